@@ -1,0 +1,45 @@
+import { CutlineError } from '../lambdas/core/errors.js';
+import { renderCommand } from './commands/render.js';
+
+const USAGE = `usage: cutline <command> [options]
+
+commands:
+  render <edit.json> -o <out>   render an edit on this machine
+      --media-root DIR            file:// sources must be under DIR (default: the edit's folder)
+      --merge KEY=VALUE           merge field (repeatable), added to the edit's own merge
+      --dry-run                   print the ffmpeg command instead of running it
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'render':
+      return renderCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command ? 0 : 2;
+    default:
+      process.stderr.write(`cutline: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof CutlineError) {
+      process.stderr.write(`cutline: ${err.code}: ${err.message}\n`);
+      for (const d of err.details.slice(1)) process.stderr.write(`  ${d.path}: ${d.message}\n`);
+    } else if (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`cutline: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    } else {
+      process.stderr.write(`cutline: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    }
+    process.exit(1);
+  },
+);
+

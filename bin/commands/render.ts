@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseEdit } from '../../lambdas/core/edit/parse.js';
+import { DEFAULT_LIMITS } from '../../lambdas/core/edit/limits.js';
+import { CutlineError } from '../../lambdas/core/errors.js';
+import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
+import { prepareRender } from '../../lambdas/core/engine/prepare.js';
+import { extraImageArgs, renderPrepared } from '../../lambdas/core/engine/render.js';
+import { compileRender } from '../../lambdas/core/render/compile.js';
+import { progressBar } from '../progress.js';
+
+/** Quotes an argument for a POSIX shell, so --dry-run output can be pasted as it is. */
+export const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+export async function readEditFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CutlineError('VALIDATION_FAILED', `cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CutlineError('VALIDATION_FAILED', `${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** `KEY=VALUE` pairs from --merge, added after the edit's own merge fields (so they win). */
+export function withMerges(raw: unknown, pairs: readonly string[]): unknown {
+  if (!pairs.length) return raw;
+  const fields = pairs.map((p) => {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new CutlineError('VALIDATION_FAILED', `--merge expects KEY=VALUE, got "${p}"`);
+    return { find: p.slice(0, i), replace: p.slice(i + 1) };
+  });
+  const edit = raw as { merge?: Array<{ find: string }> };
+  const keep = (edit.merge ?? []).filter((m) => !fields.some((f) => f.find === m.find));
+  return { ...(raw as object), merge: [...keep, ...fields] };
+}
+
+export async function renderCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      'media-root': { type: 'string' },
+      merge: { type: 'string', multiple: true, default: [] },
+      'dry-run': { type: 'boolean', default: false },
+      threads: { type: 'string' },
+    },
+  });
+  const [editPath] = positionals;
+  if (!editPath || !values.output) {
+    process.stderr.write('usage: cutline render <edit.json> -o <out> [--media-root DIR] [--merge KEY=VALUE ...] [--dry-run]\n');
+    return 2;
+  }
+  const editFile = resolve(editPath);
+  const output = resolve(values.output);
+  const edit = parseEdit(withMerges(await readEditFile(editFile), values.merge ?? []));
+  const baseDir = dirname(editFile);
+  const resolver = new LocalSourceResolver({
+    mediaRoot: resolve(values['media-root'] ?? baseDir),
+    baseDir,
+    maxSourceBytes: DEFAULT_LIMITS.maxSourceBytes,
+  });
+  const input = await prepareRender(edit, { resolver });
+  const threads = values.threads ? Number(values.threads) : undefined;
+
+  if (values['dry-run']) {
+    const compiled = compileRender(input, { output, threads });
+    process.stdout.write(`ffmpeg ${compiled.args.map(shellQuote).join(' ')}\n`);
+    for (const extra of extraImageArgs(input, output)) process.stdout.write(`ffmpeg ${extra.args.map(shellQuote).join(' ')}\n`);
+    return 0;
+  }
+  const started = Date.now();
+  const { files } = await renderPrepared(input, { output, threads, onProgress: progressBar('rendering') });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  for (const f of files) {
+    const dims = f.width ? ` ${f.width}x${f.height}` : '';
+    const dur = f.durationSeconds !== undefined ? ` ${f.durationSeconds.toFixed(2)}s` : '';
+    process.stdout.write(`${f.kind}: ${f.path} (${f.bytes} bytes${dims}${dur})\n`);
+  }
+  process.stderr.write(`done in ${seconds}s\n`);
+  return 0;
+}

@@ -1,0 +1,110 @@
+import type { z } from 'zod';
+import { CutlineError, formatPath, validationError, type IssueDetail } from '../errors.js';
+import { resolveLimits, type EditLimits } from './limits.js';
+import { applyMerge } from './merge.js';
+import { Edit, Merge } from './schema.js';
+
+function describe(issue: z.core.$ZodIssue): IssueDetail[] {
+  const path = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: path ? `${path}.${key}` : key,
+      message: `unknown field "${key}"`,
+    }));
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return [{ path, message: `${path.split('.').pop() || 'value'} is required` }];
+  }
+  return [{ path, message: issue.message }];
+}
+
+export function zodIssues(error: z.ZodError, prefix: PropertyKey[] = []): IssueDetail[] {
+  return error.issues.flatMap((i) => describe({ ...i, path: [...prefix, ...i.path] } as z.core.$ZodIssue));
+}
+
+/**
+ * Validates an edit exactly as a client sent it: merge fields are checked, applied to every string,
+ * and the merged result is validated against the schema and the deployment's limits.
+ * Throws a CutlineError (VALIDATION_FAILED or LIMIT_EXCEEDED) whose details carry JSON paths.
+ */
+export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}): Edit {
+  const limits = resolveLimits(limitOverrides);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw validationError([{ path: '', message: 'the edit must be a JSON object with timeline and output' }]);
+  }
+  const { merge: rawMerge, ...rest } = raw as Record<string, unknown>;
+  let merge: Edit['merge'];
+  if (rawMerge !== undefined) {
+    const parsed = Merge.safeParse(rawMerge);
+    if (!parsed.success) throw validationError(zodIssues(parsed.error, ['merge']));
+    merge = parsed.data;
+    if (merge.length > limits.maxMergeFields) {
+      throw limitError('merge', `has ${merge.length} fields; the limit is ${limits.maxMergeFields} (maxMergeFields)`);
+    }
+  }
+  const merged = merge ? { ...applyMerge(rest, merge), merge } : rest;
+  const result = Edit.safeParse(merged);
+  if (!result.success) throw validationError(zodIssues(result.error));
+  checkLimits(result.data, limits);
+  return result.data;
+}
+
+function limitError(path: string, message: string): CutlineError {
+  return new CutlineError('LIMIT_EXCEEDED', `${path} ${message}`, [{ path, message }]);
+}
+
+/** Limits that can be checked before any source is probed; durations that depend on probes are checked later. */
+function checkLimits(edit: Edit, limits: EditLimits): void {
+  const problems: IssueDetail[] = [];
+  const tracks = edit.timeline.tracks;
+  if (tracks.length > limits.maxTracks) {
+    problems.push({ path: 'timeline.tracks', message: `has ${tracks.length} tracks; the limit is ${limits.maxTracks} (maxTracks)` });
+  }
+  let total = 0;
+  tracks.forEach((track, t) => {
+    total += track.clips.length;
+    if (track.clips.length > limits.maxClipsPerTrack) {
+      problems.push({
+        path: `timeline.tracks[${t}].clips`,
+        message: `has ${track.clips.length} clips; the limit is ${limits.maxClipsPerTrack} (maxClipsPerTrack)`,
+      });
+    }
+    track.clips.forEach((clip, c) => {
+      const at = `timeline.tracks[${t}].clips[${c}]`;
+      const a = clip.asset;
+      if ((a.type === 'title' || a.type === 'text') && a.text.length > limits.maxTextLength) {
+        problems.push({
+          path: `${at}.asset.text`,
+          message: `is ${a.text.length} characters; the limit is ${limits.maxTextLength} (maxTextLength)`,
+        });
+      }
+      if (typeof clip.start === 'number' && typeof clip.length === 'number' && clip.start + clip.length > limits.maxDurationSeconds) {
+        problems.push({
+          path: `${at}.length`,
+          message: `ends at ${clip.start + clip.length} s; the timeline limit is ${limits.maxDurationSeconds} s (maxDurationSeconds)`,
+        });
+      }
+    });
+  });
+  if (total > limits.maxClips) {
+    problems.push({ path: 'timeline.tracks', message: `has ${total} clips in all; the limit is ${limits.maxClips} (maxClips)` });
+  }
+  const fonts = edit.timeline.fonts?.length ?? 0;
+  if (fonts > limits.maxFonts) {
+    problems.push({ path: 'timeline.fonts', message: `has ${fonts} fonts; the limit is ${limits.maxFonts} (maxFonts)` });
+  }
+  const size = edit.output.size;
+  if (size && (size.width > limits.maxWidth || size.height > limits.maxHeight)) {
+    problems.push({
+      path: 'output.size',
+      message: `${size.width}×${size.height} is larger than the limit ${limits.maxWidth}×${limits.maxHeight}`,
+    });
+  }
+  const range = edit.output.range;
+  if (range && range.length > limits.maxDurationSeconds) {
+    problems.push({ path: 'output.range.length', message: `is longer than ${limits.maxDurationSeconds} s (maxDurationSeconds)` });
+  }
+  if (problems.length) {
+    throw new CutlineError('LIMIT_EXCEEDED', `${problems[0]!.path} ${problems[0]!.message}`, problems);
+  }
+}

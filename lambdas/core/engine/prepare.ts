@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import type { Clip, Edit } from '../edit/schema.js';
+import { resolveLimits, type EditLimits } from '../edit/limits.js';
+import { CutlineError } from '../errors.js';
+import { probeFile } from '../media/probe.js';
+import type { SourceResolver } from '../media/sources.js';
+import type { CompileInput } from '../render/compile.js';
+import { outputSpec } from '../render/output-spec.js';
+import { resolveTimeline } from '../render/timeline.js';
+import type { MediaEntry } from '../render/visual.js';
+import { parseCaptions, type Cue } from '../text/captions.js';
+import { FontRegistry } from '../text/fonts.js';
+
+interface SourceRef {
+  src: string;
+  at: string;
+  kind: 'media' | 'captions' | 'font';
+}
+
+/** Every source an edit reads, once per distinct src, with the JSON path of its first use. */
+export function collectSources(edit: Edit): SourceRef[] {
+  const seen = new Map<string, SourceRef>();
+  const add = (src: string, at: string, kind: SourceRef['kind']) => {
+    const key = `${kind}:${src}`;
+    if (!seen.has(key)) seen.set(key, { src, at, kind });
+  };
+  if (edit.timeline.soundtrack) add(edit.timeline.soundtrack.src, 'timeline.soundtrack.src', 'media');
+  edit.timeline.fonts?.forEach((f, i) => add(f.src, `timeline.fonts[${i}].src`, 'font'));
+  edit.timeline.tracks.forEach((track, t) =>
+    track.clips.forEach((clip, c) => {
+      const a = clip.asset;
+      const at = `timeline.tracks[${t}].clips[${c}].asset.src`;
+      if (a.type === 'video' || a.type === 'image' || a.type === 'audio') add(a.src, at, 'media');
+      if (a.type === 'caption') add(a.src, at, 'captions');
+    }),
+  );
+  return [...seen.values()];
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+export interface PrepareOptions {
+  resolver: SourceResolver;
+  limits?: Partial<EditLimits>;
+}
+
+/** The I/O before compiling: resolve and probe every source, read captions and fonts, place the clips. */
+export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<CompileInput> {
+  const limits = resolveLimits(opts.limits);
+  const refs = collectSources(edit);
+  const media = new Map<string, MediaEntry>();
+  const captions = new Map<string, Cue[]>();
+  const fontFiles: string[] = [];
+  await mapLimit(refs, 4, async (ref) => {
+    const path = await opts.resolver.resolve(ref.src, ref.at);
+    if (ref.kind === 'media') media.set(ref.src, { path, probe: await probeFile(path, ref.at) });
+    else if (ref.kind === 'captions') {
+      try {
+        captions.set(ref.src, parseCaptions(await readFile(path, 'utf8')));
+      } catch (err) {
+        if (err instanceof CutlineError) {
+          throw new CutlineError(err.code, `${ref.at}: ${err.message}`, [{ path: ref.at, message: err.message }]);
+        }
+        throw err;
+      }
+    } else fontFiles.push(path);
+  });
+  for (const [src, entry] of media) {
+    if (entry.probe.bytes !== null && entry.probe.bytes > limits.maxSourceBytes) {
+      throw new CutlineError('LIMIT_EXCEEDED', `source ${src} is larger than ${limits.maxSourceBytes} bytes (maxSourceBytes)`);
+    }
+  }
+  const intrinsic = (clip: Clip): number | null => {
+    const a = clip.asset;
+    if (a.type === 'video' || a.type === 'audio') {
+      const d = media.get(a.src)?.probe.durationSeconds;
+      return d ? d - (a.trim ?? 0) : null;
+    }
+    if (a.type === 'caption') {
+      const cues = captions.get(a.src) ?? [];
+      return cues.length ? Math.max(...cues.map((c) => c.end)) : null;
+    }
+    return null;
+  };
+  const timeline = resolveTimeline(edit, intrinsic, limits.maxDurationSeconds);
+  const fonts = fontFiles.length ? FontRegistry.builtin().withFiles(fontFiles) : FontRegistry.builtin();
+  return { edit, timeline, spec: outputSpec(edit.output), media, captions, fonts };
+}

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CutlineError } from '../errors.js';
+
+export interface RunOptions {
+  /** Seconds of output expected, to turn ffmpeg's `out_time` into a fraction. */
+  durationSeconds?: number;
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+  ffmpeg?: string;
+}
+
+/** Linux caps one argument at 128 KiB; bigger graphs go through a script file. */
+const MAX_INLINE_GRAPH = 100_000;
+
+/** Runs ffmpeg, reporting progress from `-progress`; fails with the tail of its log. */
+export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}): Promise<void> {
+  const bin = opts.ffmpeg ?? process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
+  const finalArgs = [...args];
+  let scriptDir: string | undefined;
+  const g = finalArgs.indexOf('-filter_complex');
+  if (g >= 0 && (finalArgs[g + 1]?.length ?? 0) > MAX_INLINE_GRAPH) {
+    scriptDir = await mkdtemp(join(tmpdir(), 'cutline-graph-'));
+    const script = join(scriptDir, 'graph.txt');
+    await writeFile(script, finalArgs[g + 1]!);
+    finalArgs.splice(g, 2, '-filter_complex_script', script);
+  }
+  finalArgs.splice(finalArgs.length - 1, 0, '-progress', 'pipe:1', '-stats_period', '0.25');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(bin, finalArgs, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+      let log = '';
+      let buffered = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        log = (log + d).slice(-8000);
+      });
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        buffered += d;
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
+          if (m && opts.onProgress && opts.durationSeconds) {
+            opts.onProgress(Math.min(1, Number(m[1]) / 1e6 / opts.durationSeconds));
+          }
+        }
+      });
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') {
+          reject(new CutlineError('FFMPEG_UNAVAILABLE', `ffmpeg was not found (${bin}); install ffmpeg or set CUTLINE_FFMPEG`));
+        } else if (err.name === 'AbortError') {
+          reject(new CutlineError('RENDER_FAILED', 'the render was cancelled', [], false));
+        } else reject(err);
+      });
+      child.on('close', (code, sig) => {
+        if (code === 0) {
+          opts.onProgress?.(1);
+          return resolve();
+        }
+        const tail = log
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !/^(frame|size)=/.test(l))
+          .slice(-6)
+          .join('\n');
+        // A killed ffmpeg (out of memory, a preempted worker) may succeed on another try; a bad graph will not.
+        const retryable = sig !== null;
+        reject(
+          new CutlineError('RENDER_FAILED', `ffmpeg ${sig ? `was killed by ${sig}` : `exited with code ${code}`}: ${tail}`, [], retryable),
+        );
+      });
+    });
+  } finally {
+    if (scriptDir) await rm(scriptDir, { recursive: true, force: true });
+  }
+}

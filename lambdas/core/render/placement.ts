@@ -1,0 +1,72 @@
+import type { Clip, Position } from '../edit/schema.js';
+
+/** Pure geometry: how big a layer is drawn and where, in output pixels. */
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
+
+export interface FittedLayer {
+  /** Size the source is scaled to before any crop. */
+  scaled: Size;
+  /** Final layer size (after the centred crop of `fit: crop`). */
+  layer: Size;
+}
+
+/**
+ * Shotstack's fit modes: crop (default) fills the viewport keeping the aspect ratio and cuts the overflow;
+ * cover stretches to the viewport; contain fits inside it; none keeps the native size. `scale` then sizes
+ * the fitted layer as a fraction of that.
+ */
+export function fitLayer(source: Size, viewport: Size, fit: Clip['fit'] = 'crop', scale = 1): FittedLayer {
+  const { width: sw, height: sh } = source;
+  const { width: W, height: H } = viewport;
+  switch (fit) {
+    case 'crop': {
+      const c = Math.max(W / sw, H / sh) * scale;
+      const layer = { width: even(W * scale), height: even(H * scale) };
+      const scaled = { width: Math.max(layer.width, even(sw * c)), height: Math.max(layer.height, even(sh * c)) };
+      return { scaled, layer };
+    }
+    case 'cover': {
+      const layer = { width: even(W * scale), height: even(H * scale) };
+      return { scaled: layer, layer };
+    }
+    case 'contain': {
+      const c = Math.min(W / sw, H / sh) * scale;
+      const layer = { width: even(sw * c), height: even(sh * c) };
+      return { scaled: layer, layer };
+    }
+    case 'none': {
+      const layer = { width: even(sw * scale), height: even(sh * scale) };
+      return { scaled: layer, layer };
+    }
+  }
+}
+
+/** Top-left corner of a layer for one of the nine positions, plus an offset in fractions of the viewport (y up). */
+export function placeLayer(
+  layer: Size,
+  viewport: Size,
+  position: Position = 'center',
+  offset: { x?: number; y?: number } = {},
+): { x: number; y: number } {
+  const freeX = viewport.width - layer.width;
+  const freeY = viewport.height - layer.height;
+  const col = /Left$|^left$/.test(position) ? 0 : /Right$|^right$/.test(position) ? 1 : 0.5;
+  const row = /^top/.test(position) ? 0 : /^bottom/.test(position) ? 1 : 0.5;
+  return {
+    x: Math.round(freeX * col + (offset.x ?? 0) * viewport.width),
+    y: Math.round(freeY * row - (offset.y ?? 0) * viewport.height),
+  };
+}
+
+/** Bounding box of a w×h layer rotated by `degrees`, made even. */
+export function rotatedSize(size: Size, degrees: number): Size {
+  const a = (degrees * Math.PI) / 180;
+  const c = Math.abs(Math.cos(a));
+  const s = Math.abs(Math.sin(a));
+  return { width: even(size.width * c + size.height * s), height: even(size.width * s + size.height * c) };
+}

@@ -1,0 +1,305 @@
+import type { Clip, Edit } from '../edit/schema.js';
+import { CutlineError } from '../errors.js';
+import type { ProbeResult } from '../media/probe.js';
+import type { Cue } from '../text/captions.js';
+import { captionFilters } from '../text/captions.js';
+import type { FontRegistry } from '../text/fonts.js';
+import { textLayer, titleLayer, type TextLayer } from '../text/layers.js';
+import { ffColor } from './color.js';
+import { filter, formatNumber as n, type FilterGraph, type FilterNode } from './graph.js';
+import type { InputList } from './inputs.js';
+import { effectSpec, linear, progress, transitionSpec, type TransitionSpec } from './motion.js';
+import { fpsString, type OutputSpec } from './output-spec.js';
+import { even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
+import type { ResolvedTimeline, TimedClip } from './timeline.js';
+import { frameAt, type FrameWindow, frameSeconds } from './window.js';
+
+export interface MediaEntry {
+  path: string;
+  probe: ProbeResult;
+}
+
+export interface VisualContext {
+  graph: FilterGraph;
+  inputs: InputList;
+  spec: OutputSpec;
+  window: FrameWindow;
+  media: (src: string, at: string) => MediaEntry;
+  captions: (src: string, at: string) => Cue[];
+  fonts: FontRegistry;
+}
+
+/** A clip's layer stream, ready to overlay: its label, drawn size and top-left corner. */
+interface Layer {
+  label: string;
+  size: Size;
+  x: number;
+  y: number;
+  /** Transitions that move the layer are done by the overlay, per output frame. */
+  moveIn?: TransitionSpec;
+  moveOut?: TransitionSpec;
+}
+
+const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]> = {
+  blur: (s) => [filter('gblur', { sigma: n(Math.max(2, Math.min(s.width, s.height) / 40)) })],
+  boost: () => [filter('eq', { contrast: 1.15, saturation: 1.6 })],
+  contrast: () => [filter('eq', { contrast: 1.5 })],
+  darken: () => [filter('eq', { brightness: -0.2 })],
+  lighten: () => [filter('eq', { brightness: 0.2 })],
+  greyscale: () => [filter('hue', { s: 0 })],
+  muted: () => [filter('eq', { saturation: 0.45, contrast: 0.9 })],
+  negative: () => [filter('negate')],
+};
+
+const isMove = (t?: TransitionSpec) => !!t && /^slide/.test(t.kind);
+
+/** Every visual clip, bottom track first, composed over the background; returns the composite's label. */
+export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedTimeline): string {
+  const { spec, window, graph } = ctx;
+  const viewport = { width: spec.width, height: spec.height };
+  let base = graph.chain(
+    [],
+    [
+      filter('color', { c: ffColor(edit.timeline.background ?? '#000000'), s: `${spec.width}x${spec.height}`, r: fpsString(spec.fps) }),
+      filter('format', { pix_fmts: 'yuv420p' }),
+      filter('trim', { end_frame: window.endFrame - window.startFrame }),
+    ],
+    graph.pad('bg'),
+  );
+  const t0 = frameSeconds(window.startFrame, spec.fps);
+
+  for (const track of [...timeline.tracks].reverse()) {
+    const ordered = [...track].sort((a, b) => a.start - b.start);
+    ordered.forEach((timed, i) => {
+      const f0 = frameAt(timed.start, spec.fps);
+      const f1 = frameAt(timed.end, spec.fps);
+      const vs = Math.max(f0, window.startFrame);
+      const ve = Math.min(f1, window.endFrame);
+      if (ve <= vs) return;
+      const asset = timed.clip.asset;
+      if (asset.type === 'audio') return;
+      if (asset.type === 'caption') {
+        const nodes = captionFilters(
+          ctx.captions(asset.src, `${timed.at}.asset.src`),
+          { viewport, clipStart: timed.start, clipEnd: timed.end, t0, asset },
+          ctx.fonts,
+        );
+        if (nodes.length) base = graph.chain(base, nodes);
+        return;
+      }
+      // Overlapping clips on one track crossfade: the later clip fades in over the overlap.
+      const prevEnd = Math.max(0, ...ordered.slice(0, i).map((c) => c.end));
+      const overlap = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
+      const layer = buildLayer(ctx, timed, vs, ve, overlap);
+      const T0 = n(t0);
+      const x = layer.moveIn || layer.moveOut ? moveExpr('x', layer, timed, viewport, T0) : String(layer.x);
+      const y = layer.moveIn || layer.moveOut ? moveExpr('y', layer, timed, viewport, T0) : String(layer.y);
+      base = graph.chain(
+        [base, layer.label],
+        [filter('overlay', { x, y, eof_action: 'pass', eval: layer.moveIn || layer.moveOut ? 'frame' : 'init' })],
+      );
+    });
+  }
+  return base;
+}
+
+/** Overlay position with slide transitions: off-screen → place on the way in, place → off-screen on the way out. */
+function moveExpr(axis: 'x' | 'y', layer: Layer, timed: TimedClip, viewport: Size, T0: string): string {
+  const home = axis === 'x' ? layer.x : layer.y;
+  const span = axis === 'x' ? viewport.width : viewport.height;
+  const dir = (t: TransitionSpec | undefined): number => {
+    if (!t) return 0;
+    if (axis === 'x') return t.kind === 'slideLeft' ? -1 : t.kind === 'slideRight' ? 1 : 0;
+    return t.kind === 'slideUp' ? -1 : t.kind === 'slideDown' ? 1 : 0;
+  };
+  const tau = `(t+${T0})`;
+  let expr = String(home);
+  const dIn = dir(layer.moveIn);
+  if (layer.moveIn && dIn) expr += `-${dIn * span}*(1-${progress(tau, timed.start, layer.moveIn.duration)})`;
+  const dOut = dir(layer.moveOut);
+  if (layer.moveOut && dOut) {
+    expr += `+${dOut * span}*${progress(tau, timed.end - layer.moveOut.duration, layer.moveOut.duration)}`;
+  }
+  return expr;
+}
+
+function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number, overlap: number): Layer {
+  const { graph, spec } = ctx;
+  const clip = timed.clip;
+  const asset = clip.asset;
+  const viewport = { width: spec.width, height: spec.height };
+  const fps = spec.fps;
+  const tIn = transitionSpec(clip.transition?.in, timed.length) ?? (overlap > 0 ? { kind: 'fade' as const, duration: overlap } : undefined);
+  const tOut = transitionSpec(clip.transition?.out, timed.length);
+  const effect = effectSpec(clip.effect);
+
+  // 1. The source, as a stream of frames at output rate stamped with absolute timeline frame numbers.
+  let label: string;
+  let size: Size;
+  let position = clip.position;
+  let offset = clip.offset;
+  const staticOps: FilterNode[] = [];
+  let perFrame: boolean;
+
+  if (asset.type === 'video' || asset.type === 'image') {
+    const media = ctx.media(asset.src, `${timed.at}.asset.src`);
+    if (!media.probe.hasVideo) {
+      throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
+        { path: `${timed.at}.asset.src`, message: 'has no video stream' },
+      ]);
+    }
+    let src: Size = { width: media.probe.width, height: media.probe.height };
+    const c = asset.crop;
+    if (c && (c.left || c.right || c.top || c.bottom)) {
+      const w = even(src.width * (1 - (c.left ?? 0) - (c.right ?? 0)));
+      const h = even(src.height * (1 - (c.top ?? 0) - (c.bottom ?? 0)));
+      staticOps.push(filter('crop', { w, h, x: Math.round(src.width * (c.left ?? 0)), y: Math.round(src.height * (c.top ?? 0)) }));
+      src = { width: w, height: h };
+    }
+    const fitted = fitLayer(src, viewport, clip.fit, clip.scale);
+    staticOps.push(filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }), filter('setsar', { r: 1 }));
+    if (fitted.scaled.width !== fitted.layer.width || fitted.scaled.height !== fitted.layer.height) {
+      staticOps.push(filter('crop', { w: fitted.layer.width, h: fitted.layer.height }));
+    }
+    size = fitted.layer;
+    if (asset.type === 'video') {
+      const trim = asset.trim ?? 0;
+      const fromS = trim + (frameSeconds(vs, fps) - timed.start);
+      const toS = trim + (frameSeconds(ve, fps) - timed.start);
+      // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
+      const seek = Math.max(0, fromS - 1);
+      const index = ctx.inputs.add(media.path, [...(seek > 0 ? ['-ss', n(seek)] : []), '-t', n(toS - seek + 1), '-an']);
+      label = graph.chain(`${index}:v`, [
+        filter('setpts', [`PTS+${n(seek - trim + timed.start)}/TB`]),
+        filter('fps', { fps: fpsString(fps) }),
+        filter('trim', { start_pts: vs, end_pts: ve }),
+      ]);
+      perFrame = true;
+    } else {
+      label = `${ctx.inputs.add(media.path)}:v`;
+      perFrame = false;
+    }
+  } else if (asset.type === 'title' || asset.type === 'text') {
+    const text: TextLayer =
+      asset.type === 'title' ? titleLayer(asset, viewport, ctx.fonts) : textLayer(asset, viewport, ctx.fonts);
+    label = graph.chain(
+      [],
+      [
+        filter('color', { c: '0x000000@0', s: `${text.width}x${text.height}`, r: fpsString(fps) }),
+        filter('format', { pix_fmts: 'rgba' }),
+        filter('trim', { end_frame: 1 }),
+        ...text.filters,
+      ],
+    );
+    size = { width: text.width, height: text.height };
+    if (clip.scale && clip.scale !== 1) {
+      size = { width: even(text.width * clip.scale), height: even(text.height * clip.scale) };
+      staticOps.push(filter('scale', { w: size.width, h: size.height }));
+    }
+    position = text.position ?? position;
+    offset = text.offset ?? offset;
+    perFrame = false;
+  } else {
+    throw new Error(`${timed.at}: ${asset.type} clips have no picture layer`);
+  }
+  if (clip.filter) staticOps.push(...FILTERS[clip.filter](size));
+  if (clip.transform?.flip?.horizontal) staticOps.push(filter('hflip'));
+  if (clip.transform?.flip?.vertical) staticOps.push(filter('vflip'));
+
+  // 2. Stills are processed once, then repeated for every frame they are on screen.
+  const frames: FilterNode[] = [...staticOps];
+  if (!perFrame) {
+    frames.push(
+      filter('loop', { loop: ve - vs - 1, size: 1, start: 0 }),
+      filter('settb', { expr: `${fps.den}/${fps.num}` }),
+      filter('setpts', [`N+${vs}`]),
+    );
+  }
+
+  // 3. Motion over time, in absolute timeline seconds (t) so every render window draws the same frame.
+  const zoomIn = tIn?.kind === 'zoom' ? tIn : undefined;
+  const zoomOut = tOut?.kind === 'zoom' ? tOut : undefined;
+  if (effect && effect.kind.startsWith('slide')) {
+    const big = { width: even(size.width * (1 + effect.amount)), height: even(size.height * (1 + effect.amount)) };
+    const p = linear('t', timed.start, timed.length);
+    const along = effect.kind === 'slideLeft' || effect.kind === 'slideUp' ? p : `(1-${p})`;
+    const horizontal = effect.kind === 'slideLeft' || effect.kind === 'slideRight';
+    frames.push(
+      filter('scale', { w: big.width, h: big.height }),
+      filter('crop', {
+        w: size.width,
+        h: size.height,
+        x: horizontal ? `(iw-ow)*${along}` : '(iw-ow)/2',
+        y: horizontal ? '(ih-oh)/2' : `(ih-oh)*${along}`,
+      }),
+    );
+  }
+  const zoomTerms: string[] = [];
+  if (effect?.kind === 'zoomIn') zoomTerms.push(`(1+${n(effect.amount)}*${linear('it', timed.start, timed.length)})`);
+  if (effect?.kind === 'zoomOut') zoomTerms.push(`(1+${n(effect.amount)}*(1-${linear('it', timed.start, timed.length)}))`);
+  if (zoomIn) zoomTerms.push(`(1+0.4*(1-${progress('it', timed.start, zoomIn.duration)}))`);
+  if (zoomOut) zoomTerms.push(`(1+0.4*${progress('it', timed.end - zoomOut.duration, zoomOut.duration)})`);
+  if (zoomTerms.length) {
+    frames.push(
+      filter('zoompan', {
+        z: zoomTerms.join('*'),
+        x: 'iw/2-(iw/zoom/2)',
+        y: 'ih/2-(ih/zoom/2)',
+        d: 1,
+        s: `${size.width}x${size.height}`,
+        fps: fpsString(fps),
+      }),
+      // zoompan restarts timestamps at 0.
+      filter('setpts', [`PTS+${vs}`]),
+    );
+  }
+
+  // 4. Alpha: rotation corners, opacity, fades and wipes.
+  const angle = clip.transform?.rotate?.angle ?? 0;
+  const fadeIn = tIn && (tIn.kind === 'fade' || tIn.kind === 'zoom') ? tIn : undefined;
+  const fadeOut = tOut && (tOut.kind === 'fade' || tOut.kind === 'zoom') ? tOut : undefined;
+  const wipeIn = tIn && tIn.kind.startsWith('wipe') ? tIn : undefined;
+  const wipeOut = tOut && tOut.kind.startsWith('wipe') ? tOut : undefined;
+  const opacity = clip.opacity ?? 1;
+  if (angle || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut) frames.push(filter('format', { pix_fmts: 'yuva420p' }));
+  if (angle) {
+    const r = rotatedSize(size, angle);
+    frames.push(filter('rotate', { a: n((angle * Math.PI) / 180), ow: r.width, oh: r.height, c: 'none' }));
+    size = r;
+  }
+  if (opacity < 1) frames.push(filter('lutyuv', { a: `val*${n(opacity)}` }));
+  if (fadeIn) frames.push(filter('fade', { t: 'in', st: n(timed.start), d: n(fadeIn.duration), alpha: 1 }));
+  if (fadeOut) frames.push(filter('fade', { t: 'out', st: n(timed.end - fadeOut.duration), d: n(fadeOut.duration), alpha: 1 }));
+  for (const [wipe, entering] of [
+    [wipeIn, true],
+    [wipeOut, false],
+  ] as const) {
+    if (!wipe) continue;
+    const from = entering ? timed.start : timed.end - wipe.duration;
+    const p = progress('T', from, wipe.duration);
+    // wipeRight uncovers from the left edge; wipeLeft from the right edge; on the way out they cover again.
+    const leftToRight = wipe.kind === 'wipeRight';
+    const shown = entering ? p : `(1-${p})`;
+    const visible = leftToRight === entering ? `lt(X,W*${shown})` : `gte(X,W*(1-${shown}))`;
+    frames.push(
+      filter('geq', {
+        lum: 'lum(X,Y)',
+        cb: 'cb(X,Y)',
+        cr: 'cr(X,Y)',
+        a: `if(${visible},alpha(X,Y),0)`,
+        enable: `between(t,${n(from)},${n(from + wipe.duration)})`,
+      }),
+    );
+  }
+  // 5. Back to window-relative time for the overlay.
+  frames.push(filter('setpts', [`PTS-${ctx.window.startFrame}`]));
+  const out = graph.chain(label, frames);
+  const place = placeLayer(size, viewport, position, offset);
+  return {
+    label: out,
+    size,
+    ...place,
+    moveIn: isMove(tIn) ? tIn : undefined,
+    moveOut: isMove(tOut) ? tOut : undefined,
+  };
+}
