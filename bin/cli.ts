@@ -7,6 +7,9 @@ commands:
   render <edit.json> -o <out>   render an edit on this machine
       --media-root DIR            file:// sources must be under DIR (default: the edit's folder)
       --merge KEY=VALUE           merge field (repeatable), added to the edit's own merge
+      --chunks N                  split into N chunks rendered in parallel (default: the planner decides; 1: single pass)
+      --concurrency C             chunks rendered at once (default: the number of cores)
+      --threads T                 ffmpeg threads per worker
       --dry-run                   print the ffmpeg command instead of running it
 `;
 

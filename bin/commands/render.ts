@@ -6,7 +6,8 @@ import { DEFAULT_LIMITS } from '../../lambdas/core/edit/limits.js';
 import { CutlineError } from '../../lambdas/core/errors.js';
 import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
-import { extraImageArgs, renderPrepared } from '../../lambdas/core/engine/render.js';
+import { extraImageArgs } from '../../lambdas/core/engine/render.js';
+import { renderLocal } from '../../lambdas/core/engine/distributed.js';
 import { compileRender } from '../../lambdas/core/render/compile.js';
 import { progressBar } from '../progress.js';
 
@@ -40,6 +41,13 @@ export function withMerges(raw: unknown, pairs: readonly string[]): unknown {
   return { ...(raw as object), merge: [...keep, ...fields] };
 }
 
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CutlineError('VALIDATION_FAILED', `${flag} must be a whole number of 1 or more, got "${value}"`);
+  return n;
+}
+
 export async function renderCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -49,12 +57,14 @@ export async function renderCommand(argv: string[]): Promise<number> {
       'media-root': { type: 'string' },
       merge: { type: 'string', multiple: true, default: [] },
       'dry-run': { type: 'boolean', default: false },
+      chunks: { type: 'string' },
+      concurrency: { type: 'string' },
       threads: { type: 'string' },
     },
   });
   const [editPath] = positionals;
   if (!editPath || !values.output) {
-    process.stderr.write('usage: cutline render <edit.json> -o <out> [--media-root DIR] [--merge KEY=VALUE ...] [--dry-run]\n');
+    process.stderr.write('usage: cutline render <edit.json> -o <out> [--media-root DIR] [--merge KEY=VALUE ...] [--chunks N] [--concurrency C] [--dry-run]\n');
     return 2;
   }
   const editFile = resolve(editPath);
@@ -67,7 +77,9 @@ export async function renderCommand(argv: string[]): Promise<number> {
     maxSourceBytes: DEFAULT_LIMITS.maxSourceBytes,
   });
   const input = await prepareRender(edit, { resolver });
-  const threads = values.threads ? Number(values.threads) : undefined;
+  const threads = positiveInt(values.threads, '--threads');
+  const chunks = positiveInt(values.chunks, '--chunks');
+  const concurrency = positiveInt(values.concurrency, '--concurrency');
 
   if (values['dry-run']) {
     const compiled = compileRender(input, { output, threads });
@@ -76,7 +88,16 @@ export async function renderCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  const { files } = await renderPrepared(input, { output, threads, onProgress: progressBar('rendering') });
+  const { plan, files } = await renderLocal(input, {
+    output,
+    chunks,
+    concurrency,
+    threadsPerWorker: threads,
+    onProgress: progressBar('rendering'),
+  });
+  if (plan.chunked) {
+    process.stderr.write(`rendered ${plan.chunks.length} chunks on ${concurrency ?? 'all'} workers and stitched them\n`);
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   for (const f of files) {
     const dims = f.width ? ` ${f.width}x${f.height}` : '';

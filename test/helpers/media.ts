@@ -95,3 +95,33 @@ export async function meanVolume(file: string, start: number, duration: number):
 export async function ffmpeg(args: string[]): Promise<void> {
   await run('ffmpeg', ['-hide_banner', '-v', 'error', '-y', ...args], { maxBuffer: 64 * 1024 * 1024 });
 }
+
+/** Presentation times of every video frame, in order of decoding output. */
+export async function frameTimes(file: string): Promise<number[]> {
+  const { stdout } = await run(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', file],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => Number(l.split(',')[0]));
+}
+
+/** Per-frame SSIM (All) of `b` against `a`. */
+export async function ssimPerFrame(a: string, b: string): Promise<number[]> {
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-hide_banner', '-v', 'error', '-i', a, '-i', b, '-lavfi', '[0:v][1:v]ssim=stats_file=-', '-f', 'null', '-'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return [...stdout.matchAll(/All:([\d.]+)/g)].map((m) => Number(m[1]));
+}
+
+/** MD5 of the decoded audio as 16-bit PCM: equal means the same samples. */
+export async function audioHash(file: string): Promise<string> {
+  const { stdout } = await run('ffmpeg', ['-hide_banner', '-v', 'error', '-i', file, '-vn', '-f', 'md5', '-c:a', 'pcm_s16le', '-']);
+  return stdout.trim();
+}

@@ -1,0 +1,103 @@
+import type { CompileInput } from '../render/compile.js';
+import { defaultWindow } from '../render/compile.js';
+import { fpsValue } from '../render/output-spec.js';
+import type { FrameWindow } from '../render/window.js';
+import { chunkScratchBytes, complexity, COST, secondsPerFrame } from './cost.js';
+
+export type Target = 'lambda' | 'fargate' | 'local';
+
+export interface PlanLimits {
+  /** No chunk shorter than this (process start and seek overhead dominate below it). */
+  minChunkSeconds: number;
+  maxChunks: number;
+  /** Workers that run at once: local cores, or the Map state's MaxConcurrency. */
+  maxConcurrency: number;
+  /** Threads each worker's ffmpeg may use (1 stands in for one small function). */
+  threadsPerWorker: number;
+  /** A chunk goes to Lambda only if its estimate fits this share of Lambda's 15 minutes … */
+  lambdaSeconds: number;
+  /** … and its scratch files this share of Lambda's 10 GB of /tmp. */
+  lambdaScratchBytes: number;
+}
+
+export const DEFAULT_PLAN_LIMITS: Readonly<PlanLimits> = Object.freeze({
+  minChunkSeconds: 4,
+  maxChunks: 200,
+  maxConcurrency: 2,
+  threadsPerWorker: 1,
+  lambdaSeconds: 900 * 0.5,
+  lambdaScratchBytes: 10 * 1024 ** 3 * 0.5,
+});
+
+export interface PlannedChunk {
+  index: number;
+  startFrame: number;
+  endFrame: number;
+  target: Target;
+  estimatedSeconds: number;
+  estimatedScratchBytes: number;
+}
+
+export interface RenderPlan {
+  window: FrameWindow;
+  /** False for outputs that cannot be cut and stitched by stream copy (GIF, stills, audio only). */
+  chunked: boolean;
+  chunks: PlannedChunk[];
+  /** Audio is mixed once over the whole window and muxed at the stitch. */
+  audio: { startFrame: number; endFrame: number; estimatedSeconds: number } | null;
+  secondsPerFrame: number;
+  /** Wall-clock estimate with `maxConcurrency` workers, stitch included. */
+  estimatedSeconds: number;
+}
+
+const STITCH_SECONDS = 1;
+
+/**
+ * Pure: splits a render into frame-exact chunks [startFrame, endFrame). With `chunks` omitted the count
+ * is chosen so every worker is busy but no chunk is shorter than minChunkSeconds; each chunk goes to
+ * Lambda when its estimate fits Lambda's time and scratch budgets with margin, else to Fargate.
+ */
+export function planRender(
+  input: Pick<CompileInput, 'edit' | 'timeline' | 'spec'>,
+  limits: Partial<PlanLimits> = {},
+  requested?: { chunks?: number; window?: FrameWindow; local?: boolean },
+): RenderPlan {
+  const l = { ...DEFAULT_PLAN_LIMITS, ...limits };
+  const { spec } = input;
+  const window = requested?.window ?? defaultWindow(input);
+  const frames = window.endFrame - window.startFrame;
+  const c = complexity(input.edit, input.timeline);
+  const spf = secondsPerFrame(spec, c) / Math.max(1, l.threadsPerWorker) ** 0.8;
+  const chunkable = spec.hasVideo && !spec.still && spec.format !== 'gif';
+  const minFrames = Math.max(1, Math.round(l.minChunkSeconds * fpsValue(spec.fps)));
+
+  let count: number;
+  if (!chunkable) count = 1;
+  else if (requested?.chunks) count = requested.chunks;
+  else count = Math.min(l.maxChunks, l.maxConcurrency, Math.floor(frames / minFrames));
+  count = Math.max(1, Math.min(count, l.maxChunks, frames));
+
+  const chunks: PlannedChunk[] = [];
+  for (let i = 0; i < count; i++) {
+    // Even split on whole frames: chunk sizes differ by at most one frame.
+    const startFrame = window.startFrame + Math.floor((frames * i) / count);
+    const endFrame = window.startFrame + Math.floor((frames * (i + 1)) / count);
+    const estimatedSeconds = (endFrame - startFrame) * spf;
+    const estimatedScratchBytes = chunkScratchBytes(spec, endFrame - startFrame);
+    const fits = estimatedSeconds <= l.lambdaSeconds && estimatedScratchBytes <= l.lambdaScratchBytes;
+    chunks.push({
+      index: i,
+      startFrame,
+      endFrame,
+      target: requested?.local ? 'local' : fits ? 'lambda' : 'fargate',
+      estimatedSeconds,
+      estimatedScratchBytes,
+    });
+  }
+  const audioSeconds = (frames / fpsValue(spec.fps)) * COST.AUDIO_PER_SOURCE_SECOND * Math.max(1, c.audioSources);
+  const audio = chunkable && spec.hasAudio ? { ...window, estimatedSeconds: audioSeconds } : null;
+  const longest = Math.max(...chunks.map((ch) => ch.estimatedSeconds));
+  const waves = Math.ceil(count / Math.max(1, l.maxConcurrency));
+  const estimatedSeconds = chunkable && count > 1 ? longest * waves + STITCH_SECONDS : frames * spf + (spec.hasAudio ? audioSeconds : 0);
+  return { window, chunked: chunkable && count > 1, chunks, audio, secondsPerFrame: spf, estimatedSeconds };
+}
