@@ -1,5 +1,8 @@
 /** A one-line progress bar on a terminal; plain lines every 10% elsewhere (CI logs, pipes). */
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): (fraction: number) => void {
+export function progressBar(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): (fraction: number) => void {
   let lastTenth = -1;
   let lastDrawn = -1;
   return (fraction: number) => {
@@ -10,7 +13,9 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
       lastDrawn = pct;
       const width = 30;
       const filled = Math.round(f * width);
-      stream.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}%`);
+      stream.write(
+        `\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}%`,
+      );
       if (f >= 1) stream.write('\n');
     } else {
       const tenth = Math.floor(f * 10);

@@ -12,7 +12,8 @@ import { compileRender } from '../../lambdas/core/render/compile.js';
 import { progressBar } from '../progress.js';
 
 /** Quotes an argument for a POSIX shell, so --dry-run output can be pasted as it is. */
-export const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+export const shellQuote = (a: string): string =>
+  /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 
 export async function readEditFile(path: string): Promise<unknown> {
   let text: string;
@@ -44,7 +45,11 @@ export function withMerges(raw: unknown, pairs: readonly string[]): unknown {
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CutlineError('VALIDATION_FAILED', `${flag} must be a whole number of 1 or more, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CutlineError(
+      'VALIDATION_FAILED',
+      `${flag} must be a whole number of 1 or more, got "${value}"`,
+    );
   return n;
 }
 
@@ -64,7 +69,9 @@ export async function renderCommand(argv: string[]): Promise<number> {
   });
   const [editPath] = positionals;
   if (!editPath || !values.output) {
-    process.stderr.write('usage: cutline render <edit.json> -o <out> [--media-root DIR] [--merge KEY=VALUE ...] [--chunks N] [--concurrency C] [--dry-run]\n');
+    process.stderr.write(
+      'usage: cutline render <edit.json> -o <out> [--media-root DIR] [--merge KEY=VALUE ...] [--chunks N] [--concurrency C] [--dry-run]\n',
+    );
     return 2;
   }
   const editFile = resolve(editPath);
@@ -84,7 +91,8 @@ export async function renderCommand(argv: string[]): Promise<number> {
   if (values['dry-run']) {
     const compiled = compileRender(input, { output, threads });
     process.stdout.write(`ffmpeg ${compiled.args.map(shellQuote).join(' ')}\n`);
-    for (const extra of extraImageArgs(input, output)) process.stdout.write(`ffmpeg ${extra.args.map(shellQuote).join(' ')}\n`);
+    for (const extra of extraImageArgs(input, output))
+      process.stdout.write(`ffmpeg ${extra.args.map(shellQuote).join(' ')}\n`);
     return 0;
   }
   const started = Date.now();
@@ -96,7 +104,9 @@ export async function renderCommand(argv: string[]): Promise<number> {
     onProgress: progressBar('rendering'),
   });
   if (plan.chunked) {
-    process.stderr.write(`rendered ${plan.chunks.length} chunks on ${concurrency ?? 'all'} workers and stitched them\n`);
+    process.stderr.write(
+      `rendered ${plan.chunks.length} chunks on ${concurrency ?? 'all'} workers and stitched them\n`,
+    );
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   for (const f of files) {

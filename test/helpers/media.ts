@@ -19,15 +19,35 @@ export async function readFrame(file: string, time = 0): Promise<Frame> {
   const height = Number(v.height);
   const { stdout } = await run(
     'ffmpeg',
-    ['-v', 'error', ...(time > 0 ? ['-ss', String(time)] : []), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'],
+    [
+      '-v',
+      'error',
+      ...(time > 0 ? ['-ss', String(time)] : []),
+      '-i',
+      file,
+      '-frames:v',
+      '1',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      '-',
+    ],
     { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
   );
-  if (stdout.length !== width * height * 4) throw new Error(`expected ${width}x${height} RGBA, got ${stdout.length} bytes`);
+  if (stdout.length !== width * height * 4)
+    throw new Error(`expected ${width}x${height} RGBA, got ${stdout.length} bytes`);
   return { width, height, data: stdout };
 }
 
 /** Mean R, G, B, A over the rectangle [x0, x1) × [y0, y1) given in fractions of the frame. */
-export function regionMean(f: Frame, x0: number, y0: number, x1: number, y1: number): [number, number, number, number] {
+export function regionMean(
+  f: Frame,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): [number, number, number, number] {
   const ax = Math.floor(x0 * f.width);
   const bx = Math.max(ax + 1, Math.floor(x1 * f.width));
   const ay = Math.floor(y0 * f.height);
@@ -69,14 +89,31 @@ export interface ProbeJson {
 }
 
 export async function ffprobeJson(file: string): Promise<ProbeJson> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]);
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    file,
+  ]);
   return JSON.parse(stdout) as ProbeJson;
 }
 
 /** Number of decoded video frames (counted, not estimated from the header). */
 export async function countFrames(file: string): Promise<number> {
   const { stdout } = await run('ffprobe', [
-    '-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file,
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-count_frames',
+    '-show_entries',
+    'stream=nb_read_frames',
+    '-of',
+    'csv=p=0',
+    file,
   ]);
   return Number(stdout.trim());
 }
@@ -84,7 +121,19 @@ export async function countFrames(file: string): Promise<number> {
 /** Mean volume in dBFS of [start, start+duration) of the file's audio (ffmpeg volumedetect). */
 export async function meanVolume(file: string, start: number, duration: number): Promise<number> {
   const { stderr } = await run('ffmpeg', [
-    '-hide_banner', '-ss', String(start), '-t', String(duration), '-i', file, '-vn', '-af', 'volumedetect', '-f', 'null', '-',
+    '-hide_banner',
+    '-ss',
+    String(start),
+    '-t',
+    String(duration),
+    '-i',
+    file,
+    '-vn',
+    '-af',
+    'volumedetect',
+    '-f',
+    'null',
+    '-',
   ]);
   const m = /mean_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
   if (!m) throw new Error(`no volumedetect output for ${file}`);
@@ -114,7 +163,20 @@ export async function frameTimes(file: string): Promise<number[]> {
 export async function ssimPerFrame(a: string, b: string): Promise<number[]> {
   const { stdout } = await run(
     'ffmpeg',
-    ['-hide_banner', '-v', 'error', '-i', a, '-i', b, '-lavfi', '[0:v][1:v]ssim=stats_file=-', '-f', 'null', '-'],
+    [
+      '-hide_banner',
+      '-v',
+      'error',
+      '-i',
+      a,
+      '-i',
+      b,
+      '-lavfi',
+      '[0:v][1:v]ssim=stats_file=-',
+      '-f',
+      'null',
+      '-',
+    ],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   return [...stdout.matchAll(/All:([\d.]+)/g)].map((m) => Number(m[1]));
@@ -122,6 +184,18 @@ export async function ssimPerFrame(a: string, b: string): Promise<number[]> {
 
 /** MD5 of the decoded audio as 16-bit PCM: equal means the same samples. */
 export async function audioHash(file: string): Promise<string> {
-  const { stdout } = await run('ffmpeg', ['-hide_banner', '-v', 'error', '-i', file, '-vn', '-f', 'md5', '-c:a', 'pcm_s16le', '-']);
+  const { stdout } = await run('ffmpeg', [
+    '-hide_banner',
+    '-v',
+    'error',
+    '-i',
+    file,
+    '-vn',
+    '-f',
+    'md5',
+    '-c:a',
+    'pcm_s16le',
+    '-',
+  ]);
   return stdout.trim();
 }

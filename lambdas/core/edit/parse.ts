@@ -12,6 +12,7 @@ function describe(issue: z.core.$ZodIssue): IssueDetail[] {
       message: `unknown field "${key}"`,
     }));
   }
+  // Inputs are reported (reportInput) so a missing field can be told from a wrong one.
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return [{ path, message: `${path.split('.').pop() || 'value'} is required` }];
   }
@@ -35,15 +36,18 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
   const { merge: rawMerge, ...rest } = raw as Record<string, unknown>;
   let merge: Edit['merge'];
   if (rawMerge !== undefined) {
-    const parsed = Merge.safeParse(rawMerge);
+    const parsed = Merge.safeParse(rawMerge, { reportInput: true });
     if (!parsed.success) throw validationError(zodIssues(parsed.error, ['merge']));
     merge = parsed.data;
     if (merge.length > limits.maxMergeFields) {
-      throw limitError('merge', `has ${merge.length} fields; the limit is ${limits.maxMergeFields} (maxMergeFields)`);
+      throw limitError(
+        'merge',
+        `has ${merge.length} fields; the limit is ${limits.maxMergeFields} (maxMergeFields)`,
+      );
     }
   }
   const merged = merge ? { ...applyMerge(rest, merge), merge } : rest;
-  const result = Edit.safeParse(merged);
+  const result = Edit.safeParse(merged, { reportInput: true });
   if (!result.success) throw validationError(zodIssues(result.error));
   checkLimits(result.data, limits);
   return result.data;
@@ -58,7 +62,10 @@ function checkLimits(edit: Edit, limits: EditLimits): void {
   const problems: IssueDetail[] = [];
   const tracks = edit.timeline.tracks;
   if (tracks.length > limits.maxTracks) {
-    problems.push({ path: 'timeline.tracks', message: `has ${tracks.length} tracks; the limit is ${limits.maxTracks} (maxTracks)` });
+    problems.push({
+      path: 'timeline.tracks',
+      message: `has ${tracks.length} tracks; the limit is ${limits.maxTracks} (maxTracks)`,
+    });
   }
   let total = 0;
   tracks.forEach((track, t) => {
@@ -78,7 +85,11 @@ function checkLimits(edit: Edit, limits: EditLimits): void {
           message: `is ${a.text.length} characters; the limit is ${limits.maxTextLength} (maxTextLength)`,
         });
       }
-      if (typeof clip.start === 'number' && typeof clip.length === 'number' && clip.start + clip.length > limits.maxDurationSeconds) {
+      if (
+        typeof clip.start === 'number' &&
+        typeof clip.length === 'number' &&
+        clip.start + clip.length > limits.maxDurationSeconds
+      ) {
         problems.push({
           path: `${at}.length`,
           message: `ends at ${clip.start + clip.length} s; the timeline limit is ${limits.maxDurationSeconds} s (maxDurationSeconds)`,
@@ -87,22 +98,31 @@ function checkLimits(edit: Edit, limits: EditLimits): void {
     });
   });
   if (total > limits.maxClips) {
-    problems.push({ path: 'timeline.tracks', message: `has ${total} clips in all; the limit is ${limits.maxClips} (maxClips)` });
+    problems.push({
+      path: 'timeline.tracks',
+      message: `has ${total} clips in all; the limit is ${limits.maxClips} (maxClips)`,
+    });
   }
   const fonts = edit.timeline.fonts?.length ?? 0;
   if (fonts > limits.maxFonts) {
-    problems.push({ path: 'timeline.fonts', message: `has ${fonts} fonts; the limit is ${limits.maxFonts} (maxFonts)` });
+    problems.push({
+      path: 'timeline.fonts',
+      message: `has ${fonts} fonts; the limit is ${limits.maxFonts} (maxFonts)`,
+    });
   }
   const size = edit.output.size;
   if (size && (size.width > limits.maxWidth || size.height > limits.maxHeight)) {
     problems.push({
       path: 'output.size',
-      message: `${size.width}×${size.height} is larger than the limit ${limits.maxWidth}×${limits.maxHeight}`,
+      message: `${size.width}×${size.height} is larger than the limit ${limits.maxWidth}×${limits.maxHeight} (maxWidth × maxHeight)`,
     });
   }
   const range = edit.output.range;
   if (range && range.length > limits.maxDurationSeconds) {
-    problems.push({ path: 'output.range.length', message: `is longer than ${limits.maxDurationSeconds} s (maxDurationSeconds)` });
+    problems.push({
+      path: 'output.range.length',
+      message: `is longer than ${limits.maxDurationSeconds} s (maxDurationSeconds)`,
+    });
   }
   if (problems.length) {
     throw new CutlineError('LIMIT_EXCEEDED', `${problems[0]!.path} ${problems[0]!.message}`, problems);

@@ -7,11 +7,9 @@ import { z } from 'zod';
  */
 
 const hex = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/;
-export const Color = z
-  .string()
-  .refine((v) => hex.test(v) || v === 'transparent', {
-    message: 'must be a hex colour such as #ffffff or #ffffff80, or "transparent"',
-  });
+export const Color = z.string().refine((v) => hex.test(v) || v === 'transparent', {
+  message: 'must be a hex colour such as #ffffff or #ffffff80, or "transparent"',
+});
 
 const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
 export const Src = nonEmpty('src').max(2048, 'src is longer than 2048 characters');
@@ -147,15 +145,19 @@ export const CaptionAsset = z.strictObject({
 });
 
 const assetTypes = ['video', 'image', 'title', 'text', 'audio', 'caption'] as const;
-export const Asset = z.discriminatedUnion('type', [VideoAsset, ImageAsset, TitleAsset, TextAsset, AudioAsset, CaptionAsset], {
-  error: (issue) => {
-    const input = issue.input as { type?: unknown } | undefined;
-    const type = input && typeof input === 'object' ? input.type : undefined;
-    return type === undefined
-      ? `asset.type is required: one of ${assetTypes.join(', ')}`
-      : `asset type ${JSON.stringify(type)} is not supported: use one of ${assetTypes.join(', ')}`;
+export const Asset = z.discriminatedUnion(
+  'type',
+  [VideoAsset, ImageAsset, TitleAsset, TextAsset, AudioAsset, CaptionAsset],
+  {
+    error: (issue) => {
+      const input = issue.input as { type?: unknown } | undefined;
+      const type = input && typeof input === 'object' ? input.type : undefined;
+      return type === undefined
+        ? `asset.type is required: one of ${assetTypes.join(', ')}`
+        : `asset type ${JSON.stringify(type)} is not supported: use one of ${assetTypes.join(', ')}`;
+    },
   },
-});
+);
 
 const speeds = (names: readonly string[]) => names.flatMap((n) => [n, `${n}Slow`, `${n}Fast`]);
 export const TRANSITIONS = [
@@ -169,7 +171,16 @@ export const Transition = z.strictObject({
 
 export const EFFECTS = speeds(['zoomIn', 'zoomOut', 'slideLeft', 'slideRight', 'slideUp', 'slideDown']);
 export const Effect = z.enum(EFFECTS as unknown as [string, ...string[]]);
-export const Filter = z.enum(['blur', 'boost', 'contrast', 'darken', 'greyscale', 'lighten', 'muted', 'negative']);
+export const Filter = z.enum([
+  'blur',
+  'boost',
+  'contrast',
+  'darken',
+  'greyscale',
+  'lighten',
+  'muted',
+  'negative',
+]);
 export const Fit = z.enum(['crop', 'cover', 'contain', 'none']);
 
 export const Transform = z.strictObject({
@@ -243,14 +254,18 @@ export const Output = z.strictObject({
   quality: Quality.optional(),
   mute: z.boolean().optional(),
   repeat: z.boolean().optional(),
-  range: z.strictObject({ start: Seconds, length: z.number().positive('range.length must be more than 0') }).optional(),
+  range: z
+    .strictObject({ start: Seconds, length: z.number().positive('range.length must be more than 0') })
+    .optional(),
   poster: z.strictObject({ capture: Seconds }).optional(),
   thumbnail: z.strictObject({ capture: Seconds, scale: z.number().gt(0).max(1).optional() }).optional(),
 });
 
 export const MergeField = z.strictObject({
   find: nonEmpty('find'),
-  replace: z.union([z.string(), z.number(), z.boolean()], { error: 'replace must be a string, number or boolean' }),
+  replace: z.union([z.string(), z.number(), z.boolean()], {
+    error: 'replace must be a string, number or boolean',
+  }),
 });
 export const Merge = z.array(MergeField);
 

@@ -16,7 +16,8 @@ export function audioPartExtension(format: string): string {
 
 export const chunkPath = (workDir: string, chunk: Pick<PlannedChunk, 'index'>, format: string): string =>
   join(workDir, `chunk-${String(chunk.index).padStart(4, '0')}.${chunkExtension(format)}`);
-export const audioPartPath = (workDir: string, format: string): string => join(workDir, `audio.${audioPartExtension(format)}`);
+export const audioPartPath = (workDir: string, format: string): string =>
+  join(workDir, `audio.${audioPartExtension(format)}`);
 
 /** Renders the video of one chunk's frames, with the same encoder settings as every other chunk. */
 export async function renderChunk(
@@ -44,7 +45,12 @@ export async function renderAudioPart(
   opts: RunOptions & { threads?: number } = {},
 ): Promise<string> {
   const output = audioPartPath(workDir, input.spec.format);
-  const compiled = compileRender(input, { output, window: plan.window, streams: 'audio', threads: opts.threads });
+  const compiled = compileRender(input, {
+    output,
+    window: plan.window,
+    streams: 'audio',
+    threads: opts.threads,
+  });
   await runFfmpeg(compiled.args, { ...opts, durationSeconds: compiled.durationSeconds });
   return output;
 }
@@ -63,15 +69,29 @@ export async function stitch(
 ): Promise<void> {
   if (!chunkFiles.length) throw new CutlineError('RENDER_FAILED', 'stitch: there are no chunks to join');
   const list = join(workDir, 'chunks.ffconcat');
-  await writeFile(list, `ffconcat version 1.0\n${chunkFiles.map((f) => `file ${concatQuote(f)}`).join('\n')}\n`);
+  await writeFile(
+    list,
+    `ffconcat version 1.0\n${chunkFiles.map((f) => `file ${concatQuote(f)}`).join('\n')}\n`,
+  );
   const args = [
-    '-hide_banner', '-nostdin', '-y',
-    '-f', 'concat', '-safe', '0', '-i', list,
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    list,
     ...(audioFile ? ['-i', audioFile] : []),
-    '-map', '0:v:0', ...(audioFile ? ['-map', '1:a:0'] : []),
-    '-c', 'copy',
+    '-map',
+    '0:v:0',
+    ...(audioFile ? ['-map', '1:a:0'] : []),
+    '-c',
+    'copy',
     ...containerArgs(input.spec.format),
-    '-metadata', 'encoder=cutline',
+    '-metadata',
+    'encoder=cutline',
     output,
   ];
   await runFfmpeg(args, opts);

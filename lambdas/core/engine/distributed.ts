@@ -30,7 +30,10 @@ export interface LocalRenderOptions {
  * Renders an edit on this machine: single pass, or planned chunks on a worker pool, audio once, and a
  * stream-copy stitch. The same chunk and stitch functions run in Lambda and on Fargate.
  */
-export async function renderLocal(input: CompileInput, opts: LocalRenderOptions): Promise<{ plan: RenderPlan; files: RenderedFile[] }> {
+export async function renderLocal(
+  input: CompileInput,
+  opts: LocalRenderOptions,
+): Promise<{ plan: RenderPlan; files: RenderedFile[] }> {
   const cores = availableParallelism();
   const concurrency = Math.max(1, opts.concurrency ?? cores);
   const threads = opts.threadsPerWorker ?? Math.max(1, Math.floor(cores / concurrency));

@@ -20,7 +20,8 @@ export async function runPool<T, R>(
           results[i] = await task(items[i]!, attempt);
           break;
         } catch (err) {
-          const again = attempt < retries && (opts.isRetryable ? opts.isRetryable(err) : true) && !opts.signal?.aborted;
+          const again =
+            attempt < retries && (opts.isRetryable ? opts.isRetryable(err) : true) && !opts.signal?.aborted;
           if (!again) {
             failed ??= err;
             return;

@@ -70,7 +70,9 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
         captions.set(ref.src, parseCaptions(await readFile(path, 'utf8')));
       } catch (err) {
         if (err instanceof CutlineError) {
-          throw new CutlineError(err.code, `${ref.at}: ${err.message}`, [{ path: ref.at, message: err.message }]);
+          throw new CutlineError(err.code, `${ref.at}: ${err.message}`, [
+            { path: ref.at, message: err.message },
+          ]);
         }
         throw err;
       }
@@ -78,7 +80,10 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
   });
   for (const [src, entry] of media) {
     if (entry.probe.bytes !== null && entry.probe.bytes > limits.maxSourceBytes) {
-      throw new CutlineError('LIMIT_EXCEEDED', `source ${src} is larger than ${limits.maxSourceBytes} bytes (maxSourceBytes)`);
+      throw new CutlineError(
+        'LIMIT_EXCEEDED',
+        `source ${src} is larger than ${limits.maxSourceBytes} bytes (maxSourceBytes)`,
+      );
     }
   }
   const intrinsic = (clip: Clip): number | null => {

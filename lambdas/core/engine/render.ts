@@ -23,15 +23,36 @@ export interface RenderOptions {
 const extra = (output: string, suffix: string) => output.replace(/(\.[^./]+)?$/, `-${suffix}.jpg`);
 
 /** The extra images an edit asks for, taken from the finished render. */
-export function extraImageArgs(input: CompileInput, output: string): Array<{ kind: 'poster' | 'thumbnail'; path: string; args: string[] }> {
+export function extraImageArgs(
+  input: CompileInput,
+  output: string,
+): Array<{ kind: 'poster' | 'thumbnail'; path: string; args: string[] }> {
   const { poster, thumbnail } = input.edit.output;
   const jobs: Array<{ kind: 'poster' | 'thumbnail'; path: string; args: string[] }> = [];
   if (!input.spec.hasVideo || input.spec.still) return jobs;
   const grab = (capture: number, path: string, scale = 1) => [
-    '-hide_banner', '-nostdin', '-y', '-ss', String(capture), '-i', output, '-frames:v', '1',
-    ...(scale < 1 ? ['-vf', `scale=trunc(iw*${scale}/2)*2:-2`] : []), '-q:v', '3', '-update', '1', path,
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-ss',
+    String(capture),
+    '-i',
+    output,
+    '-frames:v',
+    '1',
+    ...(scale < 1 ? ['-vf', `scale=trunc(iw*${scale}/2)*2:-2`] : []),
+    '-q:v',
+    '3',
+    '-update',
+    '1',
+    path,
   ];
-  if (poster) jobs.push({ kind: 'poster', path: extra(output, 'poster'), args: grab(poster.capture, extra(output, 'poster')) });
+  if (poster)
+    jobs.push({
+      kind: 'poster',
+      path: extra(output, 'poster'),
+      args: grab(poster.capture, extra(output, 'poster')),
+    });
   if (thumbnail) {
     const path = extra(output, 'thumbnail');
     jobs.push({ kind: 'thumbnail', path, args: grab(thumbnail.capture, path, thumbnail.scale ?? 0.25) });
@@ -40,9 +61,16 @@ export function extraImageArgs(input: CompileInput, output: string): Array<{ kin
 }
 
 /** Compiles and runs one render on this machine, then takes the poster and thumbnail. */
-export async function renderPrepared(input: CompileInput, opts: RenderOptions): Promise<{ compiled: CompiledRender; files: RenderedFile[] }> {
+export async function renderPrepared(
+  input: CompileInput,
+  opts: RenderOptions,
+): Promise<{ compiled: CompiledRender; files: RenderedFile[] }> {
   const compiled = compileRender(input, { output: opts.output, window: opts.window, threads: opts.threads });
-  await runFfmpeg(compiled.args, { durationSeconds: compiled.durationSeconds, onProgress: opts.onProgress, signal: opts.signal });
+  await runFfmpeg(compiled.args, {
+    durationSeconds: compiled.durationSeconds,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  });
   const { spec } = input;
   const kind: RenderedFile['kind'] = spec.still ? 'image' : spec.hasVideo ? 'video' : 'audio';
   const files: RenderedFile[] = [

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CutlineError } from '../errors.js';
 
 export interface RunOptions {
@@ -27,7 +27,10 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
     await writeFile(script, finalArgs[g + 1]!);
     finalArgs.splice(g, 2, '-filter_complex_script', script);
   }
+  // Errors only on stderr (so a failure's message is the error itself); progress comes on stdout.
+  finalArgs.unshift('-v', 'error');
   finalArgs.splice(finalArgs.length - 1, 0, '-progress', 'pipe:1', '-stats_period', '0.25');
+  await mkdir(dirname(finalArgs[finalArgs.length - 1]!), { recursive: true });
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(bin, finalArgs, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
@@ -49,7 +52,12 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
       });
       child.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') {
-          reject(new CutlineError('FFMPEG_UNAVAILABLE', `ffmpeg was not found (${bin}); install ffmpeg or set CUTLINE_FFMPEG`));
+          reject(
+            new CutlineError(
+              'FFMPEG_UNAVAILABLE',
+              `ffmpeg was not found (${bin}); install ffmpeg or set CUTLINE_FFMPEG`,
+            ),
+          );
         } else if (err.name === 'AbortError') {
           reject(new CutlineError('RENDER_FAILED', 'the render was cancelled', [], false));
         } else reject(err);
@@ -68,7 +76,12 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
         // A killed ffmpeg (out of memory, a preempted worker) may succeed on another try; a bad graph will not.
         const retryable = sig !== null;
         reject(
-          new CutlineError('RENDER_FAILED', `ffmpeg ${sig ? `was killed by ${sig}` : `exited with code ${code}`}: ${tail}`, [], retryable),
+          new CutlineError(
+            'RENDER_FAILED',
+            `ffmpeg ${sig ? `was killed by ${sig}` : `exited with code ${code}`}: ${tail}`,
+            [],
+            retryable,
+          ),
         );
       });
     });

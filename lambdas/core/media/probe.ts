@@ -55,35 +55,52 @@ export function interpretProbe(raw: RawProbe): ProbeResult {
     !audio &&
     IMAGE_CODECS.has(video.codec_name ?? '') &&
     (/_pipe$|^image2$|^png|^webp/.test(formatName) || !(formatDuration > 0.05));
-  const rotationRaw = video?.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(video?.tags?.rotate ?? 0);
+  const rotationRaw =
+    video?.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ??
+    Number(video?.tags?.rotate ?? 0);
   const rotation = ((Math.round(rotationRaw) % 360) + 360) % 360;
   const swap = rotation === 90 || rotation === 270;
   const w = video?.width ?? 0;
   const h = video?.height ?? 0;
   return {
-    durationSeconds: isImage ? null : Number.isFinite(formatDuration) && formatDuration > 0 ? formatDuration : null,
+    durationSeconds: isImage
+      ? null
+      : Number.isFinite(formatDuration) && formatDuration > 0
+        ? formatDuration
+        : null,
     hasVideo: !!video,
     hasAudio: !!audio,
     isImage,
     width: swap ? h : w,
     height: swap ? w : h,
     rotation,
-    fps: isImage ? null : rate(video?.avg_frame_rate) ?? rate(video?.r_frame_rate),
+    fps: isImage ? null : (rate(video?.avg_frame_rate) ?? rate(video?.r_frame_rate)),
     bytes: raw.format?.size ? Number(raw.format.size) : null,
   };
 }
 
 /** Runs ffprobe on a local file. `label` names the clip in errors (`timeline.tracks[0].clips[1].asset.src`). */
-export async function probeFile(path: string, label: string, ffprobe = process.env.CUTLINE_FFPROBE ?? 'ffprobe'): Promise<ProbeResult> {
+export async function probeFile(
+  path: string,
+  label: string,
+  ffprobe = process.env.CUTLINE_FFPROBE ?? 'ffprobe',
+): Promise<ProbeResult> {
   let stdout: string;
   try {
-    ({ stdout } = await run(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], {
-      maxBuffer: 16 * 1024 * 1024,
-    }));
+    ({ stdout } = await run(
+      ffprobe,
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ));
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
-      throw new CutlineError('FFMPEG_UNAVAILABLE', `ffprobe was not found (${ffprobe}); install ffmpeg or set CUTLINE_FFPROBE`);
+      throw new CutlineError(
+        'FFMPEG_UNAVAILABLE',
+        `ffprobe was not found (${ffprobe}); install ffmpeg or set CUTLINE_FFPROBE`,
+      );
     }
     const reason = (e.stderr ?? '').trim().split('\n').pop() || e.message;
     throw new CutlineError('SOURCE_UNREADABLE', `${label}: the source is not readable media (${reason})`, [

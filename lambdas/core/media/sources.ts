@@ -8,7 +8,8 @@ export interface SourceResolver {
   resolve(src: string, at: string): Promise<string>;
 }
 
-const refused = (at: string, message: string) => new CutlineError('SOURCE_REFUSED', `${at}: ${message}`, [{ path: at, message }]);
+const refused = (at: string, message: string) =>
+  new CutlineError('SOURCE_REFUSED', `${at}: ${message}`, [{ path: at, message }]);
 
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path);
@@ -39,7 +40,10 @@ export class LocalSourceResolver implements SourceResolver {
       roots = [this.opts.mediaRoot];
     } else if (/^[a-z][a-z0-9+.-]*:/i.test(src)) {
       const scheme = src.slice(0, src.indexOf(':'));
-      throw refused(at, `${scheme}: sources are not available when rendering locally; use a file:// URL under the media root or a path relative to the edit`);
+      throw refused(
+        at,
+        `${scheme}: sources are not available when rendering locally; use a file:// URL under the media root or a path relative to the edit`,
+      );
     } else {
       candidate = resolvePath(this.opts.baseDir, src);
       roots = [this.opts.baseDir, this.opts.mediaRoot];
@@ -48,7 +52,9 @@ export class LocalSourceResolver implements SourceResolver {
     try {
       real = await realpath(candidate);
     } catch {
-      throw new CutlineError('SOURCE_NOT_FOUND', `${at}: source not found: ${src}`, [{ path: at, message: `not found: ${src}` }]);
+      throw new CutlineError('SOURCE_NOT_FOUND', `${at}: source not found: ${src}`, [
+        { path: at, message: `not found: ${src}` },
+      ]);
     }
     const realRoots = await Promise.all(roots.map((r) => realpath(r).catch(() => resolvePath(r))));
     if (!realRoots.some((root) => inside(root, real))) {
@@ -57,9 +63,11 @@ export class LocalSourceResolver implements SourceResolver {
     const info = await stat(real);
     if (!info.isFile()) throw refused(at, `"${src}" is not a file`);
     if (info.size > this.opts.maxSourceBytes) {
-      throw new CutlineError('LIMIT_EXCEEDED', `${at}: source is ${info.size} bytes; the limit is ${this.opts.maxSourceBytes} (maxSourceBytes)`, [
-        { path: at, message: `source is larger than ${this.opts.maxSourceBytes} bytes (maxSourceBytes)` },
-      ]);
+      throw new CutlineError(
+        'LIMIT_EXCEEDED',
+        `${at}: source is ${info.size} bytes; the limit is ${this.opts.maxSourceBytes} (maxSourceBytes)`,
+        [{ path: at, message: `source is larger than ${this.opts.maxSourceBytes} bytes (maxSourceBytes)` }],
+      );
     }
     return real;
   }

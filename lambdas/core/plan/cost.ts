@@ -20,7 +20,10 @@ export const COST = Object.freeze({
   PER_MEGAPIXEL: 0.014,
   LAYER: 0.35,
   EFFECT: 0.9,
-  CODEC: { mp4: 1, mov: 1, webm: 2.5, gif: 1.5, jpg: 0.5, png: 0.6, mp3: 0, wav: 0 } as Record<string, number>,
+  CODEC: { mp4: 1, mov: 1, webm: 2.5, gif: 1.5, jpg: 0.5, png: 0.6, mp3: 0, wav: 0 } as Record<
+    string,
+    number
+  >,
   /** Bytes per output pixel per frame of an intermediate chunk at CRF 23 (generous). */
   CHUNK_BYTES_PER_PIXEL: 0.08,
   /** Audio is decoded and mixed once: seconds of CPU per second of timeline per source. */
@@ -56,7 +59,10 @@ export function complexity(edit: Edit, timeline: ResolvedTimeline): EditComplexi
 export function secondsPerFrame(spec: OutputSpec, c: EditComplexity): number {
   const mp = (spec.width * spec.height) / 1e6;
   const codec = COST.CODEC[spec.format] ?? 1;
-  return COST.BASE + COST.PER_MEGAPIXEL * mp * codec * (1 + COST.LAYER * (c.layers - 1) + COST.EFFECT * c.movingLayers);
+  return (
+    COST.BASE +
+    COST.PER_MEGAPIXEL * mp * codec * (1 + COST.LAYER * (c.layers - 1) + COST.EFFECT * c.movingLayers)
+  );
 }
 
 export function chunkScratchBytes(spec: OutputSpec, frames: number): number {

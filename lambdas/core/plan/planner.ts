@@ -94,10 +94,14 @@ export function planRender(
       estimatedScratchBytes,
     });
   }
-  const audioSeconds = (frames / fpsValue(spec.fps)) * COST.AUDIO_PER_SOURCE_SECOND * Math.max(1, c.audioSources);
+  const audioSeconds =
+    (frames / fpsValue(spec.fps)) * COST.AUDIO_PER_SOURCE_SECOND * Math.max(1, c.audioSources);
   const audio = chunkable && spec.hasAudio ? { ...window, estimatedSeconds: audioSeconds } : null;
   const longest = Math.max(...chunks.map((ch) => ch.estimatedSeconds));
   const waves = Math.ceil(count / Math.max(1, l.maxConcurrency));
-  const estimatedSeconds = chunkable && count > 1 ? longest * waves + STITCH_SECONDS : frames * spf + (spec.hasAudio ? audioSeconds : 0);
+  const estimatedSeconds =
+    chunkable && count > 1
+      ? longest * waves + STITCH_SECONDS
+      : frames * spf + (spec.hasAudio ? audioSeconds : 0);
   return { window, chunked: chunkable && count > 1, chunks, audio, secondsPerFrame: spf, estimatedSeconds };
 }

@@ -21,7 +21,8 @@ export interface AudioContext {
 }
 
 /** Sample index of frame `f`: audio and video end on the same instant. */
-export const frameSample = (f: number, fps: Rational): number => Math.round((f * SAMPLE_RATE * fps.den) / fps.num);
+export const frameSample = (f: number, fps: Rational): number =>
+  Math.round((f * SAMPLE_RATE * fps.den) / fps.num);
 
 const normalise = (): FilterNode[] => [
   filter('aresample', [SAMPLE_RATE]),
@@ -30,13 +31,18 @@ const normalise = (): FilterNode[] => [
   filter('asetpts', ['N/SR/TB']),
 ];
 
-function fades(effect: string | undefined, lengthSeconds: number, extra: { inD?: number; outD?: number } = {}): FilterNode[] {
+function fades(
+  effect: string | undefined,
+  lengthSeconds: number,
+  extra: { inD?: number; outD?: number } = {},
+): FilterNode[] {
   const out: FilterNode[] = [];
   const d = Math.min(AUDIO_FADE_SECONDS, lengthSeconds / 2);
   const inD = Math.max(effect === 'fadeIn' || effect === 'fadeInFadeOut' ? d : 0, extra.inD ?? 0);
   const outD = Math.max(effect === 'fadeOut' || effect === 'fadeInFadeOut' ? d : 0, extra.outD ?? 0);
   if (inD > 0) out.push(filter('afade', { t: 'in', st: 0, d: n(inD), curve: 'tri' }));
-  if (outD > 0) out.push(filter('afade', { t: 'out', st: n(lengthSeconds - outD), d: n(outD), curve: 'tri' }));
+  if (outD > 0)
+    out.push(filter('afade', { t: 'out', st: n(lengthSeconds - outD), d: n(outD), curve: 'tri' }));
   return out;
 }
 
@@ -92,7 +98,12 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       const outD = next && next.start < timed.end ? Math.min(timed.end - next.start, timed.length / 2) : 0;
       const effect = asset.type === 'audio' ? asset.effect : asset.volumeEffect;
       const trim = asset.trim ?? 0;
-      const index = ctx.inputs.add(media.path, [...(trim > 0 ? ['-ss', n(trim)] : []), '-t', n(timed.length + 0.5), '-vn']);
+      const index = ctx.inputs.add(media.path, [
+        ...(trim > 0 ? ['-ss', n(trim)] : []),
+        '-t',
+        n(timed.length + 0.5),
+        '-vn',
+      ]);
       const delay = Math.round(timed.start * SAMPLE_RATE);
       parts.push(
         graph.chain(`${index}:a`, [
@@ -109,8 +120,13 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
   const mixed =
     parts.length === 1
       ? parts[0]!
-      : graph.chain(parts, [filter('amix', { inputs: parts.length, duration: 'first', dropout_transition: 0, normalize: 0 })]);
+      : graph.chain(parts, [
+          filter('amix', { inputs: parts.length, duration: 'first', dropout_transition: 0, normalize: 0 }),
+        ]);
   const from = frameSample(ctx.window.startFrame, fps);
   const to = frameSample(ctx.window.endFrame, fps);
-  return graph.chain(mixed, [filter('atrim', { start_sample: from, end_sample: to }), filter('asetpts', ['PTS-STARTPTS'])]);
+  return graph.chain(mixed, [
+    filter('atrim', { start_sample: from, end_sample: to }),
+    filter('asetpts', ['PTS-STARTPTS']),
+  ]);
 }

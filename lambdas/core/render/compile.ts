@@ -59,9 +59,16 @@ export function defaultWindow(input: Pick<CompileInput, 'edit' | 'timeline' | 's
   const startFrame = frameAt(range.start, fps);
   const endFrame = Math.min(total, frameAt(range.start + range.length, fps));
   if (endFrame <= startFrame) {
-    throw new CutlineError('VALIDATION_FAILED', `output.range: starts at ${range.start} s but the timeline ends at ${input.timeline.duration} s`, [
-      { path: 'output.range.start', message: `is after the end of the timeline (${input.timeline.duration} s)` },
-    ]);
+    throw new CutlineError(
+      'VALIDATION_FAILED',
+      `output.range: starts at ${range.start} s but the timeline ends at ${input.timeline.duration} s`,
+      [
+        {
+          path: 'output.range.start',
+          message: `is after the end of the timeline (${input.timeline.duration} s)`,
+        },
+      ],
+    );
   }
   return { startFrame, endFrame };
 }
@@ -75,12 +82,18 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
   const inputs = new InputList();
   const media = (src: string, at: string): MediaEntry => {
     const entry = input.media.get(src);
-    if (!entry) throw new CutlineError('SOURCE_NOT_FOUND', `${at}: source was not resolved: ${src}`, [{ path: at, message: 'not resolved' }]);
+    if (!entry)
+      throw new CutlineError('SOURCE_NOT_FOUND', `${at}: source was not resolved: ${src}`, [
+        { path: at, message: 'not resolved' },
+      ]);
     return entry;
   };
   const captions = (src: string, at: string): Cue[] => {
     const cues = input.captions.get(src);
-    if (!cues) throw new CutlineError('SOURCE_NOT_FOUND', `${at}: captions were not loaded: ${src}`, [{ path: at, message: 'not loaded' }]);
+    if (!cues)
+      throw new CutlineError('SOURCE_NOT_FOUND', `${at}: captions were not loaded: ${src}`, [
+        { path: at, message: 'not loaded' },
+      ]);
     return cues;
   };
 
@@ -88,14 +101,22 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
   const hasAudio = spec.hasAudio && streams !== 'video';
   const maps: string[] = [];
   if (hasVideo) {
-    let v = composeVideo({ graph, inputs, spec, window, media, captions, fonts: input.fonts }, edit, timeline);
+    let v = composeVideo(
+      { graph, inputs, spec, window, media, captions, fonts: input.fonts },
+      edit,
+      timeline,
+    );
     if (spec.format === 'gif') {
       const [a, b] = [graph.pad('g'), graph.pad('g')];
       graph.chainMany(v, [filter('split')], [a, b]);
       const palette = graph.chain(a, [filter('palettegen', { stats_mode: 'diff' })]);
       v = graph.chain([b, palette], [filter('paletteuse', { dither: 'bayer', bayer_scale: 4 })], 'vout');
     } else {
-      v = graph.chain(v, [filter('format', { pix_fmts: spec.still && spec.format === 'png' ? 'rgb24' : 'yuv420p' })], 'vout');
+      v = graph.chain(
+        v,
+        [filter('format', { pix_fmts: spec.still && spec.format === 'png' ? 'rgb24' : 'yuv420p' })],
+        'vout',
+      );
     }
     maps.push('-map', `[${v}]`);
   }
@@ -107,7 +128,8 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
     );
     maps.push('-map', `[${a}]`);
   }
-  if (!maps.length) throw new CutlineError('VALIDATION_FAILED', 'output: nothing to render (no video and no audio)');
+  if (!maps.length)
+    throw new CutlineError('VALIDATION_FAILED', 'output: nothing to render (no video and no audio)');
 
   const printed = graph.toString();
   const threads = options.threads;

@@ -38,18 +38,58 @@ export function videoCodecArgs(spec: OutputSpec, opts: EncodeOptions = {}): stri
     case 'mp4':
     case 'mov':
       return [
-        '-c:v', 'libx264', '-preset', X264[q].preset, '-crf', String(X264[q].crf), '-pix_fmt', 'yuv420p',
-        '-g', gop, '-x264-params', 'open-gop=0', '-r', fpsString(spec.fps), ...threads,
+        '-c:v',
+        'libx264',
+        '-preset',
+        X264[q].preset,
+        '-crf',
+        String(X264[q].crf),
+        '-pix_fmt',
+        'yuv420p',
+        '-g',
+        gop,
+        '-x264-params',
+        'open-gop=0',
+        '-r',
+        fpsString(spec.fps),
+        ...threads,
       ];
     case 'webm':
       return [
-        '-c:v', 'libvpx-vp9', '-crf', String(VP9[q].crf), '-b:v', '0', '-deadline', VP9[q].deadline,
-        '-cpu-used', String(VP9[q].cpu), '-row-mt', '1', '-pix_fmt', 'yuv420p', '-g', gop, '-r', fpsString(spec.fps), ...threads,
+        '-c:v',
+        'libvpx-vp9',
+        '-crf',
+        String(VP9[q].crf),
+        '-b:v',
+        '0',
+        '-deadline',
+        VP9[q].deadline,
+        '-cpu-used',
+        String(VP9[q].cpu),
+        '-row-mt',
+        '1',
+        '-pix_fmt',
+        'yuv420p',
+        '-g',
+        gop,
+        '-r',
+        fpsString(spec.fps),
+        ...threads,
       ];
     case 'gif':
       return ['-c:v', 'gif', '-r', fpsString(spec.fps), ...threads];
     case 'jpg':
-      return ['-c:v', 'mjpeg', '-q:v', q === 'verylow' || q === 'low' ? '8' : '2', '-frames:v', '1', '-update', '1', ...threads];
+      return [
+        '-c:v',
+        'mjpeg',
+        '-q:v',
+        q === 'verylow' || q === 'low' ? '8' : '2',
+        '-frames:v',
+        '1',
+        '-update',
+        '1',
+        ...threads,
+      ];
     case 'png':
       return ['-c:v', 'png', '-frames:v', '1', '-update', '1', ...threads];
     case 'mp3':

@@ -14,7 +14,8 @@ export interface Chain {
   outputs: readonly string[];
 }
 
-export const filter = (name: string, args?: FilterNode['args']): FilterNode => (args ? { name, args } : { name });
+export const filter = (name: string, args?: FilterNode['args']): FilterNode =>
+  args ? { name, args } : { name };
 
 /** First level: the option parser splits on ':' and honours quotes and backslashes. */
 export function escapeOptionValue(value: ArgValue): string {
@@ -32,7 +33,7 @@ export function escapeGraphToken(s: string): string {
 /** Numbers print without exponent notation and without float noise such as 0.30000000000000004. */
 export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
-  if (Number.isInteger(n)) return String(n);
+  if (Number.isInteger(n)) return BigInt(n).toString();
   const fixed = n.toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
   return fixed === '-0' ? '0' : fixed;
 }
@@ -64,7 +65,11 @@ export class FilterGraph {
   }
 
   /** A chain with several outputs (split, asplit). */
-  chainMany(inputs: string | readonly string[], filters: readonly FilterNode[], outputs: readonly string[]): void {
+  chainMany(
+    inputs: string | readonly string[],
+    filters: readonly FilterNode[],
+    outputs: readonly string[],
+  ): void {
     this.chains.push({ inputs: typeof inputs === 'string' ? [inputs] : inputs, filters, outputs });
   }
 
@@ -75,7 +80,8 @@ export class FilterGraph {
   toString(): string {
     return this.chains
       .map((c) => {
-        if (!c.filters.length) throw new Error(`chain ${c.inputs.join(',')} → ${c.outputs.join(',')} has no filters`);
+        if (!c.filters.length)
+          throw new Error(`chain ${c.inputs.join(',')} → ${c.outputs.join(',')} has no filters`);
         const body = c.filters.map(printFilter).join(',');
         return `${c.inputs.map((l) => `[${l}]`).join('')}${body}${c.outputs.map((l) => `[${l}]`).join('')}`;
       })

@@ -5,7 +5,8 @@ import { formatNumber as n } from './graph.js';
  * Transitions and effects as data the compiler turns into filters. Durations follow the names: the plain
  * name is 1 s, `Slow` 2 s, `Fast` 0.5 s, never more than half the clip.
  */
-export type TransitionKind = 'fade' | 'wipeLeft' | 'wipeRight' | 'slideLeft' | 'slideRight' | 'slideUp' | 'slideDown' | 'zoom';
+export type TransitionKind =
+  'fade' | 'wipeLeft' | 'wipeRight' | 'slideLeft' | 'slideRight' | 'slideUp' | 'slideDown' | 'zoom';
 
 export interface TransitionSpec {
   kind: TransitionKind;

@@ -27,7 +27,10 @@ const BASE: Record<NonNullable<Output['resolution']>, [number, number]> = {
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 
 /** Shotstack's sizes: the resolution names the 16:9 frame; other ratios keep its short side. */
-export function frameSize(output: Pick<Output, 'resolution' | 'aspectRatio' | 'size'>): { width: number; height: number } {
+export function frameSize(output: Pick<Output, 'resolution' | 'aspectRatio' | 'size'>): {
+  width: number;
+  height: number;
+} {
   if (output.size) return { width: output.size.width, height: output.size.height };
   const [w, h] = BASE[output.resolution ?? 'sd'];
   switch (output.aspectRatio ?? '16:9') {

@@ -27,7 +27,10 @@ export function fitLayer(source: Size, viewport: Size, fit: Clip['fit'] = 'crop'
     case 'crop': {
       const c = Math.max(W / sw, H / sh) * scale;
       const layer = { width: even(W * scale), height: even(H * scale) };
-      const scaled = { width: Math.max(layer.width, even(sw * c)), height: Math.max(layer.height, even(sh * c)) };
+      const scaled = {
+        width: Math.max(layer.width, even(sw * c)),
+        height: Math.max(layer.height, even(sh * c)),
+      };
       return { scaled, layer };
     }
     case 'cover': {

@@ -28,7 +28,11 @@ export type IntrinsicLength = (clip: Clip, at: string) => number | null;
  * source's length after trim) and `length: "end"` (to the end of the timeline, which is set by the clips
  * that do not say "end").
  */
-export function resolveTimeline(edit: Edit, intrinsic: IntrinsicLength, maxDurationSeconds = Infinity): ResolvedTimeline {
+export function resolveTimeline(
+  edit: Edit,
+  intrinsic: IntrinsicLength,
+  maxDurationSeconds = Infinity,
+): ResolvedTimeline {
   const problems: IssueDetail[] = [];
   const pending: Array<{ timed: TimedClip; toEnd: boolean }> = [];
   const tracks = edit.timeline.tracks.map((track, t) => {
@@ -55,7 +59,13 @@ export function resolveTimeline(edit: Edit, intrinsic: IntrinsicLength, maxDurat
       return timed;
     });
   });
-  const fixedEnd = Math.max(0, ...tracks.flat().filter((c) => c.clip.length !== 'end').map((c) => c.end));
+  const fixedEnd = Math.max(
+    0,
+    ...tracks
+      .flat()
+      .filter((c) => c.clip.length !== 'end')
+      .map((c) => c.end),
+  );
   for (const { timed } of pending) {
     if (fixedEnd <= timed.start) {
       problems.push({
@@ -67,15 +77,25 @@ export function resolveTimeline(edit: Edit, intrinsic: IntrinsicLength, maxDurat
     timed.length = fixedEnd - timed.start;
     timed.end = fixedEnd;
   }
-  if (problems.length) throw new CutlineError('VALIDATION_FAILED', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
+  if (problems.length)
+    throw new CutlineError('VALIDATION_FAILED', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
   const duration = Math.max(0, ...tracks.flat().map((c) => c.end));
   if (duration <= 0) {
-    throw new CutlineError('VALIDATION_FAILED', 'timeline: the timeline is empty', [{ path: 'timeline', message: 'has no duration' }]);
+    throw new CutlineError('VALIDATION_FAILED', 'timeline: the timeline is empty', [
+      { path: 'timeline', message: 'has no duration' },
+    ]);
   }
   if (duration > maxDurationSeconds) {
-    throw new CutlineError('LIMIT_EXCEEDED', `timeline: lasts ${duration} s; the limit is ${maxDurationSeconds} s (maxDurationSeconds)`, [
-      { path: 'timeline', message: `lasts ${duration} s; the limit is ${maxDurationSeconds} s (maxDurationSeconds)` },
-    ]);
+    throw new CutlineError(
+      'LIMIT_EXCEEDED',
+      `timeline: lasts ${duration} s; the limit is ${maxDurationSeconds} s (maxDurationSeconds)`,
+      [
+        {
+          path: 'timeline',
+          message: `lasts ${duration} s; the limit is ${maxDurationSeconds} s (maxDurationSeconds)`,
+        },
+      ],
+    );
   }
   return { duration, tracks };
 }

@@ -60,7 +60,11 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
   let base = graph.chain(
     [],
     [
-      filter('color', { c: ffColor(edit.timeline.background ?? '#000000'), s: `${spec.width}x${spec.height}`, r: fpsString(spec.fps) }),
+      filter('color', {
+        c: ffColor(edit.timeline.background ?? '#000000'),
+        s: `${spec.width}x${spec.height}`,
+        r: fpsString(spec.fps),
+      }),
       filter('format', { pix_fmts: 'yuv420p' }),
       filter('trim', { end_frame: window.endFrame - window.startFrame }),
     ],
@@ -81,7 +85,14 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
       if (asset.type === 'caption') {
         const nodes = captionFilters(
           ctx.captions(asset.src, `${timed.at}.asset.src`),
-          { viewport, clipStart: timed.start, clipEnd: timed.end, t0, asset },
+          {
+            viewport,
+            clipStart: timed.start,
+            clipEnd: timed.end,
+            t0,
+            windowEnd: frameSeconds(window.endFrame, spec.fps),
+            asset,
+          },
           ctx.fonts,
         );
         if (nodes.length) base = graph.chain(base, nodes);
@@ -96,7 +107,14 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
       const y = layer.moveIn || layer.moveOut ? moveExpr('y', layer, timed, viewport, T0) : String(layer.y);
       base = graph.chain(
         [base, layer.label],
-        [filter('overlay', { x, y, eof_action: 'pass', eval: layer.moveIn || layer.moveOut ? 'frame' : 'init' })],
+        [
+          filter('overlay', {
+            x,
+            y,
+            eof_action: 'pass',
+            eval: layer.moveIn || layer.moveOut ? 'frame' : 'init',
+          }),
+        ],
       );
     });
   }
@@ -129,7 +147,9 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   const asset = clip.asset;
   const viewport = { width: spec.width, height: spec.height };
   const fps = spec.fps;
-  const tIn = transitionSpec(clip.transition?.in, timed.length) ?? (overlap > 0 ? { kind: 'fade' as const, duration: overlap } : undefined);
+  const tIn =
+    transitionSpec(clip.transition?.in, timed.length) ??
+    (overlap > 0 ? { kind: 'fade' as const, duration: overlap } : undefined);
   const tOut = transitionSpec(clip.transition?.out, timed.length);
   const effect = effectSpec(clip.effect);
 
@@ -153,11 +173,21 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     if (c && (c.left || c.right || c.top || c.bottom)) {
       const w = even(src.width * (1 - (c.left ?? 0) - (c.right ?? 0)));
       const h = even(src.height * (1 - (c.top ?? 0) - (c.bottom ?? 0)));
-      staticOps.push(filter('crop', { w, h, x: Math.round(src.width * (c.left ?? 0)), y: Math.round(src.height * (c.top ?? 0)) }));
+      staticOps.push(
+        filter('crop', {
+          w,
+          h,
+          x: Math.round(src.width * (c.left ?? 0)),
+          y: Math.round(src.height * (c.top ?? 0)),
+        }),
+      );
       src = { width: w, height: h };
     }
     const fitted = fitLayer(src, viewport, clip.fit, clip.scale);
-    staticOps.push(filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }), filter('setsar', { r: 1 }));
+    staticOps.push(
+      filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }),
+      filter('setsar', { r: 1 }),
+    );
     if (fitted.scaled.width !== fitted.layer.width || fitted.scaled.height !== fitted.layer.height) {
       staticOps.push(filter('crop', { w: fitted.layer.width, h: fitted.layer.height }));
     }
@@ -168,7 +198,12 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       const toS = trim + (frameSeconds(ve, fps) - timed.start);
       // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
       const seek = Math.max(0, fromS - 1);
-      const index = ctx.inputs.add(media.path, [...(seek > 0 ? ['-ss', n(seek)] : []), '-t', n(toS - seek + 1), '-an']);
+      const index = ctx.inputs.add(media.path, [
+        ...(seek > 0 ? ['-ss', n(seek)] : []),
+        '-t',
+        n(toS - seek + 1),
+        '-an',
+      ]);
       label = graph.chain(`${index}:v`, [
         filter('setpts', [`PTS+${n(seek - trim + timed.start)}/TB`]),
         filter('fps', { fps: fpsString(fps) }),
@@ -220,7 +255,10 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   const zoomIn = tIn?.kind === 'zoom' ? tIn : undefined;
   const zoomOut = tOut?.kind === 'zoom' ? tOut : undefined;
   if (effect && effect.kind.startsWith('slide')) {
-    const big = { width: even(size.width * (1 + effect.amount)), height: even(size.height * (1 + effect.amount)) };
+    const big = {
+      width: even(size.width * (1 + effect.amount)),
+      height: even(size.height * (1 + effect.amount)),
+    };
     const p = linear('t', timed.start, timed.length);
     const along = effect.kind === 'slideLeft' || effect.kind === 'slideUp' ? p : `(1-${p})`;
     const horizontal = effect.kind === 'slideLeft' || effect.kind === 'slideRight';
@@ -235,8 +273,10 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     );
   }
   const zoomTerms: string[] = [];
-  if (effect?.kind === 'zoomIn') zoomTerms.push(`(1+${n(effect.amount)}*${linear('it', timed.start, timed.length)})`);
-  if (effect?.kind === 'zoomOut') zoomTerms.push(`(1+${n(effect.amount)}*(1-${linear('it', timed.start, timed.length)}))`);
+  if (effect?.kind === 'zoomIn')
+    zoomTerms.push(`(1+${n(effect.amount)}*${linear('it', timed.start, timed.length)})`);
+  if (effect?.kind === 'zoomOut')
+    zoomTerms.push(`(1+${n(effect.amount)}*(1-${linear('it', timed.start, timed.length)}))`);
   if (zoomIn) zoomTerms.push(`(1+0.4*(1-${progress('it', timed.start, zoomIn.duration)}))`);
   if (zoomOut) zoomTerms.push(`(1+0.4*${progress('it', timed.end - zoomOut.duration, zoomOut.duration)})`);
   if (zoomTerms.length) {
@@ -261,7 +301,8 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   const wipeIn = tIn && tIn.kind.startsWith('wipe') ? tIn : undefined;
   const wipeOut = tOut && tOut.kind.startsWith('wipe') ? tOut : undefined;
   const opacity = clip.opacity ?? 1;
-  if (angle || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut) frames.push(filter('format', { pix_fmts: 'yuva420p' }));
+  if (angle || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut)
+    frames.push(filter('format', { pix_fmts: 'yuva420p' }));
   if (angle) {
     const r = rotatedSize(size, angle);
     frames.push(filter('rotate', { a: n((angle * Math.PI) / 180), ow: r.width, oh: r.height, c: 'none' }));
@@ -269,7 +310,10 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   }
   if (opacity < 1) frames.push(filter('lutyuv', { a: `val*${n(opacity)}` }));
   if (fadeIn) frames.push(filter('fade', { t: 'in', st: n(timed.start), d: n(fadeIn.duration), alpha: 1 }));
-  if (fadeOut) frames.push(filter('fade', { t: 'out', st: n(timed.end - fadeOut.duration), d: n(fadeOut.duration), alpha: 1 }));
+  if (fadeOut)
+    frames.push(
+      filter('fade', { t: 'out', st: n(timed.end - fadeOut.duration), d: n(fadeOut.duration), alpha: 1 }),
+    );
   for (const [wipe, entering] of [
     [wipeIn, true],
     [wipeOut, false],

@@ -20,12 +20,37 @@ const edit = {
   timeline: {
     soundtrack: { src: 'tone-330-6.wav', effect: 'fadeInFadeOut' },
     tracks: [
-      { clips: [{ asset: { type: 'title', text: 'Seamless', style: 'minimal' }, start: 2.2, length: 2.6, transition: { in: 'fade' } }] },
-      { clips: [{ asset: { type: 'image', src: 'square.png' }, start: 1, length: 4, scale: 0.5, position: 'topLeft', effect: 'zoomIn' }] },
+      {
+        clips: [
+          {
+            asset: { type: 'title', text: 'Seamless', style: 'minimal' },
+            start: 2.2,
+            length: 2.6,
+            transition: { in: 'fade' },
+          },
+        ],
+      },
+      {
+        clips: [
+          {
+            asset: { type: 'image', src: 'square.png' },
+            start: 1,
+            length: 4,
+            scale: 0.5,
+            position: 'topLeft',
+            effect: 'zoomIn',
+          },
+        ],
+      },
       {
         clips: [
           { asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 3.4, effect: 'slideLeft' },
-          { asset: { type: 'video', src: 'video.mp4', trim: 0.5 }, start: 2.6, length: 3.4, transition: { out: 'wipeLeft' } },
+          {
+            asset: { type: 'video', src: 'video.mp4', trim: 0.5 },
+            start: 2.6,
+            length: 3.4,
+            transition: { out: 'wipeLeft' },
+          },
         ],
       },
     ],
@@ -49,7 +74,16 @@ describe('chunked render + stream-copy stitch', () => {
     const { plan } = await renderLocal(input, { output: out, chunks, concurrency: 2, threadsPerWorker: 1 });
     expect(plan.chunked).toBe(true);
     expect(plan.chunks.map((c) => [c.startFrame, c.endFrame])).toEqual(
-      chunks === 2 ? [[0, 75], [75, 150]] : [[0, 50], [50, 100], [100, 150]],
+      chunks === 2
+        ? [
+            [0, 75],
+            [75, 150],
+          ]
+        : [
+            [0, 50],
+            [50, 100],
+            [100, 150],
+          ],
     );
 
     // Same frame count and duration, timestamps strictly increasing by one frame, none missing or doubled.
@@ -76,7 +110,21 @@ describe('chunked render + stream-copy stitch', () => {
 
     // Stream copy at the stitch: every chunk opens on a keyframe.
     const { stdout } = await import('node:child_process').then(({ execFileSync }) => ({
-      stdout: execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', out], { encoding: 'utf8' }),
+      stdout: execFileSync(
+        'ffprobe',
+        [
+          '-v',
+          'error',
+          '-select_streams',
+          'v:0',
+          '-show_entries',
+          'packet=pts_time,flags',
+          '-of',
+          'csv=p=0',
+          out,
+        ],
+        { encoding: 'utf8' },
+      ),
     }));
     const keyframes = stdout
       .trim()
@@ -88,7 +136,11 @@ describe('chunked render + stream-copy stitch', () => {
 
   it('the planner chooses the chunk count when none is asked for', async () => {
     const out = join(dir, 'auto.mp4');
-    const { plan } = await renderLocal(input, { output: out, concurrency: 2, planLimits: { minChunkSeconds: 2 } });
+    const { plan } = await renderLocal(input, {
+      output: out,
+      concurrency: 2,
+      planLimits: { minChunkSeconds: 2 },
+    });
     expect(plan.chunks.length).toBe(2);
     expect(await countFrames(out)).toBe(150);
   });

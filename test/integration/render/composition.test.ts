@@ -2,13 +2,26 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { colorVideoFixture, imageFixture, jpegFixture, renderEdit, videoFixture } from '../../helpers/fixtures.js';
+import {
+  colorVideoFixture,
+  imageFixture,
+  jpegFixture,
+  renderEdit,
+  videoFixture,
+} from '../../helpers/fixtures.js';
 import { readFrame, regionMean } from '../../helpers/media.js';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cutline-comp-'));
-  await Promise.all([videoFixture(), imageFixture('red'), imageFixture('blue', true), imageFixture('blue'), jpegFixture(), colorVideoFixture('green')]);
+  await Promise.all([
+    videoFixture(),
+    imageFixture('red'),
+    imageFixture('blue', true),
+    imageFixture('blue'),
+    jpegFixture(),
+    colorVideoFixture('green'),
+  ]);
 });
 
 const size = { width: 320, height: 180 };
@@ -22,7 +35,10 @@ const isBlack = ([r, g, b]: number[]) => r! < 30 && g! < 30 && b! < 30;
 describe('layers, fit, scale, position', () => {
   it('a red image at topRight with scale 0.25 shows red in the top-right quarter and not in the centre', async () => {
     const out = join(dir, 'tr.mp4');
-    await renderEdit(one({ asset: { type: 'image', src: 'image-red.png' }, position: 'topRight', scale: 0.25 }), out);
+    await renderEdit(
+      one({ asset: { type: 'image', src: 'image-red.png' }, position: 'topRight', scale: 0.25 }),
+      out,
+    );
     const f = await readFrame(out, 0.5);
     // scale 0.25 of the viewport: the layer is 80×45 in the top-right corner.
     expect(isRed(regionMean(f, 0.77, 0.02, 0.98, 0.22))).toBe(true);
@@ -48,11 +64,15 @@ describe('layers, fit, scale, position', () => {
     const out = join(dir, 'pos.mp4');
     await renderEdit({ timeline: { tracks }, output: { format: 'mp4', size } }, out);
     const f = await readFrame(out, 0.5);
-    for (const [, x, y] of cases) expect(isRed(regionMean(f, x - 0.03, y - 0.03, x + 0.03, y + 0.03))).toBe(true);
+    for (const [, x, y] of cases)
+      expect(isRed(regionMean(f, x - 0.03, y - 0.03, x + 0.03, y + 0.03))).toBe(true);
     expect(isBlack(regionMean(f, 0.3, 0.3, 0.4, 0.4))).toBe(true);
 
     const moved = join(dir, 'offset.mp4');
-    await renderEdit(one({ asset: { type: 'image', src: 'image-red.png' }, scale: 0.2, offset: { x: 0.3, y: 0.3 } }), moved);
+    await renderEdit(
+      one({ asset: { type: 'image', src: 'image-red.png' }, scale: 0.2, offset: { x: 0.3, y: 0.3 } }),
+      moved,
+    );
     const g = await readFrame(moved, 0.5);
     expect(isRed(regionMean(g, 0.77, 0.17, 0.83, 0.23))).toBe(true);
     expect(isBlack(regionMean(g, 0.45, 0.45, 0.55, 0.55))).toBe(true);
@@ -84,8 +104,14 @@ describe('layers, fit, scale, position', () => {
       {
         timeline: {
           tracks: [
-            { clips: [{ asset: { type: 'image', src: 'image-blue-alpha.png' }, start: 0, length: 1, fit: 'cover' }] },
-            { clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 1, fit: 'cover' }] },
+            {
+              clips: [
+                { asset: { type: 'image', src: 'image-blue-alpha.png' }, start: 0, length: 1, fit: 'cover' },
+              ],
+            },
+            {
+              clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 1, fit: 'cover' }],
+            },
           ],
         },
         output: { format: 'mp4', size },
@@ -105,8 +131,26 @@ describe('layers, fit, scale, position', () => {
       {
         timeline: {
           tracks: [
-            { clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 1, fit: 'cover', opacity: 0.5 }] },
-            { clips: [{ asset: { type: 'video', src: 'color-green-3.mp4', crop: { left: 0.25 } }, start: 0, length: 1 }] },
+            {
+              clips: [
+                {
+                  asset: { type: 'image', src: 'image-red.png' },
+                  start: 0,
+                  length: 1,
+                  fit: 'cover',
+                  opacity: 0.5,
+                },
+              ],
+            },
+            {
+              clips: [
+                {
+                  asset: { type: 'video', src: 'color-green-3.mp4', crop: { left: 0.25 } },
+                  start: 0,
+                  length: 1,
+                },
+              ],
+            },
           ],
         },
         output: { format: 'mp4', size },
@@ -128,8 +172,22 @@ describe('layers, fit, scale, position', () => {
       {
         timeline: {
           tracks: [
-            { clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0.4, length: 0.4, fit: 'cover' }] },
-            { clips: [{ asset: { type: 'image', src: 'image-blue.png' }, start: 0, length: 1.2, scale: 0.1, position: 'topLeft' }] },
+            {
+              clips: [
+                { asset: { type: 'image', src: 'image-red.png' }, start: 0.4, length: 0.4, fit: 'cover' },
+              ],
+            },
+            {
+              clips: [
+                {
+                  asset: { type: 'image', src: 'image-blue.png' },
+                  start: 0,
+                  length: 1.2,
+                  scale: 0.1,
+                  position: 'topLeft',
+                },
+              ],
+            },
           ],
         },
         output: { format: 'mp4', size, fps: 25 },
@@ -149,7 +207,11 @@ describe('layers, fit, scale, position', () => {
       {
         timeline: {
           tracks: [
-            { clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0.5, length: 'end', scale: 0.2 }] },
+            {
+              clips: [
+                { asset: { type: 'image', src: 'image-red.png' }, start: 0.5, length: 'end', scale: 0.2 },
+              ],
+            },
             {
               clips: [
                 { asset: { type: 'video', src: 'video.mp4', trim: 3 }, start: 0, length: 'auto' },

@@ -15,7 +15,17 @@ const edit = (format: string, extra: Record<string, unknown> = {}) => ({
   timeline: {
     soundtrack: { src: 'tone-330-6.wav' },
     tracks: [
-      { clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 1, position: 'topRight', scale: 0.25 }] },
+      {
+        clips: [
+          {
+            asset: { type: 'image', src: 'image-red.png' },
+            start: 0,
+            length: 1,
+            position: 'topRight',
+            scale: 0.25,
+          },
+        ],
+      },
       { clips: [{ asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 2 }] },
     ],
   },
@@ -106,7 +116,9 @@ describe('output formats', () => {
     const out = join(dir, 'portrait.mp4');
     await renderEdit(
       {
-        timeline: { tracks: [{ clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 0.2 }] }] },
+        timeline: {
+          tracks: [{ clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 0.2 }] }],
+        },
         output: { format: 'mp4', resolution: 'hd', aspectRatio: '9:16', quality: 'verylow' },
       },
       out,
@@ -118,7 +130,11 @@ describe('output formats', () => {
   it('range renders only part of the timeline; poster and thumbnail come out as extra images', async () => {
     const out = join(dir, 'range.mp4');
     const { files } = await renderEdit(
-      edit('mp4', { range: { start: 0.5, length: 1 }, poster: { capture: 0.2 }, thumbnail: { capture: 0.4, scale: 0.5 } }),
+      edit('mp4', {
+        range: { start: 0.5, length: 1 },
+        poster: { capture: 0.2 },
+        thumbnail: { capture: 0.4, scale: 0.5 },
+      }),
       out,
     );
     const s = await streams(out);
@@ -135,7 +151,9 @@ describe('output formats', () => {
     const out = join(dir, 'silent.mp4');
     await renderEdit(
       {
-        timeline: { tracks: [{ clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 1.5 }] }] },
+        timeline: {
+          tracks: [{ clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 1.5 }] }],
+        },
         output: { format: 'mp4', size: { width: 160, height: 90 } },
       },
       out,

@@ -2,23 +2,43 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { colorVideoFixture, imageFixture, renderEdit, squareFixture, videoFixture } from '../../helpers/fixtures.js';
+import {
+  colorVideoFixture,
+  imageFixture,
+  renderEdit,
+  squareFixture,
+  videoFixture,
+} from '../../helpers/fixtures.js';
 import { litBox, readFrame, regionMean, type Frame } from '../../helpers/media.js';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cutline-motion-'));
-  await Promise.all([imageFixture('red'), imageFixture('blue'), squareFixture(), videoFixture(), colorVideoFixture('gray'), colorVideoFixture('0x906070')]);
+  await Promise.all([
+    imageFixture('red'),
+    imageFixture('blue'),
+    squareFixture(),
+    videoFixture(),
+    colorVideoFixture('gray'),
+    colorVideoFixture('0x906070'),
+  ]);
 });
 
 const size = { width: 160, height: 90 };
 const red = (f: Frame, x0: number, y0: number, x1: number, y1: number) => regionMean(f, x0, y0, x1, y1)[0];
 
-async function frameOf(name: string, clip: Record<string, unknown>, t: number, src = 'image-red.png'): Promise<Frame> {
+async function frameOf(
+  name: string,
+  clip: Record<string, unknown>,
+  t: number,
+  src = 'image-red.png',
+): Promise<Frame> {
   const out = join(dir, `${name}.mp4`);
   await renderEdit(
     {
-      timeline: { tracks: [{ clips: [{ asset: { type: 'image', src }, start: 0, length: 2, fit: 'cover', ...clip }] }] },
+      timeline: {
+        tracks: [{ clips: [{ asset: { type: 'image', src }, start: 0, length: 2, fit: 'cover', ...clip }] }],
+      },
       output: { format: 'mp4', size, fps: 25 },
     },
     out,
@@ -168,7 +188,15 @@ describe('effects (Ken Burns on images and video)', () => {
     const out = join(dir, 'video-zoom.mp4');
     await renderEdit(
       {
-        timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 1, effect: 'zoomInFast' }] }] },
+        timeline: {
+          tracks: [
+            {
+              clips: [
+                { asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 1, effect: 'zoomInFast' },
+              ],
+            },
+          ],
+        },
         output: { format: 'mp4', size },
       },
       out,
@@ -181,7 +209,10 @@ describe('filters', () => {
   const meanOf = (f: Frame) => regionMean(f, 0, 0, 1, 1);
   const sat = (f: Frame) => {
     let s = 0;
-    for (let i = 0; i < f.data.length; i += 4) s += Math.max(f.data[i]!, f.data[i + 1]!, f.data[i + 2]!) - Math.min(f.data[i]!, f.data[i + 1]!, f.data[i + 2]!);
+    for (let i = 0; i < f.data.length; i += 4)
+      s +=
+        Math.max(f.data[i]!, f.data[i + 1]!, f.data[i + 2]!) -
+        Math.min(f.data[i]!, f.data[i + 1]!, f.data[i + 2]!);
     return s / (f.data.length / 4);
   };
   const spread = (f: Frame) => {
@@ -204,7 +235,15 @@ describe('filters', () => {
     const out = join(dir, `filter-${filter ?? 'none'}-${src}.mp4`);
     await renderEdit(
       {
-        timeline: { tracks: [{ clips: [{ asset: { type: 'video', src }, start: 0, length: 0.5, ...(filter ? { filter } : {}) }] }] },
+        timeline: {
+          tracks: [
+            {
+              clips: [
+                { asset: { type: 'video', src }, start: 0, length: 0.5, ...(filter ? { filter } : {}) },
+              ],
+            },
+          ],
+        },
         output: { format: 'mp4', size: { width: 320, height: 180 } },
       },
       out,
@@ -224,7 +263,10 @@ describe('filters', () => {
   });
 
   it('darken and lighten move brightness; contrast spreads it; boost and muted move saturation; blur softens edges', async () => {
-    const lum = (f: Frame) => meanOf(f).slice(0, 3).reduce((a, b) => a + b, 0) / 3;
+    const lum = (f: Frame) =>
+      meanOf(f)
+        .slice(0, 3)
+        .reduce((a, b) => a + b, 0) / 3;
     // testsrc2 is mostly bright: measure brightness on mid-grey.
     const grey = await render(undefined, 'color-gray-3.mp4');
     expect(lum(await render('darken', 'color-gray-3.mp4'))).toBeLessThan(lum(grey) - 15);

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as opentypeNs from 'opentype.js';
+import type { Font } from 'opentype.js';
+import { CutlineError } from '../errors.js';
+
+/** One font file the renderer can draw with: drawtext gets `path`, layout measures with `font`. */
+export interface FontFace {
+  family: string;
+  weight: number;
+  path: string;
+  font: Font;
+}
+
+interface Entry extends FontFace {
+  /** Lower-cased names the face answers to (typographic family and legacy family). */
+  keys: string[];
+  italic: boolean;
+}
+
+export const DEFAULT_FAMILY = 'Open Sans';
+
+// Node loads opentype.js's UMD build (everything on `default`); bundlers may pick its ES build (named exports).
+const parseFont: (buffer: ArrayBuffer) => Font =
+  opentypeNs.parse ?? (opentypeNs as unknown as { default: typeof opentypeNs }).default.parse;
+
+const parsed = new Map<string, Font>();
+
+function loadFont(path: string): Font {
+  const cached = parsed.get(path);
+  if (cached) return cached;
+  let font: Font;
+  try {
+    const bytes = readFileSync(path);
+    font = parseFont(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    );
+    if (!font.unitsPerEm || !font.numGlyphs) throw new Error('no glyphs');
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new CutlineError(
+      'VALIDATION_FAILED',
+      `font ${basename(path)} could not be read as TTF/OTF: ${why}`,
+      [{ path: 'timeline.fonts', message: `${basename(path)}: ${why}` }],
+    );
+  }
+  parsed.set(path, font);
+  return font;
+}
+
+type NameRecord = Record<string, Record<string, string> | undefined>;
+
+/** A name-table entry in English when there is one, from whichever platform has it (opentype.js 1 and 2 layouts). */
+function fontName(font: Font, key: string): string | undefined {
+  const names = font.names as unknown as Record<string, unknown>;
+  const tables = [names.windows, names.macintosh, names.unicode, names].filter(Boolean) as NameRecord[];
+  for (const table of tables) {
+    const entry = table[key];
+    if (!entry || typeof entry !== 'object') continue;
+    const value = entry.en ?? Object.values(entry)[0];
+    if (typeof value === 'string' && value.trim()) return value.trim();
+  }
+  return undefined;
+}
+
+function describe(path: string): Entry {
+  const font = loadFont(path);
+  const os2 = font.tables.os2 as { usWeightClass?: number; fsSelection?: number } | undefined;
+  let weight = os2?.usWeightClass ?? 400;
+  if (weight > 0 && weight < 10) weight *= 100; // some old fonts store 1–9
+  weight = Math.min(1000, Math.max(1, weight || 400));
+  const typographic = fontName(font, 'preferredFamily') ?? fontName(font, 'typographicFamily');
+  const legacy = fontName(font, 'fontFamily');
+  const family = typographic ?? legacy ?? basename(path).replace(/\.[^.]+$/, '');
+  const keys = [...new Set([family, legacy].filter((n): n is string => !!n).map((n) => n.toLowerCase()))];
+  const italic = ((os2?.fsSelection ?? 0) & 1) === 1;
+  return { family, weight, path, font, keys, italic };
+}
+
+/** Where the shipped fonts live: `CUTLINE_FONTS_DIR`, else `assets/fonts` at the repository root. */
+export function builtinFontsDir(): string {
+  return process.env.CUTLINE_FONTS_DIR || fileURLToPath(new URL('../../../assets/fonts/', import.meta.url));
+}
+
+/** The fonts an edit may use: the shipped Open Sans plus the edit's `timeline.fonts`. Immutable. */
+export class FontRegistry {
+  private constructor(private readonly entries: readonly Entry[]) {}
+
+  /** Open Sans Regular (400) and Bold (700). */
+  static builtin(): FontRegistry {
+    const dir = builtinFontsDir();
+    return new FontRegistry(['OpenSans-Regular.ttf', 'OpenSans-Bold.ttf'].map((f) => describe(join(dir, f))));
+  }
+
+  /** A registry that also has these local TTF/OTF files; a later file wins over an earlier face of the same family and weight. */
+  withFiles(paths: readonly string[]): FontRegistry {
+    return new FontRegistry([...this.entries, ...paths.map(describe)]);
+  }
+
+  /** Family names available, as the fonts spell them. */
+  families(): string[] {
+    return [...new Set(this.entries.map((e) => e.family))].sort((a, b) => a.localeCompare(b));
+  }
+
+  /** The face of `family` (default Open Sans) whose weight is nearest `weight`; upright faces win over italic ones. */
+  resolve(family: string | undefined, weight = 400): FontFace {
+    const wanted = (family ?? DEFAULT_FAMILY).trim();
+    const key = wanted.toLowerCase();
+    const candidates = this.entries.filter((e) => e.keys.includes(key));
+    if (!candidates.length) {
+      throw new CutlineError(
+        'VALIDATION_FAILED',
+        `font family "${wanted}" is not available; supply it in timeline.fonts or use one of: ${this.families().join(', ')}`,
+        [{ path: 'font.family', message: `"${wanted}" is not available` }],
+      );
+    }
+    let best: Entry | undefined;
+    let bestScore = Infinity;
+    candidates.forEach((e, i) => {
+      // Distance first; on a tie lean lighter for normal weights and heavier for bold ones (as CSS does);
+      // italic faces only when nothing upright exists; later files override earlier ones.
+      const lighter = e.weight < weight ? 1 : 0;
+      const tie = weight <= 500 ? 1 - lighter : lighter;
+      const score =
+        (e.italic ? 1e6 : 0) + Math.abs(e.weight - weight) * 4 + tie * 2 - i / (candidates.length + 1);
+      if (score < bestScore) {
+        bestScore = score;
+        best = e;
+      }
+    });
+    const { family: f, weight: w, path, font } = best!;
+    return { family: f, weight: w, path, font };
+  }
+}

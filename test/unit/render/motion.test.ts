@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { EFFECTS, TRANSITIONS } from '../../../lambdas/core/edit/schema.js';
+import { effectSpec, linear, progress, transitionSpec } from '../../../lambdas/core/render/motion.js';
+
+describe('transitionSpec', () => {
+  it('plain names last 1 s, Slow 2 s, Fast 0.5 s', () => {
+    expect(transitionSpec('fade', 10)).toEqual({ kind: 'fade', duration: 1 });
+    expect(transitionSpec('fadeSlow', 10)).toEqual({ kind: 'fade', duration: 2 });
+    expect(transitionSpec('fadeFast', 10)).toEqual({ kind: 'fade', duration: 0.5 });
+    expect(transitionSpec('wipeLeftSlow', 10)).toEqual({ kind: 'wipeLeft', duration: 2 });
+    expect(transitionSpec('zoomFast', 10)).toEqual({ kind: 'zoom', duration: 0.5 });
+  });
+
+  it('never lasts more than half the clip', () => {
+    expect(transitionSpec('fadeSlow', 3)).toEqual({ kind: 'fade', duration: 1.5 });
+    expect(transitionSpec('fade', 1)).toEqual({ kind: 'fade', duration: 0.5 });
+    expect(transitionSpec('fadeFast', 0.6)).toEqual({ kind: 'fade', duration: 0.3 });
+    expect(transitionSpec('fade', 2)).toEqual({ kind: 'fade', duration: 1 });
+  });
+
+  it('aliases: reveal → wipeRight, carousel* → slide*, with their speeds', () => {
+    expect(transitionSpec('reveal', 10)).toEqual({ kind: 'wipeRight', duration: 1 });
+    expect(transitionSpec('revealSlow', 10)).toEqual({ kind: 'wipeRight', duration: 2 });
+    expect(transitionSpec('carouselLeft', 10)).toEqual({ kind: 'slideLeft', duration: 1 });
+    expect(transitionSpec('carouselRightFast', 10)).toEqual({ kind: 'slideRight', duration: 0.5 });
+    expect(transitionSpec('carouselUpSlow', 10)).toEqual({ kind: 'slideUp', duration: 2 });
+    expect(transitionSpec('carouselDown', 10)).toEqual({ kind: 'slideDown', duration: 1 });
+  });
+
+  it('no name, no transition', () => {
+    expect(transitionSpec(undefined, 10)).toBeUndefined();
+    expect(transitionSpec('', 10)).toBeUndefined();
+  });
+
+  it('every transition the schema accepts maps to a kind the compiler draws', () => {
+    const drawn = [
+      'fade',
+      'wipeLeft',
+      'wipeRight',
+      'slideLeft',
+      'slideRight',
+      'slideUp',
+      'slideDown',
+      'zoom',
+    ];
+    expect(TRANSITIONS).toHaveLength(39);
+    for (const name of TRANSITIONS) expect(drawn).toContain(transitionSpec(name, 10)!.kind);
+  });
+});
+
+describe('effectSpec', () => {
+  it('zooms reach 25% over the clip, slides travel 10%; Slow halves it, Fast doubles it', () => {
+    expect(effectSpec('zoomIn')).toEqual({ kind: 'zoomIn', amount: 0.25 });
+    expect(effectSpec('zoomOutSlow')).toEqual({ kind: 'zoomOut', amount: 0.125 });
+    expect(effectSpec('zoomInFast')).toEqual({ kind: 'zoomIn', amount: 0.5 });
+    expect(effectSpec('slideLeft')).toEqual({ kind: 'slideLeft', amount: 0.1 });
+    expect(effectSpec('slideUpSlow')).toEqual({ kind: 'slideUp', amount: 0.05 });
+    expect(effectSpec('slideDownFast')).toEqual({ kind: 'slideDown', amount: 0.2 });
+    expect(effectSpec(undefined)).toBeUndefined();
+  });
+
+  it('every effect the schema accepts has a known kind', () => {
+    const kinds = ['zoomIn', 'zoomOut', 'slideLeft', 'slideRight', 'slideUp', 'slideDown'];
+    expect(EFFECTS).toHaveLength(18);
+    for (const name of EFFECTS) expect(kinds).toContain(effectSpec(name)!.kind);
+  });
+});
+
+describe('progress and linear expressions', () => {
+  it('linear clips (v - start) / duration to [0, 1]', () => {
+    expect(linear('t', 1.5, 0.5)).toBe('clip((t-1.5)/0.5,0,1)');
+  });
+
+  it('progress is the smoothstep of linear', () => {
+    const p = 'clip((T-0)/1,0,1)';
+    expect(progress('T', 0, 1)).toBe(`(${p}*${p}*(3-2*${p}))`);
+  });
+
+  it('numbers in expressions have no float noise', () => {
+    expect(linear('t', 0.1 + 0.2, 1 / 3)).toBe('clip((t-0.3)/0.333333,0,1)');
+  });
+});

@@ -1,0 +1,115 @@
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as opentypeNs from 'opentype.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CutlineError } from '../../../lambdas/core/errors.js';
+import { builtinFontsDir, FontRegistry } from '../../../lambdas/core/text/fonts.js';
+import { scratch } from './render.js';
+
+const ot = (
+  opentypeNs.Font ? opentypeNs : (opentypeNs as unknown as { default: typeof opentypeNs }).default
+) as typeof opentypeNs;
+const tmp = scratch();
+afterAll(tmp.cleanup);
+
+/** A tiny real OTF: one square glyph, family "Cutline Test", the given weight class. */
+function makeFont(file: string, weight: number): string {
+  const square = new ot.Path();
+  square.moveTo(50, 0);
+  square.lineTo(450, 0);
+  square.lineTo(450, 700);
+  square.lineTo(50, 700);
+  square.close();
+  const font = new ot.Font({
+    familyName: 'Cutline Test',
+    styleName: weight < 400 ? 'Light' : 'Black',
+    unitsPerEm: 1000,
+    ascender: 800,
+    descender: -200,
+    weightClass: weight,
+    glyphs: [
+      new ot.Glyph({ name: '.notdef', advanceWidth: 500, path: new ot.Path() }),
+      new ot.Glyph({ name: 'A', unicode: 65, advanceWidth: 500, path: square }),
+    ],
+  } as unknown as ConstructorParameters<typeof ot.Font>[0]);
+  const path = join(tmp.dir, file);
+  writeFileSync(path, Buffer.from(font.toArrayBuffer()));
+  return path;
+}
+
+describe('FontRegistry', () => {
+  const fonts = FontRegistry.builtin();
+
+  it('ships Open Sans regular and bold', () => {
+    expect(fonts.families()).toEqual(['Open Sans']);
+    const regular = fonts.resolve(undefined);
+    expect(regular).toMatchObject({ family: 'Open Sans', weight: 400 });
+    expect(regular.path.endsWith('OpenSans-Regular.ttf')).toBe(true);
+    expect(regular.font.unitsPerEm).toBe(2048);
+    expect(fonts.resolve('open sans', 700).path.endsWith('OpenSans-Bold.ttf')).toBe(true);
+  });
+
+  it('picks the nearest weight in the family', () => {
+    expect(fonts.resolve('Open Sans', 100).weight).toBe(400);
+    expect(fonts.resolve('Open Sans', 500).weight).toBe(400);
+    expect(fonts.resolve('Open Sans', 600).weight).toBe(700);
+    expect(fonts.resolve('Open Sans', 900).weight).toBe(700);
+  });
+
+  it('caches parsed fonts per file', () => {
+    expect(FontRegistry.builtin().resolve(undefined).font).toBe(fonts.resolve(undefined).font);
+  });
+
+  it('rejects an unknown family, naming what is available', () => {
+    try {
+      fonts.resolve('Comic Neue');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(CutlineError);
+      expect((err as CutlineError).code).toBe('VALIDATION_FAILED');
+      expect((err as CutlineError).message).toBe(
+        'font family "Comic Neue" is not available; supply it in timeline.fonts or use one of: Open Sans',
+      );
+    }
+  });
+
+  it('adds user fonts with family from the name table and weight from OS/2', () => {
+    const light = makeFont('light.otf', 300);
+    const black = makeFont('black.otf', 900);
+    const more = fonts.withFiles([light, black]);
+    expect(more.families()).toEqual(['Cutline Test', 'Open Sans']);
+    expect(more.resolve('Cutline Test')).toMatchObject({ family: 'Cutline Test', weight: 300, path: light });
+    expect(more.resolve('cutline test', 800).path).toBe(black);
+    expect(more.resolve(undefined).family).toBe('Open Sans');
+    // The original registry is unchanged.
+    expect(() => fonts.resolve('Cutline Test')).toThrow(CutlineError);
+  });
+
+  it('refuses an unreadable font file, naming it', () => {
+    const bad = join(tmp.dir, 'broken-font.ttf');
+    writeFileSync(bad, 'this is not a font');
+    expect(() => fonts.withFiles([bad])).toThrow(/broken-font\.ttf/);
+    try {
+      fonts.withFiles([join(tmp.dir, 'missing.otf')]);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as CutlineError).code).toBe('VALIDATION_FAILED');
+      expect((err as CutlineError).message).toMatch(/missing\.otf/);
+    }
+  });
+
+  it('finds the shipped fonts in CUTLINE_FONTS_DIR when set', () => {
+    const dir = join(tmp.dir, 'fonts');
+    mkdirSync(dir);
+    for (const f of ['OpenSans-Regular.ttf', 'OpenSans-Bold.ttf'])
+      copyFileSync(join(builtinFontsDir(), f), join(dir, f));
+    const before = process.env.CUTLINE_FONTS_DIR;
+    process.env.CUTLINE_FONTS_DIR = dir;
+    try {
+      expect(FontRegistry.builtin().resolve(undefined, 700).path).toBe(join(dir, 'OpenSans-Bold.ttf'));
+    } finally {
+      if (before === undefined) delete process.env.CUTLINE_FONTS_DIR;
+      else process.env.CUTLINE_FONTS_DIR = before;
+    }
+  });
+});
