@@ -37,8 +37,22 @@ describe('cutline render', () => {
     const edit = await write('cli-title.json', {
       timeline: {
         tracks: [
-          { clips: [{ asset: { type: 'title', text: '{{WORD}}', style: 'blockbuster' }, start: 0.5, length: 1 }] },
-          { clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 2, scale: 0.2, position: 'bottomLeft' }] },
+          {
+            clips: [
+              { asset: { type: 'title', text: '{{WORD}}', style: 'blockbuster' }, start: 0.5, length: 1 },
+            ],
+          },
+          {
+            clips: [
+              {
+                asset: { type: 'image', src: 'image-red.png' },
+                start: 0,
+                length: 2,
+                scale: 0.2,
+                position: 'bottomLeft',
+              },
+            ],
+          },
         ],
       },
       merge: [{ find: 'WORD', replace: 'placeholder' }],
@@ -58,7 +72,9 @@ describe('cutline render', () => {
     const textBox = (f: typeof during) => {
       // Ignore the red image: count pixels that are bright in all channels.
       const copy = { ...f, data: Buffer.from(f.data) };
-      for (let i = 0; i < copy.data.length; i += 4) if (Math.min(copy.data[i]!, copy.data[i + 1]!, copy.data[i + 2]!) < 200) copy.data[i] = copy.data[i + 1] = copy.data[i + 2] = 0;
+      for (let i = 0; i < copy.data.length; i += 4)
+        if (Math.min(copy.data[i]!, copy.data[i + 1]!, copy.data[i + 2]!) < 200)
+          copy.data[i] = copy.data[i + 1] = copy.data[i + 2] = 0;
       return litBox(copy, 200);
     };
     expect(textBox(before)).toBeNull();
@@ -73,7 +89,9 @@ describe('cutline render', () => {
 
   it('--dry-run prints the ffmpeg command without rendering', async () => {
     const edit = await write('cli-dry.json', {
-      timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 1 }] }] },
+      timeline: {
+        tracks: [{ clips: [{ asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 1 }] }],
+      },
       output: { format: 'mp4', size: { width: 160, height: 90 }, poster: { capture: 0.5 } },
     });
     const r = await cli(['render', edit, '-o', join(dir, 'dry.mp4'), '--dry-run']);
@@ -84,7 +102,11 @@ describe('cutline render', () => {
 
   it('fails with the JSON path of a bad field and exit code 1', async () => {
     const edit = await write('cli-bad.json', {
-      timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: 'video.mp4', volumee: 1 }, start: 0, length: 1 }] }] },
+      timeline: {
+        tracks: [
+          { clips: [{ asset: { type: 'video', src: 'video.mp4', volumee: 1 }, start: 0, length: 1 }] },
+        ],
+      },
       output: { format: 'mp4' },
     });
     const r = await cli(['render', edit, '-o', join(dir, 'bad.mp4')]);
@@ -95,7 +117,9 @@ describe('cutline render', () => {
 
   it('refuses file:// sources outside --media-root and names missing sources', async () => {
     const outside = await write('cli-outside.json', {
-      timeline: { tracks: [{ clips: [{ asset: { type: 'image', src: 'file:///etc/hostname' }, start: 0, length: 1 }] }] },
+      timeline: {
+        tracks: [{ clips: [{ asset: { type: 'image', src: 'file:///etc/hostname' }, start: 0, length: 1 }] }],
+      },
       output: { format: 'mp4' },
     });
     const r = await cli(['render', outside, '-o', join(dir, 'x.mp4'), '--media-root', FIXTURES]);
@@ -103,7 +127,11 @@ describe('cutline render', () => {
     expect(r.stderr).toContain('SOURCE_REFUSED');
     expect(r.stderr).toContain('outside the media root');
     const traversal = await write('cli-traversal.json', {
-      timeline: { tracks: [{ clips: [{ asset: { type: 'image', src: '../../../etc/hostname' }, start: 0, length: 1 }] }] },
+      timeline: {
+        tracks: [
+          { clips: [{ asset: { type: 'image', src: '../../../etc/hostname' }, start: 0, length: 1 }] },
+        ],
+      },
       output: { format: 'mp4' },
     });
     const t = await cli(['render', traversal, '-o', join(dir, 'x.mp4')]);
@@ -121,7 +149,9 @@ describe('cutline render', () => {
   it('a corrupt source fails with a clear error naming the clip', async () => {
     await writeFile(join(FIXTURES, 'corrupt.mp4'), 'this is not a video');
     const edit = await write('cli-corrupt.json', {
-      timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: 'corrupt.mp4' }, start: 0, length: 1 }] }] },
+      timeline: {
+        tracks: [{ clips: [{ asset: { type: 'video', src: 'corrupt.mp4' }, start: 0, length: 1 }] }],
+      },
       output: { format: 'mp4' },
     });
     const r = await cli(['render', edit, '-o', join(dir, 'x.mp4')]);
@@ -132,7 +162,9 @@ describe('cutline render', () => {
 
   it('--chunks renders in parallel and stitches', async () => {
     const edit = await write('cli-chunks.json', {
-      timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 4 }] }] },
+      timeline: {
+        tracks: [{ clips: [{ asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 4 }] }],
+      },
       output: { format: 'mp4', size: { width: 160, height: 90 } },
     });
     const out = join(dir, 'chunks.mp4');

@@ -7,7 +7,9 @@ import { resolveTimeline } from '../../../lambdas/core/render/timeline.js';
 
 const build = (seconds: number, output: Record<string, unknown> = {}, clip: Record<string, unknown> = {}) => {
   const edit = parseEdit({
-    timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: 'a.mp4' }, start: 0, length: seconds, ...clip }] }] },
+    timeline: {
+      tracks: [{ clips: [{ asset: { type: 'video', src: 'a.mp4' }, start: 0, length: seconds, ...clip }] }],
+    },
     output: { format: 'mp4', resolution: '1080', fps: 25, ...output },
   });
   return { edit, timeline: resolveTimeline(edit, () => null), spec: outputSpec(edit.output) };
@@ -64,7 +66,9 @@ describe('cost model', () => {
     const full = secondsPerFrame(base.spec, c);
     expect(full).toBeGreaterThan(hd * 1.8);
     const zoomed = build(10, {}, { effect: 'zoomIn' });
-    expect(secondsPerFrame(zoomed.spec, complexity(zoomed.edit, zoomed.timeline))).toBeGreaterThan(full * 1.5);
+    expect(secondsPerFrame(zoomed.spec, complexity(zoomed.edit, zoomed.timeline))).toBeGreaterThan(
+      full * 1.5,
+    );
     const webm = build(10, { format: 'webm' });
     expect(secondsPerFrame(webm.spec, c)).toBeGreaterThan(full * 2);
   });
