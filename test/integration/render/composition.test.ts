@@ -9,7 +9,7 @@ import {
   renderEdit,
   videoFixture,
 } from '../../helpers/fixtures.js';
-import { readFrame, regionMean } from '../../helpers/media.js';
+import { litBox, readFrame, regionMean } from '../../helpers/media.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -227,5 +227,68 @@ describe('layers, fit, scale, position', () => {
     expect(input.timeline.duration).toBeCloseTo(2.5, 2);
     expect(input.timeline.tracks[1]![1]!.start).toBeCloseTo(1, 2);
     expect(input.timeline.tracks[0]![0]!.length).toBeCloseTo(2, 2);
+  });
+
+  it('transform: flip mirrors a picture, rotate turns it with transparent corners', async () => {
+    // image-blue-alpha: left half transparent, right half blue.
+    const flipped = join(dir, 'flip.mp4');
+    await renderEdit(
+      one({
+        asset: { type: 'image', src: 'image-blue-alpha.png' },
+        fit: 'cover',
+        transform: { flip: { horizontal: true } },
+      }),
+      flipped,
+    );
+    const f = await readFrame(flipped, 0.5);
+    expect(regionMean(f, 0.05, 0.1, 0.45, 0.9)[2]).toBeGreaterThan(180);
+    expect(isBlack(regionMean(f, 0.55, 0.1, 0.95, 0.9))).toBe(true);
+
+    const rotated = join(dir, 'rotate.mp4');
+    await renderEdit(
+      one({
+        asset: { type: 'image', src: 'image-red.png' },
+        fit: 'none',
+        scale: 0.5,
+        transform: { rotate: { angle: 45 } },
+      }),
+      rotated,
+    );
+    const r = await readFrame(rotated, 0.5);
+    // A 100×100 square turned 45° is a diamond: red at its centre, black at its bounding box corners.
+    expect(isRed(regionMean(r, 0.48, 0.45, 0.52, 0.55))).toBe(true);
+    expect(isBlack(regionMean(r, 0.3, 0.1, 0.34, 0.16))).toBe(true);
+  });
+
+  it('timeline.fonts files load and their family draws text; an unknown family is refused by name', async () => {
+    const { copyFile } = await import('node:fs/promises');
+    const { FIXTURES } = await import('../../helpers/fixtures.js');
+    await copyFile('assets/fonts/OpenSans-Bold.ttf', join(FIXTURES, 'UserFont.ttf'));
+    const text = (family?: string) => ({
+      timeline: {
+        fonts: [{ src: 'UserFont.ttf' }],
+        tracks: [
+          {
+            clips: [
+              {
+                asset: { type: 'text', text: 'Wide', font: { size: 60, ...(family ? { family } : {}) } },
+                start: 0,
+                length: 1,
+              },
+            ],
+          },
+        ],
+      },
+      output: { format: 'png', size },
+    });
+    const regular = join(dir, 'font-regular.png');
+    await renderEdit(text(), regular);
+    const bold = join(dir, 'font-user.png');
+    await renderEdit(text('Open Sans'), bold);
+    const unknown = text('No Such Family');
+    await expect(renderEdit(unknown, join(dir, 'font-missing.png'))).rejects.toThrow(/No Such Family/);
+    // Both render; the edit's own font file loads and is usable by its family name.
+    expect(litBox(await readFrame(regular), 128)).not.toBeNull();
+    expect(litBox(await readFrame(bold), 128)).not.toBeNull();
   });
 });
