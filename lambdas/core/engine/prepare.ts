@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Clip, Edit } from '../edit/schema.js';
 import { resolveLimits, type EditLimits } from '../edit/limits.js';
 import { CutlineError } from '../errors.js';
-import { probeFile } from '../media/probe.js';
+import { probeFile, type ProbeResult } from '../media/probe.js';
 import type { SourceResolver } from '../media/sources.js';
 import type { CompileInput } from '../render/compile.js';
 import { outputSpec } from '../render/output-spec.js';
@@ -53,6 +53,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 export interface PrepareOptions {
   resolver: SourceResolver;
   limits?: Partial<EditLimits>;
+  /** Probe results from an earlier step, by src: such sources are not probed again. */
+  probes?: ReadonlyMap<string, ProbeResult>;
 }
 
 /** The I/O before compiling: resolve and probe every source, read captions and fonts, place the clips. */
@@ -64,7 +66,8 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
   const fontFiles: string[] = [];
   await mapLimit(refs, 4, async (ref) => {
     const path = await opts.resolver.resolve(ref.src, ref.at);
-    if (ref.kind === 'media') media.set(ref.src, { path, probe: await probeFile(path, ref.at) });
+    if (ref.kind === 'media')
+      media.set(ref.src, { path, probe: opts.probes?.get(ref.src) ?? (await probeFile(path, ref.at)) });
     else if (ref.kind === 'captions') {
       try {
         captions.set(ref.src, parseCaptions(await readFile(path, 'utf8')));

@@ -1,0 +1,100 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CutlineError, type ErrorCode } from '../core/errors.js';
+
+export const logger = new Logger({ serviceName: 'cutline-api' });
+
+/** A client-facing HTTP error; anything else becomes a 500 without internals. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Array<{ path: string; message: string }> = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  LIMIT_EXCEEDED: 400,
+  SOURCE_REFUSED: 400,
+  SOURCE_NOT_FOUND: 400,
+  SOURCE_UNREADABLE: 400,
+  NOT_SUPPORTED: 400,
+  FFMPEG_UNAVAILABLE: 500,
+  RENDER_FAILED: 500,
+};
+
+export const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export function errorResponse(err: unknown): APIGatewayProxyResult {
+  if (err instanceof HttpError) {
+    return json(
+      err.status,
+      {
+        error: {
+          code: err.code,
+          message: err.message,
+          ...(err.details.length ? { details: err.details } : {}),
+        },
+      },
+      err.headers,
+    );
+  }
+  if (err instanceof CutlineError) {
+    const status = STATUS[err.code];
+    if (status < 500) return json(status, { error: err.toJSON() });
+  }
+  logger.error('unhandled error', err as Error);
+  return json(500, { error: { code: 'INTERNAL', message: 'internal error; the request id is in the logs' } });
+}
+
+/** One place maps errors to status codes, for every handler. */
+export const httpErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+  onError: async (request) => {
+    request.response = errorResponse(request.error);
+  },
+});
+
+/** The tenant is the API key's id, set by API Gateway (or the local server) in the request context. */
+export function tenantOf(event: APIGatewayProxyEvent): string {
+  const id = event.requestContext?.identity?.apiKeyId;
+  if (!id) throw new HttpError(403, 'FORBIDDEN', 'an API key is required (x-api-key header)');
+  return id;
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function jsonBody(event: APIGatewayProxyEvent): unknown {
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
+    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  if (!raw.trim())
+    throw new HttpError(400, 'VALIDATION_FAILED', 'the body must be a JSON object', [
+      { path: '', message: 'empty body' },
+    ]);
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw new HttpError(400, 'VALIDATION_FAILED', `the body is not valid JSON: ${(err as Error).message}`, [
+      { path: '', message: 'not valid JSON' },
+    ]);
+  }
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { Edit } from '../core/edit/schema.js';
+import { json } from './http.js';
+
+const error = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  },
+};
+
+/** The OpenAPI document, generated from the same zod schemas that validate requests. */
+export function openApiDocument(): Record<string, unknown> {
+  const errors = {
+    '400': { description: 'invalid request', content: { 'application/json': { schema: error } } },
+    '403': { description: 'missing or wrong API key' },
+    '404': { description: 'not found' },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'cutline', version: '1' },
+    components: {
+      securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } },
+      schemas: { Edit: z.toJSONSchema(Edit, { target: 'draft-2020-12', io: 'input' }), Error: error },
+    },
+    security: [{ apiKey: [] }],
+    paths: {
+      '/v1/health': { get: { security: [], responses: { '200': { description: 'ok' } } } },
+      '/v1/renders': {
+        post: {
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Edit' } } },
+          },
+          responses: {
+            '202': { description: 'queued' },
+            ...errors,
+            '413': { description: 'body too large' },
+          },
+        },
+        get: {
+          parameters: ['status', 'limit', 'cursor'].map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
+          responses: { '200': { description: 'a page of renders' }, ...errors },
+        },
+      },
+      '/v1/renders/{id}': {
+        get: {
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'the render' }, ...errors },
+        },
+      },
+      '/v1/renders/{id}/cancel': {
+        post: {
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '202': { description: 'cancelled' },
+            '409': { description: 'already ended' },
+            ...errors,
+          },
+        },
+      },
+    },
+  };
+}
+
+export async function handler(): Promise<APIGatewayProxyResult> {
+  return json(200, openApiDocument());
+}

@@ -1,0 +1,70 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+/** Keys of ARCHITECTURE §3: results under outputs/<tenant>/<jobId>/, intermediates under work/<jobId>/. */
+export const keys = {
+  output: (tenantId: string, jobId: string, name: string) => `outputs/${tenantId}/${jobId}/${name}`,
+  work: (jobId: string, name: string) => `work/${jobId}/${name}`,
+};
+
+export class ObjectStore {
+  constructor(private readonly s3: S3Client) {}
+
+  async putFile(bucket: string, key: string, path: string, contentType?: string): Promise<number> {
+    const { size } = await stat(path);
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: createReadStream(path),
+        ContentLength: size,
+        ContentType: contentType,
+      }),
+    );
+    return size;
+  }
+
+  async putJson(bucket: string, key: string, value: unknown): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
+  async getJson<T>(bucket: string, key: string): Promise<T> {
+    const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await res.Body!.transformToString()) as T;
+  }
+
+  async download(bucket: string, key: string, path: string): Promise<void> {
+    const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    await mkdir(dirname(path), { recursive: true });
+    await pipeline(res.Body as Readable, createWriteStream(path));
+  }
+
+  presignGet(bucket: string, key: string, expiresIn = 3600): Promise<string> {
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn });
+  }
+}
+
+export const contentType = (name: string): string =>
+  ({
+    mp4: 'video/mp4',
+    mov: 'video/quicktime',
+    webm: 'video/webm',
+    gif: 'image/gif',
+    mp3: 'audio/mpeg',
+    wav: 'audio/wav',
+    jpg: 'image/jpeg',
+    png: 'image/png',
+    m4a: 'audio/mp4',
+  })[name.split('.').pop() ?? ''] ?? 'application/octet-stream';

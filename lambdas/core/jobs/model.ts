@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export const TERMINAL: readonly JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+export const STAGES = ['validating', 'probing', 'planning', 'rendering', 'stitching', 'finalizing'] as const;
+
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export type Stage = (typeof STAGES)[number];
+
+export const JobOutput = z.object({
+  kind: z.enum(['video', 'audio', 'image', 'poster', 'thumbnail']),
+  key: z.string(),
+  bytes: z.number(),
+  durationSeconds: z.number().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  url: z.string().optional(),
+});
+export type JobOutput = z.infer<typeof JobOutput>;
+
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+/** A job as stored (single table, PK=JOB#<id>, SK=META) and as the API shows it. */
+export interface Job {
+  id: string;
+  tenantId: string;
+  type: 'render';
+  status: JobStatus;
+  stage?: Stage;
+  progress: number;
+  /** The client's request (the edit, merged and validated). */
+  request: unknown;
+  callback?: string;
+  idempotencyKey?: string;
+  executionArn?: string;
+  outputs?: JobOutput[];
+  error?: JobError;
+  estimatedSeconds?: number;
+  createdAt: string;
+  updatedAt: string;
+  timings: { queuedAt: string; startedAt?: string; endedAt?: string };
+}
+
+export const isTerminal = (s: JobStatus): boolean => TERMINAL.includes(s);
+
+/** The event detail of ARCHITECTURE §3. */
+export function jobEventDetail(job: Job): Record<string, unknown> {
+  return {
+    jobId: job.id,
+    tenantId: job.tenantId,
+    type: job.type,
+    status: job.status,
+    ...(job.stage ? { stage: job.stage } : {}),
+    progress: job.progress,
+    ...(job.outputs ? { outputs: job.outputs } : {}),
+    ...(job.error ? { error: job.error } : {}),
+    timings: job.timings,
+  };
+}

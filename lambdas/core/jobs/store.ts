@@ -1,0 +1,158 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { isTerminal, TERMINAL, type Job, type JobStatus } from './model.js';
+
+const key = (id: string) => ({ PK: `JOB#${id}`, SK: 'META' });
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+function toItem(job: Job): Record<string, unknown> {
+  return {
+    ...key(job.id),
+    GSI1PK: `TENANT#${job.tenantId}`,
+    GSI1SK: job.createdAt,
+    GSI2PK: `STATUS#${job.status}`,
+    GSI2SK: job.createdAt,
+    ...job,
+  };
+}
+
+function fromItem(item: Record<string, unknown> | undefined): Job | null {
+  if (!item) return null;
+  const { PK: _pk, SK: _sk, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, ...job } = item;
+  return job as unknown as Job;
+}
+
+export interface ListOptions {
+  status?: JobStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Jobs in the single table. Writes are conditional: a job never leaves a terminal state. */
+export class JobStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Creates the job, or returns the tenant's earlier job with the same idempotency key. */
+  async create(job: Job): Promise<{ job: Job; created: boolean }> {
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      { Put: { TableName: this.table, Item: toItem(job), ConditionExpression: 'attribute_not_exists(PK)' } },
+    ];
+    if (job.idempotencyKey) {
+      items.unshift({
+        Put: {
+          TableName: this.table,
+          Item: {
+            PK: `IDEMP#${job.tenantId}#${job.idempotencyKey}`,
+            SK: 'META',
+            jobId: job.id,
+            expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      });
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return { job, created: true };
+    } catch (err) {
+      if (
+        err instanceof TransactionCanceledException &&
+        job.idempotencyKey &&
+        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        const prior = await this.db.send(
+          new GetCommand({
+            TableName: this.table,
+            Key: { PK: `IDEMP#${job.tenantId}#${job.idempotencyKey}`, SK: 'META' },
+            ConsistentRead: true,
+          }),
+        );
+        const existing = prior.Item ? await this.get(String(prior.Item.jobId)) : null;
+        if (existing) return { job: existing, created: false };
+      }
+      throw err;
+    }
+  }
+
+  /** The job, or null when it does not exist or belongs to another tenant. */
+  async get(id: string, tenantId?: string): Promise<Job | null> {
+    const res = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: key(id), ConsistentRead: true }),
+    );
+    const job = fromItem(res.Item);
+    if (!job || (tenantId !== undefined && job.tenantId !== tenantId)) return null;
+    return job;
+  }
+
+  async list(tenantId: string, opts: ListOptions = {}): Promise<{ jobs: Job[]; cursor?: string }> {
+    const limit = Math.min(100, Math.max(1, opts.limit ?? 20));
+    const res = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :t',
+        ...(opts.status ? { FilterExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' } } : {}),
+        ExpressionAttributeValues: {
+          ':t': `TENANT#${tenantId}`,
+          ...(opts.status ? { ':s': opts.status } : {}),
+        },
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(opts.cursor
+          ? { ExclusiveStartKey: JSON.parse(Buffer.from(opts.cursor, 'base64url').toString('utf8')) }
+          : {}),
+      }),
+    );
+    return {
+      jobs: (res.Items ?? []).map((i) => fromItem(i)!),
+      ...(res.LastEvaluatedKey
+        ? { cursor: Buffer.from(JSON.stringify(res.LastEvaluatedKey)).toString('base64url') }
+        : {}),
+    };
+  }
+
+  /**
+   * Applies `patch` unless the job is already terminal. Returns the updated job, or null when the
+   * condition failed (the job is terminal or missing): callers treat that as "someone else finished it".
+   */
+  async update(id: string, patch: Partial<Omit<Job, 'id' | 'tenantId' | 'createdAt'>>): Promise<Job | null> {
+    const fields: Record<string, unknown> = { ...patch, updatedAt: new Date().toISOString() };
+    if (patch.status) fields.GSI2PK = `STATUS#${patch.status}`;
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(fields).map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      return `#f${i} = :v${i}`;
+    });
+    TERMINAL.forEach((s, i) => (values[`:t${i}`] = s));
+    try {
+      const res = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(PK) AND NOT #status IN (${TERMINAL.map((_, i) => `:t${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(res.Attributes);
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return null;
+      throw err;
+    }
+  }
+}
+
+export { isTerminal };

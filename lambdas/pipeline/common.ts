@@ -1,0 +1,126 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { S3SourceResolver } from '../core/aws/s3-sources.js';
+import { keys } from '../core/aws/storage.js';
+import { parseEdit } from '../core/edit/parse.js';
+import { prepareRender } from '../core/engine/prepare.js';
+import { CutlineError } from '../core/errors.js';
+import type { Job, Stage } from '../core/jobs/model.js';
+import type { ProbeResult } from '../core/media/probe.js';
+import type { RenderedFile } from '../core/engine/render.js';
+import { getPlatform } from '../core/platform.js';
+import type { CompileInput } from '../core/render/compile.js';
+
+export const logger = new Logger({ serviceName: 'cutline-pipeline' });
+
+/** The state that flows between the state machine's tasks. */
+export interface PipelineState {
+  jobId: string;
+  tenantId: string;
+  plan?: {
+    target: 'lambda' | 'fargate';
+    chunked: boolean;
+    maxConcurrency: number;
+    chunks: Array<{ index: number; startFrame: number; endFrame: number }>;
+    fargate?: { subnets: string[]; securityGroups: string[] };
+  };
+  /** RenderSingle's files, or the Parallel state's [chunk results, audio result]. */
+  render?: { single?: StoredFiles } | unknown[];
+  stitched?: StoredFiles;
+  error?: { Error?: string; Cause?: string };
+}
+
+export interface StoredFiles {
+  files: Array<Omit<RenderedFile, 'path'> & { key: string }>;
+}
+
+/** Raised when a task finds its job already ended (cancelled): the execution stops through MarkFailed. */
+export class JobEndedError extends Error {
+  override name = 'JobEnded';
+}
+
+/** A render error that another attempt may fix; the state machine retries it with backoff. */
+export class RenderRetryableError extends Error {
+  override name = 'RenderRetryableError';
+}
+
+export async function loadJob(state: PipelineState): Promise<Job> {
+  const job = await getPlatform().jobs.get(state.jobId, state.tenantId);
+  if (!job) throw new CutlineError('VALIDATION_FAILED', `job ${state.jobId} does not exist`);
+  return job;
+}
+
+/** Moves the job to RUNNING at `stage`; throws JobEndedError when it already ended (e.g. cancelled). */
+export async function enterStage(state: PipelineState, stage: Stage, progress: number): Promise<Job> {
+  const p = getPlatform();
+  const job = await loadJob(state);
+  const updated = await p.jobs.update(state.jobId, {
+    status: 'RUNNING',
+    stage,
+    progress: Math.max(job.progress, progress),
+    timings: { ...job.timings, startedAt: job.timings.startedAt ?? new Date().toISOString() },
+  });
+  if (!updated) throw new JobEndedError(`job ${state.jobId} already ended ${job.status}`);
+  return updated;
+}
+
+export const workDir = (jobId: string, name: string) => join(tmpdir(), 'cutline', jobId, name);
+
+export async function withScratch<T>(
+  jobId: string,
+  name: string,
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = workDir(jobId, name);
+  await mkdir(dir, { recursive: true });
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Downloads the job's sources into `dir` and builds the compiler input, reusing the Probe step's results. */
+export async function prepareJob(
+  job: Job,
+  dir: string,
+  probes?: ReadonlyMap<string, ProbeResult>,
+): Promise<CompileInput> {
+  const p = getPlatform();
+  const edit = parseEdit(job.request);
+  const resolver = new S3SourceResolver(p.objects, {
+    tenantId: job.tenantId,
+    ingestBucket: p.ingestBucket,
+    buckets: [p.ingestBucket, p.outputsBucket],
+    dir,
+  });
+  return prepareRender(edit, { resolver, probes });
+}
+
+export async function loadProbes(jobId: string): Promise<Map<string, ProbeResult>> {
+  const p = getPlatform();
+  const obj = await p.objects.getJson<Record<string, ProbeResult>>(
+    p.outputsBucket,
+    keys.work(jobId, 'probe.json'),
+  );
+  return new Map(Object.entries(obj));
+}
+
+/** Uploads rendered files to outputs/<tenant>/<jobId>/ and returns them with their keys. */
+export async function storeOutputs(job: Job, files: readonly RenderedFile[]): Promise<StoredFiles> {
+  const p = getPlatform();
+  const { contentType } = await import('../core/aws/storage.js');
+  const stored = [];
+  for (const f of files) {
+    const name = f.path.slice(f.path.lastIndexOf('/') + 1);
+    const key = keys.output(job.tenantId, job.id, name);
+    await p.objects.putFile(p.outputsBucket, key, f.path, contentType(name));
+    const { path: _path, ...rest } = f;
+    stored.push({ ...rest, key });
+  }
+  return { files: stored };
+}
+
+export const outputName = (format: string) => `output.${format}`;

@@ -1,0 +1,46 @@
+import { jobEventDetail } from '../core/jobs/model.js';
+import { getPlatform } from '../core/platform.js';
+import { logger, type PipelineState } from './common.js';
+
+/** Turns the Step Functions error into a reason a person can act on. */
+export function describeFailure(error: PipelineState['error']): { code: string; message: string } {
+  const name = error?.Error ?? 'States.Runtime';
+  let message = error?.Cause ?? 'the pipeline failed without a cause';
+  try {
+    // Lambda errors arrive as {"errorType","errorMessage",...} in Cause.
+    const cause = JSON.parse(message) as { errorMessage?: string; errorType?: string; code?: string };
+    message = cause.errorMessage ?? message;
+  } catch {
+    /* a plain string cause */
+  }
+  const code = /^[A-Z_]+$/.test(message.split(':')[0] ?? '')
+    ? message.split(':')[0]!
+    : name === 'States.Timeout'
+      ? 'TIMEOUT'
+      : 'RENDER_FAILED';
+  return { code: name === 'JobEnded' ? 'CANCELLED' : code, message };
+}
+
+/** MarkFailed: every failure path ends here; the job becomes FAILED unless it already ended. */
+export async function handler(
+  state: PipelineState,
+): Promise<{ event: Record<string, unknown>; error: { code: string; message: string } }> {
+  const p = getPlatform();
+  const error = describeFailure(state.error);
+  const job = await p.jobs.get(state.jobId);
+  const failed = job
+    ? await p.jobs.update(state.jobId, {
+        status: 'FAILED',
+        error,
+        timings: { ...job.timings, endedAt: new Date().toISOString() },
+      })
+    : null;
+  logger.error('job failed', { jobId: state.jobId, error });
+  const final = failed ?? job;
+  return {
+    event: final
+      ? jobEventDetail(final)
+      : { jobId: state.jobId, tenantId: state.tenantId, status: 'FAILED', error },
+    error,
+  };
+}

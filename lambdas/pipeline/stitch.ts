@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { stitch } from '../core/engine/chunks.js';
+import { extraImageArgs, type RenderedFile } from '../core/engine/render.js';
+import { CutlineError } from '../core/errors.js';
+import { runFfmpeg } from '../core/media/ffmpeg.js';
+import { getPlatform } from '../core/platform.js';
+import {
+  enterStage,
+  outputName,
+  prepareJob,
+  loadProbes,
+  storeOutputs,
+  withScratch,
+  type PipelineState,
+} from './common.js';
+
+/** Joins the chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the outputs. */
+export async function handler(state: PipelineState): Promise<PipelineState> {
+  const job = await enterStage(state, 'stitching', 90);
+  const p = getPlatform();
+  const [chunkResults, audioResult] = (state.render ?? []) as [
+    Array<{ chunk: number; key: string }>,
+    { audioKey: string | null },
+  ];
+  if (!Array.isArray(chunkResults) || !chunkResults.length)
+    throw new CutlineError('RENDER_FAILED', 'stitch: no chunk results in the state');
+  const stitched = await withScratch(job.id, 'stitch', async (dir) => {
+    const input = await prepareJob(job, join(dir, 'src'), await loadProbes(job.id));
+    const sorted = [...chunkResults].sort((a, b) => a.chunk - b.chunk);
+    const files = await Promise.all(
+      sorted.map(async (c) => {
+        const path = join(dir, c.key.slice(c.key.lastIndexOf('/') + 1));
+        await p.objects.download(p.outputsBucket, c.key, path);
+        return path;
+      }),
+    );
+    let audio: string | null = null;
+    if (audioResult?.audioKey) {
+      audio = join(dir, audioResult.audioKey.slice(audioResult.audioKey.lastIndexOf('/') + 1));
+      await p.objects.download(p.outputsBucket, audioResult.audioKey, audio);
+    }
+    const output = join(dir, outputName(input.spec.format));
+    await stitch(input, files, audio, output, dir);
+    const rendered: RenderedFile[] = [
+      {
+        kind: 'video',
+        path: output,
+        bytes: (await stat(output)).size,
+        width: input.spec.width,
+        height: input.spec.height,
+      },
+    ];
+    for (const extra of extraImageArgs(input, output)) {
+      await runFfmpeg(extra.args);
+      rendered.push({ kind: extra.kind, path: extra.path, bytes: (await stat(extra.path)).size });
+    }
+    return storeOutputs(job, rendered);
+  });
+  return { jobId: state.jobId, tenantId: state.tenantId, stitched };
+}

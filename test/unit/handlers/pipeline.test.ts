@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { describeFailure } from '../../../lambdas/pipeline/mark-failed.js';
+import { openApiDocument } from '../../../lambdas/api/openapi.js';
+
+describe('MarkFailed', () => {
+  it('names the code and message from a Lambda error cause', () => {
+    const cause = JSON.stringify({
+      errorType: 'CutlineError',
+      errorMessage: 'SOURCE_NOT_FOUND: timeline.tracks[0].clips[0].asset.src: source not found: a.mp4',
+    });
+    expect(describeFailure({ Error: 'CutlineError', Cause: cause })).toEqual({
+      code: 'SOURCE_NOT_FOUND',
+      message: 'SOURCE_NOT_FOUND: timeline.tracks[0].clips[0].asset.src: source not found: a.mp4',
+    });
+    expect(describeFailure({ Error: 'States.Timeout', Cause: 'took too long' }).code).toBe('TIMEOUT');
+    expect(describeFailure({ Error: 'JobEnded', Cause: 'job x already ended CANCELLED' }).code).toBe(
+      'CANCELLED',
+    );
+    expect(describeFailure(undefined).code).toBe('RENDER_FAILED');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('is generated from the zod schema: the Edit schema is strict and names its fields', () => {
+    const doc = openApiDocument() as {
+      components: {
+        schemas: { Edit: { properties: Record<string, unknown>; additionalProperties: boolean } };
+      };
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.components.schemas.Edit.properties)).toEqual(
+      expect.arrayContaining(['timeline', 'output', 'merge', 'callback']),
+    );
+    expect(doc.components.schemas.Edit.additionalProperties).toBe(false);
+    expect(Object.keys(doc.paths)).toEqual([
+      '/v1/health',
+      '/v1/renders',
+      '/v1/renders/{id}',
+      '/v1/renders/{id}/cancel',
+    ]);
+  });
+});

@@ -1,0 +1,242 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler } from '../../../lambdas/api/renders.js';
+import { resetPlatform } from '../../../lambdas/core/platform.js';
+
+process.env.CUTLINE_TABLE_NAME = 'table';
+process.env.CUTLINE_INGEST_BUCKET = 'ingest';
+process.env.CUTLINE_OUTPUTS_BUCKET = 'outputs';
+process.env.CUTLINE_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:render';
+process.env.CUTLINE_EVENT_BUS_NAME = 'bus';
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'test';
+process.env.AWS_SECRET_ACCESS_KEY = 'test';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+mockClient(DynamoDBClient);
+const sfn = mockClient(SFNClient);
+const events = mockClient(EventBridgeClient);
+
+const edit = {
+  timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: 'clip.mp4' }, start: 0, length: 2 }] }] },
+  output: { format: 'mp4', resolution: 'sd' },
+};
+
+function event(
+  method: string,
+  resource: string,
+  opts: Partial<APIGatewayProxyEvent> & { tenant?: string | null } = {},
+): APIGatewayProxyEvent {
+  const { tenant = 'tenant-a', ...rest } = opts;
+  return {
+    httpMethod: method,
+    resource,
+    path: resource,
+    headers: {},
+    body: null,
+    isBase64Encoded: false,
+    pathParameters: null,
+    queryStringParameters: null,
+    requestContext: { identity: { apiKeyId: tenant ?? undefined } } as APIGatewayProxyEvent['requestContext'],
+    ...rest,
+  } as APIGatewayProxyEvent;
+}
+
+const call = async (e: APIGatewayProxyEvent) => {
+  const res = await handler(e, {} as Context);
+  return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers ?? {} };
+};
+
+const storedJob = (over: Record<string, unknown> = {}) => ({
+  PK: 'JOB#j1',
+  SK: 'META',
+  id: 'j1',
+  tenantId: 'tenant-a',
+  type: 'render',
+  status: 'RUNNING',
+  progress: 40,
+  request: edit,
+  executionArn: 'arn:exec',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  timings: { queuedAt: '2026-01-01T00:00:00.000Z' },
+  ...over,
+});
+
+beforeEach(() => {
+  ddb.reset();
+  sfn.reset();
+  events.reset();
+  resetPlatform();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+});
+
+describe('POST /v1/renders', () => {
+  it('queues a valid edit, starts the execution named after the job and answers 202', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({ Attributes: storedJob({ status: 'QUEUED' }) });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:1' });
+    const res = await call(event('POST', '/v1/renders', { body: JSON.stringify(edit) }));
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({
+      status: 'QUEUED',
+      progress: 0,
+      links: { self: `/v1/renders/${res.body.id}` },
+    });
+    const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(put).toHaveLength(1);
+    expect(put[0]!.Put!.Item).toMatchObject({
+      PK: `JOB#${res.body.id}`,
+      SK: 'META',
+      GSI1PK: 'TENANT#tenant-a',
+      GSI2PK: 'STATUS#QUEUED',
+    });
+    expect(put[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(PK)');
+    const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(start.name).toBe(res.body.id);
+    expect(JSON.parse(start.input!)).toEqual({ jobId: res.body.id, tenantId: 'tenant-a' });
+  });
+
+  it('answers 400 with the JSON path of the problem and queues nothing', async () => {
+    const bad = { ...edit, output: { format: 'mp4', fps: 7 } };
+    const res = await call(event('POST', '/v1/renders', { body: JSON.stringify(bad) }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details[0].path).toBe('output.fps');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('refuses sources outside the tenant before queueing; bad JSON is 400, a huge body 413, no key 403', async () => {
+    const foreign = {
+      ...edit,
+      timeline: {
+        tracks: [
+          {
+            clips: [
+              { asset: { type: 'video', src: 's3://ingest/inputs/tenant-b/x.mp4' }, start: 0, length: 1 },
+            ],
+          },
+        ],
+      },
+    };
+    const r1 = await call(event('POST', '/v1/renders', { body: JSON.stringify(foreign) }));
+    expect([r1.status, r1.body.error.code, r1.body.error.details[0].path]).toEqual([
+      400,
+      'SOURCE_REFUSED',
+      'timeline.tracks[0].clips[0].asset.src',
+    ]);
+    const r2 = await call(event('POST', '/v1/renders', { body: '{"timeline":' }));
+    expect([r2.status, r2.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const r3 = await call(
+      event('POST', '/v1/renders', { body: JSON.stringify({ ...edit, pad: 'x'.repeat(1_100_000) }) }),
+    );
+    expect(r3.status).toBe(413);
+    const r4 = await call(event('POST', '/v1/renders', { body: JSON.stringify(edit), tenant: null }));
+    expect(r4.status).toBe(403);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('the same Idempotency-Key returns the earlier job and starts nothing', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(
+        new TransactionCanceledException({
+          message: 'cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+        }),
+      );
+    ddb
+      .on(GetCommand, { Key: { PK: 'IDEMP#tenant-a#order-7', SK: 'META' } })
+      .resolves({ Item: { jobId: 'j1' } });
+    ddb
+      .on(GetCommand, { Key: { PK: 'JOB#j1', SK: 'META' } })
+      .resolves({ Item: storedJob({ status: 'QUEUED' }) });
+    const res = await call(
+      event('POST', '/v1/renders', { body: JSON.stringify(edit), headers: { 'Idempotency-Key': 'order-7' } }),
+    );
+    expect(res.status).toBe(202);
+    expect(res.body.id).toBe('j1');
+    expect(res.headers['idempotent-replay']).toBe('true');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('a pipeline that cannot start marks the job FAILED and answers 503, never a stuck QUEUED job', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({ Attributes: storedJob({ status: 'FAILED' }) });
+    sfn.on(StartExecutionCommand).rejects(new Error('throttled'));
+    const res = await call(event('POST', '/v1/renders', { body: JSON.stringify(edit) }));
+    expect(res.status).toBe(503);
+    const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(Object.values(update.ExpressionAttributeValues!)).toContain('FAILED');
+  });
+});
+
+describe('GET and cancel', () => {
+  it("another tenant's job is 404; the owner sees it with presigned output URLs", async () => {
+    ddb
+      .on(GetCommand)
+      .resolves({
+        Item: storedJob({
+          status: 'SUCCEEDED',
+          outputs: [{ kind: 'video', key: 'outputs/tenant-a/j1/output.mp4', bytes: 10 }],
+        }),
+      });
+    const other = await call(
+      event('GET', '/v1/renders/{id}', { pathParameters: { id: 'j1' }, tenant: 'tenant-b' }),
+    );
+    expect(other.status).toBe(404);
+    const mine = await call(event('GET', '/v1/renders/{id}', { pathParameters: { id: 'j1' } }));
+    expect(mine.status).toBe(200);
+    expect(mine.body.outputs[0].url).toMatch(
+      /^https:\/\/.*outputs\/tenant-a\/j1\/output\.mp4\?.*X-Amz-Signature=/,
+    );
+  });
+
+  it('cancel stops the execution, marks CANCELLED and emits Job Cancelled; an ended job is 409', async () => {
+    ddb.on(GetCommand).resolves({ Item: storedJob() });
+    ddb.on(UpdateCommand).resolves({ Attributes: storedJob({ status: 'CANCELLED' }) });
+    sfn.on(StopExecutionCommand).resolves({});
+    const res = await call(event('POST', '/v1/renders/{id}/cancel', { pathParameters: { id: 'j1' } }));
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('CANCELLED');
+    expect(sfn.commandCalls(StopExecutionCommand)[0]!.args[0].input.executionArn).toBe('arn:exec');
+    const ev = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect([ev.Source, ev.DetailType, JSON.parse(ev.Detail!).status]).toEqual([
+      'cutline',
+      'Job Cancelled',
+      'CANCELLED',
+    ]);
+
+    ddb.on(GetCommand).resolves({ Item: storedJob({ status: 'SUCCEEDED' }) });
+    const again = await call(event('POST', '/v1/renders/{id}/cancel', { pathParameters: { id: 'j1' } }));
+    expect(again.status).toBe(409);
+  });
+
+  it('lists the tenant’s jobs newest first with a cursor, and validates the query', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [storedJob()], LastEvaluatedKey: { PK: 'JOB#j1', SK: 'META' } });
+    const res = await call(
+      event('GET', '/v1/renders', { queryStringParameters: { status: 'running', limit: '1' } }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.renders).toHaveLength(1);
+    const q = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(q).toMatchObject({ IndexName: 'GSI1', ScanIndexForward: false, Limit: 1 });
+    expect(q.ExpressionAttributeValues).toMatchObject({ ':t': 'TENANT#tenant-a', ':s': 'RUNNING' });
+    expect(typeof res.body.cursor).toBe('string');
+    const bad = await call(event('GET', '/v1/renders', { queryStringParameters: { limit: '1000' } }));
+    expect([bad.status, bad.body.error.details[0].path]).toEqual([400, 'query.limit']);
+  });
+});
