@@ -87,10 +87,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
         'PIPELINE_UNAVAILABLE',
         `the job ${job.id} could not start; it is marked FAILED: ${(err as Error).message}`,
         [],
-        {
-          'retry-after': '5',
-          ...(failed ? {} : {}),
-        },
+        { 'retry-after': '5' },
       );
     }
   }
