@@ -9,7 +9,8 @@ import type { ResolvedTimeline } from '../render/timeline.js';
  *
  * - BASE is the fixed per-frame cost (decode, filter graph bookkeeping).
  * - PER_MEGAPIXEL is x264 `veryfast` plus one full-frame layer on one thread of a 2020s x86 core,
- *   measured with `npm run bench` (1080p ≈ 2 MP ≈ 30 ms/frame on one thread).
+ *   calibrated on `npm run bench` (2026-11-23, 2-core EPYC: a 1080p edit with three layers took
+ *   28 ms/frame on one thread; the first model, at 0.014, overestimated by 2×).
  * - Each layer beyond the first adds a scale + overlay pass; layers with an effect, a wipe or rotation
  *   are drawn per frame (zoompan, geq), which costs about as much as encoding.
  * - VP9 costs about 2.5× x264 at the speeds cutline uses; GIF palettes about 1.5×.
@@ -17,8 +18,8 @@ import type { ResolvedTimeline } from '../render/timeline.js';
  */
 export const COST = Object.freeze({
   BASE: 0.002,
-  PER_MEGAPIXEL: 0.014,
-  LAYER: 0.35,
+  PER_MEGAPIXEL: 0.008,
+  LAYER: 0.25,
   EFFECT: 0.9,
   CODEC: { mp4: 1, mov: 1, webm: 2.5, gif: 1.5, jpg: 0.5, png: 0.6, mp3: 0, wav: 0 } as Record<
     string,
