@@ -149,15 +149,13 @@ describe('POST /v1/renders', () => {
   });
 
   it('the same Idempotency-Key returns the earlier job and starts nothing', async () => {
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(
-        new TransactionCanceledException({
-          message: 'cancelled',
-          $metadata: {},
-          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
-        }),
-      );
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+      }),
+    );
     ddb
       .on(GetCommand, { Key: { PK: 'IDEMP#tenant-a#order-7', SK: 'META' } })
       .resolves({ Item: { jobId: 'j1' } });
@@ -186,14 +184,12 @@ describe('POST /v1/renders', () => {
 
 describe('GET and cancel', () => {
   it("another tenant's job is 404; the owner sees it with presigned output URLs", async () => {
-    ddb
-      .on(GetCommand)
-      .resolves({
-        Item: storedJob({
-          status: 'SUCCEEDED',
-          outputs: [{ kind: 'video', key: 'outputs/tenant-a/j1/output.mp4', bytes: 10 }],
-        }),
-      });
+    ddb.on(GetCommand).resolves({
+      Item: storedJob({
+        status: 'SUCCEEDED',
+        outputs: [{ kind: 'video', key: 'outputs/tenant-a/j1/output.mp4', bytes: 10 }],
+      }),
+    });
     const other = await call(
       event('GET', '/v1/renders/{id}', { pathParameters: { id: 'j1' }, tenant: 'tenant-b' }),
     );
