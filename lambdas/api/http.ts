@@ -27,6 +27,7 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_SUPPORTED: 400,
   FFMPEG_UNAVAILABLE: 500,
   RENDER_FAILED: 500,
+  PIPELINE_UNAVAILABLE: 503,
 };
 
 export const json = (
@@ -56,6 +57,7 @@ export function errorResponse(err: unknown): APIGatewayProxyResult {
   if (err instanceof CutlineError) {
     const status = STATUS[err.code];
     if (status < 500) return json(status, { error: err.toJSON() });
+    if (status === 503) return json(503, { error: err.toJSON() }, { 'retry-after': '5' });
   }
   logger.error('unhandled error', err as Error);
   return json(500, { error: { code: 'INTERNAL', message: 'internal error; the request id is in the logs' } });

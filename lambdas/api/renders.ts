@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
-import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { clients } from '../core/aws/clients.js';
 import { publishJobEvent } from '../core/aws/events.js';
-import { S3SourceResolver } from '../core/aws/s3-sources.js';
-import { ENV, requireEnv } from '../core/config.js';
-import { collectSources } from '../core/engine/prepare.js';
-import { parseEdit } from '../core/edit/parse.js';
+import { submitRender } from '../core/jobs/submit.js';
 import { JOB_STATUSES, isTerminal, type Job, type JobStatus } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
@@ -29,16 +25,7 @@ const view = (job: Job) => ({
 
 async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const tenantId = tenantOf(event);
-  const edit = parseEdit(jsonBody(event));
-  const p = getPlatform();
-  // Refuse sources the tenant may not read before anything is queued (no fetch here).
-  const resolver = new S3SourceResolver(p.objects, {
-    tenantId,
-    ingestBucket: p.ingestBucket,
-    buckets: [p.ingestBucket, p.outputsBucket],
-    dir: '/tmp',
-  });
-  for (const ref of collectSources(edit)) resolver.locate(ref.src, ref.at);
+  const body = jsonBody(event);
   const key = header(event, 'idempotency-key');
   if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) {
     throw new HttpError(
@@ -48,49 +35,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       [{ path: 'headers.Idempotency-Key', message: 'invalid' }],
     );
   }
-  const now = new Date().toISOString();
-  const { job, created } = await p.jobs.create({
-    id: randomUUID(),
-    tenantId,
-    type: 'render',
-    status: 'QUEUED',
-    progress: 0,
-    request: edit,
-    ...(edit.callback ? { callback: edit.callback } : {}),
-    ...(key ? { idempotencyKey: key } : {}),
-    createdAt: now,
-    updatedAt: now,
-    timings: { queuedAt: now },
-  });
-  if (created) {
-    try {
-      const res = await clients().sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: requireEnv(ENV.STATE_MACHINE_ARN),
-          name: job.id,
-          input: JSON.stringify({ jobId: job.id, tenantId }),
-        }),
-      );
-      await p.jobs.update(job.id, { executionArn: res.executionArn });
-    } catch (err) {
-      // Never leave a queued job that nothing will run.
-      await p.jobs.update(job.id, {
-        status: 'FAILED',
-        error: {
-          code: 'PIPELINE_UNAVAILABLE',
-          message: `the pipeline could not start: ${(err as Error).message}`,
-        },
-        timings: { ...job.timings, endedAt: new Date().toISOString() },
-      });
-      throw new HttpError(
-        503,
-        'PIPELINE_UNAVAILABLE',
-        `the job ${job.id} could not start; it is marked FAILED: ${(err as Error).message}`,
-        [],
-        { 'retry-after': '5' },
-      );
-    }
-  }
+  const { job, created } = await submitRender({ tenantId, edit: body, idempotencyKey: key });
   return json(202, view(job), created ? {} : { 'idempotent-replay': 'true' });
 }
 

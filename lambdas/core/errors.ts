@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'SOURCE_UNREADABLE'
   | 'FFMPEG_UNAVAILABLE'
   | 'RENDER_FAILED'
-  | 'NOT_SUPPORTED';
+  | 'NOT_SUPPORTED'
+  | 'PIPELINE_UNAVAILABLE';
 
 export class CutlineError extends Error {
   constructor(

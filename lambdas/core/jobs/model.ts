@@ -36,6 +36,8 @@ export interface Job {
   callback?: string;
   idempotencyKey?: string;
   executionArn?: string;
+  /** A drop-folder job's input object: failures are written beside it as <name>.error.json. */
+  origin?: { bucket: string; key: string };
   outputs?: JobOutput[];
   error?: JobError;
   estimatedSeconds?: number;

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { clients } from '../aws/clients.js';
+import { S3SourceResolver } from '../aws/s3-sources.js';
+import { ENV, requireEnv } from '../config.js';
+import { parseEdit } from '../edit/parse.js';
+import { collectSources } from '../engine/prepare.js';
+import { CutlineError } from '../errors.js';
+import { getPlatform } from '../platform.js';
+import type { Job } from './model.js';
+
+export interface SubmitRequest {
+  tenantId: string;
+  /** The edit as the client sent it (validated here). */
+  edit: unknown;
+  idempotencyKey?: string;
+  /** Where a drop-folder job came from, so a failure can be written beside it. */
+  origin?: { bucket: string; key: string };
+}
+
+/**
+ * The one way a render starts, for the API and the drop folder: validate, refuse sources the tenant may
+ * not read, write the job (idempotent), start the execution. A pipeline that cannot start marks the job
+ * FAILED, never leaving it QUEUED with nothing to run it.
+ */
+export async function submitRender(req: SubmitRequest): Promise<{ job: Job; created: boolean }> {
+  const edit = parseEdit(req.edit);
+  const p = getPlatform();
+  const resolver = new S3SourceResolver(p.objects, {
+    tenantId: req.tenantId,
+    ingestBucket: p.ingestBucket,
+    buckets: [p.ingestBucket, p.outputsBucket],
+    dir: '/tmp',
+  });
+  for (const ref of collectSources(edit)) resolver.locate(ref.src, ref.at);
+  const now = new Date().toISOString();
+  const { job, created } = await p.jobs.create({
+    id: randomUUID(),
+    tenantId: req.tenantId,
+    type: 'render',
+    status: 'QUEUED',
+    progress: 0,
+    request: edit,
+    ...(edit.callback ? { callback: edit.callback } : {}),
+    ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
+    ...(req.origin ? { origin: req.origin } : {}),
+    createdAt: now,
+    updatedAt: now,
+    timings: { queuedAt: now },
+  });
+  if (!created) return { job, created };
+  try {
+    const res = await clients().sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: requireEnv(ENV.STATE_MACHINE_ARN),
+        name: job.id,
+        input: JSON.stringify({ jobId: job.id, tenantId: req.tenantId }),
+      }),
+    );
+    await p.jobs.update(job.id, { executionArn: res.executionArn });
+    return { job: { ...job, ...(res.executionArn ? { executionArn: res.executionArn } : {}) }, created };
+  } catch (err) {
+    const message = `the pipeline could not start: ${(err as Error).message}`;
+    await p.jobs.update(job.id, {
+      status: 'FAILED',
+      error: { code: 'PIPELINE_UNAVAILABLE', message },
+      timings: { ...job.timings, endedAt: new Date().toISOString() },
+    });
+    throw new CutlineError(
+      'PIPELINE_UNAVAILABLE',
+      `job ${job.id} could not start and is marked FAILED: ${message}`,
+      [],
+      true,
+    );
+  }
+}
