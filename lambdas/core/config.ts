@@ -15,6 +15,8 @@ export const ENV = {
   /** Fargate network for long renders: comma-separated subnet and security group ids. */
   FARGATE_SUBNETS: 'CUTLINE_FARGATE_SUBNETS',
   FARGATE_SECURITY_GROUPS: 'CUTLINE_FARGATE_SECURITY_GROUPS',
+  /** Local mode only: file:// sources under this folder are allowed. Never set in AWS. */
+  MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;

@@ -24,7 +24,8 @@ export class CutlineError extends Error {
     readonly retryable = false,
   ) {
     super(message);
-    this.name = 'CutlineError';
+    // The name is the code: Step Functions reports it as the error name (Catch, Retry, MarkFailed).
+    this.name = code;
   }
 
   toJSON(): { code: ErrorCode; message: string; details?: IssueDetail[] } {

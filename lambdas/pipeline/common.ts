@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ENV } from '../core/config.js';
 import { S3SourceResolver } from '../core/aws/s3-sources.js';
 import { keys } from '../core/aws/storage.js';
 import { parseEdit } from '../core/edit/parse.js';
@@ -94,6 +95,7 @@ export async function prepareJob(
     tenantId: job.tenantId,
     ingestBucket: p.ingestBucket,
     buckets: [p.ingestBucket, p.outputsBucket],
+    mediaRoot: process.env[ENV.MEDIA_ROOT],
     dir,
   });
   return prepareRender(edit, { resolver, probes });

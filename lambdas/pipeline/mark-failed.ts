@@ -8,17 +8,15 @@ export function describeFailure(error: PipelineState['error']): { code: string; 
   let message = error?.Cause ?? 'the pipeline failed without a cause';
   try {
     // Lambda errors arrive as {"errorType","errorMessage",...} in Cause.
-    const cause = JSON.parse(message) as { errorMessage?: string; errorType?: string; code?: string };
-    message = cause.errorMessage ?? message;
+    const cause = JSON.parse(message) as { errorMessage?: string };
+    if (typeof cause.errorMessage === 'string') message = cause.errorMessage;
   } catch {
     /* a plain string cause */
   }
-  const code = /^[A-Z_]+$/.test(message.split(':')[0] ?? '')
-    ? message.split(':')[0]!
-    : name === 'States.Timeout'
-      ? 'TIMEOUT'
-      : 'RENDER_FAILED';
-  return { code: name === 'JobEnded' ? 'CANCELLED' : code, message };
+  if (name === 'JobEnded') return { code: 'CANCELLED', message };
+  if (name === 'States.Timeout') return { code: 'TIMEOUT', message };
+  // CutlineError's name is its code (SOURCE_NOT_FOUND, RENDER_FAILED, …).
+  return { code: /^[A-Z][A-Z_]+$/.test(name) ? name : 'RENDER_FAILED', message };
 }
 
 /** MarkFailed: every failure path ends here; the job becomes FAILED unless it already ended. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { CutlineError } from '../errors.js';
-import type { SourceResolver } from '../media/sources.js';
+import { LocalSourceResolver, type SourceResolver } from '../media/sources.js';
 import type { ObjectStore } from './storage.js';
 
 const refused = (at: string, message: string) =>
@@ -22,6 +22,8 @@ export class S3SourceResolver implements SourceResolver {
       ingestBucket: string;
       buckets: readonly string[];
       dir: string;
+      /** Local mode only: file:// sources under this folder are read in place. */
+      mediaRoot?: string;
     },
   ) {}
 
@@ -46,6 +48,7 @@ export class S3SourceResolver implements SourceResolver {
       }
       return { bucket, key };
     }
+    if (src.startsWith('file://') && this.opts.mediaRoot) return { bucket: '', key: src };
     if (/^[a-z][a-z0-9+.-]*:/i.test(src)) {
       throw refused(
         at,
@@ -62,6 +65,10 @@ export class S3SourceResolver implements SourceResolver {
   }
 
   resolve(src: string, at: string): Promise<string> {
+    if (src.startsWith('file://') && this.opts.mediaRoot) {
+      const root = this.opts.mediaRoot;
+      return new LocalSourceResolver({ mediaRoot: root, baseDir: root, maxSourceBytes: Infinity }).resolve(src, at);
+    }
     let p = this.downloads.get(src);
     if (!p) {
       const { bucket, key } = this.locate(src, at);

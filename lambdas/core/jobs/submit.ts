@@ -30,6 +30,7 @@ export async function submitRender(req: SubmitRequest): Promise<{ job: Job; crea
     tenantId: req.tenantId,
     ingestBucket: p.ingestBucket,
     buckets: [p.ingestBucket, p.outputsBucket],
+    mediaRoot: process.env[ENV.MEDIA_ROOT],
     dir: '/tmp',
   });
   for (const ref of collectSources(edit)) resolver.locate(ref.src, ref.at);

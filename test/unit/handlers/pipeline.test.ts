@@ -4,14 +4,16 @@ import { openApiDocument } from '../../../lambdas/api/openapi.js';
 
 describe('MarkFailed', () => {
   it('names the code and message from a Lambda error cause', () => {
+    // A CutlineError's name is its code; Lambda puts it in Error and the message in Cause's JSON.
     const cause = JSON.stringify({
-      errorType: 'CutlineError',
-      errorMessage: 'SOURCE_NOT_FOUND: timeline.tracks[0].clips[0].asset.src: source not found: a.mp4',
+      errorType: 'SOURCE_NOT_FOUND',
+      errorMessage: 'timeline.tracks[0].clips[0].asset.src: source not found: a.mp4',
     });
-    expect(describeFailure({ Error: 'CutlineError', Cause: cause })).toEqual({
+    expect(describeFailure({ Error: 'SOURCE_NOT_FOUND', Cause: cause })).toEqual({
       code: 'SOURCE_NOT_FOUND',
-      message: 'SOURCE_NOT_FOUND: timeline.tracks[0].clips[0].asset.src: source not found: a.mp4',
+      message: 'timeline.tracks[0].clips[0].asset.src: source not found: a.mp4',
     });
+    expect(describeFailure({ Error: 'Error', Cause: 'boom' })).toEqual({ code: 'RENDER_FAILED', message: 'boom' });
     expect(describeFailure({ Error: 'States.Timeout', Cause: 'took too long' }).code).toBe('TIMEOUT');
     expect(describeFailure({ Error: 'JobEnded', Cause: 'job x already ended CANCELLED' }).code).toBe(
       'CANCELLED',
