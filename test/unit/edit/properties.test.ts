@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { CutlineError } from '../../../lambdas/core/errors.js';
+
+/** Any JSON at all, and edits that are almost right: the parser must answer every one cleanly. */
+const anyJson = fc.jsonValue({ maxDepth: 6 });
+const asset = fc.oneof(
+  fc.record(
+    {
+      type: fc.constantFrom('video', 'image', 'audio', 'caption'),
+      src: fc.oneof(fc.string(), fc.constant('a.mp4')),
+    },
+    { requiredKeys: ['type'] },
+  ),
+  fc.record({ type: fc.constantFrom('title', 'text'), text: fc.string() }),
+  fc.record({ type: fc.string(), extra: anyJson }),
+);
+const clip = fc.record(
+  {
+    asset,
+    start: fc.oneof(fc.double(), fc.constant('auto'), fc.string()),
+    length: fc.oneof(fc.double(), fc.constantFrom('auto', 'end'), fc.string()),
+    position: fc.string(),
+    transition: fc.record({ in: fc.string(), out: fc.string() }),
+    unknownField: anyJson,
+  },
+  { requiredKeys: ['asset'] },
+);
+const nearEdit = fc.record(
+  {
+    timeline: fc.record(
+      {
+        tracks: fc.array(fc.record({ clips: fc.array(clip, { maxLength: 4 }) }), { maxLength: 3 }),
+        background: fc.string(),
+      },
+      { requiredKeys: [] },
+    ),
+    output: fc.record(
+      {
+        format: fc.constantFrom('mp4', 'gif', 'avi', ''),
+        fps: fc.double(),
+        size: fc.record({ width: fc.integer(), height: fc.integer() }),
+      },
+      { requiredKeys: [] },
+    ),
+    merge: fc.array(fc.record({ find: fc.string(), replace: anyJson }), { maxLength: 3 }),
+  },
+  { requiredKeys: [] },
+);
+
+function check(input: unknown) {
+  try {
+    parseEdit(input);
+  } catch (err) {
+    // Only a typed client error, with a message and a JSON path for every detail.
+    expect(err).toBeInstanceOf(CutlineError);
+    const e = err as CutlineError;
+    expect(['VALIDATION_FAILED', 'LIMIT_EXCEEDED']).toContain(e.code);
+    expect(e.message.length).toBeGreaterThan(0);
+    for (const d of e.details) {
+      expect(typeof d.path).toBe('string');
+      expect(d.message.length).toBeGreaterThan(0);
+    }
+  }
+}
+
+describe('parseEdit never fails unexpectedly', () => {
+  it('any JSON value', () => fc.assert(fc.property(anyJson, check), { numRuns: 500 }));
+  it('edits that are almost right', () => fc.assert(fc.property(nearEdit, check), { numRuns: 500 }));
+  it('problems are reported at paths that exist in the input', () =>
+    fc.assert(
+      fc.property(nearEdit, (input) => {
+        try {
+          parseEdit(input);
+        } catch (err) {
+          const e = err as CutlineError;
+          for (const d of e.details.filter((x) => x.path && !x.message.startsWith('unknown field'))) {
+            // The first segment of every path is a top-level field of the input (or the one that is missing).
+            const top = d.path.split(/[.[]/)[0]!;
+            expect(['timeline', 'output', 'merge', 'callback']).toContain(top);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    ));
+});
