@@ -1,6 +1,7 @@
 /** Timing, probing and statistics helpers for the bench. */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 
@@ -26,20 +27,65 @@ export function childCpuSeconds(): number | null {
   }
 }
 
+/** CPU seconds the whole machine has spent busy (all cores; /proc/stat), or null off Linux. */
+export function machineBusySeconds(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = [user, nice, system, irq, softirq, steal].reduce<number>((a, b) => a + (b ?? 0), 0);
+    return Number.isFinite(busy) ? busy / CLOCK_TICKS : null;
+  } catch {
+    return null;
+  }
+}
+
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 export interface Timing {
   wallSeconds: number;
   /** CPU seconds of the ffmpeg processes the step ran (user + system), or null where unknown. */
   cpuSeconds: number | null;
+  /**
+   * CPU seconds the rest of the machine used meanwhile (machine busy − ffmpeg − this process): other work
+   * competing for the cores. Near 0 on a quiet machine; null where unknown.
+   */
+  otherCpuSeconds: number | null;
 }
 
-/** Runs `fn` and measures its wall time and its children's CPU time. */
+/** Runs `fn` and measures its wall time, its children's CPU time and the machine's other load. */
 export async function timed<T>(fn: () => Promise<T>): Promise<{ result: T } & Timing> {
-  const cpu0 = childCpuSeconds();
+  const [cpu0, busy0, own0] = [childCpuSeconds(), machineBusySeconds(), ownCpuSeconds()];
   const t0 = performance.now();
   const result = await fn();
   const wallSeconds = (performance.now() - t0) / 1000;
-  const cpu1 = childCpuSeconds();
-  return { result, wallSeconds, cpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
+  const [cpu1, busy1, own1] = [childCpuSeconds(), machineBusySeconds(), ownCpuSeconds()];
+  const cpuSeconds = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+  const otherCpuSeconds =
+    cpuSeconds === null || busy0 === null || busy1 === null
+      ? null
+      : Math.max(0, busy1 - busy0 - cpuSeconds - (own1 - own0));
+  return { result, wallSeconds, cpuSeconds, otherCpuSeconds };
+}
+
+/**
+ * Waits (up to `maxWaitSeconds`) until the machine is quiet: less than `maxBusyShare` of all cores busy
+ * over one second. Returns the seconds waited. Other work on a shared machine is the main source of noise.
+ */
+export async function waitForQuiet(maxBusyShare = 0.15, maxWaitSeconds = 30): Promise<number> {
+  const cores = availableParallelism();
+  const t0 = performance.now();
+  for (;;) {
+    const b0 = machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 1000));
+    const b1 = machineBusySeconds();
+    const waited = (performance.now() - t0) / 1000;
+    if (b0 === null || b1 === null || (b1 - b0) / cores < maxBusyShare || waited >= maxWaitSeconds) {
+      return waited;
+    }
+  }
 }
 
 /** Decoded video frames (ffprobe -count_frames) and the container's duration. */

@@ -11,6 +11,8 @@ export interface Machine {
   commit: string | null;
   loadAverageStart: number[];
   loadAverageEnd: number[];
+  /** Seconds spent waiting for other work on the machine to stop before measurements. */
+  quietWaitSeconds: number;
 }
 
 export type Side = 'baseline' | 'cutline' | 'naive';
@@ -20,6 +22,8 @@ export interface Sample {
   rep: number;
   wallSeconds: number;
   cpuSeconds: number | null;
+  /** CPU seconds other processes used during the measurement (noise). */
+  otherCpuSeconds: number | null;
   estimatedSeconds?: number;
 }
 
@@ -67,6 +71,8 @@ export interface ScalingRun {
   pinnedCores: number | null;
   wallSeconds: number;
   cpuSeconds: number | null;
+  /** CPU seconds other processes used during the measurement (noise). */
+  otherCpuSeconds: number | null;
   speedup: number;
   efficiency: number;
   estimatedSeconds: number;
@@ -167,7 +173,10 @@ export function renderMarkdown(r: BenchResults): string {
           'load average (1/5/15 min) at start → end',
           `${m.loadAverageStart.map((x) => s(x)).join(' / ')} → ${m.loadAverageEnd.map((x) => s(x)).join(' / ')}`,
         ],
-        ['bench wall time', `${s(r.totalSeconds / 60, 1)} min`],
+        [
+          'bench wall time',
+          `${s(r.totalSeconds / 60, 1)} min, of which ${s(m.quietWaitSeconds, 0)} s waiting for other work on the machine to pause before measurements`,
+        ],
       ],
     ),
   );
@@ -178,7 +187,7 @@ export function renderMarkdown(r: BenchResults): string {
   );
   out.push('');
   out.push(
-    'All sides decode the same sources and encode with the same settings (x264 veryfast CRF 23 yuv420p, 2 s closed GOP, AAC 192k 48 kHz, faststart) on all cores (no `-threads`). cutline is `renderLocal` with `chunks: 1` (the single-pass path: compile + one ffmpeg); source probing (`prepareRender`) is listed separately. "graph only" is the same command with the encoders replaced by `-f null`. The naive hand-written form is for reference; the target is measured against the baseline.',
+    'All sides decode the same sources and encode with the same settings (x264 veryfast CRF 23 yuv420p, 2 s closed GOP, AAC 192k 48 kHz, faststart) on all cores (no `-threads`). cutline is `renderLocal` with `chunks: 1` (the single-pass path: compile + one ffmpeg); source probing (`prepareRender`) is listed separately. "graph only" is the same command with the encoders replaced by `-f null`. The naive hand-written form is for reference; the target is measured against the baseline. Before each measurement the bench waits (up to 30 s; 5 s in a quick run) for the machine to be quiet; "other load" is the CPU time other processes still used during it (this machine is shared, so it is the noise to watch).',
   );
   out.push('');
   const sideRow = (x: SideResult, name: string) => [
@@ -224,8 +233,14 @@ export function renderMarkdown(r: BenchResults): string {
   reps.sort((a, b) => a.rep - b.rep || order.indexOf(a.kind) - order.indexOf(b.kind));
   out.push(
     table(
-      ['run', 'side', 'wall s', 'CPU s'],
-      reps.map((x) => [String(x.rep + 1), x.kind, s(x.wallSeconds), cpu(x.cpuSeconds)]),
+      ['run', 'side', 'wall s', 'CPU s', 'other load, CPU s'],
+      reps.map((x) => [
+        String(x.rep + 1),
+        x.kind,
+        s(x.wallSeconds),
+        cpu(x.cpuSeconds),
+        cpu(x.otherCpuSeconds),
+      ]),
     ),
   );
   out.push('');
@@ -245,13 +260,24 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('');
     out.push(
       table(
-        ['run', 'workers W', 'chunks', 'wall s', 'CPU s', 'speedup', 'efficiency', 'planner estimate s'],
+        [
+          'run',
+          'workers W',
+          'chunks',
+          'wall s',
+          'CPU s',
+          'other load, CPU s',
+          'speedup',
+          'efficiency',
+          'planner estimate s',
+        ],
         [sc.reference, ...sc.runs].map((x) => [
           x.label,
           String(x.workers),
           String(x.chunks),
           s(x.wallSeconds),
           cpu(x.cpuSeconds),
+          cpu(x.otherCpuSeconds),
           `${s(x.speedup)}×`,
           pct(x.efficiency),
           s(x.estimatedSeconds),

@@ -33,6 +33,7 @@ import {
   probeOutput,
   quantile,
   timed,
+  waitForQuiet,
   type Timing,
 } from './measure.js';
 import {
@@ -67,6 +68,17 @@ interface Config {
   scaling: boolean;
 }
 
+let quietWaitSeconds = 0;
+/** Longest wait for a quiet machine before each measurement (a smoke run waits less). */
+let quietMaxWaitSeconds = 30;
+/** timed(), after waiting for the machine to be quiet (other work on a shared machine is the main noise). */
+async function quietly<T>(fn: () => Promise<T>) {
+  quietWaitSeconds += await waitForQuiet(0.15, quietMaxWaitSeconds);
+  return timed(fn);
+}
+
+class UsageError extends Error {}
+
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 function config(argv: string[]): Config {
@@ -86,13 +98,13 @@ function config(argv: string[]): Config {
   if (values.workers) {
     workers = values.workers.split(',').map((w) => Number(w.trim()));
     if (!workers.length || workers.some((w) => !Number.isInteger(w) || w < 1)) {
-      throw new Error(
+      throw new UsageError(
         `--workers must be a comma-separated list of positive integers, not "${values.workers}"`,
       );
     }
   }
   const reps = values.reps ? Number(values.reps) : quick ? 1 : 2;
-  if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer`);
+  if (!Number.isInteger(reps) || reps < 1) throw new UsageError('--reps must be a positive integer');
   return {
     mode: quick ? 'quick' : 'full',
     width: quick ? 1280 : 1920,
@@ -117,7 +129,7 @@ async function prepare(media: BenchMedia, seconds: number): Promise<{ input: Com
     maxSourceBytes: 1e10,
   });
   const t = await timed(() => prepareRender(parseEdit(benchEdit(media, seconds)), { resolver }));
-  return { input: t.result, wallSeconds: t.wallSeconds, cpuSeconds: t.cpuSeconds };
+  return { input: t.result, ...t };
 }
 
 /** Section 1: alternating hand-written / cutline single-pass renders of the same edit. */
@@ -139,24 +151,31 @@ async function compare(
   const samples: Record<Side, Sample[]> = { baseline: [], cutline: [], naive: [] };
   const graphOnly: Record<Side, Sample[]> = { baseline: [], cutline: [], naive: [] };
   const record = (list: Sample[], kind: Side, rep: number, t: Timing, estimatedSeconds?: number) => {
-    list.push({ kind, rep, wallSeconds: t.wallSeconds, cpuSeconds: t.cpuSeconds, estimatedSeconds });
+    list.push({
+      kind,
+      rep,
+      wallSeconds: t.wallSeconds,
+      cpuSeconds: t.cpuSeconds,
+      otherCpuSeconds: t.otherCpuSeconds,
+      estimatedSeconds,
+    });
     log(
       `compare rep ${rep + 1}: ${list === graphOnly[kind] ? 'graph only, ' : ''}${kind} ${t.wallSeconds.toFixed(2)} s`,
     );
   };
   for (let rep = 0; rep < cfg.reps; rep++) {
-    record(samples.baseline, 'baseline', rep, await timed(() => runFfmpeg(hand.baseline)));
+    record(samples.baseline, 'baseline', rep, await quietly(() => runFfmpeg(hand.baseline)));
     // concurrency 1: the plan then assumes one worker using every core, as the single pass does.
-    const c = await timed(() => renderLocal(input, { output: out('cutline'), chunks: 1, concurrency: 1 }));
+    const c = await quietly(() => renderLocal(input, { output: out('cutline'), chunks: 1, concurrency: 1 }));
     const est = c.result.plan.estimatedSeconds;
     record(samples.cutline, 'cutline', rep, c, est);
     estimates.push(row(`compare: single pass, ${cores} threads, rep ${rep + 1}`, true, est, c.wallSeconds));
-    record(samples.naive, 'naive', rep, await timed(() => runFfmpeg(hand.naive)));
+    record(samples.naive, 'naive', rep, await quietly(() => runFfmpeg(hand.naive)));
   }
   for (let rep = 0; rep < cfg.reps; rep++) {
-    record(graphOnly.baseline, 'baseline', rep, await timed(() => runFfmpeg(graphOnlyArgs(hand.baseline))));
-    record(graphOnly.cutline, 'cutline', rep, await timed(() => runFfmpeg(graphOnlyArgs(compiled.args))));
-    record(graphOnly.naive, 'naive', rep, await timed(() => runFfmpeg(graphOnlyArgs(hand.naive))));
+    record(graphOnly.baseline, 'baseline', rep, await quietly(() => runFfmpeg(graphOnlyArgs(hand.baseline))));
+    record(graphOnly.cutline, 'cutline', rep, await quietly(() => runFfmpeg(graphOnlyArgs(compiled.args))));
+    record(graphOnly.naive, 'naive', rep, await quietly(() => runFfmpeg(graphOnlyArgs(hand.naive))));
   }
   const expected = Math.round(duration * cfg.fps);
   const side = async (kind: Side, label: string, args: string[], graph: string): Promise<SideResult> => {
@@ -279,7 +298,7 @@ async function scaling(
     const before = new Set(await readdir(jobsDir));
     // renderLocal puts its chunks in mkdtemp(os.tmpdir()); a private TMPDIR makes a kept one easy to find.
     const r = await withEnv({ TMPDIR: jobsDir, CUTLINE_FFMPEG: ffmpeg }, () =>
-      timed(() =>
+      quietly(() =>
         renderLocal(input, {
           output: out,
           chunks: p.chunks,
@@ -307,6 +326,7 @@ async function scaling(
       pinnedCores: r.ffmpeg ? Math.min(p.workers, cores) : null,
       wallSeconds: r.wallSeconds,
       cpuSeconds: r.cpuSeconds,
+      otherCpuSeconds: r.otherCpuSeconds,
       speedup,
       efficiency: speedup / p.workers,
       estimatedSeconds: r.result.plan.estimatedSeconds,
@@ -358,7 +378,7 @@ async function scaling(
   const perFunction = HOUR_FRAMES / FUNCTIONS;
   const chunkPoints: Array<{ frames: number; seconds: number; cpuSeconds: number | null }> = [];
   const chunkDir = await mkdtemp(join(work, 'chunk-'));
-  const single = <T>(fn: () => Promise<T>) => withEnv({ CUTLINE_FFMPEG: oneCore }, () => timed(fn));
+  const single = <T>(fn: () => Promise<T>) => withEnv({ CUTLINE_FFMPEG: oneCore }, () => quietly(fn));
   for (const n of [Math.min(perFunction, frames), Math.min(Math.round(perFunction / 3), frames)]) {
     const startFrame = Math.floor((frames - n) / 2);
     const chunk = {
@@ -456,6 +476,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const argv = process.argv.slice(2);
   const cfg = config(argv);
+  if (cfg.mode === 'quick') quietMaxWaitSeconds = 5;
   const loadAverageStart = loadavg();
   log(
     `${cfg.mode} run: ${cfg.width}×${cfg.height}, compare ${cfg.compareSeconds} s × ${cfg.reps}, scaling ${cfg.scaling ? `${cfg.scalingSeconds} s, W ∈ {${cfg.workers.join(', ')}}` : 'skipped'}`,
@@ -502,6 +523,7 @@ async function main(): Promise<number> {
         commit: await gitCommit(),
         loadAverageStart,
         loadAverageEnd: loadavg(),
+        quietWaitSeconds,
       },
       comparison,
       scaling: scale,
@@ -534,6 +556,13 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (usage) {
+      log(
+        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--workers 1,2,4] [--reps N]`,
+      );
+      process.exit(2);
+    }
     log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exit(1);
   },

@@ -79,7 +79,7 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
   const window = options.window ?? defaultWindow(input);
   const streams = options.streams ?? 'all';
   const graph = new FilterGraph();
-  const inputs = new InputList();
+  const inputs = new InputList(options.threads);
   const media = (src: string, at: string): MediaEntry => {
     const entry = input.media.get(src);
     if (!entry)

@@ -2,8 +2,11 @@
 export class InputList {
   private readonly items: string[][] = [];
 
+  /** `threads` bounds each input's decoder too; -threads after the inputs only bounds the encoder. */
+  constructor(private readonly threads?: number) {}
+
   add(path: string, options: readonly string[] = []): number {
-    this.items.push([...options, '-i', path]);
+    this.items.push([...options, ...(this.threads ? ['-threads', String(this.threads)] : []), '-i', path]);
     return this.items.length - 1;
   }
 

@@ -228,9 +228,9 @@ describe('compileRender: windows and stream selection', () => {
     expect([r.hasVideo, r.hasAudio]).toEqual([false, true]);
   });
 
-  it('threads are passed to the filter graph and the encoder', () => {
+  it('threads are passed to every decoder, the filter graph and the encoder', () => {
     const r = compile(edit([[image()]]), { threads: 2 });
-    expect(r.cmd).toContain('-nostdin -y -filter_complex_threads 2 -i /media/red.png');
+    expect(r.cmd).toContain('-nostdin -y -filter_complex_threads 2 -threads 2 -i /media/red.png');
     expect(r.cmd).toContain('-r 25 -threads 2 -c:a aac');
   });
 });
