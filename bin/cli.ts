@@ -1,5 +1,7 @@
 import { CutlineError } from '../lambdas/core/errors.js';
 import { renderCommand } from './commands/render.js';
+import { startCommand } from './commands/start.js';
+import { demoCommand } from './commands/demo.js';
 
 const USAGE = `usage: cutline <command> [options]
 
@@ -11,6 +13,15 @@ commands:
       --concurrency C             chunks rendered at once (default: the number of cores)
       --threads T                 ffmpeg threads per worker
       --dry-run                   print the ffmpeg command instead of running it
+
+  start                         run the whole platform on this machine (API, pipeline, storage, events)
+      --port P                    HTTP port (default 8080)
+      --data-dir D                where tables, buckets, keys and the event log live (default .cutline)
+      --api-key K                 use this API key instead of the generated one
+      --media-root M              allow file:// sources under M
+
+  demo                          start the platform (or use --url), submit examples/promo.json over HTTP,
+                                follow it to the end, download the result and list the events
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -18,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'render':
       return renderCommand(rest);
+    case 'start':
+      return startCommand(rest);
+    case 'demo':
+      return demoCommand(rest);
     case undefined:
     case '-h':
     case '--help':

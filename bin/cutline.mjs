@@ -3,4 +3,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// The AWS SDK warns once that Node 20 is near its end of support; the CLI supports 20 and 22.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (!/^Node(Deprecation|VersionSupport)Warning$/.test(w.name))
+    process.stderr.write(`${w.name}: ${w.message}\n`);
+});
 await import('./cli.ts');

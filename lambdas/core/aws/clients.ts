@@ -16,9 +16,23 @@ export function clients() {
     db: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    s3: new S3Client({ forcePathStyle: process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true' }),
+    s3: new S3Client(
+      process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true'
+        ? // Local S3 (s3rver) neither path-styles nor understands aws-chunked checksum framing.
+          {
+            forcePathStyle: true,
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          }
+        : {},
+    ),
     sfn: new SFNClient({}),
     events: new EventBridgeClient({}),
   };
   return cached;
+}
+
+/** The local runtime re-points the SDK (new endpoints) and must drop clients made before. */
+export function resetClients(): void {
+  cached = undefined;
 }

@@ -1,9 +1,9 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isTerminal, TERMINAL, type Job, type JobStatus } from './model.js';
@@ -41,46 +41,48 @@ export class JobStore {
     private readonly table: string,
   ) {}
 
-  /** Creates the job, or returns the tenant's earlier job with the same idempotency key. */
+  /**
+   * Creates the job, or returns the tenant's earlier job with the same idempotency key. The key is
+   * claimed first with a conditional put (dynalite, the local DynamoDB, has no transactions); a key
+   * whose job was never written (a crash between the two puts) is taken over.
+   */
   async create(job: Job): Promise<{ job: Job; created: boolean }> {
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
-      { Put: { TableName: this.table, Item: toItem(job), ConditionExpression: 'attribute_not_exists(PK)' } },
-    ];
     if (job.idempotencyKey) {
-      items.unshift({
-        Put: {
-          TableName: this.table,
-          Item: {
-            PK: `IDEMP#${job.tenantId}#${job.idempotencyKey}`,
-            SK: 'META',
-            jobId: job.id,
-            expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      });
-    }
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return { job, created: true };
-    } catch (err) {
-      if (
-        err instanceof TransactionCanceledException &&
-        job.idempotencyKey &&
-        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        const prior = await this.db.send(
-          new GetCommand({
+      const idemKey = { PK: `IDEMP#${job.tenantId}#${job.idempotencyKey}`, SK: 'META' };
+      const expiresAt = Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS;
+      try {
+        await this.db.send(
+          new PutCommand({
             TableName: this.table,
-            Key: { PK: `IDEMP#${job.tenantId}#${job.idempotencyKey}`, SK: 'META' },
-            ConsistentRead: true,
+            Item: { ...idemKey, jobId: job.id, expiresAt },
+            ConditionExpression: 'attribute_not_exists(PK)',
           }),
+        );
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        const prior = await this.db.send(
+          new GetCommand({ TableName: this.table, Key: idemKey, ConsistentRead: true }),
         );
         const existing = prior.Item ? await this.get(String(prior.Item.jobId)) : null;
         if (existing) return { job: existing, created: false };
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...idemKey, jobId: job.id, expiresAt },
+            ConditionExpression: 'jobId = :old',
+            ExpressionAttributeValues: { ':old': prior.Item?.jobId },
+          }),
+        );
       }
-      throw err;
     }
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: toItem(job),
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    return { job, created: true };
   }
 
   /** The job, or null when it does not exist or belongs to another tenant. */

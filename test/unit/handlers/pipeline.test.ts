@@ -13,7 +13,10 @@ describe('MarkFailed', () => {
       code: 'SOURCE_NOT_FOUND',
       message: 'timeline.tracks[0].clips[0].asset.src: source not found: a.mp4',
     });
-    expect(describeFailure({ Error: 'Error', Cause: 'boom' })).toEqual({ code: 'RENDER_FAILED', message: 'boom' });
+    expect(describeFailure({ Error: 'Error', Cause: 'boom' })).toEqual({
+      code: 'RENDER_FAILED',
+      message: 'boom',
+    });
     expect(describeFailure({ Error: 'States.Timeout', Cause: 'took too long' }).code).toBe('TIMEOUT');
     expect(describeFailure({ Error: 'JobEnded', Cause: 'job x already ended CANCELLED' }).code).toBe(
       'CANCELLED',

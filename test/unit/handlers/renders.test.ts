@@ -1,11 +1,11 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
+  PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
@@ -84,7 +84,7 @@ beforeEach(() => {
 
 describe('POST /v1/renders', () => {
   it('queues a valid edit, starts the execution named after the job and answers 202', async () => {
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({ Attributes: storedJob({ status: 'QUEUED' }) });
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:1' });
     const res = await call(event('POST', '/v1/renders', { body: JSON.stringify(edit) }));
@@ -94,15 +94,15 @@ describe('POST /v1/renders', () => {
       progress: 0,
       links: { self: `/v1/renders/${res.body.id}` },
     });
-    const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    const put = ddb.commandCalls(PutCommand).map((c) => c.args[0].input);
     expect(put).toHaveLength(1);
-    expect(put[0]!.Put!.Item).toMatchObject({
+    expect(put[0]!.Item).toMatchObject({
       PK: `JOB#${res.body.id}`,
       SK: 'META',
       GSI1PK: 'TENANT#tenant-a',
       GSI2PK: 'STATUS#QUEUED',
     });
-    expect(put[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(PK)');
+    expect(put[0]!.ConditionExpression).toBe('attribute_not_exists(PK)');
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.name).toBe(res.body.id);
     expect(JSON.parse(start.input!)).toEqual({ jobId: res.body.id, tenantId: 'tenant-a' });
@@ -114,7 +114,7 @@ describe('POST /v1/renders', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details[0].path).toBe('output.fps');
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
@@ -145,17 +145,11 @@ describe('POST /v1/renders', () => {
     expect(r3.status).toBe(413);
     const r4 = await call(event('POST', '/v1/renders', { body: JSON.stringify(edit), tenant: null }));
     expect(r4.status).toBe(403);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });
 
   it('the same Idempotency-Key returns the earlier job and starts nothing', async () => {
-    ddb.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({
-        message: 'cancelled',
-        $metadata: {},
-        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
-      }),
-    );
+    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     ddb
       .on(GetCommand, { Key: { PK: 'IDEMP#tenant-a#order-7', SK: 'META' } })
       .resolves({ Item: { jobId: 'j1' } });
@@ -172,7 +166,7 @@ describe('POST /v1/renders', () => {
   });
 
   it('a pipeline that cannot start marks the job FAILED and answers 503, never a stuck QUEUED job', async () => {
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({ Attributes: storedJob({ status: 'FAILED' }) });
     sfn.on(StartExecutionCommand).rejects(new Error('throttled'));
     const res = await call(event('POST', '/v1/renders', { body: JSON.stringify(edit) }));

@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalPlatform } from '../../local/platform.js';
+
+export async function startCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '8080' },
+      'data-dir': { type: 'string', default: '.cutline' },
+      'api-key': { type: 'string' },
+      'media-root': { type: 'string' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`cutline start: --port must be a port number, got "${values.port}"\n`);
+    return 2;
+  }
+  const platform = await startLocalPlatform({
+    port,
+    dataDir: resolve(values['data-dir']!),
+    apiKey: values['api-key'],
+    mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  const mediaNote = values['media-root']
+    ? `file:// sources allowed under ${resolve(values['media-root'])}`
+    : 'no --media-root: upload media or use s3:// sources';
+  process.stdout.write(
+    [
+      `cutline is running at ${platform.url}`,
+      `  API key:   ${platform.apiKey}   (tenant ${platform.apiKeyId})`,
+      `  data dir:  ${platform.dataDir}   (events: ${platform.dataDir}/events.jsonl)`,
+      `  media:     ${mediaNote}`,
+      ...(platform.interrupted.length
+        ? [`  marked FAILED (INTERRUPTED) after a restart: ${platform.interrupted.join(', ')}`]
+        : []),
+      '',
+      'try:',
+      `  curl -s ${platform.url}/v1/health`,
+      `  curl -s -H 'x-api-key: ${platform.apiKey}' ${platform.url}/v1/renders`,
+      '',
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.stderr.write('stopping…\n');
+      void platform.close().finally(done);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}

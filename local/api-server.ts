@@ -1,0 +1,197 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Route {
+  method: string;
+  resource: string;
+  module: string;
+  keyRequired: boolean;
+}
+
+/** The same routes as the REST API in lib/api.ts, each to the same handler module. */
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', resource: '/v1/health', module: 'lambdas/api/health.ts', keyRequired: false },
+  { method: 'GET', resource: '/v1/openapi.json', module: 'lambdas/api/openapi.ts', keyRequired: true },
+  { method: 'POST', resource: '/v1/renders', module: 'lambdas/api/renders.ts', keyRequired: true },
+  { method: 'GET', resource: '/v1/renders', module: 'lambdas/api/renders.ts', keyRequired: true },
+  { method: 'GET', resource: '/v1/renders/{id}', module: 'lambdas/api/renders.ts', keyRequired: true },
+  {
+    method: 'POST',
+    resource: '/v1/renders/{id}/cancel',
+    module: 'lambdas/api/renders.ts',
+    keyRequired: true,
+  },
+  { method: 'POST', resource: '/v1/uploads', module: 'lambdas/api/uploads.ts', keyRequired: true },
+  { method: 'POST', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },
+  { method: 'GET', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },
+  { method: 'GET', resource: '/v1/templates/{id}', module: 'lambdas/api/templates.ts', keyRequired: true },
+  { method: 'PUT', resource: '/v1/templates/{id}', module: 'lambdas/api/templates.ts', keyRequired: true },
+  { method: 'DELETE', resource: '/v1/templates/{id}', module: 'lambdas/api/templates.ts', keyRequired: true },
+  {
+    method: 'POST',
+    resource: '/v1/templates/{id}/render',
+    module: 'lambdas/api/templates.ts',
+    keyRequired: true,
+  },
+].filter((r) => existsSync(`${ROOT}${r.module}`));
+
+function match(path: string): Array<{ route: Route; params: Record<string, string> }> {
+  const out: Array<{ route: Route; params: Record<string, string> }> = [];
+  const parts = path.split('/').filter(Boolean);
+  for (const route of ROUTES) {
+    const rp = route.resource.split('/').filter(Boolean);
+    if (rp.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    if (
+      rp.every((p, i) =>
+        p.startsWith('{') ? ((params[p.slice(1, -1)] = decodeURIComponent(parts[i]!)), true) : p === parts[i],
+      )
+    ) {
+      out.push({ route, params });
+    }
+  }
+  return out;
+}
+
+export interface ApiKey {
+  id: string;
+  value: string;
+}
+
+/** A token bucket per key, like a usage plan's throttle (rate per second, burst). */
+export class Throttle {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(
+    readonly rate: number,
+    readonly burst: number,
+  ) {}
+  /** 0 when allowed, else the seconds to wait. */
+  take(key: string, now = Date.now()): number {
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
+    b.at = now;
+    this.buckets.set(key, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / this.rate));
+  }
+}
+
+const MAX_BODY = 10 * 1024 * 1024;
+
+/** HTTP → API Gateway proxy events for the same handlers, with API keys and throttling as API Gateway does. */
+export async function startApiServer(opts: {
+  port: number;
+  keys: () => readonly ApiKey[];
+  throttle: Throttle;
+  extra?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+  const send = (res: ServerResponse, r: APIGatewayProxyResult) => {
+    res.writeHead(r.statusCode, {
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': 'content-type,x-api-key,idempotency-key',
+      ...(r.headers as Record<string, string>),
+    });
+    res.end(r.body);
+  };
+  const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => ({
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ error: { code, message } }),
+  });
+  const server = createServer((req, res) => {
+    if (opts.extra?.(req, res)) return;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) tooBig = true;
+      else chunks.push(c);
+    });
+    req.on('end', async () => {
+      try {
+        if (req.method === 'OPTIONS')
+          return send(res, {
+            statusCode: 204,
+            headers: { 'access-control-allow-methods': 'GET,POST,PUT,DELETE,OPTIONS' },
+            body: '',
+          });
+        const found = match(url.pathname);
+        if (!found.length) return send(res, error(404, 'NOT_FOUND', `no route ${url.pathname}`));
+        const hit = found.find((f) => f.route.method === req.method);
+        if (!hit)
+          return send(
+            res,
+            error(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`),
+          );
+        let apiKeyId: string | undefined;
+        if (hit.route.keyRequired) {
+          const given = req.headers['x-api-key'];
+          const key = opts.keys().find((k) => k.value === given);
+          if (!key)
+            return send(res, error(403, 'FORBIDDEN', 'a valid API key is required (x-api-key header)'));
+          const wait = opts.throttle.take(key.id);
+          if (wait)
+            return send(
+              res,
+              error(429, 'THROTTLED', `too many requests; retry in ${wait} s`, {
+                'retry-after': String(wait),
+              }),
+            );
+          apiKeyId = key.id;
+        }
+        if (tooBig)
+          return send(res, error(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY} bytes`));
+        const event = {
+          httpMethod: req.method!,
+          resource: hit.route.resource,
+          path: url.pathname,
+          headers: Object.fromEntries(
+            Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+          ),
+          multiValueHeaders: {},
+          queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
+          multiValueQueryStringParameters: null,
+          pathParameters: Object.keys(hit.params).length ? hit.params : null,
+          stageVariables: null,
+          body: chunks.length ? Buffer.concat(chunks).toString('utf8') : null,
+          isBase64Encoded: false,
+          requestContext: {
+            identity: { apiKeyId, sourceIp: req.socket.remoteAddress },
+            requestId: crypto.randomUUID(),
+            stage: 'local',
+            resourcePath: hit.route.resource,
+            httpMethod: req.method,
+          },
+        } as unknown as APIGatewayProxyEvent;
+        const mod = (await import(`${ROOT}${hit.route.module}`)) as {
+          handler: (e: APIGatewayProxyEvent, c: unknown) => Promise<APIGatewayProxyResult>;
+        };
+        send(res, await mod.handler(event, { awsRequestId: event.requestContext.requestId }));
+      } catch (err) {
+        process.stderr.write(`api: ${(err as Error).stack ?? err}\n`);
+        send(res, error(500, 'INTERNAL', 'internal error'));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

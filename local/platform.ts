@@ -1,0 +1,207 @@
+import './polyfills.js';
+import { randomBytes, createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { clients, resetClients } from '../lambdas/core/aws/clients.js';
+import { ENV } from '../lambdas/core/config.js';
+import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
+import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
+import { startApiServer, Throttle, type ApiKey } from './api-server.js';
+import { startAwsEndpoint } from './aws-endpoint.js';
+import { ensureTable } from './bootstrap.js';
+import { LocalEventBus } from './events/bus.js';
+import { startDynalite, startS3rver } from './servers.js';
+import { LocalStepFunctions, STATE_MACHINE_ARN } from './stepfunctions.js';
+
+export interface LocalPlatformOptions {
+  port?: number;
+  dataDir: string;
+  /** The API key; default: generated once and kept in the data dir. */
+  apiKey?: string;
+  /** More keys (each key's id is its tenant), e.g. for a second tenant in tests. */
+  extraKeys?: ApiKey[];
+  /** file:// sources must lie under this folder. */
+  mediaRoot?: string;
+  /** Usage-plan throttle per key. */
+  rateLimit?: { rate: number; burst: number };
+  webhookSecret?: string;
+  subscribers?: ConstructorParameters<typeof LocalEventBus>[0]['subscribers'];
+  log?: (line: string) => void;
+}
+
+export interface LocalPlatform {
+  url: string;
+  apiKey: string;
+  apiKeyId: string;
+  dataDir: string;
+  bus: LocalEventBus;
+  sfn: LocalStepFunctions;
+  webhookSecret: string;
+  interrupted: string[];
+  close(): Promise<void>;
+}
+
+const TABLE = 'cutline';
+const INGEST = 'cutline-ingest';
+const OUTPUTS = 'cutline-outputs';
+
+async function loadOrCreateKey(dataDir: string, given?: string): Promise<ApiKey> {
+  const id = (v: string) => `key-${createHash('sha256').update(v).digest('hex').slice(0, 12)}`;
+  if (given) return { id: id(given), value: given };
+  const file = join(dataDir, 'api-key.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as ApiKey;
+  const value = `cl_${randomBytes(24).toString('base64url')}`;
+  const key = { id: id(value), value };
+  await writeFile(file, JSON.stringify(key, null, 2), { mode: 0o600 });
+  return key;
+}
+
+async function loadOrCreateSecret(dataDir: string, given?: string): Promise<string> {
+  if (given) return given;
+  const file = join(dataDir, 'webhook-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(32).toString('hex');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * The whole platform on this machine: dynalite, s3rver, the real state machine on aws-local-stepfunctions,
+ * a local EventBridge, and an HTTP server in front of the same API handlers.
+ */
+export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
+  const dataDir = resolve(opts.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const log = opts.log ?? (() => {});
+  const [db, s3] = await Promise.all([startDynalite(dataDir), startS3rver(dataDir, [INGEST, OUTPUTS])]);
+  const key = await loadOrCreateKey(dataDir, opts.apiKey);
+  const webhookSecret = await loadOrCreateSecret(dataDir, opts.webhookSecret);
+
+  const env: Record<string, string> = {
+    AWS_REGION: 'us-east-1',
+    // s3rver accepts only its own fixed credentials; dynalite accepts any.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    CUTLINE_S3_FORCE_PATH_STYLE: 'true',
+    [ENV.TABLE_NAME]: TABLE,
+    [ENV.INGEST_BUCKET]: INGEST,
+    [ENV.OUTPUTS_BUCKET]: OUTPUTS,
+    [ENV.STATE_MACHINE_ARN]: STATE_MACHINE_ARN,
+    [ENV.EVENT_BUS_NAME]: 'cutline',
+    [ENV.PLAN_LIMITS]: JSON.stringify({ maxConcurrency: availableParallelism(), threadsPerWorker: 1 }),
+    CUTLINE_WEBHOOK_SECRET: webhookSecret,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
+  };
+  Object.assign(process.env, env);
+  resetClients();
+  resetPlatform();
+  await ensureTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE);
+
+  const bus = new LocalEventBus({
+    logFile: join(dataDir, 'events.jsonl'),
+    subscribers: opts.subscribers ?? [],
+    defaultWebhookSecret: webhookSecret,
+    callbackFor: async (detail: { jobId?: string }) =>
+      detail.jobId ? (await getPlatform().jobs.get(detail.jobId))?.callback : undefined,
+  });
+  const putEvents = async (entries: Array<Record<string, unknown>>) => bus.put(entries as never);
+  const sfn = new LocalStepFunctions({
+    putEvents: async (e) => void (await putEvents(e as never)),
+    env: { ...process.env, ...env },
+  });
+  const aws = await startAwsEndpoint({
+    sfn,
+    putEvents: async (e) => (await putEvents(e)) as unknown as string[],
+  });
+  process.env.AWS_ENDPOINT_URL_SFN = aws.endpoint;
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
+  resetClients();
+
+  // Jobs that were running when the process died are failed, never left running.
+  const interrupted: string[] = [];
+  for (const status of ['QUEUED', 'RUNNING']) {
+    const res = await clients().db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :s',
+        ExpressionAttributeValues: { ':s': `STATUS#${status}` },
+      }),
+    );
+    for (const item of res.Items ?? []) {
+      const job = item as unknown as Job;
+      const failed = await getPlatform().jobs.update(job.id, {
+        status: 'FAILED',
+        error: {
+          code: 'INTERRUPTED',
+          message: 'the local platform stopped while this job was running; submit it again',
+        },
+        timings: { ...job.timings, endedAt: new Date().toISOString() },
+      });
+      if (failed) {
+        interrupted.push(job.id);
+        await bus.put([
+          { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
+        ] as never);
+      }
+    }
+  }
+
+  // The drop folder: objects created under drop/ in the ingest bucket go to the same trigger handler.
+  const dropModule = new URL('../lambdas/triggers/drop-folder.ts', import.meta.url);
+  s3.onObjectCreated((bucket, objectKey, eTag) => {
+    if (bucket !== INGEST || !objectKey.startsWith('drop/') || objectKey.endsWith('.error.json')) return;
+    void (async () => {
+      try {
+        const mod = (await import(dropModule.href)) as { handler: (e: unknown) => Promise<unknown> };
+        await mod.handler({
+          Records: [
+            {
+              eventName: 'ObjectCreated:Put',
+              s3: {
+                bucket: { name: bucket },
+                object: { key: encodeURIComponent(objectKey).replace(/%2F/g, '/'), eTag },
+              },
+            },
+          ],
+        });
+      } catch (err) {
+        log(`drop folder: ${objectKey}: ${(err as Error).message}`);
+      }
+    })();
+  });
+
+  const keys = [key, ...(opts.extraKeys ?? [])];
+  const api = await startApiServer({
+    port: opts.port ?? 0,
+    keys: () => keys,
+    throttle: new Throttle(opts.rateLimit?.rate ?? 20, opts.rateLimit?.burst ?? 40),
+  });
+
+  return {
+    url: api.url,
+    apiKey: key.value,
+    apiKeyId: key.id,
+    dataDir,
+    bus,
+    sfn,
+    webhookSecret,
+    interrupted,
+    async close() {
+      await api.close();
+      await sfn.drain().catch(() => {});
+      await bus.drain?.();
+      await aws.close();
+      await Promise.all([db.close(), s3.close()]);
+    },
+  };
+}
+
+export const LOCAL_BUCKETS = { ingest: INGEST, outputs: OUTPUTS, table: TABLE };

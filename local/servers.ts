@@ -1,0 +1,65 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+
+export interface Running {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** dynalite (the DynamoDB API) persisting under `dataDir/dynamodb`, on a free loopback port. */
+export async function startDynalite(dataDir: string): Promise<Running> {
+  const path = join(dataDir, 'dynamodb');
+  await mkdir(path, { recursive: true });
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) =>
+    server.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve())),
+  );
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface S3Running extends Running {
+  /** Called for every object created, like an S3 event notification. */
+  onObjectCreated(fn: (bucket: string, key: string, eTag: string) => void): void;
+}
+
+/** s3rver (the S3 API) persisting under `dataDir/s3` with the platform's buckets. */
+export async function startS3rver(dataDir: string, buckets: readonly string[]): Promise<S3Running> {
+  const directory = join(dataDir, 's3');
+  await mkdir(directory, { recursive: true });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory,
+    silent: true,
+    configureBuckets: buckets.map((name) => ({ name, configs: [] })),
+  });
+  const { port } = (await server.run()) as AddressInfo;
+  const listeners: Array<(bucket: string, key: string, eTag: string) => void> = [];
+  server.on(
+    'event',
+    (event: {
+      Records: Array<{
+        eventName: string;
+        s3: { bucket: { name: string }; object: { key: string; eTag: string } };
+      }>;
+    }) => {
+      for (const r of event.Records) {
+        if (!r.eventName.startsWith('ObjectCreated')) continue;
+        for (const fn of listeners)
+          fn(r.s3.bucket.name, decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')), r.s3.object.eTag);
+      }
+    },
+  );
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    onObjectCreated: (fn) => listeners.push(fn),
+    close: () => server.close(),
+  };
+}
