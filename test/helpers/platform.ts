@@ -21,14 +21,17 @@ export async function startTestPlatform(
 
 export const fixtureUrl = (name: string) => pathToFileURL(join(FIXTURES, name)).href;
 
+/** Tests read arbitrary API JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 export interface Api {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary API JSON
   (
     method: string,
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  ): Promise<{ status: number; body: Json; headers: Headers }>;
 }
 
 export function api(p: LocalPlatform, key = p.apiKey): Api {

@@ -67,7 +67,10 @@ export class S3SourceResolver implements SourceResolver {
   resolve(src: string, at: string): Promise<string> {
     if (src.startsWith('file://') && this.opts.mediaRoot) {
       const root = this.opts.mediaRoot;
-      return new LocalSourceResolver({ mediaRoot: root, baseDir: root, maxSourceBytes: Infinity }).resolve(src, at);
+      return new LocalSourceResolver({ mediaRoot: root, baseDir: root, maxSourceBytes: Infinity }).resolve(
+        src,
+        at,
+      );
     }
     let p = this.downloads.get(src);
     if (!p) {
