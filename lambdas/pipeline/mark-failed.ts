@@ -1,3 +1,5 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { clients } from '../core/aws/clients.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { logger, type PipelineState } from './common.js';
@@ -34,6 +36,26 @@ export async function handler(
       })
     : null;
   logger.error('job failed', { jobId: state.jobId, error });
+  // A drop-folder job's failure is written beside its input, where the person who dropped it looks.
+  if (job?.origin && failed) {
+    const errorKey = `${job.origin.key.replace(/\.[^./]+$/, '')}.error.json`;
+    await clients()
+      .s3.send(
+        new PutObjectCommand({
+          Bucket: job.origin.bucket,
+          Key: errorKey,
+          ContentType: 'application/json',
+          Body: JSON.stringify(
+            { error, input: job.origin.key, jobId: job.id, at: new Date().toISOString() },
+            null,
+            2,
+          ),
+        }),
+      )
+      .catch((err: Error) =>
+        logger.error('could not write the drop-folder error file', { errorKey, err: err.message }),
+      );
+  }
   const final = failed ?? job;
   return {
     event: final
