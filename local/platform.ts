@@ -13,7 +13,7 @@ import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import { startApiServer, Throttle, type ApiKey } from './api-server.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
 import { ensureTable } from './bootstrap.js';
-import { LocalEventBus } from './events/bus.js';
+import { LocalEventBus, type Subscriber } from './events/bus.js';
 import { startDynalite, startS3rver } from './servers.js';
 import { LocalStepFunctions, STATE_MACHINE_ARN } from './stepfunctions.js';
 
@@ -29,7 +29,9 @@ export interface LocalPlatformOptions {
   /** Usage-plan throttle per key. */
   rateLimit?: { rate: number; burst: number };
   webhookSecret?: string;
-  subscribers?: ConstructorParameters<typeof LocalEventBus>[0]['subscribers'];
+  /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
+  planLimits?: Record<string, number>;
+  subscribers?: Subscriber[];
   log?: (line: string) => void;
 }
 
@@ -94,7 +96,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     [ENV.OUTPUTS_BUCKET]: OUTPUTS,
     [ENV.STATE_MACHINE_ARN]: STATE_MACHINE_ARN,
     [ENV.EVENT_BUS_NAME]: 'cutline',
-    [ENV.PLAN_LIMITS]: JSON.stringify({ maxConcurrency: availableParallelism(), threadsPerWorker: 1 }),
+    [ENV.PLAN_LIMITS]: JSON.stringify({
+      maxConcurrency: availableParallelism(),
+      threadsPerWorker: 1,
+      ...opts.planLimits,
+    }),
     CUTLINE_WEBHOOK_SECRET: webhookSecret,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
@@ -104,9 +110,14 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   resetPlatform();
   await ensureTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE);
 
+  // Subscribers from config: <data dir>/subscribers.json, [{ name, pattern, target: { type: 'webhook', url } }].
+  const subscribersFile = join(dataDir, 'subscribers.json');
+  const configured = existsSync(subscribersFile)
+    ? (JSON.parse(await readFile(subscribersFile, 'utf8')) as Subscriber[])
+    : [];
   const bus = new LocalEventBus({
     logFile: join(dataDir, 'events.jsonl'),
-    subscribers: opts.subscribers ?? [],
+    subscribers: [...configured, ...(opts.subscribers ?? [])],
     defaultWebhookSecret: webhookSecret,
     callbackFor: async (detail: { jobId?: string }) =>
       detail.jobId ? (await getPlatform().jobs.get(detail.jobId))?.callback : undefined,

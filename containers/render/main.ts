@@ -1,0 +1,18 @@
+/**
+ * The render task's entry (Fargate in AWS, a child process locally): `render-job <jobId>` renders the
+ * whole job with the same core code on all the task's cores and writes the result file Finalize reads.
+ */
+import { runJobOnFargate } from '../../lambdas/pipeline/fargate.js';
+
+const [command, jobId] = process.argv.slice(2);
+if (command !== 'render-job' || !jobId) {
+  process.stderr.write('usage: main.ts render-job <jobId>\n');
+  process.exit(2);
+}
+runJobOnFargate(jobId).then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`${err.name}: ${err.message}\n`);
+    process.exit(1);
+  },
+);
