@@ -44,4 +44,8 @@ export const HANDLERS = {
     finalize: 'lambdas/pipeline/finalize.ts',
     markFailed: 'lambdas/pipeline/mark-failed.ts',
   },
+  triggers: {
+    dropFolder: 'lambdas/triggers/drop-folder.ts',
+    webhook: 'lambdas/triggers/webhook.ts',
+  },
 } as const;

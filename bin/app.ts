@@ -1,0 +1,17 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CutlineStack } from '../lib/cutline-stack.js';
+import { applyNagSuppressions } from '../lib/nag.js';
+
+const app = new App();
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+const stack = new CutlineStack(app, 'Cutline', {
+  // Environment-agnostic unless the CLI knows the account (synth works offline with no credentials).
+  ...(account && region ? { env: { account, region } } : {}),
+  platform: { webhookSecret: process.env.CUTLINE_WEBHOOK_SECRET },
+});
+applyNagSuppressions(stack);
+// cdk-nag's AWS Solutions rules run as a policy-validation plugin: an unacknowledged finding fails synth.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+app.synth();

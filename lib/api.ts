@@ -1,0 +1,120 @@
+import {
+  AccessLogFormat,
+  type IApiKey,
+  ApiKeySourceType,
+  Cors,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  Period,
+  RequestValidator,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface ApiProps {
+  handlers: {
+    health: IFunction;
+    openapi: IFunction;
+    renders: IFunction;
+    uploads?: IFunction;
+    templates?: IFunction;
+  };
+  throttle: { rateLimit: number; burstLimit: number };
+  quota: { limit: number; period: Period };
+  logRetention: RetentionDays;
+}
+
+const errorBody = (code: string, message: string) =>
+  JSON.stringify({ error: { code, message } }).replace('"$MSG"', '$context.error.messageString');
+
+/**
+ * The REST API of ARCHITECTURE §3: every route but health needs an API key (its id is the tenant); a
+ * usage plan throttles and caps each key. API Gateway caps bodies at 10 MB; the handlers refuse more
+ * than 1 MB with 413.
+ */
+export class Api extends Construct {
+  readonly api: RestApi;
+  readonly key: IApiKey;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.api = new RestApi(this, 'Api', {
+      description: 'cutline rendering API',
+      apiKeySourceType: ApiKeySourceType.HEADER,
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: 'v1',
+        tracingEnabled: true,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+      },
+      defaultCorsPreflightOptions: {
+        allowOrigins: Cors.ALL_ORIGINS,
+        allowHeaders: ['content-type', 'x-api-key', 'idempotency-key'],
+        allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      },
+    });
+    // Gateway errors in the platform's error shape.
+    for (const [type, code] of [
+      [ResponseType.MISSING_AUTHENTICATION_TOKEN, 'NOT_FOUND'],
+      [ResponseType.INVALID_API_KEY, 'FORBIDDEN'],
+      [ResponseType.QUOTA_EXCEEDED, 'QUOTA_EXCEEDED'],
+      [ResponseType.THROTTLED, 'THROTTLED'],
+      [ResponseType.REQUEST_TOO_LARGE, 'PAYLOAD_TOO_LARGE'],
+    ] as const) {
+      this.api.addGatewayResponse(`Gateway${code}`, {
+        type,
+        templates: { 'application/json': errorBody(code, '$MSG') },
+        ...(type === ResponseType.THROTTLED || type === ResponseType.QUOTA_EXCEEDED
+          ? { responseHeaders: { 'Retry-After': "'1'" } }
+          : {}),
+      });
+    }
+    // Bodies are validated by the handlers with the zod schemas (the OpenAPI document is generated from them).
+    const validator = new RequestValidator(this, 'Validator', {
+      restApi: this.api,
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const keyed = { apiKeyRequired: true, requestValidator: validator };
+    const v1 = this.api.root.addResource('v1');
+    v1.addResource('health').addMethod('GET', new LambdaIntegration(props.handlers.health));
+    v1.addResource('openapi.json').addMethod('GET', new LambdaIntegration(props.handlers.openapi), keyed);
+    const renders = v1.addResource('renders');
+    const rendersFn = new LambdaIntegration(props.handlers.renders);
+    renders.addMethod('POST', rendersFn, keyed);
+    renders.addMethod('GET', rendersFn, keyed);
+    const one = renders.addResource('{id}');
+    one.addMethod('GET', rendersFn, keyed);
+    one.addResource('cancel').addMethod('POST', rendersFn, keyed);
+    if (props.handlers.uploads)
+      v1.addResource('uploads').addMethod('POST', new LambdaIntegration(props.handlers.uploads), keyed);
+    if (props.handlers.templates) {
+      const t = new LambdaIntegration(props.handlers.templates);
+      const templates = v1.addResource('templates');
+      templates.addMethod('POST', t, keyed);
+      templates.addMethod('GET', t, keyed);
+      const tpl = templates.addResource('{id}');
+      for (const m of ['GET', 'PUT', 'DELETE']) tpl.addMethod(m, t, keyed);
+      tpl.addResource('render').addMethod('POST', t, keyed);
+    }
+
+    const plan = this.api.addUsagePlan('UsagePlan', {
+      throttle: props.throttle,
+      quota: props.quota,
+      apiStages: [{ stage: this.api.deploymentStage }],
+    });
+    this.key = this.api.addApiKey('DefaultKey', {
+      description: 'the first tenant; create more keys per tenant',
+    });
+    plan.addApiKey(this.key);
+  }
+}

@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Period } from 'aws-cdk-lib/aws-apigateway';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { EventType } from 'aws-cdk-lib/aws-s3';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { HANDLERS } from '../lambdas/core/config.js';
+import { Api } from './api.js';
+import { Events } from './events.js';
+import { FfmpegLayer } from './ffmpeg-layer.js';
+import { CutlineFunction, ROOT } from './functions.js';
+import { Observability } from './observability.js';
+import { Pipeline } from './pipeline.js';
+import { RenderFleet } from './render-fleet.js';
+import { State } from './state.js';
+import { Storage } from './storage.js';
+
+export interface CutlinePlatformProps {
+  /** API throttle per key (requests per second and burst). Default 50 / 100. */
+  apiThrottle?: { rateLimit: number; burstLimit: number };
+  /** Requests per key per day. Default 100 000. */
+  apiQuotaPerDay?: number;
+  /** https hosts sources may be fetched from. Default: none. */
+  allowedSourceHosts?: string[];
+  /** Memory of the render functions (MiB); more memory is more vCPU. Default 3008. */
+  renderMemoryMiB?: number;
+  /** Chunks rendered at once by the Map state. Default 50. */
+  mapConcurrency?: number;
+  /** Fargate task size for long renders. Default 4 vCPU / 8 GiB. */
+  fargate?: { cpu: number; memoryLimitMiB: number };
+  logRetention?: RetentionDays;
+  /** Default RETAIN: deleting the stack keeps the buckets and the table. */
+  removalPolicy?: RemovalPolicy;
+  /** Let the pipeline call Elemental MediaConvert (for the hls packaging preset of a later issue). Default false. */
+  mediaConvert?: boolean;
+  /** Secret used to sign webhooks. Default: a value you must replace; see docs/deploy.md. */
+  webhookSecret?: string;
+}
+
+/** The whole platform: API, pipeline, storage, events, render fleet and operations, with defaults. */
+export class CutlinePlatform extends Construct {
+  readonly api: Api;
+  readonly pipeline: Pipeline;
+  readonly storage: Storage;
+  readonly state: State;
+  readonly events: Events;
+
+  constructor(scope: Construct, id: string, props: CutlinePlatformProps = {}) {
+    super(scope, id);
+    const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.storage = new Storage(this, 'Storage', { removalPolicy, workExpiryDays: 7 });
+    this.state = new State(this, 'State', { removalPolicy });
+    this.events = new Events(this, 'Events', { archiveRetentionDays: 30 });
+    const logGroup = new LogGroup(this, 'FunctionLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const env: Record<string, string> = {
+      CUTLINE_TABLE_NAME: this.state.table.tableName,
+      CUTLINE_INGEST_BUCKET: this.storage.ingest.bucketName,
+      CUTLINE_OUTPUTS_BUCKET: this.storage.outputs.bucketName,
+      CUTLINE_EVENT_BUS_NAME: this.events.bus.eventBusName,
+      CUTLINE_ALLOWED_SOURCE_HOSTS: (props.allowedSourceHosts ?? []).join(','),
+      CUTLINE_PLAN_LIMITS: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
+      CUTLINE_MEDIACONVERT: props.mediaConvert ? 'true' : 'false',
+    };
+    const fleet = new RenderFleet(this, 'RenderFleet', {
+      cpu: props.fargate?.cpu ?? 4096,
+      memoryLimitMiB: props.fargate?.memoryLimitMiB ?? 8192,
+      environment: env,
+      logGroup,
+    });
+    const ffmpeg = new FfmpegLayer(this, 'Ffmpeg');
+    this.pipeline = new Pipeline(this, 'Pipeline', {
+      table: this.state.table,
+      ingest: this.storage.ingest,
+      outputs: this.storage.outputs,
+      bus: this.events.bus,
+      fleet,
+      ffmpegLayer: ffmpeg.layer,
+      environment: env,
+      renderMemoryMiB: props.renderMemoryMiB ?? 3008,
+      logGroup,
+      logRetention: retention,
+    });
+    if (props.mediaConvert) {
+      this.pipeline.functions.renderChunk.addToRolePolicy(
+        new PolicyStatement({ actions: ['mediaconvert:CreateJob', 'mediaconvert:GetJob'], resources: ['*'] }),
+      );
+    }
+    const apiEnv = { ...env, CUTLINE_STATE_MACHINE_ARN: this.pipeline.stateMachine.stateMachineArn };
+    const apiFn = (entry: string, idName: string) =>
+      new CutlineFunction(this, idName, {
+        entry,
+        memorySize: 512,
+        timeout: Duration.seconds(29),
+        environment: apiEnv,
+        logGroup,
+      });
+    const handlers = {
+      health: apiFn(HANDLERS.api.health, 'HealthFunction'),
+      openapi: apiFn(HANDLERS.api.openapi, 'OpenApiFunction'),
+      renders: apiFn(HANDLERS.api.renders, 'RendersFunction'),
+    };
+    this.state.table.grantReadWriteData(handlers.renders);
+    this.storage.outputs.grantRead(handlers.renders);
+    this.pipeline.stateMachine.grantStartExecution(handlers.renders);
+    this.pipeline.stateMachine.grant(handlers.renders, 'states:StopExecution');
+    this.events.bus.grantPutEventsTo(handlers.renders);
+    this.api = new Api(this, 'Api', {
+      handlers,
+      throttle: props.apiThrottle ?? { rateLimit: 50, burstLimit: 100 },
+      quota: { limit: props.apiQuotaPerDay ?? 100_000, period: Period.DAY },
+      logRetention: retention,
+    });
+
+    // The drop folder: objects under drop/ in the ingest bucket start jobs.
+    if (existsSync(`${ROOT}${HANDLERS.triggers.dropFolder}`)) {
+      const drop = new CutlineFunction(this, 'DropFolderFunction', {
+        entry: HANDLERS.triggers.dropFolder,
+        memorySize: 512,
+        timeout: Duration.minutes(1),
+        environment: apiEnv,
+        logGroup,
+      });
+      this.state.table.grantReadWriteData(drop);
+      this.storage.ingest.grantReadWrite(drop);
+      this.pipeline.stateMachine.grantStartExecution(drop);
+      this.storage.ingest.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(drop), {
+        prefix: 'drop/',
+      });
+    }
+    const webhook = new CutlineFunction(this, 'WebhookFunction', {
+      entry: HANDLERS.triggers.webhook,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: { ...env, CUTLINE_WEBHOOK_SECRET: props.webhookSecret ?? 'replace-me-see-docs-deploy' },
+      logGroup,
+    });
+    this.state.table.grantReadData(webhook);
+    this.events.deliverWebhooks(webhook);
+
+    new Observability(this, 'Observability', {
+      stateMachine: this.pipeline.stateMachine,
+      api: this.api.api,
+      extraAlarms: [this.events.dlqAlarm],
+    });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
+    new CfnOutput(this, 'ApiKeyId', {
+      value: this.api.key.keyId,
+      description: 'aws apigateway get-api-key --api-key <id> --include-value',
+    });
+    new CfnOutput(this, 'IngestBucket', { value: this.storage.ingest.bucketName });
+    new CfnOutput(this, 'OutputsBucket', { value: this.storage.outputs.bucketName });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
+  }
+}

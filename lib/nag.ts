@@ -1,0 +1,83 @@
+import { Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { CutlineStack } from './cutline-stack.js';
+
+const ack = (scope: IConstruct, rule: string, reason: string) =>
+  Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });
+
+/**
+ * Acknowledged cdk-nag (AWS Solutions) findings, each with why it is acceptable, scoped to the part of the
+ * platform it concerns. Anything not listed here fails `cdk synth`.
+ */
+export function applyNagSuppressions(stack: Stack): void {
+  const p = (stack as CutlineStack).platform;
+  const arn = (c: IConstruct) => `<${stack.getLogicalId(c.node.defaultChild as CfnElement)}.Arn>`;
+
+  ack(
+    p,
+    'L1',
+    'The platform targets the nodejs22.x runtime on purpose (its issue fixes it); upgrading is a deliberate change.',
+  );
+  for (const policy of ['AWSLambdaBasicExecutionRole', 'AmazonAPIGatewayPushToCloudWatchLogs']) {
+    // The S3 notifications helper function lives at stack level, hence the stack scope.
+    ack(
+      stack,
+      `IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+      `${policy} only allows writing logs; it is the standard way to grant it.`,
+    );
+  }
+  const wildcards: Array<[string, string]> = [
+    ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(
+      (a) =>
+        [`Action::${a}`, `${a} comes from CDK bucket grants limited to this stack’s buckets.`] as [
+          string,
+          string,
+        ],
+    ),
+    [
+      'Resource::*',
+      'X-Ray segments, log delivery and ECS DescribeTasks/StopTask (conditioned on the cluster) can only be granted on "*".',
+    ],
+    [
+      `Resource::${arn(p.state.table)}/index/*`,
+      'Queries use the table’s own GSIs (jobs by tenant and by status).',
+    ],
+    [
+      `Resource::${arn(p.storage.ingest)}/*`,
+      'Objects of the platform’s own ingest bucket (inputs/ and drop/).',
+    ],
+    [
+      `Resource::${arn(p.storage.outputs)}/*`,
+      'Objects of the platform’s own outputs bucket (outputs/ and work/).',
+    ],
+    ...Object.values(p.pipeline.functions).map(
+      (fn) =>
+        [`Resource::${arn(fn)}:*`, 'The state machine invokes its own task functions (any version).'] as [
+          string,
+          string,
+        ],
+    ),
+  ];
+  for (const [finding, reason] of wildcards) ack(p, `IAM5[${finding}]`, reason);
+  ack(
+    p.events.deadLetters,
+    'SQS3',
+    'This queue is itself the dead-letter queue of the webhook delivery target.',
+  );
+  ack(
+    p,
+    'ECS2',
+    'The render task’s environment holds only resource names (table, buckets, bus), no secrets.',
+  );
+  ack(
+    p.api,
+    'APIG3',
+    'API keys with usage-plan throttling and quotas guard the API; WAF is optional and can be attached by the deployer.',
+  );
+  ack(
+    p.api,
+    'APIG4',
+    'Callers authenticate with per-tenant API keys (usage plans), the product’s auth model; /v1/health is public on purpose.',
+  );
+  ack(p.api, 'COG4', 'The API uses API keys, not Cognito user pools: clients are servers, not end users.');
+}

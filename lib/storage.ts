@@ -1,0 +1,57 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export interface StorageProps {
+  removalPolicy: RemovalPolicy;
+  /** Days before intermediates under work/ expire. */
+  workExpiryDays: number;
+}
+
+/** The ingest bucket (uploads and the drop/ folder), the outputs bucket, and their access-log bucket. */
+export class Storage extends Construct {
+  readonly ingest: Bucket;
+  readonly outputs: Bucket;
+  readonly logs: Bucket;
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    const common = {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: false,
+    };
+    this.logs = new Bucket(this, 'AccessLogs', {
+      ...common,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    this.ingest = new Bucket(this, 'Ingest', {
+      ...common,
+      serverAccessLogsBucket: this.logs,
+      serverAccessLogsPrefix: 'ingest/',
+      cors: [{ allowedMethods: [HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['*'] }],
+      lifecycleRules: [{ prefix: 'work/', expiration: Duration.days(props.workExpiryDays) }],
+    });
+    this.outputs = new Bucket(this, 'Outputs', {
+      ...common,
+      serverAccessLogsBucket: this.logs,
+      serverAccessLogsPrefix: 'outputs/',
+      lifecycleRules: [
+        {
+          prefix: 'work/',
+          expiration: Duration.days(props.workExpiryDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+  }
+}
