@@ -101,7 +101,12 @@ export class CutlinePlatform extends Construct {
       health: apiFn(HANDLERS.api.health, 'HealthFunction'),
       openapi: apiFn(HANDLERS.api.openapi, 'OpenApiFunction'),
       renders: apiFn(HANDLERS.api.renders, 'RendersFunction'),
+      uploads: apiFn(HANDLERS.api.uploads, 'UploadsFunction'),
+      templates: apiFn(HANDLERS.api.templates, 'TemplatesFunction'),
     };
+    this.storage.ingest.grantPut(handlers.uploads);
+    this.state.table.grantReadWriteData(handlers.templates);
+    this.pipeline.stateMachine.grantStartExecution(handlers.templates);
     this.state.table.grantReadWriteData(handlers.renders);
     this.storage.outputs.grantRead(handlers.renders);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);

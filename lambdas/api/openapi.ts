@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { Edit } from '../core/edit/schema.js';
 import { json } from './http.js';
+import { UploadRequest } from './uploads.js';
 
 const error = {
   type: 'object',
@@ -65,6 +66,27 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': { description: 'the render' }, ...errors },
         },
+      },
+      '/v1/uploads': {
+        post: {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: z.toJSONSchema(UploadRequest, { io: 'input' }) } },
+          },
+          responses: { '201': { description: 'a presigned PUT URL and the src to use in edits' }, ...errors },
+        },
+      },
+      '/v1/templates': {
+        post: { responses: { '201': { description: 'created' }, ...errors } },
+        get: { responses: { '200': { description: 'a page of templates' }, ...errors } },
+      },
+      '/v1/templates/{id}': {
+        get: { responses: { '200': { description: 'the template' }, ...errors } },
+        put: { responses: { '200': { description: 'replaced' }, ...errors } },
+        delete: { responses: { '204': { description: 'deleted' }, ...errors } },
+      },
+      '/v1/templates/{id}/render': {
+        post: { responses: { '202': { description: 'queued, as POST /v1/renders' }, ...errors } },
       },
       '/v1/renders/{id}/cancel': {
         post: {

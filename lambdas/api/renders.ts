@@ -11,7 +11,7 @@ import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
 const header = (event: APIGatewayProxyEvent, name: string) =>
   Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? undefined;
 
-const view = (job: Job) => ({
+export const renderView = (job: Job) => ({
   id: job.id,
   status: job.status,
   ...(job.stage ? { stage: job.stage } : {}),
@@ -36,7 +36,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     );
   }
   const { job, created } = await submitRender({ tenantId, edit: body, idempotencyKey: key });
-  return json(202, view(job), created ? {} : { 'idempotent-replay': 'true' });
+  return json(202, renderView(job), created ? {} : { 'idempotent-replay': 'true' });
 }
 
 async function get(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -49,7 +49,7 @@ async function get(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> 
         job.outputs.map(async (o) => ({ ...o, url: await p.objects.presignGet(p.outputsBucket, o.key) })),
       )
     : undefined;
-  return json(200, view({ ...job, ...(outputs ? { outputs } : {}) }));
+  return json(200, renderView({ ...job, ...(outputs ? { outputs } : {}) }));
 }
 
 async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -81,7 +81,7 @@ async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
       ]);
     throw err;
   }
-  return json(200, { renders: page.jobs.map(view), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  return json(200, { renders: page.jobs.map(renderView), ...(page.cursor ? { cursor: page.cursor } : {}) });
 }
 
 async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -110,7 +110,7 @@ async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   });
   if (!cancelled) throw new HttpError(409, 'CONFLICT', 'the render ended before it could be cancelled');
   await publishJobEvent('Job Cancelled', cancelled);
-  return json(202, view(cancelled));
+  return json(202, renderView(cancelled));
 }
 
 async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -33,6 +33,8 @@ export const HANDLERS = {
     health: 'lambdas/api/health.ts',
     openapi: 'lambdas/api/openapi.ts',
     renders: 'lambdas/api/renders.ts',
+    uploads: 'lambdas/api/uploads.ts',
+    templates: 'lambdas/api/templates.ts',
   },
   pipeline: {
     validate: 'lambdas/pipeline/validate.ts',

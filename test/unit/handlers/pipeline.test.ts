@@ -37,11 +37,17 @@ describe('OpenAPI', () => {
       expect.arrayContaining(['timeline', 'output', 'merge', 'callback']),
     );
     expect(doc.components.schemas.Edit.additionalProperties).toBe(false);
-    expect(Object.keys(doc.paths)).toEqual([
-      '/v1/health',
-      '/v1/renders',
-      '/v1/renders/{id}',
-      '/v1/renders/{id}/cancel',
-    ]);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/v1/health',
+        '/v1/renders',
+        '/v1/renders/{id}',
+        '/v1/renders/{id}/cancel',
+        '/v1/templates',
+        '/v1/templates/{id}',
+        '/v1/templates/{id}/render',
+        '/v1/uploads',
+      ].sort(),
+    );
   });
 });
