@@ -52,7 +52,16 @@ export class Observability extends Construct {
         [
           new GraphWidget({
             title: 'Jobs by outcome',
-            left: [sm.metricSucceeded(), sm.metricFailed(), sm.metricAborted(), sm.metricTimedOut()],
+            left: ['JobsSucceeded', 'JobsFailed'].map(
+              (name) =>
+                new Metric({
+                  namespace: 'Cutline',
+                  metricName: name,
+                  dimensionsMap: { service: 'cutline' },
+                  statistic: 'Sum',
+                }),
+            ),
+            right: [sm.metricAborted(), sm.metricTimedOut()],
           }),
           new GraphWidget({
             title: 'Render duration (execution time)',

@@ -103,6 +103,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     }),
     CUTLINE_WEBHOOK_SECRET: webhookSecret,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
     ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
   };
   Object.assign(process.env, env);

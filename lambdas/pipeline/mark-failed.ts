@@ -2,6 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { clients } from '../core/aws/clients.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
+import { recordJobEnd } from '../core/aws/telemetry.js';
 import { logger, type PipelineState } from './common.js';
 
 /** Turns the Step Functions error into a reason a person can act on. */
@@ -36,6 +37,7 @@ export async function handler(
       })
     : null;
   logger.error('job failed', { jobId: state.jobId, error });
+  if (failed) recordJobEnd('FAILED');
   // A drop-folder job's failure is written beside its input, where the person who dropped it looks.
   if (job?.origin && failed) {
     const errorKey = `${job.origin.key.replace(/\.[^./]+$/, '')}.error.json`;

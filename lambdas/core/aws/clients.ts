@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from './telemetry.js';
 
 /**
  * SDK clients, made once per process. Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables,
@@ -11,23 +12,27 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 let cached:
   { db: DynamoDBDocumentClient; s3: S3Client; sfn: SFNClient; events: EventBridgeClient } | undefined;
 
+const traced = <T>(client: T): T => tracer.captureAWSv3Client(client);
+
 export function clients() {
   cached ??= {
-    db: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    db: DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    s3: new S3Client(
-      process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true'
-        ? // Local S3 (s3rver) neither path-styles nor understands aws-chunked checksum framing.
-          {
-            forcePathStyle: true,
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-            responseChecksumValidation: 'WHEN_REQUIRED',
-          }
-        : {},
+    s3: traced(
+      new S3Client(
+        process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true'
+          ? // Local S3 (s3rver) neither path-styles nor understands aws-chunked checksum framing.
+            {
+              forcePathStyle: true,
+              requestChecksumCalculation: 'WHEN_REQUIRED',
+              responseChecksumValidation: 'WHEN_REQUIRED',
+            }
+          : {},
+      ),
     ),
-    sfn: new SFNClient({}),
-    events: new EventBridgeClient({}),
+    sfn: traced(new SFNClient({})),
+    events: traced(new EventBridgeClient({})),
   };
   return cached;
 }
