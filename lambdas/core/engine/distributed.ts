@@ -75,6 +75,8 @@ export async function renderLocal(
           },
         })
       : Promise.resolve(null);
+    // If the chunks fail first, the audio's own failure must not surface as an unhandled rejection.
+    audio.catch(() => undefined);
     const chunkFiles = await runPool(
       plan.chunks,
       concurrency,
