@@ -27,8 +27,11 @@ export const COST = Object.freeze({
   >,
   /** Bytes per output pixel per frame of an intermediate chunk at CRF 23 (generous). */
   CHUNK_BYTES_PER_PIXEL: 0.08,
-  /** Audio is decoded and mixed once: seconds of CPU per second of timeline per source. */
-  AUDIO_PER_SOURCE_SECOND: 0.004,
+  /**
+   * Audio is decoded, mixed and AAC-encoded once: seconds per second of timeline per source (bench:
+   * 35 ms per timeline second with three sources, most of it ffmpeg's AAC encoder).
+   */
+  AUDIO_PER_SOURCE_SECOND: 0.012,
 });
 
 export interface EditComplexity {
