@@ -17,13 +17,22 @@ export async function startCommand(argv: string[]): Promise<number> {
     process.stderr.write(`cutline start: --port must be a port number, got "${values.port}"\n`);
     return 2;
   }
-  const platform = await startLocalPlatform({
-    port,
-    dataDir: resolve(values['data-dir']!),
-    apiKey: values['api-key'],
-    mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
-    log: (l) => process.stderr.write(`${l}\n`),
-  });
+  let platform;
+  try {
+    platform = await startLocalPlatform({
+      port,
+      dataDir: resolve(values['data-dir']!),
+      apiKey: values['api-key'],
+      mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`cutline start: port ${port} is already in use; pick another with --port\n`);
+      return 1;
+    }
+    throw err;
+  }
   const mediaNote = values['media-root']
     ? `file:// sources allowed under ${resolve(values['media-root'])}`
     : 'no --media-root: upload media or use s3:// sources';
