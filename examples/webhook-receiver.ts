@@ -1,64 +1,140 @@
 /**
- * A webhook receiver that checks cutline's signatures: `npx tsx examples/webhook-receiver.ts` with
- * CUTLINE_WEBHOOK_SECRET set (the local platform keeps it in .cutline/webhook-secret). It answers 401 to
- * a bad signature, an old timestamp or a replayed signature, and 204 to a good event.
+ * A webhook receiver that checks cutline's signatures.
+ *
+ *   CUTLINE_WEBHOOK_SECRET=… npx tsx examples/webhook-receiver.ts [port]
+ *
+ * The port comes from the argument, else $PORT, else 8787. The local platform keeps its secret in
+ * .cutline/webhook-secret; on AWS it is the stack's webhookSecret. The receiver answers
+ *   204 to a good event (and logs it),
+ *   401 to a missing or bad signature, a timestamp outside the tolerance, or a signature it has already
+ *       accepted within the tolerance window (a replay),
+ *   400 to a signed body that is not a JSON event, 405 to anything but POST, 413 to a body over 1 MiB.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { verifyWebhook } from '../lambdas/core/webhook-signature.js';
+import {
+  DEFAULT_TOLERANCE_SECONDS,
+  SIGNATURE_HEADER,
+  verifyWebhook,
+  type EventEnvelope,
+} from '../lambdas/core/webhooks/signature.js';
 
-export async function startReceiver(opts: {
+const MAX_BODY = 1024 * 1024;
+
+export interface ReceiverOptions {
+  /** 0 picks a free port. Default 8787. */
   port?: number;
+  host?: string;
   secret: string;
   toleranceSeconds?: number;
-  log?: (l: string) => void;
-}) {
-  const received: Array<{ 'detail-type': string; detail: Record<string, unknown> }> = [];
-  const seen = new Map<string, number>();
-  const tolerance = opts.toleranceSeconds ?? 300;
-  const server = createServer((req, res) => {
+  log?: (line: string) => void;
+}
+
+export interface Receiver {
+  url: string;
+  /** Accepted events, oldest first. */
+  received: EventEnvelope[];
+  /** Refused requests: status and reason, oldest first. */
+  rejected: Array<{ status: number; reason: string }>;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
+  const received: EventEnvelope[] = [];
+  const rejected: Receiver['rejected'] = [];
+  const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  /** Signatures accepted within the window → when (unix s); older ones fail the timestamp check anyway. */
+  const seen = new Map<string, number>();
+
+  const server = createServer(async (req, res) => {
+    const refuse = (status: number, reason: string) => {
+      rejected.push({ status, reason });
+      opts.log?.(`refused (${status}): ${reason}`);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: reason }));
+    };
+    try {
+      if (req.method !== 'POST') {
+        req.resume();
+        return refuse(405, 'POST only');
+      }
+      const body = await readBody(req);
+      if (body === undefined) return refuse(413, 'body over 1 MiB');
+      const now = Math.floor(Date.now() / 1000);
       const check = verifyWebhook({
         body,
         headers: req.headers,
         secret: opts.secret,
         toleranceSeconds: tolerance,
+        now,
       });
-      const sig = String(req.headers['cutline-signature']);
-      const now = Date.now() / 1000;
+      if (!check.ok) return refuse(401, check.reason);
       for (const [s, t] of seen) if (now - t > tolerance) seen.delete(s);
-      if (!check.ok || seen.has(sig)) {
-        res
-          .writeHead(401, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ error: check.ok ? 'replayed signature' : check.reason }));
-        return;
+      const sig = String(req.headers[SIGNATURE_HEADER]);
+      if (seen.has(sig)) return refuse(401, 'replayed-signature');
+      let event: EventEnvelope;
+      try {
+        event = JSON.parse(body) as EventEnvelope;
+        if (!event || typeof event !== 'object' || typeof event['detail-type'] !== 'string')
+          throw new Error('not an event');
+      } catch {
+        return refuse(400, 'body is not a JSON event');
       }
-      seen.set(sig, now);
-      const event = JSON.parse(body) as (typeof received)[number];
+      seen.set(sig, check.timestamp);
       received.push(event);
-      opts.log?.(`${event['detail-type']}: ${JSON.stringify(event.detail)}`);
+      opts.log?.(`${event['detail-type']} ${event.id ?? ''}: ${JSON.stringify(event.detail)}`);
       res.writeHead(204).end();
-    });
+    } catch (err) {
+      if (!res.headersSent) refuse(500, (err as Error).message);
+    }
   });
-  await new Promise<void>((r) => server.listen(opts.port ?? 8787, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8787, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    received,
+    rejected,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const secret = process.env.CUTLINE_WEBHOOK_SECRET;
   if (!secret) {
-    process.stderr.write('set CUTLINE_WEBHOOK_SECRET (see .cutline/webhook-secret)\n');
+    process.stderr.write(
+      'set CUTLINE_WEBHOOK_SECRET (the local platform keeps it in .cutline/webhook-secret)\n',
+    );
     process.exit(2);
   }
-  const r = await startReceiver({
-    port: Number(process.env.PORT ?? 8787),
-    secret,
-    log: (l) => process.stdout.write(`${l}\n`),
-  });
+  const port = Number(process.argv[2] ?? process.env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`not a port: ${process.argv[2] ?? process.env.PORT}\n`);
+    process.exit(2);
+  }
+  const r = await startReceiver({ port, secret, log: (l) => process.stdout.write(`${l}\n`) });
   process.stdout.write(`listening on ${r.url}\n`);
+  const stop = () => void r.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }

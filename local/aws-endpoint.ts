@@ -20,7 +20,8 @@ class AwsError extends Error {
  */
 export async function startAwsEndpoint(opts: {
   sfn: LocalStepFunctions;
-  putEvents: (entries: Array<Record<string, unknown>>) => Promise<string[]>;
+  /** The EventBridge PutEvents protocol: request body in, response body out (throws for a bad request). */
+  eventBridge: (body: string) => string;
 }): Promise<{ endpoint: string; close: () => Promise<void> }> {
   const ops: Record<string, Op> = {
     'AWSStepFunctions.StartExecution': (b) => {
@@ -46,9 +47,12 @@ export async function startAwsEndpoint(opts: {
         ...(e.error ? { error: e.error, cause: e.cause } : {}),
       };
     },
-    'AWSEvents.PutEvents': async (b) => {
-      const ids = await opts.putEvents((b.Entries as Array<Record<string, unknown>>) ?? []);
-      return { FailedEntryCount: 0, Entries: ids.map((EventId) => ({ EventId })) };
+    'AWSEvents.PutEvents': (b) => {
+      try {
+        return JSON.parse(opts.eventBridge(JSON.stringify(b)));
+      } catch (err) {
+        throw new AwsError((err as { type?: string }).type ?? 'ValidationException', (err as Error).message);
+      }
     },
   };
   const server: Server = createServer((req, res) => {

@@ -13,7 +13,12 @@ import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import { startApiServer, Throttle, type ApiKey } from './api-server.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
 import { ensureTable } from './bootstrap.js';
-import { LocalEventBus, type Subscriber } from './events/bus.js';
+import {
+  handleEventBridgeRequest,
+  LocalEventBus,
+  type PutEventsEntry,
+  type Subscriber,
+} from './event-bus.js';
 import { startDynalite, startS3rver } from './servers.js';
 import { LocalStepFunctions, STATE_MACHINE_ARN } from './stepfunctions.js';
 
@@ -124,15 +129,15 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     callbackFor: async (detail: { jobId?: string }) =>
       detail.jobId ? (await getPlatform().jobs.get(detail.jobId))?.callback : undefined,
   });
-  const putEvents = async (entries: Array<Record<string, unknown>>) => bus.put(entries as never);
   const sfn = new LocalStepFunctions({
-    putEvents: async (e) => void (await putEvents(e as never)),
+    putEvents: async (entries) => {
+      const failed = bus.put(entries as PutEventsEntry[]).filter((r) => 'ErrorCode' in r);
+      if (failed.length)
+        throw new Error(`PutEvents refused ${failed.length} entries: ${JSON.stringify(failed)}`);
+    },
     env: { ...process.env, ...env },
   });
-  const aws = await startAwsEndpoint({
-    sfn,
-    putEvents: async (e) => (await putEvents(e)) as unknown as string[],
-  });
+  const aws = await startAwsEndpoint({ sfn, eventBridge: (body) => handleEventBridgeRequest(bus, body) });
   process.env.AWS_ENDPOINT_URL_SFN = aws.endpoint;
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
   resetClients();
@@ -160,9 +165,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       });
       if (failed) {
         interrupted.push(job.id);
-        await bus.put([
+        bus.put([
           { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
-        ] as never);
+        ]);
       }
     }
   }
@@ -192,11 +197,18 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   });
 
   const keys = [key, ...(opts.extraKeys ?? [])];
-  const api = await startApiServer({
-    port: opts.port ?? 0,
-    keys: () => keys,
-    throttle: new Throttle(opts.rateLimit?.rate ?? 20, opts.rateLimit?.burst ?? 40),
-  });
+  let api: Awaited<ReturnType<typeof startApiServer>>;
+  try {
+    api = await startApiServer({
+      port: opts.port ?? 0,
+      keys: () => keys,
+      throttle: new Throttle(opts.rateLimit?.rate ?? 20, opts.rateLimit?.burst ?? 40),
+    });
+  } catch (err) {
+    // Leave nothing running behind a failed start (a taken port, say).
+    await Promise.all([aws.close(), db.close(), s3.close()]);
+    throw err;
+  }
 
   return {
     url: api.url,
