@@ -95,6 +95,13 @@ export const Font = z.strictObject({
   lineHeight: z.number().min(0.5).max(4).optional(),
 });
 
+/** A box behind text (text assets and captions). */
+export const TextBackground = z.strictObject({
+  color: Color.optional(),
+  opacity: unit('background.opacity').optional(),
+  padding: z.number().min(0).max(500).optional(),
+});
+
 export const TextAsset = z.strictObject({
   type: z.literal('text'),
   text: z.string().min(1, 'text must not be empty'),
@@ -107,13 +114,7 @@ export const TextAsset = z.strictObject({
     .optional(),
   width: z.number().int().min(1).max(7680).optional(),
   height: z.number().int().min(1).max(7680).optional(),
-  background: z
-    .strictObject({
-      color: Color.optional(),
-      opacity: unit('background.opacity').optional(),
-      padding: z.number().min(0).max(500).optional(),
-    })
-    .optional(),
+  background: TextBackground.optional(),
   stroke: z
     .strictObject({
       color: Color.optional(),
@@ -134,13 +135,7 @@ export const CaptionAsset = z.strictObject({
   type: z.literal('caption'),
   src: Src,
   font: Font.optional(),
-  background: z
-    .strictObject({
-      color: Color.optional(),
-      opacity: unit('background.opacity').optional(),
-      padding: z.number().min(0).max(500).optional(),
-    })
-    .optional(),
+  background: TextBackground.optional(),
   margin: z.strictObject({ bottom: z.number().min(0).max(0.5).optional() }).optional(),
 });
 
