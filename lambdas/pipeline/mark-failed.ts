@@ -1,5 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { clients } from '../core/aws/clients.js';
+import { writeDropError } from '../core/aws/drop-errors.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
@@ -40,23 +39,9 @@ export async function handler(
   if (failed) recordJobEnd('FAILED');
   // A drop-folder job's failure is written beside its input, where the person who dropped it looks.
   if (job?.origin && failed) {
-    const errorKey = `${job.origin.key.replace(/\.[^./]+$/, '')}.error.json`;
-    await clients()
-      .s3.send(
-        new PutObjectCommand({
-          Bucket: job.origin.bucket,
-          Key: errorKey,
-          ContentType: 'application/json',
-          Body: JSON.stringify(
-            { error, input: job.origin.key, jobId: job.id, at: new Date().toISOString() },
-            null,
-            2,
-          ),
-        }),
-      )
-      .catch((err: Error) =>
-        logger.error('could not write the drop-folder error file', { errorKey, err: err.message }),
-      );
+    await writeDropError(job.origin, error, { jobId: job.id }).catch((err: Error) =>
+      logger.error('could not write the drop-folder error file', { origin: job.origin, err: err.message }),
+    );
   }
   const final = failed ?? job;
   return {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { CopyObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
+import { writeDropError } from '../core/aws/drop-errors.js';
 import { CutlineError } from '../core/errors.js';
 import { submitRender } from '../core/jobs/submit.js';
 import { getPlatform } from '../core/platform.js';
@@ -12,19 +13,6 @@ const logger = new Logger({ serviceName: 'cutline-drop-folder' });
 
 /** The tenant drop-folder jobs belong to (one per deployment for now). */
 const dropTenant = () => process.env.CUTLINE_DROP_TENANT ?? 'drop';
-
-const errorKey = (key: string) => `${key.replace(/\.[^./]+$/, '')}.error.json`;
-
-async function writeError(bucket: string, key: string, err: CutlineError): Promise<void> {
-  await clients().s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: errorKey(key),
-      ContentType: 'application/json',
-      Body: JSON.stringify({ error: err.toJSON(), input: key, at: new Date().toISOString() }, null, 2),
-    }),
-  );
-}
 
 /** What a dropped object asks for: a manifest (an edit, or `{type, edit}`) or a media file for a preset. */
 async function requestFor(
@@ -99,7 +87,7 @@ export async function handler(event: S3Event) {
     } catch (err) {
       if (!(err instanceof CutlineError) || err.code === 'PIPELINE_UNAVAILABLE') throw err;
       logger.warn('drop refused', { key, error: err.toJSON() });
-      await writeError(bucket, key, err);
+      await writeDropError({ bucket, key }, err.toJSON());
       failed.push({ key, code: err.code });
     }
   }

@@ -1,0 +1,21 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { clients } from './clients.js';
+
+/** `drop/folder/clip.mp4` → `drop/folder/clip.error.json`: where the person who dropped it looks. */
+export const dropErrorKey = (key: string): string => `${key.replace(/\.[^./]+$/, '')}.error.json`;
+
+/** Writes a drop-folder input's failure beside it. */
+export async function writeDropError(
+  origin: { bucket: string; key: string },
+  error: unknown,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await clients().s3.send(
+    new PutObjectCommand({
+      Bucket: origin.bucket,
+      Key: dropErrorKey(origin.key),
+      ContentType: 'application/json',
+      Body: JSON.stringify({ error, input: origin.key, ...extra, at: new Date().toISOString() }, null, 2),
+    }),
+  );
+}
