@@ -5,42 +5,75 @@ import { z } from 'zod';
 import { clients } from '../core/aws/clients.js';
 import { parseEdit, zodIssues } from '../core/edit/parse.js';
 import { MergeField } from '../core/edit/schema.js';
-import { TemplateStore, type Template } from '../core/jobs/templates.js';
+import { CutlineError } from '../core/errors.js';
 import { submitRender } from '../core/jobs/submit.js';
+import { TemplateStore, type Template } from '../core/jobs/templates.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
 import { renderView } from './renders.js';
 
-const TemplateBody = z.strictObject({
-  name: z.string().min(1, 'name must not be empty').max(200),
-  edit: z.record(z.string(), z.unknown()),
+export const TemplateRequest = z.strictObject({
+  name: z.string().trim().min(1, 'name must not be empty').max(200, 'name is longer than 200 characters'),
+  edit: z.record(z.string(), z.unknown(), { error: 'edit must be a JSON object with timeline and output' }),
 });
-const RenderBody = z.strictObject({ merge: z.array(MergeField).optional(), callback: z.url().optional() });
+export const TemplateRenderRequest = z.strictObject({
+  merge: z.array(MergeField).optional(),
+  callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL' }).optional(),
+});
+
+/** A DynamoDB item is at most 400 KB; leave room for the other attributes. */
+const MAX_TEMPLATE_BYTES = 350_000;
+const ID = /^[\w-]{1,64}$/;
 
 const store = () => new TemplateStore(clients().db, getPlatform().table);
 
-function parseBody<T>(schema: z.ZodType<T>, event: APIGatewayProxyEvent): T {
-  const r = schema.safeParse(jsonBody(event), { reportInput: true });
-  if (!r.success) {
-    const details = zodIssues(r.error);
-    throw new HttpError(400, 'VALIDATION_FAILED', `${details[0]!.path}: ${details[0]!.message}`, details);
-  }
+const header = (event: APIGatewayProxyEvent, name: string) =>
+  Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? undefined;
+
+const invalid = (details: Array<{ path: string; message: string }>, code = 'VALIDATION_FAILED') =>
+  new HttpError(400, code, `${details[0]!.path || '(root)'}: ${details[0]!.message}`, details);
+
+function parseBody<T>(schema: z.ZodType<T>, event: APIGatewayProxyEvent, optional = false): T {
+  const r = schema.safeParse(optional && !event.body?.trim() ? {} : jsonBody(event), { reportInput: true });
+  if (!r.success) throw invalid(zodIssues(r.error));
   return r.data;
 }
 
-/** A template is valid when its edit, with its own merge defaults, passes the schema; errors are under `edit.`. */
+/** The raw value at a detail path such as `timeline.tracks[0].clips[1].length`. */
+function at(value: unknown, path: string): unknown {
+  for (const part of path.match(/[^.[\]]+/g) ?? []) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/**
+ * A template is valid when its edit, with its own merge defaults applied, passes the same validation as
+ * a render; it is stored as sent, placeholders kept. Problems are reported under `edit.`, and a
+ * placeholder that needs a typed value (a number, say) is told to get a default.
+ */
 function checkTemplate(edit: Record<string, unknown>): void {
+  const size = Buffer.byteLength(JSON.stringify(edit));
+  if (size > MAX_TEMPLATE_BYTES) {
+    throw invalid(
+      [{ path: 'edit', message: `is ${size} bytes; a template's edit is at most ${MAX_TEMPLATE_BYTES}` }],
+      'LIMIT_EXCEEDED',
+    );
+  }
   try {
     parseEdit(edit);
   } catch (err) {
-    const e = err as { details?: Array<{ path: string; message: string }>; message: string };
-    const details = (e.details ?? []).map((d) => ({ ...d, path: d.path ? `edit.${d.path}` : 'edit' }));
-    throw new HttpError(
-      400,
-      'VALIDATION_FAILED',
-      `${details[0]?.path ?? 'edit'}: ${details[0]?.message ?? e.message}`,
-      details,
-    );
+    if (!(err instanceof CutlineError)) throw err;
+    const details = (err.details.length ? err.details : [{ path: '', message: err.message }]).map((d) => {
+      const raw = at(edit, d.path);
+      const hint =
+        typeof raw === 'string' && /^\{\{\s*[^{}]+?\s*\}\}$/.test(raw)
+          ? ` (the placeholder ${raw} needs a default in the template's merge)`
+          : '';
+      return { path: d.path ? `edit.${d.path}` : 'edit', message: `${d.message}${hint}` };
+    });
+    throw invalid(details, err.code);
   }
 }
 
@@ -49,67 +82,97 @@ const view = (t: Template) => ({
   links: { self: `/v1/templates/${t.id}`, render: `/v1/templates/${t.id}/render` },
 });
 
-async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+const notFound = () => new HttpError(404, 'NOT_FOUND', 'no such template');
+
+async function found(tenantId: string, id: string): Promise<Template> {
+  const t = ID.test(id) ? await store().get(tenantId, id) : null;
+  if (!t) throw notFound();
+  return t;
+}
+
+async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const tenantId = tenantOf(event);
+  const body = parseBody(TemplateRequest, event);
+  checkTemplate(body.edit);
+  const now = new Date().toISOString();
+  const t: Template = { id: randomUUID(), name: body.name, edit: body.edit, createdAt: now, updatedAt: now };
+  if (!(await store().put(tenantId, t))) throw new Error(`template id ${t.id} already exists`);
+  return json(201, view(t), { location: `/v1/templates/${t.id}` });
+}
+
+async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const tenantId = tenantOf(event);
+  const q = event.queryStringParameters ?? {};
+  const limit = q.limit === undefined ? 50 : Number(q.limit);
+  if (!(Number.isInteger(limit) && limit >= 1 && limit <= 100)) {
+    throw invalid([{ path: 'query.limit', message: 'limit must be a whole number from 1 to 100' }]);
+  }
+  const page = await store().list(tenantId, limit, q.cursor || undefined);
+  return json(200, { templates: page.templates.map(view), ...(page.cursor ? { cursor: page.cursor } : {}) });
+}
+
+async function replace(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const tenantId = tenantOf(event);
+  const prior = await found(tenantId, event.pathParameters?.id ?? '');
+  const body = parseBody(TemplateRequest, event);
+  checkTemplate(body.edit);
+  const t: Template = { ...prior, name: body.name, edit: body.edit, updatedAt: new Date().toISOString() };
+  if (!(await store().put(tenantId, t, true))) throw notFound();
+  return json(200, view(t));
+}
+
+async function remove(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const tenantId = tenantOf(event);
   const id = event.pathParameters?.id ?? '';
-  const now = new Date().toISOString();
-  const found = async () => {
-    const t = await store().get(tenantId, id);
-    if (!t) throw new HttpError(404, 'NOT_FOUND', 'no such template');
-    return t;
+  if (!ID.test(id) || !(await store().delete(tenantId, id))) throw notFound();
+  return { statusCode: 204, headers: {}, body: '' };
+}
+
+/** Renders the template with the caller's merge values (theirs win over the template's defaults). */
+async function render(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const tenantId = tenantOf(event);
+  const t = await found(tenantId, event.pathParameters?.id ?? '');
+  // The body is optional: no merge values renders the template with its defaults.
+  const body = parseBody(TemplateRenderRequest, event, true);
+  const key = header(event, 'idempotency-key');
+  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) {
+    throw new HttpError(
+      400,
+      'VALIDATION_FAILED',
+      'Idempotency-Key must be 1–128 letters, digits or . _ : -',
+      [{ path: 'headers.Idempotency-Key', message: 'invalid' }],
+    );
+  }
+  const given = body.merge ?? [];
+  const defaults = (Array.isArray(t.edit.merge) ? (t.edit.merge as Array<{ find: string }>) : []).filter(
+    (m) => !given.some((g) => g.find === m.find),
+  );
+  const edit = {
+    ...t.edit,
+    ...(defaults.length || given.length ? { merge: [...defaults, ...given] } : {}),
+    ...(body.callback ? { callback: body.callback } : {}),
   };
-  switch (`${event.httpMethod} ${event.resource}`) {
-    case 'POST /v1/templates': {
-      const body = parseBody(TemplateBody, event);
-      checkTemplate(body.edit);
-      const t: Template = {
-        id: randomUUID(),
-        name: body.name,
-        edit: body.edit,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await store().put(tenantId, t);
-      return json(201, view(t));
-    }
-    case 'GET /v1/templates': {
-      const q = event.queryStringParameters ?? {};
-      const page = await store().list(tenantId, Math.min(100, Number(q.limit ?? 50) || 50), q.cursor);
-      return json(200, {
-        templates: page.templates.map(view),
-        ...(page.cursor ? { cursor: page.cursor } : {}),
-      });
-    }
+  const { job, created } = await submitRender({ tenantId, edit, idempotencyKey: key });
+  return json(202, renderView(job), created ? {} : { 'idempotent-replay': 'true' });
+}
+
+async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const r = `${event.httpMethod} ${event.resource}`;
+  switch (r) {
+    case 'POST /v1/templates':
+      return create(event);
+    case 'GET /v1/templates':
+      return list(event);
     case 'GET /v1/templates/{id}':
-      return json(200, view(await found()));
-    case 'PUT /v1/templates/{id}': {
-      const prior = await found();
-      const body = parseBody(TemplateBody, event);
-      checkTemplate(body.edit);
-      const t: Template = { ...prior, name: body.name, edit: body.edit, updatedAt: now };
-      if (!(await store().put(tenantId, t, true))) throw new HttpError(404, 'NOT_FOUND', 'no such template');
-      return json(200, view(t));
-    }
+      return json(200, view(await found(tenantOf(event), event.pathParameters?.id ?? '')));
+    case 'PUT /v1/templates/{id}':
+      return replace(event);
     case 'DELETE /v1/templates/{id}':
-      if (!(await store().delete(tenantId, id))) throw new HttpError(404, 'NOT_FOUND', 'no such template');
-      return { statusCode: 204, headers: {}, body: '' };
-    case 'POST /v1/templates/{id}/render': {
-      const t = await found();
-      const body = parseBody(RenderBody, event);
-      // The caller's merge values win over the template's defaults.
-      const defaults = ((t.edit.merge as Array<{ find: string }> | undefined) ?? []).filter(
-        (m) => !body.merge?.some((b) => b.find === m.find),
-      );
-      const edit = {
-        ...t.edit,
-        merge: [...defaults, ...(body.merge ?? [])],
-        ...(body.callback ? { callback: body.callback } : {}),
-      };
-      const { job } = await submitRender({ tenantId, edit });
-      return json(202, renderView(job));
-    }
+      return remove(event);
+    case 'POST /v1/templates/{id}/render':
+      return render(event);
     default:
-      throw new HttpError(404, 'NOT_FOUND', 'no such route');
+      throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
   }
 }
 

@@ -1,65 +1,133 @@
 import { createHash } from 'node:crypto';
 import { CopyObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Event } from 'aws-lambda';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { CutlineError } from '../core/errors.js';
 import { submitRender } from '../core/jobs/submit.js';
 import { getPlatform } from '../core/platform.js';
-import { presetEdit } from '../core/presets.js';
+import { PRESETS, presetEdit } from '../core/presets.js';
 
 const logger = new Logger({ serviceName: 'cutline-drop-folder' });
 
 /** The tenant drop-folder jobs belong to (one per deployment for now). */
-const dropTenant = () => process.env.CUTLINE_DROP_TENANT ?? 'drop';
+const dropTenant = () => process.env.CUTLINE_DROP_TENANT || 'drop';
 
-/** What a dropped object asks for: a manifest (an edit, or `{type, edit}`) or a media file for a preset. */
-async function requestFor(
-  bucket: string,
-  key: string,
-  eTag: string,
-): Promise<{ tenantId: string; edit: unknown }> {
-  const tenantId = dropTenant();
-  if (key.endsWith('.json')) {
-    const res = await clients().s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    let manifest: Record<string, unknown>;
-    try {
-      manifest = JSON.parse(await res.Body!.transformToString()) as Record<string, unknown>;
-    } catch (err) {
-      throw new CutlineError(
-        'VALIDATION_FAILED',
-        `the manifest is not valid JSON: ${(err as Error).message}`,
-        [{ path: '', message: 'not valid JSON' }],
-      );
-    }
-    if (manifest.tenant !== undefined && manifest.tenant !== tenantId) {
-      throw new CutlineError(
-        'VALIDATION_FAILED',
-        `drop-folder jobs belong to tenant "${tenantId}"; "${String(manifest.tenant)}" is not allowed here`,
-        [{ path: 'tenant', message: 'not allowed' }],
-      );
-    }
-    if ('timeline' in manifest) return { tenantId, edit: manifest };
-    const type = manifest.type ?? 'render';
-    if (type !== 'render') {
-      throw new CutlineError(
+/** Job types a manifest may name; only `render` runs today, the others come with their issues. */
+const LATER_TYPES = ['clips', 'mixes', 'project'];
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+export interface DropSummary {
+  submitted: Array<{ key: string; jobId: string; created: boolean }>;
+  failed: Array<{ key: string; code: string }>;
+}
+
+const refuse = (code: 'VALIDATION_FAILED' | 'NOT_SUPPORTED', path: string, message: string, short: string) =>
+  new CutlineError(code, message, [{ path, message: short }]);
+
+/** S3 event keys are URL-encoded with `+` for spaces. */
+export function decodeKey(raw: string): string {
+  const plus = raw.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    return plus;
+  }
+}
+
+/**
+ * The idempotency key of one dropped object version: the same object delivered twice (S3 notifications
+ * are at-least-once) renders once. 5 + 64 characters, inside the API's 128-character [\w.:-] rule.
+ */
+export const dropIdempotencyKey = (bucket: string, key: string, tag: string): string =>
+  `drop-${createHash('sha256').update(`${bucket}/${key}/${tag}`).digest('hex')}`;
+
+async function readManifest(bucket: string, key: string): Promise<Record<string, unknown>> {
+  const res = await clients().s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  if ((res.ContentLength ?? 0) > MAX_MANIFEST_BYTES) {
+    throw refuse(
+      'VALIDATION_FAILED',
+      '',
+      `the manifest is larger than ${MAX_MANIFEST_BYTES} bytes; upload large media under drop/<preset>/ or inputs/ and refer to it`,
+      'too large',
+    );
+  }
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(await res.Body!.transformToString());
+  } catch (err) {
+    throw refuse(
+      'VALIDATION_FAILED',
+      '',
+      `the manifest is not valid JSON: ${(err as Error).message}`,
+      'not valid JSON',
+    );
+  }
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    throw refuse(
+      'VALIDATION_FAILED',
+      '',
+      'a manifest is a JSON object: an edit (with timeline and output) or {"type": "render", "edit": {…}}',
+      'not a JSON object',
+    );
+  }
+  return manifest as Record<string, unknown>;
+}
+
+/** What a manifest asks for: a bare edit, or `{ type, edit, tenant? }`. */
+function manifestEdit(manifest: Record<string, unknown>, tenantId: string): unknown {
+  const { tenant, type = 'render', edit, ...rest } = manifest;
+  if (tenant !== undefined && tenant !== tenantId) {
+    throw refuse(
+      'VALIDATION_FAILED',
+      'tenant',
+      `drop-folder jobs in this deployment belong to tenant "${tenantId}" (CUTLINE_DROP_TENANT); "${String(tenant)}" is not allowed here: leave "tenant" out or set it to "${tenantId}"`,
+      'not allowed',
+    );
+  }
+  if (type !== 'render') {
+    if (typeof type === 'string' && LATER_TYPES.includes(type)) {
+      throw refuse(
         'NOT_SUPPORTED',
-        `job type "${String(type)}" is not available yet; drop a "render" manifest or a bare edit`,
-        [{ path: 'type', message: 'not available yet' }],
+        'type',
+        `job type "${type}" is not available yet in this deployment; for now drop a render manifest ({"type": "render", "edit": {…}}) or a bare edit`,
+        'not available yet',
       );
     }
-    return { tenantId, edit: manifest.edit };
+    throw refuse(
+      'VALIDATION_FAILED',
+      'type',
+      `unknown job type "${String(type)}"; a manifest's type is one of: render, ${LATER_TYPES.join(', ')}`,
+      'unknown type',
+    );
   }
+  if (edit !== undefined) return edit;
+  // A bare edit: the manifest itself, less the manifest-only fields.
+  if ('timeline' in rest) return rest;
+  throw refuse(
+    'VALIDATION_FAILED',
+    'edit',
+    'the manifest has no edit: drop {"type": "render", "edit": {"timeline": …, "output": …}} or the edit itself',
+    'edit is required',
+  );
+}
+
+/** A media file at drop/<preset>/<file>: copied under the tenant's inputs/ (sources must live there). */
+async function mediaEdit(bucket: string, key: string, tag: string, tenantId: string): Promise<unknown> {
   const [, preset, ...rest] = key.split('/');
-  if (!preset || !rest.length) {
-    throw new CutlineError('VALIDATION_FAILED', 'drop media files under drop/<preset>/<file>', [
-      { path: 'key', message: 'no preset folder' },
-    ]);
-  }
-  // Sources must live under the tenant's inputs/: copy the file there once (keyed by its content tag).
   const p = getPlatform();
-  const input = `inputs/${tenantId}/drop/${eTag.replace(/"/g, '')}/${rest.join('/')}`;
+  if (!preset || !rest.length) {
+    throw refuse(
+      'VALIDATION_FAILED',
+      'key',
+      `media files go in a preset's folder, drop/<preset>/<file>; available presets: ${Object.keys(PRESETS).join(', ')}`,
+      'no preset folder',
+    );
+  }
+  const input = `inputs/${tenantId}/drop/${tag.replace(/[^\w.-]/g, '') || 'untagged'}/${rest.join('/')}`;
+  // Pure and throws on an unknown preset, so a refused file is never copied.
+  const edit = presetEdit(preset, `s3://${p.ingestBucket}/${input}`);
   await clients().s3.send(
     new CopyObjectCommand({
       Bucket: p.ingestBucket,
@@ -67,29 +135,57 @@ async function requestFor(
       CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
     }),
   );
-  return { tenantId, edit: presetEdit(preset, `s3://${p.ingestBucket}/${input}`) };
+  return edit;
 }
 
-/** S3 → drop folder: each new object under drop/ becomes one job; the same object twice renders once. */
-export async function handler(event: S3Event) {
-  const submitted: Array<{ key: string; jobId: string; created: boolean }> = [];
-  const failed: Array<{ key: string; code: string }> = [];
-  for (const record of event.Records) {
+/** Whether the record is a new object under drop/ that this trigger should act on. */
+function wanted(record: S3EventRecord, key: string, ingestBucket: string): boolean {
+  if (record.eventName && !record.eventName.startsWith('ObjectCreated')) return false;
+  if (record.s3.bucket.name !== ingestBucket) return false;
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  return key.startsWith('drop/') && name !== '' && !name.toLowerCase().endsWith('.error.json');
+}
+
+/**
+ * S3 → drop folder: each new object under drop/ becomes one render through submitRender, the same path
+ * as the API. A refused input (bad manifest, unknown preset, refused source, a pipeline that could not
+ * start) gets `<name>.error.json` beside it and counts as handled; anything else throws so Lambda retries.
+ */
+export async function handler(event: S3Event): Promise<DropSummary> {
+  const summary: DropSummary = { submitted: [], failed: [] };
+  const p = getPlatform();
+  for (const record of event.Records ?? []) {
     const bucket = record.s3.bucket.name;
-    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-    if (!key.startsWith('drop/') || key.endsWith('.error.json') || key.endsWith('/')) continue;
-    const eTag = record.s3.object.eTag ?? '';
-    const idempotencyKey = `drop-${createHash('sha256').update(`${bucket}/${key}/${eTag}`).digest('hex').slice(0, 40)}`;
+    const key = decodeKey(record.s3.object.key);
+    if (!wanted(record, key, p.ingestBucket)) continue;
+    const tag = (record.s3.object.eTag || record.s3.object.sequencer || '').replace(/"/g, '');
+    const idempotencyKey = dropIdempotencyKey(bucket, key, tag);
+    const tenantId = dropTenant();
     try {
-      const req = await requestFor(bucket, key, eTag);
-      const { job, created } = await submitRender({ ...req, idempotencyKey, origin: { bucket, key } });
-      submitted.push({ key, jobId: job.id, created });
+      const edit = key.toLowerCase().endsWith('.json')
+        ? manifestEdit(await readManifest(bucket, key), tenantId)
+        : await mediaEdit(bucket, key, tag, tenantId);
+      const { job, created } = await submitRender({
+        tenantId,
+        edit,
+        idempotencyKey,
+        origin: { bucket, key },
+      });
+      logger.info(created ? 'drop submitted' : 'drop already submitted', { key, jobId: job.id });
+      summary.submitted.push({ key, jobId: job.id, created });
     } catch (err) {
-      if (!(err instanceof CutlineError) || err.code === 'PIPELINE_UNAVAILABLE') throw err;
+      if ((err as { name?: string }).name === 'NoSuchKey') {
+        // Deleted before it was handled: nothing to render and nowhere useful to write an error.
+        logger.warn('drop vanished before it was handled', { key });
+        summary.failed.push({ key, code: 'SOURCE_NOT_FOUND' });
+        continue;
+      }
+      // PIPELINE_UNAVAILABLE too: the job is already FAILED, and a retry would only replay it.
+      if (!(err instanceof CutlineError)) throw err;
       logger.warn('drop refused', { key, error: err.toJSON() });
       await writeDropError({ bucket, key }, err.toJSON());
-      failed.push({ key, code: err.code });
+      summary.failed.push({ key, code: err.code });
     }
   }
-  return { submitted, failed };
+  return summary;
 }

@@ -6,29 +6,47 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { CutlineError } from '../errors.js';
 
 export interface Template {
   id: string;
   name: string;
-  /** The edit with its {{placeholders}} and default merge values. */
+  /** The edit as saved: its {{placeholders}} and its default merge values. */
   edit: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
 }
 
-/** Templates in the single table: PK=TPL#<tenant>, SK=<id>. */
+const pk = (tenantId: string) => `TPL#${tenantId}`;
+
+function fromItem(item: Record<string, unknown>): Template {
+  const { PK: _pk, SK: _sk, ...t } = item;
+  return t as unknown as Template;
+}
+
+const badCursor = () =>
+  new CutlineError('VALIDATION_FAILED', 'cursor is not valid', [
+    { path: 'query.cursor', message: 'invalid' },
+  ]);
+
+/**
+ * Templates in the single table: `PK=TPL#<tenant>`, `SK=<id>`. The tenant is part of every key, so one
+ * tenant can never read, replace or delete another's template. Writes are conditional: create never
+ * overwrites, replace and delete never resurrect or touch a missing template.
+ */
 export class TemplateStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
 
+  /** Creates (`mustExist` false) or replaces (`mustExist` true); false when the condition failed. */
   async put(tenantId: string, t: Template, mustExist = false): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { PK: `TPL#${tenantId}`, SK: t.id, ...t },
+          Item: { ...t, PK: pk(tenantId), SK: t.id },
           ConditionExpression: mustExist ? 'attribute_exists(PK)' : 'attribute_not_exists(PK)',
         }),
       );
@@ -41,43 +59,51 @@ export class TemplateStore {
 
   async get(tenantId: string, id: string): Promise<Template | null> {
     const res = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { PK: `TPL#${tenantId}`, SK: id } }),
+      new GetCommand({ TableName: this.table, Key: { PK: pk(tenantId), SK: id }, ConsistentRead: true }),
     );
-    if (!res.Item) return null;
-    const { PK: _pk, SK: _sk, ...t } = res.Item;
-    return t as Template;
+    return res.Item ? fromItem(res.Item) : null;
   }
 
+  /** A page of the tenant's templates; `cursor` is opaque and only valid for the tenant it was made for. */
   async list(
     tenantId: string,
     limit = 50,
     cursor?: string,
   ): Promise<{ templates: Template[]; cursor?: string }> {
+    let start: Record<string, unknown> | undefined;
+    if (cursor) {
+      try {
+        start = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+      } catch {
+        throw badCursor();
+      }
+      if (!start || start.PK !== pk(tenantId) || typeof start.SK !== 'string') throw badCursor();
+      start = { PK: start.PK, SK: start.SK };
+    }
     const res = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'PK = :p',
-        ExpressionAttributeValues: { ':p': `TPL#${tenantId}` },
+        ExpressionAttributeValues: { ':p': pk(tenantId) },
         Limit: limit,
-        ...(cursor
-          ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) }
-          : {}),
+        ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
     return {
-      templates: (res.Items ?? []).map(({ PK: _p, SK: _s, ...t }) => t as Template),
+      templates: (res.Items ?? []).map(fromItem),
       ...(res.LastEvaluatedKey
         ? { cursor: Buffer.from(JSON.stringify(res.LastEvaluatedKey)).toString('base64url') }
         : {}),
     };
   }
 
+  /** False when there was no such template. */
   async delete(tenantId: string, id: string): Promise<boolean> {
     try {
       await this.db.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { PK: `TPL#${tenantId}`, SK: id },
+          Key: { PK: pk(tenantId), SK: id },
           ConditionExpression: 'attribute_exists(PK)',
         }),
       );

@@ -1,0 +1,112 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler, safeFilename } from '../../../lambdas/api/uploads.js';
+import { resetPlatform } from '../../../lambdas/core/platform.js';
+
+process.env.CUTLINE_TABLE_NAME = 'table';
+process.env.CUTLINE_INGEST_BUCKET = 'ingest';
+process.env.CUTLINE_OUTPUTS_BUCKET = 'outputs';
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'test';
+process.env.AWS_SECRET_ACCESS_KEY = 'test';
+
+// Presigning is local computation: no request may reach S3.
+const s3 = mockClient(S3Client);
+
+const event = (body: unknown, opts: { tenant?: string | null; method?: string } = {}) =>
+  ({
+    httpMethod: opts.method ?? 'POST',
+    resource: '/v1/uploads',
+    path: '/v1/uploads',
+    headers: {},
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    isBase64Encoded: false,
+    pathParameters: null,
+    queryStringParameters: null,
+    requestContext: {
+      identity: { apiKeyId: opts.tenant === undefined ? 'tenant-a' : (opts.tenant ?? undefined) },
+    },
+  }) as unknown as APIGatewayProxyEvent;
+
+const call = async (e: APIGatewayProxyEvent) => {
+  const res = await handler(e, {} as Context);
+  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+};
+
+beforeEach(() => {
+  s3.reset();
+  resetPlatform();
+});
+
+describe('POST /v1/uploads', () => {
+  it('answers 201 with the key under the tenant’s inputs/, the same key as src, and a 15-minute presigned PUT', async () => {
+    const res = await call(event({ filename: 'clip.mp4', contentType: 'video/mp4' }));
+    expect(res.status).toBe(201);
+    expect(res.body.key).toMatch(/^inputs\/tenant-a\/[0-9a-f-]{36}\/clip\.mp4$/);
+    expect(res.body.src).toBe(res.body.key);
+    expect(res.body).toMatchObject({
+      method: 'PUT',
+      headers: { 'content-type': 'video/mp4' },
+      expiresIn: 900,
+    });
+    const url = new URL(res.body.url);
+    expect(url.protocol).toBe('https:');
+    expect(`${url.host}${url.pathname}`).toContain(`ingest`);
+    expect(url.pathname.endsWith(`/${res.body.key}`)).toBe(true);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-type');
+    // No checksum of the empty body baked in: S3 would refuse the real upload with a mismatch.
+    expect([...url.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('each upload gets its own key; the content type defaults from the extension', async () => {
+    const a = await call(event({ filename: 'song.MP3' }));
+    const b = await call(event({ filename: 'song.MP3' }));
+    expect(a.body.key).not.toBe(b.body.key);
+    expect(a.body.headers['content-type']).toBe('audio/mpeg');
+    expect((await call(event({ filename: 'notes.xyz' }))).body.headers['content-type']).toBe(
+      'application/octet-stream',
+    );
+  });
+
+  it('sanitizes the name: accents folded, anything else unusual becomes _, the extension kept', async () => {
+    expect(safeFilename('Mon vidéo (final) #2.mov')).toBe('Mon_video__final___2.mov');
+    expect(safeFilename(' .hidden ')).toBe('.hidden');
+    const res = await call(event({ filename: 'a b?c.mp4' }));
+    expect(res.body.key).toMatch(/\/a_b_c\.mp4$/);
+  });
+
+  it('refuses bad input with 400 and the JSON path of the problem', async () => {
+    const cases: Array<[unknown, string, RegExp]> = [
+      [{ filename: '../../etc/passwd' }, 'filename', /without \/ or \\/],
+      [{ filename: 'a\\b.mp4' }, 'filename', /without \/ or \\/],
+      [{ filename: '..' }, 'filename', /only dots/],
+      [{ filename: '   ' }, 'filename', /not blank/],
+      [{ filename: '' }, 'filename', /must not be empty/],
+      [{ filename: `${'x'.repeat(197)}.mp4` }, 'filename', /longer than 200/],
+      [{ filename: 'a\nb.mp4' }, 'filename', /control characters/],
+      [{ filename: 7 }, 'filename', /string/],
+      [{}, 'filename', /required/],
+      [{ filename: 'a.mp4', contentType: 'video/mp4\r\nx-evil: 1' }, 'contentType', /MIME type/],
+      [{ filename: 'a.mp4', bucket: 'other' }, 'bucket', /unknown field/],
+    ];
+    for (const [body, path, message] of cases) {
+      const res = await call(event(body));
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(res.body.error.details[0].path, JSON.stringify(body)).toBe(path);
+      expect(res.body.error.details[0].message, JSON.stringify(body)).toMatch(message);
+    }
+    expect((await call(event('{"filename":'))).status).toBe(400);
+    expect((await call(event({ filename: `${'x'.repeat(196)}.mp4` }))).status).toBe(201);
+  });
+
+  it('needs an API key (403) and answers 404 for other routes', async () => {
+    expect((await call(event({ filename: 'a.mp4' }, { tenant: null }))).status).toBe(403);
+    expect((await call(event({ filename: 'a.mp4' }, { method: 'GET' }))).status).toBe(404);
+  });
+});
