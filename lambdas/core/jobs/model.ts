@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { JobType } from './kinds.js';
 
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export const TERMINAL: readonly JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -27,7 +28,7 @@ export interface JobError {
 export interface Job {
   id: string;
   tenantId: string;
-  type: 'render';
+  type: JobType;
   status: JobStatus;
   stage?: Stage;
   progress: number;

@@ -1,0 +1,20 @@
+import { CutlineError } from '../errors.js';
+import { JOB_TYPES, renderKind, type JobKind, type JobType } from './kinds.js';
+
+/** The job kinds this build implements; a type without an entry is refused with a clear error. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const KINDS: Partial<Record<JobType, JobKind<any>>> = {
+  render: renderKind,
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function jobKind(type: string): JobKind<any> {
+  const kind = (JOB_TYPES as readonly string[]).includes(type) ? KINDS[type as JobType] : undefined;
+  if (!kind)
+    throw new CutlineError(
+      'VALIDATION_FAILED',
+      `unknown job type "${type}"; available: ${Object.keys(KINDS).join(', ')}`,
+      [{ path: 'type', message: `unknown job type "${type}"` }],
+    );
+  return kind;
+}
