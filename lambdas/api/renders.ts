@@ -3,7 +3,7 @@ import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { clients } from '../core/aws/clients.js';
 import { publishJobEvent } from '../core/aws/events.js';
-import { submitRender } from '../core/jobs/submit.js';
+import { submitJob } from '../core/jobs/submit.js';
 import { JOB_STATUSES, isTerminal, type Job, type JobStatus } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
@@ -35,7 +35,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       [{ path: 'headers.Idempotency-Key', message: 'invalid' }],
     );
   }
-  const { job, created } = await submitRender({ tenantId, edit: body, idempotencyKey: key });
+  const { job, created } = await submitJob({ tenantId, type: 'render', body, idempotencyKey: key });
   return json(202, renderView(job), created ? {} : { 'idempotent-replay': 'true' });
 }
 

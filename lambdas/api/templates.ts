@@ -6,7 +6,7 @@ import { clients } from '../core/aws/clients.js';
 import { parseEdit, zodIssues } from '../core/edit/parse.js';
 import { MergeField } from '../core/edit/schema.js';
 import { CutlineError } from '../core/errors.js';
-import { submitRender } from '../core/jobs/submit.js';
+import { submitJob } from '../core/jobs/submit.js';
 import { TemplateStore, type Template } from '../core/jobs/templates.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
@@ -152,7 +152,7 @@ async function render(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     ...(defaults.length || given.length ? { merge: [...defaults, ...given] } : {}),
     ...(body.callback ? { callback: body.callback } : {}),
   };
-  const { job, created } = await submitRender({ tenantId, edit, idempotencyKey: key });
+  const { job, created } = await submitJob({ tenantId, type: 'render', body: edit, idempotencyKey: key });
   return json(202, renderView(job), created ? {} : { 'idempotent-replay': 'true' });
 }
 

@@ -2,7 +2,7 @@ import { CutlineError } from './errors.js';
 
 /**
  * What a media file dropped at `drop/<preset>/<file>` becomes: each preset builds an ordinary edit (plain
- * JSON, validated later by submitRender like any API edit) around the file, so it runs through the same
+ * JSON, validated later by submitJob like any API edit) around the file, so it runs through the same
  * pipeline as an API render. To add a preset, add one entry to PRESETS; the error message and the
  * README's list come from its keys. (The packaging issue adds hls, social and thumbnails.)
  */

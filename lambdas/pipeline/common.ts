@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ENV } from '../core/config.js';
 import { S3SourceResolver } from '../core/aws/s3-sources.js';
-import { keys } from '../core/aws/storage.js';
+import { contentType, keys } from '../core/aws/storage.js';
 import { parseEdit } from '../core/edit/parse.js';
 import { prepareRender } from '../core/engine/prepare.js';
 import { CutlineError } from '../core/errors.js';
@@ -34,7 +34,7 @@ export interface PipelineState {
 }
 
 export interface StoredFiles {
-  files: Array<Omit<RenderedFile, 'path'> & { key: string }>;
+  files: Array<Omit<RenderedFile, 'path' | 'name' | 'companions'> & { key: string; rendition?: string }>;
 }
 
 /** Raised when a task finds its job already ended (cancelled): the execution stops through MarkFailed. */
@@ -110,17 +110,27 @@ export async function loadProbes(jobId: string): Promise<Map<string, ProbeResult
   return new Map(Object.entries(obj));
 }
 
-/** Uploads rendered files to outputs/<tenant>/<jobId>/ and returns them with their keys. */
-export async function storeOutputs(job: Job, files: readonly RenderedFile[]): Promise<StoredFiles> {
+/** Uploads rendered files (and their companions) to outputs/<tenant>/<jobId>/ and returns them with their keys. */
+export async function storeOutputs(
+  job: Job,
+  files: readonly RenderedFile[],
+  rendition?: string,
+): Promise<StoredFiles> {
   const p = getPlatform();
-  const { contentType } = await import('../core/aws/storage.js');
   const stored = [];
   for (const f of files) {
-    const name = f.path.slice(f.path.lastIndexOf('/') + 1);
+    const name = f.name ?? f.path.slice(f.path.lastIndexOf('/') + 1);
+    for (const c of f.companions ?? [])
+      await p.objects.putFile(
+        p.outputsBucket,
+        keys.output(job.tenantId, job.id, c.name),
+        c.path,
+        contentType(c.name),
+      );
     const key = keys.output(job.tenantId, job.id, name);
     await p.objects.putFile(p.outputsBucket, key, f.path, contentType(name));
-    const { path: _path, ...rest } = f;
-    stored.push({ ...rest, key });
+    const { path: _path, name: _name, companions: _companions, ...rest } = f;
+    stored.push({ ...rest, key, ...(rendition ? { rendition } : {}) });
   }
   return { files: stored };
 }

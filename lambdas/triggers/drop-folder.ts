@@ -5,7 +5,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { CutlineError } from '../core/errors.js';
-import { submitRender } from '../core/jobs/submit.js';
+import { JOB_TYPES, type JobType } from '../core/jobs/kinds.js';
+import { jobKind } from '../core/jobs/registry.js';
+import { submitJob } from '../core/jobs/submit.js';
 import { getPlatform } from '../core/platform.js';
 import { PRESETS, presetEdit } from '../core/presets.js';
 
@@ -14,8 +16,6 @@ const logger = new Logger({ serviceName: 'cutline-drop-folder' });
 /** The tenant drop-folder jobs belong to (one per deployment for now). */
 const dropTenant = () => process.env.CUTLINE_DROP_TENANT || 'drop';
 
-/** Job types a manifest may name; only `render` runs today, the others come with their issues. */
-const LATER_TYPES = ['clips', 'mixes', 'project'];
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 export interface DropSummary {
@@ -75,8 +75,11 @@ async function readManifest(bucket: string, key: string): Promise<Record<string,
   return manifest as Record<string, unknown>;
 }
 
-/** What a manifest asks for: a bare edit, or `{ type, edit, tenant? }`. */
-function manifestEdit(manifest: Record<string, unknown>, tenantId: string): unknown {
+/**
+ * What a manifest asks for: a bare edit, `{ "type": "render", "edit": {…} }`, or a job of another type
+ * whose body is the manifest itself less `type` and `tenant` (e.g. `{ "type": "clips", "source": … }`).
+ */
+function manifestJob(manifest: Record<string, unknown>, tenantId: string): { type: JobType; body: unknown } {
   const { tenant, type = 'render', edit, ...rest } = manifest;
   if (tenant !== undefined && tenant !== tenantId) {
     throw refuse(
@@ -86,25 +89,20 @@ function manifestEdit(manifest: Record<string, unknown>, tenantId: string): unkn
       'not allowed',
     );
   }
-  if (type !== 'render') {
-    if (typeof type === 'string' && LATER_TYPES.includes(type)) {
-      throw refuse(
-        'NOT_SUPPORTED',
-        'type',
-        `job type "${type}" is not available yet in this deployment; for now drop a render manifest ({"type": "render", "edit": {…}}) or a bare edit`,
-        'not available yet',
-      );
-    }
+  if (typeof type !== 'string' || !(JOB_TYPES as readonly string[]).includes(type)) {
     throw refuse(
       'VALIDATION_FAILED',
       'type',
-      `unknown job type "${String(type)}"; a manifest's type is one of: render, ${LATER_TYPES.join(', ')}`,
+      `unknown job type "${String(type)}"; a manifest's type is one of: ${JOB_TYPES.join(', ')}`,
       'unknown type',
     );
   }
-  if (edit !== undefined) return edit;
+  jobKind(type); // refuses a type this build does not run, naming those it does
+  if (type !== 'render')
+    return { type: type as JobType, body: edit === undefined ? rest : { ...rest, edit } };
+  if (edit !== undefined) return { type, body: edit };
   // A bare edit: the manifest itself, less the manifest-only fields.
-  if ('timeline' in rest) return rest;
+  if ('timeline' in rest) return { type, body: rest };
   throw refuse(
     'VALIDATION_FAILED',
     'edit',
@@ -147,7 +145,7 @@ function wanted(record: S3EventRecord, key: string, ingestBucket: string): boole
 }
 
 /**
- * S3 → drop folder: each new object under drop/ becomes one render through submitRender, the same path
+ * S3 → drop folder: each new object under drop/ becomes one job through submitJob, the same path
  * as the API. A refused input (bad manifest, unknown preset, refused source, a pipeline that could not
  * start) gets `<name>.error.json` beside it and counts as handled; anything else throws so Lambda retries.
  */
@@ -162,12 +160,13 @@ export async function handler(event: S3Event): Promise<DropSummary> {
     const idempotencyKey = dropIdempotencyKey(bucket, key, tag);
     const tenantId = dropTenant();
     try {
-      const edit = key.toLowerCase().endsWith('.json')
-        ? manifestEdit(await readManifest(bucket, key), tenantId)
-        : await mediaEdit(bucket, key, tag, tenantId);
-      const { job, created } = await submitRender({
+      const { type, body } = key.toLowerCase().endsWith('.json')
+        ? manifestJob(await readManifest(bucket, key), tenantId)
+        : { type: 'render' as const, body: await mediaEdit(bucket, key, tag, tenantId) };
+      const { job, created } = await submitJob({
         tenantId,
-        edit,
+        type,
+        body,
         idempotencyKey,
         origin: { bucket, key },
       });

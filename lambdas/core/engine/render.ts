@@ -10,6 +10,10 @@ export interface RenderedFile {
   durationSeconds?: number;
   width?: number;
   height?: number;
+  /** The key under the job's output prefix; defaults to the file's base name (e.g. `clip-01/master.m3u8`). */
+  name?: string;
+  /** Files stored next to this one and not listed as outputs (HLS segments and variant playlists). */
+  companions?: Array<{ path: string; name: string }>;
 }
 
 export interface RenderOptions {

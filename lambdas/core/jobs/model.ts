@@ -16,6 +16,8 @@ export const JobOutput = z.object({
   width: z.number().optional(),
   height: z.number().optional(),
   url: z.string().optional(),
+  /** The rendition it belongs to (`output` for a plain render; `clip-01-9x16`, `variation-003`, …). */
+  rendition: z.string().optional(),
 });
 export type JobOutput = z.infer<typeof JobOutput>;
 

@@ -9,12 +9,17 @@ const KINDS: Partial<Record<JobType, JobKind<any>>> = {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jobKind(type: string): JobKind<any> {
-  const kind = (JOB_TYPES as readonly string[]).includes(type) ? KINDS[type as JobType] : undefined;
-  if (!kind)
+  const known = (JOB_TYPES as readonly string[]).includes(type);
+  const kind = known ? KINDS[type as JobType] : undefined;
+  if (kind) return kind;
+  const available = Object.keys(KINDS).join(', ');
+  if (known)
     throw new CutlineError(
-      'VALIDATION_FAILED',
-      `unknown job type "${type}"; available: ${Object.keys(KINDS).join(', ')}`,
-      [{ path: 'type', message: `unknown job type "${type}"` }],
+      'NOT_SUPPORTED',
+      `job type "${type}" is not available in this build; available: ${available}`,
+      [{ path: 'type', message: 'not available' }],
     );
-  return kind;
+  throw new CutlineError('VALIDATION_FAILED', `unknown job type "${type}"; available: ${available}`, [
+    { path: 'type', message: `unknown job type "${type}"` },
+  ]);
 }

@@ -3,28 +3,31 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { clients } from '../aws/clients.js';
 import { S3SourceResolver } from '../aws/s3-sources.js';
 import { ENV, requireEnv } from '../config.js';
-import { parseEdit } from '../edit/parse.js';
-import { collectSources } from '../engine/prepare.js';
 import { CutlineError } from '../errors.js';
 import { getPlatform } from '../platform.js';
+import type { JobType } from './kinds.js';
 import type { Job } from './model.js';
+import { jobKind } from './registry.js';
 
 export interface SubmitRequest {
   tenantId: string;
-  /** The edit as the client sent it (validated here). */
-  edit: unknown;
+  /** The job type; its kind validates the body. */
+  type: JobType;
+  /** The request as the client sent it (an edit for `render`), validated here. */
+  body: unknown;
   idempotencyKey?: string;
   /** Where a drop-folder job came from, so a failure can be written beside it. */
   origin?: { bucket: string; key: string };
 }
 
 /**
- * The one way a render starts, for the API and the drop folder: validate, refuse sources the tenant may
+ * The one way a job of any type starts, for the API, the drop folder and templates: validate, refuse sources the tenant may
  * not read, write the job (idempotent), start the execution. A pipeline that cannot start marks the job
  * FAILED, never leaving it QUEUED with nothing to run it.
  */
-export async function submitRender(req: SubmitRequest): Promise<{ job: Job; created: boolean }> {
-  const edit = parseEdit(req.edit);
+export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created: boolean }> {
+  const kind = jobKind(req.type);
+  const request = kind.parse(req.body);
   const p = getPlatform();
   const resolver = new S3SourceResolver(p.objects, {
     tenantId: req.tenantId,
@@ -33,16 +36,17 @@ export async function submitRender(req: SubmitRequest): Promise<{ job: Job; crea
     mediaRoot: process.env[ENV.MEDIA_ROOT],
     dir: '/tmp',
   });
-  for (const ref of collectSources(edit)) resolver.locate(ref.src, ref.at);
+  for (const ref of kind.sources(request)) resolver.locate(ref.src, ref.at);
+  const callback = kind.callback?.(request);
   const now = new Date().toISOString();
   const { job, created } = await p.jobs.create({
     id: randomUUID(),
     tenantId: req.tenantId,
-    type: 'render',
+    type: kind.type,
     status: 'QUEUED',
     progress: 0,
-    request: edit,
-    ...(edit.callback ? { callback: edit.callback } : {}),
+    request,
+    ...(callback ? { callback } : {}),
     ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
     ...(req.origin ? { origin: req.origin } : {}),
     createdAt: now,

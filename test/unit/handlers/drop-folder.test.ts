@@ -104,7 +104,7 @@ beforeEach(() => {
 });
 
 describe('drop folder: manifests', () => {
-  it('a render manifest goes through submitRender: idempotency claim, job with its origin, execution', async () => {
+  it('a render manifest goes through submitJob: idempotency claim, job with its origin, execution', async () => {
     manifestAt('drop/jobs/promo.json', { type: 'render', edit });
     const res = await handler(s3Event(record('drop/jobs/promo.json')));
     expect(res.failed).toEqual([]);
@@ -169,16 +169,21 @@ describe('drop folder: manifests', () => {
   });
 
   it('job types that are not available yet get an actionable .error.json beside the manifest', async () => {
-    manifestAt('drop/batch/clips.json', { type: 'clips', edit });
-    const res = await handler(s3Event(record('drop/batch/clips.json')));
-    expect(res).toEqual({ submitted: [], failed: [{ key: 'drop/batch/clips.json', code: 'NOT_SUPPORTED' }] });
+    manifestAt('drop/batch/project.json', { type: 'project', edit });
+    const res = await handler(s3Event(record('drop/batch/project.json')));
+    expect(res).toEqual({
+      submitted: [],
+      failed: [{ key: 'drop/batch/project.json', code: 'NOT_SUPPORTED' }],
+    });
     const [file] = errorFiles();
-    expect(file!.key).toBe('drop/batch/clips.error.json');
+    expect(file!.key).toBe('drop/batch/project.error.json');
     expect(file!.body).toMatchObject({
       error: { code: 'NOT_SUPPORTED', details: [{ path: 'type' }] },
-      input: 'drop/batch/clips.json',
+      input: 'drop/batch/project.json',
     });
-    expect(file!.body.error.message).toMatch(/job type "clips" is not available yet.*"type": "render"/);
+    expect(file!.body.error.message).toMatch(
+      /job type "project" is not available in this build; available: render/,
+    );
     expect(new Date(file!.body.at).getTime()).not.toBeNaN();
     expect(jobs()).toHaveLength(0);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
