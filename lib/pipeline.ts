@@ -54,6 +54,8 @@ export class Pipeline extends Construct {
       });
     this.functions = {
       validate: make('validate', light),
+      // Generated media (voice-overs, scenes) may take minutes and ffmpeg.
+      prepareItem: make('prepareItem', heavy),
       probe: make('probe', heavy),
       plan: make('plan', heavy),
       renderChunk: make('renderChunk', heavy),
@@ -75,6 +77,7 @@ export class Pipeline extends Construct {
       definitionBody: DefinitionBody.fromFile(`${ROOT}statemachines/render.asl.json`),
       definitionSubstitutions: {
         ValidateFunctionArn: f.validate.functionArn,
+        PrepareItemFunctionArn: f.prepareItem.functionArn,
         ProbeFunctionArn: f.probe.functionArn,
         PlanFunctionArn: f.plan.functionArn,
         RenderChunkFunctionArn: f.renderChunk.functionArn,

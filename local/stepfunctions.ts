@@ -17,6 +17,7 @@ const fnArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}
 export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): Record<string, unknown> {
   const subs: Record<string, string> = {
     ValidateFunctionArn: fnArn('validate'),
+    PrepareItemFunctionArn: fnArn('prepare-item'),
     ProbeFunctionArn: fnArn('probe'),
     PlanFunctionArn: fnArn('plan'),
     RenderChunkFunctionArn: fnArn('render-chunk'),
@@ -103,6 +104,7 @@ export class LocalStepFunctions {
     };
     this.overrides = {
       Validate: lambdaTask(p.validate),
+      PrepareItem: lambdaTask(p.prepareItem),
       Probe: lambdaTask(p.probe),
       Plan: lambdaTask(p.plan),
       RenderSingle: lambdaTask(p.renderChunk),

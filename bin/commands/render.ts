@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseEdit } from '../../lambdas/core/edit/parse.js';
 import { DEFAULT_LIMITS } from '../../lambdas/core/edit/limits.js';
@@ -8,6 +9,9 @@ import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
 import { renderLocal } from '../../lambdas/core/engine/distributed.js';
+import { renderJobLocally } from '../../lambdas/core/engine/jobs.js';
+import type { JobType } from '../../lambdas/core/jobs/kinds.js';
+import { manifestJob } from '../../lambdas/core/jobs/manifest.js';
 import { compileRender } from '../../lambdas/core/render/compile.js';
 import { progressBar } from '../progress.js';
 
@@ -53,6 +57,38 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return n;
 }
 
+/** A clips, mix or other job file: every rendition into the output folder, with manifest.json. */
+async function renderJobFile(
+  type: JobType,
+  body: unknown,
+  opts: { resolver: LocalSourceResolver; output: string; concurrency?: number; threads?: number },
+): Promise<number> {
+  const started = Date.now();
+  const scratchDir = await mkdtemp(join(tmpdir(), 'cutline-job-'));
+  try {
+    const bar = progressBar('rendering');
+    const { files, manifest } = await renderJobLocally(type, body, {
+      resolver: opts.resolver,
+      outDir: opts.output,
+      scratchDir,
+      concurrency: opts.concurrency,
+      threadsPerWorker: opts.threads,
+      onProgress: bar,
+      onRendition: (r, i, n) => process.stderr.write(`\n[${i + 1}/${n}] ${r.name}\n`),
+    });
+    for (const f of files) {
+      const dims = f.width ? ` ${f.width}x${f.height}` : '';
+      const dur = f.durationSeconds !== undefined ? ` ${f.durationSeconds.toFixed(2)}s` : '';
+      process.stdout.write(`${f.rendition} ${f.kind}: ${f.path} (${f.bytes} bytes${dims}${dur})\n`);
+    }
+    process.stdout.write(`manifest: ${manifest}\n`);
+    process.stderr.write(`done in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+    return 0;
+  } finally {
+    await rm(scratchDir, { recursive: true, force: true });
+  }
+}
+
 export async function renderCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -70,23 +106,36 @@ export async function renderCommand(argv: string[]): Promise<number> {
   const [editPath] = positionals;
   if (!editPath || !values.output) {
     process.stderr.write(
-      'usage: cutline render <edit.json> -o <out> [--media-root DIR] [--merge KEY=VALUE ...] [--chunks N] [--concurrency C] [--dry-run]\n',
+      'usage: cutline render <edit.json | job.json> -o <out file | out folder for clips/mix jobs> [--media-root DIR] [--merge KEY=VALUE ...] [--chunks N] [--concurrency C] [--dry-run]\n',
     );
     return 2;
   }
   const editFile = resolve(editPath);
   const output = resolve(values.output);
-  const edit = parseEdit(withMerges(await readEditFile(editFile), values.merge ?? []));
+  const raw = await readEditFile(editFile);
+  const job =
+    raw && typeof raw === 'object' && !Array.isArray(raw)
+      ? manifestJob(raw as Record<string, unknown>)
+      : { type: 'render' as const, body: raw };
   const baseDir = dirname(editFile);
   const resolver = new LocalSourceResolver({
     mediaRoot: resolve(values['media-root'] ?? baseDir),
     baseDir,
     maxSourceBytes: DEFAULT_LIMITS.maxSourceBytes,
   });
-  const input = await prepareRender(edit, { resolver });
   const threads = positiveInt(values.threads, '--threads');
   const chunks = positiveInt(values.chunks, '--chunks');
   const concurrency = positiveInt(values.concurrency, '--concurrency');
+  if (job.type !== 'render') {
+    if (values['dry-run'] || chunks)
+      throw new CutlineError(
+        'VALIDATION_FAILED',
+        `--dry-run and --chunks apply to single edits, not ${job.type} jobs`,
+      );
+    return renderJobFile(job.type, job.body, { resolver, output, concurrency, threads });
+  }
+  const edit = parseEdit(withMerges(job.body, values.merge ?? []));
+  const input = await prepareRender(edit, { resolver });
 
   if (values['dry-run']) {
     const compiled = compileRender(input, { output, threads });

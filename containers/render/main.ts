@@ -1,15 +1,16 @@
 /**
- * The render task's entry (Fargate in AWS, a child process locally): `render-job <jobId>` renders the
- * whole job with the same core code on all the task's cores and writes the result file Finalize reads.
+ * The render task's entry (Fargate in AWS, a child process locally): `render-job <jobId> [<rendition>]`
+ * renders one rendition of the job with the same core code on all the task's cores and writes the result
+ * file Finalize reads.
  */
 import { runJobOnFargate } from '../../lambdas/pipeline/fargate.js';
 
-const [command, jobId] = process.argv.slice(2);
-if (command !== 'render-job' || !jobId) {
-  process.stderr.write('usage: main.ts render-job <jobId>\n');
+const [command, jobId, rendition = '0'] = process.argv.slice(2);
+if (command !== 'render-job' || !jobId || !/^\d+$/.test(rendition)) {
+  process.stderr.write('usage: main.ts render-job <jobId> [<rendition index>]\n');
   process.exit(2);
 }
-runJobOnFargate(jobId).then(
+runJobOnFargate(jobId, Number(rendition)).then(
   () => process.exit(0),
   (err: Error) => {
     process.stderr.write(`${err.name}: ${err.message}\n`);

@@ -38,6 +38,7 @@ export const HANDLERS = {
   },
   pipeline: {
     validate: 'lambdas/pipeline/validate.ts',
+    prepareItem: 'lambdas/pipeline/prepare-item.ts',
     probe: 'lambdas/pipeline/probe.ts',
     plan: 'lambdas/pipeline/plan.ts',
     renderChunk: 'lambdas/pipeline/render-chunk.ts',

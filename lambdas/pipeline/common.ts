@@ -5,9 +5,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ENV } from '../core/config.js';
 import { S3SourceResolver } from '../core/aws/s3-sources.js';
 import { contentType, keys } from '../core/aws/storage.js';
-import { parseEdit } from '../core/edit/parse.js';
+import type { Edit } from '../core/edit/schema.js';
 import { prepareRender } from '../core/engine/prepare.js';
 import { CutlineError } from '../core/errors.js';
+import type { PrepareItem, Rendition } from '../core/jobs/kinds.js';
 import type { Job, Stage } from '../core/jobs/model.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import type { RenderedFile } from '../core/engine/render.js';
@@ -16,21 +17,39 @@ import type { CompileInput } from '../core/render/compile.js';
 
 export const logger = new Logger({ serviceName: 'cutline-pipeline' });
 
-/** The state that flows between the state machine's tasks. */
+/** How one rendition renders: the Plan step's output, one item of the RenderRenditions Map. */
+export interface RenditionPlan {
+  index: number;
+  name: string;
+  target: 'lambda' | 'fargate';
+  chunked: boolean;
+  maxConcurrency: number;
+  chunks: Array<{ index: number; startFrame: number; endFrame: number }>;
+  fargate?: { subnets: string[]; securityGroups: string[] };
+}
+
+/** The state that flows between the state machine's top-level tasks. */
 export interface PipelineState {
   jobId: string;
   tenantId: string;
-  plan?: {
-    target: 'lambda' | 'fargate';
-    chunked: boolean;
-    maxConcurrency: number;
-    chunks: Array<{ index: number; startFrame: number; endFrame: number }>;
-    fargate?: { subnets: string[]; securityGroups: string[] };
-  };
-  /** RenderSingle's files, or the Parallel state's [chunk results, audio result]. */
-  render?: { single?: StoredFiles } | unknown[];
-  stitched?: StoredFiles;
+  /** Validate → the PrepareItems Map. */
+  prepare?: PrepareItem[];
+  prepareConcurrency?: number;
+  /** Plan → the RenderRenditions Map. */
+  renditions?: RenditionPlan[];
+  renditionConcurrency?: number;
+  /** The Map's results, by rendition: StoredFiles, or the item's state when it ran on Fargate. */
+  results?: unknown[];
   error?: { Error?: string; Cause?: string };
+}
+
+/** The state inside one RenderRenditions item. */
+export interface RenditionState {
+  jobId: string;
+  tenantId: string;
+  rendition: RenditionPlan;
+  /** The Parallel state's [chunk results, audio result]. */
+  render?: unknown[];
 }
 
 export interface StoredFiles {
@@ -83,22 +102,46 @@ export async function withScratch<T>(
   }
 }
 
-/** Downloads the job's sources into `dir` and builds the compiler input, reusing the Probe step's results. */
-export async function prepareJob(
-  job: Job,
-  dir: string,
-  probes?: ReadonlyMap<string, ProbeResult>,
-): Promise<CompileInput> {
+export interface StoredRendition extends Rendition {
+  edit: Edit;
+}
+
+const renditionCache = new Map<string, Promise<StoredRendition[]>>();
+
+/** The renditions the Probe step expanded the job into (cached per process: tasks of one job share them). */
+export function loadRenditions(jobId: string): Promise<StoredRendition[]> {
+  let r = renditionCache.get(jobId);
+  if (!r) {
+    const p = getPlatform();
+    r = p.objects.getJson<StoredRendition[]>(p.outputsBucket, keys.work(jobId, 'renditions.json'));
+    r.catch(() => renditionCache.delete(jobId));
+    renditionCache.set(jobId, r);
+    if (renditionCache.size > 50) renditionCache.delete(renditionCache.keys().next().value!);
+  }
+  return r;
+}
+
+export function sourceResolver(job: Job, dir: string): S3SourceResolver {
   const p = getPlatform();
-  const edit = parseEdit(job.request);
-  const resolver = new S3SourceResolver(p.objects, {
+  return new S3SourceResolver(p.objects, {
     tenantId: job.tenantId,
     ingestBucket: p.ingestBucket,
     buckets: [p.ingestBucket, p.outputsBucket],
     mediaRoot: process.env[ENV.MEDIA_ROOT],
     dir,
   });
-  return prepareRender(edit, { resolver, probes });
+}
+
+/** Downloads one rendition's sources into `dir` and builds the compiler input, reusing the Probe step's results. */
+export async function prepareJob(
+  job: Job,
+  dir: string,
+  probes?: ReadonlyMap<string, ProbeResult>,
+  rendition = 0,
+): Promise<CompileInput> {
+  const r = (await loadRenditions(job.id))[rendition];
+  if (!r) throw new CutlineError('RENDER_FAILED', `job ${job.id} has no rendition ${rendition}`);
+  return prepareRender(r.edit, { resolver: sourceResolver(job, dir), probes });
 }
 
 export async function loadProbes(jobId: string): Promise<Map<string, ProbeResult>> {
@@ -135,4 +178,5 @@ export async function storeOutputs(
   return { files: stored };
 }
 
-export const outputName = (format: string) => `output.${format}`;
+/** The main file of a rendition: `output.mp4` for a plain render, `clip-01-9x16.mp4`, … */
+export const outputName = (rendition: string, format: string) => `${rendition}.${format}`;

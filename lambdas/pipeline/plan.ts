@@ -1,7 +1,15 @@
 import { ENV } from '../core/config.js';
 import { getPlatform } from '../core/platform.js';
 import { planRender, type PlanLimits } from '../core/plan/planner.js';
-import { enterStage, loadProbes, prepareJob, withScratch, type PipelineState } from './common.js';
+import {
+  enterStage,
+  loadProbes,
+  loadRenditions,
+  prepareJob,
+  withScratch,
+  type PipelineState,
+  type RenditionPlan,
+} from './common.js';
 
 const list = (v: string | undefined) =>
   v
@@ -11,22 +19,34 @@ const list = (v: string | undefined) =>
         .filter(Boolean)
     : [];
 
-/** Plan: frame-exact chunks for the Map state, or the whole job on Fargate when a chunk would not fit Lambda. */
+/**
+ * Plan: each rendition gets frame-exact chunks for the Map state, or goes to Fargate when a chunk would
+ * not fit Lambda. The concurrency budget is shared: renditions × chunks in flight stays within
+ * maxConcurrency, so a 40-output clip job does not launch 40 × 10 Lambdas at once.
+ */
 export async function handler(state: PipelineState): Promise<PipelineState> {
   const job = await enterStage(state, 'planning', 5);
   const limits = JSON.parse(process.env[ENV.PLAN_LIMITS] ?? '{}') as Partial<PlanLimits>;
-  const plan = await withScratch(job.id, 'plan', async (dir) =>
-    planRender(await prepareJob(job, dir, await loadProbes(job.id)), limits),
-  );
-  await getPlatform().jobs.update(job.id, { estimatedSeconds: Math.round(plan.estimatedSeconds * 10) / 10 });
-  const target = plan.chunks.some((c) => c.target === 'fargate') ? 'fargate' : 'lambda';
-  return {
-    ...state,
-    plan: {
+  const budget = limits.maxConcurrency ?? 10;
+  const renditions = await loadRenditions(job.id);
+  const renditionConcurrency = Math.max(1, Math.min(renditions.length, budget));
+  const perRendition = Math.max(1, Math.floor(budget / renditionConcurrency));
+  const probes = await loadProbes(job.id);
+  const plans: RenditionPlan[] = [];
+  const estimates: number[] = [];
+  for (const [index, r] of renditions.entries()) {
+    const plan = await withScratch(job.id, `plan-${index}`, async (dir) =>
+      planRender(await prepareJob(job, dir, probes, index), { ...limits, maxConcurrency: perRendition }),
+    );
+    estimates.push(plan.estimatedSeconds);
+    const target = plan.chunks.some((c) => c.target === 'fargate') ? 'fargate' : 'lambda';
+    plans.push({
+      index,
+      name: r.name,
       target,
       chunked: plan.chunked,
-      maxConcurrency: limits.maxConcurrency ?? 10,
-      chunks: plan.chunks.map(({ index, startFrame, endFrame }) => ({ index, startFrame, endFrame })),
+      maxConcurrency: perRendition,
+      chunks: plan.chunks.map(({ index: i, startFrame, endFrame }) => ({ index: i, startFrame, endFrame })),
       ...(target === 'fargate'
         ? {
             fargate: {
@@ -35,6 +55,12 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
             },
           }
         : {}),
-    },
-  };
+    });
+  }
+  // Renditions run renditionConcurrency at a time: the job takes about the total over that, and never
+  // less than its longest rendition.
+  const total = estimates.reduce((a, b) => a + b, 0);
+  const estimatedSeconds = Math.max(Math.max(...estimates), total / renditionConcurrency);
+  await getPlatform().jobs.update(job.id, { estimatedSeconds: Math.round(estimatedSeconds * 10) / 10 });
+  return { jobId: state.jobId, tenantId: state.tenantId, renditions: plans, renditionConcurrency };
 }

@@ -1,15 +1,46 @@
 import { keys } from '../core/aws/storage.js';
+import { prepareRender } from '../core/engine/prepare.js';
+import { expansionContext, expandJob } from '../core/jobs/expand.js';
+import { jobKind } from '../core/jobs/registry.js';
+import type { ProbeResult } from '../core/media/probe.js';
 import { getPlatform } from '../core/platform.js';
-import { enterStage, prepareJob, withScratch, type PipelineState } from './common.js';
+import {
+  enterStage,
+  sourceResolver,
+  withScratch,
+  type PipelineState,
+  type StoredRendition,
+} from './common.js';
+import { preparedKey } from './prepare-item.js';
 
-/** Probe: download and ffprobe every source once; the results are kept for the later steps. */
+/**
+ * Probe: expand the job into renditions (its kind may analyse the sources to do so), then download and
+ * ffprobe every source once; renditions and probes are kept for the later steps.
+ */
 export async function handler(state: PipelineState): Promise<PipelineState> {
   const job = await enterStage(state, 'probing', 3);
   const p = getPlatform();
+  const kind = jobKind(job.type);
+  const prepared = new Map<string, unknown>();
+  for (const item of state.prepare ?? [])
+    prepared.set(item.id, await p.objects.getJson(p.outputsBucket, preparedKey(job.id, item.id)));
   await withScratch(job.id, 'probe', async (dir) => {
-    const input = await prepareJob(job, dir);
-    const probes = Object.fromEntries([...input.media].map(([src, m]) => [src, m.probe]));
-    await p.objects.putJson(p.outputsBucket, keys.work(job.id, 'probe.json'), probes);
+    const resolver = sourceResolver(job, dir);
+    const ctx = expansionContext({
+      tenantId: job.tenantId,
+      jobId: job.id,
+      resolver,
+      scratchDir: dir,
+      prepared,
+    });
+    const renditions: StoredRendition[] = await expandJob(kind, kind.parse(job.request), ctx);
+    const probes = new Map<string, ProbeResult>();
+    for (const r of renditions) {
+      const input = await prepareRender(r.edit, { resolver, probes });
+      for (const [src, m] of input.media) probes.set(src, m.probe);
+    }
+    await p.objects.putJson(p.outputsBucket, keys.work(job.id, 'renditions.json'), renditions);
+    await p.objects.putJson(p.outputsBucket, keys.work(job.id, 'probe.json'), Object.fromEntries(probes));
   });
-  return state;
+  return { jobId: state.jobId, tenantId: state.tenantId };
 }

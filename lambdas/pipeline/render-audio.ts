@@ -1,19 +1,24 @@
-import { keys } from '../core/aws/storage.js';
 import { renderAudioPart } from '../core/engine/chunks.js';
 import { getPlatform } from '../core/platform.js';
 import { planRender } from '../core/plan/planner.js';
-import { loadJob, loadProbes, prepareJob, withScratch, type PipelineState } from './common.js';
+import { loadJob, loadProbes, prepareJob, withScratch } from './common.js';
+import { renditionWorkKey } from './render-chunk.js';
 
-/** The audio of the whole window, mixed once while the chunks render. */
-export async function handler(state: PipelineState): Promise<{ audioKey: string | null }> {
-  const job = await loadJob(state);
+/** The audio of one rendition's whole window, mixed once while its chunks render. */
+export async function handler(task: {
+  jobId: string;
+  tenantId: string;
+  rendition?: number;
+}): Promise<{ audioKey: string | null }> {
+  const job = await loadJob(task);
   const p = getPlatform();
-  return withScratch(job.id, 'audio', async (dir) => {
-    const input = await prepareJob(job, dir, await loadProbes(job.id));
+  const index = task.rendition ?? 0;
+  return withScratch(job.id, `audio-${index}`, async (dir) => {
+    const input = await prepareJob(job, dir, await loadProbes(job.id), index);
     const plan = planRender(input, {}, { chunks: 1 });
     if (!input.spec.hasAudio) return { audioKey: null };
     const path = await renderAudioPart(input, plan, dir);
-    const key = keys.work(job.id, path.slice(path.lastIndexOf('/') + 1));
+    const key = renditionWorkKey(job.id, index, path.slice(path.lastIndexOf('/') + 1));
     await p.objects.putFile(p.outputsBucket, key, path);
     return { audioKey: key };
   });

@@ -7,33 +7,43 @@ import { getPlatform } from '../core/platform.js';
 import {
   enterStage,
   loadProbes,
+  loadRenditions,
   outputName,
   prepareJob,
   RenderRetryableError,
   storeOutputs,
   withScratch,
-  type PipelineState,
   type StoredFiles,
 } from './common.js';
 
 interface ChunkTask {
   jobId: string;
   tenantId: string;
+  /** The rendition's index (0 for a plain render). */
+  rendition?: number;
   single?: boolean;
   chunk?: { index: number; startFrame: number; endFrame: number };
 }
 
-/** One chunk of video (Map item), or the whole render when the plan is a single pass. */
+/** Intermediates of one rendition live apart from the others': work/<jobId>/r<n>/… */
+export const renditionWorkKey = (jobId: string, rendition: number, name: string) =>
+  keys.work(jobId, `r${rendition}/${name}`);
+
+/** One chunk of video (Map item), or a whole rendition when its plan is a single pass. */
 export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: number; key: string }> {
-  const state: PipelineState = { jobId: task.jobId, tenantId: task.tenantId };
-  const job = await enterStage(state, 'rendering', 10);
+  const job = await enterStage(task, 'rendering', 10);
   const p = getPlatform();
+  const index = task.rendition ?? 0;
+  const scratch = task.single ? `single-${index}` : `r${index}-chunk-${task.chunk?.index}`;
   try {
-    return await withScratch(job.id, task.single ? 'single' : `chunk-${task.chunk?.index}`, async (dir) => {
-      const input = await prepareJob(job, dir, await loadProbes(job.id));
+    return await withScratch(job.id, scratch, async (dir) => {
+      const input = await prepareJob(job, dir, await loadProbes(job.id), index);
       if (task.single || !task.chunk) {
-        const { files } = await renderPrepared(input, { output: join(dir, outputName(input.spec.format)) });
-        return storeOutputs(job, files);
+        const { name } = (await loadRenditions(job.id))[index]!;
+        const { files } = await renderPrepared(input, {
+          output: join(dir, outputName(name, input.spec.format)),
+        });
+        return storeOutputs(job, files, name);
       }
       const chunk = {
         ...task.chunk,
@@ -42,7 +52,7 @@ export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: n
         estimatedScratchBytes: 0,
       };
       const path = await renderChunk(input, chunk, dir);
-      const key = keys.work(job.id, path.slice(path.lastIndexOf('/') + 1));
+      const key = renditionWorkKey(job.id, index, path.slice(path.lastIndexOf('/') + 1));
       await p.objects.putFile(p.outputsBucket, key, path);
       return { chunk: chunk.index, key };
     });

@@ -12,11 +12,12 @@ import {
   loadProbes,
   storeOutputs,
   withScratch,
-  type PipelineState,
+  type RenditionState,
+  type StoredFiles,
 } from './common.js';
 
-/** Joins the chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the outputs. */
-export async function handler(state: PipelineState): Promise<PipelineState> {
+/** Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the outputs. */
+export async function handler(state: RenditionState): Promise<StoredFiles> {
   const job = await enterStage(state, 'stitching', 90);
   const p = getPlatform();
   const [chunkResults, audioResult] = (state.render ?? []) as [
@@ -25,8 +26,9 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
   ];
   if (!Array.isArray(chunkResults) || !chunkResults.length)
     throw new CutlineError('RENDER_FAILED', 'stitch: no chunk results in the state');
-  const stitched = await withScratch(job.id, 'stitch', async (dir) => {
-    const input = await prepareJob(job, join(dir, 'src'), await loadProbes(job.id));
+  const { index, name } = state.rendition;
+  return withScratch(job.id, `stitch-${index}`, async (dir) => {
+    const input = await prepareJob(job, join(dir, 'src'), await loadProbes(job.id), index);
     const sorted = [...chunkResults].sort((a, b) => a.chunk - b.chunk);
     const files = await Promise.all(
       sorted.map(async (c) => {
@@ -40,7 +42,7 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
       audio = join(dir, audioResult.audioKey.slice(audioResult.audioKey.lastIndexOf('/') + 1));
       await p.objects.download(p.outputsBucket, audioResult.audioKey, audio);
     }
-    const output = join(dir, outputName(input.spec.format));
+    const output = join(dir, outputName(name, input.spec.format));
     await stitch(input, files, audio, output, dir);
     const rendered: RenderedFile[] = [
       {
@@ -55,7 +57,6 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
       await runFfmpeg(extra.args);
       rendered.push({ kind: extra.kind, path: extra.path, bytes: (await stat(extra.path)).size });
     }
-    return storeOutputs(job, rendered);
+    return storeOutputs(job, rendered, name);
   });
-  return { jobId: state.jobId, tenantId: state.tenantId, stitched };
 }

@@ -5,8 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { CutlineError } from '../core/errors.js';
-import { JOB_TYPES, type JobType } from '../core/jobs/kinds.js';
-import { jobKind } from '../core/jobs/registry.js';
+import { manifestJob } from '../core/jobs/manifest.js';
 import { submitJob } from '../core/jobs/submit.js';
 import { getPlatform } from '../core/platform.js';
 import { PRESETS, presetEdit } from '../core/presets.js';
@@ -75,42 +74,6 @@ async function readManifest(bucket: string, key: string): Promise<Record<string,
   return manifest as Record<string, unknown>;
 }
 
-/**
- * What a manifest asks for: a bare edit, `{ "type": "render", "edit": {…} }`, or a job of another type
- * whose body is the manifest itself less `type` and `tenant` (e.g. `{ "type": "clips", "source": … }`).
- */
-function manifestJob(manifest: Record<string, unknown>, tenantId: string): { type: JobType; body: unknown } {
-  const { tenant, type = 'render', edit, ...rest } = manifest;
-  if (tenant !== undefined && tenant !== tenantId) {
-    throw refuse(
-      'VALIDATION_FAILED',
-      'tenant',
-      `drop-folder jobs in this deployment belong to tenant "${tenantId}" (CUTLINE_DROP_TENANT); "${String(tenant)}" is not allowed here: leave "tenant" out or set it to "${tenantId}"`,
-      'not allowed',
-    );
-  }
-  if (typeof type !== 'string' || !(JOB_TYPES as readonly string[]).includes(type)) {
-    throw refuse(
-      'VALIDATION_FAILED',
-      'type',
-      `unknown job type "${String(type)}"; a manifest's type is one of: ${JOB_TYPES.join(', ')}`,
-      'unknown type',
-    );
-  }
-  jobKind(type); // refuses a type this build does not run, naming those it does
-  if (type !== 'render')
-    return { type: type as JobType, body: edit === undefined ? rest : { ...rest, edit } };
-  if (edit !== undefined) return { type, body: edit };
-  // A bare edit: the manifest itself, less the manifest-only fields.
-  if ('timeline' in rest) return { type, body: rest };
-  throw refuse(
-    'VALIDATION_FAILED',
-    'edit',
-    'the manifest has no edit: drop {"type": "render", "edit": {"timeline": …, "output": …}} or the edit itself',
-    'edit is required',
-  );
-}
-
 /** A media file at drop/<preset>/<file>: copied under the tenant's inputs/ (sources must live there). */
 async function mediaEdit(bucket: string, key: string, tag: string, tenantId: string): Promise<unknown> {
   const [, preset, ...rest] = key.split('/');
@@ -161,7 +124,7 @@ export async function handler(event: S3Event): Promise<DropSummary> {
     const tenantId = dropTenant();
     try {
       const { type, body } = key.toLowerCase().endsWith('.json')
-        ? manifestJob(await readManifest(bucket, key), tenantId)
+        ? manifestJob(await readManifest(bucket, key), { tenantId })
         : { type: 'render' as const, body: await mediaEdit(bucket, key, tag, tenantId) };
       const { job, created } = await submitJob({
         tenantId,

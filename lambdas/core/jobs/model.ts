@@ -3,13 +3,21 @@ import type { JobType } from './kinds.js';
 
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export const TERMINAL: readonly JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
-export const STAGES = ['validating', 'probing', 'planning', 'rendering', 'stitching', 'finalizing'] as const;
+export const STAGES = [
+  'validating',
+  'preparing',
+  'probing',
+  'planning',
+  'rendering',
+  'stitching',
+  'finalizing',
+] as const;
 
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export type Stage = (typeof STAGES)[number];
 
 export const JobOutput = z.object({
-  kind: z.enum(['video', 'audio', 'image', 'poster', 'thumbnail']),
+  kind: z.enum(['video', 'audio', 'image', 'poster', 'thumbnail', 'manifest']),
   key: z.string(),
   bytes: z.number(),
   durationSeconds: z.number().optional(),

@@ -51,11 +51,11 @@ describe('the Fargate path', () => {
     const { job } = await waitForJob(call, res.body.id);
     expect(job.status).toBe('SUCCEEDED');
     expect(job.outputs[0].key).toBe(`outputs/${platform.apiKeyId}/${job.id}/output.mp4`);
-    // Only the render task writes work/<id>/result.json (the Lambda path returns files through the state).
+    // Only the render task writes work/<id>/result-0.json (the Lambda path returns files through the state).
     const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
     const { clients } = await import('../../../lambdas/core/aws/clients.js');
     await clients().s3.send(
-      new HeadObjectCommand({ Bucket: 'cutline-outputs', Key: `work/${job.id}/result.json` }),
+      new HeadObjectCommand({ Bucket: 'cutline-outputs', Key: `work/${job.id}/result-0.json` }),
     );
     await platform.bus.drain();
     expect(receiver.received.map((e) => [e['detail-type'], e.detail.jobId])).toContainEqual([

@@ -86,19 +86,23 @@ describe('CutlineStack', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('runs the real state machine: Map with MaxConcurrencyPath, retries with backoff, every failure to MarkFailed', () => {
-    const chunks = (
-      definition.States.RenderParts as {
-        Branches: Array<{ States: Record<string, Record<string, unknown>> }>;
-      }
-    ).Branches[0]!.States.RenderChunks as Record<string, unknown> & {
-      ItemProcessor: {
-        States: { RenderChunk: { Retry: Array<{ ErrorEquals: string[]; BackoffRate: number }> } };
-      };
-    };
+  it('runs the real state machine: Maps over prepare items, renditions and chunks, retries with backoff, every failure to MarkFailed', () => {
+    type Item = { ItemProcessor: { States: Record<string, Record<string, unknown>> } } & Record<
+      string,
+      unknown
+    >;
+    const renditions = definition.States.RenderRenditions as Item;
+    expect(renditions.Type).toBe('Map');
+    expect(renditions.MaxConcurrencyPath).toBe('$.renditionConcurrency');
+    const inner = renditions.ItemProcessor.States;
+    const chunks = (inner.RenderParts as { Branches: Array<{ States: Record<string, Item> }> }).Branches[0]!
+      .States.RenderChunks!;
     expect(chunks.Type).toBe('Map');
-    expect(chunks.MaxConcurrencyPath).toBe('$.plan.maxConcurrency');
-    const retry = chunks.ItemProcessor.States.RenderChunk.Retry;
+    expect(chunks.MaxConcurrencyPath).toBe('$.rendition.maxConcurrency');
+    const retry = chunks.ItemProcessor.States.RenderChunk!.Retry as Array<{
+      ErrorEquals: string[];
+      BackoffRate: number;
+    }>;
     expect(retry.flatMap((r) => r.ErrorEquals)).toEqual(
       expect.arrayContaining([
         'Lambda.ServiceException',
@@ -107,18 +111,17 @@ describe('CutlineStack', () => {
       ]),
     );
     expect(retry.every((r) => r.BackoffRate >= 2)).toBe(true);
-    for (const name of [
-      'Validate',
-      'Probe',
-      'Plan',
-      'RenderParts',
-      'Stitch',
-      'Finalize',
-      'RenderOnFargate',
-    ]) {
+    const prepare = definition.States.PrepareItems as Item;
+    expect(prepare.Type).toBe('Map');
+    expect(
+      (prepare.ItemProcessor.States.PrepareItem!.Retry as Array<{ ErrorEquals: string[] }>).flatMap(
+        (r) => r.ErrorEquals,
+      ),
+    ).toContain('RenderRetryableError');
+    for (const name of ['Validate', 'PrepareItems', 'Probe', 'Plan', 'RenderRenditions', 'Finalize']) {
       expect((definition.States[name]!.Catch as Array<{ Next: string }>)[0]!.Next).toBe('MarkFailed');
     }
-    expect(definition.States.RenderOnFargate!.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
+    expect(inner.RenderOnFargate!.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },

@@ -1,0 +1,43 @@
+import { keys } from '../core/aws/storage.js';
+import { CutlineError } from '../core/errors.js';
+import type { PrepareItem } from '../core/jobs/kinds.js';
+import { expansionContext } from '../core/jobs/expand.js';
+import { jobKind } from '../core/jobs/registry.js';
+import { getPlatform } from '../core/platform.js';
+import { enterStage, RenderRetryableError, sourceResolver, withScratch } from './common.js';
+
+interface PrepareTask {
+  jobId: string;
+  tenantId: string;
+  item: PrepareItem;
+}
+
+export const preparedKey = (jobId: string, id: string) => keys.work(jobId, `prepared/${id}.json`);
+
+/** One prepare item (e.g. a scene's media), run by its kind; the result is kept for the Probe step. */
+export async function handler(task: PrepareTask): Promise<{ id: string }> {
+  const job = await enterStage(task, 'preparing', 2);
+  const kind = jobKind(job.type);
+  if (!kind.prepareItem)
+    throw new CutlineError('RENDER_FAILED', `job type ${job.type} listed prepare items but cannot run them`);
+  const p = getPlatform();
+  try {
+    const result = await withScratch(job.id, `prepare-${task.item.id}`, (dir) =>
+      kind.prepareItem!(
+        kind.parse(job.request),
+        task.item,
+        expansionContext({
+          tenantId: job.tenantId,
+          jobId: job.id,
+          resolver: sourceResolver(job, dir),
+          scratchDir: dir,
+        }),
+      ),
+    );
+    await p.objects.putJson(p.outputsBucket, preparedKey(job.id, task.item.id), result ?? null);
+    return { id: task.item.id };
+  } catch (err) {
+    if (err instanceof CutlineError && err.retryable) throw new RenderRetryableError(err.message);
+    throw err;
+  }
+}
