@@ -9,7 +9,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export type Stage = (typeof STAGES)[number];
 
 export const JobOutput = z.object({
-  kind: z.enum(['video', 'audio', 'image', 'poster', 'thumbnail']),
+  kind: z.enum(['video', 'audio', 'image', 'poster', 'thumbnail', 'playlist', 'sprite', 'vtt', 'preview']),
   key: z.string(),
   bytes: z.number(),
   durationSeconds: z.number().optional(),
