@@ -65,7 +65,8 @@ export function previewGifArgs(
  */
 export function spriteArgs(input: string, out: string, grid: SpriteGrid, fps: number): string[] {
   const per = grid.interval * fps;
-  const select = `select='eq(n,0)+neq(floor(n/${per}),floor((n-1)/${per}))'`;
+  // Frame 0 passes too: floor(-1 / per) is -1.
+  const select = `select='gt(floor(n/${per}),floor((n-1)/${per}))'`;
   return [
     '-hide_banner',
     '-nostdin',
