@@ -9,6 +9,7 @@ export interface Variant {
 }
 
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+const evenDown = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
 
 /** 5 Mb/s at 1080p, scaled by pixels^0.75 (bits per pixel grow as frames shrink): 720p ≈ 2.7, 360p ≈ 1. */
 export const maxrateFor = (short: number): number => Math.round(5000 * Math.pow(short / 1080, 1.5));
@@ -25,9 +26,11 @@ export function selectLadder(
   const rungs = [...new Set(ladder)].filter((r) => r <= short).sort((a, b) => b - a);
   if (!rungs.length) rungs.push(short);
   const landscape = source.width >= source.height;
+  const sourceLong = Math.max(source.width, source.height);
   return rungs.map((r) => {
-    const long = even((Math.max(source.width, source.height) * r) / short);
-    const s = even(r);
+    // Rounded to even sizes, but never past the source's own (odd) size.
+    const long = Math.min(even((sourceLong * r) / short), evenDown(sourceLong));
+    const s = Math.min(even(r), evenDown(short));
     return {
       name: `${r}p`,
       width: landscape ? long : s,
