@@ -125,7 +125,9 @@ export async function packageOutput(
         signal,
       },
     );
-    out.push(await file('preview', path, { durationSeconds: length, width }));
+    // scale=W:-2 keeps the aspect ratio with an even height.
+    const height = Math.max(2, Math.round((width * spec.height) / spec.width / 2) * 2);
+    out.push(await file('preview', path, { durationSeconds: length, width, height }));
   }
 
   const thumbs = findPreset(presets, 'thumbnails');

@@ -278,6 +278,7 @@ describe('web and preview-gif presets', () => {
       ['opus', null],
     ]);
     expect(Number(webm.format.duration)).toBeCloseTo(2, 1);
+    expect([files[2]!.width, files[2]!.height]).toEqual([160, 90]);
     const gif = await ffprobeJson(files[2]!.path);
     expect(gif.streams[0]!.codec_name).toBe('gif');
     expect([gif.streams[0]!.width, gif.streams[0]!.height]).toEqual([160, 90]);
