@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderedFile } from '../../../lambdas/core/engine/render.js';
 import { parseMasterPlaylist, parseMediaPlaylist } from '../../../lambdas/core/packaging/playlist.js';
 import { parseSpriteVtt } from '../../../lambdas/core/packaging/sprite.js';
+import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
+import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
+import { LocalSourceResolver } from '../../../lambdas/core/media/sources.js';
 import { FIXTURES, renderEdit } from '../../helpers/fixtures.js';
 import { ffmpeg, ffprobeJson, readFrame, regionMean } from '../../helpers/media.js';
 
@@ -283,5 +287,30 @@ describe('web and preview-gif presets', () => {
     expect(gif.streams[0]!.codec_name).toBe('gif');
     expect([gif.streams[0]!.width, gif.streams[0]!.height]).toEqual([160, 90]);
     expect(Number(gif.streams[0]!.nb_frames ?? 5)).toBeLessThanOrEqual(6);
+  }, 120_000);
+});
+
+describe('the chunked local path', () => {
+  it('finishes the stitched file the same way: loudness and packaging after the stitch', async () => {
+    const edit = parseEdit({
+      timeline: {
+        soundtrack: { src: 'pack-tone-loud.wav' },
+        tracks: [{ clips: [{ asset: { type: 'video', src: 'pack-colors.mp4' }, start: 0, length: 6 }] }],
+      },
+      output: { format: 'mp4', size: { width: 320, height: 180 }, presets: ['loudness', 'thumbnails'] },
+    });
+    const resolver = new LocalSourceResolver({ mediaRoot: FIXTURES, baseDir: FIXTURES, maxSourceBytes: 1e8 });
+    const input = await prepareRender(edit, { resolver });
+    const out = join(dir, 'chunked', 'long.mp4');
+    const { plan, files } = await renderLocal(input, {
+      output: out,
+      chunks: 2,
+      concurrency: 2,
+      threadsPerWorker: 1,
+    });
+    expect(plan.chunked).toBe(true);
+    expect(files.map((f) => f.kind)).toEqual(['video', 'sprite', 'vtt']);
+    expect(Math.abs((await integratedLoudness(out)) + 16)).toBeLessThanOrEqual(1);
+    expect(parseSpriteVtt(await readFile(files[2]!.path, 'utf8'))).toHaveLength(6);
   }, 120_000);
 });
