@@ -10,6 +10,7 @@ import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
 import { renderLocal } from '../../lambdas/core/engine/distributed.js';
 import { renderJobLocally } from '../../lambdas/core/engine/jobs.js';
+import { expandPresets } from '../../lambdas/core/packaging/social.js';
 import type { JobType } from '../../lambdas/core/jobs/kinds.js';
 import { manifestJob } from '../../lambdas/core/jobs/manifest.js';
 import { compileRender } from '../../lambdas/core/render/compile.js';
@@ -156,6 +157,18 @@ export async function renderCommand(argv: string[]): Promise<number> {
     process.stderr.write(
       `rendered ${plan.chunks.length} chunks on ${concurrency ?? 'all'} workers and stitched them\n`,
     );
+  }
+  // The `social` preset's other aspect ratios: beside the output, named <stem>-social-9x16.<ext>.
+  const stem = output.replace(/\.[^./]+$/, '');
+  for (const r of expandPresets(edit).slice(1)) {
+    const extra = await prepareRender(r.edit, { resolver });
+    const out = await renderLocal(extra, {
+      output: `${stem}-${r.name}.${extra.spec.format}`,
+      concurrency,
+      threadsPerWorker: threads,
+      onProgress: progressBar(r.name),
+    });
+    files.push(...out.files);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   for (const f of files) {

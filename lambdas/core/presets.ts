@@ -4,7 +4,8 @@ import { CutlineError } from './errors.js';
  * What a media file dropped at `drop/<preset>/<file>` becomes: each preset builds an ordinary edit (plain
  * JSON, validated later by submitJob like any API edit) around the file, so it runs through the same
  * pipeline as an API render. To add a preset, add one entry to PRESETS; the error message and the
- * README's list come from its keys. (The packaging issue adds hls, social and thumbnails.)
+ * README's list come from its keys. Packaging (HLS, WebM, social ratios, sprites, loudness) is asked for
+ * through `output.presets`, exactly as an API edit would (lambdas/core/packaging).
  */
 
 /** What is known about the source before it is rendered; without it, presets use 16:9 defaults. */
@@ -50,10 +51,10 @@ export const PRESETS: Record<string, Preset> = {
     build: (src, probe) => mp4(src, probe, 1920, 1080, '1080'),
   },
   web: {
-    description: 'a lighter 720p H.264/AAC MP4 with faststart, for the web',
+    description: 'a 720p H.264/AAC MP4 (faststart) and a VP9/Opus WebM, loudness -16 LUFS',
     build: (src, probe) => {
       const edit = mp4(src, probe, 1280, 720, 'hd');
-      return { ...edit, output: { ...edit.output, quality: 'medium' } };
+      return { ...edit, output: { ...edit.output, quality: 'medium', presets: ['web', 'loudness'] } };
     },
   },
   gif: {
@@ -87,6 +88,49 @@ export const PRESETS: Record<string, Preset> = {
       timeline: { tracks: [{ clips: [{ asset: { type: 'audio', src }, start: 0, length: 'auto' }] }] },
       output: { format: 'mp3' },
     }),
+  },
+  hls: {
+    description: 'an HLS ladder (1080p/720p/480p/360p, never above the source) with a master playlist',
+    build: (src, probe) => {
+      const edit = mp4(src, probe, 1920, 1080, '1080');
+      return { ...edit, output: { ...edit.output, presets: ['hls'] } };
+    },
+  },
+  social: {
+    description: 'the video at 16:9 plus 9:16 and 1:1 renditions (cropped to fill), loudness -14 LUFS',
+    build: (src, probe) => {
+      // The short side of the source, at most 1080, for every ratio.
+      const short = probe && probe.width > 0 && probe.height > 0 ? Math.min(probe.width, probe.height) : 1080;
+      const side = even(Math.min(1080, short));
+      return {
+        timeline: {
+          tracks: [{ clips: [{ asset: { type: 'video', src }, start: 0, length: 'auto', fit: 'crop' }] }],
+        },
+        output: {
+          format: 'mp4',
+          size: { width: even((side * 16) / 9), height: side },
+          // The main output is the 16:9 one; the renditions add the other two.
+          presets: [
+            { name: 'social', aspectRatios: ['9:16', '1:1'] },
+            { name: 'loudness', target: -14 },
+          ],
+        },
+      };
+    },
+  },
+  thumbnails: {
+    description: 'a sprite sheet of thumbnails with a WebVTT for scrubbing, beside a 720p MP4',
+    build: (src, probe) => {
+      const edit = mp4(src, probe, 1280, 720, 'hd');
+      return { ...edit, output: { ...edit.output, presets: ['thumbnails'] } };
+    },
+  },
+  'preview-gif': {
+    description: 'a 320-wide preview GIF of the first 5 seconds, beside a 720p MP4',
+    build: (src, probe) => {
+      const edit = mp4(src, probe, 1280, 720, 'hd');
+      return { ...edit, output: { ...edit.output, presets: ['preview-gif'] } };
+    },
   },
 };
 

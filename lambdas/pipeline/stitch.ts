@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { stitch } from '../core/engine/chunks.js';
-import { extraImageArgs, type RenderedFile } from '../core/engine/render.js';
+import { finishOutput, type RenderedFile } from '../core/engine/render.js';
 import { CutlineError } from '../core/errors.js';
-import { runFfmpeg } from '../core/media/ffmpeg.js';
 import { getPlatform } from '../core/platform.js';
 import {
   enterStage,
@@ -26,7 +25,8 @@ export async function handler(state: RenditionState): Promise<StoredFiles> {
   ];
   if (!Array.isArray(chunkResults) || !chunkResults.length)
     throw new CutlineError('RENDER_FAILED', 'stitch: no chunk results in the state');
-  const { index, name } = state.rendition;
+  const { index, name, chunks } = state.rendition;
+  const frames = chunks.reduce((n, c) => n + (c.endFrame - c.startFrame), 0);
   return withScratch(job.id, `stitch-${index}`, async (dir) => {
     const input = await prepareJob(job, join(dir, 'src'), await loadProbes(job.id), index);
     const sorted = [...chunkResults].sort((a, b) => a.chunk - b.chunk);
@@ -44,19 +44,16 @@ export async function handler(state: RenditionState): Promise<StoredFiles> {
     }
     const output = join(dir, outputName(name, input.spec.format));
     await stitch(input, files, audio, output, dir);
-    const rendered: RenderedFile[] = [
-      {
-        kind: 'video',
-        path: output,
-        bytes: (await stat(output)).size,
-        width: input.spec.width,
-        height: input.spec.height,
-      },
-    ];
-    for (const extra of extraImageArgs(input, output)) {
-      await runFfmpeg(extra.args);
-      rendered.push({ kind: extra.kind, path: extra.path, bytes: (await stat(extra.path)).size });
-    }
+    const main: RenderedFile = {
+      kind: 'video',
+      path: output,
+      bytes: (await stat(output)).size,
+      durationSeconds: (frames * input.spec.fps.den) / input.spec.fps.num,
+      width: input.spec.width,
+      height: input.spec.height,
+    };
+    // Packaging (HLS, web, sprites, loudness) and poster/thumbnail, as in a single-pass render.
+    const rendered = await finishOutput(input, main, dir);
     return storeOutputs(job, rendered, name);
   });
 }

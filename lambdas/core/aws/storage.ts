@@ -67,4 +67,8 @@ export const contentType = (name: string): string =>
     jpg: 'image/jpeg',
     png: 'image/png',
     m4a: 'audio/mp4',
+    m3u8: 'application/vnd.apple.mpegurl',
+    ts: 'video/mp2t',
+    m4s: 'video/iso.segment',
+    vtt: 'text/vtt',
   })[name.split('.').pop() ?? ''] ?? 'application/octet-stream';

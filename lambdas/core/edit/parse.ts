@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { CutlineError, formatPath, validationError, type IssueDetail } from '../errors.js';
 import { resolveLimits, type EditLimits } from './limits.js';
 import { applyMerge } from './merge.js';
+import { checkPresets } from '../packaging/options.js';
 import { Edit, Merge } from './schema.js';
 
 function describe(issue: z.core.$ZodIssue): IssueDetail[] {
@@ -50,6 +51,7 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
   const result = Edit.safeParse(merged, { reportInput: true });
   if (!result.success) throw validationError(zodIssues(result.error));
   checkLimits(result.data, limits);
+  checkPresets(result.data.output);
   return result.data;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OutputPresets } from '../packaging/schema.js';
 
 /**
  * The edit format: the core of Shotstack's public Edit API, same names and meanings, so existing edits
@@ -254,6 +255,8 @@ export const Output = z.strictObject({
     .optional(),
   poster: z.strictObject({ capture: Seconds }).optional(),
   thumbnail: z.strictObject({ capture: Seconds, scale: z.number().gt(0).max(1).optional() }).optional(),
+  /** Packaging (lambdas/core/packaging): hls, web, social, preview-gif, thumbnails, loudness. */
+  presets: OutputPresets.optional(),
 });
 
 export const MergeField = z.strictObject({

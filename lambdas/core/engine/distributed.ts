@@ -1,13 +1,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CutlineError } from '../errors.js';
-import { runFfmpeg } from '../media/ffmpeg.js';
 import { planRender, type PlanLimits, type RenderPlan } from '../plan/planner.js';
 import type { CompileInput } from '../render/compile.js';
 import { renderAudioPart, renderChunk, stitch } from './chunks.js';
 import { runPool } from './pool.js';
-import { extraImageArgs, renderPrepared, type RenderedFile } from './render.js';
+import { finishOutput, renderPrepared, type RenderedFile } from './render.js';
 
 export interface LocalRenderOptions {
   output: string;
@@ -105,20 +104,15 @@ export async function renderLocal(
     const audioFile = await audio;
     await stitch(input, chunkFiles, audioFile, opts.output, workDir, { signal: opts.signal });
     const { spec } = input;
-    const files: RenderedFile[] = [
-      {
-        kind: 'video',
-        path: opts.output,
-        bytes: (await stat(opts.output)).size,
-        durationSeconds: (total * spec.fps.den) / spec.fps.num,
-        width: spec.width,
-        height: spec.height,
-      },
-    ];
-    for (const job of extraImageArgs(input, opts.output)) {
-      await runFfmpeg(job.args, { signal: opts.signal });
-      files.push({ kind: job.kind, path: job.path, bytes: (await stat(job.path)).size });
-    }
+    const main: RenderedFile = {
+      kind: 'video',
+      path: opts.output,
+      bytes: (await stat(opts.output)).size,
+      durationSeconds: (total * spec.fps.den) / spec.fps.num,
+      width: spec.width,
+      height: spec.height,
+    };
+    const files = await finishOutput(input, main, dirname(opts.output), { signal: opts.signal });
     opts.onProgress?.(1);
     return { plan, files };
   } finally {

@@ -1,10 +1,13 @@
 import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { runFfmpeg } from '../media/ffmpeg.js';
 import { compileRender, type CompileInput, type CompiledRender } from '../render/compile.js';
 import type { FrameWindow } from '../render/window.js';
+import { packageOutput } from '../packaging/package.js';
 
 export interface RenderedFile {
-  kind: 'video' | 'audio' | 'image' | 'poster' | 'thumbnail';
+  /** playlist: an HLS master; sprite + vtt: scrubbing thumbnails; preview: the preview GIF. */
+  kind: 'video' | 'audio' | 'image' | 'poster' | 'thumbnail' | 'playlist' | 'sprite' | 'vtt' | 'preview';
   path: string;
   bytes: number;
   durationSeconds?: number;
@@ -64,7 +67,28 @@ export function extraImageArgs(
   return jobs;
 }
 
-/** Compiles and runs one render on this machine, then takes the poster and thumbnail. */
+/**
+ * Everything made from a finished main file, in one place for every path that renders one (single pass,
+ * local chunks, the pipeline's stitch and single-render tasks): packaging presets first (loudness may
+ * replace the main file, the rest read it), then the poster and thumbnail images the output asks for.
+ * Returns the main file first; extra files carry `name`s relative to `dir`.
+ */
+export async function finishOutput(
+  input: CompileInput,
+  main: RenderedFile,
+  dir: string,
+  opts: { signal?: AbortSignal } = {},
+): Promise<RenderedFile[]> {
+  const [primary, ...packaged] = await packageOutput(input, main, dir, opts);
+  const images: RenderedFile[] = [];
+  for (const job of extraImageArgs(input, primary!.path)) {
+    await runFfmpeg(job.args, { signal: opts.signal });
+    images.push({ kind: job.kind, path: job.path, bytes: (await stat(job.path)).size });
+  }
+  return [primary!, ...images, ...packaged];
+}
+
+/** Compiles and runs one render on this machine, then makes what the output asks for from it (finishOutput). */
 export async function renderPrepared(
   input: CompileInput,
   opts: RenderOptions,
@@ -77,18 +101,13 @@ export async function renderPrepared(
   });
   const { spec } = input;
   const kind: RenderedFile['kind'] = spec.still ? 'image' : spec.hasVideo ? 'video' : 'audio';
-  const files: RenderedFile[] = [
-    {
-      kind,
-      path: opts.output,
-      bytes: (await stat(opts.output)).size,
-      ...(spec.still ? {} : { durationSeconds: compiled.durationSeconds }),
-      ...(spec.hasVideo ? { width: spec.width, height: spec.height } : {}),
-    },
-  ];
-  for (const job of extraImageArgs(input, opts.output)) {
-    await runFfmpeg(job.args, { signal: opts.signal });
-    files.push({ kind: job.kind, path: job.path, bytes: (await stat(job.path)).size });
-  }
+  const main: RenderedFile = {
+    kind,
+    path: opts.output,
+    bytes: (await stat(opts.output)).size,
+    ...(spec.still ? {} : { durationSeconds: compiled.durationSeconds }),
+    ...(spec.hasVideo ? { width: spec.width, height: spec.height } : {}),
+  };
+  const files = await finishOutput(input, main, dirname(opts.output), { signal: opts.signal });
   return { compiled, files };
 }

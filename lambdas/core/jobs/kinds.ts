@@ -1,5 +1,6 @@
 import type { Edit } from '../edit/schema.js';
 import { parseEdit } from '../edit/parse.js';
+import { expandPresets } from '../packaging/social.js';
 import type { ProbeResult } from '../media/probe.js';
 
 /**
@@ -73,5 +74,6 @@ export const renderKind: JobKind<Edit> = {
     return out;
   },
   callback: (edit) => edit.callback,
-  expand: async (edit) => [{ name: 'output', edit }],
+  // The edit itself, plus a rendition per aspect ratio when it asks for the `social` preset.
+  expand: async (edit) => expandPresets(edit),
 };

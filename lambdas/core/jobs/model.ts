@@ -17,7 +17,18 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export type Stage = (typeof STAGES)[number];
 
 export const JobOutput = z.object({
-  kind: z.enum(['video', 'audio', 'image', 'poster', 'thumbnail', 'manifest']),
+  kind: z.enum([
+    'video',
+    'audio',
+    'image',
+    'poster',
+    'thumbnail',
+    'playlist',
+    'sprite',
+    'vtt',
+    'preview',
+    'manifest',
+  ]),
   key: z.string(),
   bytes: z.number(),
   durationSeconds: z.number().optional(),

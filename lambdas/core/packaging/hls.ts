@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runFfmpeg } from '../media/ffmpeg.js';
+import { fpsValue, type Rational } from '../render/output-spec.js';
+import type { Variant } from './ladder.js';
+import {
+  avcCodec,
+  measureBandwidth,
+  parseMediaPlaylist,
+  writeMasterPlaylist,
+  type StreamInf,
+} from './playlist.js';
+
+const run = promisify(execFile);
+
+export interface HlsJob {
+  /** The finished main file. */
+  input: string;
+  /** Folder of the tree (`<dir>/<stem>-hls`); variants go in `<folder>/<variant.name>/`. */
+  folder: string;
+  variants: readonly Variant[];
+  segmentSeconds: number;
+  fps: Rational;
+  hasAudio: boolean;
+}
+
+/**
+ * One ffmpeg decodes the main file once and encodes every variant. Segments align across variants
+ * because every encoder gets the same forced IDR frames (at multiples of the segment length, with scene
+ * cuts off and the GOP as long as a segment) and the muxer cuts at them. No B-frames: then a segment's
+ * decode and presentation times start together, so its audio is cut at the same instant as its video and
+ * no segment runs past the target length.
+ */
+export function hlsArgs(job: HlsJob): string[] {
+  const n = job.variants.length;
+  const split = n > 1 ? `[0:v]split=${n}${job.variants.map((_, i) => `[s${i}]`).join('')};` : '';
+  const scales = job.variants
+    .map((v, i) => `[${n > 1 ? `s${i}` : '0:v'}]scale=${v.width}:${v.height},setsar=1[v${i}]`)
+    .join(';');
+  const gop = String(Math.max(1, Math.round(job.segmentSeconds * fpsValue(job.fps))));
+  const args = ['-hide_banner', '-nostdin', '-y', '-i', job.input, '-filter_complex', split + scales];
+  job.variants.forEach((v, i) => {
+    args.push('-map', `[v${i}]`);
+    if (job.hasAudio) args.push('-map', '0:a:0');
+    args.push(`-maxrate:v:${i}`, `${v.maxrateKbps}k`, `-bufsize:v:${i}`, `${v.maxrateKbps * 2}k`);
+  });
+  args.push(
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '23',
+    '-profile:v',
+    'high',
+    '-pix_fmt',
+    'yuv420p',
+    '-bf',
+    '0',
+    '-g',
+    gop,
+    '-keyint_min',
+    gop,
+    '-sc_threshold',
+    '0',
+    '-force_key_frames',
+    `expr:gte(t,n_forced*${job.segmentSeconds})`,
+  );
+  if (job.hasAudio) args.push('-c:a', 'aac', '-b:a', '128k', '-ar', '48000');
+  args.push(
+    '-f',
+    'hls',
+    '-hls_time',
+    String(job.segmentSeconds),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_list_size',
+    '0',
+    // No muxing delay: segments start at the keyframe's own time.
+    '-muxdelay',
+    '0',
+    '-hls_segment_filename',
+    join(job.folder, '%v', 'seg-%05d.ts'),
+    '-var_stream_map',
+    job.variants
+      .map((v, i) => (job.hasAudio ? `v:${i},a:${i},name:${v.name}` : `v:${i},name:${v.name}`))
+      .join(' '),
+    join(job.folder, '%v', 'index.m3u8'),
+  );
+  return args;
+}
+
+async function codecsOf(segment: string, hasAudio: boolean): Promise<string | undefined> {
+  const bin = process.env.CUTLINE_FFPROBE ?? 'ffprobe';
+  const { stdout } = await run(bin, [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=profile,level',
+    '-of',
+    'json',
+    segment,
+  ]);
+  const s = (JSON.parse(stdout) as { streams?: Array<{ profile?: string; level?: number }> }).streams?.[0];
+  const video = s?.profile ? avcCodec(s.profile, Number(s.level)) : undefined;
+  if (!video) return undefined;
+  return hasAudio ? `${video},mp4a.40.2` : video;
+}
+
+export interface HlsTree {
+  master: string;
+  /** Every variant playlist and segment, relative to the tree's folder. */
+  files: Array<{ path: string; relative: string }>;
+  variants: StreamInf[];
+}
+
+/** Encodes the ladder, then writes the master playlist from what was written (measured bandwidths). */
+export async function writeHls(job: HlsJob, signal?: AbortSignal): Promise<HlsTree> {
+  await rm(job.folder, { recursive: true, force: true });
+  for (const v of job.variants) await mkdir(join(job.folder, v.name), { recursive: true });
+  await runFfmpeg(hlsArgs(job), { signal });
+  // runFfmpeg makes the folder of its last argument, the literal `%v` pattern: not part of the tree.
+  await rm(join(job.folder, '%v'), { recursive: true, force: true });
+  const files: HlsTree['files'] = [];
+  const variants: StreamInf[] = [];
+  for (const v of job.variants) {
+    const playlistPath = join(job.folder, v.name, 'index.m3u8');
+    const playlist = parseMediaPlaylist(await readFile(playlistPath, 'utf8'));
+    files.push({ path: playlistPath, relative: `${v.name}/index.m3u8` });
+    const measured = [];
+    for (const s of playlist.segments) {
+      const path = join(job.folder, v.name, s.uri);
+      measured.push({ bytes: (await stat(path)).size, duration: s.duration });
+      files.push({ path, relative: `${v.name}/${s.uri}` });
+    }
+    const bw = measureBandwidth(measured);
+    const first = playlist.segments[0];
+    variants.push({
+      uri: `${v.name}/index.m3u8`,
+      bandwidth: bw.peak,
+      averageBandwidth: bw.average,
+      width: v.width,
+      height: v.height,
+      codecs: first ? await codecsOf(join(job.folder, v.name, first.uri), job.hasAudio) : undefined,
+      frameRate: fpsValue(job.fps),
+    });
+  }
+  const master = join(job.folder, 'master.m3u8');
+  await writeFile(master, writeMasterPlaylist(variants));
+  return { master, files, variants };
+}
