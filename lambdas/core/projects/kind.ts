@@ -5,7 +5,7 @@ import type { JobKind, PrepareItem } from '../jobs/kinds.js';
 import { getPlatform } from '../platform.js';
 import { composeEdit, itemId, scenesToGenerate } from './compose.js';
 import { assertAvailable, providerEnv, providerOf, type ProviderEnv } from './providers/index.js';
-import { parseProjectJob, type ProjectJobRequest, type SceneMedia } from './schema.js';
+import { parseProjectJob, type ProjectJobRequest, type Scene, type SceneMedia } from './schema.js';
 import { ProjectStore, type SceneStatusSink } from './store.js';
 
 /** What the project kind needs from its environment; the platform's by default, the test's in tests. */
@@ -38,6 +38,22 @@ export const platformDeps: ProjectKindDeps = {
   },
 };
 
+/** Every src a project reads (backing track, reference images, scenes, generated media), with its path. */
+export function projectSources(
+  p: Pick<ProjectJobRequest['project'], 'audio' | 'referenceImages'> & { scenes?: readonly Scene[] },
+  prefix = '',
+): Array<{ src: string; at: string }> {
+  const out: Array<{ src: string; at: string }> = [];
+  if (p.audio) out.push({ src: p.audio.src, at: `${prefix}audio.src` });
+  p.referenceImages?.forEach((src, i) => out.push({ src, at: `${prefix}referenceImages[${i}]` }));
+  p.scenes?.forEach((s, i) => {
+    const at = `${prefix}scenes[${i}]`;
+    for (const ref of providerOf(s).sources(s)) out.push({ src: ref.src, at: `${at}.${ref.at}` });
+    if (s.media) out.push({ src: s.media.src, at: `${at}.media.src` });
+  });
+  return out;
+}
+
 export interface ProjectItem extends PrepareItem {
   sceneId: string;
   /** The scene's index in the request's snapshot. */
@@ -59,19 +75,7 @@ export function makeProjectKind(deps: ProjectKindDeps): JobKind<ProjectJobReques
   return {
     type: 'project',
     parse: parseProjectJob,
-    sources(req) {
-      const out: Array<{ src: string; at: string }> = [];
-      if (req.project.audio) out.push({ src: req.project.audio.src, at: 'project.audio.src' });
-      req.project.referenceImages?.forEach((src, i) =>
-        out.push({ src, at: `project.referenceImages[${i}]` }),
-      );
-      req.project.scenes.forEach((s, i) => {
-        const at = `project.scenes[${i}]`;
-        for (const ref of providerOf(s).sources(s)) out.push({ src: ref.src, at: `${at}.${ref.at}` });
-        if (s.media) out.push({ src: s.media.src, at: `${at}.media.src` });
-      });
-      return out;
-    },
+    sources: (req) => projectSources(req.project, 'project.'),
     callback: (req) => req.callback,
     prepareItems: (req) =>
       scenesToGenerate(req).map(({ scene, index }) => ({ id: itemId(scene), sceneId: scene.id, index })),
