@@ -1,6 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../../local/platform.js';
+import { clients } from '../../../lambdas/core/aws/clients.js';
+import { getPlatform } from '../../../lambdas/core/platform.js';
+import { projectKind } from '../../../lambdas/core/projects/kind.js';
+import { ProjectStore } from '../../../lambdas/core/projects/store.js';
 import { imageFixture, toneFixture, videoFixture } from '../../helpers/fixtures.js';
 import { api, fixtureUrl, SECOND_TENANT, startTestPlatform, type Api } from '../../helpers/platform.js';
 
@@ -224,5 +230,72 @@ describe('scene projects API', () => {
     const compose = await call('POST', `/v1/projects/${empty.body.id}/compose`);
     expect(compose.status).toBe(400);
     expect(compose.body.error.details[0].path).toBe('scenes');
+  });
+
+  it("a voiceover scene's prepare item (platform deps: real store, speech published to S3) completes the scene and counts it", async () => {
+    const created = await call('POST', '/v1/projects', {
+      mode: 'custom',
+      scenes: [
+        { source: 'title', text: 'One' },
+        { source: 'voiceover', text: 'Two.' },
+      ],
+    });
+    const id = created.body.id;
+    expect(created.body).toMatchObject({ completedScenes: 1, failedScenes: 0 });
+    const snapshot = {
+      projectId: id,
+      project: {
+        mode: 'custom',
+        scenes: created.body.scenes.map(({ number: _n, ...scene }: { number: number }) => scene),
+      },
+    };
+    const req = projectKind.parse(snapshot);
+    const [item, ...more] = projectKind.prepareItems!(req);
+    expect(more).toHaveLength(0);
+    const ctx = {
+      tenantId: platform.apiKeyId,
+      jobId: 'job-1',
+      scratchDir: await mkdtemp(join(tmpdir(), 'cutline-vo-')),
+      localPath: async () => '',
+      probe: async () => {
+        throw new Error('not used');
+      },
+    };
+    const media = (await projectKind.prepareItem!(req, item!, ctx)) as {
+      src: string;
+      durationSeconds: number;
+    };
+    const sceneId = created.body.scenes[1].id;
+    expect(media.src).toBe(
+      `s3://cutline-ingest/inputs/${platform.apiKeyId}/projects/${id}/job-1/scene-${sceneId}-voiceover.wav`,
+    );
+
+    const got = await call('GET', `/v1/projects/${id}`);
+    expect(got.body).toMatchObject({ sceneCount: 2, completedScenes: 2, failedScenes: 0 });
+    expect(got.body.scenes[1]).toMatchObject({ status: 'completed', attempts: 1, media });
+    const asset = got.body.assets.find((a: { at: string }) => a.at === 'scenes[1].media.src');
+    const wav = Buffer.from(await (await fetch(asset.url)).arrayBuffer());
+    expect(wav.subarray(0, 4).toString()).toBe('RIFF');
+
+    // A status report for a scene that has been replaced meanwhile writes nothing.
+    await call('PUT', `/v1/projects/${id}/scenes/2`, { source: 'voiceover', text: 'Three.' });
+    const store = new ProjectStore(clients().db, getPlatform().table);
+    expect(await store.transition(platform.apiKeyId, id, sceneId, { status: 'failed' })).toBe(false);
+    const after = await call('GET', `/v1/projects/${id}`);
+    expect(after.body).toMatchObject({ completedScenes: 1, failedScenes: 0 });
+    expect(after.body.scenes[1]).toMatchObject({ status: 'pending', attempts: 0 });
+    // …and another tenant's report on this project is refused the same way.
+    const newId = after.body.scenes[1].id;
+    expect(await store.transition(SECOND_TENANT.id, id, newId, { status: 'failed' })).toBe(false);
+    expect(
+      await store.transition(platform.apiKeyId, id, newId, {
+        status: 'failed',
+        error: { code: 'X', message: 'y' },
+      }),
+    ).toBe(true);
+    expect((await call('GET', `/v1/projects/${id}`)).body).toMatchObject({
+      completedScenes: 1,
+      failedScenes: 1,
+    });
   });
 });
