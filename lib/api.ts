@@ -22,6 +22,7 @@ export interface ApiProps {
     renders: IFunction;
     uploads?: IFunction;
     templates?: IFunction;
+    projects?: IFunction;
   };
   throttle: { rateLimit: number; burstLimit: number };
   quota: { limit: number; period: Period };
@@ -105,6 +106,20 @@ export class Api extends Construct {
       const tpl = templates.addResource('{id}');
       for (const m of ['GET', 'PUT', 'DELETE']) tpl.addMethod(m, t, keyed);
       tpl.addResource('render').addMethod('POST', t, keyed);
+    }
+    if (props.handlers.projects) {
+      const p = new LambdaIntegration(props.handlers.projects);
+      const projects = v1.addResource('projects');
+      projects.addMethod('POST', p, keyed);
+      projects.addMethod('GET', p, keyed);
+      const project = projects.addResource('{id}');
+      for (const m of ['GET', 'PUT', 'DELETE']) project.addMethod(m, p, keyed);
+      const scenes = project.addResource('scenes');
+      scenes.addMethod('POST', p, keyed);
+      const scene = scenes.addResource('{n}');
+      for (const m of ['PUT', 'DELETE']) scene.addMethod(m, p, keyed);
+      project.addResource('order').addMethod('PUT', p, keyed);
+      project.addResource('compose').addMethod('POST', p, keyed);
     }
 
     const plan = this.api.addUsagePlan('UsagePlan', {

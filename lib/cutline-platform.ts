@@ -103,10 +103,16 @@ export class CutlinePlatform extends Construct {
       renders: apiFn(HANDLERS.api.renders, 'RendersFunction'),
       uploads: apiFn(HANDLERS.api.uploads, 'UploadsFunction'),
       templates: apiFn(HANDLERS.api.templates, 'TemplatesFunction'),
+      projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction'),
     };
     this.storage.ingest.grantPut(handlers.uploads);
     this.state.table.grantReadWriteData(handlers.templates);
     this.pipeline.stateMachine.grantStartExecution(handlers.templates);
+    // Projects: the table, starting compose jobs, and presigned GETs of their assets and final videos.
+    this.state.table.grantReadWriteData(handlers.projects);
+    this.pipeline.stateMachine.grantStartExecution(handlers.projects);
+    this.storage.ingest.grantRead(handlers.projects);
+    this.storage.outputs.grantRead(handlers.projects);
     this.state.table.grantReadWriteData(handlers.renders);
     this.storage.outputs.grantRead(handlers.renders);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);

@@ -38,6 +38,41 @@ export const ROUTES: readonly Route[] = [
     module: 'lambdas/api/templates.ts',
     keyRequired: true,
   },
+  { method: 'POST', resource: '/v1/projects', module: 'lambdas/api/projects.ts', keyRequired: true },
+  { method: 'GET', resource: '/v1/projects', module: 'lambdas/api/projects.ts', keyRequired: true },
+  { method: 'GET', resource: '/v1/projects/{id}', module: 'lambdas/api/projects.ts', keyRequired: true },
+  { method: 'PUT', resource: '/v1/projects/{id}', module: 'lambdas/api/projects.ts', keyRequired: true },
+  { method: 'DELETE', resource: '/v1/projects/{id}', module: 'lambdas/api/projects.ts', keyRequired: true },
+  {
+    method: 'POST',
+    resource: '/v1/projects/{id}/scenes',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
+  {
+    method: 'PUT',
+    resource: '/v1/projects/{id}/scenes/{n}',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
+  {
+    method: 'DELETE',
+    resource: '/v1/projects/{id}/scenes/{n}',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
+  {
+    method: 'PUT',
+    resource: '/v1/projects/{id}/order',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
+  {
+    method: 'POST',
+    resource: '/v1/projects/{id}/compose',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
 ].filter((r) => existsSync(`${ROOT}${r.module}`));
 
 function match(path: string): Array<{ route: Route; params: Record<string, string> }> {

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { Edit } from '../core/edit/schema.js';
 import { json } from './http.js';
+import {
+  ComposeRequest,
+  CreateProjectRequest,
+  ReorderRequest,
+  SceneInput,
+  UpdateProjectRequest,
+} from '../core/projects/schema.js';
 import { UploadRequest } from './uploads.js';
 
 const error = {
@@ -21,6 +28,14 @@ const error = {
     },
   },
 };
+
+const body = (schema: z.ZodType, required = true) => ({
+  required,
+  content: {
+    'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
+  },
+});
+const conflict = { description: 'the scene list changed meanwhile; read the project and retry' };
 
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
 export function openApiDocument(): Record<string, unknown> {
@@ -87,6 +102,56 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/templates/{id}/render': {
         post: { responses: { '202': { description: 'queued, as POST /v1/renders' }, ...errors } },
+      },
+      '/v1/projects': {
+        post: {
+          requestBody: body(CreateProjectRequest),
+          responses: { '201': { description: 'the project, with its scenes' }, ...errors },
+        },
+        get: { responses: { '200': { description: 'a page of projects (without scenes)' }, ...errors } },
+      },
+      '/v1/projects/{id}': {
+        get: {
+          responses: {
+            '200': { description: 'the project, its scenes, presigned URLs of every asset, the final video' },
+            ...errors,
+          },
+        },
+        put: {
+          requestBody: body(UpdateProjectRequest),
+          responses: { '200': { description: 'updated (null removes a field)' }, ...errors },
+        },
+        delete: { responses: { '204': { description: 'deleted with its scenes' }, ...errors } },
+      },
+      '/v1/projects/{id}/scenes': {
+        post: {
+          requestBody: body(SceneInput),
+          responses: { '201': { description: 'appended; the project' }, ...errors, '409': conflict },
+        },
+      },
+      '/v1/projects/{id}/scenes/{n}': {
+        put: {
+          requestBody: body(SceneInput),
+          responses: { '200': { description: 'scene n replaced; the project' }, ...errors, '409': conflict },
+        },
+        delete: { responses: { '200': { description: 'scene n removed; the project' }, ...errors } },
+      },
+      '/v1/projects/{id}/order': {
+        put: {
+          requestBody: body(ReorderRequest),
+          responses: { '200': { description: 'reordered; the project' }, ...errors, '409': conflict },
+        },
+      },
+      '/v1/projects/{id}/compose': {
+        post: {
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
+          requestBody: body(ComposeRequest, false),
+          responses: {
+            '202': { description: 'queued: the job id and links (follow it at /v1/renders/{jobId})' },
+            ...errors,
+            '409': { description: 'a compose of the project is still running' },
+          },
+        },
       },
       '/v1/renders/{id}/cancel': {
         post: {

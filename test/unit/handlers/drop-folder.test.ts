@@ -168,25 +168,41 @@ describe('drop folder: manifests', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
-  it('job types that are not available yet get an actionable .error.json beside the manifest', async () => {
-    manifestAt('drop/batch/project.json', { type: 'project', edit });
+  it('a project manifest that only names a project is refused with how to compose it, in .error.json', async () => {
+    manifestAt('drop/batch/project.json', { type: 'project', projectId: 'no-such-project' });
     const res = await handler(s3Event(record('drop/batch/project.json')));
     expect(res).toEqual({
       submitted: [],
-      failed: [{ key: 'drop/batch/project.json', code: 'NOT_SUPPORTED' }],
+      failed: [{ key: 'drop/batch/project.json', code: 'VALIDATION_FAILED' }],
     });
     const [file] = errorFiles();
     expect(file!.key).toBe('drop/batch/project.error.json');
     expect(file!.body).toMatchObject({
-      error: { code: 'NOT_SUPPORTED', details: [{ path: 'type' }] },
+      error: { code: 'VALIDATION_FAILED', details: [{ path: 'project' }] },
       input: 'drop/batch/project.json',
     });
     expect(file!.body.error.message).toMatch(
-      /job type "project" is not available in this build; available: render/,
+      /no project "no-such-project" in this request: compose a stored project with POST \/v1\/projects\/no-such-project\/compose/,
     );
     expect(new Date(file!.body.at).getTime()).not.toBeNaN();
     expect(jobs()).toHaveLength(0);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('a project given inline in a manifest starts a project job', async () => {
+    manifestAt('drop/batch/inline.json', {
+      type: 'project',
+      project: {
+        mode: 'custom',
+        scenes: [{ id: 's1', status: 'completed', attempts: 0, source: 'title', text: 'Hi' }],
+      },
+    });
+    const res = await handler(s3Event(record('drop/batch/inline.json')));
+    expect(res.failed).toEqual([]);
+    expect(res.submitted).toHaveLength(1);
+    expect(jobs()).toHaveLength(1);
+    expect(jobs()[0]).toMatchObject({ type: 'project', request: { project: { mode: 'custom' } } });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
   it('refuses other tenants, bad JSON, non-objects and invalid edits with the problem in .error.json', async () => {

@@ -47,6 +47,12 @@ describe('OpenAPI', () => {
         '/v1/templates/{id}',
         '/v1/templates/{id}/render',
         '/v1/uploads',
+        '/v1/projects',
+        '/v1/projects/{id}',
+        '/v1/projects/{id}/scenes',
+        '/v1/projects/{id}/scenes/{n}',
+        '/v1/projects/{id}/order',
+        '/v1/projects/{id}/compose',
       ].sort(),
     );
   });

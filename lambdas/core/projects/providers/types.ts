@@ -1,0 +1,69 @@
+import type { Clip } from '../../edit/schema.js';
+import type { ProbeResult } from '../../media/probe.js';
+import type { Scene, SceneMedia, SceneSource } from '../schema.js';
+
+/** What this environment offers the providers; built once from the process (see env.ts). */
+export interface ProviderEnv {
+  /** The espeak-ng binary, when it is installed on this machine. */
+  espeak?: string;
+}
+
+/** What a provider may use while generating a scene's media. */
+export interface PrepareContext {
+  tenantId: string;
+  jobId: string;
+  scratchDir: string;
+  env: ProviderEnv;
+  /** The project's own words, for generators: its prompt and subject. */
+  project: { mode: string; prompt?: string; subject?: string };
+  localPath(src: string, at: string): Promise<string>;
+  /** Stores a generated file where the render (and the project's GET) can read it; returns its src. */
+  publish(path: string, name: string): Promise<string>;
+}
+
+/** What placing a scene may read: the probe of a source (for an upload's own length). */
+export interface PlaceContext {
+  probe(src: string, at: string): Promise<ProbeResult>;
+  /** The media generated for the scene, for providers that generate. */
+  media?: SceneMedia;
+}
+
+/** A scene's clips on the composed timeline, by layer. */
+export interface SceneClips {
+  /** The picture, on the main track. */
+  visual: Clip;
+  /** Text over the picture (a caption), on the track above. */
+  overlay?: Clip;
+  /** Sound of its own (speech), on an audio track. */
+  audio?: Clip;
+}
+
+/** Where a scene lies on the timeline, and the frame it fills. */
+export interface Slot {
+  start: number;
+  length: number;
+  /** Set when the project asks for a transition between scenes. */
+  transition?: string;
+  frame: { width: number; height: number };
+  /** The media generated for the scene, for providers that generate. */
+  media?: SceneMedia;
+}
+
+/**
+ * One kind of scene source behind one interface. A provider that cannot run in this environment says why
+ * (`available` returns the reason) and refuses; none pretends.
+ */
+export interface SceneProvider<S extends Scene = Scene> {
+  source: SceneSource;
+  /** Whether compose must generate the scene's media (voiceover, generate) before placing it. */
+  generates: boolean;
+  available(env: ProviderEnv): true | string;
+  /** Every `src` the scene reads, with its path relative to the scene (e.g. `src`, `image`). */
+  sources(scene: S): Array<{ src: string; at: string }>;
+  /** Makes the scene's media (only for providers that generate). `at` is the scene's JSON path. */
+  prepare?(scene: S, ctx: PrepareContext, at: string): Promise<SceneMedia>;
+  /** The scene's length in seconds: explicit, or from its media or source. */
+  length(scene: S, ctx: PlaceContext, at: string): Promise<number>;
+  /** Its clips at [start, start + length). */
+  place(scene: S, slot: Slot, at: string): SceneClips;
+}

@@ -1,0 +1,80 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalPlatform } from '../../../local/platform.js';
+import { imageFixture, toneFixture } from '../../helpers/fixtures.js';
+import { countFrames, ffprobeJson, meanVolume } from '../../helpers/media.js';
+import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
+
+let platform: LocalPlatform;
+let call: Api;
+
+beforeAll(async () => {
+  await Promise.all([imageFixture('red'), toneFixture(2, 330)]);
+  platform = await startTestPlatform();
+  call = api(platform);
+});
+afterAll(async () => platform?.close());
+
+/**
+ * Compose through the whole platform: the compose API snapshots the project into a `project` job, the
+ * pipeline runs the voiceover scene's prepare item (espeak-ng), expands the one rendition and renders it.
+ */
+describe('composing a scene project on the local platform', () => {
+  it("the final video's length is the sum of its scenes, the backing track runs to its end, scene status is kept", async () => {
+    const up = await call('POST', '/v1/uploads', { filename: 'track.wav', contentType: 'audio/wav' });
+    await fetch(up.body.url, {
+      method: 'PUT',
+      headers: up.body.headers,
+      body: await readFile(await toneFixture(2, 330)),
+    });
+    const created = await call('POST', '/v1/projects', {
+      mode: 'music-video',
+      audio: { src: up.body.src, volume: 0.4 },
+      output: { size: { width: 320, height: 180 } },
+      scenes: [
+        { source: 'title', text: 'Intro', background: '#0000ff', length: 1.2 },
+        { source: 'image', src: fixtureUrl('image-red.png'), length: 1.6, caption: 'Red' },
+        { source: 'voiceover', text: 'And that is the end.' },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+
+    const composed = await call('POST', `/v1/projects/${id}/compose`, { transition: 'fade' });
+    expect(composed.status).toBe(202);
+    expect(composed.body.links).toEqual({
+      job: `/v1/renders/${composed.body.jobId}`,
+      project: `/v1/projects/${id}`,
+    });
+    const { job } = await waitForJob(call, composed.body.jobId, 180_000);
+    expect(job.error ?? null).toBeNull();
+    expect(job.status).toBe('SUCCEEDED');
+
+    const done = await call('GET', `/v1/projects/${id}`);
+    expect(done.body).toMatchObject({
+      status: 'composed',
+      sceneCount: 3,
+      completedScenes: 3,
+      failedScenes: 0,
+    });
+    const vo = done.body.scenes[2];
+    expect(vo).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(vo.media.src).toMatch(
+      new RegExp(`^s3://cutline-ingest/inputs/${platform.apiKeyId}/projects/${id}/`),
+    );
+    expect(done.body.assets.find((a: { at: string }) => a.at === 'scenes[2].media.src').url).toBeTruthy();
+    expect(done.body.video.rendition).toBe('final');
+
+    const dir = await mkdtemp(join(tmpdir(), 'cutline-compose-'));
+    const file = join(dir, 'final.mp4');
+    await writeFile(file, Buffer.from(await (await fetch(done.body.video.url)).arrayBuffer()));
+    const voLength = Math.round((vo.media.durationSeconds + 0.5) * 25) / 25;
+    const total = 1.2 + 1.6 + voLength;
+    expect(Math.abs((await countFrames(file)) / 25 - total)).toBeLessThanOrEqual(1 / 25 + 1e-9);
+    const audio = (await ffprobeJson(file)).streams.find((s) => s.codec_type === 'audio');
+    expect(Math.abs(Number(audio!.duration) - total)).toBeLessThan(0.05);
+    expect(await meanVolume(file, total - 0.5, 0.5)).toBeGreaterThan(-45);
+  }, 240_000);
+});
