@@ -70,6 +70,8 @@ export class Pipeline extends Construct {
       props.ingest.grantRead(fn);
     }
     props.ingest.grantPut(this.functions.markFailed);
+    // Generated scene media (voice-overs) is published under the tenant's inputs/.
+    props.ingest.grantPut(this.functions.prepareItem, 'inputs/*');
 
     const f = this.functions;
     this.stateMachine = new StateMachine(this, 'Render', {
