@@ -1,10 +1,14 @@
+import { clipsKind } from '../clips/kind.js';
 import { CutlineError } from '../errors.js';
+import { mixKind } from '../mixes/kind.js';
 import { JOB_TYPES, renderKind, type JobKind, type JobType } from './kinds.js';
 
 /** The job kinds this build implements; a type without an entry is refused with a clear error. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const KINDS: Partial<Record<JobType, JobKind<any>>> = {
   render: renderKind,
+  clips: clipsKind,
+  mix: mixKind,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
