@@ -19,7 +19,8 @@ import type { Word } from '../text/transcript.js';
  * Candidates start at every boundary and every whole second; each ends at the boundary nearest
  * `start + length` within ±25 % (else exactly there). With a transcript every cut point is moved out of
  * the word it falls in (to that word's nearer edge), so no clip starts or ends mid-word. The best
- * candidates are taken greedily, never overlapping, and returned in time order.
+ * candidates are taken greedily (ties: length nearest the target, then earlier), never overlapping, and
+ * returned in time order.
  */
 export interface Signals {
   duration: number;
@@ -110,8 +111,9 @@ export function scoreWindow(
   const edges = ((natural(start) ? 1 : 0) + (natural(end) ? 1 : 0)) / 2;
   const score = WEIGHTS.loud * loud + WEIGHTS.motion * motion + WEIGHTS.edges * edges;
   return {
-    start: round3(start),
-    end: round3(end),
+    // Not rounded: a rounded cut could land a hair inside the word it was moved out of.
+    start,
+    end,
     score: round3(score),
     why: { loud: round3(loud), motion: round3(motion), edges },
   };
@@ -141,7 +143,9 @@ export function selectSegments(s: Signals, opts: SelectOptions): Segment[] {
     if (end - start < 0.75 * length) continue;
     candidates.push(scoreWindow(s, start, end, scale));
   }
-  candidates.sort((a, b) => b.score - a.score || a.start - b.start);
+  // Ties go to the length closest to the target, then to the earlier start.
+  const off = (c: Segment) => Math.abs(c.end - c.start - length);
+  candidates.sort((a, b) => b.score - a.score || off(a) - off(b) || a.start - b.start);
   const picked: Segment[] = [];
   for (const c of candidates) {
     if (picked.length >= opts.count) break;
