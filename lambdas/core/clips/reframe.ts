@@ -76,10 +76,20 @@ export function smoothPath(values: readonly (number | null)[], step: number, opt
   let last = first;
   for (const v of values) held.push((last = v ?? last));
   const a = 1 - Math.exp(-step / opts.tau);
-  const fwd = held.slice();
-  for (let i = 1; i < fwd.length; i++) fwd[i] = fwd[i - 1]! + a * (held[i]! - fwd[i - 1]!);
-  const both = fwd.slice();
-  for (let i = both.length - 2; i >= 0; i--) both[i] = both[i + 1]! + a * (fwd[i]! - both[i + 1]!);
+  // Odd reflection at both ends (as filtfilt pads): a subject moving steadily at the clip's start or end
+  // is not pulled towards the middle by the filter's warm-up.
+  const pad = Math.min(held.length - 1, Math.ceil((3 * opts.tau) / step));
+  const n = held.length;
+  const ext = [
+    ...Array.from({ length: pad }, (_, k) => 2 * held[0]! - held[pad - k]!),
+    ...held,
+    ...Array.from({ length: pad }, (_, k) => 2 * held[n - 1]! - held[n - 2 - k]!),
+  ];
+  const fwd = ext.slice();
+  for (let i = 1; i < fwd.length; i++) fwd[i] = fwd[i - 1]! + a * (ext[i]! - fwd[i - 1]!);
+  const back = fwd.slice();
+  for (let i = back.length - 2; i >= 0; i--) back[i] = back[i + 1]! + a * (fwd[i]! - back[i + 1]!);
+  const both = back.slice(pad, pad + n);
   const max = opts.maxSpeed * step;
   for (let i = 1; i < both.length; i++) {
     const d = both[i]! - both[i - 1]!;

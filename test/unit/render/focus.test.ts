@@ -6,7 +6,6 @@ import { focusOffset } from '../../../lambdas/core/render/focus.js';
 /** Evaluates an ffmpeg expression of t that uses only + - * / ( ) and clip(). */
 function evalExpr(expr: string, t: number): number {
   const js = expr.replace(/\bt\b/g, `(${t})`);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('clip', `return ${js};`)((v: number, lo: number, hi: number) =>
     Math.min(hi, Math.max(lo, v)),
   ) as number;
