@@ -3,8 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clipsKind } from '../../../lambdas/core/clips/kind.js';
+import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
+import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { localJob } from '../../helpers/jobs.js';
-import { ffmpeg, ffprobeJson, litBox, readFrame, regionMean, type Frame } from '../../helpers/media.js';
+import {
+  ffmpeg,
+  ffprobeJson,
+  litBox,
+  readFrame,
+  regionMean,
+  ssimPerFrame,
+  type Frame,
+} from '../../helpers/media.js';
 
 let dir: string;
 let job: ReturnType<typeof localJob>;
@@ -147,6 +157,16 @@ describe('clips: reframing', () => {
       expect(cx, `object centre at ${t} s`).toBeGreaterThan(0.1);
       expect(cx).toBeLessThan(0.9);
     }
+    // Chunks render the same moving crop: the focus path is a function of timeline time.
+    const chunked = join(dir, 'moving-chunked.mp4');
+    await renderLocal(await prepareRender(auto!.edit, { resolver: job.resolver }), {
+      output: chunked,
+      chunks: 3,
+      concurrency: 2,
+    });
+    const ssim = await ssimPerFrame(output, chunked);
+    expect(ssim).toHaveLength(50);
+    expect(Math.min(...ssim)).toBeGreaterThan(0.97);
     const [center] = await expand(body);
     const still = await job.render({ ...center!, name: 'moving-center' });
     expect(litBox(await readFrame(still.output, 0.1), 128)).toBeNull();
