@@ -110,7 +110,7 @@ describe('mixes: real renders', () => {
           [0.05, 0.1],
           [0.5, 0.5],
           [0.95, 0.9],
-        ]) {
+        ] as const) {
           const m = regionMean(f, x - 0.03, y - 0.05, x + 0.03, y + 0.05);
           expect(
             close(m, RGB[c.color]!),
