@@ -238,11 +238,8 @@ export function captionFilters(
   const padX = Math.round(bg.padding ?? D.padX * sizePx);
   const padY = Math.round(bg.padding ?? D.padY * sizePx);
   const bottom = viewport.height - Math.round((asset.margin?.bottom ?? D.marginBottom) * viewport.height);
-  const side = asset.margin?.horizontal ?? (1 - D.wrap) / 2;
-  const maxWidth = Math.max(
-    1,
-    Math.floor(viewport.width * (1 - 2 * side)) - 2 * padX - 2 * (outline?.width ?? 0),
-  );
+  const wrap = asset.margin?.horizontal !== undefined ? 1 - 2 * asset.margin.horizontal : D.wrap;
+  const maxWidth = Math.max(1, Math.floor(viewport.width * wrap) - 2 * padX - 2 * (outline?.width ?? 0));
 
   // Clip the cues to the clip and the window, then cut time into segments with a constant set of cues on
   // screen; cues that overlap in time are stacked (earlier cue on top) instead of drawn over each other.
