@@ -177,7 +177,6 @@ export function clipEdit(
       thumbnail: { capture, scale: 0.25 },
       metadata: { title, comment: `cutline clip ${index} of ${req.src}, ${clip.start}–${clip.end} s` },
     },
-    ...(req.callback ? { callback: req.callback } : {}),
   });
 }
 

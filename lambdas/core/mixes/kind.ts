@@ -71,7 +71,6 @@ export function variationEdit(req: MixRequest, clips: readonly PlacedClip[], n: 
         comment: `sources: ${clips.map((c) => c.src).join(', ')}`,
       },
     },
-    ...(req.callback ? { callback: req.callback } : {}),
   });
 }
 
