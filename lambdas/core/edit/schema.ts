@@ -46,6 +46,32 @@ const Volume = z.number().min(0, 'volume must be 0 or more').max(10, 'volume mus
 const Trim = z.number().min(0, 'trim must be 0 or more');
 export const AudioEffect = z.enum(['fadeIn', 'fadeOut', 'fadeInFadeOut']);
 
+/**
+ * cutline extension: where the `fit: crop` window sits in the source, as fractions of the source frame
+ * (x right, y down; 0.5/0.5 = centred, the default). Either one point, or keyframes in seconds from the
+ * clip's start, interpolated linearly (held before the first and after the last) — this is how reframing
+ * follows a moving subject. The window never leaves the picture: a focus near an edge is clamped.
+ */
+export const FocusPoint = z.strictObject({ x: unit('focus.x'), y: unit('focus.y') });
+export const FocusKeyframe = z.strictObject({
+  time: z.number().min(0, 'focus time must be 0 or more'),
+  x: unit('focus.x'),
+  y: unit('focus.y'),
+});
+export const Focus = z.union(
+  [
+    FocusPoint,
+    z
+      .array(FocusKeyframe)
+      .min(1, 'focus keyframes need at least one entry')
+      .max(2000, 'at most 2000 focus keyframes')
+      .refine((k) => k.every((f, i) => i === 0 || f.time > k[i - 1]!.time), {
+        message: 'focus keyframe times must increase',
+      }),
+  ],
+  { error: 'focus must be { x, y } or an array of { time, x, y } keyframes' },
+);
+
 export const VideoAsset = z.strictObject({
   type: z.literal('video'),
   src: Src,
@@ -53,6 +79,7 @@ export const VideoAsset = z.strictObject({
   volume: Volume.optional(),
   volumeEffect: AudioEffect.optional(),
   crop: Crop.optional(),
+  focus: Focus.optional(),
 });
 
 export const ImageAsset = z.strictObject({
@@ -132,12 +159,28 @@ export const AudioAsset = z.strictObject({
   effect: AudioEffect.optional(),
 });
 
+/** cutline extension: caption looks (see text/captions.ts CAPTION_STYLES). */
+export const CaptionStyle = z.enum(['clean', 'boldOutline', 'wordHighlight']);
+
+/**
+ * `src` is SRT, WebVTT or (cutline extension) a word-level transcript JSON. cutline extensions: `trim`
+ * skips that many seconds of the captions (cue times shift left, as a video's trim does), `style` a preset,
+ * `highlight` the spoken word's colour for wordHighlight, `margin.horizontal` the safe area on each side.
+ */
 export const CaptionAsset = z.strictObject({
   type: z.literal('caption'),
   src: Src,
+  trim: Trim.optional(),
+  style: CaptionStyle.optional(),
+  highlight: Color.optional(),
   font: Font.optional(),
   background: TextBackground.optional(),
-  margin: z.strictObject({ bottom: z.number().min(0).max(0.5).optional() }).optional(),
+  margin: z
+    .strictObject({
+      bottom: z.number().min(0).max(0.5).optional(),
+      horizontal: z.number().min(0).max(0.4).optional(),
+    })
+    .optional(),
 });
 
 const assetTypes = ['video', 'image', 'title', 'text', 'audio', 'caption'] as const;
@@ -257,6 +300,13 @@ export const Output = z.strictObject({
   thumbnail: z.strictObject({ capture: Seconds, scale: z.number().gt(0).max(1).optional() }).optional(),
   /** Packaging (lambdas/core/packaging): hls, web, social, preview-gif, thumbnails, loudness. */
   presets: OutputPresets.optional(),
+  /** cutline extension: container metadata (ffmpeg -metadata), written by single and chunked renders. */
+  metadata: z
+    .strictObject({
+      title: z.string().max(1000, 'metadata.title is longer than 1000 characters').optional(),
+      comment: z.string().max(4000, 'metadata.comment is longer than 4000 characters').optional(),
+    })
+    .optional(),
 });
 
 export const MergeField = z.strictObject({
@@ -285,6 +335,9 @@ export type TitleAsset = z.infer<typeof TitleAsset>;
 export type TextAsset = z.infer<typeof TextAsset>;
 export type AudioAsset = z.infer<typeof AudioAsset>;
 export type CaptionAsset = z.infer<typeof CaptionAsset>;
+export type CaptionStyle = z.infer<typeof CaptionStyle>;
+export type Focus = z.infer<typeof Focus>;
+export type FocusKeyframe = z.infer<typeof FocusKeyframe>;
 export type Output = z.infer<typeof Output>;
 export type Soundtrack = z.infer<typeof Soundtrack>;
 export type Font = z.infer<typeof Font>;

@@ -4,7 +4,7 @@ import { CutlineError } from '../errors.js';
 import { runFfmpeg, type RunOptions } from '../media/ffmpeg.js';
 import type { PlannedChunk, RenderPlan } from '../plan/planner.js';
 import { compileRender, type CompileInput } from '../render/compile.js';
-import { containerArgs } from '../render/encode.js';
+import { containerArgs, metadataArgs } from '../render/encode.js';
 
 /** Chunk files keep the output's container so the stitch can copy streams as they are. */
 export function chunkExtension(format: string): string {
@@ -90,8 +90,7 @@ export async function stitch(
     '-c',
     'copy',
     ...containerArgs(input.spec.format),
-    '-metadata',
-    'encoder=cutline',
+    ...metadataArgs(input.edit.output),
     output,
   ];
   await runFfmpeg(args, opts);

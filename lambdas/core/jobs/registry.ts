@@ -1,4 +1,6 @@
+import { clipsKind } from '../clips/kind.js';
 import { CutlineError } from '../errors.js';
+import { mixKind } from '../mixes/kind.js';
 import { projectKind } from '../projects/kind.js';
 import { JOB_TYPES, renderKind, type JobKind, type JobType } from './kinds.js';
 
@@ -6,6 +8,8 @@ import { JOB_TYPES, renderKind, type JobKind, type JobType } from './kinds.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const KINDS: Partial<Record<JobType, JobKind<any>>> = {
   render: renderKind,
+  clips: clipsKind,
+  mix: mixKind,
   project: projectKind,
 };
 

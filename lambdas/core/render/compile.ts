@@ -3,7 +3,7 @@ import type { Cue } from '../text/captions.js';
 import type { FontRegistry } from '../text/fonts.js';
 import { CutlineError } from '../errors.js';
 import { composeAudio } from './audio.js';
-import { audioCodecArgs, containerArgs, videoCodecArgs } from './encode.js';
+import { audioCodecArgs, containerArgs, metadataArgs, videoCodecArgs } from './encode.js';
 import { filter, FilterGraph } from './graph.js';
 import { InputList } from './inputs.js';
 import type { OutputSpec } from './output-spec.js';
@@ -139,7 +139,7 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
     ...containerArgs(spec.format, edit.output.repeat ?? true),
   ];
   const { duration } = windowSeconds(window, spec.fps);
-  const title = streams === 'all' ? ['-metadata', 'encoder=cutline'] : [];
+  const title = streams === 'all' ? metadataArgs(edit.output) : [];
   return {
     args: [
       '-hide_banner',

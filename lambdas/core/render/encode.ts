@@ -122,3 +122,16 @@ export function containerArgs(format: Output['format'], repeat = true): string[]
       return [];
   }
 }
+
+/**
+ * Container metadata: always `encoder=cutline`, plus the edit's `output.metadata` (cutline extension).
+ * The values go to ffmpeg as separate argv entries (no shell, no filter graph), so they need no escaping;
+ * `-metadata key=value` splits at the first `=` only.
+ */
+export function metadataArgs(output: Pick<Output, 'metadata'>): string[] {
+  const args = ['-metadata', 'encoder=cutline'];
+  const m = output.metadata;
+  if (m?.title !== undefined) args.push('-metadata', `title=${m.title}`);
+  if (m?.comment !== undefined) args.push('-metadata', `comment=${m.comment}`);
+  return args;
+}

@@ -8,6 +8,7 @@ import { textLayer, titleLayer, type TextLayer } from '../text/layers.js';
 import { ffColor } from './color.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from './graph.js';
 import type { InputList } from './inputs.js';
+import { focusOffset } from './focus.js';
 import { effectSpec, linear, progress, transitionSpec, type TransitionSpec } from './motion.js';
 import { fpsString, type OutputSpec } from './output-spec.js';
 import { even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
@@ -189,7 +190,21 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       filter('setsar', { r: 1 }),
     );
     if (fitted.scaled.width !== fitted.layer.width || fitted.scaled.height !== fitted.layer.height) {
-      staticOps.push(filter('crop', { w: fitted.layer.width, h: fitted.layer.height }));
+      const focus = asset.type === 'video' ? asset.focus : undefined;
+      const { scaled, layer } = fitted;
+      staticOps.push(
+        filter('crop', {
+          w: layer.width,
+          h: layer.height,
+          // Without a focus the crop keeps ffmpeg's own centring (the golden graphs stay as they were).
+          ...(focus
+            ? {
+                x: focusOffset(focus, 'x', scaled.width, layer.width, timed.start),
+                y: focusOffset(focus, 'y', scaled.height, layer.height, timed.start),
+              }
+            : {}),
+        }),
+      );
     }
     size = fitted.layer;
     if (asset.type === 'video') {

@@ -4,14 +4,17 @@ import { ffColor } from '../render/color.js';
 import { formatNumber, type FilterNode } from '../render/graph.js';
 import { drawLine, fillBox } from './draw.js';
 import type { FontRegistry } from './fonts.js';
-import { layoutText } from './layout.js';
 import type { Viewport } from './layers.js';
+import { layoutText, measureText } from './layout.js';
+import { groupWords, parseTranscript, type Word } from './transcript.js';
 
 /** One caption: seconds from the start of the caption clip. `text` lines are joined with `\n`. */
 export interface Cue {
   start: number;
   end: number;
   text: string;
+  /** Word timings (same clock), when the source was a word-level transcript: drives wordHighlight. */
+  words?: Word[];
 }
 
 const TIME = String.raw`(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,9}))?`;
@@ -61,6 +64,8 @@ export function stripCueMarkup(text: string): string {
  * else throws VALIDATION_FAILED naming the line.
  */
 export function parseCaptions(content: string): Cue[] {
+  // A word-level transcript (cutline extension): JSON, grouped into cues that keep their words.
+  if (/^\uFEFF?\s*[[{]/.test(content)) return groupWords(parseTranscript(content.replace(/^\uFEFF/, '')));
   const lines = content.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   const vtt = /^WEBVTT(?:[ \t].*)?$/.test(lines[0] ?? '');
   if (!vtt && !lines.some((l) => l.trim())) throw malformed(1, 'the caption file is empty');
@@ -131,12 +136,12 @@ export function parseCaptions(content: string): Cue[] {
 }
 
 /**
- * Default caption look, each overridable by the asset:
+ * Default caption look (the `clean` style), each overridable by the asset:
  * - font: Open Sans 400, white, size round(5% of min(width, height)) px (at least 8), line height 1.2;
  * - background: one box per line, #000000 at 60% (an asset colour is used as given, opacity 1 unless set),
  *   padding 0.4em left/right and 0.15em top/bottom (`background.padding` sets all four);
- * - layout: centred, wrapped to 90% of the width, the last box's bottom edge `margin.bottom` (default 8%) of
- *   the height above the bottom.
+ * - layout: centred, wrapped to 90% of the width (`margin.horizontal` per side, default 5%), the last box's
+ *   bottom edge `margin.bottom` (default 8%) of the height above the bottom.
  */
 export const CAPTION_DEFAULTS = {
   sizeFraction: 0.05,
@@ -150,6 +155,32 @@ export const CAPTION_DEFAULTS = {
   marginBottom: 0.08,
 } as const;
 
+interface CaptionStyleSpec {
+  sizeFraction: number;
+  weight: number;
+  /** Box behind each line unless the asset sets `background.color`. */
+  box: boolean;
+  /** Outline width in em (drawtext borderw), black. */
+  outline: number;
+  /** Colour of the word being spoken (word-level transcripts only). */
+  highlight?: string;
+}
+
+/**
+ * Caption style presets (cutline extension), over CAPTION_DEFAULTS:
+ * | style         | size  | weight | box            | outline      | spoken word                     |
+ * |---------------|-------|--------|----------------|--------------|---------------------------------|
+ * | clean         | 5 %   | 400    | black 60 %     | none         | —                               |
+ * | boldOutline   | 6.5 % | 700    | none           | 0.08em black | —                               |
+ * | wordHighlight | 6.5 % | 700    | none           | 0.08em black | `highlight` (default #ffe600)   |
+ * Without word timings (SRT/VTT), wordHighlight looks like boldOutline.
+ */
+export const CAPTION_STYLES: Record<NonNullable<CaptionAsset['style']>, CaptionStyleSpec> = {
+  clean: { sizeFraction: 0.05, weight: 400, box: true, outline: 0 },
+  boldOutline: { sizeFraction: 0.065, weight: 700, box: false, outline: 0.08 },
+  wordHighlight: { sizeFraction: 0.065, weight: 700, box: false, outline: 0.08, highlight: '#ffe600' },
+};
+
 export interface CaptionFilterOptions {
   viewport: Viewport;
   /** Timeline seconds where the caption clip starts and ends; cue times count from clipStart. */
@@ -162,10 +193,19 @@ export interface CaptionFilterOptions {
   asset: CaptionAsset;
 }
 
+interface Shown {
+  start: number;
+  end: number;
+  text: string;
+  words?: Word[];
+}
+
 /**
  * drawbox + drawtext filters for the composite (no alpha), each enabled only while its cue shows: cue times
- * count from the clip's start, are cut to [clipStart, clipEnd) and to the window, and are written in
- * window-relative time (frame time t = timeline time t + t0). Cues outside produce no filters.
+ * count from the clip's start minus the asset's `trim`, are cut to [clipStart, clipEnd) and to the window,
+ * and are written in window-relative time (frame time t = timeline time t + t0). Cues outside produce no
+ * filters. With word timings and the wordHighlight style, each word is drawn again in the highlight colour
+ * while it is spoken (at the x the font's metrics give it, so it may sit a pixel off the line's glyphs).
  */
 export function captionFilters(
   cues: readonly Cue[],
@@ -174,57 +214,67 @@ export function captionFilters(
 ): FilterNode[] {
   const { viewport, asset, t0 } = opts;
   const D = CAPTION_DEFAULTS;
+  const style = CAPTION_STYLES[asset.style ?? 'clean'];
   const font = asset.font ?? {};
   const sizePx = Math.max(
     1,
-    Math.round(font.size ?? Math.max(D.minSize, D.sizeFraction * Math.min(viewport.width, viewport.height))),
+    Math.round(
+      font.size ?? Math.max(D.minSize, style.sizeFraction * Math.min(viewport.width, viewport.height)),
+    ),
   );
-  const face = fonts.resolve(font.family, font.weight ?? 400);
+  const face = fonts.resolve(font.family, font.weight ?? style.weight);
   const color = ffColor(font.color ?? D.color, font.opacity ?? 1);
   const bg = asset.background ?? {};
   const boxColor = bg.color
     ? ffColor(bg.color, bg.opacity ?? 1)
-    : ffColor(D.background, bg.opacity ?? D.backgroundOpacity);
-  const boxVisible = !/@0$/.test(boxColor);
+    : style.box
+      ? ffColor(D.background, bg.opacity ?? D.backgroundOpacity)
+      : undefined;
+  const boxVisible = !!boxColor && !/@0$/.test(boxColor);
+  const outline = style.outline
+    ? { color: ffColor('#000000'), width: Math.max(1, Math.round(style.outline * sizePx)) }
+    : undefined;
+  const highlightColor = asset.highlight ?? style.highlight;
   const padX = Math.round(bg.padding ?? D.padX * sizePx);
   const padY = Math.round(bg.padding ?? D.padY * sizePx);
   const bottom = viewport.height - Math.round((asset.margin?.bottom ?? D.marginBottom) * viewport.height);
-  const maxWidth = Math.max(1, Math.floor(viewport.width * D.wrap) - 2 * padX);
+  const wrap = asset.margin?.horizontal !== undefined ? 1 - 2 * asset.margin.horizontal : D.wrap;
+  const maxWidth = Math.max(1, Math.floor(viewport.width * wrap) - 2 * padX - 2 * (outline?.width ?? 0));
 
   // Clip the cues to the clip and the window, then cut time into segments with a constant set of cues on
   // screen; cues that overlap in time are stacked (earlier cue on top) instead of drawn over each other.
   const lo = Math.max(opts.clipStart, t0);
   const hi = Math.min(opts.clipEnd, opts.windowEnd ?? Infinity);
-  const shown = cues
+  const shift = opts.clipStart - (asset.trim ?? 0);
+  const shown: Shown[] = cues
     .map((cue) => ({
-      start: Math.max(opts.clipStart + cue.start, lo),
-      end: Math.min(opts.clipStart + cue.end, hi),
+      start: Math.max(shift + cue.start, lo),
+      end: Math.min(shift + cue.end, hi),
       text: cue.text.trim(),
+      words: cue.words?.map((w) => ({ start: shift + w.start, end: shift + w.end, text: w.text })),
     }))
     .filter((c) => c.text && c.end > c.start);
   const cuts = [...new Set(shown.flatMap((c) => [c.start, c.end]))].sort((a, b) => a - b);
-  const segments: Array<{ start: number; end: number; text: string }> = [];
+  const segments: Array<{ start: number; end: number; text: string; words?: Word[] }> = [];
   for (let i = 0; i + 1 < cuts.length; i++) {
     const [start, end] = [cuts[i]!, cuts[i + 1]!];
-    const text = shown
-      .filter((c) => c.start <= start && c.end >= end)
-      .map((c) => c.text)
-      .join('\n');
+    const on = shown.filter((c) => c.start <= start && c.end >= end);
+    const text = on.map((c) => c.text).join('\n');
     if (!text) continue;
+    const words = on.length === 1 ? on[0]!.words : undefined;
     const prev = segments.at(-1);
     if (prev && prev.end === start && prev.text === text) prev.end = end;
-    else segments.push({ start, end, text });
+    else segments.push({ start, end, text, words });
   }
+  const between = (a: number, b: number) =>
+    [a > t0 ? `gte(t,${formatNumber(a - t0)})` : '', `lt(t,${formatNumber(b - t0)})`]
+      .filter(Boolean)
+      .join('*');
 
   const filters: FilterNode[] = [];
   for (const seg of segments) {
     // Window-relative time, half-open [start, end); adjacent segments share the exact boundary constant.
-    const enable = [
-      seg.start > t0 ? `gte(t,${formatNumber(seg.start - t0)})` : '',
-      `lt(t,${formatNumber(seg.end - t0)})`,
-    ]
-      .filter(Boolean)
-      .join('*');
+    const enable = between(seg.start, seg.end);
     const layout = layoutText({
       text: seg.text,
       face,
@@ -234,27 +284,59 @@ export function captionFilters(
       align: 'center',
     });
     const top = bottom - padY - layout.height;
+    // Words in reading order, matched to the laid-out lines' tokens (only when they correspond exactly).
+    const words = highlightColor ? seg.words?.slice() : undefined;
+    const tokens = layout.lines.flatMap((l) => l.text.split(/\s+/).filter(Boolean));
+    const highlight =
+      !!words && tokens.length === words.length && tokens.every((t, i) => t === words[i]!.text);
+    let w = 0;
     layout.lines.forEach((line, i) => {
       if (!line.text) return;
       const lineTop = top + line.top;
       const lineBottom = top + (layout.lines[i + 1]?.top ?? layout.height);
+      const x0 = Math.round((viewport.width - line.width) / 2);
       if (boxVisible) {
         const y0 = lineTop - (i === 0 ? padY : 0);
         const y1 = lineBottom + (i === layout.lines.length - 1 ? padY : 0);
-        const x0 = Math.round((viewport.width - line.width) / 2) - padX;
-        filters.push(fillBox(x0, y0, line.width + 2 * padX, y1 - y0, boxColor, enable));
+        filters.push(fillBox(x0 - padX, y0, line.width + 2 * padX, y1 - y0, boxColor!, enable));
       }
+      const baseline = top + line.baseline;
       filters.push(
         ...drawLine({
           text: line.text,
-          x: '(W-tw)/2',
-          baseline: top + line.baseline,
+          x: highlight ? x0 : '(W-tw)/2',
+          baseline,
           face,
           sizePx,
           color,
+          stroke: outline,
           enable,
         }),
       );
+      if (!highlight) return;
+      // Redraw each word in the highlight colour while it is spoken, inside this segment.
+      let prefix = '';
+      for (const token of line.text.split(/(\s+)/)) {
+        if (token.trim()) {
+          const word = words![w++]!;
+          const a = Math.max(word.start, seg.start);
+          const b = Math.min(word.end, seg.end);
+          if (b > a)
+            filters.push(
+              ...drawLine({
+                text: token,
+                x: x0 + Math.round(measureText(face, prefix, sizePx)),
+                baseline,
+                face,
+                sizePx,
+                color: ffColor(highlightColor!),
+                stroke: outline,
+                enable: between(a, b),
+              }),
+            );
+        }
+        prefix += token;
+      }
     });
   }
   return filters;

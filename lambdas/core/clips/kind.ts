@@ -1,0 +1,225 @@
+import { readFile } from 'node:fs/promises';
+import type { Edit, FocusKeyframe } from '../edit/schema.js';
+import { parseEdit, zodIssues } from '../edit/parse.js';
+import { CutlineError, validationError } from '../errors.js';
+import type { ExpandContext, JobKind, Rendition } from '../jobs/kinds.js';
+import { parseTranscript, type Word } from '../text/transcript.js';
+import { ANALYSIS_FPS, audioSignals, frameDifferences, readGrayFrames } from './analyze.js';
+import { autoFocus } from './reframe.js';
+import { ClipsRequest, type ClipAspectRatio } from './schema.js';
+import { sceneCutsFromMotion, selectSegments, type Segment } from './select.js';
+
+/**
+ * Caption safe areas per aspect ratio (fractions of the frame): vertical formats keep captions above the
+ * bottom band where social apps draw their buttons and descriptions, and off the sides.
+ */
+export const CAPTION_SAFE_AREA: Record<ClipAspectRatio, { bottom: number; horizontal: number }> = {
+  '9:16': { bottom: 0.2, horizontal: 0.08 },
+  '4:5': { bottom: 0.12, horizontal: 0.06 },
+  '1:1': { bottom: 0.1, horizontal: 0.06 },
+  '16:9': { bottom: 0.08, horizontal: 0.05 },
+};
+
+/** Validates a clips request; refuses clearly what this build cannot do (face detection, transcription). */
+export function parseClipsRequest(body: unknown): ClipsRequest {
+  const parsed = ClipsRequest.safeParse(body, { reportInput: true });
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const req = parsed.data;
+  if (req.reframe?.detector === 'rekognition')
+    throw new CutlineError(
+      'NOT_SUPPORTED',
+      'reframe.detector "rekognition" (Amazon Rekognition face detection) is not available in this build; use "motion" (the default)',
+      [{ path: 'reframe.detector', message: 'rekognition is not available; use "motion"' }],
+    );
+  if (req.captions?.transcribe)
+    throw new CutlineError(
+      'NOT_SUPPORTED',
+      'captions.transcribe needs Amazon Transcribe, which this build does not have; give captions.src (an SRT, VTT or word-level transcript JSON file)',
+      [{ path: 'captions.transcribe', message: 'transcription is not available; give captions.src' }],
+    );
+  return req;
+}
+
+const ratioName = (r: string) => r.replace(':', 'x');
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+async function readWords(src: string, at: string, ctx: ExpandContext): Promise<Word[] | undefined> {
+  const text = await readFile(await ctx.localPath(src, at), 'utf8');
+  if (!/^\uFEFF?\s*[[{]/.test(text)) return undefined; // SRT/VTT: cue times only, no word timings
+  try {
+    return parseTranscript(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    if (err instanceof CutlineError)
+      throw new CutlineError(err.code, `${at}: ${err.message}`, [{ path: at, message: err.message }]);
+    throw err;
+  }
+}
+
+interface Picked {
+  start: number;
+  end: number;
+  title?: string;
+  segment?: Segment;
+}
+
+/** The clips: explicit ones (checked against the source), or chosen from measured signals. */
+async function pickClips(
+  req: ClipsRequest,
+  ctx: ExpandContext,
+  duration: number,
+  words?: Word[],
+): Promise<Picked[]> {
+  if (req.clips) {
+    return req.clips.map((c, i) => {
+      // Half a frame of slack: container durations are rounded.
+      if (c.start >= duration)
+        throw validationError([
+          { path: `clips[${i}].start`, message: `is after the end of the source (${duration} s)` },
+        ]);
+      if (c.end > duration + 0.02)
+        throw validationError([
+          { path: `clips[${i}].end`, message: `is after the end of the source (${duration} s)` },
+        ]);
+      return { start: c.start, end: Math.min(c.end, duration), title: c.title };
+    });
+  }
+  const length = req.length!;
+  if (length > duration)
+    throw validationError([{ path: 'length', message: `is longer than the source (${duration} s)` }]);
+  const path = await ctx.localPath(req.src, 'src');
+  const probe = await ctx.probe(req.src, 'src');
+  const gray = await readGrayFrames(path, probe, 'src');
+  const motion = frameDifferences(gray);
+  const audio = probe.hasAudio ? await audioSignals(path, 'src', duration) : { loudness: [], silences: [] };
+  const segments = selectSegments(
+    {
+      duration,
+      motionStep: 1 / ANALYSIS_FPS,
+      motion,
+      sceneCuts: sceneCutsFromMotion(motion, 1 / ANALYSIS_FPS),
+      ...audio,
+      words,
+    },
+    { count: req.count!, length },
+  );
+  if (!segments.length)
+    throw validationError([{ path: 'length', message: `no segment of about ${length} s fits the source` }]);
+  return segments.map((s) => ({ start: s.start, end: s.end, segment: s }));
+}
+
+async function focusFor(
+  req: ClipsRequest,
+  ctx: ExpandContext,
+  clip: Picked,
+): Promise<{ x: number; y: number } | FocusKeyframe[] | undefined> {
+  const mode = req.reframe?.mode ?? 'center';
+  if (mode === 'center') return undefined;
+  if (mode === 'focus') return req.reframe!.focus;
+  const probe = await ctx.probe(req.src, 'src');
+  const gray = await readGrayFrames(await ctx.localPath(req.src, 'src'), probe, 'src', {
+    start: clip.start,
+    length: clip.end - clip.start,
+  });
+  return gray.frames.length ? autoFocus(gray) : undefined;
+}
+
+/** One clip × one aspect ratio as an ordinary edit (every feature is in the edit format). */
+export function clipEdit(
+  req: ClipsRequest,
+  clip: Picked,
+  index: number,
+  ratio: ClipAspectRatio,
+  focus: { x: number; y: number } | FocusKeyframe[] | undefined,
+): Edit {
+  const length = round3(clip.end - clip.start);
+  const capture = round3(Math.min(1, length / 2));
+  const out = req.output ?? {};
+  const title = clip.title ?? `Clip ${index}`;
+  const tracks: unknown[] = [];
+  if (req.captions?.src) {
+    tracks.push({
+      clips: [
+        {
+          asset: {
+            type: 'caption',
+            src: req.captions.src,
+            trim: clip.start,
+            style: req.captions.style ?? 'clean',
+            ...(req.captions.highlight ? { highlight: req.captions.highlight } : {}),
+            margin: CAPTION_SAFE_AREA[ratio],
+          },
+          start: 0,
+          length,
+        },
+      ],
+    });
+  }
+  tracks.push({
+    clips: [
+      {
+        asset: { type: 'video', src: req.src, trim: clip.start, ...(focus ? { focus } : {}) },
+        start: 0,
+        length,
+        fit: req.fit ?? 'crop',
+      },
+    ],
+  });
+  return parseEdit({
+    timeline: { background: '#000000', tracks },
+    output: {
+      format: out.format ?? 'mp4',
+      resolution: out.resolution ?? 'hd',
+      aspectRatio: ratio,
+      ...(out.fps ? { fps: out.fps } : {}),
+      ...(out.quality ? { quality: out.quality } : {}),
+      ...(out.mute ? { mute: true } : {}),
+      poster: { capture },
+      thumbnail: { capture, scale: 0.25 },
+      metadata: { title, comment: `cutline clip ${index} of ${req.src}, ${clip.start}–${clip.end} s` },
+    },
+  });
+}
+
+export const clipsKind: JobKind<ClipsRequest> = {
+  type: 'clips',
+  parse: parseClipsRequest,
+  sources: (req) => [
+    { src: req.src, at: 'src' },
+    ...(req.captions?.src ? [{ src: req.captions.src, at: 'captions.src' }] : []),
+    ...(req.transcript ? [{ src: req.transcript, at: 'transcript' }] : []),
+  ],
+  callback: (req) => req.callback,
+  expand: async (req, ctx): Promise<Rendition[]> => {
+    const probe = await ctx.probe(req.src, 'src');
+    if (!probe.hasVideo || probe.isImage || !probe.durationSeconds)
+      throw validationError([{ path: 'src', message: 'must be a video with a known duration' }]);
+    const words = req.transcript
+      ? await readWords(req.transcript, 'transcript', ctx)
+      : req.captions?.src
+        ? await readWords(req.captions.src, 'captions.src', ctx)
+        : undefined;
+    const clips = await pickClips(req, ctx, probe.durationSeconds, words);
+    const ratios = req.aspectRatios ?? ['9:16'];
+    const renditions: Rendition[] = [];
+    for (const [i, clip] of clips.entries()) {
+      const n = i + 1;
+      const focus = await focusFor(req, ctx, clip);
+      for (const ratio of ratios) {
+        renditions.push({
+          name: `clip-${String(n).padStart(2, '0')}-${ratioName(ratio)}`,
+          edit: clipEdit(req, clip, n, ratio, focus),
+          meta: {
+            clip: n,
+            start: clip.start,
+            end: clip.end,
+            title: clip.title ?? `Clip ${n}`,
+            aspectRatio: ratio,
+            reframe: req.reframe?.mode ?? 'center',
+            ...(clip.segment ? { score: clip.segment.score, why: clip.segment.why } : {}),
+          },
+        });
+      }
+    }
+    return renditions;
+  },
+};
