@@ -3,6 +3,7 @@ import { CutlineError } from '../core/errors.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
+import { recordCompletion } from '../core/usage/index.js';
 import { enterStage, type PipelineState, type StoredFiles } from './common.js';
 
 /** Finalize: the job SUCCEEDED with its outputs; returns the event detail PublishSucceeded sends. */
@@ -27,6 +28,7 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
     timings: { ...job.timings, endedAt: new Date().toISOString() },
   });
   if (!done) throw new CutlineError('RENDER_FAILED', `job ${job.id} ended before it could be finalized`);
+  await recordCompletion(done, files.files);
   const started = Date.parse(done.timings.startedAt ?? done.createdAt);
   recordJobEnd('SUCCEEDED', (Date.parse(done.timings.endedAt!) - started) / 1000);
   return { event: jobEventDetail(done) };
