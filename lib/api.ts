@@ -22,6 +22,8 @@ export interface ApiProps {
     renders: IFunction;
     uploads?: IFunction;
     templates?: IFunction;
+    usage?: IFunction;
+    metrics?: IFunction;
   };
   throttle: { rateLimit: number; burstLimit: number };
   quota: { limit: number; period: Period };
@@ -106,6 +108,11 @@ export class Api extends Construct {
       for (const m of ['GET', 'PUT', 'DELETE']) tpl.addMethod(m, t, keyed);
       tpl.addResource('render').addMethod('POST', t, keyed);
     }
+
+    if (props.handlers.usage)
+      v1.addResource('usage').addMethod('GET', new LambdaIntegration(props.handlers.usage), keyed);
+    if (props.handlers.metrics)
+      v1.addResource('metrics').addMethod('GET', new LambdaIntegration(props.handlers.metrics), keyed);
 
     const plan = this.api.addUsagePlan('UsagePlan', {
       throttle: props.throttle,

@@ -47,6 +47,8 @@ describe('OpenAPI', () => {
         '/v1/templates/{id}',
         '/v1/templates/{id}/render',
         '/v1/uploads',
+        '/v1/usage',
+        '/v1/metrics',
       ].sort(),
     );
   });
