@@ -133,7 +133,7 @@ export class CutlinePlatform extends Construct {
         resources: [this.storage.ingest.bucketArn, this.storage.outputs.bucketArn],
       }),
     );
-    this.pipeline.stateMachine.grantRead(handlers.health);
+    this.pipeline.stateMachine.grant(handlers.health, 'states:DescribeStateMachine');
     this.state.table.grantReadData(handlers.usage);
     this.state.table.grantReadData(handlers.metrics);
     // Submit reads source headers through presigned GETs (the estimate) and the month's usage (quotas).
