@@ -123,8 +123,12 @@ export interface EstimateRow {
 
 export interface Estimates {
   rows: EstimateRow[];
+  /** End-to-end renders counted (older results lack it). */
+  count?: number;
   medianAbsRelativeError: number;
   p90AbsRelativeError: number;
+  /** Signed: > 0 when the model overestimates. */
+  medianRelativeError?: number;
 }
 
 export interface BenchResults {
@@ -366,7 +370,7 @@ export function renderMarkdown(r: BenchResults): string {
   );
   out.push('');
   out.push(
-    `End-to-end renders: median |error| **${pct(e.medianAbsRelativeError)}**, p90 |error| **${pct(e.p90AbsRelativeError)}** (error = (estimate − actual) / actual; components are shown for reference and not counted).`,
+    `End-to-end renders${e.count !== undefined ? ` (${e.count})` : ''}: median |error| **${pct(e.medianAbsRelativeError)}**, p90 |error| **${pct(e.p90AbsRelativeError)}**${e.medianRelativeError !== undefined ? `, median signed error ${signedPct(e.medianRelativeError)} (> 0: the model overestimates)` : ''} (error = (estimate − actual) / actual; components are shown for reference and not counted). The API gives the same model's estimate at submit (\`estimatedSeconds\`), and \`GET /v1/metrics\` reports this error over a tenant's finished jobs.`,
   );
   out.push('');
 

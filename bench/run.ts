@@ -21,6 +21,7 @@ import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { runFfmpeg } from '../lambdas/core/media/ffmpeg.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { planRender } from '../lambdas/core/plan/planner.js';
+import { estimateErrorSummary } from '../lambdas/core/ops/stats.js';
 import { compileRender, type CompileInput } from '../lambdas/core/render/compile.js';
 import { baselineArgs, benchEdit, graphOnlyArgs } from './edits.js';
 import { makeBenchMedia, type BenchMedia } from './media.js';
@@ -31,7 +32,6 @@ import {
   median,
   min,
   probeOutput,
-  quantile,
   timed,
   waitForQuiet,
   type Timing,
@@ -504,7 +504,8 @@ async function main(): Promise<number> {
       );
     }
     const scale = cfg.scaling ? await scaling(cfg, media, work, estimates) : null;
-    const errors = estimates.filter((e) => e.endToEnd).map((e) => Math.abs(e.relativeError));
+    // The same summary /v1/metrics gives over a tenant's jobs (lambdas/core/ops/stats.ts).
+    const errors = estimateErrorSummary(estimates.filter((e) => e.endToEnd));
     const cores = cpus();
     const results: BenchResults = {
       version: 1,
@@ -529,8 +530,10 @@ async function main(): Promise<number> {
       scaling: scale,
       estimates: {
         rows: estimates,
-        medianAbsRelativeError: median(errors),
-        p90AbsRelativeError: quantile(errors, 0.9),
+        count: errors.count,
+        medianAbsRelativeError: errors.medianAbsRelativeError ?? NaN,
+        p90AbsRelativeError: errors.p90AbsRelativeError ?? NaN,
+        medianRelativeError: errors.medianRelativeError ?? NaN,
       },
       problems,
     };

@@ -23,6 +23,8 @@ export interface ApiProps {
     uploads?: IFunction;
     templates?: IFunction;
     projects?: IFunction;
+    usage?: IFunction;
+    metrics?: IFunction;
   };
   throttle: { rateLimit: number; burstLimit: number };
   quota: { limit: number; period: Period };
@@ -96,6 +98,9 @@ export class Api extends Construct {
     const one = renders.addResource('{id}');
     one.addMethod('GET', rendersFn, keyed);
     one.addResource('cancel').addMethod('POST', rendersFn, keyed);
+    // Other job types share the renders function (one create path).
+    v1.addResource('clips').addMethod('POST', rendersFn, keyed);
+    v1.addResource('mixes').addMethod('POST', rendersFn, keyed);
     if (props.handlers.uploads)
       v1.addResource('uploads').addMethod('POST', new LambdaIntegration(props.handlers.uploads), keyed);
     if (props.handlers.templates) {
@@ -121,6 +126,11 @@ export class Api extends Construct {
       project.addResource('order').addMethod('PUT', p, keyed);
       project.addResource('compose').addMethod('POST', p, keyed);
     }
+
+    if (props.handlers.usage)
+      v1.addResource('usage').addMethod('GET', new LambdaIntegration(props.handlers.usage), keyed);
+    if (props.handlers.metrics)
+      v1.addResource('metrics').addMethod('GET', new LambdaIntegration(props.handlers.metrics), keyed);
 
     const plan = this.api.addUsagePlan('UsagePlan', {
       throttle: props.throttle,

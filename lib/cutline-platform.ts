@@ -7,6 +7,7 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HANDLERS } from '../lambdas/core/config.js';
+import { Quota } from '../lambdas/core/usage/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
 import { FfmpegLayer } from './ffmpeg-layer.js';
@@ -35,6 +36,11 @@ export interface CutlinePlatformProps {
   removalPolicy?: RemovalPolicy;
   /** Let the pipeline call Elemental MediaConvert (for the hls packaging preset of a later issue). Default false. */
   mediaConvert?: boolean;
+  /**
+   * Quota for tenants without their own (PK=TENANT#<key id>, SK=QUOTA in the table), e.g.
+   * `{ renderMinutesPerMonth: 600 }`. Default: none (the usage plan's request quota only).
+   */
+  defaultQuota?: Quota;
   /** Secret used to sign webhooks. Default: a value you must replace; see docs/deploy.md. */
   webhookSecret?: string;
 }
@@ -88,23 +94,53 @@ export class CutlinePlatform extends Construct {
         new PolicyStatement({ actions: ['mediaconvert:CreateJob', 'mediaconvert:GetJob'], resources: ['*'] }),
       );
     }
-    const apiEnv = { ...env, CUTLINE_STATE_MACHINE_ARN: this.pipeline.stateMachine.stateMachineArn };
-    const apiFn = (entry: string, idName: string) =>
+    const apiEnv: Record<string, string> = {
+      ...env,
+      CUTLINE_STATE_MACHINE_ARN: this.pipeline.stateMachine.stateMachineArn,
+      ...(props.defaultQuota
+        ? { CUTLINE_DEFAULT_QUOTA: JSON.stringify(Quota.parse(props.defaultQuota)) }
+        : {}),
+    };
+    // Health reports the ffmpeg renders use, and submit reads source headers with ffprobe for the
+    // estimate: those two carry the layer.
+    const withFfmpeg = {
+      layers: [ffmpeg.layer],
+      environment: { CUTLINE_FFMPEG: '/opt/bin/ffmpeg', CUTLINE_FFPROBE: '/opt/bin/ffprobe' },
+    };
+    const apiFn = (entry: string, idName: string, extra?: typeof withFfmpeg) =>
       new CutlineFunction(this, idName, {
         entry,
         memorySize: 512,
         timeout: Duration.seconds(29),
-        environment: apiEnv,
+        environment: { ...apiEnv, ...extra?.environment },
         logGroup,
+        ...(extra ? { layers: extra.layers } : {}),
       });
     const handlers = {
-      health: apiFn(HANDLERS.api.health, 'HealthFunction'),
+      health: apiFn(HANDLERS.api.health, 'HealthFunction', withFfmpeg),
       openapi: apiFn(HANDLERS.api.openapi, 'OpenApiFunction'),
-      renders: apiFn(HANDLERS.api.renders, 'RendersFunction'),
+      renders: apiFn(HANDLERS.api.renders, 'RendersFunction', withFfmpeg),
       uploads: apiFn(HANDLERS.api.uploads, 'UploadsFunction'),
-      templates: apiFn(HANDLERS.api.templates, 'TemplatesFunction'),
+      templates: apiFn(HANDLERS.api.templates, 'TemplatesFunction', withFfmpeg),
+      usage: apiFn(HANDLERS.api.usage, 'UsageFunction'),
+      metrics: apiFn(HANDLERS.api.metrics, 'MetricsFunction'),
       projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction'),
     };
+    // Health: one GetItem, HeadBucket on both buckets, DescribeStateMachine — and nothing else.
+    this.state.table.grant(handlers.health, 'dynamodb:GetItem');
+    handlers.health.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.storage.ingest.bucketArn, this.storage.outputs.bucketArn],
+      }),
+    );
+    this.pipeline.stateMachine.grant(handlers.health, 'states:DescribeStateMachine');
+    this.state.table.grantReadData(handlers.usage);
+    this.state.table.grantReadData(handlers.metrics);
+    // Submit reads source headers through presigned GETs (the estimate) and the month's usage (quotas).
+    this.storage.ingest.grantRead(handlers.renders);
+    this.storage.ingest.grantRead(handlers.templates);
+    this.storage.outputs.grantRead(handlers.templates);
     this.storage.ingest.grantPut(handlers.uploads);
     this.state.table.grantReadWriteData(handlers.templates);
     this.pipeline.stateMachine.grantStartExecution(handlers.templates);

@@ -18,6 +18,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', resource: '/v1/health', module: 'lambdas/api/health.ts', keyRequired: false },
   { method: 'GET', resource: '/v1/openapi.json', module: 'lambdas/api/openapi.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/renders', module: 'lambdas/api/renders.ts', keyRequired: true },
+  { method: 'POST', resource: '/v1/clips', module: 'lambdas/api/renders.ts', keyRequired: true },
+  { method: 'POST', resource: '/v1/mixes', module: 'lambdas/api/renders.ts', keyRequired: true },
   { method: 'GET', resource: '/v1/renders', module: 'lambdas/api/renders.ts', keyRequired: true },
   { method: 'GET', resource: '/v1/renders/{id}', module: 'lambdas/api/renders.ts', keyRequired: true },
   {
@@ -26,6 +28,8 @@ export const ROUTES: readonly Route[] = [
     module: 'lambdas/api/renders.ts',
     keyRequired: true,
   },
+  { method: 'GET', resource: '/v1/usage', module: 'lambdas/api/usage.ts', keyRequired: true },
+  { method: 'GET', resource: '/v1/metrics', module: 'lambdas/api/metrics.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/uploads', module: 'lambdas/api/uploads.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },
   { method: 'GET', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },

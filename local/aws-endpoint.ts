@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalStepFunctions } from './stepfunctions.js';
+import { STATE_MACHINE_ARN, type LocalStepFunctions } from './stepfunctions.js';
 
 type Op = (body: Record<string, unknown>) => Promise<unknown> | unknown;
 
@@ -32,6 +32,20 @@ export async function startAwsEndpoint(opts: {
       if (!opts.sfn.stop(String(b.executionArn)))
         throw new AwsError('ExecutionDoesNotExist', `no execution ${b.executionArn}`);
       return { stopDate: Date.now() / 1000 };
+    },
+    // The health check's probe of the state machine: there is one, and it is always active locally.
+    'AWSStepFunctions.DescribeStateMachine': (b) => {
+      if (b.stateMachineArn !== STATE_MACHINE_ARN)
+        throw new AwsError('StateMachineDoesNotExist', `no state machine ${b.stateMachineArn}`);
+      return {
+        stateMachineArn: STATE_MACHINE_ARN,
+        name: STATE_MACHINE_ARN.slice(STATE_MACHINE_ARN.lastIndexOf(':') + 1),
+        status: 'ACTIVE',
+        type: 'STANDARD',
+        definition: '{}',
+        roleArn: 'arn:aws:iam::000000000000:role/local',
+        creationDate: 0,
+      };
     },
     'AWSStepFunctions.DescribeExecution': (b) => {
       const e = [...opts.sfn.executions.values()].find((x) => x.executionArn === b.executionArn);

@@ -10,6 +10,8 @@ import { clients, resetClients } from '../lambdas/core/aws/clients.js';
 import { ENV } from '../lambdas/core/config.js';
 import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
+import type { Quota } from '../lambdas/core/usage/quota.js';
+import { usageStore } from '../lambdas/core/usage/index.js';
 import { startApiServer, Throttle, type ApiKey } from './api-server.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
 import { ensureTable } from './bootstrap.js';
@@ -37,6 +39,8 @@ export interface LocalPlatformOptions {
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
+  /** Per-tenant quotas (usage/quota.ts), written to the table at start; `default` for every other tenant. */
+  quotas?: Record<string, Quota> & { default?: Quota };
   log?: (line: string) => void;
 }
 
@@ -111,11 +115,15 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
+    ...(opts.quotas?.default ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(opts.quotas.default) } : {}),
   };
   Object.assign(process.env, env);
+  if (!opts.quotas?.default) delete process.env[ENV.DEFAULT_QUOTA];
   resetClients();
   resetPlatform();
   await ensureTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE);
+  for (const [tenant, quota] of Object.entries(opts.quotas ?? {}))
+    if (tenant !== 'default') await usageStore().setQuota(tenant, quota);
 
   // Subscribers from config: <data dir>/subscribers.json, [{ name, pattern, target: { type: 'webhook', url } }].
   const subscribersFile = join(dataDir, 'subscribers.json');

@@ -1,13 +1,26 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { checkFfmpeg } from '../core/media/capabilities.js';
+import { checkHealth, type HealthReport } from '../core/ops/health.js';
 import { json } from './http.js';
 
-/** Liveness without an API key; reports the ffmpeg this deployment renders with and anything it lacks. */
+/** Reports are reused this long: the route is public, so a flood costs the dependencies one check per 10 s. */
+const CACHE_MS = 10_000;
+let cached: { at: number; report: Promise<HealthReport> } | undefined;
+
+/**
+ * Health without an API key: each dependency's status and latency and the ffmpeg renders use. 200 when
+ * every dependency answers (status ok, or degraded when ffmpeg lacks a feature), 503 when one is down.
+ */
 export async function handler(): Promise<APIGatewayProxyResult> {
-  const ffmpeg = await checkFfmpeg();
-  return json(200, {
-    status: ffmpeg.ok ? 'ok' : 'degraded',
-    time: new Date().toISOString(),
-    ffmpeg: { version: ffmpeg.version, ok: ffmpeg.ok, ...(ffmpeg.ok ? {} : { missing: ffmpeg.missing }) },
-  });
+  if (!cached || Date.now() - cached.at > CACHE_MS) {
+    const report = checkHealth();
+    cached = { at: Date.now(), report };
+    report.catch(() => (cached = undefined));
+  }
+  const report = await cached.report;
+  return json(report.status === 'down' ? 503 : 200, report, { 'cache-control': 'no-store' });
+}
+
+/** Tests drop the cached report. */
+export function resetHealth(): void {
+  cached = undefined;
 }

@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CutlineError, type ErrorCode } from '../core/errors.js';
+import { CutlineError, QuotaExceededError, type ErrorCode } from '../core/errors.js';
 
 export const logger = new Logger({ serviceName: 'cutline-api' });
 
@@ -28,6 +28,7 @@ const STATUS: Record<ErrorCode, number> = {
   FFMPEG_UNAVAILABLE: 500,
   RENDER_FAILED: 500,
   PIPELINE_UNAVAILABLE: 503,
+  QUOTA_EXCEEDED: 429,
 };
 
 export const json = (
@@ -56,6 +57,8 @@ export function errorResponse(err: unknown): APIGatewayProxyResult {
   }
   if (err instanceof CutlineError) {
     const status = STATUS[err.code];
+    if (err instanceof QuotaExceededError)
+      return json(429, { error: err.toJSON() }, { 'retry-after': String(err.retryAfterSeconds) });
     if (status < 500) return json(status, { error: err.toJSON() });
     if (status === 503) return json(503, { error: err.toJSON() }, { 'retry-after': '5' });
   }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ClipsRequest } from '../core/clips/schema.js';
 import { Edit } from '../core/edit/schema.js';
+import { MixRequest } from '../core/mixes/schema.js';
 import { json } from './http.js';
 import {
   ComposeRequest,
@@ -53,18 +55,74 @@ export function openApiDocument(): Record<string, unknown> {
     },
     security: [{ apiKey: [] }],
     paths: {
-      '/v1/health': { get: { security: [], responses: { '200': { description: 'ok' } } } },
+      '/v1/health': {
+        get: {
+          security: [],
+          responses: {
+            '200': {
+              description: 'every dependency answers (status ok, or degraded: ffmpeg lacks a feature)',
+            },
+            '503': { description: 'a dependency is down; the body names which' },
+          },
+        },
+      },
+      '/v1/usage': {
+        get: {
+          parameters: ['from', 'to'].map((name) => ({
+            name,
+            in: 'query',
+            description: 'UTC day YYYY-MM-DD (default: the last 30 days)',
+            schema: { type: 'string', format: 'date' },
+          })),
+          responses: { '200': { description: "the tenant's usage by day, totals and quota" }, ...errors },
+        },
+      },
+      '/v1/metrics': {
+        get: {
+          parameters: [
+            {
+              name: 'window',
+              in: 'query',
+              description: '15m, 24h (default), 7d … at most 31d',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': {
+              description:
+                'jobs by status, success rate, p50/p95 render and queue seconds, queue depth, estimate error',
+            },
+            ...errors,
+          },
+        },
+      },
       '/v1/renders': {
         post: {
-          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } },
+            {
+              name: 'wait',
+              in: 'query',
+              description:
+                'seconds (at most 25) to wait for the job to end: 200 with the finished job, else 202',
+              schema: { type: 'number', minimum: 0, maximum: 25 },
+            },
+          ],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Edit' } } },
           },
           responses: {
-            '202': { description: 'queued' },
+            '200': { description: 'ended within `wait`: the job with presigned output URLs' },
+            '202': {
+              description: 'queued (or still running after `wait`), with estimatedSeconds and estimate.plan',
+            },
             ...errors,
             '413': { description: 'body too large' },
+            '429': {
+              description: 'a tenant quota is used up (Retry-After: until it resets)',
+              content: { 'application/json': { schema: error } },
+            },
           },
         },
         get: {
@@ -74,6 +132,32 @@ export function openApiDocument(): Record<string, unknown> {
             schema: { type: 'string' },
           })),
           responses: { '200': { description: 'a page of renders' }, ...errors },
+        },
+      },
+      '/v1/clips': {
+        post: {
+          summary: 'clips from a long video: explicit or auto-picked, reframed per aspect ratio, captioned',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
+          requestBody: body(ClipsRequest),
+          responses: {
+            '202': {
+              description: 'queued; read it at /v1/renders/{id} (outputs by rendition, manifest.json)',
+            },
+            ...errors,
+          },
+        },
+      },
+      '/v1/mixes': {
+        post: {
+          summary: 'variations from ordered clip groups (auto seeded combinations or manual sequences)',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
+          requestBody: body(MixRequest),
+          responses: {
+            '202': {
+              description: 'queued; read it at /v1/renders/{id} (outputs by rendition, manifest.json)',
+            },
+            ...errors,
+          },
         },
       },
       '/v1/renders/{id}': {

@@ -1,31 +1,98 @@
 import middy from '@middy/core';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { clients } from '../core/aws/clients.js';
 import { publishJobEvent } from '../core/aws/events.js';
+import type { JobType } from '../core/jobs/kinds.js';
 import { submitJob } from '../core/jobs/submit.js';
 import { JOB_STATUSES, isTerminal, type Job, type JobStatus } from '../core/jobs/model.js';
+import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
+import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
+import { estimateJob, saveSubmitEstimate } from '../core/plan/estimate-job.js';
 import { getPlatform } from '../core/platform.js';
-import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
+import { HttpError, httpErrors, json, jsonBody, logger, tenantOf } from './http.js';
 
 const header = (event: APIGatewayProxyEvent, name: string) =>
   Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? undefined;
 
 export const renderView = (job: Job) => ({
   id: job.id,
+  ...(job.type !== 'render' ? { type: job.type } : {}),
   status: job.status,
   ...(job.stage ? { stage: job.stage } : {}),
   progress: job.progress,
   ...(job.error ? { error: job.error } : {}),
   ...(job.outputs ? { outputs: job.outputs } : {}),
+  // The best estimate known: the Plan step's (sources probed) once it ran, else the submit estimate.
+  ...(job.estimatedSeconds !== undefined || typeof job.submitEstimate?.estimatedSeconds === 'number'
+    ? { estimatedSeconds: job.estimatedSeconds ?? job.submitEstimate!.estimatedSeconds }
+    : {}),
+  ...(job.submitEstimate ? { estimate: job.submitEstimate } : {}),
+  ...(job.actual ? { actual: job.actual } : {}),
   createdAt: job.createdAt,
   timings: job.timings,
   links: { self: `/v1/renders/${job.id}`, cancel: `/v1/renders/${job.id}/cancel` },
 });
 
-async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+/** The job with presigned GET URLs (1 hour) on its outputs. */
+async function withUrls(job: Job): Promise<Job> {
+  if (!job.outputs) return job;
+  const p = getPlatform();
+  const outputs = await Promise.all(
+    job.outputs.map(async (o) => ({ ...o, url: await p.objects.presignGet(p.outputsBucket, o.key) })),
+  );
+  return { ...job, outputs };
+}
+
+/** `?wait=N`: seconds (0 < N ≤ 25) to hold the answer for a finished job; absent or 0: answer at once. */
+export function parseWait(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > MAX_WAIT_SECONDS)
+    throw new HttpError(
+      400,
+      'VALIDATION_FAILED',
+      `wait must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`,
+      [{ path: 'query.wait', message: `must be 0–${MAX_WAIT_SECONDS}` }],
+    );
+  return n;
+}
+
+/** The submit estimate; a failure to estimate never fails the submit (the answer says what is unknown). */
+async function submitEstimate(job: Job, fresh: boolean): Promise<JobEstimate> {
+  if (!fresh && job.submitEstimate) return job.submitEstimate;
+  let estimate: JobEstimate;
+  try {
+    estimate = await estimateJob(job);
+  } catch (err) {
+    logger.warn('estimate failed', { jobId: job.id, error: (err as Error).message });
+    estimate = notEstimable('', `the estimate failed: ${(err as Error).message}`);
+  }
+  await saveSubmitEstimate(job.id, estimate).catch((err: Error) =>
+    logger.warn('estimate not saved', { jobId: job.id, error: err.message }),
+  );
+  return estimate;
+}
+
+/**
+ * Submits a job of any type (job-type routes call this with their type and body): 202 with the id and the
+ * estimate; with `?wait=N`, 200 with the finished job and output URLs when it ends within N seconds.
+ *
+ * The quick path polls the job record (a consistent GetItem, backing off from 100 ms to 1 s) inside this
+ * request. Why not an Express workflow: it would be a second pipeline definition to keep in step with the
+ * Standard one, and its synchronous start still has to fit API Gateway's 29 s. Waiting on the one Standard
+ * execution keeps one path for every job: a short render is the same job either way, so a timeout (202)
+ * loses and duplicates nothing, and the client follows it like any other. N ≤ 25 leaves room under 29 s.
+ */
+export async function createJob(
+  event: APIGatewayProxyEvent,
+  type: JobType,
+  body: unknown,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<APIGatewayProxyResult> {
+  const started = Date.now();
   const tenantId = tenantOf(event);
-  const body = jsonBody(event);
+  const wait = parseWait(event.queryStringParameters?.wait);
   const key = header(event, 'idempotency-key');
   if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) {
     throw new HttpError(
@@ -35,21 +102,30 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       [{ path: 'headers.Idempotency-Key', message: 'invalid' }],
     );
   }
-  const { job, created } = await submitJob({ tenantId, type: 'render', body, idempotencyKey: key });
-  return json(202, renderView(job), created ? {} : { 'idempotent-replay': 'true' });
+  const { job, created } = await submitJob({ tenantId, type, body, idempotencyKey: key });
+  // Estimated while the pipeline starts and the quick path waits: it adds no latency of its own.
+  const estimate = submitEstimate(job, created);
+  let latest: Job = job;
+  if (wait > 0 && !isTerminal(job.status)) {
+    // Never past the function's own timeout (29 s in the stack), whatever N says.
+    const remaining = context?.getRemainingTimeInMillis?.() ?? Infinity;
+    const deadline = Math.min(started + wait * 1000, Date.now() + remaining - 2000);
+    latest = (await waitForTerminal(() => getPlatform().jobs.get(job.id, tenantId), { deadline })) ?? job;
+  }
+  const view = { ...latest, submitEstimate: await estimate };
+  const headers = {
+    location: `/v1/renders/${job.id}`,
+    ...(created ? {} : { 'idempotent-replay': 'true' }),
+  };
+  if (wait > 0 && isTerminal(latest.status)) return json(200, renderView(await withUrls(view)), headers);
+  return json(202, renderView(view), headers);
 }
 
 async function get(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const tenantId = tenantOf(event);
-  const p = getPlatform();
-  const job = await p.jobs.get(event.pathParameters?.id ?? '', tenantId);
+  const job = await getPlatform().jobs.get(event.pathParameters?.id ?? '', tenantId);
   if (!job) throw new HttpError(404, 'NOT_FOUND', 'no such render');
-  const outputs = job.outputs
-    ? await Promise.all(
-        job.outputs.map(async (o) => ({ ...o, url: await p.objects.presignGet(p.outputsBucket, o.key) })),
-      )
-    : undefined;
-  return json(200, renderView({ ...job, ...(outputs ? { outputs } : {}) }));
+  return json(200, renderView(await withUrls(job)));
 }
 
 async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -113,11 +189,20 @@ async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   return json(202, renderView(cancelled));
 }
 
-async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function route(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
   const r = `${event.httpMethod} ${event.resource}`;
   switch (r) {
     case 'POST /v1/renders':
-      return create(event);
+      tenantOf(event);
+      return createJob(event, 'render', jsonBody(event), context);
+    // Clip and mix jobs run through the same create path (estimate, ?wait, idempotency, quotas); they are
+    // read, listed and cancelled under /v1/renders/{id} like every job.
+    case 'POST /v1/clips':
+      tenantOf(event);
+      return createJob(event, 'clips', jsonBody(event), context);
+    case 'POST /v1/mixes':
+      tenantOf(event);
+      return createJob(event, 'mix', jsonBody(event), context);
     case 'GET /v1/renders':
       return list(event);
     case 'GET /v1/renders/{id}':

@@ -17,6 +17,8 @@ export const ENV = {
   FARGATE_SECURITY_GROUPS: 'CUTLINE_FARGATE_SECURITY_GROUPS',
   /** Local mode only: file:// sources under this folder are allowed. Never set in AWS. */
   MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
+  /** JSON of a Quota (usage/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
+  DEFAULT_QUOTA: 'CUTLINE_DEFAULT_QUOTA',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
@@ -36,6 +38,8 @@ export const HANDLERS = {
     uploads: 'lambdas/api/uploads.ts',
     templates: 'lambdas/api/templates.ts',
     projects: 'lambdas/api/projects.ts',
+    usage: 'lambdas/api/usage.ts',
+    metrics: 'lambdas/api/metrics.ts',
   },
   pipeline: {
     validate: 'lambdas/pipeline/validate.ts',

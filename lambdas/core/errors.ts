@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'FFMPEG_UNAVAILABLE'
   | 'RENDER_FAILED'
   | 'NOT_SUPPORTED'
-  | 'PIPELINE_UNAVAILABLE';
+  | 'PIPELINE_UNAVAILABLE'
+  | 'QUOTA_EXCEEDED';
 
 export class CutlineError extends Error {
   constructor(
@@ -32,6 +33,16 @@ export class CutlineError extends Error {
     return this.details.length
       ? { code: this.code, message: this.message, details: this.details }
       : { code: this.code, message: this.message };
+  }
+}
+
+/** A tenant's quota is used up: the API answers 429 with Retry-After. */
+export class QuotaExceededError extends CutlineError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('QUOTA_EXCEEDED', message);
   }
 }
 

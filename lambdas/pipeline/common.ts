@@ -13,6 +13,7 @@ import type { Job, Stage } from '../core/jobs/model.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import type { RenderedFile } from '../core/engine/render.js';
 import { getPlatform } from '../core/platform.js';
+import { meterCompute } from '../core/usage/index.js';
 import type { CompileInput } from '../core/render/compile.js';
 
 export const logger = new Logger({ serviceName: 'cutline-pipeline' });
@@ -84,6 +85,18 @@ export async function enterStage(state: PipelineState, stage: Stage, progress: n
   });
   if (!updated) throw new JobEndedError(`job ${state.jobId} already ended ${job.status}`);
   return updated;
+}
+
+/** Runs a render task's work and adds its seconds to the job's metered compute (usage records). */
+export async function metered<T>(jobId: string, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    await meterCompute(jobId, (performance.now() - started) / 1000).catch((err: Error) =>
+      logger.warn('could not meter compute', { jobId, err: err.message }),
+    );
+  }
 }
 
 export const workDir = (jobId: string, name: string) => join(tmpdir(), 'cutline', jobId, name);

@@ -3,6 +3,7 @@ import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
+import { recordCompletion } from '../core/usage/index.js';
 import { enterStage, loadRenditions, type PipelineState, type StoredFiles } from './common.js';
 import { fargateResultKey } from './fargate.js';
 
@@ -57,6 +58,7 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
     timings: { ...job.timings, endedAt: new Date().toISOString() },
   });
   if (!done) throw new CutlineError('RENDER_FAILED', `job ${job.id} ended before it could be finalized`);
+  await recordCompletion(done, outputs);
   const started = Date.parse(done.timings.startedAt ?? done.createdAt);
   recordJobEnd('SUCCEEDED', (Date.parse(done.timings.endedAt!) - started) / 1000);
   return { event: jobEventDetail(done) };

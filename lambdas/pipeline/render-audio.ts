@@ -1,7 +1,7 @@
 import { renderAudioPart } from '../core/engine/chunks.js';
 import { getPlatform } from '../core/platform.js';
 import { planRender } from '../core/plan/planner.js';
-import { loadJob, loadProbes, prepareJob, withScratch } from './common.js';
+import { loadJob, loadProbes, prepareJob, withScratch, metered } from './common.js';
 import { renditionWorkKey } from './render-chunk.js';
 
 /** The audio of one rendition's whole window, mixed once while its chunks render. */
@@ -13,13 +13,15 @@ export async function handler(task: {
   const job = await loadJob(task);
   const p = getPlatform();
   const index = task.rendition ?? 0;
-  return withScratch(job.id, `audio-${index}`, async (dir) => {
-    const input = await prepareJob(job, dir, await loadProbes(job.id), index);
-    const plan = planRender(input, {}, { chunks: 1 });
-    if (!input.spec.hasAudio) return { audioKey: null };
-    const path = await renderAudioPart(input, plan, dir);
-    const key = renditionWorkKey(job.id, index, path.slice(path.lastIndexOf('/') + 1));
-    await p.objects.putFile(p.outputsBucket, key, path);
-    return { audioKey: key };
-  });
+  return metered(job.id, () =>
+    withScratch(job.id, `audio-${index}`, async (dir) => {
+      const input = await prepareJob(job, dir, await loadProbes(job.id), index);
+      const plan = planRender(input, {}, { chunks: 1 });
+      if (!input.spec.hasAudio) return { audioKey: null };
+      const path = await renderAudioPart(input, plan, dir);
+      const key = renditionWorkKey(job.id, index, path.slice(path.lastIndexOf('/') + 1));
+      await p.objects.putFile(p.outputsBucket, key, path);
+      return { audioKey: key };
+    }),
+  );
 }

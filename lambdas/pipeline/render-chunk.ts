@@ -12,6 +12,7 @@ import {
   prepareJob,
   RenderRetryableError,
   storeOutputs,
+  metered,
   withScratch,
   type StoredFiles,
 } from './common.js';
@@ -36,26 +37,28 @@ export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: n
   const index = task.rendition ?? 0;
   const scratch = task.single ? `single-${index}` : `r${index}-chunk-${task.chunk?.index}`;
   try {
-    return await withScratch(job.id, scratch, async (dir) => {
-      const input = await prepareJob(job, dir, await loadProbes(job.id), index);
-      if (task.single || !task.chunk) {
-        const { name } = (await loadRenditions(job.id))[index]!;
-        const { files } = await renderPrepared(input, {
-          output: join(dir, outputName(name, input.spec.format)),
-        });
-        return storeOutputs(job, files, name);
-      }
-      const chunk = {
-        ...task.chunk,
-        target: 'lambda' as const,
-        estimatedSeconds: 0,
-        estimatedScratchBytes: 0,
-      };
-      const path = await renderChunk(input, chunk, dir);
-      const key = renditionWorkKey(job.id, index, path.slice(path.lastIndexOf('/') + 1));
-      await p.objects.putFile(p.outputsBucket, key, path);
-      return { chunk: chunk.index, key };
-    });
+    return await metered(job.id, () =>
+      withScratch(job.id, scratch, async (dir) => {
+        const input = await prepareJob(job, dir, await loadProbes(job.id), index);
+        if (task.single || !task.chunk) {
+          const { name } = (await loadRenditions(job.id))[index]!;
+          const { files } = await renderPrepared(input, {
+            output: join(dir, outputName(name, input.spec.format)),
+          });
+          return storeOutputs(job, files, name);
+        }
+        const chunk = {
+          ...task.chunk,
+          target: 'lambda' as const,
+          estimatedSeconds: 0,
+          estimatedScratchBytes: 0,
+        };
+        const path = await renderChunk(input, chunk, dir);
+        const key = renditionWorkKey(job.id, index, path.slice(path.lastIndexOf('/') + 1));
+        await p.objects.putFile(p.outputsBucket, key, path);
+        return { chunk: chunk.index, key };
+      }),
+    );
   } catch (err) {
     if (err instanceof CutlineError && err.retryable) throw new RenderRetryableError(err.message);
     throw err;

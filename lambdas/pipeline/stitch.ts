@@ -10,6 +10,7 @@ import {
   prepareJob,
   loadProbes,
   storeOutputs,
+  metered,
   withScratch,
   type RenditionState,
   type StoredFiles,
@@ -27,33 +28,35 @@ export async function handler(state: RenditionState): Promise<StoredFiles> {
     throw new CutlineError('RENDER_FAILED', 'stitch: no chunk results in the state');
   const { index, name, chunks } = state.rendition;
   const frames = chunks.reduce((n, c) => n + (c.endFrame - c.startFrame), 0);
-  return withScratch(job.id, `stitch-${index}`, async (dir) => {
-    const input = await prepareJob(job, join(dir, 'src'), await loadProbes(job.id), index);
-    const sorted = [...chunkResults].sort((a, b) => a.chunk - b.chunk);
-    const files = await Promise.all(
-      sorted.map(async (c) => {
-        const path = join(dir, c.key.slice(c.key.lastIndexOf('/') + 1));
-        await p.objects.download(p.outputsBucket, c.key, path);
-        return path;
-      }),
-    );
-    let audio: string | null = null;
-    if (audioResult?.audioKey) {
-      audio = join(dir, audioResult.audioKey.slice(audioResult.audioKey.lastIndexOf('/') + 1));
-      await p.objects.download(p.outputsBucket, audioResult.audioKey, audio);
-    }
-    const output = join(dir, outputName(name, input.spec.format));
-    await stitch(input, files, audio, output, dir);
-    const main: RenderedFile = {
-      kind: 'video',
-      path: output,
-      bytes: (await stat(output)).size,
-      durationSeconds: (frames * input.spec.fps.den) / input.spec.fps.num,
-      width: input.spec.width,
-      height: input.spec.height,
-    };
-    // Packaging (HLS, web, sprites, loudness) and poster/thumbnail, as in a single-pass render.
-    const rendered = await finishOutput(input, main, dir);
-    return storeOutputs(job, rendered, name);
-  });
+  return metered(job.id, () =>
+    withScratch(job.id, `stitch-${index}`, async (dir) => {
+      const input = await prepareJob(job, join(dir, 'src'), await loadProbes(job.id), index);
+      const sorted = [...chunkResults].sort((a, b) => a.chunk - b.chunk);
+      const files = await Promise.all(
+        sorted.map(async (c) => {
+          const path = join(dir, c.key.slice(c.key.lastIndexOf('/') + 1));
+          await p.objects.download(p.outputsBucket, c.key, path);
+          return path;
+        }),
+      );
+      let audio: string | null = null;
+      if (audioResult?.audioKey) {
+        audio = join(dir, audioResult.audioKey.slice(audioResult.audioKey.lastIndexOf('/') + 1));
+        await p.objects.download(p.outputsBucket, audioResult.audioKey, audio);
+      }
+      const output = join(dir, outputName(name, input.spec.format));
+      await stitch(input, files, audio, output, dir);
+      const main: RenderedFile = {
+        kind: 'video',
+        path: output,
+        bytes: (await stat(output)).size,
+        durationSeconds: (frames * input.spec.fps.den) / input.spec.fps.num,
+        width: input.spec.width,
+        height: input.spec.height,
+      };
+      // Packaging (HLS, web, sprites, loudness) and poster/thumbnail, as in a single-pass render.
+      const rendered = await finishOutput(input, main, dir);
+      return storeOutputs(job, rendered, name);
+    }),
+  );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { JobEstimate } from '../plan/estimate.js';
 import type { JobType } from './kinds.js';
 
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
@@ -62,7 +63,14 @@ export interface Job {
   origin?: { bucket: string; key: string };
   outputs?: JobOutput[];
   error?: JobError;
+  /** The Plan step's estimate (wall seconds), from the probed sources. */
   estimatedSeconds?: number;
+  /** The estimate given at submit (plan/estimate.ts), kept to measure the cost model against `actual`. */
+  submitEstimate?: JobEstimate;
+  /** Compute seconds the render tasks metered (usage/index.ts meterCompute), summed over retries. */
+  computeSeconds?: number;
+  /** Measured at the end (usage/index.ts recordCompletion): wall seconds running, and queued before. */
+  actual?: { renderSeconds: number; queueSeconds: number };
   createdAt: string;
   updatedAt: string;
   timings: { queuedAt: string; startedAt?: string; endedAt?: string };

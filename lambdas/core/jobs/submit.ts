@@ -5,6 +5,7 @@ import { S3SourceResolver } from '../aws/s3-sources.js';
 import { ENV, requireEnv } from '../config.js';
 import { CutlineError } from '../errors.js';
 import { getPlatform } from '../platform.js';
+import { assertQuota } from '../usage/index.js';
 import type { JobType } from './kinds.js';
 import type { Job } from './model.js';
 import { jobKind } from './registry.js';
@@ -26,6 +27,7 @@ export interface SubmitRequest {
  * FAILED, never leaving it QUEUED with nothing to run it.
  */
 export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created: boolean }> {
+  await assertQuota(req.tenantId);
   const kind = jobKind(req.type);
   const request = kind.parse(req.body);
   const p = getPlatform();

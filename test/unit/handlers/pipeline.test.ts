@@ -53,6 +53,10 @@ describe('OpenAPI', () => {
         '/v1/projects/{id}/scenes/{n}',
         '/v1/projects/{id}/order',
         '/v1/projects/{id}/compose',
+        '/v1/clips',
+        '/v1/mixes',
+        '/v1/usage',
+        '/v1/metrics',
       ].sort(),
     );
   });

@@ -80,6 +80,9 @@ beforeEach(() => {
   events.reset();
   resetPlatform();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+  // No tenant quota (GetItem TENANT#…/QUOTA finds nothing) unless a test says otherwise.
+  ddb.on(GetCommand).resolves({});
+  ddb.on(QueryCommand).resolves({ Items: [] });
 });
 
 describe('POST /v1/renders', () => {
@@ -173,6 +176,63 @@ describe('POST /v1/renders', () => {
     expect(res.status).toBe(503);
     const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(Object.values(update.ExpressionAttributeValues!)).toContain('FAILED');
+  });
+});
+
+describe('quotas and the quick path', () => {
+  it('a used-up quota is 429 QUOTA_EXCEEDED with Retry-After, and nothing is queued', async () => {
+    ddb
+      .on(GetCommand, { Key: { PK: 'TENANT#tenant-a', SK: 'QUOTA' } })
+      .resolves({ Item: { quota: { renderMinutesPerMonth: 1 } } });
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { renderedSeconds: 45, chunkSeconds: 10, bytesStored: 1, secondsByTier: {} },
+        { renderedSeconds: 15, chunkSeconds: 1, bytesStored: 1, secondsByTier: {} },
+      ],
+    });
+    const res = await call(event('POST', '/v1/renders', { body: JSON.stringify(edit) }));
+    expect(res.status).toBe(429);
+    expect(res.body.error.code).toBe('QUOTA_EXCEEDED');
+    expect(res.body.error.message).toContain('render minutes');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    const q = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(q.ExpressionAttributeValues![':pk']).toBe('USAGE#tenant-a');
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('?wait answers 200 once the job record turns terminal, with presigned URLs; a bad wait is 400', async () => {
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({ Attributes: storedJob({ status: 'QUEUED' }) });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:1' });
+    let reads = 0;
+    ddb.on(GetCommand).callsFake((input: { Key: { PK: string } }) => {
+      if (!input.Key.PK.startsWith('JOB#')) return {};
+      reads++;
+      const id = input.Key.PK.slice(4);
+      return reads < 3
+        ? { Item: storedJob({ id, PK: input.Key.PK }) }
+        : {
+            Item: storedJob({
+              id,
+              PK: input.Key.PK,
+              status: 'SUCCEEDED',
+              outputs: [{ kind: 'video', key: `outputs/tenant-a/${id}/output.mp4`, bytes: 10 }],
+            }),
+          };
+    });
+    const res = await call(
+      event('POST', '/v1/renders', { body: JSON.stringify(edit), queryStringParameters: { wait: '5' } }),
+    );
+    expect(res.status).toBe(200);
+    expect(reads).toBe(3);
+    expect(res.body.status).toBe('SUCCEEDED');
+    expect(res.body.outputs[0].url).toMatch(/X-Amz-Signature=/);
+    expect(res.body.estimate).toMatchObject({ complete: true, plan: { target: 'lambda' } });
+    const bad = await call(
+      event('POST', '/v1/renders', { body: JSON.stringify(edit), queryStringParameters: { wait: '26' } }),
+    );
+    expect([bad.status, bad.body.error.details[0].path]).toEqual([400, 'query.wait']);
   });
 });
 

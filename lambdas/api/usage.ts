@@ -1,0 +1,68 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { monthOf } from '../core/usage/quota.js';
+import { quotaFor, usageStore } from '../core/usage/index.js';
+import { sumUsage, totalsByDay } from '../core/usage/record.js';
+import { HttpError, httpErrors, json, tenantOf } from './http.js';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_DAYS = 366;
+
+function day(raw: string | undefined, name: 'from' | 'to', fallback: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  if (
+    !DAY.test(raw) ||
+    Number.isNaN(Date.parse(`${raw}T00:00:00Z`)) ||
+    new Date(`${raw}T00:00:00Z`).toISOString().slice(0, 10) !== raw
+  )
+    throw new HttpError(400, 'VALIDATION_FAILED', `${name} must be a UTC day, YYYY-MM-DD`, [
+      { path: `query.${name}`, message: 'not a YYYY-MM-DD day' },
+    ]);
+  return raw;
+}
+
+/** GET /v1/usage?from=&to= — the tenant's usage by UTC day (default: the last 30 days), totals and quota. */
+async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const tenantId = tenantOf(event);
+  const q = event.queryStringParameters ?? {};
+  const today = new Date().toISOString().slice(0, 10);
+  const to = day(q.to, 'to', today);
+  const from = day(
+    q.from,
+    'from',
+    new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10),
+  );
+  const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
+  if (span < 1)
+    throw new HttpError(400, 'VALIDATION_FAILED', 'from must not be after to', [
+      { path: 'query.from', message: 'after to' },
+    ]);
+  if (span > MAX_DAYS)
+    throw new HttpError(400, 'VALIDATION_FAILED', `at most ${MAX_DAYS} days at once`, [
+      { path: 'query.from', message: `more than ${MAX_DAYS} days before to` },
+    ]);
+  const store = usageStore();
+  const [records, quota] = await Promise.all([store.list(tenantId, from, to), quotaFor(tenantId)]);
+  const month = monthOf(new Date());
+  const monthUsage = quota ? sumUsage(await store.list(tenantId, month.from, month.to)) : undefined;
+  return json(200, {
+    from,
+    to,
+    days: totalsByDay(records),
+    totals: sumUsage(records),
+    quota: quota
+      ? {
+          limits: quota,
+          month: month.from.slice(0, 7),
+          used: {
+            renderMinutes: Math.round((monthUsage!.renderedSeconds / 60) * 100) / 100,
+            computeMinutes: Math.round((monthUsage!.chunkSeconds / 60) * 100) / 100,
+            storedGB: Math.round((monthUsage!.bytesStored / 1e9) * 1000) / 1000,
+          },
+          resetsAt: month.resetsAt.toISOString(),
+        }
+      : null,
+  });
+}
+
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(httpErrors()).handler(route);

@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { ENV } from '../config.js';
+import { CutlineError } from '../errors.js';
+import { interpretProbe, type ProbeResult } from './probe.js';
+
+/** Header reads only: a source that does not answer within this is left out. */
+export const PROBE_TIMEOUT_MS = 4000;
+
+/**
+ * ffprobe on a URL or path, reading headers only (ffprobe stops after the container header for
+ * `-show_format`; over http it issues range requests, so a 1 GB source costs a few kB).
+ */
+export function probeHeaders(target: string, at: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
+  const ffprobe = process.env[ENV.FFPROBE_PATH] ?? 'ffprobe';
+  return new Promise((resolve, reject) => {
+    execFile(
+      ffprobe,
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', target],
+      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) {
+          const reason = (err as { killed?: boolean }).killed
+            ? `no answer within ${timeoutMs} ms`
+            : String(stderr).trim().split('\n').pop() || err.message;
+          return reject(
+            new CutlineError('SOURCE_UNREADABLE', `${at}: ${reason}`, [{ path: at, message: reason }]),
+          );
+        }
+        try {
+          resolve(interpretProbe(JSON.parse(stdout)));
+        } catch (e) {
+          reject(e);
+        }
+      },
+    );
+  });
+}

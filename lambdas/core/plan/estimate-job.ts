@@ -1,0 +1,125 @@
+import { S3SourceResolver } from '../aws/s3-sources.js';
+import { ENV } from '../config.js';
+import type { ExpandContext } from '../jobs/kinds.js';
+import type { Job } from '../jobs/model.js';
+import { jobKind } from '../jobs/registry.js';
+import type { ProbeResult } from '../media/probe.js';
+import { probeHeaders } from '../media/probe-headers.js';
+import { clients } from '../aws/clients.js';
+import { UsageStore } from '../usage/store.js';
+import { getPlatform } from '../platform.js';
+import {
+  combineEstimates,
+  durationsNeeded,
+  estimateEdit,
+  notEstimable,
+  type JobEstimate,
+  type KnownDuration,
+  type RenditionEstimate,
+  type Unknown,
+} from './estimate.js';
+import type { PlanLimits } from './planner.js';
+
+/** Thrown by the estimate's ExpandContext where a kind would need a whole file (analysis): not cheap. */
+class NeedsWholeFile extends Error {}
+
+/** Where ffprobe can read a tenant's src without downloading it: a presigned GET, or the local file. */
+async function probeTarget(resolver: S3SourceResolver, src: string, at: string): Promise<string> {
+  const { bucket, key } = resolver.locate(src, at);
+  // Local mode's file:// sources: the resolver checks the media root and answers the path in place.
+  if (!bucket) return resolver.resolve(src, at);
+  return getPlatform().objects.presignGet(bucket, key, 300);
+}
+
+export function planLimits(): Partial<PlanLimits> {
+  return JSON.parse(process.env[ENV.PLAN_LIMITS] ?? '{}') as Partial<PlanLimits>;
+}
+
+/**
+ * The submit-time estimate of any job kind: expand the request into renditions with a context that
+ * answers `probe` from headers and refuses `localPath` (a kind that must read whole files, or prepare
+ * media first, is not estimable cheaply: the answer says so, and the Plan step's estimate follows).
+ */
+export async function estimateJob(
+  job: Pick<Job, 'id' | 'tenantId' | 'type' | 'request'>,
+): Promise<JobEstimate> {
+  const kind = jobKind(job.type);
+  if (kind.prepareItems?.(job.request)?.length)
+    return notEstimable(
+      '',
+      `a ${job.type} job prepares its media before it can be planned; see estimatedSeconds once it is planning`,
+    );
+  const p = getPlatform();
+  const resolver = new S3SourceResolver(p.objects, {
+    tenantId: job.tenantId,
+    ingestBucket: p.ingestBucket,
+    buckets: [p.ingestBucket, p.outputsBucket],
+    mediaRoot: process.env[ENV.MEDIA_ROOT],
+    dir: '/tmp',
+  });
+  const probes = new Map<string, Promise<ProbeResult>>();
+  const probe = (src: string, at: string) => {
+    let r = probes.get(src);
+    if (!r) {
+      r = probeTarget(resolver, src, at).then((t) => probeHeaders(t, at));
+      probes.set(src, r);
+    }
+    return r;
+  };
+  const ctx: ExpandContext = {
+    tenantId: job.tenantId,
+    jobId: job.id,
+    localPath: () => Promise.reject(new NeedsWholeFile()),
+    probe,
+    scratchDir: '/tmp',
+    prepared: new Map(),
+  };
+  let renditions;
+  try {
+    renditions = await kind.expand(job.request, ctx);
+  } catch (err) {
+    if (err instanceof NeedsWholeFile)
+      return notEstimable(
+        '',
+        `a ${job.type} job analyses its sources before it can be planned; see estimatedSeconds once it is planning`,
+      );
+    throw err;
+  }
+  const limits = planLimits();
+  const done: RenditionEstimate[] = [];
+  const unknown: Unknown[] = [];
+  for (const r of renditions) {
+    const durations = new Map<string, KnownDuration>();
+    await Promise.all(
+      durationsNeeded(r.edit).map(async (need) => {
+        if (need.kind === 'captions') {
+          durations.set(need.src, {
+            unknown: 'a caption file’s length is known once it is read by the pipeline',
+          });
+          return;
+        }
+        try {
+          const pr = await probe(need.src, need.at);
+          durations.set(
+            need.src,
+            pr.durationSeconds === null
+              ? { unknown: 'the source has no duration' }
+              : { seconds: pr.durationSeconds },
+          );
+        } catch (err) {
+          durations.set(need.src, { unknown: (err as Error).message });
+        }
+      }),
+    );
+    const e = estimateEdit(r.name, r.edit, durations, limits);
+    if (Array.isArray(e))
+      unknown.push(...e.map((u) => (renditions.length > 1 ? { ...u, path: `${r.name}: ${u.path}` } : u)));
+    else done.push(e);
+  }
+  return combineEstimates(done, unknown);
+}
+
+/** Keeps the submit estimate on the job record (allowed after the job ended: it is not its state). */
+export async function saveSubmitEstimate(jobId: string, estimate: JobEstimate): Promise<void> {
+  await new UsageStore(clients().db, getPlatform().table).setJobFacts(jobId, { submitEstimate: estimate });
+}

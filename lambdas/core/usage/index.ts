@@ -1,0 +1,76 @@
+import { clients } from '../aws/clients.js';
+import { ENV } from '../config.js';
+import { QuotaExceededError } from '../errors.js';
+import type { Job, JobOutput } from '../jobs/model.js';
+import { getPlatform } from '../platform.js';
+import { probeHeaders } from '../media/probe-headers.js';
+import { monthOf, Quota, quotaVerdict } from './quota.js';
+import { jobSeconds, sumUsage, usageRecord, type UsageRecord } from './record.js';
+import { UsageStore } from './store.js';
+
+/** Made per call: the platform (table, clients) may be re-pointed by tests and the local runtime. */
+export const usageStore = (): UsageStore => new UsageStore(clients().db, getPlatform().table);
+
+/** Video/audio outputs without a duration (stitched ones) get it from their headers, read in place. */
+async function withDurations<T extends Pick<JobOutput, 'kind' | 'key' | 'durationSeconds'>>(
+  outputs: readonly T[],
+): Promise<T[]> {
+  const p = getPlatform();
+  return Promise.all(
+    outputs.map(async (o) => {
+      if ((o.kind !== 'video' && o.kind !== 'audio') || typeof o.durationSeconds === 'number') return o;
+      try {
+        const url = await p.objects.presignGet(p.outputsBucket, o.key, 300);
+        const probe = await probeHeaders(url, o.key);
+        return probe.durationSeconds === null ? o : { ...o, durationSeconds: probe.durationSeconds };
+      } catch {
+        return o; // counted as unmeasuredOutputs in the record
+      }
+    }),
+  );
+}
+
+/**
+ * Finalize's hook: writes the job's measured seconds (`actual`) and its usage record. Idempotent — the
+ * record is a conditional put keyed by day and job, so a second call counts nothing twice. Call it with
+ * the finished job (status SUCCEEDED, timings.endedAt set).
+ */
+export async function recordCompletion(
+  job: Job,
+  outputs: ReadonlyArray<
+    Pick<JobOutput, 'kind' | 'key' | 'bytes' | 'durationSeconds' | 'width' | 'height'>
+  > = job.outputs ?? [],
+): Promise<UsageRecord> {
+  const endedAt = job.timings.endedAt ?? new Date().toISOString();
+  const s = usageStore();
+  const record = usageRecord(job, await withDurations(outputs), endedAt);
+  await s.setJobFacts(job.id, { actual: jobSeconds(job, endedAt) });
+  await s.put(record);
+  return record;
+}
+
+/** The render tasks' hook: adds measured compute seconds to the job (see README, usage metering). */
+export async function meterCompute(jobId: string, seconds: number): Promise<void> {
+  if (seconds > 0) await usageStore().addCompute(jobId, seconds);
+}
+
+/** The tenant's quota: its own item, else CUTLINE_DEFAULT_QUOTA, else none. */
+export async function quotaFor(tenantId: string): Promise<Quota | null> {
+  const own = await usageStore().getQuota(tenantId);
+  if (own) return own;
+  const env = process.env[ENV.DEFAULT_QUOTA];
+  return env ? Quota.parse(JSON.parse(env)) : null;
+}
+
+/**
+ * Refuses a new job when one of the tenant's quotas is used up (QUOTA_EXCEEDED → 429 with Retry-After
+ * until the month resets). Jobs still running are not counted until they finish.
+ */
+export async function assertQuota(tenantId: string, now = new Date()): Promise<void> {
+  const quota = await quotaFor(tenantId);
+  if (!quota || !Object.keys(quota).length) return;
+  const { from, to } = monthOf(now);
+  const month = sumUsage(await usageStore().list(tenantId, from, to));
+  const refusal = quotaVerdict(quota, month, now);
+  if (refusal) throw new QuotaExceededError(refusal.message, refusal.retryAfterSeconds);
+}

@@ -1,0 +1,121 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { Quota } from './quota.js';
+import type { UsageRecord } from './record.js';
+
+const usageKey = (tenantId: string, day: string, jobId: string) => ({
+  PK: `USAGE#${tenantId}`,
+  SK: `${day}#${jobId}`,
+});
+const quotaKey = (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'QUOTA' });
+
+/** Usage records, tenant quotas and the job facts written after a job ended, in the single table. */
+export class UsageStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Writes the record once: false when it was already there (a retried Finalize), never counted twice. */
+  async put(record: UsageRecord): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...usageKey(record.tenantId, record.day, record.jobId), ...record },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** The tenant's records from `from` to `to` (UTC days, inclusive), every page. */
+  async list(tenantId: string, from: string, to: string): Promise<UsageRecord[]> {
+    const out: UsageRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': `USAGE#${tenantId}`,
+            ':from': `${from}#`,
+            ':to': `${to}#\uffff`,
+          },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of res.Items ?? []) {
+        const { PK: _pk, SK: _sk, ...rec } = item;
+        out.push(rec as UsageRecord);
+      }
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async getQuota(tenantId: string): Promise<Quota | null> {
+    const res = await this.db.send(new GetCommand({ TableName: this.table, Key: quotaKey(tenantId) }));
+    return res.Item ? Quota.parse(res.Item.quota) : null;
+  }
+
+  /** Sets (or with null removes) a tenant's quota; validated, so a typo is an error, not "no limit". */
+  async setQuota(tenantId: string, quota: Quota | null): Promise<void> {
+    if (quota === null) {
+      await this.db.send(new DeleteCommand({ TableName: this.table, Key: quotaKey(tenantId) }));
+      return;
+    }
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { ...quotaKey(tenantId), quota: Quota.parse(quota) } }),
+    );
+  }
+
+  /**
+   * Sets facts about a job that are not its state (the submit estimate, measured seconds): allowed after
+   * the job ended, unlike JobStore.update, because they never change its status or outputs.
+   */
+  async setJobFacts(jobId: string, facts: Record<string, unknown>): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(facts).map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      return `#f${i} = :v${i}`;
+    });
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `JOB#${jobId}`, SK: 'META' },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** Adds compute seconds to a job (atomic ADD: parallel chunks and retries all count). */
+  async addCompute(jobId: string, seconds: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `JOB#${jobId}`, SK: 'META' },
+        UpdateExpression: 'ADD computeSeconds :s',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':s': Math.round(seconds * 1000) / 1000 },
+      }),
+    );
+  }
+}
