@@ -103,6 +103,7 @@ export class CutlinePlatform extends Construct {
       renders: apiFn(HANDLERS.api.renders, 'RendersFunction'),
       uploads: apiFn(HANDLERS.api.uploads, 'UploadsFunction'),
       templates: apiFn(HANDLERS.api.templates, 'TemplatesFunction'),
+      validate: apiFn(HANDLERS.api.validate, 'ValidateFunction'),
     };
     this.storage.ingest.grantPut(handlers.uploads);
     this.state.table.grantReadWriteData(handlers.templates);

@@ -26,6 +26,7 @@ export const ROUTES: readonly Route[] = [
     module: 'lambdas/api/renders.ts',
     keyRequired: true,
   },
+  { method: 'POST', resource: '/v1/validate', module: 'lambdas/api/validate.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/uploads', module: 'lambdas/api/uploads.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },
   { method: 'GET', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },

@@ -13,6 +13,7 @@ const header = (event: APIGatewayProxyEvent, name: string) =>
 
 export const renderView = (job: Job) => ({
   id: job.id,
+  type: job.type,
   status: job.status,
   ...(job.stage ? { stage: job.stage } : {}),
   progress: job.progress,

@@ -35,6 +35,7 @@ export const HANDLERS = {
     renders: 'lambdas/api/renders.ts',
     uploads: 'lambdas/api/uploads.ts',
     templates: 'lambdas/api/templates.ts',
+    validate: 'lambdas/api/validate.ts',
   },
   pipeline: {
     validate: 'lambdas/pipeline/validate.ts',
