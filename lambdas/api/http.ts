@@ -72,16 +72,18 @@ export const CORS_HEADERS: Record<string, string> = {
   'access-control-expose-headers': 'idempotent-replay,retry-after,location',
 };
 
-const withCors = (r: APIGatewayProxyResult | null | undefined): APIGatewayProxyResult | undefined =>
-  r && { ...r, headers: { ...CORS_HEADERS, ...r.headers } };
+const withCors = (r: APIGatewayProxyResult): APIGatewayProxyResult => ({
+  ...r,
+  headers: { ...CORS_HEADERS, ...r.headers },
+});
 
 /** One place maps errors to status codes (and stamps the CORS headers), for every handler. */
 export const httpErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
   after: async (request) => {
-    request.response = withCors(request.response)!;
+    if (request.response) request.response = withCors(request.response);
   },
   onError: async (request) => {
-    request.response = withCors(errorResponse(request.error))!;
+    request.response = withCors(errorResponse(request.error));
   },
 });
 
