@@ -4,7 +4,7 @@
  * test-results/console/ as artifacts.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
 import { videoFixture } from '../helpers/fixtures.js';
 import { readFrame, regionMean } from '../helpers/media.js';
-import { api, startTestPlatform, type Api } from '../helpers/platform.js';
+import { api, startTestPlatform, waitForJob, type Api } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = resolve('test-results/console');
@@ -267,6 +267,9 @@ describe('web console', () => {
       );
       expect(unlabelled, hash).toEqual([]);
     }
+    // At least one finished job to show, whichever tests ran before.
+    const hello = JSON.parse(await readFile(resolve('examples/hello.json'), 'utf8'));
+    await waitForJob(call, (await call('POST', '/v1/renders', hello)).body.id);
     const phone = await browser.newPage({ viewport: { width: 375, height: 812 }, isMobile: true });
     await phone.goto(platform.url);
     await phone.evaluate((k) => sessionStorage.setItem('cutline.apiKey', k), platform.apiKey);
@@ -281,7 +284,8 @@ describe('web console', () => {
       expect(await phone.evaluate(() => document.documentElement.scrollWidth), hash).toBeLessThanOrEqual(375);
       await shot(name, phone);
     }
-    const job = await phone.locator('table.jobs a').first().getAttribute('href');
+    await phone.goto(`${platform.url}/#/jobs`);
+    const job = await phone.locator('table.jobs tbody a').first().getAttribute('href');
     await phone.goto(`${platform.url}/${job}`);
     await waitForStatus('SUCCEEDED', phone);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
