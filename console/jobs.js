@@ -95,7 +95,7 @@ export function jobListView(root, ctx) {
     h('td', { 'data-label': 'Job' }, h('a', { href: `#/jobs/${job.id}`, class: 'mono' }, job.id.slice(0, 8))),
     h('td', { 'data-label': 'Type' }, job.type ?? 'render'),
     h('td', { 'data-label': 'Status' }, statusBadge(job.status)),
-    h('td', { 'data-label': 'Stage' }, job.stage ?? ''),
+    h('td', { 'data-label': 'Stage' }, TERMINAL.includes(job.status) ? '' : (job.stage ?? '')),
     h('td', { 'data-label': 'Progress' }, progressCell(job)),
     h('td', { 'data-label': 'Created' }, formatTime(job.createdAt)),
     h('td', { 'data-label': 'Took' }, formatSeconds(between(job.timings?.startedAt, job.timings?.endedAt))),

@@ -10,6 +10,7 @@ import { HANDLERS } from '../lambdas/core/config.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
 import { FfmpegLayer } from './ffmpeg-layer.js';
+import { WebConsole } from './console.js';
 import { CutlineFunction, ROOT } from './functions.js';
 import { Observability } from './observability.js';
 import { Pipeline } from './pipeline.js';
@@ -37,6 +38,8 @@ export interface CutlinePlatformProps {
   mediaConvert?: boolean;
   /** Secret used to sign webhooks. Default: a value you must replace; see docs/deploy.md. */
   webhookSecret?: string;
+  /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
+  webConsole?: boolean;
 }
 
 /** The whole platform: API, pipeline, storage, events, render fleet and operations, with defaults. */
@@ -46,6 +49,7 @@ export class CutlinePlatform extends Construct {
   readonly storage: Storage;
   readonly state: State;
   readonly events: Events;
+  readonly webConsole?: WebConsole;
 
   constructor(scope: Construct, id: string, props: CutlinePlatformProps = {}) {
     super(scope, id);
@@ -156,6 +160,15 @@ export class CutlinePlatform extends Construct {
       value: this.api.key.keyId,
       description: 'aws apigateway get-api-key --api-key <id> --include-value',
     });
+    if (props.webConsole) {
+      this.webConsole = new WebConsole(this, 'Console', {
+        // The stage URL (…/v1/); the console appends the routes (/v1/renders, …) to it.
+        apiUrl: this.api.api.url,
+        logsBucket: this.storage.logs,
+        removalPolicy,
+      });
+      new CfnOutput(this, 'ConsoleUrl', { value: this.webConsole.url });
+    }
     new CfnOutput(this, 'IngestBucket', { value: this.storage.ingest.bucketName });
     new CfnOutput(this, 'OutputsBucket', { value: this.storage.outputs.bucketName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });

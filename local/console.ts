@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { listExamples } from '../examples/catalog.js';
+import { CONSOLE_HEADERS } from '../lambdas/core/console-headers.js';
 
 /** The web console's static files (console/ in the repo). */
 export const CONSOLE_DIR = fileURLToPath(new URL('../console/', import.meta.url));
@@ -14,16 +15,6 @@ const TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
   ico: 'image/x-icon',
   png: 'image/png',
-};
-
-/** The same security headers the CloudFront distribution adds (lib/console.ts). */
-export const CONSOLE_HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  // Scripts and styles only from the console itself; media and API calls go to presigned URLs and the API.
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: http: https:; media-src 'self' blob: http: https:; connect-src 'self' http: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 };
 
 /** A plain file name in the console folder: no folders, no dot files, a known type. */

@@ -115,6 +115,8 @@ describe('web console', () => {
     // The history is what the page saw; it ends with SUCCEEDED at 100 %.
     const history = await page.$$eval('table.history tbody tr', (rows) => rows.map((r) => r.textContent));
     expect(history.at(-1)).toContain('SUCCEEDED');
+    // A finished job offers no cancel.
+    expect(await page.getByRole('button', { name: 'Cancel job' }).isVisible()).toBe(false);
 
     const video = page.locator('figure.output-video video');
     await video.waitFor();
