@@ -27,11 +27,11 @@ export function createApi(baseUrl, key) {
       throw new ApiError(0, { code: 'NETWORK', message: `the API could not be reached: ${err.message}` });
     }
     const text = await res.text();
-    let json = null;
+    let json;
     try {
       json = text ? JSON.parse(text) : null;
     } catch {
-      json = null;
+      json = null; // not JSON (a proxy's error page, say): the status and text still tell the story
     }
     if (!res.ok) throw new ApiError(res.status, json?.error ?? { message: text || res.statusText });
     return json;
@@ -54,10 +54,13 @@ export function createApi(baseUrl, key) {
       xhr.onload = () =>
         xhr.status >= 200 && xhr.status < 300
           ? resolve()
-          : reject(new ApiError(xhr.status, { code: 'UPLOAD_FAILED', message: `storage answered ${xhr.status}` }));
+          : reject(
+              new ApiError(xhr.status, { code: 'UPLOAD_FAILED', message: `storage answered ${xhr.status}` }),
+            );
       xhr.onerror = () =>
         reject(new ApiError(0, { code: 'UPLOAD_FAILED', message: 'the upload could not reach the storage' }));
-      xhr.onabort = () => reject(new ApiError(0, { code: 'UPLOAD_ABORTED', message: 'the upload was cancelled' }));
+      xhr.onabort = () =>
+        reject(new ApiError(0, { code: 'UPLOAD_ABORTED', message: 'the upload was cancelled' }));
       signal?.addEventListener('abort', () => xhr.abort());
       xhr.send(file);
     });

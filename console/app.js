@@ -107,7 +107,6 @@ function route(message) {
   document.title = `${main.querySelector('h1')?.textContent ?? 'Console'} — cutline`;
 }
 
-
 document.getElementById('sign-out').addEventListener('click', () => {
   sessionStorage.removeItem(KEY);
   route();

@@ -34,7 +34,10 @@ export function formatBytes(n) {
   if (typeof n !== 'number') return '';
   const units = ['B', 'KB', 'MB', 'GB'];
   let i = 0;
-  while (n >= 1000 && i < units.length - 1) (n /= 1000), i++;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
   return `${i ? n.toFixed(1) : n} ${units[i]}`;
 }
 

@@ -36,7 +36,10 @@ export function mergeValues(fields, values) {
     const raw = values[f.name];
     if (raw === undefined || raw === '') continue;
     const n = Number(raw);
-    out.push({ find: f.name, replace: f.type === 'number' && raw.trim() !== '' && Number.isFinite(n) ? n : raw });
+    out.push({
+      find: f.name,
+      replace: f.type === 'number' && raw.trim() !== '' && Number.isFinite(n) ? n : raw,
+    });
   }
   return out;
 }
@@ -55,7 +58,17 @@ export function splitPath(path) {
  * Returns undefined for text that is not valid JSON.
  */
 export function locatePath(text, path) {
-  const want = splitPath(path);
+  const r = scan(text, splitPath(path));
+  return r.errorAt === undefined && r.best ? { start: r.best.start, end: r.best.end } : undefined;
+}
+
+/** The offset where JSON text stops being valid JSON, or undefined when it is valid. */
+export function jsonErrorOffset(text) {
+  return scan(text, []).errorAt;
+}
+
+/** A small JSON scanner that records where the parts of `want` lie, and where the text goes wrong. */
+function scan(text, want) {
   let best;
   let i = 0;
   const ws = () => {
@@ -64,6 +77,7 @@ export function locatePath(text, path) {
   const fail = () => {
     throw new SyntaxError(`unexpected ${text[i] ?? 'end'} at ${i}`);
   };
+  const number = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
   const same = (at) => at.length <= want.length && at.every((p, k) => p === want[k]);
   const string = () => {
     const start = i++;
@@ -112,7 +126,8 @@ export function locatePath(text, path) {
         }
     } else if (text[i] === '"') string();
     else {
-      const m = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i));
+      number.lastIndex = i;
+      const m = number.exec(text);
       if (!m) fail();
       i += m[0].length;
     }
@@ -125,9 +140,9 @@ export function locatePath(text, path) {
     ws();
     if (i < text.length) fail();
   } catch {
-    return undefined;
+    return { best, errorAt: Math.min(i, text.length) };
   }
-  return best && { start: best.start, end: best.end };
+  return { best, errorAt: undefined };
 }
 
 /** Line and column (1-based) of an offset, for messages about JSON text. */
@@ -137,14 +152,8 @@ export function lineColumn(text, offset) {
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-/** The offset of a JSON.parse error, from the messages V8 and others give. */
+/** The offset of a JSON.parse error: browsers' messages do not always carry one, so the scanner finds it. */
 export function syntaxErrorOffset(text, message) {
   const pos = /position (\d+)/.exec(message);
-  if (pos) return Number(pos[1]);
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) {
-    const lines = text.split('\n');
-    return lines.slice(0, Number(lc[1]) - 1).reduce((n, l) => n + l.length + 1, 0) + Number(lc[2]) - 1;
-  }
-  return undefined;
+  return pos ? Number(pos[1]) : jsonErrorOffset(text);
 }

@@ -81,7 +81,10 @@ export function createEditor({ api, label, value = '', rows = 22, validate = tru
       return JSON.parse(area.value);
     } catch (err) {
       const offset = syntaxErrorOffset(area.value, err.message);
-      const where = offset === undefined ? '' : (({ line, column }) => `line ${line}, column ${column}: `)(lineColumn(area.value, offset));
+      const where =
+        offset === undefined
+          ? ''
+          : (({ line, column }) => `line ${line}, column ${column}: `)(lineColumn(area.value, offset));
       area.setAttribute('aria-invalid', 'true');
       replace(
         status,
@@ -107,7 +110,8 @@ export function createEditor({ api, label, value = '', rows = 22, validate = tru
       return true;
     } catch (err) {
       if (mine !== seq) return false;
-      if (err.details?.length) showProblems(err.details, err.code === 'VALIDATION_FAILED' ? 'Problems' : err.code);
+      if (err.details?.length)
+        showProblems(err.details, err.code === 'VALIDATION_FAILED' ? 'Problems' : err.code);
       else replace(status, h('p', { class: 'bad' }, `${err.code}: ${err.message}`));
       return false;
     }

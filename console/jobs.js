@@ -53,7 +53,13 @@ export function jobListView(root, ctx) {
     STATUSES.map((s) => h('option', { value: s, selected: s === status }, s)),
   );
   const tbody = h('tbody');
-  const empty = h('p', { class: 'muted', hidden: true }, 'No jobs yet. ', h('a', { href: '#/submit' }, 'Submit one'), '.');
+  const empty = h(
+    'p',
+    { class: 'muted', hidden: true },
+    'No jobs yet. ',
+    h('a', { href: '#/submit' }, 'Submit one'),
+    '.',
+  );
   const error = h('p', { class: 'bad', role: 'alert', hidden: true });
   const more = h('button', { type: 'button', hidden: true, onclick: () => void load(true) }, 'Load more');
   const updated = h('span', { class: 'muted small' });
@@ -75,11 +81,21 @@ export function jobListView(root, ctx) {
       h(
         'table',
         { class: 'jobs' },
-        h('caption', { class: 'visually-hidden' }, `Jobs${status ? ` with status ${status}` : ''}, updated live`),
+        h(
+          'caption',
+          { class: 'visually-hidden' },
+          `Jobs${status ? ` with status ${status}` : ''}, updated live`,
+        ),
         h(
           'thead',
           {},
-          h('tr', {}, ['Job', 'Type', 'Status', 'Stage', 'Progress', 'Created', 'Took'].map((t) => h('th', { scope: 'col' }, t))),
+          h(
+            'tr',
+            {},
+            ['Job', 'Type', 'Status', 'Stage', 'Progress', 'Created', 'Took'].map((t) =>
+              h('th', { scope: 'col' }, t),
+            ),
+          ),
         ),
         tbody,
       ),
@@ -135,7 +151,10 @@ export function jobListView(root, ctx) {
         const seen = new Set(jobs.map((j) => j.id));
         if (status)
           for (const [id, r] of rows)
-            if (!seen.has(id) && r.status !== status) (r.tr.remove(), rows.delete(id));
+            if (!seen.has(id) && r.status !== status) {
+              r.tr.remove();
+              rows.delete(id);
+            }
         [...jobs].reverse().forEach((j) => upsert(j, false));
         if (cursor === undefined) cursor = page.cursor ?? null;
       }
@@ -154,8 +173,15 @@ function outputPlayer(o) {
   const name = o.key.slice(o.key.lastIndexOf('/') + 1);
   const label = `${o.kind} ${name}`;
   if (o.kind === 'video')
-    return h('video', { src: o.url, controls: true, preload: 'metadata', playsinline: true, 'aria-label': label });
-  if (o.kind === 'audio') return h('audio', { src: o.url, controls: true, preload: 'metadata', 'aria-label': label });
+    return h('video', {
+      src: o.url,
+      controls: true,
+      preload: 'metadata',
+      playsinline: true,
+      'aria-label': label,
+    });
+  if (o.kind === 'audio')
+    return h('audio', { src: o.url, controls: true, preload: 'metadata', 'aria-label': label });
   return h('img', { src: o.url, alt: `${o.kind} image ${name}`, loading: 'lazy' });
 }
 
@@ -199,10 +225,19 @@ export function jobView(root, ctx, id) {
   const title = h('h1', { tabindex: -1 }, 'Job ', h('span', { class: 'mono' }, id.slice(0, 8)));
   const summary = h('dl', { class: 'facts' });
   const errorBox = h('div');
-  const outputs = h('section', { 'aria-labelledby': 'outputs-h' }, h('h2', { id: 'outputs-h' }, 'Outputs'), h('p', { class: 'muted' }, 'Outputs appear when the job succeeds.'));
+  const outputs = h(
+    'section',
+    { 'aria-labelledby': 'outputs-h' },
+    h('h2', { id: 'outputs-h' }, 'Outputs'),
+    h('p', { class: 'muted' }, 'Outputs appear when the job succeeds.'),
+  );
   const historyBody = h('tbody');
   const problem = h('p', { class: 'bad', role: 'alert', hidden: true });
-  const cancel = h('button', { type: 'button', class: 'danger', hidden: true, onclick: () => void doCancel() }, 'Cancel job');
+  const cancel = h(
+    'button',
+    { type: 'button', class: 'danger', hidden: true, onclick: () => void doCancel() },
+    'Cancel job',
+  );
   const live = h('p', { class: 'job-status', role: 'status', 'aria-live': 'polite' });
   replace(
     root,
@@ -230,7 +265,15 @@ export function jobView(root, ctx, id) {
         h(
           'table',
           { class: 'history' },
-          h('thead', {}, h('tr', {}, ['Seen at', 'Status', 'Stage', 'Progress'].map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Seen at', 'Status', 'Stage', 'Progress'].map((t) => h('th', { scope: 'col' }, t)),
+            ),
+          ),
           historyBody,
         ),
       ),
@@ -245,7 +288,14 @@ export function jobView(root, ctx, id) {
     const key = `${job.status}|${job.stage ?? ''}|${job.progress}`;
     if (key !== last) {
       historyBody.append(
-        h('tr', {}, h('td', {}, new Date().toLocaleTimeString()), h('td', {}, job.status), h('td', {}, job.stage ?? ''), h('td', {}, `${job.progress}%`)),
+        h(
+          'tr',
+          {},
+          h('td', {}, new Date().toLocaleTimeString()),
+          h('td', {}, job.status),
+          h('td', {}, job.stage ?? ''),
+          h('td', {}, `${job.progress}%`),
+        ),
       );
       if (last && job.status !== last.split('|')[0]) announce(`Job ${job.status}`);
       last = key;
@@ -290,7 +340,11 @@ export function jobView(root, ctx, id) {
       replace(
         outputs,
         h('h2', { id: 'outputs-h' }, `Outputs (${job.outputs.length})`),
-        h('p', { class: 'muted small' }, 'Links are presigned and expire after an hour; reload the page for fresh ones.'),
+        h(
+          'p',
+          { class: 'muted small' },
+          'Links are presigned and expire after an hour; reload the page for fresh ones.',
+        ),
         [...groups].map(([rendition, list]) =>
           h(
             'section',

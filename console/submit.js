@@ -15,8 +15,18 @@ async function examples(ctx) {
 
 /** The upload form: a presigned PUT with a progress bar; the resulting `src` can go into the editor. */
 export function uploadPanel(ctx, editor) {
-  const input = h('input', { type: 'file', id: 'upload-file', accept: 'video/*,audio/*,image/*,.srt,.vtt,.ttf,.otf' });
-  const bar = h('progress', { max: 100, value: 0, id: 'upload-progress', 'aria-label': 'upload progress', hidden: true });
+  const input = h('input', {
+    type: 'file',
+    id: 'upload-file',
+    accept: 'video/*,audio/*,image/*,.srt,.vtt,.ttf,.otf',
+  });
+  const bar = h('progress', {
+    max: 100,
+    value: 0,
+    id: 'upload-progress',
+    'aria-label': 'upload progress',
+    hidden: true,
+  });
   const text = h('span', { class: 'small', role: 'status', 'aria-live': 'polite' });
   const result = h('div');
   const button = h('button', { type: 'submit' }, 'Upload');
@@ -39,7 +49,14 @@ export function uploadPanel(ctx, editor) {
             text.textContent = `${pct}% — ${formatBytes(loaded)} of ${formatBytes(total)}`;
           });
           text.textContent = `Uploaded ${file.name} (${formatBytes(file.size)}).`;
-          const src = h('input', { type: 'text', readonly: true, value: slot.src, id: 'upload-src', class: 'mono', 'aria-label': 'src of the uploaded file' });
+          const src = h('input', {
+            type: 'text',
+            readonly: true,
+            value: slot.src,
+            id: 'upload-src',
+            class: 'mono',
+            'aria-label': 'src of the uploaded file',
+          });
           replace(
             result,
             h('label', { for: 'upload-src' }, 'Use this src in an asset:'),
@@ -74,7 +91,12 @@ export function uploadPanel(ctx, editor) {
     text,
     result,
   );
-  return h('section', { class: 'panel', 'aria-labelledby': 'upload-h' }, h('h2', { id: 'upload-h' }, 'Upload media'), form);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'upload-h' },
+    h('h2', { id: 'upload-h' }, 'Upload media'),
+    form,
+  );
 }
 
 export function submitView(root, ctx) {
@@ -140,7 +162,12 @@ export function submitView(root, ctx) {
     h('div', { class: 'toolbar' }, h('label', { for: 'example' }, 'Start from an example'), picker),
     note,
     editor.element,
-    h('div', { class: 'toolbar' }, submit, h('button', { type: 'button', onclick: () => void editor.validate() }, 'Validate')),
+    h(
+      'div',
+      { class: 'toolbar' },
+      submit,
+      h('button', { type: 'button', onclick: () => void editor.validate() }, 'Validate'),
+    ),
     result,
   );
 
@@ -179,7 +206,12 @@ export function submitView(root, ctx) {
         'aside',
         { class: 'side-col' },
         uploadPanel(ctx, editor),
-        h('section', { class: 'panel', 'aria-labelledby': 'save-h' }, h('h2', { id: 'save-h' }, 'Save as a template'), saveForm),
+        h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'save-h' },
+          h('h2', { id: 'save-h' }, 'Save as a template'),
+          saveForm,
+        ),
       ),
     ),
   );

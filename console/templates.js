@@ -10,7 +10,11 @@ export function templateListView(root, ctx) {
   replace(
     root,
     h('h1', { tabindex: -1 }, 'Templates'),
-    h('div', { class: 'toolbar' }, h('a', { class: 'button primary', href: '#/templates/new' }, 'New template')),
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('a', { class: 'button primary', href: '#/templates/new' }, 'New template'),
+    ),
     problem,
     h(
       'div',
@@ -19,7 +23,15 @@ export function templateListView(root, ctx) {
         'table',
         { class: 'templates' },
         h('caption', { class: 'visually-hidden' }, 'Templates'),
-        h('thead', {}, h('tr', {}, ['Name', 'Merge fields', 'Updated', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Name', 'Merge fields', 'Updated', 'Actions'].map((t) => h('th', { scope: 'col' }, t)),
+          ),
+        ),
         tbody,
       ),
     ),
@@ -35,12 +47,22 @@ export function templateListView(root, ctx) {
             'tr',
             {},
             h('td', { 'data-label': 'Name' }, h('a', { href: `#/templates/${t.id}` }, t.name)),
-            h('td', { 'data-label': 'Merge fields' }, mergeFields(t.edit).map((f) => f.name).join(', ')),
+            h(
+              'td',
+              { 'data-label': 'Merge fields' },
+              mergeFields(t.edit)
+                .map((f) => f.name)
+                .join(', '),
+            ),
             h('td', { 'data-label': 'Updated' }, formatTime(t.updatedAt)),
             h(
               'td',
               { 'data-label': 'Actions' },
-              h('a', { href: `#/templates/${t.id}`, 'aria-label': `Edit or render ${t.name}` }, 'Edit / render'),
+              h(
+                'a',
+                { href: `#/templates/${t.id}`, 'aria-label': `Edit or render ${t.name}` },
+                'Edit / render',
+              ),
               ' ',
               h(
                 'button',
@@ -75,7 +97,9 @@ export function templateListView(root, ctx) {
 
 const STARTER = {
   merge: [{ find: 'NAME', replace: 'World' }],
-  timeline: { tracks: [{ clips: [{ asset: { type: 'title', text: 'Hello {{ NAME }}' }, start: 0, length: 3 }] }] },
+  timeline: {
+    tracks: [{ clips: [{ asset: { type: 'title', text: 'Hello {{ NAME }}' }, start: 0, length: 3 }] }],
+  },
   output: { format: 'mp4', resolution: 'sd' },
 };
 

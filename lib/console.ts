@@ -78,7 +78,7 @@ export class WebConsole extends Construct {
     });
     new BucketDeployment(this, 'Deploy', {
       sources: [
-        Source.asset(`${ROOT}console`),
+        Source.asset(`${ROOT}console`, { exclude: ['*.d.ts'] }),
         Source.jsonData('config.json', { apiUrl: props.apiUrl }),
         Source.jsonData('examples.json', { examples: listExamples() }),
       ],

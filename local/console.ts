@@ -43,7 +43,11 @@ export function consoleRoutes(opts: { mediaRoot?: string; dir?: string }) {
       try {
         send(200, TYPES.json!, JSON.stringify({ examples: listExamples({ fileRoot: opts.mediaRoot }) }));
       } catch (err) {
-        send(500, TYPES.json!, JSON.stringify({ error: { code: 'INTERNAL', message: (err as Error).message } }));
+        send(
+          500,
+          TYPES.json!,
+          JSON.stringify({ error: { code: 'INTERNAL', message: (err as Error).message } }),
+        );
       }
       return true;
     }

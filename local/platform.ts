@@ -85,7 +85,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
   const log = opts.log ?? (() => {});
-  const [db, s3] = await Promise.all([startDynalite(dataDir), startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST] })]);
+  const [db, s3] = await Promise.all([
+    startDynalite(dataDir),
+    startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST] }),
+  ]);
   const key = await loadOrCreateKey(dataDir, opts.apiKey);
   const webhookSecret = await loadOrCreateSecret(dataDir, opts.webhookSecret);
 

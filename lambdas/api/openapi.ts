@@ -71,9 +71,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           description:
             'The checks of a submit (schema, limits, readable sources) without starting anything; the same 400 with JSON paths.',
-          parameters: [
-            { name: 'type', in: 'query', schema: { type: 'string', default: 'render' } },
-          ],
+          parameters: [{ name: 'type', in: 'query', schema: { type: 'string', default: 'render' } }],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Edit' } } },

@@ -42,7 +42,9 @@ const jobIdFromUrl = (p = page) => /#\/jobs\/([\w-]+)/.exec(p.url())?.[1];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it), or set CUTLINE_CHROMIUM`);
+    throw new Error(
+      `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it), or set CUTLINE_CHROMIUM`,
+    );
   await mkdir(SHOTS, { recursive: true });
   work = await mkdtemp(join(tmpdir(), 'cutline-console-'));
   platform = await startTestPlatform();
@@ -65,7 +67,10 @@ describe('web console', () => {
     expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await fetch(`${platform.url}/app.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await fetch(`${platform.url}/styles.css`)).headers.get('content-type')).toMatch(/^text\/css/);
-    expect(await (await fetch(`${platform.url}/config.json`)).json()).toEqual({ apiUrl: '', platform: 'local' });
+    expect(await (await fetch(`${platform.url}/config.json`)).json()).toEqual({
+      apiUrl: '',
+      platform: 'local',
+    });
     const examples = (await (await fetch(`${platform.url}/examples.json`)).json()) as {
       examples: Array<{ name: string; media: string[] }>;
     };
@@ -126,7 +131,12 @@ describe('web console', () => {
       await v.play();
       await new Promise((r) => setTimeout(r, 700));
       v.pause();
-      return { readyState: v.readyState, duration: v.duration, currentTime: v.currentTime, error: v.error?.code };
+      return {
+        readyState: v.readyState,
+        duration: v.duration,
+        currentTime: v.currentTime,
+        error: v.error?.code,
+      };
     });
     expect(media.error).toBeUndefined();
     expect(media.duration).toBeCloseTo(5, 0);
@@ -148,7 +158,7 @@ describe('web console', () => {
     await page.goto(`${platform.url}/#/submit`);
     const area = page.getByLabel('Edit (JSON', { exact: false });
     await area.fill('{ "timeline": { "tracks": [ ');
-    await page.getByText('Not valid JSON', { exact: false }).waitFor();
+    await page.getByText('Not valid JSON — line 1, column', { exact: false }).waitFor();
     await area.fill(
       JSON.stringify(
         {
@@ -161,11 +171,15 @@ describe('web console', () => {
         2,
       ),
     );
-    const path = page.locator('.problems button.path', { hasText: 'timeline.tracks[0].clips[0].asset.volumee' });
+    const path = page.locator('.problems button.path', {
+      hasText: 'timeline.tracks[0].clips[0].asset.volumee',
+    });
     await path.waitFor();
     await shot('04-validation-error');
     await path.press('Enter');
-    const selected = await area.evaluate((a: HTMLTextAreaElement) => a.value.slice(a.selectionStart, a.selectionEnd));
+    const selected = await area.evaluate((a: HTMLTextAreaElement) =>
+      a.value.slice(a.selectionStart, a.selectionEnd),
+    );
     expect(selected).toBe('"volumee"');
     expect(await area.evaluate((a) => document.activeElement === a)).toBe(true);
     // Submitting anyway is refused with the same path.
@@ -212,10 +226,9 @@ describe('web console', () => {
     expect(await page.locator('table.jobs tbody tr').count()).toBe(0);
     await page.getByLabel('Status').selectOption('SUCCEEDED');
     await page.locator('table.jobs tbody tr').nth(1).waitFor();
-    expect(await page.$$eval('table.jobs tbody tr', (r) => r.map((x) => (x as HTMLElement).dataset.status))).toEqual([
-      'SUCCEEDED',
-      'SUCCEEDED',
-    ]);
+    expect(
+      await page.$$eval('table.jobs tbody tr', (r) => r.map((x) => (x as HTMLElement).dataset.status)),
+    ).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     await shot('06-jobs-filtered');
   });
 
@@ -224,10 +237,19 @@ describe('web console', () => {
     await page.getByLabel('Name').fill('greeting');
     await page.getByLabel('Template edit', { exact: false }).fill(
       JSON.stringify({
-        merge: [{ find: 'NAME', replace: 'World' }, { find: 'SECONDS', replace: 2 }],
+        merge: [
+          { find: 'NAME', replace: 'World' },
+          { find: 'SECONDS', replace: 2 },
+        ],
         timeline: {
           background: '#000000',
-          tracks: [{ clips: [{ asset: { type: 'title', text: 'Hello {{ NAME }}' }, start: 0, length: '{{SECONDS}}' }] }],
+          tracks: [
+            {
+              clips: [
+                { asset: { type: 'title', text: 'Hello {{ NAME }}' }, start: 0, length: '{{SECONDS}}' },
+              ],
+            },
+          ],
         },
         output: { format: 'mp4', resolution: 'preview' },
       }),
@@ -263,7 +285,11 @@ describe('web console', () => {
           .filter((e) => (e as HTMLElement).offsetParent !== null)
           .filter((e) => {
             const el = e as HTMLInputElement;
-            return !(el.labels?.length || el.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent?.trim()));
+            return !(
+              el.labels?.length ||
+              el.getAttribute('aria-label') ||
+              (e.tagName === 'BUTTON' && e.textContent?.trim())
+            );
           })
           .map((e) => e.outerHTML.slice(0, 80)),
       );
