@@ -1,8 +1,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The browser globals the web console uses (named here rather than a dependency for them). */
+const browser = [
+  'window',
+  'document',
+  'location',
+  'sessionStorage',
+  'localStorage',
+  'fetch',
+  'setTimeout',
+  'clearTimeout',
+  'getComputedStyle',
+  'URLSearchParams',
+  'confirm',
+  'Event',
+  'XMLHttpRequest',
+  'Node',
+];
+
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.cutline/', '.media/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.cutline/', '.media/', 'bench/results/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -10,5 +28,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['console/**/*.js'],
+    languageOptions: { globals: Object.fromEntries(browser.map((g) => [g, 'readonly'])) },
   },
 );

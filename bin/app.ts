@@ -9,7 +9,11 @@ const region = process.env.CDK_DEFAULT_REGION;
 const stack = new CutlineStack(app, 'Cutline', {
   // Environment-agnostic unless the CLI knows the account (synth works offline with no credentials).
   ...(account && region ? { env: { account, region } } : {}),
-  platform: { webhookSecret: process.env.CUTLINE_WEBHOOK_SECRET },
+  platform: {
+    webhookSecret: process.env.CUTLINE_WEBHOOK_SECRET,
+    // The web console on CloudFront: `npx cdk deploy -c console=true`.
+    webConsole: ['true', true].includes(app.node.tryGetContext('console')),
+  },
 });
 applyNagSuppressions(stack);
 // cdk-nag's AWS Solutions rules run as a policy-validation plugin: an unacknowledged finding fails synth.

@@ -25,6 +25,7 @@ export interface ApiProps {
     projects?: IFunction;
     usage?: IFunction;
     metrics?: IFunction;
+    validate?: IFunction;
   };
   throttle: { rateLimit: number; burstLimit: number };
   quota: { limit: number; period: Period };
@@ -76,9 +77,13 @@ export class Api extends Construct {
       this.api.addGatewayResponse(`Gateway${code}`, {
         type,
         templates: { 'application/json': errorBody(code, '$MSG') },
-        ...(type === ResponseType.THROTTLED || type === ResponseType.QUOTA_EXCEEDED
-          ? { responseHeaders: { 'Retry-After': "'1'" } }
-          : {}),
+        // Readable by the web console on its own origin (a wrong key must show as such, not as a CORS error).
+        responseHeaders: {
+          'Access-Control-Allow-Origin': "'*'",
+          ...(type === ResponseType.THROTTLED || type === ResponseType.QUOTA_EXCEEDED
+            ? { 'Retry-After': "'1'" }
+            : {}),
+        },
       });
     }
     // Bodies are validated by the handlers with the zod schemas (the OpenAPI document is generated from them).
@@ -101,6 +106,8 @@ export class Api extends Construct {
     // Other job types share the renders function (one create path).
     v1.addResource('clips').addMethod('POST', rendersFn, keyed);
     v1.addResource('mixes').addMethod('POST', rendersFn, keyed);
+    if (props.handlers.validate)
+      v1.addResource('validate').addMethod('POST', new LambdaIntegration(props.handlers.validate), keyed);
     if (props.handlers.uploads)
       v1.addResource('uploads').addMethod('POST', new LambdaIntegration(props.handlers.uploads), keyed);
     if (props.handlers.templates) {

@@ -11,6 +11,7 @@ import { Quota } from '../lambdas/core/usage/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
 import { FfmpegLayer } from './ffmpeg-layer.js';
+import { WebConsole } from './console.js';
 import { CutlineFunction, ROOT } from './functions.js';
 import { Observability } from './observability.js';
 import { Pipeline } from './pipeline.js';
@@ -43,6 +44,8 @@ export interface CutlinePlatformProps {
   defaultQuota?: Quota;
   /** Secret used to sign webhooks. Default: a value you must replace; see docs/deploy.md. */
   webhookSecret?: string;
+  /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
+  webConsole?: boolean;
 }
 
 /** The whole platform: API, pipeline, storage, events, render fleet and operations, with defaults. */
@@ -52,6 +55,7 @@ export class CutlinePlatform extends Construct {
   readonly storage: Storage;
   readonly state: State;
   readonly events: Events;
+  readonly webConsole?: WebConsole;
 
   constructor(scope: Construct, id: string, props: CutlinePlatformProps = {}) {
     super(scope, id);
@@ -125,6 +129,7 @@ export class CutlinePlatform extends Construct {
       usage: apiFn(HANDLERS.api.usage, 'UsageFunction'),
       metrics: apiFn(HANDLERS.api.metrics, 'MetricsFunction'),
       projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction'),
+      validate: apiFn(HANDLERS.api.validate, 'ValidateFunction'),
     };
     // Health: one GetItem, HeadBucket on both buckets, DescribeStateMachine — and nothing else.
     this.state.table.grant(handlers.health, 'dynamodb:GetItem');
@@ -197,6 +202,15 @@ export class CutlinePlatform extends Construct {
       value: this.api.key.keyId,
       description: 'aws apigateway get-api-key --api-key <id> --include-value',
     });
+    if (props.webConsole) {
+      this.webConsole = new WebConsole(this, 'Console', {
+        // The stage URL (…/v1/); the console appends the routes (/v1/renders, …) to it.
+        apiUrl: this.api.api.url,
+        logsBucket: this.storage.logs,
+        removalPolicy,
+      });
+      new CfnOutput(this, 'ConsoleUrl', { value: this.webConsole.url });
+    }
     new CfnOutput(this, 'IngestBucket', { value: this.storage.ingest.bucketName });
     new CfnOutput(this, 'OutputsBucket', { value: this.storage.outputs.bucketName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });

@@ -1,5 +1,6 @@
 import { Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { WebConsole } from './console.js';
 import type { CutlineStack } from './cutline-stack.js';
 
 const ack = (scope: IConstruct, rule: string, reason: string) =>
@@ -79,5 +80,58 @@ export function applyNagSuppressions(stack: Stack): void {
     'APIG4',
     'Callers authenticate with per-tenant API keys (usage plans), the product’s auth model; /v1/health is public on purpose.',
   );
+  if (p.webConsole) acknowledgeConsole(stack, p.webConsole);
   ack(p.api, 'COG4', 'The API uses API keys, not Cognito user pools: clients are servers, not end users.');
+}
+
+/** The web console's acknowledged findings (lib/console.ts), when it is deployed. */
+export function acknowledgeConsole(stack: Stack, web: WebConsole): void {
+  ack(
+    web,
+    'CFR1',
+    'The console is static files with nothing private in them; every request for data goes to the API, which checks API keys.',
+  );
+  ack(
+    web,
+    'CFR2',
+    'The distribution serves only static files; the API behind it is throttled per key, and a deployer may attach a WAF web ACL.',
+  );
+  ack(
+    web,
+    'CFR4',
+    'With the default *.cloudfront.net certificate CloudFront cannot pin the TLS version; deployers with a custom domain set a certificate and TLSv1.2_2021.',
+  );
+  // BucketDeployment's handler is a singleton function at stack level, with CDK's own grants.
+  const deployer = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
+  if (!deployer) return;
+  const reasons: Array<[string, string]> = [
+    [
+      'L1',
+      'The BucketDeployment handler’s runtime is chosen by the aws-cdk-lib version; it runs only at deploy time.',
+    ],
+    [
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AWSLambdaBasicExecutionRole only allows writing logs; it is the standard way to grant it.',
+    ],
+    ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(
+      (a) =>
+        [
+          `IAM5[Action::${a}]`,
+          `${a} comes from BucketDeployment's grants on the console bucket and the CDK asset bucket only.`,
+        ] as [string, string],
+    ),
+    [
+      'IAM5[Resource::*]',
+      'CloudFront CreateInvalidation/GetInvalidation, granted by BucketDeployment, take no resource narrower than "*".',
+    ],
+    [
+      `IAM5[Resource::<${stack.getLogicalId(web.bucket.node.defaultChild as CfnElement)}.Arn>/*]`,
+      'The deployment writes the console’s own files into its own bucket.',
+    ],
+    [
+      'IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      'The deployment reads the console’s asset zip from the CDK bootstrap asset bucket.',
+    ],
+  ];
+  for (const [finding, reason] of reasons) ack(deployer, finding, reason);
 }

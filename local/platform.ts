@@ -14,6 +14,7 @@ import type { Quota } from '../lambdas/core/usage/quota.js';
 import { usageStore } from '../lambdas/core/usage/index.js';
 import { startApiServer, Throttle, type ApiKey } from './api-server.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
+import { consoleRoutes } from './console.js';
 import { ensureTable } from './bootstrap.js';
 import {
   handleEventBridgeRequest,
@@ -88,7 +89,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
   const log = opts.log ?? (() => {});
-  const [db, s3] = await Promise.all([startDynalite(dataDir), startS3rver(dataDir, [INGEST, OUTPUTS])]);
+  const [db, s3] = await Promise.all([
+    startDynalite(dataDir),
+    startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST] }),
+  ]);
   const key = await loadOrCreateKey(dataDir, opts.apiKey);
   const webhookSecret = await loadOrCreateSecret(dataDir, opts.webhookSecret);
 
@@ -211,6 +215,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       port: opts.port ?? 0,
       keys: () => keys,
       throttle: new Throttle(opts.rateLimit?.rate ?? 20, opts.rateLimit?.burst ?? 40),
+      // The web console at `/`, same-origin with the API.
+      extra: consoleRoutes({ mediaRoot: opts.mediaRoot }),
     });
   } catch (err) {
     // Leave nothing running behind a failed start (a taken port, say).

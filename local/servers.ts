@@ -29,8 +29,18 @@ export interface S3Running extends Running {
   onObjectCreated(fn: (bucket: string, key: string, eTag: string) => void): void;
 }
 
+/**
+ * Browser uploads to presigned PUT URLs from any origin, as the deployed ingest bucket allows
+ * (lib/storage.ts): the web console's upload form needs it.
+ */
+const PUT_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
 /** s3rver (the S3 API) persisting under `dataDir/s3` with the platform's buckets. */
-export async function startS3rver(dataDir: string, buckets: readonly string[]): Promise<S3Running> {
+export async function startS3rver(
+  dataDir: string,
+  buckets: readonly string[],
+  opts: { putCors?: readonly string[] } = {},
+): Promise<S3Running> {
   const directory = join(dataDir, 's3');
   await mkdir(directory, { recursive: true });
   const server = new S3rver({
@@ -38,7 +48,10 @@ export async function startS3rver(dataDir: string, buckets: readonly string[]): 
     port: 0,
     directory,
     silent: true,
-    configureBuckets: buckets.map((name) => ({ name, configs: [] })),
+    configureBuckets: buckets.map((name) => ({
+      name,
+      configs: opts.putCors?.includes(name) ? [PUT_CORS] : [],
+    })),
   });
   const { port } = (await server.run()) as AddressInfo;
   const listeners: Array<(bucket: string, key: string, eTag: string) => void> = [];

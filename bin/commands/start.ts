@@ -40,6 +40,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     [
       `cutline is running at ${platform.url}`,
       `  API key:   ${platform.apiKey}   (tenant ${platform.apiKeyId})`,
+      `  console:   ${platform.url}/   (open it in a browser and paste the API key)`,
       `  data dir:  ${platform.dataDir}   (events: ${platform.dataDir}/events.jsonl)`,
       `  media:     ${mediaNote}`,
       ...(platform.interrupted.length

@@ -66,10 +66,27 @@ export function errorResponse(err: unknown): APIGatewayProxyResult {
   return json(500, { error: { code: 'INTERNAL', message: 'internal error; the request id is in the logs' } });
 }
 
-/** One place maps errors to status codes, for every handler. */
+/**
+ * Every response may be read cross-origin: the deployed web console is served from CloudFront, not from
+ * the API's origin. Callers authenticate with the x-api-key header (never cookies), so `*` leaks nothing.
+ */
+export const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'idempotent-replay,retry-after,location',
+};
+
+const withCors = (r: APIGatewayProxyResult): APIGatewayProxyResult => ({
+  ...r,
+  headers: { ...CORS_HEADERS, ...r.headers },
+});
+
+/** One place maps errors to status codes (and stamps the CORS headers), for every handler. */
 export const httpErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+  after: async (request) => {
+    if (request.response) request.response = withCors(request.response);
+  },
   onError: async (request) => {
-    request.response = errorResponse(request.error);
+    request.response = withCors(errorResponse(request.error));
   },
 });
 

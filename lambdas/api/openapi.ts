@@ -166,6 +166,18 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'the render' }, ...errors },
         },
       },
+      '/v1/validate': {
+        post: {
+          description:
+            'The checks of a submit (schema, limits, readable sources) without starting anything; the same 400 with JSON paths.',
+          parameters: [{ name: 'type', in: 'query', schema: { type: 'string', default: 'render' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Edit' } } },
+          },
+          responses: { '200': { description: '{ valid: true, type, sources }' }, ...errors },
+        },
+      },
       '/v1/uploads': {
         post: {
           requestBody: {

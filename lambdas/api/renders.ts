@@ -17,7 +17,7 @@ const header = (event: APIGatewayProxyEvent, name: string) =>
 
 export const renderView = (job: Job) => ({
   id: job.id,
-  ...(job.type !== 'render' ? { type: job.type } : {}),
+  type: job.type,
   status: job.status,
   ...(job.stage ? { stage: job.stage } : {}),
   progress: job.progress,

@@ -40,6 +40,7 @@ export const HANDLERS = {
     projects: 'lambdas/api/projects.ts',
     usage: 'lambdas/api/usage.ts',
     metrics: 'lambdas/api/metrics.ts',
+    validate: 'lambdas/api/validate.ts',
   },
   pipeline: {
     validate: 'lambdas/pipeline/validate.ts',

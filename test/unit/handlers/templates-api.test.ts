@@ -306,6 +306,7 @@ describe('POST /v1/templates/{id}/render', () => {
       'progress',
       'status',
       'timings',
+      'type',
     ]);
     const [job] = jobs();
     expect(job).toMatchObject({

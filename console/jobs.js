@@ -1,0 +1,383 @@
+// Jobs: the list with live status (polled) and a job's details with players for its outputs.
+import {
+  announce,
+  between,
+  formatBytes,
+  formatSeconds,
+  formatTime,
+  h,
+  replace,
+  STATUSES,
+  statusBadge,
+  TERMINAL,
+} from './dom.js';
+
+const LIST_POLL_MS = 2000;
+const JOB_POLL_MS = 1000;
+
+function progressCell(job) {
+  const pct = Math.round(job.progress ?? 0);
+  return h(
+    'div',
+    { class: 'progress-cell' },
+    h('progress', { max: 100, value: pct, 'aria-label': `progress of ${job.id}` }),
+    h('span', { class: 'pct' }, `${pct}%`),
+  );
+}
+
+/** Polls `fn` every `ms` while the page is visible; returns the stop function. */
+function poll(fn, ms) {
+  let stopped = false;
+  let timer;
+  const tick = async () => {
+    if (stopped) return;
+    if (document.visibilityState !== 'hidden') await fn().catch(() => {});
+    if (!stopped) timer = setTimeout(tick, ms);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+export function jobListView(root, ctx) {
+  const status = (ctx.query.get('status') ?? '').toUpperCase();
+  const filter = h(
+    'select',
+    {
+      id: 'status-filter',
+      onchange: (e) => ctx.navigate(e.target.value ? `#/jobs?status=${e.target.value}` : '#/jobs'),
+    },
+    h('option', { value: '' }, 'All'),
+    STATUSES.map((s) => h('option', { value: s, selected: s === status }, s)),
+  );
+  const tbody = h('tbody');
+  const empty = h(
+    'p',
+    { class: 'muted', hidden: true },
+    'No jobs yet. ',
+    h('a', { href: '#/submit' }, 'Submit one'),
+    '.',
+  );
+  const error = h('p', { class: 'bad', role: 'alert', hidden: true });
+  const more = h('button', { type: 'button', hidden: true, onclick: () => void load(true) }, 'Load more');
+  const updated = h('span', { class: 'muted small' });
+  replace(
+    root,
+    h('h1', { tabindex: -1 }, 'Jobs'),
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('label', { for: 'status-filter' }, 'Status'),
+      filter,
+      h('a', { class: 'button primary', href: '#/submit' }, 'New render'),
+      updated,
+    ),
+    error,
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'jobs' },
+        h(
+          'caption',
+          { class: 'visually-hidden' },
+          `Jobs${status ? ` with status ${status}` : ''}, updated live`,
+        ),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Job', 'Type', 'Status', 'Stage', 'Progress', 'Created', 'Took'].map((t) =>
+              h('th', { scope: 'col' }, t),
+            ),
+          ),
+        ),
+        tbody,
+      ),
+    ),
+    empty,
+    more,
+  );
+
+  // Rows are keyed by id and updated in place, so focus and reading position survive every poll.
+  const rows = new Map();
+  let cursor;
+  const cells = (job) => [
+    h('td', { 'data-label': 'Job' }, h('a', { href: `#/jobs/${job.id}`, class: 'mono' }, job.id.slice(0, 8))),
+    h('td', { 'data-label': 'Type' }, job.type ?? 'render'),
+    h('td', { 'data-label': 'Status' }, statusBadge(job.status)),
+    h('td', { 'data-label': 'Stage' }, TERMINAL.includes(job.status) ? '' : (job.stage ?? '')),
+    h('td', { 'data-label': 'Progress' }, progressCell(job)),
+    h('td', { 'data-label': 'Created' }, formatTime(job.createdAt)),
+    h('td', { 'data-label': 'Took' }, formatSeconds(between(job.timings?.startedAt, job.timings?.endedAt))),
+  ];
+  function upsert(job, atEnd) {
+    const known = rows.get(job.id);
+    const key = `${job.status}|${job.stage}|${job.progress}`;
+    if (known && known.key === key) return;
+    if (known && known.status !== job.status && TERMINAL.includes(job.status))
+      announce(`Job ${job.id.slice(0, 8)} ${job.status}`);
+    if (known) {
+      // Replace only the changing cells (status onwards), never the link the user may have focused.
+      const fresh = cells(job);
+      for (let c = 2; c < fresh.length; c++) known.tr.children[c].replaceWith(fresh[c]);
+    } else {
+      const tr = h('tr', { 'data-id': job.id, 'data-status': job.status }, cells(job));
+      if (atEnd) tbody.append(tr);
+      else tbody.prepend(tr);
+      rows.set(job.id, { tr, key, status: job.status });
+      return;
+    }
+    known.tr.dataset.status = job.status;
+    rows.set(job.id, { tr: known.tr, key, status: job.status });
+  }
+
+  async function load(next) {
+    const q = new URLSearchParams({ limit: '25' });
+    if (status) q.set('status', status);
+    if (next && cursor) q.set('cursor', cursor);
+    try {
+      const page = await ctx.api().call('GET', `/v1/renders?${q}`);
+      error.hidden = true;
+      const jobs = page.renders ?? [];
+      if (next) jobs.forEach((j) => upsert(j, true));
+      else {
+        // Newest first: new jobs go on top; jobs that left the filter disappear.
+        const seen = new Set(jobs.map((j) => j.id));
+        if (status)
+          for (const [id, r] of rows)
+            if (!seen.has(id) && r.status !== status) {
+              r.tr.remove();
+              rows.delete(id);
+            }
+        [...jobs].reverse().forEach((j) => upsert(j, false));
+        if (cursor === undefined) cursor = page.cursor ?? null;
+      }
+      if (next) cursor = page.cursor ?? null;
+      more.hidden = !cursor;
+      empty.hidden = rows.size > 0;
+      updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
+    } catch (err) {
+      ctx.onError(err, error);
+    }
+  }
+  return poll(() => load(false), LIST_POLL_MS);
+}
+
+function outputPlayer(o) {
+  const name = o.key.slice(o.key.lastIndexOf('/') + 1);
+  const label = `${o.kind} ${name}`;
+  if (o.kind === 'video')
+    return h('video', {
+      src: o.url,
+      controls: true,
+      preload: 'metadata',
+      playsinline: true,
+      'aria-label': label,
+    });
+  if (o.kind === 'audio')
+    return h('audio', { src: o.url, controls: true, preload: 'metadata', 'aria-label': label });
+  return h('img', { src: o.url, alt: `${o.kind} image ${name}`, loading: 'lazy' });
+}
+
+function outputCard(o) {
+  const name = o.key.slice(o.key.lastIndexOf('/') + 1);
+  const facts = [
+    o.width && o.height ? `${o.width}×${o.height}` : '',
+    o.durationSeconds ? formatSeconds(o.durationSeconds) : '',
+    formatBytes(o.bytes),
+  ].filter(Boolean);
+  return h(
+    'figure',
+    { class: `output output-${o.kind}` },
+    o.url ? outputPlayer(o) : h('p', { class: 'muted' }, 'no URL'),
+    h(
+      'figcaption',
+      {},
+      h('strong', {}, o.kind),
+      ' ',
+      h('span', { class: 'mono' }, name),
+      h('br'),
+      h('span', { class: 'muted small' }, facts.join(' · ')),
+      ' ',
+      o.url ? h('a', { href: o.url, download: name, class: 'download' }, `Download ${name}`) : null,
+    ),
+  );
+}
+
+/** Outputs grouped by rendition (clip, mix and project jobs have many). */
+export function groupByRendition(outputs) {
+  const groups = new Map();
+  for (const o of outputs) {
+    const r = o.rendition ?? 'output';
+    if (!groups.has(r)) groups.set(r, []);
+    groups.get(r).push(o);
+  }
+  return groups;
+}
+
+export function jobView(root, ctx, id) {
+  const title = h('h1', { tabindex: -1 }, 'Job ', h('span', { class: 'mono' }, id.slice(0, 8)));
+  const summary = h('dl', { class: 'facts' });
+  const errorBox = h('div');
+  const outputs = h(
+    'section',
+    { 'aria-labelledby': 'outputs-h' },
+    h('h2', { id: 'outputs-h' }, 'Outputs'),
+    h('p', { class: 'muted' }, 'Outputs appear when the job succeeds.'),
+  );
+  const historyBody = h('tbody');
+  const problem = h('p', { class: 'bad', role: 'alert', hidden: true });
+  const cancel = h(
+    'button',
+    { type: 'button', class: 'danger', hidden: true, onclick: () => void doCancel() },
+    'Cancel job',
+  );
+  const live = h('p', { class: 'job-status', role: 'status', 'aria-live': 'polite' });
+  replace(
+    root,
+    h('p', {}, h('a', { href: '#/jobs' }, '← All jobs')),
+    title,
+    problem,
+    live,
+    h('div', { class: 'toolbar' }, cancel),
+    summary,
+    errorBox,
+    outputs,
+    h(
+      'section',
+      { 'aria-labelledby': 'history-h' },
+      h('h2', { id: 'history-h' }, 'Progress history'),
+      h(
+        'p',
+        { class: 'muted small' },
+        'Status, stage and progress as this console observed them, polling every second while this page is open. ',
+        'It is not the platform\u2019s event log: steps shorter than a second may not appear.',
+      ),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'history' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Seen at', 'Status', 'Stage', 'Progress'].map((t) => h('th', { scope: 'col' }, t)),
+            ),
+          ),
+          historyBody,
+        ),
+      ),
+    ),
+  );
+
+  let last;
+  let shownOutputs = false;
+  let stop = () => {};
+
+  function render(job) {
+    const key = `${job.status}|${job.stage ?? ''}|${job.progress}`;
+    if (key !== last) {
+      historyBody.append(
+        h(
+          'tr',
+          {},
+          h('td', {}, new Date().toLocaleTimeString()),
+          h('td', {}, job.status),
+          h('td', {}, job.stage ?? ''),
+          h('td', {}, `${job.progress}%`),
+        ),
+      );
+      if (last && job.status !== last.split('|')[0]) announce(`Job ${job.status}`);
+      last = key;
+    }
+    replace(
+      live,
+      statusBadge(job.status),
+      ' ',
+      job.stage && !TERMINAL.includes(job.status) ? `${job.stage} ` : '',
+      h('progress', { max: 100, value: job.progress, 'aria-label': 'job progress' }),
+      ` ${job.progress}%`,
+    );
+    const t = job.timings ?? {};
+    const fact = (k, v) => (v ? [h('dt', {}, k), h('dd', {}, v)] : []);
+    replace(
+      summary,
+      fact('Id', h('span', { class: 'mono' }, job.id)),
+      fact('Type', job.type ?? 'render'),
+      fact('Created', formatTime(job.createdAt)),
+      fact('Queued', formatTime(t.queuedAt)),
+      fact('Started', formatTime(t.startedAt)),
+      fact('Ended', formatTime(t.endedAt)),
+      fact('Waited', formatSeconds(between(t.queuedAt, t.startedAt))),
+      fact('Ran', formatSeconds(between(t.startedAt, t.endedAt))),
+    );
+    cancel.hidden = TERMINAL.includes(job.status);
+    replace(
+      errorBox,
+      job.error
+        ? h(
+            'div',
+            { class: 'error-box', role: 'alert' },
+            h('h2', {}, 'Error'),
+            h('p', {}, h('code', {}, job.error.code), ' ', job.error.message),
+          )
+        : null,
+    );
+    // Players are built once: later polls bring freshly presigned URLs, which would restart playback.
+    if (!shownOutputs && job.outputs?.length) {
+      shownOutputs = true;
+      const groups = groupByRendition(job.outputs);
+      replace(
+        outputs,
+        h('h2', { id: 'outputs-h' }, `Outputs (${job.outputs.length})`),
+        h(
+          'p',
+          { class: 'muted small' },
+          'Links are presigned and expire after an hour; reload the page for fresh ones.',
+        ),
+        [...groups].map(([rendition, list]) =>
+          h(
+            'section',
+            { class: 'rendition', 'aria-label': `rendition ${rendition}` },
+            groups.size > 1 || rendition !== 'output' ? h('h3', {}, rendition) : null,
+            h('div', { class: 'outputs' }, list.map(outputCard)),
+          ),
+        ),
+      );
+    }
+  }
+
+  async function load() {
+    try {
+      const job = await ctx.api().call('GET', `/v1/renders/${encodeURIComponent(id)}`);
+      problem.hidden = true;
+      render(job);
+      if (TERMINAL.includes(job.status)) stop();
+    } catch (err) {
+      ctx.onError(err, problem);
+      if (err.status === 404) stop();
+    }
+  }
+
+  async function doCancel() {
+    if (!confirm('Cancel this job?')) return;
+    try {
+      render(await ctx.api().call('POST', `/v1/renders/${encodeURIComponent(id)}/cancel`));
+    } catch (err) {
+      ctx.onError(err, problem);
+    }
+  }
+
+  stop = poll(load, JOB_POLL_MS);
+  return () => stop();
+}
