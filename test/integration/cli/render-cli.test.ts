@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -172,5 +172,38 @@ describe('cutline render', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('rendered 3 chunks');
     expect(Number((await ffprobeJson(out)).format.duration)).toBeCloseTo(4, 1);
+  });
+
+  it('a clips job file renders every clip × aspect ratio into the output folder, with manifest.json', async () => {
+    const job = await write('cli-clips.json', {
+      type: 'clips',
+      src: 'video.mp4',
+      clips: [{ start: 0.5, end: 1.5 }],
+      aspectRatios: ['9:16', '16:9'],
+      output: { resolution: 'preview' },
+    });
+    const out = join(dir, 'clips');
+    const r = await cli(['render', job, '-o', out]);
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as {
+      type: string;
+      outputs: Array<{ name: string; files: Array<{ kind: string; path: string }> }>;
+    };
+    expect(manifest.type).toBe('clips');
+    expect(manifest.outputs.map((o) => o.name)).toEqual(['clip-01-9x16', 'clip-01-16x9']);
+    const tall = (await ffprobeJson(join(out, 'clip-01-9x16.mp4'))) as {
+      streams: Array<{ width?: number; height?: number }>;
+      format: { duration: string };
+    };
+    const v = tall.streams.find((s) => s.width)!;
+    expect(v.width! / v.height!).toBeCloseTo(9 / 16, 2);
+    expect(Number(tall.format.duration)).toBeCloseTo(1, 1);
+  });
+
+  it('a job file of an unknown type exits 1 naming the types', async () => {
+    const job = await write('cli-unknown.json', { type: 'slideshow' });
+    const r = await cli(['render', job, '-o', join(dir, 'x')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown job type "slideshow".*render, clips, mix, project/);
   });
 });

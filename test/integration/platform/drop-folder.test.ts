@@ -71,6 +71,30 @@ describe('the drop folder', () => {
     expect((await dropJobs()).filter((j) => j.origin?.key === 'drop/manifests/first.json')).toHaveLength(1);
   });
 
+  it('a manifest with another job type (clips) runs as that type, its outputs named by rendition', async () => {
+    await drop(
+      'drop/manifests/clips.json',
+      JSON.stringify({
+        type: 'clips',
+        src: fixtureUrl('video.mp4'),
+        clips: [{ start: 0, end: 1 }],
+        aspectRatios: ['1:1'],
+        output: { resolution: 'preview' },
+      }),
+    );
+    const job = await until(async () =>
+      (await dropJobs()).find((j) => j.origin?.key === 'drop/manifests/clips.json'),
+    );
+    expect(job.type).toBe('clips');
+    const done = await until(async () => {
+      const j = (await dropJobs()).find((x) => x.id === job.id)!;
+      return ['SUCCEEDED', 'FAILED'].includes(j.status) ? j : undefined;
+    }, 120_000);
+    expect(done.error ?? null).toBeNull();
+    expect(done.outputs?.find((o) => o.kind === 'video')?.key).toBe(`outputs/drop/${job.id}/clip-01-1x1.mp4`);
+    expect(done.outputs?.some((o) => o.kind === 'manifest')).toBe(true);
+  });
+
   it('a media file under drop/<preset>/ is rendered with that preset', async () => {
     await drop('drop/web/clip.mp4', await readFile(await videoFixture()));
     const job = await until(async () => {
