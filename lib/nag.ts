@@ -48,6 +48,10 @@ export function applyNagSuppressions(stack: Stack): void {
       'Objects of the platform’s own ingest bucket (inputs/ and drop/).',
     ],
     [
+      `Resource::${arn(p.storage.ingest)}/inputs/*`,
+      'Generated scene media (voice-overs) is written under the tenants’ inputs/ prefix only.',
+    ],
+    [
       `Resource::${arn(p.storage.outputs)}/*`,
       'Objects of the platform’s own outputs bucket (outputs/ and work/).',
     ],

@@ -156,6 +156,7 @@ describe('drop folder: manifests', () => {
 
   it('the replay is recognised from the conditional put alone (TransactionCanceled-style refusal)', async () => {
     ddb.reset();
+    ddb.on(GetCommand).resolves({}); // no quota for the tenant
     manifestAt('drop/edit.json', edit);
     ddb.on(PutCommand).rejects(conditionFailed());
     const key = dropIdempotencyKey('ingest', 'drop/edit.json', 'abc123');

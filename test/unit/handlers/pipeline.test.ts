@@ -55,6 +55,7 @@ describe('OpenAPI', () => {
         '/v1/projects/{id}/compose',
         '/v1/clips',
         '/v1/mixes',
+        '/v1/validate',
         '/v1/usage',
         '/v1/metrics',
       ].sort(),
