@@ -1,4 +1,5 @@
 import { writeDropError } from '../core/aws/drop-errors.js';
+import { cleanWork } from '../core/aws/job-storage.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
@@ -43,6 +44,13 @@ export async function handler(
       logger.error('could not write the drop-folder error file', { origin: job.origin, err: err.message }),
     );
   }
+  // A failed job's intermediates are of no further use; a cleanup problem must not hide the failure.
+  await cleanWork(state.jobId).catch((err: Error) =>
+    logger.warn('could not remove the intermediates (the lifecycle rule will)', {
+      jobId: state.jobId,
+      err: err.message,
+    }),
+  );
   const final = failed ?? job;
   return {
     event: final
