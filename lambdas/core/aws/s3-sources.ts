@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CutlineError } from '../errors.js';
 import { LocalSourceResolver, type SourceResolver } from '../media/sources.js';
 import { sourceFetcherFromEnv, type SafeFetcher } from '../net/index.js';
@@ -63,7 +64,19 @@ export class S3SourceResolver implements SourceResolver {
       }
       return { kind: 's3', bucket, key };
     }
-    if (src.startsWith('file://') && this.opts.mediaRoot) return { kind: 'file' };
+    if (src.startsWith('file://') && this.opts.mediaRoot) {
+      // Lexically under the media root here (at submit); symlinks are resolved and checked again on read.
+      let path: string;
+      try {
+        path = resolvePath(fileURLToPath(src));
+      } catch {
+        throw refused(at, `"${src}" is not a valid file:// URL`);
+      }
+      const rel = relative(resolvePath(this.opts.mediaRoot), path);
+      if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+        throw refused(at, `"${src}" is outside the media root`);
+      return { kind: 'file' };
+    }
     if (/^https?:/i.test(src)) return { kind: 'https', url: this.fetcher.check(src, at) };
     if (/^[a-z][a-z0-9+.-]*:/i.test(src)) {
       throw refused(
