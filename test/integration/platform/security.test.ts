@@ -163,12 +163,13 @@ describe('keys and tenants', () => {
   it('every keyed route is 403 without a key or with a wrong one', async () => {
     for (const r of ROUTES.filter((x) => x.keyRequired)) {
       const path = r.resource.replace('{id}', 'x');
-      for (const headers of [
+      const wrong: Array<Record<string, string>> = [
         {},
         { 'x-api-key': 'not-a-key' },
         { 'x-api-key': platform.apiKey.slice(0, -1) },
         { 'x-api-key': platform.apiKey.toUpperCase() },
-      ]) {
+      ];
+      for (const headers of wrong) {
         const res = await fetch(`${platform.url}${path}`, { method: r.method, headers });
         expect([r.method, path, res.status]).toEqual([r.method, path, 403]);
       }
