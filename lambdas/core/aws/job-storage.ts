@@ -41,3 +41,22 @@ export async function assertOutputsStored(
       );
   }
 }
+
+/**
+ * Uploads an intermediate under work/<jobId>/ without leaving it behind when the job has meanwhile ended:
+ * a Parallel/Map branch still running when another fails (Step Functions does not stop a Lambda already
+ * invoked) would otherwise write after MarkFailed's cleanWork. MarkFailed sets FAILED before it cleans,
+ * so checking the status after the write closes the race: either cleanWork sees the object, or this
+ * sees the ended job and removes it. Returns false (object removed) when the job had ended.
+ */
+export async function putWorkFile(jobId: string, name: string, path: string): Promise<boolean> {
+  const p = getPlatform();
+  const key = keys.work(jobId, name);
+  await p.objects.putFile(p.outputsBucket, key, path);
+  const job = await p.jobs.get(jobId);
+  if (job && (job.status === 'FAILED' || job.status === 'CANCELLED')) {
+    await p.objects.deleteKeys(p.outputsBucket, [key]);
+    return false;
+  }
+  return true;
+}
