@@ -10,11 +10,12 @@ import { join } from 'node:path';
  *   pass            run the real ffmpeg
  *   kill-once:PAT   the first matching call starts the real ffmpeg, then dies by SIGKILL mid-render
  *   fail:PAT        every matching call exits 1 with "injected failure" on stderr
+ *   hang:PAT        every matching call sleeps 120 s first (a render caught in progress)
  * Every call's output path is appended to `calls`, so a test can count attempts.
  */
 export interface FaultyFfmpeg {
   bin: string;
-  set(mode: 'pass' | `kill-once:${string}` | `fail:${string}`): Promise<void>;
+  set(mode: 'pass' | `kill-once:${string}` | `fail:${string}` | `hang:${string}`): Promise<void>;
   calls(): Promise<string[]>;
   dispose(): Promise<void>;
 }
@@ -44,6 +45,8 @@ case "$mode" in
       echo "injected failure: the encoder gave up" >&2
       exit 1
     fi ;;
+  hang:*)
+    if [[ "$out" == *"\${mode#hang:}"* ]]; then sleep 120; fi ;;
 esac
 exec "${real}" "$@"
 `,
