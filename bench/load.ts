@@ -26,6 +26,7 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
 import { startReceiver } from '../examples/webhook-receiver.js';
@@ -142,6 +143,8 @@ const smallEdit = {
 };
 const body = JSON.stringify(smallEdit);
 
+const runId = Date.now().toString(36);
+
 // Jobs for the readers to poll.
 const readIds: string[] = [];
 for (let i = 0; i < 20; i++) {
@@ -149,11 +152,39 @@ for (let i = 0; i < 20; i++) {
   readIds.push(((await res.json()) as { id: string }).id);
 }
 
+// Service time without queueing: one request at a time.
+/** Jobs made before the load phase (for the readers, and by the baseline): not part of the check. */
+const preRun = new Set(readIds);
+async function sequential(n: number, send: () => Promise<Response>) {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const text = await (await send()).text();
+    xs.push(performance.now() - t0);
+    const id = (JSON.parse(text) as { id?: string }).id;
+    if (id) preRun.add(id);
+  }
+  return { p50: Math.round(quantile(xs, 0.5) * 100) / 100, p95: Math.round(quantile(xs, 0.95) * 100) / 100 };
+}
+const baseline = {
+  submitMs: await sequential(100, () =>
+    fetch(`${platform.url}/v1/renders`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': `seq-${runId}-${Math.random()}` },
+      body,
+    }),
+  ),
+  statusReadMs: await sequential(200, () => fetch(`${platform.url}/v1/renders/${readIds[0]}`, { headers })),
+};
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const cpuStart = process.cpuUsage();
+const wallStart = performance.now();
 log(`driving ${RATE} submissions/s and ${READ_RATE} status reads/s for ${DURATION} s…`);
 let sent = 0;
 const keysSent = new Set<string>();
 const accepted: Array<{ key: string; id: string }> = [];
-const runId = Date.now().toString(36);
 let reads = 0;
 const [submit, read] = await Promise.all([
   drive({
@@ -200,6 +231,18 @@ const [submit, read] = await Promise.all([
   }),
 ]);
 
+loopDelay.disable();
+const cpu = process.cpuUsage(cpuStart);
+const apiProcess = {
+  /** CPU of this process (API, handlers, SDK, autocannon; dynalite runs on its own thread) per wall second. */
+  cpuCoresUsed: Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100) / 100,
+  eventLoopDelayMs: {
+    p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
+    p99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+    max: Math.round(loopDelay.max / 1e4) / 100,
+  },
+};
+
 // Requests still in flight when the time ran out may have made a job whose answer never came back: ask
 // again with the same key, as a client would (an idempotent replay names the job without making one).
 const answered = new Set(accepted.map((a) => a.key));
@@ -232,7 +275,6 @@ do {
   for (const item of page.Items ?? []) tableIds.push(String(item.id));
   startKey = page.LastEvaluatedKey;
 } while (startKey);
-const preRun = new Set(readIds);
 const runIds = tableIds.filter((id) => !preRun.has(id));
 const idsByKey = new Map<string, Set<string>>();
 for (const a of accepted) idsByKey.set(a.key, (idsByKey.get(a.key) ?? new Set()).add(a.id));
@@ -249,7 +291,7 @@ const integrity = {
   acceptedMissingFromTable: [...acceptedIds].filter((id) => !inTable.has(id)).length,
   tableRowsNotAccepted: runIds.filter((id) => !acceptedIds.has(id)).length,
   keysWithMoreThanOneJob: [...idsByKey.values()].filter((s) => s.size > 1).length,
-  executionsStarted: held.length - readIds.length,
+  executionsStarted: held.length - preRun.size,
 };
 const integrityOk =
   integrity.duplicateRowsInTable === 0 &&
@@ -312,6 +354,8 @@ const results = {
   },
   submissions: summarise(submit.latencies, submit.statuses, submit.r),
   statusReads: summarise(read.latencies, read.statuses, read.r),
+  baseline,
+  apiProcess,
   integrity: { ok: integrityOk, ...integrity },
   endToEnd,
   targets: {
@@ -343,6 +387,9 @@ ${DURATION} s, submissions at ${RATE}/s and status reads at ${READ_RATE}/s at th
 | --- | --- | --- | --- | --- | --- | --- | --- |
 ${phaseRow('POST /v1/renders', results.submissions, 'p95 < 200 ms, 0 errors', results.targets.submissionsP95Under200ms && results.targets.submissionsZeroErrors)}
 ${phaseRow('GET /v1/renders/{id}', results.statusReads, 'p95 < 50 ms', results.targets.statusReadsP95Under50ms)}
+
+One request at a time (no queueing), the same routes take ${baseline.submitMs.p50} ms (p95 ${baseline.submitMs.p95}) to submit and ${baseline.statusReadMs.p50} ms (p95 ${baseline.statusReadMs.p95}) to read a status.
+Under the load, the API process used ${apiProcess.cpuCoresUsed} cores of CPU (all threads: API, handlers, SDK, dynalite's worker, autocannon); its event loop was late by ${apiProcess.eventLoopDelayMs.p50} ms at p50 and ${apiProcess.eventLoopDelayMs.p99} ms at p99 (max ${apiProcess.eventLoopDelayMs.max} ms).
 
 Exactly once: ${integrity.accepted} accepted submissions (${integrity.distinctKeysAccepted} distinct Idempotency-Keys, every 10th a replay; ${integrity.unansweredAtCutoffThenReplayed} in flight at the cutoff, asked again with their key) → ${integrity.jobsInTable} jobs in the table, ${integrity.executionsStarted} executions; ${integrity.duplicateRowsInTable} duplicate rows, ${integrity.acceptedMissingFromTable} accepted but missing, ${integrity.tableRowsNotAccepted} unaccounted rows, ${integrity.keysWithMoreThanOneJob} keys with two jobs — **${integrityOk ? 'OK' : 'FAILED'}**.
 
