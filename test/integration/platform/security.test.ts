@@ -44,7 +44,8 @@ beforeAll(async () => {
   baitUrl = `localhost:${(bait.address() as AddressInfo).port}`;
   // Allowlisted by name: the name resolves to loopback, which must still be refused (before connecting).
   process.env.CUTLINE_ALLOWED_SOURCE_HOSTS = 'localhost,media.example.com';
-  platform = await startTestPlatform();
+  // Many quick requests: the usage-plan throttle (tested in restart.test.ts) must not answer them instead.
+  platform = await startTestPlatform({ rateLimit: { rate: 1000, burst: 1000 } });
   call = api(platform);
 });
 afterAll(async () => {
