@@ -93,6 +93,15 @@ export class S3SourceResolver implements SourceResolver {
     return { kind: 's3', bucket: this.opts.ingestBucket, key: full };
   }
 
+  /**
+   * `locate`, and for https also the name's addresses (one DNS lookup, no connection): lets submit answer
+   * 400 for a name that resolves to a private address instead of failing the job at Probe.
+   */
+  async check(src: string, at: string): Promise<void> {
+    const where = this.locate(src, at);
+    if (where.kind === 'https') await this.fetcher.vet(src, at);
+  }
+
   resolve(src: string, at: string): Promise<string> {
     if (src.startsWith('file://') && this.opts.mediaRoot) {
       const root = this.opts.mediaRoot;

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../../examples/webhook-receiver.js';
-import { assertOutputsStored } from '../../../lambdas/core/aws/job-storage.js';
+import { assertOutputsStored, cleanWork, putWorkFile } from '../../../lambdas/core/aws/job-storage.js';
 import { getPlatform } from '../../../lambdas/core/platform.js';
 import type { LocalPlatform } from '../../../local/platform.js';
 import { FIXTURES, videoFixture } from '../../helpers/fixtures.js';
@@ -189,5 +189,38 @@ describe('duplicate deliveries', () => {
     await settle(id!);
     expect([...platform.sfn.executions.keys()].filter((k) => k === id)).toHaveLength(1);
     expect((await events(id!)).filter((e) => e['detail-type'] === 'Job Succeeded')).toHaveLength(1);
+  });
+});
+
+describe('storage guards (core functions the pipeline calls)', () => {
+  it('assertOutputsStored refuses an output that is missing or shorter in the bucket than reported', async () => {
+    const p = getPlatform();
+    const file = join(platform.dataDir, 'guard.bin');
+    await writeFile(file, Buffer.alloc(1000, 7));
+    const key = `outputs/${platform.apiKeyId}/guard/output.mp4`;
+    await p.objects.putFile(p.outputsBucket, key, file);
+    await assertOutputsStored([{ key, bytes: 1000 }]);
+    await expect(assertOutputsStored([{ key, bytes: 2000 }])).rejects.toThrow(
+      /1000 bytes in the bucket but 2000/,
+    );
+    await expect(assertOutputsStored([{ key: `${key}.missing`, bytes: 1 }])).rejects.toThrow(
+      /is not in the bucket/,
+    );
+  });
+
+  it('putWorkFile removes what it wrote when the job has already failed; cleanWork empties work/<job>/', async () => {
+    const res = await call('POST', '/v1/renders', withVideo(fixtureUrl('no-such-source.mp4')));
+    const job = await settle(res.body.id);
+    expect(job.status).toBe('FAILED');
+    const file = join(platform.dataDir, 'late.bin');
+    await writeFile(file, 'a late chunk');
+    expect(await putWorkFile(job.id, 'chunk-0009.mp4', file)).toBe(false);
+    expect(await keysUnder(`work/${job.id}/`)).toEqual([]);
+    const p = getPlatform();
+    await p.objects.putFile(p.outputsBucket, `work/${job.id}/a`, file);
+    await p.objects.putFile(p.outputsBucket, `work/${job.id}/b/c`, file);
+    expect(await cleanWork(job.id)).toBe(2);
+    expect(await keysUnder(`work/${job.id}/`)).toEqual([]);
+    await expect(cleanWork('../outputs')).rejects.toThrow(/not a job id/);
   });
 });

@@ -310,6 +310,16 @@ describe.skipIf(!hasOpenssl)('https with a pinned address', () => {
     const path = await r.resolve(src, AT);
     expect(path).toMatch(/\.mp4$/);
     expect((await readFile(path)).equals(BODY)).toBe(true);
+    // check() (for submit) vets the name's addresses too, without connecting.
+    await r.check(src, AT);
+    const loopback = new S3SourceResolver(store, {
+      tenantId: 't1',
+      ingestBucket: 'in',
+      buckets: ['in'],
+      dir: join(dir, 'sources'),
+      fetcher: testFetcher({ resolve: fakeDns({ 'media.test': ['10.0.0.7'] }).resolve }),
+    });
+    await expect(loopback.check(src, AT)).rejects.toThrow(/resolves to 10\.0\.0\.7 \(private\)/);
     // Off the allowlist, refused at locate (i.e. at submit), without any network.
     expect(() => r.locate('https://elsewhere.test/a.mp4', AT)).toThrow(/not on the allowlist/);
     expect(() => r.locate('https://169.254.169.254/latest', AT)).toThrow(/link-local/);
