@@ -9,6 +9,8 @@
  *   401 to a missing or bad signature, a timestamp outside the tolerance, or a signature it has already
  *       accepted within the tolerance window (a replay),
  *   400 to a signed body that is not a JSON event, 405 to anything but POST, 413 to a body over 1 MiB.
+ * A retried delivery of an event it already accepted (same event id, freshly signed) is answered 204 so the
+ * sender stops, but has no second effect: it is counted in `duplicates`, not added to `received`.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +39,8 @@ export interface Receiver {
   received: EventEnvelope[];
   /** Refused requests: status and reason, oldest first. */
   rejected: Array<{ status: number; reason: string }>;
+  /** Event ids delivered again after they were accepted (sender retries), oldest first. */
+  duplicates: string[];
   close(): Promise<void>;
 }
 
@@ -56,6 +60,10 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const received: EventEnvelope[] = [];
   const rejected: Receiver['rejected'] = [];
+  const duplicates: string[] = [];
+  /** Event ids accepted so far (the most recent MAX_IDS), so a retried delivery has one effect. */
+  const ids = new Set<string>();
+  const MAX_IDS = 10_000;
   const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   /** Signatures accepted within the window → when (unix s); older ones fail the timestamp check anyway. */
   const seen = new Map<string, number>();
@@ -94,6 +102,15 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
         return refuse(400, 'body is not a JSON event');
       }
       seen.set(sig, check.timestamp);
+      if (typeof event.id === 'string' && ids.has(event.id)) {
+        duplicates.push(event.id);
+        opts.log?.(`duplicate delivery of ${event.id}: already handled`);
+        return res.writeHead(204).end();
+      }
+      if (typeof event.id === 'string') {
+        ids.add(event.id);
+        if (ids.size > MAX_IDS) ids.delete(ids.values().next().value!);
+      }
       received.push(event);
       opts.log?.(`${event['detail-type']} ${event.id ?? ''}: ${JSON.stringify(event.detail)}`);
       res.writeHead(204).end();
@@ -111,6 +128,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     received,
     rejected,
+    duplicates,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

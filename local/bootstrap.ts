@@ -29,4 +29,15 @@ export async function ensureTable(db: DynamoDBClient, table: string): Promise<vo
       GlobalSecondaryIndexes: [gsi('GSI1'), gsi('GSI2')],
     }),
   );
+  // CreateTable returns while the table is CREATING; a query before it is ACTIVE fails with
+  // ResourceNotFoundException (seen at startup under load), so wait for it and its indexes.
+  for (let i = 0; ; i++) {
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: table }));
+    const ready =
+      Table?.TableStatus === 'ACTIVE' &&
+      (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
+    if (ready) return;
+    if (i > 200) throw new Error(`table ${table} is still ${Table?.TableStatus} after 10 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

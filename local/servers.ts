@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
 import S3rver from 's3rver';
 
 export interface Running {
@@ -9,18 +9,28 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** dynalite (the DynamoDB API) persisting under `dataDir/dynamodb`, on a free loopback port. */
+/**
+ * dynalite (the DynamoDB API) persisting under `dataDir/dynamodb`, on a free loopback port, in a worker
+ * thread (see dynalite-worker.mjs): under load it no longer shares the API's event loop.
+ */
 export async function startDynalite(dataDir: string): Promise<Running> {
   const path = join(dataDir, 'dynamodb');
   await mkdir(path, { recursive: true });
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) =>
-    server.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve())),
-  );
-  const { port } = server.address() as AddressInfo;
+  const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), { workerData: { path } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (m: { port?: number; error?: string }) =>
+      m.port ? resolve(m.port) : reject(new Error(`dynalite did not start: ${m.error}`)),
+    );
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve());
+        worker.once('message', () => void worker.terminate());
+        worker.postMessage('close');
+      }),
   };
 }
 

@@ -91,8 +91,8 @@ async function found(tenantId: string, id: string) {
 async function urlOf(tenantId: string, src: string): Promise<string | undefined> {
   if (src.startsWith('file://')) return undefined;
   try {
-    const { bucket, key } = resolver(tenantId).locate(src, 'src');
-    return await getPlatform().objects.presignGet(bucket, key);
+    const where = resolver(tenantId).locate(src, 'src');
+    return where.kind === 's3' ? await getPlatform().objects.presignGet(where.bucket, where.key) : undefined;
   } catch {
     return undefined;
   }

@@ -1,10 +1,11 @@
+import { assertOutputsStored, cleanWork } from '../core/aws/job-storage.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { recordCompletion } from '../core/usage/index.js';
-import { enterStage, loadRenditions, type PipelineState, type StoredFiles } from './common.js';
+import { enterStage, logger, loadRenditions, type PipelineState, type StoredFiles } from './common.js';
 import { fargateResultKey } from './fargate.js';
 
 const isStored = (v: unknown): v is StoredFiles =>
@@ -50,6 +51,8 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
     await p.objects.putJson(p.outputsBucket, key, manifest);
     outputs.push({ kind: 'manifest', key, bytes: Buffer.byteLength(JSON.stringify(manifest)) });
   }
+  // Never report an output that is not in the bucket with the size rendered.
+  await assertOutputsStored(outputs);
   const done = await p.jobs.update(job.id, {
     status: 'SUCCEEDED',
     stage: 'finalizing',
@@ -61,5 +64,8 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
   await recordCompletion(done, outputs);
   const started = Date.parse(done.timings.startedAt ?? done.createdAt);
   recordJobEnd('SUCCEEDED', (Date.parse(done.timings.endedAt!) - started) / 1000);
+  await cleanWork(job.id).catch((err: Error) =>
+    logger.warn('could not remove intermediates', { jobId: job.id, err: err.message }),
+  );
   return { event: jobEventDetail(done) };
 }

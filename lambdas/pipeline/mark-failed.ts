@@ -1,11 +1,16 @@
 import { writeDropError } from '../core/aws/drop-errors.js';
+import { cleanWork } from '../core/aws/job-storage.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { logger, type PipelineState } from './common.js';
 
 /** Turns the Step Functions error into a reason a person can act on. */
-export function describeFailure(error: PipelineState['error']): { code: string; message: string } {
+export function describeFailure(
+  error: PipelineState['error'],
+  /** The stage the job was in, to say where a non-cutline error (an SDK or storage error) happened. */
+  stage?: string,
+): { code: string; message: string } {
   const name = error?.Error ?? 'States.Runtime';
   let message = error?.Cause ?? 'the pipeline failed without a cause';
   try {
@@ -18,7 +23,10 @@ export function describeFailure(error: PipelineState['error']): { code: string; 
   if (name === 'JobEnded') return { code: 'CANCELLED', message };
   if (name === 'States.Timeout') return { code: 'TIMEOUT', message };
   // CutlineError's name is its code (SOURCE_NOT_FOUND, RENDER_FAILED, …).
-  return { code: /^[A-Z][A-Z_]+$/.test(name) ? name : 'RENDER_FAILED', message };
+  if (/^[A-Z][A-Z_]+$/.test(name)) return { code: name, message };
+  // Anything else (S3's InternalError, a network error) says little on its own: add its name and where.
+  const named = name === 'Error' || message.startsWith(name) ? message : `${name}: ${message}`;
+  return { code: 'RENDER_FAILED', message: stage ? `failed while ${stage}: ${named}` : named };
 }
 
 /** MarkFailed: every failure path ends here; the job becomes FAILED unless it already ended. */
@@ -26,8 +34,8 @@ export async function handler(
   state: PipelineState,
 ): Promise<{ event: Record<string, unknown>; error: { code: string; message: string } }> {
   const p = getPlatform();
-  const error = describeFailure(state.error);
   const job = await p.jobs.get(state.jobId);
+  const error = describeFailure(state.error, job?.stage);
   const failed = job
     ? await p.jobs.update(state.jobId, {
         status: 'FAILED',
@@ -43,6 +51,13 @@ export async function handler(
       logger.error('could not write the drop-folder error file', { origin: job.origin, err: err.message }),
     );
   }
+  // A failed job's intermediates are of no further use; a cleanup problem must not hide the failure.
+  await cleanWork(state.jobId).catch((err: Error) =>
+    logger.warn('could not remove the intermediates (the lifecycle rule will)', {
+      jobId: state.jobId,
+      err: err.message,
+    }),
+  );
   const final = failed ?? job;
   return {
     event: final

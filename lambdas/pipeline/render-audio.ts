@@ -1,8 +1,8 @@
+import { putWorkFile } from '../core/aws/job-storage.js';
+import { keys } from '../core/aws/storage.js';
 import { renderAudioPart } from '../core/engine/chunks.js';
-import { getPlatform } from '../core/platform.js';
 import { planRender } from '../core/plan/planner.js';
 import { loadJob, loadProbes, prepareJob, withScratch, metered } from './common.js';
-import { renditionWorkKey } from './render-chunk.js';
 
 /** The audio of one rendition's whole window, mixed once while its chunks render. */
 export async function handler(task: {
@@ -11,7 +11,6 @@ export async function handler(task: {
   rendition?: number;
 }): Promise<{ audioKey: string | null }> {
   const job = await loadJob(task);
-  const p = getPlatform();
   const index = task.rendition ?? 0;
   return metered(job.id, () =>
     withScratch(job.id, `audio-${index}`, async (dir) => {
@@ -19,8 +18,9 @@ export async function handler(task: {
       const plan = planRender(input, {}, { chunks: 1 });
       if (!input.spec.hasAudio) return { audioKey: null };
       const path = await renderAudioPart(input, plan, dir);
-      const key = renditionWorkKey(job.id, index, path.slice(path.lastIndexOf('/') + 1));
-      await p.objects.putFile(p.outputsBucket, key, path);
+      const name = `r${index}/${path.slice(path.lastIndexOf('/') + 1)}`;
+      const key = keys.work(job.id, name);
+      await putWorkFile(job.id, name, path);
       return { audioKey: key };
     }),
   );

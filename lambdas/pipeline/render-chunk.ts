@@ -1,9 +1,9 @@
+import { putWorkFile } from '../core/aws/job-storage.js';
 import { join } from 'node:path';
 import { keys } from '../core/aws/storage.js';
 import { renderChunk } from '../core/engine/chunks.js';
 import { renderPrepared } from '../core/engine/render.js';
 import { CutlineError } from '../core/errors.js';
-import { getPlatform } from '../core/platform.js';
 import {
   enterStage,
   loadProbes,
@@ -26,14 +26,9 @@ interface ChunkTask {
   chunk?: { index: number; startFrame: number; endFrame: number };
 }
 
-/** Intermediates of one rendition live apart from the others': work/<jobId>/r<n>/… */
-export const renditionWorkKey = (jobId: string, rendition: number, name: string) =>
-  keys.work(jobId, `r${rendition}/${name}`);
-
 /** One chunk of video (Map item), or a whole rendition when its plan is a single pass. */
 export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: number; key: string }> {
   const job = await enterStage(task, 'rendering', 10);
-  const p = getPlatform();
   const index = task.rendition ?? 0;
   const scratch = task.single ? `single-${index}` : `r${index}-chunk-${task.chunk?.index}`;
   try {
@@ -54,8 +49,10 @@ export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: n
           estimatedScratchBytes: 0,
         };
         const path = await renderChunk(input, chunk, dir);
-        const key = renditionWorkKey(job.id, index, path.slice(path.lastIndexOf('/') + 1));
-        await p.objects.putFile(p.outputsBucket, key, path);
+        // Intermediates of one rendition live apart from the others': work/<jobId>/r<n>/…
+        const name = `r${index}/${path.slice(path.lastIndexOf('/') + 1)}`;
+        const key = keys.work(job.id, name);
+        await putWorkFile(job.id, name, path);
         return { chunk: chunk.index, key };
       }),
     );

@@ -1,19 +1,27 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CutlineError } from '../errors.js';
 import { LocalSourceResolver, type SourceResolver } from '../media/sources.js';
+import { sourceFetcherFromEnv, type SafeFetcher } from '../net/index.js';
 import type { ObjectStore } from './storage.js';
 
 const refused = (at: string, message: string) =>
   new CutlineError('SOURCE_REFUSED', `${at}: ${message}`, [{ path: at, message }]);
 
+/** Where a src lives once its rights are checked. */
+export type Located =
+  { kind: 's3'; bucket: string; key: string } | { kind: 'file' } | { kind: 'https'; url: URL };
+
 /**
- * Sources in the platform: `s3://<bucket>/<key>` in one of the platform's buckets, or a key under the
- * tenant's `inputs/<tenant>/` prefix of the ingest bucket. Files are downloaded to `dir` once per src.
- * https sources are refused until the allowlisted fetcher lands (issue #8 covers SSRF-safe fetching).
+ * Sources in the platform: `s3://<bucket>/<key>` in one of the platform's buckets, a key under the
+ * tenant's `inputs/<tenant>/` prefix of the ingest bucket, or an `https` URL on the allowlist
+ * (CUTLINE_ALLOWED_SOURCE_HOSTS; fetched by the SSRF-safe fetcher in core/net). Files are downloaded to
+ * `dir` once per src.
  */
 export class S3SourceResolver implements SourceResolver {
   private readonly downloads = new Map<string, Promise<string>>();
+  private readonly fetcher: SafeFetcher;
 
   constructor(
     private readonly store: ObjectStore,
@@ -24,11 +32,19 @@ export class S3SourceResolver implements SourceResolver {
       dir: string;
       /** Local mode only: file:// sources under this folder are read in place. */
       mediaRoot?: string;
+      /** Default: the allowlist from the environment. Tests pass one with loopback allowed. */
+      fetcher?: SafeFetcher;
     },
-  ) {}
+  ) {
+    this.fetcher = opts.fetcher ?? sourceFetcherFromEnv();
+  }
 
-  /** Bucket and key of a src, checked against the tenant's rights; throws SOURCE_REFUSED otherwise. */
-  locate(src: string, at: string): { bucket: string; key: string } {
+  /**
+   * Where a src lives, checked against the tenant's rights without any network access (an https host
+   * must be on the allowlist and a literal address public; names are resolved and vetted at download).
+   * Throws SOURCE_REFUSED otherwise.
+   */
+  locate(src: string, at: string): Located {
     if (src.startsWith('s3://')) {
       const rest = src.slice(5);
       const slash = rest.indexOf('/');
@@ -46,9 +62,22 @@ export class S3SourceResolver implements SourceResolver {
           `"${key}" is not under inputs/${this.opts.tenantId}/ or outputs/${this.opts.tenantId}/`,
         );
       }
-      return { bucket, key };
+      return { kind: 's3', bucket, key };
     }
-    if (src.startsWith('file://') && this.opts.mediaRoot) return { bucket: '', key: src };
+    if (src.startsWith('file://') && this.opts.mediaRoot) {
+      // Lexically under the media root here (at submit); symlinks are resolved and checked again on read.
+      let path: string;
+      try {
+        path = resolvePath(fileURLToPath(src));
+      } catch {
+        throw refused(at, `"${src}" is not a valid file:// URL`);
+      }
+      const rel = relative(resolvePath(this.opts.mediaRoot), path);
+      if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+        throw refused(at, `"${src}" is outside the media root`);
+      return { kind: 'file' };
+    }
+    if (/^https?:/i.test(src)) return { kind: 'https', url: this.fetcher.check(src, at) };
     if (/^[a-z][a-z0-9+.-]*:/i.test(src)) {
       throw refused(
         at,
@@ -61,7 +90,16 @@ export class S3SourceResolver implements SourceResolver {
     const full = key.startsWith(`inputs/${this.opts.tenantId}/`)
       ? key
       : `inputs/${this.opts.tenantId}/${key}`;
-    return { bucket: this.opts.ingestBucket, key: full };
+    return { kind: 's3', bucket: this.opts.ingestBucket, key: full };
+  }
+
+  /**
+   * `locate`, and for https also the name's addresses (one DNS lookup, no connection): lets submit answer
+   * 400 for a name that resolves to a private address instead of failing the job at Probe.
+   */
+  async check(src: string, at: string): Promise<void> {
+    const where = this.locate(src, at);
+    if (where.kind === 'https') await this.fetcher.vet(src, at);
   }
 
   resolve(src: string, at: string): Promise<string> {
@@ -74,10 +112,16 @@ export class S3SourceResolver implements SourceResolver {
     }
     let p = this.downloads.get(src);
     if (!p) {
-      const { bucket, key } = this.locate(src, at);
-      const name = createHash('sha256').update(`${bucket}/${key}`).digest('hex').slice(0, 16);
-      const ext = key.includes('.') ? key.slice(key.lastIndexOf('.')) : '';
-      const path = join(this.opts.dir, `${name}${ext}`);
+      const where = this.locate(src, at);
+      if (where.kind === 'https') {
+        const path = this.pathFor(where.url.href, where.url.pathname);
+        p = this.fetcher.download(src, path, at).then(() => path);
+        this.downloads.set(src, p);
+        return p;
+      }
+      if (where.kind !== 's3') throw refused(at, `"${src}": file:// sources need a media root`);
+      const { bucket, key } = where;
+      const path = this.pathFor(`${bucket}/${key}`, key);
       p = this.store.download(bucket, key, path).then(
         () => path,
         (err: { name?: string }) => {
@@ -92,5 +136,12 @@ export class S3SourceResolver implements SourceResolver {
       this.downloads.set(src, p);
     }
     return p;
+  }
+
+  /** A stable file name per source, keeping the extension (ffprobe and the compiler look at it). */
+  private pathFor(identity: string, name: string): string {
+    const base = name.slice(name.lastIndexOf('/') + 1);
+    const ext = /\.[A-Za-z0-9]{1,8}$/.exec(base)?.[0] ?? '';
+    return join(this.opts.dir, `${createHash('sha256').update(identity).digest('hex').slice(0, 16)}${ext}`);
   }
 }

@@ -3,7 +3,14 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /** Keys of ARCHITECTURE §3: results under outputs/<tenant>/<jobId>/, intermediates under work/<jobId>/. */
@@ -49,6 +56,49 @@ export class ObjectStore {
     const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     await mkdir(dirname(path), { recursive: true });
     await pipeline(res.Body as Readable, createWriteStream(path));
+  }
+
+  /** Size of an object, or undefined when there is none. */
+  async head(bucket: string, key: string): Promise<{ bytes: number } | undefined> {
+    try {
+      const res = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return { bytes: res.ContentLength ?? 0 };
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404)
+        return undefined;
+      throw err;
+    }
+  }
+
+  /** Every key under a prefix. */
+  async list(bucket: string, prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of res.Contents ?? []) if (o.Key) out.push(o.Key);
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  /** Deletes keys, 1000 per request (the S3 limit); fails when any key could not be deleted. */
+  async deleteKeys(bucket: string, keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const res = await this.s3.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      if (res.Errors?.length)
+        throw new Error(
+          `could not delete ${res.Errors.length} objects, e.g. ${res.Errors[0]!.Key}: ${res.Errors[0]!.Message}`,
+        );
+    }
   }
 
   presignGet(bucket: string, key: string, expiresIn = 3600): Promise<string> {

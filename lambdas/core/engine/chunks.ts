@@ -33,7 +33,18 @@ export async function renderChunk(
     streams: 'video',
     threads: opts.threads,
   });
-  await runFfmpeg(compiled.args, { ...opts, durationSeconds: compiled.durationSeconds });
+  try {
+    await runFfmpeg(compiled.args, { ...opts, durationSeconds: compiled.durationSeconds });
+  } catch (err) {
+    // Named here so every runner (local pool, Lambda Map item, Fargate task) reports which chunk broke.
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new CutlineError(
+      err instanceof CutlineError && err.code === 'FFMPEG_UNAVAILABLE' ? err.code : 'RENDER_FAILED',
+      `chunk ${chunk.index} (frames ${chunk.startFrame}–${chunk.endFrame}) failed: ${reason}`,
+      [],
+      err instanceof CutlineError ? err.retryable : false,
+    );
+  }
   return output;
 }
 

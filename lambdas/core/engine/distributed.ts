@@ -1,7 +1,6 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CutlineError } from '../errors.js';
 import { planRender, type PlanLimits, type RenderPlan } from '../plan/planner.js';
 import type { CompileInput } from '../render/compile.js';
 import { renderAudioPart, renderChunk, stitch } from './chunks.js';
@@ -79,26 +78,16 @@ export async function renderLocal(
     const chunkFiles = await runPool(
       plan.chunks,
       concurrency,
-      async (chunk) => {
-        try {
-          return await renderChunk(input, chunk, workDir, {
-            threads,
-            signal: opts.signal,
-            onProgress: (f) => {
-              done.set(chunk.index, f);
-              report();
-            },
-          });
-        } catch (err) {
-          const reason = err instanceof Error ? err.message : String(err);
-          throw new CutlineError(
-            'RENDER_FAILED',
-            `chunk ${chunk.index} (frames ${chunk.startFrame}–${chunk.endFrame}) failed: ${reason}`,
-            [],
-            err instanceof CutlineError ? err.retryable : false,
-          );
-        }
-      },
+      // renderChunk names the chunk and its frames in its error.
+      (chunk) =>
+        renderChunk(input, chunk, workDir, {
+          threads,
+          signal: opts.signal,
+          onProgress: (f) => {
+            done.set(chunk.index, f);
+            report();
+          },
+        }),
       { retries: opts.retries ?? 1, signal: opts.signal },
     );
     const audioFile = await audio;

@@ -38,7 +38,7 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
     mediaRoot: process.env[ENV.MEDIA_ROOT],
     dir: '/tmp',
   });
-  for (const ref of kind.sources(request)) resolver.locate(ref.src, ref.at);
+  for (const ref of kind.sources(request)) await resolver.check(ref.src, ref.at);
   const callback = kind.callback?.(request);
   const now = new Date().toISOString();
   const { job, created } = await p.jobs.create({

@@ -25,10 +25,12 @@ class NeedsWholeFile extends Error {}
 
 /** Where ffprobe can read a tenant's src without downloading it: a presigned GET, or the local file. */
 async function probeTarget(resolver: S3SourceResolver, src: string, at: string): Promise<string> {
-  const { bucket, key } = resolver.locate(src, at);
+  const where = resolver.locate(src, at);
   // Local mode's file:// sources: the resolver checks the media root and answers the path in place.
-  if (!bucket) return resolver.resolve(src, at);
-  return getPlatform().objects.presignGet(bucket, key, 300);
+  if (where.kind === 'file') return resolver.resolve(src, at);
+  // https sources are only ever read through the SSRF-safe fetcher, never by ffprobe directly.
+  if (where.kind === 'https') throw new NeedsWholeFile(`${at}: an https source is probed once it is fetched`);
+  return getPlatform().objects.presignGet(where.bucket, where.key, 300);
 }
 
 export function planLimits(): Partial<PlanLimits> {

@@ -2,52 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEdit } from '../../../lambdas/core/edit/parse.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
-
-/** Any JSON at all, and edits that are almost right: the parser must answer every one cleanly. */
-const anyJson = fc.jsonValue({ maxDepth: 6 });
-const asset = fc.oneof(
-  fc.record(
-    {
-      type: fc.constantFrom('video', 'image', 'audio', 'caption'),
-      src: fc.oneof(fc.string(), fc.constant('a.mp4')),
-    },
-    { requiredKeys: ['type'] },
-  ),
-  fc.record({ type: fc.constantFrom('title', 'text'), text: fc.string() }),
-  fc.record({ type: fc.string(), extra: anyJson }),
-);
-const clip = fc.record(
-  {
-    asset,
-    start: fc.oneof(fc.double(), fc.constant('auto'), fc.string()),
-    length: fc.oneof(fc.double(), fc.constantFrom('auto', 'end'), fc.string()),
-    position: fc.string(),
-    transition: fc.record({ in: fc.string(), out: fc.string() }),
-    unknownField: anyJson,
-  },
-  { requiredKeys: ['asset'] },
-);
-const nearEdit = fc.record(
-  {
-    timeline: fc.record(
-      {
-        tracks: fc.array(fc.record({ clips: fc.array(clip, { maxLength: 4 }) }), { maxLength: 3 }),
-        background: fc.string(),
-      },
-      { requiredKeys: [] },
-    ),
-    output: fc.record(
-      {
-        format: fc.constantFrom('mp4', 'gif', 'avi', ''),
-        fps: fc.double(),
-        size: fc.record({ width: fc.integer(), height: fc.integer() }),
-      },
-      { requiredKeys: [] },
-    ),
-    merge: fc.array(fc.record({ find: fc.string(), replace: anyJson }), { maxLength: 3 }),
-  },
-  { requiredKeys: [] },
-);
+import { anyJson, nearEdit } from '../../helpers/arbitraries.js';
 
 function check(input: unknown) {
   try {

@@ -22,6 +22,13 @@ describe('MarkFailed', () => {
       'CANCELLED',
     );
     expect(describeFailure(undefined).code).toBe('RENDER_FAILED');
+    // A storage or SDK error keeps its name and says which stage it broke.
+    expect(
+      describeFailure({ Error: 'InternalError', Cause: 'We encountered an internal error.' }, 'stitching'),
+    ).toEqual({
+      code: 'RENDER_FAILED',
+      message: 'failed while stitching: InternalError: We encountered an internal error.',
+    });
   });
 });
 
