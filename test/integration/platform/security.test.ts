@@ -131,14 +131,16 @@ describe('sources', () => {
     expect(await jobCount()).toBe(before);
   });
 
-  it('an allowed name that resolves to loopback fails the job before any request is made', async () => {
+  it('an allowed name that resolves to loopback is refused at submit (400 with the path) before any request is made', async () => {
+    const before = await jobCount();
     const res = await call('POST', '/v1/renders', withSrc(`https://${baitUrl}/a.mp4`));
-    expect(res.status).toBe(202);
-    const { job } = await waitForJob(call, res.body.id);
-    expect(job.status).toBe('FAILED');
-    expect(job.error.code).toBe('SOURCE_REFUSED');
-    expect(job.error.message).toMatch(/resolves to (127\.0\.0\.1|::1) \(loopback\)/);
-    expect(job.error.message).toContain(SRC);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('SOURCE_REFUSED');
+    expect(res.body.error.details[0]).toEqual({
+      path: SRC,
+      message: expect.stringMatching(/resolves to (127\.0\.0\.1|::1) \(loopback\)/),
+    });
+    expect(await jobCount()).toBe(before);
     expect(baitHits).toEqual([]);
   });
 });

@@ -32,27 +32,3 @@ describe('the ffmpeg check', () => {
     expect(none.ok).toBe(false);
   });
 });
-
-describe('GET /v1/health', () => {
-  it('answers from a cached ffmpeg check: a burst of health checks spawns ffmpeg once', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cutline-counting-ffmpeg-'));
-    const fake = join(dir, 'ffmpeg');
-    const log = join(dir, 'calls');
-    await writeFile(fake, `#!/bin/sh\necho "$2" >> "${log}"\n`);
-    await chmod(fake, 0o755);
-    const saved = process.env.CUTLINE_FFMPEG;
-    process.env.CUTLINE_FFMPEG = fake;
-    try {
-      const { handler } = await import('../../../lambdas/api/health.js');
-      const answers = await Promise.all(Array.from({ length: 20 }, () => handler()));
-      expect(answers.every((a) => a.statusCode === 200)).toBe(true);
-      expect(JSON.parse(answers[0]!.body).status).toBe('degraded');
-      const { readFile } = await import('node:fs/promises');
-      // One check = -version, -filters, -encoders: three runs, not sixty.
-      expect((await readFile(log, 'utf8')).trim().split('\n')).toHaveLength(3);
-    } finally {
-      if (saved === undefined) delete process.env.CUTLINE_FFMPEG;
-      else process.env.CUTLINE_FFMPEG = saved;
-    }
-  });
-});
