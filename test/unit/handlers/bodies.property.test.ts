@@ -18,7 +18,7 @@ import { anyJson, mergeFields, nastyString, nearEdit } from '../../helpers/arbit
  * JSON path. The handlers run for real on dynalite; only starting the state machine is stubbed, so a body
  * that happens to be valid queues a job without rendering it.
  *
- * One line per route: add the lead's job-type routes (clips, mixes, projects) here as they land.
+ * One line per route.
  */
 interface RouteCase {
   route: string;
@@ -55,6 +55,64 @@ const ROUTES: RouteCase[] = [
     module: 'templates',
     pathParameters: { id: TEMPLATE_ID },
     body: fc.record({ merge: fc.oneof(mergeFields, anyJson), callback: nastyString }, { requiredKeys: [] }),
+  },
+  {
+    route: 'POST /v1/clips',
+    module: 'renders',
+    body: fc.record(
+      {
+        src: nastyString,
+        mode: fc.oneof(fc.constantFrom('manual', 'auto'), anyJson),
+        clips: fc.oneof(fc.array(fc.record({ start: anyJson, end: anyJson, title: nastyString })), anyJson),
+        count: anyJson,
+        length: anyJson,
+        aspectRatios: fc.oneof(fc.array(fc.constantFrom('9:16', '1:1', '4:5', '16:9', '2:1')), anyJson),
+        reframe: anyJson,
+        captions: anyJson,
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  {
+    route: 'POST /v1/mixes',
+    module: 'renders',
+    body: fc.record(
+      {
+        groups: fc.oneof(fc.array(fc.record({ name: nastyString, clips: fc.array(nastyString) })), anyJson),
+        mode: fc.oneof(fc.constantFrom('auto', 'manual'), anyJson),
+        count: anyJson,
+        seed: anyJson,
+        sequences: anyJson,
+        crossfade: anyJson,
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  {
+    route: 'POST /v1/projects',
+    module: 'projects',
+    body: fc.record(
+      {
+        mode: fc.oneof(fc.constantFrom('music-video', 'ad-creative', 'custom'), anyJson),
+        prompt: nastyString,
+        audio: anyJson,
+        scenes: fc.oneof(
+          fc.array(
+            fc.record(
+              {
+                source: fc.constantFrom('title', 'image', 'upload', 'voiceover', 'generate', 'x'),
+                text: nastyString,
+                src: nastyString,
+                length: anyJson,
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+          anyJson,
+        ),
+      },
+      { requiredKeys: [] },
+    ),
   },
   {
     route: 'POST /v1/uploads',
