@@ -28,6 +28,7 @@ export const renderView = (job: Job) => ({
     ? { estimatedSeconds: job.estimatedSeconds ?? job.submitEstimate!.estimatedSeconds }
     : {}),
   ...(job.submitEstimate ? { estimate: job.submitEstimate } : {}),
+  ...(job.plan ? { plan: job.plan } : {}),
   ...(job.actual ? { actual: job.actual } : {}),
   createdAt: job.createdAt,
   timings: job.timings,

@@ -61,6 +61,9 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
   // less than its longest rendition.
   const total = estimates.reduce((a, b) => a + b, 0);
   const estimatedSeconds = Math.max(Math.max(...estimates), total / renditionConcurrency);
-  await getPlatform().jobs.update(job.id, { estimatedSeconds: Math.round(estimatedSeconds * 10) / 10 });
+  await getPlatform().jobs.update(job.id, {
+    estimatedSeconds: Math.round(estimatedSeconds * 10) / 10,
+    plan: plans.map((r) => ({ rendition: r.name, target: r.target, chunks: r.chunks.length })),
+  });
   return { jobId: state.jobId, tenantId: state.tenantId, renditions: plans, renditionConcurrency };
 }

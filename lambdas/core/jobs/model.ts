@@ -65,6 +65,8 @@ export interface Job {
   error?: JobError;
   /** The Plan step's estimate (wall seconds), from the probed sources. */
   estimatedSeconds?: number;
+  /** The Plan step's choice per rendition: where it renders and in how many chunks. */
+  plan?: Array<{ rendition: string; target: 'lambda' | 'fargate'; chunks: number }>;
   /** The estimate given at submit (plan/estimate.ts), kept to measure the cost model against `actual`. */
   submitEstimate?: JobEstimate;
   /** Compute seconds the render tasks metered (usage/index.ts meterCompute), summed over retries. */

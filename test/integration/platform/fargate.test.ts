@@ -51,13 +51,27 @@ describe('the Fargate path', () => {
     const { job } = await waitForJob(call, res.body.id);
     expect(job.status).toBe('SUCCEEDED');
     expect(job.outputs[0].key).toBe(`outputs/${platform.apiKeyId}/${job.id}/output.mp4`);
-    // Only the render task writes work/<id>/result-0.json (the Lambda path returns files through the state).
-    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    // The plan chose Fargate for the one rendition, so the output came from the render task's child
+    // process (the Choice state sends a fargate rendition nowhere else).
+    expect(job.plan).toEqual([{ rendition: 'output', target: 'fargate', chunks: expect.any(Number) }]);
+    // Finalize removes the intermediates (the task's result file included) right after SUCCEEDED.
     const { clients } = await import('../../../lambdas/core/aws/clients.js');
-    await clients().s3.send(
-      new HeadObjectCommand({ Bucket: 'cutline-outputs', Key: `work/${job.id}/result-0.json` }),
-    );
-    await platform.bus.drain();
+    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    const head = () =>
+      clients()
+        .s3.send(new HeadObjectCommand({ Bucket: 'cutline-outputs', Key: `work/${job.id}/result-0.json` }))
+        .then(
+          () => true,
+          () => false,
+        );
+    for (let i = 0; i < 100 && (await head()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await head()).toBe(false);
+    // SUCCEEDED is written by Finalize; PublishSucceeded follows it, so wait for the delivery.
+    const until = Date.now() + 20_000;
+    while (!receiver.received.some((e) => e.detail.jobId === job.id) && Date.now() < until) {
+      await platform.bus.drain();
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(receiver.received.map((e) => [e['detail-type'], e.detail.jobId])).toContainEqual([
       'Job Succeeded',
       job.id,
