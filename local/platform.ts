@@ -11,7 +11,7 @@ import { ENV } from '../lambdas/core/config.js';
 import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
-import { usageStore } from '../lambdas/core/usage/index.js';
+import { resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
 import { startApiServer, Throttle, type ApiKey } from './api-server.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
 import { consoleRoutes } from './console.js';
@@ -128,6 +128,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   await ensureTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE);
   for (const [tenant, quota] of Object.entries(opts.quotas ?? {}))
     if (tenant !== 'default') await usageStore().setQuota(tenant, quota);
+  resetQuotaCache(); // a new table: nothing cached from an earlier one in this process
 
   // Subscribers from config: <data dir>/subscribers.json, [{ name, pattern, target: { type: 'webhook', url } }].
   const subscribersFile = join(dataDir, 'subscribers.json');

@@ -1,3 +1,4 @@
+import { assertSafeNumbers } from '../core/json-numbers.js';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -112,11 +113,14 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
     throw new HttpError(400, 'VALIDATION_FAILED', 'the body must be a JSON object', [
       { path: '', message: 'empty body' },
     ]);
+  let body: unknown;
   try {
-    return JSON.parse(raw);
+    body = JSON.parse(raw);
   } catch (err) {
     throw new HttpError(400, 'VALIDATION_FAILED', `the body is not valid JSON: ${(err as Error).message}`, [
       { path: '', message: 'not valid JSON' },
     ]);
   }
+  assertSafeNumbers(body);
+  return body;
 }

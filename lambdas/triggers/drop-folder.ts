@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { CutlineError } from '../core/errors.js';
+import { assertSafeNumbers } from '../core/json-numbers.js';
 import { manifestJob } from '../core/jobs/manifest.js';
 import { submitJob } from '../core/jobs/submit.js';
 import { getPlatform } from '../core/platform.js';
@@ -71,6 +72,7 @@ async function readManifest(bucket: string, key: string): Promise<Record<string,
       'not a JSON object',
     );
   }
+  assertSafeNumbers(manifest);
   return manifest as Record<string, unknown>;
 }
 

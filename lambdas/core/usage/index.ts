@@ -54,9 +54,30 @@ export async function meterCompute(jobId: string, seconds: number): Promise<void
   if (seconds > 0) await usageStore().addCompute(jobId, seconds);
 }
 
+/**
+ * A tenant's own quota item, read at most once a minute per process: every submit checks it, and quotas
+ * change rarely (a changed quota applies within a minute).
+ */
+const QUOTA_TTL_MS = 60_000;
+const quotaCache = new Map<string, { at: number; quota: Promise<Quota | null> }>();
+function cachedQuota(tenantId: string): Promise<Quota | null> {
+  const hit = quotaCache.get(tenantId);
+  if (hit && Date.now() - hit.at < QUOTA_TTL_MS) return hit.quota;
+  const quota = usageStore().getQuota(tenantId);
+  quota.catch(() => quotaCache.delete(tenantId));
+  quotaCache.set(tenantId, { at: Date.now(), quota });
+  if (quotaCache.size > 1000) quotaCache.delete(quotaCache.keys().next().value!);
+  return quota;
+}
+
+/** Tests that change a quota drop the cached ones. */
+export function resetQuotaCache(): void {
+  quotaCache.clear();
+}
+
 /** The tenant's quota: its own item, else CUTLINE_DEFAULT_QUOTA, else none. */
 export async function quotaFor(tenantId: string): Promise<Quota | null> {
-  const own = await usageStore().getQuota(tenantId);
+  const own = await cachedQuota(tenantId);
   if (own) return own;
   const env = process.env[ENV.DEFAULT_QUOTA];
   return env ? Quota.parse(JSON.parse(env)) : null;

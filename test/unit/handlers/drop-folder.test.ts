@@ -121,7 +121,8 @@ describe('drop folder: manifests', () => {
       status: 'QUEUED',
       idempotencyKey: key,
       origin: { bucket: 'ingest', key: 'drop/jobs/promo.json' },
-      executionArn: 'arn:exec:1',
+      // Written with the job: the state machine's ARN as an execution, named by the job id.
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:render:${res.submitted[0]!.jobId}`,
     });
     const start = sfn.commandCalls(StartExecutionCommand);
     expect(start).toHaveLength(1);

@@ -11,6 +11,7 @@ import {
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { resetQuotaCache } from '../../../lambdas/core/usage/index.js';
 import { handler } from '../../../lambdas/api/renders.js';
 import { resetPlatform } from '../../../lambdas/core/platform.js';
 
@@ -75,6 +76,7 @@ const storedJob = (over: Record<string, unknown> = {}) => ({
 });
 
 beforeEach(() => {
+  resetQuotaCache();
   ddb.reset();
   sfn.reset();
   events.reset();
