@@ -8,7 +8,7 @@ import { submitJob } from '../core/jobs/submit.js';
 import { JOB_STATUSES, isTerminal, type Job, type JobStatus } from '../core/jobs/model.js';
 import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
 import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
-import { estimateJob, saveSubmitEstimate } from '../core/plan/estimate-job.js';
+import { estimateJob } from '../core/plan/estimate-job.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf } from './http.js';
 
@@ -60,19 +60,13 @@ export function parseWait(raw: string | undefined): number {
 }
 
 /** The submit estimate; a failure to estimate never fails the submit (the answer says what is unknown). */
-async function submitEstimate(job: Job, fresh: boolean): Promise<JobEstimate> {
-  if (!fresh && job.submitEstimate) return job.submitEstimate;
-  let estimate: JobEstimate;
+async function submitEstimate(job: Pick<Job, 'id' | 'tenantId' | 'type' | 'request'>): Promise<JobEstimate> {
   try {
-    estimate = await estimateJob(job);
+    return await estimateJob(job);
   } catch (err) {
     logger.warn('estimate failed', { jobId: job.id, error: (err as Error).message });
-    estimate = notEstimable('', `the estimate failed: ${(err as Error).message}`);
+    return notEstimable('', `the estimate failed: ${(err as Error).message}`);
   }
-  await saveSubmitEstimate(job.id, estimate).catch((err: Error) =>
-    logger.warn('estimate not saved', { jobId: job.id, error: err.message }),
-  );
-  return estimate;
 }
 
 /**
@@ -103,9 +97,15 @@ export async function createJob(
       [{ path: 'headers.Idempotency-Key', message: 'invalid' }],
     );
   }
-  const { job, created } = await submitJob({ tenantId, type, body, idempotencyKey: key });
-  // Estimated while the pipeline starts and the quick path waits: it adds no latency of its own.
-  const estimate = submitEstimate(job, created);
+  // The estimate is stored with the new job (a header probe of its sources at most; the answer waits for
+  // it anyway), so it costs no write of its own.
+  const { job, created } = await submitJob({
+    tenantId,
+    type,
+    body,
+    idempotencyKey: key,
+    annotate: async (j) => ({ submitEstimate: await submitEstimate(j) }),
+  });
   let latest: Job = job;
   if (wait > 0 && !isTerminal(job.status)) {
     // Never past the function's own timeout (29 s in the stack), whatever N says.
@@ -113,7 +113,7 @@ export async function createJob(
     const deadline = Math.min(started + wait * 1000, Date.now() + remaining - 2000);
     latest = (await waitForTerminal(() => getPlatform().jobs.get(job.id, tenantId), { deadline })) ?? job;
   }
-  const view = { ...latest, submitEstimate: await estimate };
+  const view = { ...latest, ...(job.submitEstimate ? { submitEstimate: job.submitEstimate } : {}) };
   const headers = {
     location: `/v1/renders/${job.id}`,
     ...(created ? {} : { 'idempotent-replay': 'true' }),

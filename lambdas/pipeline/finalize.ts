@@ -5,6 +5,7 @@ import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { recordCompletion } from '../core/usage/index.js';
+import { jobSeconds } from '../core/usage/record.js';
 import { enterStage, logger, loadRenditions, type PipelineState, type StoredFiles } from './common.js';
 import { fargateResultKey } from './fargate.js';
 
@@ -53,12 +54,15 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
   }
   // Never report an output that is not in the bucket with the size rendered.
   await assertOutputsStored(outputs);
+  const endedAt = new Date().toISOString();
   const done = await p.jobs.update(job.id, {
     status: 'SUCCEEDED',
     stage: 'finalizing',
     progress: 100,
     outputs,
-    timings: { ...job.timings, endedAt: new Date().toISOString() },
+    timings: { ...job.timings, endedAt },
+    // With SUCCEEDED in one write, so whoever sees the job end (the quick path) sees its measured seconds.
+    actual: jobSeconds(job, endedAt),
   });
   if (!done) throw new CutlineError('RENDER_FAILED', `job ${job.id} ended before it could be finalized`);
   await recordCompletion(done, outputs);

@@ -19,11 +19,13 @@ export interface SubmitRequest {
   idempotencyKey?: string;
   /** Where a drop-folder job came from, so a failure can be written beside it. */
   origin?: { bucket: string; key: string };
+  /** Fields to store with the new job, computed from the validated request (the API's submit estimate). */
+  annotate?: (job: Pick<Job, 'id' | 'tenantId' | 'type' | 'request'>) => Promise<Partial<Job>>;
 }
 
 /**
- * The one way a job of any type starts, for the API, the drop folder and templates: validate, refuse sources the tenant may
- * not read, write the job (idempotent), start the execution. A pipeline that cannot start marks the job
+ * The one way a job of any type starts, for the API, the drop folder and templates: validate, refuse
+ * sources the tenant may not read, write the job (idempotent), start the execution. A pipeline that cannot start marks the job
  * FAILED, never leaving it QUEUED with nothing to run it.
  */
 export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created: boolean }> {
@@ -46,7 +48,10 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
   // An execution's ARN is its state machine's with ":execution:" and the execution name (the job id), so
   // the job is written with it once instead of updated after the start (one write less per submit).
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+  // Written with the job, not after it: one write per submit, and a replay sees it too.
+  const extra = (await req.annotate?.({ id, tenantId: req.tenantId, type: kind.type, request })) ?? {};
   const { job, created } = await p.jobs.create({
+    ...extra,
     id,
     executionArn,
     tenantId: req.tenantId,

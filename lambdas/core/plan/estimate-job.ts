@@ -5,8 +5,6 @@ import type { Job } from '../jobs/model.js';
 import { jobKind } from '../jobs/registry.js';
 import type { ProbeResult } from '../media/probe.js';
 import { probeHeaders } from '../media/probe-headers.js';
-import { clients } from '../aws/clients.js';
-import { UsageStore } from '../usage/store.js';
 import { getPlatform } from '../platform.js';
 import {
   combineEstimates,
@@ -119,9 +117,4 @@ export async function estimateJob(
     else done.push(e);
   }
   return combineEstimates(done, unknown);
-}
-
-/** Keeps the submit estimate on the job record (allowed after the job ended: it is not its state). */
-export async function saveSubmitEstimate(jobId: string, estimate: JobEstimate): Promise<void> {
-  await new UsageStore(clients().db, getPlatform().table).setJobFacts(jobId, { submitEstimate: estimate });
 }
