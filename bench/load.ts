@@ -4,7 +4,8 @@
  * 1. Starts the local platform (real HTTP server, handlers, dynalite, the local Step Functions endpoint).
  * 2. For `duration` seconds, autocannon POSTs /v1/renders at `rate` req/s (each with an Idempotency-Key;
  *    every 10th reuses an earlier key, so replays are exercised under load too) while a second autocannon
- *    GETs /v1/renders/{id} at `read-rate` req/s. Latency is taken per response (p50/p95/p99).
+ *    GETs /v1/renders/{id} at `read-rate` req/s. Latency is taken per response (p50/p95/p99). The
+ *    client runs in its own process (bench/load-client.ts) so its work is not counted as the API's.
  * 3. Checks that every accepted submission is a job in the table exactly once (and replays none).
  * 4. Times one 10 s 720p edit end to end: POST → the `Job Succeeded` event at a webhook subscriber.
  *
@@ -13,7 +14,8 @@
  * machine, 1500 real renders behind the API would measure ffmpeg, not the API. Step 4 runs the real
  * pipeline. Results: bench/results/load-latest.json and load-latest.md.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import {
   availableParallelism,
   cpus,
@@ -28,7 +30,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import autocannon from 'autocannon';
+import type { ClientJob, ClientResult, DriveResult } from './load-client.js';
 import { startReceiver } from '../examples/webhook-receiver.js';
 import { clients } from '../lambdas/core/aws/clients.js';
 import { startLocalPlatform, LOCAL_BUCKETS } from '../local/platform.js';
@@ -36,6 +38,8 @@ import type { Execution } from '../local/stepfunctions.js';
 import { benchEdit } from './edits.js';
 import { ffmpegVersion, gitCommit, quantile } from './measure.js';
 import { makeBenchMedia } from './media.js';
+
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -63,7 +67,11 @@ interface Phase {
   timeouts: number;
 }
 
-function summarise(latencies: number[], statuses: Map<number, number>, r: autocannon.Result): Phase {
+function summarise(
+  latencies: number[],
+  statuses: Map<number, number>,
+  r: Pick<DriveResult, 'duration' | 'errors' | 'timeouts'>,
+): Phase {
   const ms = (q: number) => Math.round(quantile(latencies, q) * 100) / 100;
   return {
     requests: latencies.length,
@@ -79,21 +87,6 @@ function summarise(latencies: number[], statuses: Map<number, number>, r: autoca
     errors: r.errors,
     timeouts: r.timeouts,
   };
-}
-
-/** Runs autocannon, recording each response's latency and status. */
-function drive(
-  opts: autocannon.Options,
-): Promise<{ r: autocannon.Result; latencies: number[]; statuses: Map<number, number> }> {
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  return new Promise((resolve, reject) => {
-    const inst = autocannon(opts, (err, r) => (err ? reject(err) : resolve({ r, latencies, statuses })));
-    inst.on('response', (_client, status, _bytes, ms) => {
-      latencies.push(ms);
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    });
-  });
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'cutline-load-'));
@@ -182,59 +175,45 @@ loopDelay.enable();
 const cpuStart = process.cpuUsage();
 const wallStart = performance.now();
 log(`driving ${RATE} submissions/s and ${READ_RATE} status reads/s for ${DURATION} s…`);
-let sent = 0;
-const keysSent = new Set<string>();
-const accepted: Array<{ key: string; id: string }> = [];
-let reads = 0;
-const [submit, read] = await Promise.all([
-  drive({
+// The client runs in a process of its own (bench/load-client.ts), so its work is not in the latencies.
+const jobFile = join(dataDir, 'load-client-job.json');
+const resultFile = join(dataDir, 'load-client-result.json');
+await writeFile(
+  jobFile,
+  JSON.stringify({
     url: platform.url,
-    connections: CONNECTIONS,
+    headers,
+    body,
+    rate: RATE,
+    readRate: READ_RATE,
     duration: DURATION,
-    overallRate: RATE,
-    timeout: 10,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/renders',
-        headers,
-        body,
-        setupRequest: (req, context) => {
-          const ctx = context as Record<string, unknown>;
-          const n = sent++;
-          // Every 10th request replays the key of one sent a little earlier.
-          const key = `${runId}-${n % 10 === 9 ? n - 5 : n}`;
-          keysSent.add(key);
-          ctx.key = key;
-          return { ...req, headers: { ...headers, 'idempotency-key': key } };
-        },
-        onResponse: (status, resBody, context) => {
-          const key = String((context as Record<string, unknown>).key);
-          if (status === 202) accepted.push({ key, id: (JSON.parse(resBody) as { id: string }).id });
-        },
-      },
-    ],
-  }),
-  drive({
-    url: platform.url,
     connections: CONNECTIONS,
-    duration: DURATION,
-    overallRate: READ_RATE,
-    timeout: 10,
-    requests: [
-      {
-        method: 'GET',
-        headers,
-        setupRequest: (req) => ({ ...req, path: `/v1/renders/${readIds[reads++ % readIds.length]}` }),
-      },
-    ],
-  }),
-]);
+    runId,
+    readIds,
+  } satisfies ClientJob),
+);
+await new Promise<void>((resolve, reject) => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(BENCH_DIR, 'load-client.ts'), jobFile, resultFile],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  child.on('error', reject);
+  child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`load client exited ${code}`))));
+});
+const client = JSON.parse(await readFile(resultFile, 'utf8')) as ClientResult;
+const keysSent = new Set(client.keysSent);
+const accepted = client.accepted;
+const asDrive = (d: DriveResult) => ({ latencies: d.latencies, statuses: new Map(d.statuses), r: d });
+const submit = asDrive(client.submit);
+const read = asDrive(client.read);
 
 loopDelay.disable();
 const cpu = process.cpuUsage(cpuStart);
 const apiProcess = {
-  /** CPU of this process (API, handlers, SDK, autocannon; dynalite runs on its own thread) per wall second. */
+  /** CPU of this process (API, handlers, SDK and dynalite's thread; the client is another process) per wall second. */
   cpuCoresUsed: Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100) / 100,
   eventLoopDelayMs: {
     p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
@@ -281,7 +260,7 @@ for (const a of accepted) idsByKey.set(a.key, (idsByKey.get(a.key) ?? new Set())
 const acceptedIds = new Set(accepted.map((a) => a.id));
 const inTable = new Set(runIds);
 const integrity = {
-  submissionsSent: sent,
+  submissionsSent: client.sent,
   unansweredAtCutoffThenReplayed: retried,
   accepted: accepted.length,
   distinctKeysAccepted: idsByKey.size,
@@ -389,7 +368,7 @@ ${phaseRow('POST /v1/renders', results.submissions, 'p95 < 200 ms, 0 errors', re
 ${phaseRow('GET /v1/renders/{id}', results.statusReads, 'p95 < 50 ms', results.targets.statusReadsP95Under50ms)}
 
 One request at a time (no queueing), the same routes take ${baseline.submitMs.p50} ms (p95 ${baseline.submitMs.p95}) to submit and ${baseline.statusReadMs.p50} ms (p95 ${baseline.statusReadMs.p95}) to read a status.
-Under the load, the API process used ${apiProcess.cpuCoresUsed} cores of CPU (all threads: API, handlers, SDK, dynalite's worker, autocannon); its event loop was late by ${apiProcess.eventLoopDelayMs.p50} ms at p50 and ${apiProcess.eventLoopDelayMs.p99} ms at p99 (max ${apiProcess.eventLoopDelayMs.max} ms).
+Under the load, the API process used ${apiProcess.cpuCoresUsed} cores of CPU (all threads: API, handlers, SDK, dynalite's worker; autocannon runs in a process of its own); its event loop was late by ${apiProcess.eventLoopDelayMs.p50} ms at p50 and ${apiProcess.eventLoopDelayMs.p99} ms at p99 (max ${apiProcess.eventLoopDelayMs.max} ms).
 
 Exactly once: ${integrity.accepted} accepted submissions (${integrity.distinctKeysAccepted} distinct Idempotency-Keys, every 10th a replay; ${integrity.unansweredAtCutoffThenReplayed} in flight at the cutoff, asked again with their key) → ${integrity.jobsInTable} jobs in the table, ${integrity.executionsStarted} executions; ${integrity.duplicateRowsInTable} duplicate rows, ${integrity.acceptedMissingFromTable} accepted but missing, ${integrity.tableRowsNotAccepted} unaccounted rows, ${integrity.keysWithMoreThanOneJob} keys with two jobs — **${integrityOk ? 'OK' : 'FAILED'}**.
 

@@ -30,6 +30,7 @@ const STATUS: Record<ErrorCode, number> = {
   RENDER_FAILED: 500,
   PIPELINE_UNAVAILABLE: 503,
   QUOTA_EXCEEDED: 429,
+  IN_PROGRESS: 409,
 };
 
 export const json = (
@@ -60,6 +61,7 @@ export function errorResponse(err: unknown): APIGatewayProxyResult {
     const status = STATUS[err.code];
     if (err instanceof QuotaExceededError)
       return json(429, { error: err.toJSON() }, { 'retry-after': String(err.retryAfterSeconds) });
+    if (err.code === 'IN_PROGRESS') return json(409, { error: err.toJSON() }, { 'retry-after': '1' });
     if (status < 500) return json(status, { error: err.toJSON() });
     if (status === 503) return json(503, { error: err.toJSON() }, { 'retry-after': '5' });
   }

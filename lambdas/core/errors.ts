@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'RENDER_FAILED'
   | 'NOT_SUPPORTED'
   | 'PIPELINE_UNAVAILABLE'
-  | 'QUOTA_EXCEEDED';
+  | 'QUOTA_EXCEEDED'
+  | 'IN_PROGRESS';
 
 export class CutlineError extends Error {
   constructor(

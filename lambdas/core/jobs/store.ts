@@ -6,10 +6,15 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { CutlineError } from '../errors.js';
 import { isTerminal, TERMINAL, type Job, type JobStatus } from './model.js';
 
 const key = (id: string) => ({ PK: `JOB#${id}`, SK: 'META' });
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/** A claim this old without its job was left by a writer that died between the two writes. */
+const STALE_CLAIM_SECONDS = 30;
+const CLAIM_WAIT_MS = 3000;
+const CLAIM_POLL_MS = 100;
 
 function toItem(job: Job): Record<string, unknown> {
   return {
@@ -54,7 +59,7 @@ export class JobStore {
         await this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...idemKey, jobId: job.id, expiresAt },
+            Item: { ...idemKey, jobId: job.id, expiresAt, claimedAt: Date.now() / 1000 },
             ConditionExpression: 'attribute_not_exists(PK)',
           }),
         );
@@ -63,12 +68,27 @@ export class JobStore {
         const prior = await this.db.send(
           new GetCommand({ TableName: this.table, Key: idemKey, ConsistentRead: true }),
         );
-        const existing = prior.Item ? await this.get(String(prior.Item.jobId)) : null;
-        if (existing) return { job: existing, created: false };
+        // The first request with this key may still be between its claim and its job write: wait for
+        // its job instead of taking the key over (which would make a second job). Only a claim older
+        // than STALE_CLAIM_SECONDS, whose writer is gone, is taken over.
+        const claimedAt = Number(prior.Item?.claimedAt ?? 0);
+        for (let waited = 0; ; waited += CLAIM_POLL_MS) {
+          const existing = prior.Item ? await this.get(String(prior.Item.jobId)) : null;
+          if (existing) return { job: existing, created: false };
+          if (Date.now() / 1000 - claimedAt > STALE_CLAIM_SECONDS) break;
+          if (waited >= CLAIM_WAIT_MS)
+            throw new CutlineError(
+              'IN_PROGRESS',
+              'a request with this Idempotency-Key is still being processed; retry it in a moment',
+              [],
+              true,
+            );
+          await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+        }
         await this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...idemKey, jobId: job.id, expiresAt },
+            Item: { ...idemKey, jobId: job.id, expiresAt, claimedAt: Date.now() / 1000 },
             ConditionExpression: 'jobId = :old',
             ExpressionAttributeValues: { ':old': prior.Item?.jobId },
           }),
