@@ -256,8 +256,9 @@ describe('web console', () => {
     );
     await page.getByRole('button', { name: 'Create template' }).click();
     await page.waitForURL(/#\/templates\/[\w-]+$/);
-    await page.getByLabel('NAME').fill('Ada');
-    await page.getByLabel('SECONDS').fill('3');
+    // exact: the template page also has its own 'Name' field.
+    await page.getByLabel('NAME', { exact: true }).fill('Ada');
+    await page.getByLabel('SECONDS', { exact: true }).fill('3');
     await shot('07-template');
     await page.getByRole('button', { name: 'Render', exact: true }).click();
     await page.waitForURL(/#\/jobs\/[\w-]+$/);
