@@ -126,3 +126,17 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
   assertSafeNumbers(body);
   return body;
 }
+
+/** The Idempotency-Key header (any case), when given: 1–128 letters, digits or . _ : - (else a 400). */
+export function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefined {
+  const key = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'idempotency-key')?.[1];
+  if (key === undefined || key === null) return undefined;
+  if (!/^[\w.:-]{1,128}$/.test(key))
+    throw new HttpError(
+      400,
+      'VALIDATION_FAILED',
+      'Idempotency-Key must be 1–128 letters, digits or . _ : -',
+      [{ path: 'headers.Idempotency-Key', message: 'invalid' }],
+    );
+  return key;
+}

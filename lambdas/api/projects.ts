@@ -3,8 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { clients } from '../core/aws/clients.js';
-import { S3SourceResolver } from '../core/aws/s3-sources.js';
-import { ENV } from '../core/config.js';
+import { tenantSources } from '../core/aws/s3-sources.js';
 import { zodIssues } from '../core/edit/parse.js';
 import type { Job } from '../core/jobs/model.js';
 import { submitJob } from '../core/jobs/submit.js';
@@ -25,13 +24,10 @@ import {
   type Scene,
 } from '../core/projects/schema.js';
 import { counters, ProjectStore } from '../core/projects/store.js';
-import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
+import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
 
 const ID = /^[\w-]{1,64}$/;
 const store = () => new ProjectStore(clients().db, getPlatform().table);
-
-const header = (event: APIGatewayProxyEvent, name: string) =>
-  Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? undefined;
 
 const invalid = (
   details: Array<{ path: string; message: string }>,
@@ -49,16 +45,7 @@ const notFound = () => new HttpError(404, 'NOT_FOUND', 'no such project');
 const changed = () =>
   new HttpError(409, 'CONFLICT', 'the project changed while this request ran; read it again and retry');
 
-function resolver(tenantId: string): S3SourceResolver {
-  const p = getPlatform();
-  return new S3SourceResolver(p.objects, {
-    tenantId,
-    ingestBucket: p.ingestBucket,
-    buckets: [p.ingestBucket, p.outputsBucket],
-    mediaRoot: process.env[ENV.MEDIA_ROOT],
-    dir: '/tmp',
-  });
-}
+const resolver = (tenantId: string) => tenantSources(tenantId);
 
 /** A new scene: media-ready sources are completed at once; generating ones wait for a compose. */
 function newScene(input: SceneInput): Scene {
@@ -315,10 +302,7 @@ async function compose(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   const id = event.pathParameters?.id ?? '';
   const { project, scenes } = await found(tenantId, id);
   const body = parseBody(ComposeRequest, event, true);
-  const key = header(event, 'idempotency-key');
-  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) {
-    throw invalid([{ path: 'headers.Idempotency-Key', message: 'must be 1–128 letters, digits or . _ : -' }]);
-  }
+  const key = idempotencyKeyOf(event);
   if (!scenes.length) throw invalid([{ path: 'scenes', message: 'the project has no scenes to compose' }]);
   if (body.composeCompletedOnly && !scenes.some((s) => s.status === 'completed'))
     throw invalid([{ path: 'composeCompletedOnly', message: 'the project has no completed scene' }]);

@@ -10,10 +10,7 @@ import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
 import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
 import { estimateJob } from '../core/plan/estimate-job.js';
 import { getPlatform } from '../core/platform.js';
-import { HttpError, httpErrors, json, jsonBody, logger, tenantOf } from './http.js';
-
-const header = (event: APIGatewayProxyEvent, name: string) =>
-  Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? undefined;
+import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
 
 export const renderView = (job: Job) => ({
   id: job.id,
@@ -88,15 +85,7 @@ export async function createJob(
   const started = Date.now();
   const tenantId = tenantOf(event);
   const wait = parseWait(event.queryStringParameters?.wait);
-  const key = header(event, 'idempotency-key');
-  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) {
-    throw new HttpError(
-      400,
-      'VALIDATION_FAILED',
-      'Idempotency-Key must be 1–128 letters, digits or . _ : -',
-      [{ path: 'headers.Idempotency-Key', message: 'invalid' }],
-    );
-  }
+  const key = idempotencyKeyOf(event);
   // The estimate is stored with the new job (a header probe of its sources at most; the answer waits for
   // it anyway), so it costs no write of its own.
   const { job, created } = await submitJob({

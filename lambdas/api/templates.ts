@@ -9,7 +9,7 @@ import { CutlineError } from '../core/errors.js';
 import { submitJob } from '../core/jobs/submit.js';
 import { TemplateStore, type Template } from '../core/jobs/templates.js';
 import { getPlatform } from '../core/platform.js';
-import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
+import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
 import { renderView } from './renders.js';
 
 export const TemplateRequest = z.strictObject({
@@ -26,9 +26,6 @@ const MAX_TEMPLATE_BYTES = 350_000;
 const ID = /^[\w-]{1,64}$/;
 
 const store = () => new TemplateStore(clients().db, getPlatform().table);
-
-const header = (event: APIGatewayProxyEvent, name: string) =>
-  Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? undefined;
 
 const invalid = (details: Array<{ path: string; message: string }>, code = 'VALIDATION_FAILED') =>
   new HttpError(400, code, `${details[0]!.path || '(root)'}: ${details[0]!.message}`, details);
@@ -134,15 +131,7 @@ async function render(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   const t = await found(tenantId, event.pathParameters?.id ?? '');
   // The body is optional: no merge values renders the template with its defaults.
   const body = parseBody(TemplateRenderRequest, event, true);
-  const key = header(event, 'idempotency-key');
-  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) {
-    throw new HttpError(
-      400,
-      'VALIDATION_FAILED',
-      'Idempotency-Key must be 1–128 letters, digits or . _ : -',
-      [{ path: 'headers.Idempotency-Key', message: 'invalid' }],
-    );
-  }
+  const key = idempotencyKeyOf(event);
   const given = body.merge ?? [];
   const defaults = (Array.isArray(t.edit.merge) ? (t.edit.merge as Array<{ find: string }>) : []).filter(
     (m) => !given.some((g) => g.find === m.find),

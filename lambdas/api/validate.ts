@@ -12,8 +12,8 @@ async function validate(event: APIGatewayProxyEvent): Promise<APIGatewayProxyRes
   const tenantId = tenantOf(event);
   const type = event.queryStringParameters?.type ?? 'render';
   const body = jsonBody(event);
-  const checked = validateJob({ tenantId, type, body });
-  return json(200, { valid: true, ...checked });
+  const { kind, sources } = await validateJob({ tenantId, type, body });
+  return json(200, { valid: true, type: kind.type, sources });
 }
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

@@ -2,8 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ENV } from '../core/config.js';
-import { S3SourceResolver } from '../core/aws/s3-sources.js';
+import { tenantSources } from '../core/aws/s3-sources.js';
 import { contentType, keys } from '../core/aws/storage.js';
 import type { Edit } from '../core/edit/schema.js';
 import { prepareRender } from '../core/engine/prepare.js';
@@ -35,7 +34,6 @@ export interface PipelineState {
   tenantId: string;
   /** Validate → the PrepareItems Map. */
   prepare?: PrepareItem[];
-  prepareConcurrency?: number;
   /** Plan → the RenderRenditions Map. */
   renditions?: RenditionPlan[];
   renditionConcurrency?: number;
@@ -134,16 +132,7 @@ export function loadRenditions(jobId: string): Promise<StoredRendition[]> {
   return r;
 }
 
-export function sourceResolver(job: Job, dir: string): S3SourceResolver {
-  const p = getPlatform();
-  return new S3SourceResolver(p.objects, {
-    tenantId: job.tenantId,
-    ingestBucket: p.ingestBucket,
-    buckets: [p.ingestBucket, p.outputsBucket],
-    mediaRoot: process.env[ENV.MEDIA_ROOT],
-    dir,
-  });
-}
+export const sourceResolver = (job: Job, dir: string) => tenantSources(job.tenantId, dir);
 
 /** Downloads one rendition's sources into `dir` and builds the compiler input, reusing the Probe step's results. */
 export async function prepareJob(

@@ -1,6 +1,7 @@
 import { ENV } from '../core/config.js';
 import { getPlatform } from '../core/platform.js';
-import { planRender, type PlanLimits } from '../core/plan/planner.js';
+import { planLimits } from '../core/plan/estimate-job.js';
+import { planRender } from '../core/plan/planner.js';
 import {
   enterStage,
   loadProbes,
@@ -26,7 +27,7 @@ const list = (v: string | undefined) =>
  */
 export async function handler(state: PipelineState): Promise<PipelineState> {
   const job = await enterStage(state, 'planning', 5);
-  const limits = JSON.parse(process.env[ENV.PLAN_LIMITS] ?? '{}') as Partial<PlanLimits>;
+  const limits = planLimits();
   const budget = limits.maxConcurrency ?? 10;
   const renditions = await loadRenditions(job.id);
   const renditionConcurrency = Math.max(1, Math.min(renditions.length, budget));

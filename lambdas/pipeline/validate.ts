@@ -1,13 +1,10 @@
 import { jobKind } from '../core/jobs/registry.js';
 import { enterStage, type PipelineState } from './common.js';
 
-/** How many prepare items (scene generations) run at once. */
-const PREPARE_CONCURRENCY = 4;
-
 /** Validate: the job exists and is not ended; its request still passes its kind's schema and limits. */
 export async function handler(state: PipelineState): Promise<PipelineState> {
   const job = await enterStage(state, 'validating', 1);
   const kind = jobKind(job.type);
   const prepare = kind.prepareItems?.(kind.parse(job.request)) ?? [];
-  return { jobId: state.jobId, tenantId: state.tenantId, prepare, prepareConcurrency: PREPARE_CONCURRENCY };
+  return { jobId: state.jobId, tenantId: state.tenantId, prepare };
 }

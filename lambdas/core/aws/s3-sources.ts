@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { CutlineError } from '../errors.js';
 import { LocalSourceResolver, type SourceResolver } from '../media/sources.js';
 import { sourceFetcherFromEnv, type SafeFetcher } from '../net/index.js';
+import { ENV } from '../config.js';
+import { getPlatform } from '../platform.js';
 import type { ObjectStore } from './storage.js';
 
 const refused = (at: string, message: string) =>
@@ -144,4 +146,19 @@ export class S3SourceResolver implements SourceResolver {
     const ext = /\.[A-Za-z0-9]{1,8}$/.exec(base)?.[0] ?? '';
     return join(this.opts.dir, `${createHash('sha256').update(identity).digest('hex').slice(0, 16)}${ext}`);
   }
+}
+
+/**
+ * The resolver every handler uses for a tenant: the platform's two buckets, the tenant's prefixes, and in
+ * local mode the media root. Downloads go under `dir` (only the pipeline downloads; checks need none).
+ */
+export function tenantSources(tenantId: string, dir = '/tmp'): S3SourceResolver {
+  const p = getPlatform();
+  return new S3SourceResolver(p.objects, {
+    tenantId,
+    ingestBucket: p.ingestBucket,
+    buckets: [p.ingestBucket, p.outputsBucket],
+    mediaRoot: process.env[ENV.MEDIA_ROOT],
+    dir,
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CaptionStyle, Color, FocusPoint, Quality, Resolution, Src, FPS_VALUES } from '../edit/schema.js';
+import { CaptionStyle, Color, FocusPoint, Output, Src } from '../edit/schema.js';
 
 /** One explicit clip, in seconds of the source. */
 export const ClipRange = z
@@ -59,18 +59,9 @@ export const ClipCaptions = z
     message: 'give src or transcribe, not both',
   });
 
-export const ClipOutput = z.strictObject({
+/** `resolution` names the 16:9 frame; other aspect ratios keep its short side (9:16 at 1080 is 1080×1920). */
+export const ClipOutput = Output.pick({ resolution: true, fps: true, quality: true, mute: true }).extend({
   format: z.enum(['mp4', 'webm', 'mov']).optional(),
-  /** Names the 16:9 frame; other aspect ratios keep its short side (9:16 at 1080 is 1080×1920). */
-  resolution: Resolution.optional(),
-  fps: z
-    .number()
-    .refine((v) => (FPS_VALUES as readonly number[]).includes(v), {
-      message: `fps must be one of ${FPS_VALUES.join(', ')}`,
-    })
-    .optional(),
-  quality: Quality.optional(),
-  mute: z.boolean().optional(),
 });
 
 export const ClipsRequest = z

@@ -1,5 +1,6 @@
 import type { Edit } from '../edit/schema.js';
 import { parseEdit } from '../edit/parse.js';
+import { collectSources } from '../engine/prepare.js';
 import { expandPresets } from '../packaging/social.js';
 import type { ProbeResult } from '../media/probe.js';
 
@@ -59,20 +60,7 @@ export interface JobKind<R = unknown> {
 export const renderKind: JobKind<Edit> = {
   type: 'render',
   parse: (body) => parseEdit(body),
-  sources: (edit) => {
-    const out: Array<{ src: string; at: string }> = [];
-    if (edit.timeline.soundtrack)
-      out.push({ src: edit.timeline.soundtrack.src, at: 'timeline.soundtrack.src' });
-    edit.timeline.fonts?.forEach((f, i) => out.push({ src: f.src, at: `timeline.fonts[${i}].src` }));
-    edit.timeline.tracks.forEach((track, t) =>
-      track.clips.forEach((clip, c) => {
-        const a = clip.asset;
-        if ('src' in a && typeof a.src === 'string')
-          out.push({ src: a.src, at: `timeline.tracks[${t}].clips[${c}].asset.src` });
-      }),
-    );
-    return out;
-  },
+  sources: (edit) => collectSources(edit).map(({ src, at }) => ({ src, at })),
   callback: (edit) => edit.callback,
   // The edit itself, plus a rendition per aspect ratio when it asks for the `social` preset.
   expand: async (edit) => expandPresets(edit),

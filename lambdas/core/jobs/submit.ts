@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { clients } from '../aws/clients.js';
-import { S3SourceResolver } from '../aws/s3-sources.js';
 import { ENV, requireEnv } from '../config.js';
 import { CutlineError } from '../errors.js';
 import { getPlatform } from '../platform.js';
 import { assertQuota } from '../usage/index.js';
 import type { JobType } from './kinds.js';
 import type { Job } from './model.js';
-import { jobKind } from './registry.js';
+import { validateJob } from './validate.js';
 
 export interface SubmitRequest {
   tenantId: string;
@@ -24,23 +23,14 @@ export interface SubmitRequest {
 }
 
 /**
- * The one way a job of any type starts, for the API, the drop folder and templates: validate, refuse
- * sources the tenant may not read, write the job (idempotent), start the execution. A pipeline that cannot start marks the job
- * FAILED, never leaving it QUEUED with nothing to run it.
+ * The one way a job of any type starts, for the API, the drop folder and templates: validate (the kind's
+ * schema and the sources the tenant may read), write the job (idempotent), start the execution. A
+ * pipeline that cannot start marks the job FAILED, never leaving it QUEUED with nothing to run it.
  */
 export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created: boolean }> {
   await assertQuota(req.tenantId);
-  const kind = jobKind(req.type);
-  const request = kind.parse(req.body);
+  const { kind, request } = await validateJob(req);
   const p = getPlatform();
-  const resolver = new S3SourceResolver(p.objects, {
-    tenantId: req.tenantId,
-    ingestBucket: p.ingestBucket,
-    buckets: [p.ingestBucket, p.outputsBucket],
-    mediaRoot: process.env[ENV.MEDIA_ROOT],
-    dir: '/tmp',
-  });
-  for (const ref of kind.sources(request)) await resolver.check(ref.src, ref.at);
   const callback = kind.callback?.(request);
   const now = new Date().toISOString();
   const id = randomUUID();

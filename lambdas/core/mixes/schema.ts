@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AspectRatio, AudioEffect, FPS_VALUES, Quality, Resolution, Src } from '../edit/schema.js';
+import { AudioEffect, Output, Src } from '../edit/schema.js';
 
 /** A clip of a group: a source, or a source with `trim` (seconds skipped) and `length` (seconds used). */
 export const MixClip = z.union(
@@ -19,28 +19,15 @@ export const MixGroup = z.strictObject({
   clips: z.array(MixClip).min(1, 'a group needs at least one clip').max(100, 'at most 100 clips per group'),
 });
 
-const evenPixels = (name: string) =>
-  z
-    .number()
-    .int(`${name} must be a whole number of pixels`)
-    .min(2, `${name} must be at least 2`)
-    .refine((v) => v % 2 === 0, `${name} must be even`);
-
 /** Output settings every variation shares; clips of other sizes and rates are fitted (crop) and resampled. */
-export const MixOutput = z.strictObject({
-  format: z.enum(['mp4', 'webm', 'mov']).optional(),
-  resolution: Resolution.optional(),
-  aspectRatio: AspectRatio.optional(),
-  size: z.strictObject({ width: evenPixels('size.width'), height: evenPixels('size.height') }).optional(),
-  fps: z
-    .number()
-    .refine((v) => (FPS_VALUES as readonly number[]).includes(v), {
-      message: `fps must be one of ${FPS_VALUES.join(', ')}`,
-    })
-    .optional(),
-  quality: Quality.optional(),
-  mute: z.boolean().optional(),
-});
+export const MixOutput = Output.pick({
+  resolution: true,
+  aspectRatio: true,
+  size: true,
+  fps: true,
+  quality: true,
+  mute: true,
+}).extend({ format: z.enum(['mp4', 'webm', 'mov']).optional() });
 
 /** Hard ceiling on maxVariations, whatever a request asks. */
 export const MAX_VARIATIONS = 1000;

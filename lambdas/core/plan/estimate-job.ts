@@ -1,4 +1,4 @@
-import { S3SourceResolver } from '../aws/s3-sources.js';
+import { tenantSources, type S3SourceResolver } from '../aws/s3-sources.js';
 import { ENV } from '../config.js';
 import type { ExpandContext } from '../jobs/kinds.js';
 import type { Job } from '../jobs/model.js';
@@ -49,14 +49,7 @@ export async function estimateJob(
       '',
       `a ${job.type} job prepares its media before it can be planned; see estimatedSeconds once it is planning`,
     );
-  const p = getPlatform();
-  const resolver = new S3SourceResolver(p.objects, {
-    tenantId: job.tenantId,
-    ingestBucket: p.ingestBucket,
-    buckets: [p.ingestBucket, p.outputsBucket],
-    mediaRoot: process.env[ENV.MEDIA_ROOT],
-    dir: '/tmp',
-  });
+  const resolver = tenantSources(job.tenantId);
   const probes = new Map<string, Promise<ProbeResult>>();
   const probe = (src: string, at: string) => {
     let r = probes.get(src);
