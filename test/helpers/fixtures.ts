@@ -32,30 +32,31 @@ function once(name: string, make: (path: string) => Promise<void>): Promise<stri
   return p;
 }
 
+/** ffmpeg args for an H.264/AAC MP4 from a lavfi video source and a lavfi audio source, as long as the shorter. */
+export const avClipArgs = (video: string, audio: string, out: string): string[] => [
+  '-f',
+  'lavfi',
+  '-i',
+  video,
+  '-f',
+  'lavfi',
+  '-i',
+  audio,
+  '-c:v',
+  'libx264',
+  '-preset',
+  'ultrafast',
+  '-pix_fmt',
+  'yuv420p',
+  '-c:a',
+  'aac',
+  '-shortest',
+  out,
+];
+
 /** 4 s of testsrc2 at 320×180, 25 fps, with a 440 Hz tone. */
 export const videoFixture = () =>
-  once('video.mp4', (p) =>
-    ffmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=s=320x180:r=25:d=4',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=f=440:r=48000:d=4',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-shortest',
-      p,
-    ]),
-  );
+  once('video.mp4', (p) => ffmpeg(avClipArgs('testsrc2=s=320x180:r=25:d=4', 'sine=f=440:r=48000:d=4', p)));
 
 /** A solid colour video without audio. */
 export const colorVideoFixture = (color: string, seconds = 3) =>

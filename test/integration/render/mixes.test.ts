@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { mixKind } from '../../../lambdas/core/mixes/kind.js';
+import { avClipArgs } from '../../helpers/fixtures.js';
 import { localJob } from '../../helpers/jobs.js';
 import { countFrames, ffmpeg, ffprobeJson, readFrame, regionMean } from '../../helpers/media.js';
 
@@ -32,26 +33,13 @@ beforeAll(async () => {
   job = localJob(dir);
   await Promise.all(
     Object.entries(CLIPS).map(([name, c]) =>
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        `color=c=${c.color}:s=${c.size}:r=${c.rate}:d=${c.seconds}`,
-        '-f',
-        'lavfi',
-        '-i',
-        `sine=f=330:r=48000:d=${c.seconds}`,
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p',
-        '-c:a',
-        'aac',
-        '-shortest',
-        join(dir, name),
-      ]),
+      ffmpeg(
+        avClipArgs(
+          `color=c=${c.color}:s=${c.size}:r=${c.rate}:d=${c.seconds}`,
+          `sine=f=330:r=48000:d=${c.seconds}`,
+          join(dir, name),
+        ),
+      ),
     ),
   );
   for (const name of Object.keys(CLIPS) as Name[])

@@ -12,7 +12,7 @@ import { parseEdit } from '../../../lambdas/core/edit/parse.js';
 import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../../../lambdas/core/media/sources.js';
-import { FIXTURES, renderEdit } from '../../helpers/fixtures.js';
+import { avClipArgs, FIXTURES, renderEdit } from '../../helpers/fixtures.js';
 import { ffmpeg, ffprobeJson, readFrame, regionMean } from '../../helpers/media.js';
 
 const run = promisify(execFile);
@@ -51,26 +51,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cutline-packaging-'));
   // 640×360, 6 s, testsrc2 + a 440 Hz tone: the HLS and web source.
   if (!existsSync(join(FIXTURES, 'pack-src.mp4')))
-    await ffmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=s=640x360:r=25:d=6',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=f=440:r=48000:d=6',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-shortest',
-      join(FIXTURES, 'pack-src.mp4'),
-    ]);
+    await ffmpeg(
+      avClipArgs('testsrc2=s=640x360:r=25:d=6', 'sine=f=440:r=48000:d=6', join(FIXTURES, 'pack-src.mp4')),
+    );
   // One colour per second, so each sprite tile must show the colour of its second.
   if (!existsSync(join(FIXTURES, 'pack-colors.mp4'))) {
     const inputs = COLORS.flatMap(([c]) => ['-f', 'lavfi', '-i', `color=c=${c}:s=320x180:r=25:d=1`]);
