@@ -19,6 +19,19 @@ export const ENV = {
   MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
   /** JSON of a Quota (usage/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
   DEFAULT_QUOTA: 'CUTLINE_DEFAULT_QUOTA',
+  /**
+   * Development only: webhook callbacks and subscribers may target loopback (127.0.0.0/8, ::1). Off unless
+   * exactly "true"; the stack never sets it.
+   */
+  WEBHOOK_ALLOW_LOOPBACK: 'CUTLINE_WEBHOOK_ALLOW_LOOPBACK',
+  /** JSON of a webhook RetrySchedule (webhooks/schedule.ts): attempts, baseSeconds, maxSeconds. */
+  WEBHOOK_RETRY: 'CUTLINE_WEBHOOK_RETRY',
+  /** AWS: tenant webhook secrets live in Secrets Manager under this name prefix (`cutline/webhook/…/`). */
+  WEBHOOK_SECRET_PREFIX: 'CUTLINE_WEBHOOK_SECRET_PREFIX',
+  /** Local: tenant webhook secrets are 0600 files in this folder instead. */
+  WEBHOOK_SECRETS_DIR: 'CUTLINE_WEBHOOK_SECRETS_DIR',
+  /** Seconds an old webhook secret keeps signing after a rotation. Default 86400 (24 h). */
+  WEBHOOK_SECRET_GRACE_SECONDS: 'CUTLINE_WEBHOOK_SECRET_GRACE_SECONDS',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
@@ -41,6 +54,7 @@ export const HANDLERS = {
     usage: 'lambdas/api/usage.ts',
     metrics: 'lambdas/api/metrics.ts',
     validate: 'lambdas/api/validate.ts',
+    webhooks: 'lambdas/api/webhooks.ts',
   },
   pipeline: {
     validate: 'lambdas/pipeline/validate.ts',

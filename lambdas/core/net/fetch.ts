@@ -34,7 +34,7 @@ export interface SafeFetcherOptions {
   unsafeForTests?: { allowLoopback?: boolean; allowHttp?: boolean; ca?: string };
 }
 
-const osResolve: Resolve = async (hostname) =>
+export const osResolve: Resolve = async (hostname) =>
   (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => ({
     address: a.address,
     family: a.family === 6 ? 6 : 4,
