@@ -19,6 +19,7 @@ commands:
       --data-dir D                where tables, buckets, keys and the event log live (default .cutline)
       --api-key K                 use this API key instead of the generated one
       --media-root M              allow file:// sources under M
+      --allow-local-webhooks      let callbacks/subscribers target 127.0.0.1 / ::1 (development only)
 
   demo                          start the platform (or use --url), submit examples/promo.json over HTTP,
                                 follow it to the end, download the result and list the events

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Period } from 'aws-cdk-lib/aws-apigateway';
+import { ArnFormat } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { EventType } from 'aws-cdk-lib/aws-s3';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
 import { HANDLERS } from '../lambdas/core/config.js';
 import { Quota } from '../lambdas/core/usage/quota.js';
 import { Api } from './api.js';
@@ -42,8 +44,13 @@ export interface CutlinePlatformProps {
    * `{ renderMinutesPerMonth: 600 }`. Default: none (the usage plan's request quota only).
    */
   defaultQuota?: Quota;
-  /** Secret used to sign webhooks. Default: a value you must replace; see docs/deploy.md. */
-  webhookSecret?: string;
+  /**
+   * Webhook delivery retries: `attempts` tries, waiting min(baseSeconds·2^(n-1), maxSeconds) after try n,
+   * then the dead-letter queue (and its alarm). Default 14 tries over about 7 hours (30 s … 1 h).
+   */
+  webhookRetry?: RetrySchedule;
+  /** Seconds an old tenant webhook secret keeps signing after a rotation. Default 86 400 (24 h). */
+  webhookSecretGraceSeconds?: number;
   /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
   webConsole?: boolean;
 }
@@ -63,7 +70,30 @@ export class CutlinePlatform extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.storage = new Storage(this, 'Storage', { removalPolicy, workExpiryDays: 7 });
     this.state = new State(this, 'State', { removalPolicy });
-    this.events = new Events(this, 'Events', { archiveRetentionDays: 30 });
+    const deliveryTimeout = Duration.seconds(30);
+    this.events = new Events(this, 'Events', {
+      archiveRetentionDays: 30,
+      webhookRetry: props.webhookRetry,
+      deliveryTimeout,
+    });
+    // Tenant webhook secrets: Secrets Manager names under one prefix per stack, the only ones granted.
+    const secretPrefix = `cutline/webhook/${Stack.of(this).stackName}/`;
+    const secretArns = [
+      Stack.of(this).formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${secretPrefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ];
+    const grantSecrets = (fn: IGrantable, actions: string[]) =>
+      fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: secretArns }));
+    const secretEnv: Record<string, string> = {
+      CUTLINE_WEBHOOK_SECRET_PREFIX: secretPrefix,
+      ...(props.webhookSecretGraceSeconds !== undefined
+        ? { CUTLINE_WEBHOOK_SECRET_GRACE_SECONDS: String(props.webhookSecretGraceSeconds) }
+        : {}),
+    };
     const logGroup = new LogGroup(this, 'FunctionLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const env: Record<string, string> = {
       CUTLINE_TABLE_NAME: this.state.table.tableName,
@@ -130,7 +160,20 @@ export class CutlinePlatform extends Construct {
       metrics: apiFn(HANDLERS.api.metrics, 'MetricsFunction'),
       projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction'),
       validate: apiFn(HANDLERS.api.validate, 'ValidateFunction'),
+      webhooks: new CutlineFunction(this, 'WebhooksFunction', {
+        entry: HANDLERS.api.webhooks,
+        memorySize: 256,
+        timeout: Duration.seconds(10),
+        environment: { ...apiEnv, ...secretEnv },
+        logGroup,
+      }),
     };
+    // Show (GET) and rotate (PUT) a tenant's secret; CreateSecret for a tenant's first one.
+    grantSecrets(handlers.webhooks, [
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+    ]);
     // Health: one GetItem, HeadBucket on both buckets, DescribeStateMachine — and nothing else.
     this.state.table.grant(handlers.health, 'dynamodb:GetItem');
     handlers.health.addToRolePolicy(
@@ -185,11 +228,17 @@ export class CutlinePlatform extends Construct {
     const webhook = new CutlineFunction(this, 'WebhookFunction', {
       entry: HANDLERS.triggers.webhook,
       memorySize: 256,
-      timeout: Duration.seconds(30),
-      environment: { ...env, CUTLINE_WEBHOOK_SECRET: props.webhookSecret ?? 'replace-me-see-docs-deploy' },
+      timeout: deliveryTimeout,
+      environment: {
+        ...env,
+        ...secretEnv,
+        CUTLINE_WEBHOOK_RETRY: JSON.stringify(this.events.schedule),
+      },
       logGroup,
     });
-    this.state.table.grantReadData(webhook);
+    this.state.table.grant(webhook, 'dynamodb:GetItem');
+    // Reads a tenant's secrets; creates the first one when a tenant's first event goes out.
+    grantSecrets(webhook, ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret']);
     this.events.deliverWebhooks(webhook);
 
     new Observability(this, 'Observability', {

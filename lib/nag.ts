@@ -55,6 +55,10 @@ export function applyNagSuppressions(stack: Stack): void {
       `Resource::${arn(p.storage.outputs)}/*`,
       'Objects of the platform’s own outputs bucket (outputs/ and work/).',
     ],
+    [
+      `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:cutline/webhook/${stack.stackName}/*`,
+      'Tenant webhook secrets are created on first use, one per tenant, so the grant is their name prefix.',
+    ],
     ...Object.values(p.pipeline.functions).map(
       (fn) =>
         [`Resource::${arn(fn)}:*`, 'The state machine invokes its own task functions (any version).'] as [

@@ -30,6 +30,13 @@ export const ROUTES: readonly Route[] = [
   },
   { method: 'GET', resource: '/v1/usage', module: 'lambdas/api/usage.ts', keyRequired: true },
   { method: 'GET', resource: '/v1/metrics', module: 'lambdas/api/metrics.ts', keyRequired: true },
+  { method: 'GET', resource: '/v1/webhooks/secret', module: 'lambdas/api/webhooks.ts', keyRequired: true },
+  {
+    method: 'POST',
+    resource: '/v1/webhooks/secret/rotate',
+    module: 'lambdas/api/webhooks.ts',
+    keyRequired: true,
+  },
   { method: 'POST', resource: '/v1/validate', module: 'lambdas/api/validate.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/uploads', module: 'lambdas/api/uploads.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },

@@ -10,7 +10,10 @@ import { clients, resetClients } from '../lambdas/core/aws/clients.js';
 import { ENV } from '../lambdas/core/config.js';
 import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
+import type { Resolve } from '../lambdas/core/net/fetch.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
+import { webhookSecrets } from '../lambdas/core/webhooks/index.js';
+import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
 import { resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
 import { startApiServer, Throttle, type ApiKey } from './api-server.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
@@ -36,7 +39,19 @@ export interface LocalPlatformOptions {
   mediaRoot?: string;
   /** Usage-plan throttle per key. */
   rateLimit?: { rate: number; burst: number };
+  /** Signs the subscribers' webhooks (subscribers.json); job callbacks use their tenant's own secrets. */
   webhookSecret?: string;
+  /**
+   * Development: let callbacks and subscribers target loopback (a receiver on this machine). Off by
+   * default, as in AWS; `cutline start --allow-local-webhooks` and `cutline demo` turn it on.
+   */
+  allowLocalWebhooks?: boolean;
+  /** The webhook retry schedule (default: hours, as the SQS queue in AWS); tests shrink it. */
+  webhookRetry?: RetrySchedule;
+  /** Seconds the old tenant secret keeps signing after a rotation. Default 24 h. */
+  webhookSecretGraceSeconds?: number;
+  /** Tests: the resolver webhook deliveries use (a name they control). Default: the OS resolver. */
+  webhookResolve?: Resolve;
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
@@ -52,7 +67,10 @@ export interface LocalPlatform {
   dataDir: string;
   bus: LocalEventBus;
   sfn: LocalStepFunctions;
+  /** The subscribers' signing secret (job callbacks are signed per tenant: webhookSecretsOf). */
   webhookSecret: string;
+  /** A tenant's current signing secrets, newest first (created on first use). */
+  webhookSecretsOf(tenantId: string): Promise<string[]>;
   interrupted: string[];
   close(): Promise<void>;
 }
@@ -114,7 +132,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       threadsPerWorker: 1,
       ...opts.planLimits,
     }),
-    CUTLINE_WEBHOOK_SECRET: webhookSecret,
+    [ENV.WEBHOOK_SECRETS_DIR]: join(dataDir, 'webhook-secrets'),
+    [ENV.WEBHOOK_ALLOW_LOOPBACK]: opts.allowLocalWebhooks ? 'true' : 'false',
+    ...(opts.webhookRetry ? { [ENV.WEBHOOK_RETRY]: JSON.stringify(opts.webhookRetry) } : {}),
+    ...(opts.webhookSecretGraceSeconds !== undefined
+      ? { [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: String(opts.webhookSecretGraceSeconds) }
+      : {}),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
@@ -123,6 +146,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   };
   Object.assign(process.env, env);
   if (!opts.quotas?.default) delete process.env[ENV.DEFAULT_QUOTA];
+  if (!opts.webhookRetry) delete process.env[ENV.WEBHOOK_RETRY];
+  if (opts.webhookSecretGraceSeconds === undefined) delete process.env[ENV.WEBHOOK_SECRET_GRACE_SECONDS];
   resetClients();
   resetPlatform();
   await ensureTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE);
@@ -138,9 +163,17 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const bus = new LocalEventBus({
     logFile: join(dataDir, 'events.jsonl'),
     subscribers: [...configured, ...(opts.subscribers ?? [])],
+    deadLetterFile: join(dataDir, 'webhook-dead-letters.jsonl'),
     defaultWebhookSecret: webhookSecret,
-    callbackFor: async (detail: { jobId?: string }) =>
-      detail.jobId ? (await getPlatform().jobs.get(detail.jobId))?.callback : undefined,
+    callbackFor: async (detail: { jobId?: string }) => {
+      const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : undefined;
+      return job?.callback ? { url: job.callback, tenantId: job.tenantId } : undefined;
+    },
+    secretsFor: (tenantId) => webhookSecrets().signing(tenantId),
+    retry: opts.webhookRetry,
+    webhookPolicy: { allowLoopback: opts.allowLocalWebhooks === true },
+    resolve: opts.webhookResolve,
+    onAlarm: log,
   });
   const sfn = new LocalStepFunctions({
     putEvents: async (entries) => {
@@ -233,11 +266,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     bus,
     sfn,
     webhookSecret,
+    webhookSecretsOf: (tenantId) => webhookSecrets().signing(tenantId),
     interrupted,
     async close() {
       await api.close();
       await sfn.drain().catch(() => {});
-      await bus.drain?.();
+      await bus.close();
       await aws.close();
       await Promise.all([db.close(), s3.close()]);
     },

@@ -47,6 +47,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const platform = await startLocalPlatform({
       dataDir: join(tmpdir(), 'cutline-demo'),
       mediaRoot: examples,
+      // The demo's receiver listens on 127.0.0.1: the development opt-in, never on by default.
+      allowLocalWebhooks: true,
     });
     url = platform.url;
     apiKey = platform.apiKey;

@@ -10,6 +10,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string', default: '.cutline' },
       'api-key': { type: 'string' },
       'media-root': { type: 'string' },
+      'allow-local-webhooks': { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
@@ -24,6 +25,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       dataDir: resolve(values['data-dir']!),
       apiKey: values['api-key'],
       mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
+      allowLocalWebhooks: values['allow-local-webhooks'] === true,
       log: (l) => process.stderr.write(`${l}\n`),
     });
   } catch (err) {
@@ -43,6 +45,11 @@ export async function startCommand(argv: string[]): Promise<number> {
       `  console:   ${platform.url}/   (open it in a browser and paste the API key)`,
       `  data dir:  ${platform.dataDir}   (events: ${platform.dataDir}/events.jsonl)`,
       `  media:     ${mediaNote}`,
+      `  webhooks:  ${
+        values['allow-local-webhooks']
+          ? 'loopback receivers allowed (--allow-local-webhooks: development only)'
+          : 'public receivers only (--allow-local-webhooks lets a receiver on 127.0.0.1 in)'
+      }; secret: POST /v1/webhooks/secret/rotate`,
       ...(platform.interrupted.length
         ? [`  marked FAILED (INTERRUPTED) after a restart: ${platform.interrupted.join(', ')}`]
         : []),

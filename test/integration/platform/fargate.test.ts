@@ -30,7 +30,12 @@ beforeAll(async () => {
     ]),
   );
   // No chunk fits "Lambda" with a 1 ms budget: the plan sends the job down the Fargate path.
-  platform = await startTestPlatform({ dataDir, planLimits: { lambdaSeconds: 0.001 } });
+  // The subscriber's receiver is on 127.0.0.1: the development opt-in.
+  platform = await startTestPlatform({
+    dataDir,
+    planLimits: { lambdaSeconds: 0.001 },
+    allowLocalWebhooks: true,
+  });
 });
 afterAll(async () => {
   await platform?.close();

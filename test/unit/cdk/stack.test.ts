@@ -187,19 +187,143 @@ describe('CutlineStack', () => {
     });
   });
 
-  it('has the event bus with an archive, the webhook rule with retries and a DLQ, and alarms', () => {
+  it('has the event bus with an archive; webhooks go rule → SQS queue → delivery function, hours of retries, then a DLQ with an alarm', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::Events::Archive', 1);
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    const [queueId, queue] = Object.entries(queues).find(
+      ([, q]) => (q as { Properties: { RedrivePolicy?: unknown } }).Properties.RedrivePolicy,
+    )! as [
+      string,
+      {
+        Properties: {
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] }; maxReceiveCount: number };
+          VisibilityTimeout: number;
+          MessageRetentionPeriod: number;
+          SqsManagedSseEnabled: boolean;
+        };
+      },
+    ];
+    const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
+    expect(dlqId).not.toBe(queueId);
+    // The default schedule: 14 attempts (30 s doubling to hourly), about 7 h, inside the queue's retention.
+    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(14);
+    expect(queue.Properties.MessageRetentionPeriod).toBeGreaterThanOrEqual(7 * 3600);
+    expect(queue.Properties.VisibilityTimeout).toBe(180); // 6 × the delivery function's 30 s
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    // The rule targets the queue (not the function), with its own retries and the same DLQ.
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['cutline'], 'detail-type': ['Job Succeeded', 'Job Failed', 'Job Cancelled'] },
       Targets: [
         Match.objectLike({
-          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
-          DeadLetterConfig: Match.anyValue(),
+          Arn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
         }),
       ],
     });
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+    // The delivery function reads the queue with partial batch failures.
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Array<{
+      Properties: {
+        EventSourceArn: unknown;
+        FunctionName: { Ref: string };
+        FunctionResponseTypes?: string[];
+      };
+    }>;
+    const mapping = mappings.find((m) => JSON.stringify(m.Properties.EventSourceArn).includes(queueId))!;
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    const webhookFn = mapping.Properties.FunctionName.Ref;
+    expect(webhookFn).toMatch(/WebhookFunction/);
+    // No webhook secret anywhere in the template; the function is told the Secrets Manager prefix.
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/CUTLINE_WEBHOOK_SECRET"|replace-me/);
+    const fn = template.findResources('AWS::Lambda::Function')[webhookFn] as {
+      Properties: {
+        Environment: { Variables: Record<string, string> };
+        Role: { 'Fn::GetAtt': [string, string] };
+      };
+    };
+    expect(fn.Properties.Environment.Variables.CUTLINE_WEBHOOK_SECRET_PREFIX).toBe('cutline/webhook/Test/');
+    expect(JSON.parse(fn.Properties.Environment.Variables.CUTLINE_WEBHOOK_RETRY!)).toEqual({
+      attempts: 14,
+      baseSeconds: 30,
+      maxSeconds: 3600,
+    });
+    // Grants: the queue's consume actions (ChangeMessageVisibility is the backoff) and only the secret
+    // actions used, scoped to this stack's name prefix.
+    const statementsOf = (roleId: string) =>
+      Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) =>
+          JSON.stringify((p as { Properties: { Roles: unknown } }).Properties.Roles).includes(roleId),
+        )
+        .flatMap(
+          (p) =>
+            (
+              p as {
+                Properties: {
+                  PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+                };
+              }
+            ).Properties.PolicyDocument.Statement,
+        );
+    const actions = (roleId: string) => statementsOf(roleId).flatMap((st) => [st.Action].flat());
+    const secretResource = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':secretsmanager:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':secret:cutline/webhook/Test/*',
+        ],
+      ],
+    };
+    const webhookRole = fn.Properties.Role['Fn::GetAtt'][0];
+    expect(actions(webhookRole)).toEqual(
+      expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage']),
+    );
+    const secretStatements = (roleId: string) =>
+      statementsOf(roleId).filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    expect(secretStatements(webhookRole)).toEqual([
+      {
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret'],
+        Effect: 'Allow',
+        Resource: secretResource,
+      },
+    ]);
+    const apiFn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      /WebhooksFunction/.test(id),
+    )![1] as typeof fn;
+    expect(secretStatements(apiFn.Properties.Role['Fn::GetAtt'][0])).toEqual([
+      {
+        Action: [
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+        ],
+        Effect: 'Allow',
+        Resource: secretResource,
+      },
+    ]);
+    // No other role may touch the secrets.
+    const withSecrets = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('secretsmanager:'),
+    );
+    expect(withSecrets).toHaveLength(2);
+    // The routes.
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'webhooks' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'rotate' });
+    // The DLQ alarm watches the DLQ's depth.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('dead-letter'),
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{
       Properties: { AlarmDescription: string };
     }>;
