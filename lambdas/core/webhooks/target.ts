@@ -29,7 +29,9 @@ function addressProblem(address: string, policy: WebhookPolicy): string | undefi
   if (verdict.public) return undefined;
   if (policy.allowLoopback && verdict.reason === 'loopback') return undefined;
   const hint =
-    verdict.reason === 'loopback' ? ` (local receivers need ${ENV.WEBHOOK_ALLOW_LOOPBACK}=true)` : '';
+    verdict.reason === 'loopback'
+      ? ` (a development platform allows local receivers: cutline start --allow-local-webhooks, i.e. ${ENV.WEBHOOK_ALLOW_LOOPBACK}=true)`
+      : '';
   return `${address} is ${verdict.reason}; webhooks go to public addresses only${hint}`;
 }
 

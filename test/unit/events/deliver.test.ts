@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -63,6 +68,15 @@ async function endpoint(answer: (n: number) => number | 'hang' | { status: numbe
         server.close(() => r());
       }),
   };
+}
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const closers: Array<() => Promise<void>> = [];
@@ -152,6 +166,69 @@ describe('attemptDelivery', () => {
       retry: true,
       reason: expect.stringMatching(/ECONNREFUSED/),
     });
+  });
+});
+
+describe.skipIf(!hasOpenssl())('https delivery to the pinned address', () => {
+  it('verifies the certificate against the host name, not the address it connects to', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cutline-hook-tls-'));
+    const [key, crt] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        crt,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=hooks.test',
+        '-addext',
+        'subjectAltName=DNS:hooks.test',
+      ],
+      { stdio: 'ignore' },
+    );
+    const ca = await readFile(crt, 'utf8');
+    let hits = 0;
+    const tls = createHttpsServer({ key: await readFile(key), cert: ca }, (req, res) => {
+      hits++;
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    closers.push(
+      () =>
+        new Promise<void>((r) => {
+          tls.closeAllConnections();
+          tls.close(() => r());
+        }),
+    );
+    const port = (tls.address() as AddressInfo).port;
+    const resolve = async () => [{ address: '127.0.0.1', family: 4 as const }];
+    expect(
+      await attemptDelivery(`https://hooks.test:${port}/x`, envelope, ['k'], { ...dev, resolve, ca }),
+    ).toEqual({
+      ok: true,
+      status: 204,
+    });
+    // Same address, a name the certificate does not cover: TLS refuses before anything is posted.
+    const wrong = await attemptDelivery(`https://evil.test:${port}/x`, envelope, ['k'], {
+      ...dev,
+      resolve,
+      ca,
+    });
+    expect(wrong).toMatchObject({
+      ok: false,
+      retry: true,
+      reason: expect.stringMatching(/altnames|certificate/i),
+    });
+    expect(hits).toBe(1);
   });
 });
 
