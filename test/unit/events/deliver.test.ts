@@ -306,6 +306,39 @@ describe('the delivery Lambda (SQS batch → callbacks)', () => {
     expect(secretsAsked.sort()).toEqual(['tenant-of-j1', 'tenant-of-j2', 'tenant-of-j3', 'tenant-of-j4']);
   });
 
+  it('delivers a batch’s messages at once: a receiver that answers only when all three are in gets them all', async () => {
+    const waiting: Array<() => void> = [];
+    const barrier = createServer((req, res) => {
+      req.resume();
+      waiting.push(() => res.writeHead(204).end());
+      if (waiting.length === 3) for (const release of waiting) release();
+    });
+    await new Promise<void>((r) => barrier.listen(0, '127.0.0.1', r));
+    closers.push(
+      () =>
+        new Promise<void>((r) => {
+          barrier.closeAllConnections();
+          barrier.close(() => r());
+        }),
+    );
+    const url = `http://127.0.0.1:${(barrier.address() as AddressInfo).port}/`;
+    const deps: WebhookDeps = {
+      callbackFor: async () => ({ url, tenantId: 't' }),
+      secretsFor: async () => ['k'],
+      // One at a time, the first would wait for the others until this timeout, and fail.
+      attempt: { ...dev, timeoutMs: 5000 },
+      schedule: { attempts: 3, baseSeconds: 1, maxSeconds: 1 },
+    };
+    const ev = (jobId: string) => ({ ...envelope, detail: { jobId } });
+    expect(
+      await processBatch(
+        batch(record('x', ev('1'), 1), record('y', ev('2'), 1), record('z', ev('3'), 1)),
+        deps,
+      ),
+    ).toEqual({ batchItemFailures: [] });
+    expect(waiting).toHaveLength(3);
+  });
+
   it('an error looking the job up returns just that message to the queue', async () => {
     const deps: WebhookDeps = {
       callbackFor: async (jobId) => {
