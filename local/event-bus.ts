@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Resolve } from '../lambdas/core/net/fetch.js';
 import { attemptDelivery } from '../lambdas/core/webhooks/deliver.js';
@@ -42,6 +42,11 @@ export interface LocalEventBusOptions {
   logFile: string;
   /** Events whose retries ran out, one JSON line each (0600): the local dead-letter queue. */
   deadLetterFile?: string;
+  /**
+   * Webhook deliveries waiting for a retry (0600 journal), so they survive a restart like messages on the
+   * SQS queue; `resume()` picks them up. None: the retries live in memory only.
+   */
+  queueFile?: string;
   subscribers?: Subscriber[];
   /** Signs subscriber webhooks without a `secret` of their own (operators' receivers, every tenant). */
   defaultWebhookSecret: string;
@@ -96,6 +101,17 @@ const MAX_ENTRIES = 10;
 const MAX_ENTRY_BYTES = 256 * 1024;
 
 class Stopped extends Error {}
+
+/** A webhook delivery waiting for its next attempt, as the queue file keeps it. */
+interface PendingDelivery {
+  key: string;
+  subscriber: string;
+  /** The attempt that failed last; the next one is attempt + 1. */
+  attempt: number;
+  /** When the next attempt is due (epoch ms). */
+  dueAt: number;
+  envelope: EventEnvelope;
+}
 
 /**
  * The local stand-in for the platform's EventBridge bus and its webhook queue.
@@ -188,8 +204,8 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
   }
 
   /**
-   * Stops waiting between retries: deliveries still pending are recorded as `stopped` (the local bus keeps
-   * its queue in memory; AWS's queue survives a restart), then resolves.
+   * Stops waiting between retries: deliveries still pending are recorded as `stopped` and stay in the
+   * queue file (if any) for `resume()` at the next start, as they would on AWS's queue; then resolves.
    */
   async close(): Promise<void> {
     this.stop.abort();
@@ -203,6 +219,84 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
         yield envelope as EventEnvelope;
     } catch (err) {
       if ((err as Error).name !== 'AbortError') throw err;
+    }
+  }
+
+  /**
+   * Picks up the deliveries that were waiting for a retry when the bus last stopped (or crashed), from
+   * the queue file: each continues with its next attempt at the time it was due. Callbacks are looked up
+   * again (the job's callback and tenant); a subscriber must still exist under its name.
+   */
+  resume(): number {
+    const file = this.opts.queueFile;
+    if (!file) return 0;
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+    const live = new Map<string, PendingDelivery>();
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      let entry: { pending?: PendingDelivery; done?: string };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue; // a line cut short by a crash
+      }
+      if (entry.pending) live.set(entry.pending.key, entry.pending);
+      if (entry.done) live.delete(entry.done);
+    }
+    // Compact: only what is still waiting is kept.
+    writeFileSync(file, [...live.values()].map((p) => `${JSON.stringify({ pending: p })}\n`).join(''), {
+      mode: 0o600,
+    });
+    for (const p of live.values()) this.track(this.resumeOne(p));
+    return live.size;
+  }
+
+  private async resumeOne(p: PendingDelivery): Promise<void> {
+    const from = { attempt: p.attempt, dueAt: p.dueAt };
+    const gone = (why: string) => {
+      this.journal({ done: p.key });
+      this.failed(p.envelope, p.subscriber, 'resume', p.attempt, why, 'error');
+    };
+    if (p.subscriber === 'callback') {
+      let target: { url: string; tenantId: string } | undefined;
+      try {
+        target = await this.opts.callbackFor?.(p.envelope.detail);
+      } catch (err) {
+        return gone((err as Error).message);
+      }
+      if (!target) return gone('the job or its callback is gone');
+      return this.webhook(
+        p.envelope,
+        'callback',
+        target.url,
+        () => this.opts.secretsFor!(target.tenantId),
+        from,
+      );
+    }
+    const sub = this.subscribers.find((s) => s.name === p.subscriber);
+    if (sub?.target.type !== 'webhook') return gone(`subscriber "${p.subscriber}" no longer exists`);
+    const t = sub.target;
+    return this.webhook(
+      p.envelope,
+      sub.name,
+      t.url,
+      async () => [t.secret ?? this.opts.defaultWebhookSecret],
+      from,
+    );
+  }
+
+  private journal(line: unknown): void {
+    if (!this.opts.queueFile) return;
+    try {
+      appendFileSync(this.opts.queueFile, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    } catch {
+      // Shutdown removed the folder: the in-memory delivery still runs to its end.
     }
   }
 
@@ -257,16 +351,32 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
    */
   private async onSchedule(
     attempt: () => Promise<{ ok: true } | { ok: false; retry: boolean; reason: string }>,
+    resume: { from?: number; dueAt?: number; onRetry?: (failed: number, dueAt: number) => void } = {},
   ): Promise<{ ok: boolean; attempts: number; reason: string; outcome?: DeliveryFailure['outcome'] }> {
     let reason = '';
-    for (let n = 1; n <= this.schedule.attempts; n++) {
+    const from = resume.from ?? 1;
+    if (resume.dueAt !== undefined) {
+      try {
+        await this.sleep(Math.max(0, resume.dueAt - Date.now()));
+      } catch {
+        return {
+          ok: false,
+          attempts: from - 1,
+          reason: 'the bus stopped before the retry',
+          outcome: 'stopped',
+        };
+      }
+    }
+    for (let n = from; n <= this.schedule.attempts; n++) {
       const r = await attempt();
       if (r.ok) return { ok: true, attempts: n, reason: '' };
       if (!r.retry) return { ok: false, attempts: n, reason: r.reason, outcome: 'refused' };
       reason = r.reason;
       if (n < this.schedule.attempts) {
+        const delayMs = retryDelaySeconds(n, this.schedule) * 1000;
+        resume.onRetry?.(n, Date.now() + delayMs);
         try {
-          await this.sleep(retryDelaySeconds(n, this.schedule) * 1000);
+          await this.sleep(delayMs);
         } catch {
           return {
             ok: false,
@@ -300,19 +410,34 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
     name: string,
     url: string,
     secrets: () => Promise<string[]>,
+    from?: { attempt: number; dueAt: number },
   ): Promise<void> {
-    const end = await this.onSchedule(async () => {
-      try {
-        // Read per attempt: a rotation during the retries signs the next attempt with the new secret.
-        return await attemptDelivery(url, envelope, await secrets(), {
-          policy: this.policy,
-          resolve: this.opts.resolve,
-          timeoutMs: this.opts.timeoutMs,
-        });
-      } catch (err) {
-        return { ok: false as const, retry: true, reason: (err as Error).message };
-      }
-    });
+    const key = `${envelope.id}|${name}`;
+    let journaled = from !== undefined;
+    const end = await this.onSchedule(
+      async () => {
+        try {
+          // Read per attempt: a rotation during the retries signs the next attempt with the new secret.
+          return await attemptDelivery(url, envelope, await secrets(), {
+            policy: this.policy,
+            resolve: this.opts.resolve,
+            timeoutMs: this.opts.timeoutMs,
+          });
+        } catch (err) {
+          return { ok: false as const, retry: true, reason: (err as Error).message };
+        }
+      },
+      {
+        from: from ? from.attempt + 1 : 1,
+        dueAt: from?.dueAt,
+        // Like a message on the SQS queue: a delivery waiting for its retry survives a restart.
+        onRetry: (failed, dueAt) => {
+          journaled = true;
+          this.journal({ pending: { key, subscriber: name, attempt: failed, dueAt, envelope } });
+        },
+      },
+    );
+    if (journaled && end.outcome !== 'stopped') this.journal({ done: key });
     if (end.ok)
       this.emit('delivered', { eventId: envelope.id, subscriber: name, target: url, attempts: end.attempts });
     else this.failed(envelope, name, url, end.attempts, end.reason, end.outcome!);

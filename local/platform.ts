@@ -164,6 +164,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     logFile: join(dataDir, 'events.jsonl'),
     subscribers: [...configured, ...(opts.subscribers ?? [])],
     deadLetterFile: join(dataDir, 'webhook-dead-letters.jsonl'),
+    queueFile: join(dataDir, 'webhook-queue.jsonl'),
     defaultWebhookSecret: webhookSecret,
     callbackFor: async (detail: { jobId?: string }) => {
       const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : undefined;
@@ -217,6 +218,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       }
     }
   }
+
+  // Webhook retries that were waiting when the platform last stopped continue on their schedule.
+  const resumed = bus.resume();
+  if (resumed) log(`webhooks: resuming ${resumed} deliveries waiting for a retry`);
 
   // The drop folder: objects created under drop/ in the ingest bucket go to the same trigger handler.
   const dropModule = new URL('../lambdas/triggers/drop-folder.ts', import.meta.url);

@@ -334,3 +334,36 @@ describe('with the development opt-in: per-tenant secrets, rotation, retries and
     ).toBe(false);
   });
 });
+
+describe('restarting the platform', () => {
+  it('a callback waiting for its retry is delivered after a restart, exactly once', async () => {
+    const opts = {
+      allowLocalWebhooks: true,
+      webhookRetry: { attempts: 5, baseSeconds: 0.5, maxSeconds: 0.5 },
+    };
+    let platform = await startTestPlatform(opts);
+    const dataDir = platform.dataDir;
+    const receiver = await startReceiver({
+      port: 0,
+      secret: await platform.webhookSecretsOf(platform.apiKeyId),
+    });
+    let up = false;
+    const front = await endpoint((_n, hit) => (up ? forward(receiver, hit) : 503));
+    try {
+      const job = await render(api(platform), front.url);
+      await until('first attempt', () => front.hits.length >= 1);
+      await platform.close(); // the retry is still waiting: it stays in the queue file
+      expect(receiver.received).toEqual([]);
+      up = true;
+      platform = await startTestPlatform({ ...opts, dataDir });
+      await until('delivered after the restart', () => receiver.received.some((e) => e.detail.jobId === job));
+      await platform.bus.drain();
+      expect(receiver.received.filter((e) => e.detail.jobId === job)).toHaveLength(1);
+      expect(receiver.duplicates).toEqual([]);
+    } finally {
+      await platform.close();
+      await front.close();
+      await receiver.close();
+    }
+  });
+});

@@ -469,4 +469,35 @@ describe('LocalEventBus', () => {
     expect(failures).toEqual([expect.objectContaining({ outcome: 'stopped', attempts: 1 })]);
     expect(b.deadLetters).toBe(0);
   });
+
+  it('a delivery waiting for its retry survives a restart: the next bus resumes it from the queue file, once', async () => {
+    let up = false;
+    const ep = await endpoint(() => (up ? 204 : 503));
+    closers.push(ep.close);
+    const queueFile = join(dir, `queue-${++n}.jsonl`);
+    const subscribers = [
+      { name: 'ops', pattern: { source: ['cutline'] }, target: { type: 'webhook' as const, url: ep.url } },
+    ];
+    const retry = { attempts: 4, baseSeconds: 0.3, maxSeconds: 0.3 };
+    const first = bus({ queueFile, subscribers, retry });
+    const [res] = first.put([entry('Job Failed')]);
+    while (ep.hits.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await first.close();
+    expect((await stat(queueFile)).mode & 0o777).toBe(0o600);
+
+    up = true;
+    const delivered: unknown[] = [];
+    const second = bus({ queueFile, subscribers, retry });
+    second.on('delivered', (d) => delivered.push(d));
+    expect(second.resume()).toBe(1);
+    await second.drain();
+    expect(ep.hits).toHaveLength(2);
+    expect(JSON.parse(ep.hits[1]!.body).id).toBe((res as { EventId: string }).EventId);
+    expect(verifyWebhook({ body: ep.hits[1]!.body, headers: ep.hits[1]!.headers, secret: SECRET }).ok).toBe(
+      true,
+    );
+    expect(delivered).toEqual([expect.objectContaining({ subscriber: 'ops', attempts: 2 })]);
+    // Done: a third start finds nothing to resume.
+    expect(bus({ queueFile, subscribers, retry }).resume()).toBe(0);
+  });
 });
