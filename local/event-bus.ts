@@ -230,7 +230,7 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
   resume(): number {
     const file = this.opts.queueFile;
     if (!file) return 0;
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
