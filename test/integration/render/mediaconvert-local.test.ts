@@ -110,7 +110,7 @@ describe('the local MediaConvert adapter', () => {
     sub.Settings.OutputGroups[0]!.OutputGroupSettings.HlsGroupSettings.DirectoryStructure =
       'SUBDIRECTORY_PER_STREAM';
     expect(() => readHlsSettings(sub as never)).toThrow(/SUBDIRECTORY_PER_STREAM/);
-    expect(() => readHlsSettings({ Role: 'r' })).toThrow(/without Settings/);
+    expect(() => readHlsSettings({ Role: 'r' } as never)).toThrow(/without Settings/);
   });
 
   it('reads back exactly what the builder wrote', () => {
