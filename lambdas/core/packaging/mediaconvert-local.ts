@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateJobRequest, Job } from '@aws-sdk/client-mediaconvert';
-import { writeHls, type HlsNaming } from './hls.js';
+import { writeHls } from './hls.js';
 import type { Variant } from './ladder.js';
+import { mediaConvertHlsNaming } from './mediaconvert.js';
 
 /**
  * The local stand-in for `mediaconvert:createJob.sync`: it reads the same CreateJob settings the state
@@ -125,12 +126,7 @@ export async function runMediaConvertLocally(
   try {
     const input = join(scratch, 'input');
     await io.download(read.input, input);
-    const naming: HlsNaming = {
-      playlist: `${base}_%v.m3u8`,
-      segment: `${base}_%v_%05d.ts`,
-      firstSegment: 1,
-      master: `${base}.m3u8`,
-    };
+    const naming = mediaConvertHlsNaming(base);
     const out = join(scratch, 'out');
     const tree = await writeHls({ ...read, input, folder: out, naming }, signal);
     const written = [{ path: tree.master, relative: naming.master }, ...tree.files];

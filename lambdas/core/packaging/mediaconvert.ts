@@ -1,5 +1,6 @@
 import type { CreateJobRequest, Output as McOutput } from '@aws-sdk/client-mediaconvert';
 import type { Rational } from '../render/output-spec.js';
+import type { HlsNaming } from './hls.js';
 import type { Variant } from './ladder.js';
 
 /**
@@ -44,6 +45,14 @@ export interface HlsLayout {
 }
 
 const modifier = (v: Variant) => `_${v.name}`;
+
+/** The same names as patterns for the ffmpeg HLS muxer (`%v` = the variant's name). */
+export const mediaConvertHlsNaming = (base: string = MEDIACONVERT_DEFAULTS.base): HlsNaming => ({
+  playlist: `${base}_%v.m3u8`,
+  segment: `${base}_%v_%05d.ts`,
+  firstSegment: 1,
+  master: `${base}.m3u8`,
+});
 
 export function mediaConvertHlsLayout(
   variants: readonly Variant[],
