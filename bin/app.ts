@@ -12,6 +12,10 @@ const stack = new CutlineStack(app, 'Cutline', {
   platform: {
     // The web console on CloudFront: `npx cdk deploy -c console=true`.
     webConsole: ['true', true].includes(app.node.tryGetContext('console')),
+    // HLS on AWS Elemental MediaConvert: `-c mediaConvert=true` (jobs that ask), `=default` (every hls preset).
+    ...(['true', true, 'default'].includes(app.node.tryGetContext('mediaConvert'))
+      ? { mediaConvert: { default: app.node.tryGetContext('mediaConvert') === 'default' } }
+      : {}),
   },
 });
 applyNagSuppressions(stack);

@@ -61,6 +61,7 @@ export class Pipeline extends Construct {
       renderChunk: make('renderChunk', heavy),
       renderAudio: make('renderAudio', heavy),
       stitch: make('stitch', heavy),
+      packageMediaConvert: make('packageMediaConvert', light),
       finalize: make('finalize', light),
       markFailed: make('markFailed', light),
     };
@@ -85,6 +86,7 @@ export class Pipeline extends Construct {
         RenderChunkFunctionArn: f.renderChunk.functionArn,
         RenderAudioFunctionArn: f.renderAudio.functionArn,
         StitchFunctionArn: f.stitch.functionArn,
+        PackageMediaConvertFunctionArn: f.packageMediaConvert.functionArn,
         FinalizeFunctionArn: f.finalize.functionArn,
         MarkFailedFunctionArn: f.markFailed.functionArn,
         ClusterArn: props.fleet.cluster.clusterArn,

@@ -1,4 +1,5 @@
 import './polyfills.js';
+import { LOCAL_MEDIACONVERT_QUEUE, LOCAL_MEDIACONVERT_ROLE } from './mediaconvert.js';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -138,6 +139,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     ...(opts.webhookSecretGraceSeconds !== undefined
       ? { [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: String(opts.webhookSecretGraceSeconds) }
       : {}),
+    // MediaConvert packaging runs through the local adapter (the same CreateJob settings, ffmpeg).
+    [ENV.MEDIACONVERT_ROLE_ARN]: LOCAL_MEDIACONVERT_ROLE,
+    [ENV.MEDIACONVERT_QUEUE_ARN]: LOCAL_MEDIACONVERT_QUEUE,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { HANDLERS } from '../lambdas/core/config.js';
+import { createMediaConvertJobSync } from './mediaconvert.js';
 
 type TaskFn = (input: unknown) => Promise<unknown>;
 
@@ -23,6 +24,7 @@ export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): R
     RenderChunkFunctionArn: fnArn('render-chunk'),
     RenderAudioFunctionArn: fnArn('render-audio'),
     StitchFunctionArn: fnArn('stitch'),
+    PackageMediaConvertFunctionArn: fnArn('package-mediaconvert'),
     FinalizeFunctionArn: fnArn('finalize'),
     MarkFailedFunctionArn: fnArn('mark-failed'),
     ClusterArn: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/cutline`,
@@ -111,6 +113,9 @@ export class LocalStepFunctions {
       RenderChunk: lambdaTask(p.renderChunk),
       RenderAudio: lambdaTask(p.renderAudio),
       Stitch: lambdaTask(p.stitch),
+      BuildPackagingJob: lambdaTask(p.packageMediaConvert),
+      CreateMediaConvertJob: createMediaConvertJobSync,
+      CollectPackaging: lambdaTask(p.packageMediaConvert),
       Finalize: lambdaTask(p.finalize),
       MarkFailed: lambdaTask(p.markFailed),
       PublishSucceeded: putEvents,

@@ -32,6 +32,12 @@ export const ENV = {
   WEBHOOK_SECRETS_DIR: 'CUTLINE_WEBHOOK_SECRETS_DIR',
   /** Seconds an old webhook secret keeps signing after a rotation. Default 86400 (24 h). */
   WEBHOOK_SECRET_GRACE_SECONDS: 'CUTLINE_WEBHOOK_SECRET_GRACE_SECONDS',
+  /** `ffmpeg` (default) or `mediaconvert`: who packages `hls` when the preset does not say. */
+  HLS_PACKAGER: 'CUTLINE_HLS_PACKAGER',
+  /** The role MediaConvert assumes (set when the deployment enables MediaConvert; locally a stand-in ARN). */
+  MEDIACONVERT_ROLE_ARN: 'CUTLINE_MEDIACONVERT_ROLE_ARN',
+  /** Optional MediaConvert queue ARN (default: the account's Default queue). */
+  MEDIACONVERT_QUEUE_ARN: 'CUTLINE_MEDIACONVERT_QUEUE_ARN',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
@@ -64,6 +70,7 @@ export const HANDLERS = {
     renderChunk: 'lambdas/pipeline/render-chunk.ts',
     renderAudio: 'lambdas/pipeline/render-audio.ts',
     stitch: 'lambdas/pipeline/stitch.ts',
+    packageMediaConvert: 'lambdas/pipeline/package-mediaconvert.ts',
     finalize: 'lambdas/pipeline/finalize.ts',
     markFailed: 'lambdas/pipeline/mark-failed.ts',
   },
