@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Period } from 'aws-cdk-lib/aws-apigateway';
-import { ArnFormat } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { EventType } from 'aws-cdk-lib/aws-s3';
@@ -95,9 +94,9 @@ export class CutlinePlatform extends Construct {
     const grantSecrets = (fn: IGrantable, actions: string[]) =>
       fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: secretArns }));
     const secretEnv: Record<string, string> = {
-      CUTLINE_WEBHOOK_SECRET_PREFIX: secretPrefix,
+      [ENV.WEBHOOK_SECRET_PREFIX]: secretPrefix,
       ...(props.webhookSecretGraceSeconds !== undefined
-        ? { CUTLINE_WEBHOOK_SECRET_GRACE_SECONDS: String(props.webhookSecretGraceSeconds) }
+        ? { [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: String(props.webhookSecretGraceSeconds) }
         : {}),
     };
     const logGroup = new LogGroup(this, 'FunctionLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
@@ -181,7 +180,7 @@ export class CutlinePlatform extends Construct {
         logGroup,
       }),
     };
-    // Show (GET) and rotate (PUT) a tenant's secret; CreateSecret for a tenant's first one.
+    // Show (Get) and rotate (Put) a tenant's secret; Create for a tenant's first one.
     grantSecrets(handlers.webhooks, [
       'secretsmanager:GetSecretValue',
       'secretsmanager:CreateSecret',
@@ -245,7 +244,7 @@ export class CutlinePlatform extends Construct {
       environment: {
         ...env,
         ...secretEnv,
-        CUTLINE_WEBHOOK_RETRY: JSON.stringify(this.events.schedule),
+        [ENV.WEBHOOK_RETRY]: JSON.stringify(this.events.schedule),
       },
       logGroup,
     });

@@ -7,7 +7,7 @@ import { attemptDelivery } from '../lambdas/core/webhooks/deliver.js';
 import {
   DEFAULT_RETRY_SCHEDULE,
   retryDelaySeconds,
-  type RetrySchedule,
+  RetrySchedule,
 } from '../lambdas/core/webhooks/schedule.js';
 import type { EventEnvelope } from '../lambdas/core/webhooks/signature.js';
 import { STRICT_POLICY, webhookUrlProblem, type WebhookPolicy } from '../lambdas/core/webhooks/target.js';
@@ -139,7 +139,7 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
     if (!opts.defaultWebhookSecret) throw new Error('LocalEventBus: defaultWebhookSecret is required');
     if (opts.callbackFor && !opts.secretsFor) throw new Error('LocalEventBus: callbackFor needs secretsFor');
     this.callbackPattern = opts.callbackPattern ?? DEFAULT_CALLBACK_PATTERN;
-    this.schedule = opts.retry ?? DEFAULT_RETRY_SCHEDULE;
+    this.schedule = RetrySchedule.parse(opts.retry ?? DEFAULT_RETRY_SCHEDULE);
     this.policy = opts.webhookPolicy ?? STRICT_POLICY;
     this.deadLetterFile = opts.deadLetterFile ?? join(dirname(opts.logFile), 'webhook-dead-letters.jsonl');
     validatePattern(this.callbackPattern);

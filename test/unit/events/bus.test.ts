@@ -334,6 +334,15 @@ describe('LocalEventBus', () => {
     expect(got).toEqual(['Job Progress']);
   });
 
+  it('refuses a retry schedule that cannot work (no attempt, negative waits) when it is built', () => {
+    for (const retry of [
+      { attempts: 0, baseSeconds: 1, maxSeconds: 1 },
+      { attempts: 3, baseSeconds: -1, maxSeconds: 1 },
+      { attempts: 1.5, baseSeconds: 1, maxSeconds: 1 },
+    ])
+      expect(() => bus({ retry })).toThrow();
+  });
+
   it('checks subscribers when they are added', () => {
     const b = bus();
     expect(() =>
