@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
 import { ENV } from '../lambdas/core/config.js';
+import { CutlineError } from '../lambdas/core/errors.js';
 import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Resolve } from '../lambdas/core/net/fetch.js';
@@ -161,25 +162,42 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
 
   // Subscribers from config: <data dir>/subscribers.json, [{ name, pattern, target: { type: 'webhook', url } }].
   const subscribersFile = join(dataDir, 'subscribers.json');
-  const configured = existsSync(subscribersFile)
-    ? (JSON.parse(await readFile(subscribersFile, 'utf8')) as Subscriber[])
-    : [];
-  const bus = new LocalEventBus({
-    logFile: join(dataDir, 'events.jsonl'),
-    subscribers: [...configured, ...(opts.subscribers ?? [])],
-    deadLetterFile: join(dataDir, 'webhook-dead-letters.jsonl'),
-    queueFile: join(dataDir, 'webhook-queue.jsonl'),
-    defaultWebhookSecret: webhookSecret,
-    callbackFor: async (detail: { jobId?: string }) => {
-      const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : undefined;
-      return job?.callback ? { url: job.callback, tenantId: job.tenantId } : undefined;
-    },
-    secretsFor: (tenantId) => webhookSecrets().signing(tenantId),
-    retry: opts.webhookRetry,
-    webhookPolicy: { allowLoopback: opts.allowLocalWebhooks === true },
-    resolve: opts.webhookResolve,
-    onAlarm: log,
-  });
+  // A refused subscriber (a bad pattern, a loopback URL without the opt-in) stops the start, cleanly.
+  const refuseConfig = async (err: unknown): Promise<never> => {
+    await Promise.all([db.close(), s3.close()]);
+    const message = (err as Error).message;
+    throw new CutlineError('VALIDATION_FAILED', `${subscribersFile}: ${message}`, [
+      { path: 'subscribers', message },
+    ]);
+  };
+  let configured: Subscriber[] = [];
+  try {
+    if (existsSync(subscribersFile))
+      configured = JSON.parse(await readFile(subscribersFile, 'utf8')) as Subscriber[];
+  } catch (err) {
+    await refuseConfig(err);
+  }
+  let bus: LocalEventBus;
+  try {
+    bus = new LocalEventBus({
+      logFile: join(dataDir, 'events.jsonl'),
+      subscribers: [...configured, ...(opts.subscribers ?? [])],
+      deadLetterFile: join(dataDir, 'webhook-dead-letters.jsonl'),
+      queueFile: join(dataDir, 'webhook-queue.jsonl'),
+      defaultWebhookSecret: webhookSecret,
+      callbackFor: async (detail: { jobId?: string }) => {
+        const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : undefined;
+        return job?.callback ? { url: job.callback, tenantId: job.tenantId } : undefined;
+      },
+      secretsFor: (tenantId) => webhookSecrets().signing(tenantId),
+      retry: opts.webhookRetry,
+      webhookPolicy: { allowLoopback: opts.allowLocalWebhooks === true },
+      resolve: opts.webhookResolve,
+      onAlarm: log,
+    });
+  } catch (err) {
+    return refuseConfig(err);
+  }
   const sfn = new LocalStepFunctions({
     putEvents: async (entries) => {
       const failed = bus.put(entries as PutEventsEntry[]).filter((r) => 'ErrorCode' in r);

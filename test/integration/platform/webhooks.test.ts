@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../../../examples/webhook-receiver.js';
@@ -81,6 +82,27 @@ async function render(call: Api, callback: string): Promise<string> {
 }
 
 const jobOf = (f: { event?: { detail?: { jobId?: string } } }) => f.event?.detail?.jobId;
+
+// Its own block, first: a start (even a refused one) points this process's environment at itself.
+describe('subscribers.json', () => {
+  it('by default refuses to start with a loopback subscriber in subscribers.json, naming it (fargate.test.ts opts in)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cutline-subs-'));
+    await writeFile(
+      join(dataDir, 'subscribers.json'),
+      JSON.stringify([
+        {
+          name: 'ops',
+          pattern: { source: ['cutline'] },
+          target: { type: 'webhook', url: 'http://127.0.0.1:8787/' },
+        },
+      ]),
+    );
+    await expect(startTestPlatform({ dataDir })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/subscribers\.json: subscriber "ops": .*127\.0\.0\.1 is loopback/),
+    });
+  });
+});
 
 describe('the default platform (no opt-in): loopback and private callbacks are refused', () => {
   let platform: LocalPlatform;
