@@ -23,6 +23,11 @@ const LOOPBACK = [
   'http://[::1]/',
   'http://[0:0:0:0:0:0:0:1]/',
   'https://[0000::0001]:8443/x',
+  'http://127.0.0.1./',
+  'http://0x7f.0x0.0x0.0x1/',
+  'http://127.000.000.001/',
+  'http://0177.1/',
+  'http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/', // full-width digits, mapped by IDNA
 ];
 
 /** Never open, not even with the development opt-in. */
@@ -41,6 +46,10 @@ const ALWAYS_REFUSED = [
   ['http://[fe80::1]/', 'link-local'],
   ['http://[::]/', 'unspecified'],
   ['http://224.0.0.1/', 'multicast'],
+  ['http://[::127.0.0.1]/', 'ipv4-compatible'],
+  ['http://[::ffff:0:127.0.0.1]/', 'ipv4-translated'],
+  ['http://[64:ff9b::127.0.0.1]/', 'nat64'],
+  ['http://[2002:7f00:1::]/', '6to4'],
 ] as const;
 
 describe('webhook URLs at submit (no network)', () => {
