@@ -150,6 +150,8 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
   /** Adds a subscriber (its pattern and URL are checked now); returns a function that removes it. */
   subscribe(sub: Subscriber): () => void {
     if (!sub?.name) throw new Error('subscriber needs a name');
+    // "callback" names the job-callback deliveries (logs, the queue file).
+    if (sub.name === 'callback') throw new Error('subscriber name "callback" is reserved');
     try {
       validatePattern(sub.pattern);
       if (sub.target?.type === 'webhook') {

@@ -362,6 +362,13 @@ describe('LocalEventBus', () => {
     expect(() =>
       bus({ subscribers: [{ name: 'x', pattern: {}, target: { type: 'webhook', url: receiver.url } }] }),
     ).toThrow(/empty object/);
+    expect(() =>
+      b.subscribe({
+        name: 'callback',
+        pattern: { source: ['cutline'] },
+        target: { type: 'webhook', url: receiver.url },
+      }),
+    ).toThrow(/"callback" is reserved/);
   });
 
   it('is strict by default: loopback subscribers are refused when added, callbacks to loopback names fail at delivery', async () => {
