@@ -223,6 +223,24 @@ describe('CutlineStack', () => {
         }),
       ],
     });
+    // Only this rule may put events on the queue (and its failures on the DLQ), over TLS only.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              ArnEquals: {
+                'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('WebhookRule'), 'Arn'] },
+              },
+            },
+          }),
+        ]),
+      },
+    });
     // The delivery function reads the queue with partial batch failures.
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Array<{
       Properties: {
