@@ -1,4 +1,4 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Size } from 'aws-cdk-lib';
 import { Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -66,5 +66,11 @@ export class CutlineFunction extends NodejsFunction {
           : {}),
       },
     });
+    // Names the handler in the template, so checks of the synthesized template (the IAM simulation of
+    // test/integration/platform/iam.test.ts) find a function by the code it runs.
+    (this.node.defaultChild as CfnResource).addMetadata(HANDLER_METADATA, props.entry);
   }
 }
+
+/** The template metadata key that holds a function's entry file (e.g. `lambdas/api/renders.ts`). */
+export const HANDLER_METADATA = 'cutline:handler';
