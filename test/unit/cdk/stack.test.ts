@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -248,6 +250,43 @@ const exactly = (entry: string) => new RegExp(`^${entry.replace(/\./g, '\\.')}$`
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe('deployable in AWS (issue #15)', () => {
+  it('every Lambda bundle CDK built loads in a clean folder with only what nodejs22.x provides, and exports handler', async () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Metadata?.['cutline:handler'],
+    );
+    const entries = new Set(fns.map((f) => f.Metadata['cutline:handler']));
+    for (const group of Object.values(HANDLERS))
+      for (const e of Object.values(group)) expect(entries).toContain(e);
+    const failures: string[] = [];
+    for (const f of fns) {
+      const key = String(f.Properties.Code.S3Key);
+      const asset = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      // A folder with nothing around it: no node_modules here or in any parent (as /var/task in Lambda).
+      const clean = mkdtempSync(join(tmpdir(), 'cutline-bundle-'));
+      cpSync(asset, clean, { recursive: true });
+      const env: Record<string, string> = {
+        PATH: '/usr/bin:/bin',
+        AWS_REGION: 'us-east-1',
+        LAMBDA_TASK_ROOT: clean,
+      };
+      for (const [k, v] of Object.entries(f.Properties.Environment?.Variables ?? {}))
+        env[k] = typeof v === 'string' ? v : 'token';
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "const m = await import('./index.mjs'); if (typeof m.handler !== 'function') { console.error('handler is ' + typeof m.handler); process.exit(3); }",
+        ],
+        { cwd: clean, env, encoding: 'utf8', timeout: 60_000 },
+      );
+      if (run.status !== 0)
+        failures.push(`${f.Metadata['cutline:handler']}: exit ${run.status} ${run.stderr.slice(-600)}`);
+      rmSync(clean, { recursive: true, force: true });
+    }
+    expect(failures).toEqual([]);
+  }, 180_000);
+
   it('grants StopExecution on the executions of the state machine, which is what AWS authorizes it against', () => {
     const stop = statementsOf(/api\/renders\.ts/).filter((s) =>
       actionsOf(s).includes('states:StopExecution'),
