@@ -90,16 +90,3 @@ export function assertJsonDepth(text: string, what = 'the body'): void {
       [{ path: at, message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
     );
 }
-
-/** Nesting depth of an already-built value, walked iteratively (for values that did not come as text). */
-export function valueTooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (!v || typeof v !== 'object') continue;
-    if (d >= max) return true;
-    for (const x of Array.isArray(v) ? v : Object.values(v))
-      if (x && typeof x === 'object') stack.push([x, d + 1]);
-  }
-  return false;
-}
