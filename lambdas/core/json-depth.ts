@@ -7,14 +7,22 @@ import { CutlineError } from './errors.js';
  */
 export const MAX_JSON_DEPTH = 64;
 
-type Frame = { kind: 'object'; key: string | null } | { kind: 'array'; index: number };
+/** An open object (with where its current key's text is, decoded only to name a path) or array. */
+type Frame = { kind: 'object'; key: [number, number] | null } | { kind: 'array'; index: number };
 
-const segment = (f: Frame): string =>
-  f.kind === 'array'
-    ? `[${f.index}]`
-    : /^[A-Za-z_$][\w$]*$/.test(f.key ?? '')
-      ? `.${f.key}`
-      : `[${JSON.stringify(f.key ?? '')}]`;
+function segment(text: string, f: Frame): string {
+  if (f.kind === 'array') return `[${f.index}]`;
+  let key = '';
+  if (f.key) {
+    const raw = text.slice(f.key[0], f.key[1] + 1);
+    try {
+      key = JSON.parse(raw) as string;
+    } catch {
+      key = raw.slice(1, -1);
+    }
+  }
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
 
 /**
  * The JSON path of the first value nested deeper than `max` in the JSON text, or null. Iterative (one pass
@@ -23,57 +31,48 @@ const segment = (f: Frame): string =>
  */
 export function jsonTooDeepAt(text: string, max = MAX_JSON_DEPTH): string | null {
   const stack: Frame[] = [];
-  let inString = false;
-  let stringStart = 0;
-  let lastString: string | null = null;
+  let lastString: [number, number] | null = null;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) {
-        inString = false;
-        // Only keys are kept (they name the path); a value string is dropped at the next ',' or '}'.
-        const top = stack[stack.length - 1];
-        if (top?.kind === 'object' && top.key === null) {
-          try {
-            lastString = JSON.parse(text.slice(stringStart, i + 1)) as string;
-          } catch {
-            lastString = text.slice(stringStart + 1, i);
-          }
-        }
-      }
-      continue;
-    }
     switch (c) {
-      case 0x22: // "
-        inString = true;
-        stringStart = i;
+      case 0x22: {
+        // A string: jump to its closing quote (one not escaped by an odd run of backslashes).
+        let end = i;
+        for (;;) {
+          end = text.indexOf('"', end + 1);
+          if (end < 0) return null; // unterminated: JSON.parse reports it
+          let slashes = 0;
+          while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+          if (slashes % 2 === 0) break;
+        }
+        lastString = [i, end];
+        i = end;
         break;
+      }
       case 0x3a: {
-        // ':' ends an object's key
+        // ':' ends an object's key: the string just before it
         const top = stack[stack.length - 1];
-        if (top?.kind === 'object') top.key = lastString ?? '';
-        lastString = null;
+        if (top?.kind === 'object') top.key = lastString;
         break;
       }
       case 0x2c: {
         // ','
         const top = stack[stack.length - 1];
         if (top?.kind === 'array') top.index++;
-        else if (top) top.key = null;
-        lastString = null;
         break;
       }
       case 0x7b: // {
       case 0x5b: // [
-        if (stack.length >= max) return stack.map(segment).join('').replace(/^\./, '');
+        if (stack.length >= max)
+          return stack
+            .map((f) => segment(text, f))
+            .join('')
+            .replace(/^\./, '');
         stack.push(c === 0x7b ? { kind: 'object', key: null } : { kind: 'array', index: 0 });
         break;
       case 0x7d: // }
       case 0x5d: // ]
         stack.pop();
-        lastString = null;
         break;
     }
   }

@@ -13,6 +13,9 @@ describe('jsonTooDeepAt', () => {
     const text = JSON.stringify({ t: '[[[[{{{{ \\" "]]]', k: { '[{': '}' } });
     expect(jsonTooDeepAt(text, 2)).toBeNull();
     expect(jsonTooDeepAt(text, 1)).toBe('k');
+    const slash = JSON.stringify({ t: 'ends in a backslash \\', u: '\\\\"[', k: { x: [1] } });
+    expect([jsonTooDeepAt(slash, 1), jsonTooDeepAt(slash, 2)]).toEqual(['k', 'k.x']);
+    expect(jsonTooDeepAt(slash, 3)).toBeNull();
   });
 
   it('accepts what is within the limit, scalars and broken text (JSON.parse reports those)', () => {
