@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyMerge, mergedJsonBytes } from '../../../lambdas/core/edit/merge.js';
 import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import type { Edit } from '../../../lambdas/core/edit/schema.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
+import { jobKind, storedRequest } from '../../../lambdas/core/jobs/registry.js';
 
 type Json = Record<string, unknown>;
 const edit = (clip: Json, extra: Json = {}): Json => ({
@@ -111,6 +113,15 @@ describe('parseEdit with merge', () => {
     expect(once.timeline.tracks[0]!.clips[0]!.asset).toEqual({ type: 'title', text: 'A={{B}}' });
     // The pipeline re-validates the stored request: it must not merge it a second time.
     expect(parseEdit(once).timeline.tracks[0]!.clips[0]!.asset).toEqual({ type: 'title', text: 'A={{B}}' });
+  });
+
+  it('a job stored before merge-once (merged edit + its list) is not merged again by the pipeline', () => {
+    const stored = {
+      ...edit({ asset: { type: 'title', text: 'A={{B}}' } }),
+      merge: [{ find: 'B', replace: 'boom' }],
+    };
+    const again = storedRequest(jobKind('render'), stored) as Edit;
+    expect(again.timeline.tracks[0]!.clips[0]!.asset).toEqual({ type: 'title', text: 'A={{B}}' });
   });
 
   it('measures a merge before applying it: an amplifying merge is PAYLOAD_TOO_LARGE at merge', () => {
