@@ -76,6 +76,8 @@ describe('quota reservation at submit', () => {
     // already ended is settled to its measured 6 s), so one more 6 s job fits and a second does not.
     expect((await cancelled!).status).toBe(202);
     expect((await committed()).renderSeconds).toBeCloseTo(12, 0);
+    const usage = (await call('GET', '/v1/usage')).body.quota;
+    expect(usage.committed.renderMinutes).toBeCloseTo(0.2, 1);
     const again = await call('POST', '/v1/renders', card(6, 'again'));
     expect(again.status).toBe(202);
     expect((await call('POST', '/v1/renders', card(6, 'over'))).status).toBe(429);
