@@ -16,6 +16,8 @@ const stack = new CutlineStack(app, 'Cutline', {
     ...(['true', true, 'default'].includes(app.node.tryGetContext('mediaConvert'))
       ? { mediaConvert: { default: app.node.tryGetContext('mediaConvert') === 'default' } }
       : {}),
+    // Alarms go to an SNS topic; `-c alarmEmail=ops@example.com` (or CUTLINE_ALARM_EMAIL) subscribes an address.
+    alarmEmail: app.node.tryGetContext('alarmEmail') ?? process.env.CUTLINE_ALARM_EMAIL,
   },
 });
 applyNagSuppressions(stack);

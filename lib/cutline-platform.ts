@@ -11,6 +11,7 @@ import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { Quota } from '../lambdas/core/usage/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
+import { ExecutionWatch } from './execution-watch.js';
 import { FfmpegLayer } from './ffmpeg-layer.js';
 import { MediaConvertPackaging } from './mediaconvert.js';
 import { WebConsole } from './console.js';
@@ -58,6 +59,13 @@ export interface CutlinePlatformProps {
   webhookSecretGraceSeconds?: number;
   /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
   webConsole?: boolean;
+  /** An address subscribed (by email, it must confirm) to the topic every alarm sends to. Default: none. */
+  alarmEmail?: string;
+  /**
+   * Synthesize without the built ffmpeg layer (offline checks and tests only: every render would fail).
+   * Default: the `allowMissingFfmpegLayer` context value, else false (synth fails).
+   */
+  allowMissingFfmpegLayer?: boolean;
 }
 
 /** The whole platform: API, pipeline, storage, events, render fleet and operations, with defaults. */
@@ -68,6 +76,8 @@ export class CutlinePlatform extends Construct {
   readonly state: State;
   readonly events: Events;
   readonly webConsole?: WebConsole;
+  readonly observability: Observability;
+  readonly executionWatch: ExecutionWatch;
 
   constructor(scope: Construct, id: string, props: CutlinePlatformProps = {}) {
     super(scope, id);
@@ -126,7 +136,7 @@ export class CutlinePlatform extends Construct {
       environment: env,
       logGroup,
     });
-    const ffmpeg = new FfmpegLayer(this, 'Ffmpeg');
+    const ffmpeg = new FfmpegLayer(this, 'Ffmpeg', { allowMissing: props.allowMissingFfmpegLayer });
     this.pipeline = new Pipeline(this, 'Pipeline', {
       table: this.state.table,
       ingest: this.storage.ingest,
@@ -212,7 +222,8 @@ export class CutlinePlatform extends Construct {
     this.state.table.grantReadWriteData(handlers.renders);
     this.storage.outputs.grantRead(handlers.renders);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);
-    this.pipeline.stateMachine.grant(handlers.renders, 'states:StopExecution');
+    // StopExecution is authorized against the execution (…:execution:<machine>:<name>), not the machine.
+    this.pipeline.stateMachine.grantExecution(handlers.renders, 'states:StopExecution');
     this.events.bus.grantPutEventsTo(handlers.renders);
     this.api = new Api(this, 'Api', {
       handlers,
@@ -222,8 +233,9 @@ export class CutlinePlatform extends Construct {
     });
 
     // The drop folder: objects under drop/ in the ingest bucket start jobs.
+    let drop: CutlineFunction | undefined;
     if (existsSync(`${ROOT}${HANDLERS.triggers.dropFolder}`)) {
-      const drop = new CutlineFunction(this, 'DropFolderFunction', {
+      drop = new CutlineFunction(this, 'DropFolderFunction', {
         entry: HANDLERS.triggers.dropFolder,
         memorySize: 512,
         timeout: Duration.minutes(1),
@@ -253,11 +265,33 @@ export class CutlinePlatform extends Construct {
     grantSecrets(webhook, ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret']);
     this.events.deliverWebhooks(webhook);
 
-    new Observability(this, 'Observability', {
+    this.executionWatch = new ExecutionWatch(this, 'ExecutionWatch', {
+      stateMachine: this.pipeline.stateMachine,
+      table: this.state.table,
+      ingest: this.storage.ingest,
+      outputs: this.storage.outputs,
+      bus: this.events.bus,
+      environment: env,
+      logGroup,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
       stateMachine: this.pipeline.stateMachine,
       api: this.api.api,
+      functions: {
+        ...handlers,
+        ...Object.fromEntries(
+          Object.entries(this.pipeline.functions).map(([name, fn]) => [`pipeline-${name}`, fn]),
+        ),
+        webhook,
+        executionEnded: this.executionWatch.fn,
+        ...(drop ? { dropFolder: drop } : {}),
+      },
+      deadLetterQueues: { ExecutionEnded: this.executionWatch.deadLetters },
       extraAlarms: [this.events.dlqAlarm],
+      alarmEmail: props.alarmEmail,
     });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'ApiKeyId', {
       value: this.api.key.keyId,

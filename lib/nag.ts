@@ -63,6 +63,22 @@ export function applyNagSuppressions(stack: Stack): void {
       `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:cutline/webhook/${stack.stackName}/*`,
       'Tenant webhook secrets are created on first use, one per tenant, so the grant is their name prefix.',
     ],
+    [
+      `Resource::${arn(p.storage.ingest)}/drop/*`,
+      'A drop-folder job’s failure is written beside its input, under the drop/ prefix only.',
+    ],
+    [
+      `Resource::${arn(p.storage.outputs)}/work/*`,
+      'Intermediates of a job live under work/<jobId>/; the job id is only known at run time.',
+    ],
+    [
+      `Resource::${arn(p.storage.outputs)}/outputs/*`,
+      'Results live under outputs/<tenant>/<jobId>/; tenant and job are only known at run time.',
+    ],
+    [
+      `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(p.pipeline.stateMachine.node.defaultChild as CfnElement)}"}]}]}:*`,
+      'Cancel stops executions of the platform’s own state machine; StopExecution is authorized per execution.',
+    ],
     ...Object.values(p.pipeline.functions).map(
       (fn) =>
         [`Resource::${arn(fn)}:*`, 'The state machine invokes its own task functions (any version).'] as [
@@ -76,6 +92,11 @@ export function applyNagSuppressions(stack: Stack): void {
     p.events.deadLetters,
     'SQS3',
     'This queue is itself the dead-letter queue of the webhook delivery target.',
+  );
+  ack(
+    p.executionWatch.deadLetters,
+    'SQS3',
+    'This queue is itself the dead-letter queue of the execution-status rule’s target.',
   );
   ack(
     p,

@@ -78,6 +78,7 @@ export interface LocalPlatform {
 }
 
 const TABLE = 'cutline';
+const executionEndedModule = new URL('../lambdas/triggers/execution-ended.ts', import.meta.url);
 const INGEST = 'cutline-ingest';
 const OUTPUTS = 'cutline-outputs';
 
@@ -205,6 +206,28 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         throw new Error(`PutEvents refused ${failed.length} entries: ${JSON.stringify(failed)}`);
     },
     env: { ...process.env, ...env },
+    // The same handler AWS runs from the Execution Status Change rule (lib/execution-watch.ts).
+    onEnded: async (e) => {
+      try {
+        const mod = (await import(executionEndedModule.href)) as {
+          handler: (event: unknown) => Promise<unknown>;
+        };
+        await mod.handler({
+          source: 'aws.states',
+          'detail-type': 'Step Functions Execution Status Change',
+          detail: {
+            executionArn: e.executionArn,
+            stateMachineArn: STATE_MACHINE_ARN,
+            name: e.name,
+            status: e.status,
+            error: e.error ?? null,
+            cause: e.cause ?? null,
+          },
+        });
+      } catch (err) {
+        log(`execution ${e.name} ended ${e.status}; ending its job failed: ${(err as Error).message}`);
+      }
+    },
   });
   const aws = await startAwsEndpoint({ sfn, eventBridge: (body) => handleEventBridgeRequest(bus, body) });
   process.env.AWS_ENDPOINT_URL_SFN = aws.endpoint;

@@ -6,7 +6,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { HANDLERS } from '../lambdas/core/config.js';
 import { createMediaConvertJobSync } from './mediaconvert.js';
 
-type TaskFn = (input: unknown) => Promise<unknown>;
+export type TaskFn = (input: unknown) => Promise<unknown>;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LOCAL_ACCOUNT = '000000000000';
@@ -79,6 +79,11 @@ export interface LocalStepFunctionsOptions {
   putEvents: (entries: unknown[]) => Promise<void>;
   /** Environment for the Fargate stand-in (a child process running containers/render). */
   env: NodeJS.ProcessEnv;
+  /**
+   * Called when an execution ends FAILED, TIMED_OUT or ABORTED, as AWS emits "Step Functions Execution
+   * Status Change" on the default bus (lib/execution-watch.ts routes it to the same handler).
+   */
+  onEnded?: (e: Execution) => Promise<void>;
 }
 
 /**
@@ -90,6 +95,14 @@ export class LocalStepFunctions {
   readonly executions = new Map<string, Execution>();
   private readonly machine: StateMachine;
   private readonly overrides: Record<string, TaskFn>;
+
+  /** Fault injection for tests: the named Task state runs `fn` instead of its handler until restored. */
+  replaceTask(state: string, fn: TaskFn): () => void {
+    const original = this.overrides[state];
+    if (!original) throw new Error(`no Task state ${state}`);
+    this.overrides[state] = fn;
+    return () => void (this.overrides[state] = original);
+  }
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     this.machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkPaths: false } });
@@ -191,6 +204,9 @@ export class LocalStepFunctions {
         }
         execution.stopDate = new Date();
       },
+    );
+    execution.done = execution.done.then(() =>
+      execution.status === 'SUCCEEDED' ? undefined : this.opts.onEnded?.(execution),
     );
     this.executions.set(name, execution);
     return execution;

@@ -77,5 +77,6 @@ export const HANDLERS = {
   triggers: {
     dropFolder: 'lambdas/triggers/drop-folder.ts',
     webhook: 'lambdas/triggers/webhook.ts',
+    executionEnded: 'lambdas/triggers/execution-ended.ts',
   },
 } as const;
