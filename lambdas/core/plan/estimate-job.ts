@@ -100,6 +100,8 @@ export async function estimateJob(
               : { seconds: pr.durationSeconds },
           );
         } catch (err) {
+          // A source that is not media at all (a playlist, a list of other files) is the client's mistake.
+          if ((err as { code?: string }).code === 'SOURCE_REFUSED') throw err;
           durations.set(need.src, { unknown: (err as Error).message });
         }
       }),
