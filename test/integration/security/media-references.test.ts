@@ -52,7 +52,15 @@ beforeAll(async () => {
   baitPort = (bait.address() as AddressInfo).port;
   // The secret lies outside the media root: a real, renderable MPEG-TS that must never be read.
   outside = await mkdtemp(join(tmpdir(), 'cutline-outside-'));
-  await ffmpeg(['-i', await colorVideoFixture('red', 2), '-c', 'copy', '-f', 'mpegts', join(outside, 'secret.ts')]);
+  await ffmpeg([
+    '-i',
+    await colorVideoFixture('red', 2),
+    '-c',
+    'copy',
+    '-f',
+    'mpegts',
+    join(outside, 'secret.ts'),
+  ]);
   root = await mkdtemp(join(tmpdir(), 'cutline-root-'));
   await mkdir(join(root, 'media'));
   platform = await startTestPlatform({ mediaRoot: root, rateLimit: { rate: 1000, burst: 1000 } });
