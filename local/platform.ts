@@ -1,7 +1,7 @@
 import './polyfills.js';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -23,6 +23,7 @@ import {
   type Subscriber,
 } from './event-bus.js';
 import { LOCAL_S3_CREDENTIALS, startDynalite, startS3rver } from './servers.js';
+import { makePrivateDataDir } from './private-files.js';
 import { LocalStepFunctions, STATE_MACHINE_ARN } from './stepfunctions.js';
 
 export interface LocalPlatformOptions {
@@ -87,7 +88,7 @@ async function loadOrCreateSecret(dataDir: string, given?: string): Promise<stri
  */
 export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(opts.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await makePrivateDataDir(dataDir);
   const log = opts.log ?? (() => {});
   const [db, s3] = await Promise.all([
     startDynalite(dataDir),

@@ -121,7 +121,7 @@ describe('presigned uploads (POST /v1/uploads) are bounded by their signed size 
     });
     expect(up.status).toBe(201);
     const put = (b: Buffer, type = 'video/mp4') =>
-      fetch(up.body.url, { method: 'PUT', headers: { 'content-type': type }, body: b });
+      fetch(up.body.url, { method: 'PUT', headers: { 'content-type': type }, body: new Uint8Array(b) });
     const bigger = await put(Buffer.alloc(5000, 7));
     expect(bigger.status).toBe(403);
     expect(await errorCode(bigger)).toBe('SignatureDoesNotMatch');
@@ -192,13 +192,20 @@ async function signedHeaders(method: string, url: URL, body: string): Promise<Re
 /** The hash constructor the signer wants, from node:crypto (HMAC when given a secret). */
 class NodeSha256 {
   private readonly h: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.h = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
   }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.h.update(bytes(data));
   }
   digest(): Promise<Uint8Array> {
     return Promise.resolve(new Uint8Array(this.h.digest()));
   }
 }
+
+const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
+  typeof d === 'string'
+    ? d
+    : d instanceof ArrayBuffer
+      ? new Uint8Array(d)
+      : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
