@@ -18,7 +18,7 @@ export function keyProblem(key: string): string | undefined {
     return 'the key contains percent-encoding (e.g. %2e or %2f); use the plain characters';
   for (const segment of key.split('/')) {
     if (segment === '') return 'the key has an empty path segment (// or a leading or trailing /)';
-    if (segment === '.' || segment === '..') return `the key contains a "${segment}" path segment`;
+    if (segment === '.' || segment === '..') return `the key contains a relative path segment ("${segment}")`;
   }
   return undefined;
 }
