@@ -86,8 +86,9 @@ export async function startS3rver(
     }) => {
       for (const r of event.Records) {
         if (!r.eventName.startsWith('ObjectCreated')) continue;
-        for (const fn of listeners)
-          fn(r.s3.bucket.name, decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')), r.s3.object.eTag);
+        // s3rver's event carries the key as stored (not URL-encoded as S3's notifications are): decoding
+        // it again would turn a literal `%2e%2e` into `..`.
+        for (const fn of listeners) fn(r.s3.bucket.name, r.s3.object.key, r.s3.object.eTag);
       }
     },
   );

@@ -139,6 +139,31 @@ describe('key traversal is refused in every key form', () => {
   });
 });
 
+describe('dropped files', () => {
+  it('a media file dropped under a key that would not stay plain is refused before it is copied', async () => {
+    const clip = await readFile(await videoFixture());
+    for (const key of ['drop/mp4/%2e%2e/x.mp4', 'drop/mp4/a\\b.mp4']) {
+      await clients().s3.send(new PutObjectCommand({ Bucket: INGEST, Key: key, Body: clip }));
+      const errorKey = key.replace(/\.mp4$/, '.error.json');
+      const error = await until(async () => {
+        try {
+          const res = await clients().s3.send(new GetObjectCommand({ Bucket: INGEST, Key: errorKey }));
+          return JSON.parse(await res.Body!.transformToString()) as {
+            error: { code: string; details: Array<{ path: string; message: string }> };
+          };
+        } catch {
+          return undefined;
+        }
+      });
+      expect(error.error.code, key).toBe('VALIDATION_FAILED');
+      expect(error.error.details[0]).toMatchObject({
+        path: 'key',
+        message: expect.stringMatching(/percent|backslash/),
+      });
+    }
+  });
+});
+
 async function until<T>(fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
