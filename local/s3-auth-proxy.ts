@@ -44,6 +44,18 @@ export async function startS3AuthProxy(opts: {
         return fail(res, verdict.status, verdict.code, verdict.message, req.method);
       }
       payloadHash = verdict.payloadHash;
+      // aws-chunked bodies (per-chunk signatures, trailing checksums) are neither verified here nor
+      // decoded by s3rver, which would store the framing: refused loudly instead of stored wrong.
+      if (payloadHash.startsWith('STREAMING-')) {
+        req.resume();
+        return fail(
+          res,
+          501,
+          'NotImplemented',
+          `the local S3 does not accept ${payloadHash} bodies; sign the payload (requestChecksumCalculation: WHEN_REQUIRED)`,
+          req.method,
+        );
+      }
     }
     const out = request(
       {

@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_BUCKETS, type LocalPlatform } from '../../../local/platform.js';
 import { clients } from '../../../lambdas/core/aws/clients.js';
@@ -107,6 +108,30 @@ describe('signatures are verified', () => {
     expect(await errorCode(res)).toBe('XAmzContentSHA256Mismatch');
     await expect(
       clients().s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'inputs/someone/swapped.txt' })),
+    ).rejects.toMatchObject({ name: 'NoSuchKey' });
+  });
+});
+
+describe('bodies the local S3 cannot check', () => {
+  it('an aws-chunked body (the SDK’s default streaming checksums) is 501 NotImplemented, not stored framed', async () => {
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await expect(
+      client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 'inputs/someone/chunked.txt',
+          Body: Readable.from([Buffer.from('abc')]),
+          ContentLength: 3,
+        }),
+      ),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 501 } });
+    await expect(
+      clients().s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'inputs/someone/chunked.txt' })),
     ).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 });
