@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +17,8 @@ export async function startS3AuthProxy(opts: {
   now?: () => number;
 }): Promise<{ endpoint: string; close(): Promise<void> }> {
   const upstream = new URL(opts.upstream);
+  // Connections to s3rver are kept and reused: a new one per request triples a small GET's latency.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const server = createServer((req, res) => void handle(req, res));
 
   function fail(res: ServerResponse, status: number, code: string, message: string, method?: string) {
@@ -61,6 +63,7 @@ export async function startS3AuthProxy(opts: {
       {
         host: upstream.hostname,
         port: upstream.port,
+        agent,
         method: req.method,
         path: req.url,
         headers: req.headers,
@@ -96,6 +99,7 @@ export async function startS3AuthProxy(opts: {
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
+        agent.destroy();
         server.close(() => resolve());
       }),
   };
