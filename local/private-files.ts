@@ -1,5 +1,6 @@
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 
 /**
  * The data dir holds every tenant's jobs, uploads, outputs and events, the API key and the webhook
@@ -8,7 +9,8 @@ import { join } from 'node:path';
  * tightened on start.
  */
 export async function makePrivateDataDir(dataDir: string): Promise<void> {
-  process.umask(0o077);
+  // Worker threads may not set the umask; the 0700 folder still keeps others out there.
+  if (isMainThread) process.umask(0o077);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await tighten(dataDir);
 }
