@@ -1,4 +1,5 @@
 import { tenantSources } from '../aws/s3-sources.js';
+import { assertNoControlChars } from '../json-strings.js';
 import { assertWebhookUrl } from '../webhooks/target.js';
 import type { JobKind, JobType } from './kinds.js';
 import { jobKind } from './registry.js';
@@ -15,6 +16,7 @@ export async function validateJob(req: { tenantId: string; type: JobType | strin
   sources: number;
 }> {
   const kind = jobKind(req.type);
+  assertNoControlChars(req.body);
   const request = kind.parse(req.body);
   // A callback that is refused whatever DNS says (scheme, credentials, a literal private address) is a 400.
   const callback = kind.callback?.(request);
