@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { CutlineError } from '../errors.js';
-
-const run = promisify(execFile);
+import { execManaged } from './processes.js';
 
 /** What the compiler needs to know about a source; dimensions are as displayed (rotation applied). */
 export interface ProbeResult {
@@ -87,7 +84,7 @@ export async function probeFile(
 ): Promise<ProbeResult> {
   let stdout: string;
   try {
-    ({ stdout } = await run(
+    ({ stdout } = await execManaged(
       ffprobe,
       ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
       {
