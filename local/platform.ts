@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
+import { endAllProcesses, endOrphans } from '../lambdas/core/media/processes.js';
 import { ENV } from '../lambdas/core/config.js';
 import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
@@ -40,6 +41,11 @@ export interface LocalPlatformOptions {
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
+  /**
+   * The worker budget: jobs running at once (the rest wait QUEUED, in order) and ffmpeg processes at
+   * once across them. Default: the number of cores.
+   */
+  workers?: number;
   /** Per-tenant quotas (usage/quota.ts), written to the table at start; `default` for every other tenant. */
   quotas?: Record<string, Quota> & { default?: Quota };
   log?: (line: string) => void;
@@ -54,6 +60,9 @@ export interface LocalPlatform {
   sfn: LocalStepFunctions;
   webhookSecret: string;
   interrupted: string[];
+  /** Process groups a previous run left behind (after a crash) that this start ended. */
+  orphansEnded: number[];
+  workers: number;
   close(): Promise<void>;
 }
 
@@ -89,6 +98,13 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
   const log = opts.log ?? (() => {});
+  const workers = opts.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`workers must be a whole number of at least 1, got ${workers}`);
+  // What a killed run left rendering ends before anything new starts.
+  const pidDir = join(dataDir, 'pids');
+  const orphansEnded = endOrphans(pidDir);
+  if (orphansEnded.length) log(`ended ${orphansEnded.length} process group(s) left by the previous run`);
   const [db, s3] = await Promise.all([
     startDynalite(dataDir),
     startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST] }),
@@ -109,8 +125,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     [ENV.OUTPUTS_BUCKET]: OUTPUTS,
     [ENV.STATE_MACHINE_ARN]: STATE_MACHINE_ARN,
     [ENV.EVENT_BUS_NAME]: 'cutline',
+    [ENV.WORKERS]: String(workers),
+    [ENV.PID_DIR]: pidDir,
     [ENV.PLAN_LIMITS]: JSON.stringify({
-      maxConcurrency: availableParallelism(),
+      maxConcurrency: workers,
       threadsPerWorker: 1,
       ...opts.planLimits,
     }),
@@ -149,6 +167,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         throw new Error(`PutEvents refused ${failed.length} entries: ${JSON.stringify(failed)}`);
     },
     env: { ...process.env, ...env },
+    maxRunning: workers,
   });
   const aws = await startAwsEndpoint({ sfn, eventBridge: (body) => handleEventBridgeRequest(bus, body) });
   process.env.AWS_ENDPOINT_URL_SFN = aws.endpoint;
@@ -234,9 +253,15 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     sfn,
     webhookSecret,
     interrupted,
+    orphansEnded,
+    workers,
     async close() {
       await api.close();
+      // Stopping means stopped: running jobs end with their processes (the next start marks them
+      // INTERRUPTED), queued ones never start.
+      sfn.stopAll();
       await sfn.drain().catch(() => {});
+      endAllProcesses();
       await bus.drain?.();
       await aws.close();
       await Promise.all([db.close(), s3.close()]);

@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../../lambdas/core/aws/storage.js';
+import { getPlatform } from '../../../lambdas/core/platform.js';
+import type { LocalPlatform } from '../../../local/platform.js';
+import { faultyFfmpeg, type FaultyFfmpeg } from '../../helpers/faults.js';
+import { api, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
+import { groupAlive, recordedGroups, until } from '../../helpers/processes.js';
+
+// Stopping means stopped: a cancelled job's processes (each ffmpeg a process group, here the fault
+// script and the `sleep` it runs) end within 5 s, nothing of it is stored, and its scratch is gone.
+
+let platform: LocalPlatform;
+let call: Api;
+let ffmpeg: FaultyFfmpeg;
+const savedFfmpeg = process.env.CUTLINE_FFMPEG;
+
+/** Title on colour at 160×90; under the limits below, 2 s and more are cut into chunks. */
+const withLength = (length: number) => ({
+  timeline: {
+    background: '#203040',
+    tracks: [{ clips: [{ asset: { type: 'title', text: 'stop' }, start: 0, length }] }],
+  },
+  output: { format: 'mp4', size: { width: 160, height: 90 } },
+});
+
+beforeAll(async () => {
+  ffmpeg = await faultyFfmpeg();
+  await ffmpeg.set('pass');
+  process.env.CUTLINE_FFMPEG = ffmpeg.bin;
+  platform = await startTestPlatform({ workers: 2, planLimits: { minChunkSeconds: 1, maxConcurrency: 2 } });
+  call = api(platform);
+});
+afterAll(async () => {
+  await platform?.close();
+  await ffmpeg?.dispose();
+  if (savedFfmpeg === undefined) delete process.env.CUTLINE_FFMPEG;
+  else process.env.CUTLINE_FFMPEG = savedFfmpeg;
+});
+
+const ffmpegGroups = () => recordedGroups(platform.dataDir).filter((g) => g.bin === 'ffmpeg');
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const p = getPlatform();
+  return p.objects.list(p.outputsBucket, prefix);
+}
+
+/** Submits, waits until `groups` ffmpeg groups run for it, cancels; returns the job id and those groups. */
+async function cancelMidRender(body: unknown, groups: number) {
+  const res = await call('POST', '/v1/renders', body);
+  expect(res.status).toBe(202);
+  const id = res.body.id as string;
+  // Running for certain: each has logged its call (the fault script's first act) and then hangs.
+  await until(
+    `${groups} ffmpeg group(s) running for ${id}`,
+    async () => ffmpegGroups().length >= groups && (await ffmpeg.calls()).length >= groups,
+    60_000,
+  );
+  const running = ffmpegGroups();
+  for (const g of running) expect(groupAlive(g.pid)).toBe(true);
+  const cancelled = await call('POST', `/v1/renders/${id}/cancel`);
+  expect(cancelled.status).toBe(202);
+  const t0 = Date.now();
+  await until('every process group of the job ended', () => running.every((g) => !groupAlive(g.pid)), 5000);
+  const stoppedMs = Date.now() - t0;
+  return { id, running, stoppedMs };
+}
+
+async function expectNothingLeft(id: string) {
+  await platform.sfn.drain();
+  const { job } = await waitForJob(call, id, 5000);
+  expect(job.status).toBe('CANCELLED');
+  expect(job.outputs ?? []).toEqual([]);
+  expect(await keysUnder(keys.output(platform.apiKeyId, id, ''))).toEqual([]);
+  expect(await keysUnder(keys.work(id, ''))).toEqual([]);
+  expect(existsSync(join(tmpdir(), 'cutline', id))).toBe(false);
+  expect(ffmpegGroups()).toEqual([]);
+}
+
+describe('cancel mid-render', () => {
+  it('single pass: its ffmpeg group ends within 5 s, no output object, no work/ prefix, no scratch', async () => {
+    await ffmpeg.set('hang:output');
+    // 1 s: below two chunks of minChunkSeconds, so one pass.
+    const { id, running, stoppedMs } = await cancelMidRender(withLength(1), 1);
+    expect(running).toHaveLength(1);
+    expect(stoppedMs).toBeLessThan(5000);
+    // Longer than a render of this size takes: nothing is written late either.
+    await new Promise((r) => setTimeout(r, 1500));
+    await expectNothingLeft(id);
+    const calls = await ffmpeg.calls();
+    expect(calls.filter((c) => c.endsWith('output.mp4'))).toHaveLength(1);
+  });
+
+  it('chunked: every chunk group ends within 5 s and no chunk is tried again', async () => {
+    await ffmpeg.set('hang:chunk-');
+    const { id, running } = await cancelMidRender(withLength(4), 2);
+    expect(running.length).toBeGreaterThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 4000)); // the ASL's retry interval is 3 s
+    await expectNothingLeft(id);
+    const calls = await ffmpeg.calls();
+    const chunkCalls = calls.filter((c) => /chunk-\d+/.test(c));
+    expect(chunkCalls.length).toBeGreaterThanOrEqual(1);
+    // Each chunk started once (a stopped chunk is not retried), and nothing started after the cancel:
+    // one call per group that was running (chunks and the audio mix; the rest waited for a worker).
+    expect(new Set(chunkCalls).size).toBe(chunkCalls.length);
+    expect(calls.length).toBe(running.length);
+  });
+});
