@@ -91,6 +91,44 @@ async function loadOrCreateSecret(dataDir: string, given?: string): Promise<stri
 }
 
 /**
+ * Marks QUEUED or RUNNING jobs (all, or those in `only`) FAILED (INTERRUPTED) with a Job Failed event;
+ * returns their ids.
+ */
+async function failUnfinished(
+  bus: LocalEventBus,
+  message: string,
+  only?: ReadonlySet<string>,
+): Promise<string[]> {
+  const ended: string[] = [];
+  for (const status of ['QUEUED', 'RUNNING']) {
+    const res = await clients().db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :s',
+        ExpressionAttributeValues: { ':s': `STATUS#${status}` },
+      }),
+    );
+    for (const item of res.Items ?? []) {
+      const job = item as unknown as Job;
+      if (only && !only.has(job.id)) continue;
+      const failed = await getPlatform().jobs.update(job.id, {
+        status: 'FAILED',
+        error: { code: 'INTERRUPTED', message },
+        timings: { ...job.timings, endedAt: new Date().toISOString() },
+      });
+      if (failed) {
+        ended.push(job.id);
+        bus.put([
+          { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
+        ]);
+      }
+    }
+  }
+  return ended;
+}
+
+/**
  * The whole platform on this machine: dynalite, s3rver, the real state machine on aws-local-stepfunctions,
  * a local EventBridge, and an HTTP server in front of the same API handlers.
  */
@@ -175,34 +213,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   resetClients();
 
   // Jobs that were running when the process died are failed, never left running.
-  const interrupted: string[] = [];
-  for (const status of ['QUEUED', 'RUNNING']) {
-    const res = await clients().db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :s',
-        ExpressionAttributeValues: { ':s': `STATUS#${status}` },
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      const job = item as unknown as Job;
-      const failed = await getPlatform().jobs.update(job.id, {
-        status: 'FAILED',
-        error: {
-          code: 'INTERRUPTED',
-          message: 'the local platform stopped while this job was running; submit it again',
-        },
-        timings: { ...job.timings, endedAt: new Date().toISOString() },
-      });
-      if (failed) {
-        interrupted.push(job.id);
-        bus.put([
-          { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
-        ]);
-      }
-    }
-  }
+  const interrupted = await failUnfinished(
+    bus,
+    'the local platform stopped while this job was running; submit it again',
+  );
 
   // The drop folder: objects created under drop/ in the ingest bucket go to the same trigger handler.
   const dropModule = new URL('../lambdas/triggers/drop-folder.ts', import.meta.url);
@@ -257,11 +271,16 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     workers,
     async close() {
       await api.close();
-      // Stopping means stopped: running jobs end with their processes (the next start marks them
-      // INTERRUPTED), queued ones never start.
-      sfn.stopAll();
+      // Stopping means stopped: running jobs end with their processes and, like queued ones, are
+      // marked FAILED (INTERRUPTED).
+      const stopped = new Set(sfn.stopAll());
       await sfn.drain().catch(() => {});
       endAllProcesses();
+      await failUnfinished(
+        bus,
+        'the local platform was stopped while this job was queued or running; submit it again',
+        stopped,
+      ).catch((err: Error) => log(`could not mark the unfinished jobs: ${err.message}`));
       await bus.drain?.();
       await aws.close();
       await Promise.all([db.close(), s3.close()]);

@@ -306,9 +306,16 @@ export class LocalStepFunctions {
     return true;
   }
 
-  /** Stops every execution (platform shutdown): their processes end with them. */
-  stopAll(): void {
-    for (const e of this.executions.values()) this.stop(e.executionArn);
+  /** Stops every execution (platform shutdown): their processes end with them. Returns their job ids. */
+  stopAll(): string[] {
+    const jobs: string[] = [];
+    for (const e of this.executions.values()) {
+      if (e.status !== 'RUNNING') continue;
+      this.stop(e.executionArn);
+      const { jobId } = JSON.parse(e.input) as { jobId?: unknown };
+      if (typeof jobId === 'string') jobs.push(jobId);
+    }
+    return jobs;
   }
 
   /** Waits for every execution still running (tests, shutdown). */

@@ -68,10 +68,10 @@ async function cancelMidRender(body: unknown, groups: number) {
   return { id, running, stoppedMs };
 }
 
-async function expectNothingLeft(id: string) {
+async function expectNothingLeft(id: string, status = 'CANCELLED') {
   await platform.sfn.drain();
   const { job } = await waitForJob(call, id, 5000);
-  expect(job.status).toBe('CANCELLED');
+  expect(job.status).toBe(status);
   expect(job.outputs ?? []).toEqual([]);
   expect(await keysUnder(keys.output(platform.apiKeyId, id, ''))).toEqual([]);
   expect(await keysUnder(keys.work(id, ''))).toEqual([]);
@@ -106,5 +106,25 @@ describe('cancel mid-render', () => {
     // one call per group that was running (chunks and the audio mix; the rest waited for a worker).
     expect(new Set(chunkCalls).size).toBe(chunkCalls.length);
     expect(calls.length).toBe(running.length);
+  });
+});
+
+describe('a failure', () => {
+  it("ends the job's other processes: a chunk fails, the chunk still rendering beside it is killed within 5 s", async () => {
+    await ffmpeg.set(['hang:chunk-0000', 'fail:chunk-0001']);
+    const res = await call('POST', '/v1/renders', withLength(4));
+    const id = res.body.id as string;
+    await until(
+      'chunk 0 running',
+      async () => (await ffmpeg.calls()).some((c) => c.includes('chunk-0000')),
+      60_000,
+    );
+    const hanging = ffmpegGroups();
+    expect(hanging.length).toBeGreaterThanOrEqual(1);
+    const { job } = await waitForJob(call, id, 60_000);
+    expect(job.status).toBe('FAILED');
+    expect(job.error.message).toMatch(/chunk 1 .*injected failure/);
+    await until('the hanging chunk ended', () => hanging.every((g) => !groupAlive(g.pid)), 5000);
+    await expectNothingLeft(id, 'FAILED');
   });
 });
