@@ -255,10 +255,14 @@ export async function spawnManaged(
 export async function execManaged<E extends 'utf8' | 'buffer' = 'utf8'>(
   bin: string,
   args: readonly string[],
-  opts: Omit<ManagedSpawnOptions, 'stdio'> & { encoding?: E; maxBuffer?: number } = {},
+  opts: Omit<ManagedSpawnOptions, 'stdio'> & { encoding?: E; maxBuffer?: number; timeoutMs?: number } = {},
 ): Promise<{ stdout: E extends 'buffer' ? Buffer : string; stderr: string }> {
+  // A timeout ends the group like a stop, and is reported as a timeout.
+  const timer = opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+  const signal = timer ? (opts.signal ? AbortSignal.any([opts.signal, timer]) : timer) : opts.signal;
   const { child, exited, aborted } = await spawnManaged(bin, args, {
     ...opts,
+    signal,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const max = opts.maxBuffer ?? 1024 * 1024;
@@ -276,20 +280,18 @@ export async function execManaged<E extends 'utf8' | 'buffer' = 'utf8'>(
     if (err.length > 256) err.splice(0, err.length - 256);
   });
   child.once('error', (e: NodeJS.ErrnoException) => (spawnError = e));
-  const { code, signal } = await exited;
+  const { code, signal: killedBy } = await exited;
   const stderr = Buffer.concat(err).toString('utf8');
+  if (aborted() && timer?.aborted && !opts.signal?.aborted)
+    throw Object.assign(new Error(`${basename(bin)} timed out after ${opts.timeoutMs} ms`), { stderr });
   if (aborted()) throw cancelled();
   if (spawnError) throw Object.assign(spawnError, { stderr });
   if (outBytes > max)
     throw Object.assign(new Error(`${basename(bin)}: output over ${max} bytes`), { stderr });
   if (code !== 0)
     throw Object.assign(
-      new Error(`${basename(bin)} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`),
-      {
-        code,
-        signal,
-        stderr,
-      },
+      new Error(`${basename(bin)} ${killedBy ? `was killed by ${killedBy}` : `exited with code ${code}`}`),
+      { code, signal: killedBy, stderr },
     );
   const buf = Buffer.concat(out);
   return { stdout: (opts.encoding === 'buffer' ? buf : buf.toString('utf8')) as never, stderr };
