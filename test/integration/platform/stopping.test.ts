@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putOutputsIfLive } from '../../../lambdas/core/aws/job-storage.js';
 import { keys } from '../../../lambdas/core/aws/storage.js';
 import { getPlatform } from '../../../lambdas/core/platform.js';
 import type { LocalPlatform } from '../../../local/platform.js';
@@ -126,5 +128,55 @@ describe('a failure', () => {
     expect(job.error.message).toMatch(/chunk 1 .*injected failure/);
     await until('the hanging chunk ended', () => hanging.every((g) => !groupAlive(g.pid)), 5000);
     await expectNothingLeft(id, 'FAILED');
+  });
+});
+
+describe('storing outputs', () => {
+  it('stores nothing for a job that already ended', async () => {
+    const p = getPlatform();
+    const now = new Date().toISOString();
+    const { job } = await p.jobs.create({
+      id: `ended-${Date.now()}`,
+      tenantId: platform.apiKeyId,
+      type: 'render',
+      status: 'CANCELLED',
+      progress: 0,
+      request: {},
+      createdAt: now,
+      updatedAt: now,
+      timings: { queuedAt: now, endedAt: now },
+    });
+    const file = join(platform.dataDir, 'late.mp4');
+    await writeFile(file, 'a late render');
+    const key = keys.output(job.tenantId, job.id, 'output.mp4');
+    await expect(putOutputsIfLive(job.id, [{ key, path: file }])).rejects.toThrow(/already ended CANCELLED/);
+    expect(await p.objects.list(p.outputsBucket, keys.output(job.tenantId, job.id, ''))).toEqual([]);
+  });
+});
+
+describe('the Fargate stand-in', () => {
+  it('cancel stops the render task and every ffmpeg in it within 5 s; nothing is stored', async () => {
+    // No chunk fits "Lambda" with a 1 ms budget: the job renders in the container entry's child process.
+    // Last in the file: a second platform repoints this process's clients.
+    const fargate = await startTestPlatform({ workers: 2, planLimits: { lambdaSeconds: 0.001 } });
+    try {
+      await ffmpeg.set('hang:output');
+      const call2 = api(fargate);
+      const res = await call2('POST', '/v1/renders', withLength(1));
+      const id = res.body.id as string;
+      await until('the task is in ffmpeg', async () => (await ffmpeg.calls()).length > 0, 60_000);
+      const tasks = recordedGroups(fargate.dataDir).filter((g) => g.bin === 'node');
+      expect(tasks).toHaveLength(1); // the task's group; its ffmpegs run inside it
+      expect((await call2('POST', `/v1/renders/${id}/cancel`)).status).toBe(202);
+      await until('the task group ended', () => !groupAlive(tasks[0]!.pid), 5000);
+      await fargate.sfn.drain();
+      expect((await call2('GET', `/v1/renders/${id}`)).body.status).toBe('CANCELLED');
+      const p = getPlatform();
+      expect(await p.objects.list(p.outputsBucket, keys.output(fargate.apiKeyId, id, ''))).toEqual([]);
+      expect(await p.objects.list(p.outputsBucket, keys.work(id, ''))).toEqual([]);
+      expect(recordedGroups(fargate.dataDir)).toEqual([]);
+    } finally {
+      await fargate.close();
+    }
   });
 });
