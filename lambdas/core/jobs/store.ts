@@ -132,7 +132,15 @@ export class JobStore {
           IndexName: 'GSI2',
           KeyConditionExpression: before ? 'GSI2PK = :s AND GSI2SK < :c' : 'GSI2PK = :s',
           ExpressionAttributeValues: { ':s': `STATUS#${status}`, ...(before ? { ':c': before } : {}) },
-          ProjectionExpression: 'id, createdAt, progress, estimatedSeconds, submitEstimate',
+          // Names, not words: DynamoDB reserves many attribute names.
+          ProjectionExpression: '#i, #c, #p, #e, #s',
+          ExpressionAttributeNames: {
+            '#i': 'id',
+            '#c': 'createdAt',
+            '#p': 'progress',
+            '#e': 'estimatedSeconds',
+            '#s': 'submitEstimate',
+          },
           ExclusiveStartKey: start,
         }),
       );
