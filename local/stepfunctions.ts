@@ -8,8 +8,9 @@ import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { spawnManaged } from '../lambdas/core/media/processes.js';
 import { runWithTaskSignal } from '../lambdas/core/media/task-signal.js';
 import { scratchRoot } from '../lambdas/pipeline/common.js';
+import { createMediaConvertJobSync } from './mediaconvert.js';
 
-type TaskFn = (input: unknown) => Promise<unknown>;
+export type TaskFn = (input: unknown) => Promise<unknown>;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LOCAL_ACCOUNT = '000000000000';
@@ -27,6 +28,7 @@ export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): R
     RenderChunkFunctionArn: fnArn('render-chunk'),
     RenderAudioFunctionArn: fnArn('render-audio'),
     StitchFunctionArn: fnArn('stitch'),
+    PackageMediaConvertFunctionArn: fnArn('package-mediaconvert'),
     FinalizeFunctionArn: fnArn('finalize'),
     MarkFailedFunctionArn: fnArn('mark-failed'),
     ClusterArn: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/cutline`,
@@ -84,6 +86,11 @@ export interface LocalStepFunctionsOptions {
   putEvents: (entries: unknown[]) => Promise<void>;
   /** Environment for the Fargate stand-in (a child process running containers/render). */
   env: NodeJS.ProcessEnv;
+  /**
+   * Called when an execution ends FAILED, TIMED_OUT or ABORTED, as AWS emits "Step Functions Execution
+   * Status Change" on the default bus (lib/execution-watch.ts routes it to the same handler).
+   */
+  onEnded?: (e: Execution) => Promise<void>;
   /** Executions (jobs) running at once; the rest wait, in the order they were started. Default: cores. */
   maxRunning?: number;
 }
@@ -108,6 +115,14 @@ export class LocalStepFunctions {
   private readonly waiting: Slot[] = [];
   private running = 0;
 
+  /** Fault injection for tests: the named Task state runs `fn` instead of its handler until restored. */
+  replaceTask(state: string, fn: TaskFn): () => void {
+    const original = this.overrides[state];
+    if (!original) throw new Error(`no Task state ${state}`);
+    this.overrides[state] = fn;
+    return () => void (this.overrides[state] = original);
+  }
+
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     this.machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkPaths: false } });
     const p = HANDLERS.pipeline;
@@ -130,6 +145,9 @@ export class LocalStepFunctions {
       RenderChunk: lambdaTask(p.renderChunk),
       RenderAudio: lambdaTask(p.renderAudio),
       Stitch: lambdaTask(p.stitch),
+      BuildPackagingJob: lambdaTask(p.packageMediaConvert),
+      CreateMediaConvertJob: createMediaConvertJobSync,
+      CollectPackaging: lambdaTask(p.packageMediaConvert),
       Finalize: lambdaTask(p.finalize),
       MarkFailed: lambdaTask(p.markFailed),
       PublishSucceeded: putEvents,
@@ -185,8 +203,10 @@ export class LocalStepFunctions {
    */
   private handlersFor(work: AbortController, inflight: Set<Promise<unknown>>): Record<string, TaskFn> {
     const wrapped: Record<string, TaskFn> = {};
-    for (const [state, fn] of Object.entries(this.overrides)) {
+    for (const state of Object.keys(this.overrides)) {
       wrapped[state] = (input) => {
+        // Looked up per call: replaceTask (tests) applies to executions already running.
+        const fn = this.overrides[state]!;
         if (state === 'MarkFailed') work.abort();
         const run = LocalStepFunctions.UNSTOPPABLE.has(state)
           ? fn(input)
@@ -232,6 +252,10 @@ export class LocalStepFunctions {
       this.running--;
       this.admit();
     });
+    // As AWS emits an Execution Status Change for every end but success (stopped while queued too).
+    execution.done = execution.done.then(() =>
+      execution.status === 'SUCCEEDED' ? undefined : this.opts.onEnded?.(execution),
+    );
     this.executions.set(name, execution);
     this.waiting.push({ execution, begin: begun });
     this.admit();

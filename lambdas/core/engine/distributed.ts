@@ -23,6 +23,8 @@ export interface LocalRenderOptions {
   planLimits?: Partial<PlanLimits>;
   /** Keep chunk files (for inspection); default: removed. */
   keepWork?: boolean;
+  /** See PackageOptions: the pipeline packages MediaConvert HLS in its own state. */
+  deferMediaConvert?: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function renderLocal(
       threads: opts.threadsPerWorker,
       onProgress: opts.onProgress,
       signal: opts.signal,
+      deferMediaConvert: opts.deferMediaConvert,
     });
     return { plan, files };
   }
@@ -103,7 +106,10 @@ export async function renderLocal(
       width: spec.width,
       height: spec.height,
     };
-    const files = await finishOutput(input, main, dirname(opts.output), { signal: opts.signal });
+    const files = await finishOutput(input, main, dirname(opts.output), {
+      signal: opts.signal,
+      deferMediaConvert: opts.deferMediaConvert,
+    });
     opts.onProgress?.(1);
     return { plan, files };
   } finally {
