@@ -11,10 +11,11 @@ import { join } from 'node:path';
  *   kill-once:PAT   the first matching call starts the real ffmpeg, then dies by SIGKILL mid-render
  *   fail:PAT        every matching call exits 1 with "injected failure" on stderr
  *   hang:PAT        every matching call sleeps 120 s first (a render caught in progress)
+ *   fail-late:PAT   every matching call fails as `fail` does, 5 s after it starts
  * Every call's output path is appended to `calls`, so a test can count attempts. Several modes (an
  * array) apply each to the calls it matches, the first match winning.
  */
-type FaultMode = 'pass' | `kill-once:${string}` | `fail:${string}` | `hang:${string}`;
+type FaultMode = 'pass' | `kill-once:${string}` | `fail:${string}` | `fail-late:${string}` | `hang:${string}`;
 
 export interface FaultyFfmpeg {
   bin: string;
@@ -45,6 +46,12 @@ case "$mode" in
     fi ;;
   fail:*)
     if [[ "$out" == *"\${mode#fail:}"* ]]; then
+      echo "injected failure: the encoder gave up" >&2
+      exit 1
+    fi ;;
+  fail-late:*)
+    if [[ "$out" == *"\${mode#fail-late:}"* ]]; then
+      sleep 5
       echo "injected failure: the encoder gave up" >&2
       exit 1
     fi ;;

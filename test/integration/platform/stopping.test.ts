@@ -113,14 +113,19 @@ describe('cancel mid-render', () => {
 
 describe('a failure', () => {
   it("ends the job's other processes: a chunk fails, the chunk still rendering beside it is killed within 5 s", async () => {
-    await ffmpeg.set(['hang:chunk-0000', 'fail:chunk-0001']);
+    // Chunk 1 fails 5 s after it starts: by then chunk 0 has a worker (the audio mix is quick) and hangs.
+    await ffmpeg.set(['hang:chunk-0000', 'fail-late:chunk-0001']);
     const res = await call('POST', '/v1/renders', withLength(4));
     const id = res.body.id as string;
     await until(
       'chunk 0 running',
       async () => (await ffmpeg.calls()).some((c) => c.includes('chunk-0000')),
       60_000,
-    );
+    ).catch(async (err: Error) => {
+      // Say where the job is, not only that chunk 0 never started.
+      const seen = (await call('GET', `/v1/renders/${id}`)).body;
+      throw new Error(`${err.message}; the job: ${JSON.stringify(seen)}; calls: ${await ffmpeg.calls()}`);
+    });
     const hanging = ffmpegGroups();
     expect(hanging.length).toBeGreaterThanOrEqual(1);
     const { job } = await waitForJob(call, id, 60_000);
