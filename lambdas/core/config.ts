@@ -32,6 +32,10 @@ export const ENV = {
   MEDIACONVERT_ROLE_ARN: 'CUTLINE_MEDIACONVERT_ROLE_ARN',
   /** Optional MediaConvert queue ARN (default: the account's Default queue). */
   MEDIACONVERT_QUEUE_ARN: 'CUTLINE_MEDIACONVERT_QUEUE_ARN',
+  /** `chromium` where the deployment's render tasks can draw html assets. */
+  HTML_RENDERER: 'CUTLINE_HTML_RENDERER',
+  /** Path of the Chromium binary that draws html assets (default: a system Chromium). */
+  CHROMIUM_PATH: 'CUTLINE_CHROMIUM',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
