@@ -103,6 +103,9 @@ export class Pipeline extends Construct {
     });
     for (const fn of Object.values(f)) fn.grantInvoke(this.stateMachine);
     props.bus.grantPutEventsTo(this.stateMachine);
+    // The render tasks publish throttled Job Progress events themselves (lambdas/core/jobs/progress.ts).
+    props.bus.grantPutEventsTo(f.renderChunk);
+    props.bus.grantPutEventsTo(f.renderAudio);
     // ecs:runTask.sync: run the task, pass its roles, and watch it through EventBridge's managed rule.
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({
@@ -138,5 +141,6 @@ export class Pipeline extends Construct {
     props.table.grantReadWriteData(props.fleet.taskDefinition.taskRole);
     props.outputs.grantReadWrite(props.fleet.taskDefinition.taskRole);
     props.ingest.grantRead(props.fleet.taskDefinition.taskRole);
+    props.bus.grantPutEventsTo(props.fleet.taskDefinition.taskRole);
   }
 }

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
 import { ENV } from '../lambdas/core/config.js';
-import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
+import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
 import { resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
@@ -17,6 +17,7 @@ import { startAwsEndpoint } from './aws-endpoint.js';
 import { consoleRoutes } from './console.js';
 import { ensureTable } from './bootstrap.js';
 import {
+  DEFAULT_CALLBACK_PATTERN,
   handleEventBridgeRequest,
   LocalEventBus,
   type PutEventsEntry,
@@ -139,8 +140,15 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     logFile: join(dataDir, 'events.jsonl'),
     subscribers: [...configured, ...(opts.subscribers ?? [])],
     defaultWebhookSecret: webhookSecret,
-    callbackFor: async (detail: { jobId?: string }) =>
-      detail.jobId ? (await getPlatform().jobs.get(detail.jobId))?.callback : undefined,
+    // As the AWS webhook rules (lib/events.ts): terminal events, and Job Progress to jobs that ask for it.
+    callbackPattern: {
+      ...DEFAULT_CALLBACK_PATTERN,
+      'detail-type': [...(DEFAULT_CALLBACK_PATTERN['detail-type'] as string[]), 'Job Progress'],
+    },
+    callbackFor: async (detail: { jobId?: string }, detailType: string) => {
+      const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : null;
+      return job && wantsCallback(job, detailType) ? job.callback : undefined;
+    },
   });
   const sfn = new LocalStepFunctions({
     putEvents: async (entries) => {

@@ -2,7 +2,13 @@ import { assertSafeNumbers } from '../core/json-numbers.js';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CutlineError, QuotaExceededError, type ErrorCode } from '../core/errors.js';
+import {
+  CutlineError,
+  isStorageFull,
+  QuotaExceededError,
+  storageFullError,
+  type ErrorCode,
+} from '../core/errors.js';
 
 export const logger = new Logger({ serviceName: 'cutline-api' });
 
@@ -31,6 +37,7 @@ const STATUS: Record<ErrorCode, number> = {
   PIPELINE_UNAVAILABLE: 503,
   QUOTA_EXCEEDED: 429,
   IN_PROGRESS: 409,
+  STORAGE_FULL: 507,
 };
 
 export const json = (
@@ -56,6 +63,12 @@ export function errorResponse(err: unknown): APIGatewayProxyResult {
       },
       err.headers,
     );
+  }
+  // A full local store (the table or the object store behind this request) is the server's problem, said plainly.
+  if (isStorageFull(err)) {
+    const full = storageFullError(err, 'platform storage');
+    logger.error('storage full', err as Error);
+    return json(507, { error: full.toJSON() }, { 'retry-after': '30' });
   }
   if (err instanceof CutlineError) {
     const status = STATUS[err.code];

@@ -18,6 +18,11 @@ export const renderView = (job: Job) => ({
   status: job.status,
   ...(job.stage ? { stage: job.stage } : {}),
   progress: job.progress,
+  ...(job.frames ? { frames: job.frames } : {}),
+  ...(job.secondsRemaining !== undefined && !isTerminal(job.status)
+    ? { secondsRemaining: job.secondsRemaining }
+    : {}),
+  ...(job.callbackEvents ? { callbackEvents: job.callbackEvents } : {}),
   ...(job.error ? { error: job.error } : {}),
   ...(job.outputs ? { outputs: job.outputs } : {}),
   // The best estimate known: the Plan step's (sources probed) once it ran, else the submit estimate.

@@ -8,7 +8,9 @@ import type { Edit } from '../core/edit/schema.js';
 import { prepareRender } from '../core/engine/prepare.js';
 import { CutlineError } from '../core/errors.js';
 import type { PrepareItem, Rendition } from '../core/jobs/kinds.js';
-import type { Job, Stage } from '../core/jobs/model.js';
+import { isTerminal, type Job, type Stage } from '../core/jobs/model.js';
+import { aggregateProgress, ProgressReporter } from '../core/jobs/progress.js';
+import { publishJobEvent } from '../core/aws/events.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import type { RenderedFile } from '../core/engine/render.js';
 import { getPlatform } from '../core/platform.js';
@@ -71,18 +73,48 @@ export async function loadJob(state: PipelineState): Promise<Job> {
   return job;
 }
 
-/** Moves the job to RUNNING at `stage`; throws JobEndedError when it already ended (e.g. cancelled). */
+/**
+ * Moves the job to RUNNING at `stage`, raising progress to the stage's start or to what its frames say
+ * (never lowering it: a progress write may land between the read and this write, so it is conditional);
+ * throws JobEndedError when the job already ended (e.g. cancelled).
+ */
 export async function enterStage(state: PipelineState, stage: Stage, progress: number): Promise<Job> {
   const p = getPlatform();
-  const job = await loadJob(state);
-  const updated = await p.jobs.update(state.jobId, {
-    status: 'RUNNING',
-    stage,
-    progress: Math.max(job.progress, progress),
-    timings: { ...job.timings, startedAt: job.timings.startedAt ?? new Date().toISOString() },
+  for (let attempt = 0; ; attempt++) {
+    const job = await loadJob(state);
+    if (isTerminal(job.status)) throw new JobEndedError(`job ${state.jobId} already ended ${job.status}`);
+    const frames = job.work ? aggregateProgress(job.work).progress : 0;
+    const updated = await p.jobs.update(
+      state.jobId,
+      {
+        status: 'RUNNING',
+        stage,
+        progress: Math.max(job.progress, progress, frames),
+        timings: { ...job.timings, startedAt: job.timings.startedAt ?? new Date().toISOString() },
+      },
+      { raiseOnly: true },
+    );
+    if (updated) return updated;
+    // Lost to a progress write (or the job just ended): read again.
+    if (attempt >= 4) throw new JobEndedError(`job ${state.jobId} could not enter ${stage}`);
+  }
+}
+
+/**
+ * The frame reporter of one render unit (jobs/progress.ts): counts on the job item, throttled across all
+ * the job's tasks, and a `Job Progress` event after each progress write. Progress never fails a render.
+ */
+export function frameReporter(jobId: string, unit: string): ProgressReporter<Job> {
+  return new ProgressReporter<Job>({
+    store: getPlatform().jobs,
+    jobId,
+    unit,
+    onRaised: (job) =>
+      publishJobEvent('Job Progress', job).catch((err: Error) =>
+        logger.warn('could not publish Job Progress', { jobId, err: err.message }),
+      ),
+    onError: (err) => logger.warn('could not record progress', { jobId, unit, err: (err as Error).message }),
   });
-  if (!updated) throw new JobEndedError(`job ${state.jobId} already ended ${job.status}`);
-  return updated;
 }
 
 /** Runs a render task's work and adds its seconds to the job's metered compute (usage records). */
