@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
-import { ENV } from '../lambdas/core/config.js';
+import { ENV, scratchRoot } from '../lambdas/core/config.js';
 import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
@@ -41,6 +41,8 @@ export interface LocalPlatformOptions {
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
+  /** Scratch folder of the render tasks (ENV.SCRATCH_DIR); default `<tmpdir>/cutline`. */
+  scratchDir?: string;
   /** Per-tenant quotas (usage/quota.ts), written to the table at start; `default` for every other tenant. */
   quotas?: Record<string, Quota> & { default?: Quota };
   log?: (line: string) => void;
@@ -89,6 +91,8 @@ async function loadOrCreateSecret(dataDir: string, given?: string): Promise<stri
 export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
+  const scratch = opts.scratchDir ? resolve(opts.scratchDir) : scratchRoot();
+  await mkdir(scratch, { recursive: true });
   const log = opts.log ?? (() => {});
   const [db, s3] = await Promise.all([
     startDynalite(dataDir),
@@ -120,6 +124,13 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
+    [ENV.SCRATCH_DIR]: scratch,
+    // The disks /v1/health watches: a full one degrades health and names the store.
+    [ENV.LOCAL_STORES]: JSON.stringify({
+      table: join(dataDir, 'dynamodb'),
+      objects: join(dataDir, 's3'),
+      scratch,
+    }),
     ...(opts.quotas?.default ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(opts.quotas.default) } : {}),
   };
   Object.assign(process.env, env);
@@ -150,17 +161,22 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       return job && wantsCallback(job, detailType) ? job.callback : undefined;
     },
   });
+  // The Fargate stand-in's environment; the local AWS endpoint is added once it listens (below).
+  const taskEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   const sfn = new LocalStepFunctions({
     putEvents: async (entries) => {
       const failed = bus.put(entries as PutEventsEntry[]).filter((r) => 'ErrorCode' in r);
       if (failed.length)
         throw new Error(`PutEvents refused ${failed.length} entries: ${JSON.stringify(failed)}`);
     },
-    env: { ...process.env, ...env },
+    env: taskEnv,
   });
   const aws = await startAwsEndpoint({ sfn, eventBridge: (body) => handleEventBridgeRequest(bus, body) });
   process.env.AWS_ENDPOINT_URL_SFN = aws.endpoint;
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
+  // The render task publishes Job Progress itself, as a Fargate task does in AWS.
+  taskEnv.AWS_ENDPOINT_URL_SFN = aws.endpoint;
+  taskEnv.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
   resetClients();
 
   // Jobs that were running when the process died are failed, never left running.

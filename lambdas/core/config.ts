@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * The environment contract between the stack (lib/) or the local runtime (local/) and the handlers.
  * One place names every variable, so the two sides cannot drift apart.
@@ -19,9 +21,19 @@ export const ENV = {
   MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
   /** JSON of a Quota (usage/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
   DEFAULT_QUOTA: 'CUTLINE_DEFAULT_QUOTA',
+  /** Where render tasks keep their scratch files (sources, chunks, outputs); default `<tmpdir>/cutline`. */
+  SCRATCH_DIR: 'CUTLINE_SCRATCH_DIR',
+  /**
+   * Local mode only: JSON `{ "<store>": "<folder>" }` of the disks behind the local stores (table, object
+   * store, scratch) whose free space /v1/health reports. Never set in AWS (its stores do not fill).
+   */
+  LOCAL_STORES: 'CUTLINE_LOCAL_STORES',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
+
+/** The scratch root of render tasks (ENV.SCRATCH_DIR). */
+export const scratchRoot = (): string => process.env[ENV.SCRATCH_DIR] || join(tmpdir(), 'cutline');
 
 export function requireEnv(name: (typeof ENV)[keyof typeof ENV]): string {
   const v = process.env[name];

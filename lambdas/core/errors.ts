@@ -91,9 +91,10 @@ export function isStorageFull(err: unknown): boolean {
 export function storageFullError(err: unknown, store: string, writing?: string): CutlineError {
   if (err instanceof CutlineError && err.code === 'STORAGE_FULL') return err;
   const e = err as { name?: string; message?: string };
-  const own = e?.name === 'InsufficientStorage' && e.message ? `: ${e.message}` : '';
-  return new CutlineError(
-    'STORAGE_FULL',
-    `the ${store} is full${writing ? ` (writing ${writing})` : ''}${own}; free space there and submit again`,
-  );
+  // The local stores' own answer already says which store and how much (local/store-full.ts).
+  const said =
+    e?.name === 'InsufficientStorage' && e.message
+      ? e.message
+      : `the ${store} is full${writing ? ` (writing ${writing})` : ''}`;
+  return new CutlineError('STORAGE_FULL', `${said}; free space there and submit again`);
 }

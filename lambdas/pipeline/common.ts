@@ -1,12 +1,12 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { tenantSources } from '../core/aws/s3-sources.js';
 import { contentType, keys } from '../core/aws/storage.js';
 import type { Edit } from '../core/edit/schema.js';
 import { prepareRender } from '../core/engine/prepare.js';
-import { CutlineError } from '../core/errors.js';
+import { scratchRoot } from '../core/config.js';
+import { CutlineError, isStorageFull, storageFullError } from '../core/errors.js';
 import type { PrepareItem, Rendition } from '../core/jobs/kinds.js';
 import { isTerminal, type Job, type Stage } from '../core/jobs/model.js';
 import { aggregateProgress, ProgressReporter } from '../core/jobs/progress.js';
@@ -129,21 +129,42 @@ export async function metered<T>(jobId: string, fn: () => Promise<T>): Promise<T
   }
 }
 
-export const workDir = (jobId: string, name: string) => join(tmpdir(), 'cutline', jobId, name);
+export const workDir = (jobId: string, name: string) => join(scratchRoot(), jobId, name);
 
+/**
+ * Runs `fn` in a scratch folder of its own, removed afterwards. A full disk met inside (this scratch, the
+ * object store, the table) fails as STORAGE_FULL naming the store (storageFullOf).
+ */
 export async function withScratch<T>(
   jobId: string,
   name: string,
   fn: (dir: string) => Promise<T>,
 ): Promise<T> {
   const dir = workDir(jobId, name);
-  await mkdir(dir, { recursive: true });
   try {
+    await mkdir(dir, { recursive: true });
     return await fn(dir);
+  } catch (err) {
+    throw isStorageFull(err) ? await storageFullOf(err) : err;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * STORAGE_FULL for a full-disk error: the local stores say which they are (InsufficientStorage, with what
+ * was needed); a plain ENOSPC is this task's scratch disk, reported with its free space and size.
+ */
+export async function storageFullOf(err: unknown): Promise<CutlineError> {
+  const e = err as { name?: string };
+  if (err instanceof CutlineError || e?.name === 'InsufficientStorage')
+    return storageFullError(err, 'platform storage');
+  const disk = await statfs(scratchRoot()).catch(() => null);
+  const space = disk ? ` (${mb(disk.bavail * disk.bsize)} free of ${mb(disk.blocks * disk.bsize)})` : '';
+  return storageFullError(err, `render scratch disk${space}`);
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export interface StoredRendition extends Rendition {
   edit: Edit;

@@ -1,5 +1,6 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { scratchRoot } from '../config.js';
 import { dirname, join } from 'node:path';
 import { framesOf } from '../jobs/progress.js';
 import { planRender, type PlanLimits, type RenderPlan } from '../plan/planner.js';
@@ -58,7 +59,8 @@ export async function renderLocal(
     return { plan, files };
   }
 
-  const workDir = await mkdtemp(join(tmpdir(), 'cutline-chunks-'));
+  await mkdir(scratchRoot(), { recursive: true });
+  const workDir = await mkdtemp(join(scratchRoot(), 'chunks-'));
   try {
     // Frames written per chunk (a retried chunk starts again from 0, so its best count is kept).
     const done = new Map<number, number>();

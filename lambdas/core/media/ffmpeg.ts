@@ -33,7 +33,7 @@ const NO_SPACE = /No space left on device|Disk quota exceeded/i;
  * The scratch disk filled while ffmpeg wrote: STORAGE_FULL, not retryable on the same disk. Only the
  * output's base name is named (never the folder: the message reaches the client).
  */
-function storageFullError(log: string, output: string): CutlineError {
+function scratchFullError(output: string): CutlineError {
   const name = output.slice(output.lastIndexOf('/') + 1);
   return new CutlineError(
     'STORAGE_FULL',
@@ -110,7 +110,7 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
           .filter((l) => l && !/^(frame|size)=/.test(l))
           .slice(-6)
           .join('\n');
-        if (NO_SPACE.test(log)) return reject(storageFullError(log, finalArgs[finalArgs.length - 1]!));
+        if (NO_SPACE.test(log)) return reject(scratchFullError(finalArgs[finalArgs.length - 1]!));
         // A killed ffmpeg (out of memory, a preempted worker) may succeed on another try; a bad graph will not.
         const retryable = sig !== null;
         reject(

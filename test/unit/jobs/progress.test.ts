@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import {
+  aggregateProgress,
+  framesOf,
+  ProgressReporter,
+  type AggregateProgress,
+  type ProgressStore,
+  type ProgressWork,
+} from '../../../lambdas/core/jobs/progress.js';
+import { describeFailure } from '../../../lambdas/pipeline/mark-failed.js';
+
+describe('aggregateProgress (pure)', () => {
+  const work = (done: Record<string, number>, startedAt?: number): ProgressWork => ({
+    frames: 1000,
+    audioFrames: 1000,
+    done,
+    ...(startedAt !== undefined ? { startedAt } : {}),
+  });
+
+  it('fills 5 → 90 from the units’ frames; the audio pass weighs a tenth; frames count video only', () => {
+    expect(aggregateProgress(work({}))).toEqual({ progress: 5, frames: { done: 0, total: 1000 } });
+    expect(aggregateProgress(work({ r0c0: 250, r0c1: 250 })).frames).toEqual({ done: 500, total: 1000 });
+    // (500 + 0.1 × 0) / 1100 of 85 points
+    expect(aggregateProgress(work({ r0c0: 250, r0c1: 250 })).progress).toBe(
+      Math.floor(5 + (85 * 500) / 1100),
+    );
+    expect(aggregateProgress(work({ r0c0: 500, r0c1: 500, r0a: 1000 })).progress).toBe(90);
+    // Counters past the total (a retried unit counted twice) never pass 90 or the total.
+    expect(aggregateProgress(work({ r0c0: 900, r0c1: 900, r0a: 5000 }))).toMatchObject({
+      progress: 90,
+      frames: { done: 1000 },
+    });
+  });
+
+  it('estimates the seconds left from the rate since the first frames', () => {
+    const a = aggregateProgress(work({ r0: 550 }, 0), 10_000);
+    expect(a.secondsRemaining).toBe(10); // half done in 10 s → 10 s more
+    expect(aggregateProgress(work({}, 0), 10_000).secondsRemaining).toBeUndefined();
+  });
+
+  it('reads frames from ffmpeg’s block, or its output time for an audio-only output', () => {
+    expect(framesOf({ frame: 42, outSeconds: 9 }, 25)).toBe(42);
+    expect(framesOf({ frame: 0, outSeconds: 2 }, 25)).toBe(50);
+  });
+});
+
+/** A store with the conditions JobStore writes in DynamoDB, kept in memory to check the reporter's pacing. */
+class MemoryStore implements ProgressStore {
+  work: ProgressWork = { frames: 100, audioFrames: 0, done: {} };
+  progress = 0;
+  terminal = false;
+  writes: number[] = [];
+  async countFrames(_id: string, unit: string, n: number, o: { now: number; throttleMs?: number }) {
+    if (this.terminal || (this.work.done[unit] ?? -1) >= n) return null;
+    if (
+      o.throttleMs !== undefined &&
+      this.work.writtenAt !== undefined &&
+      this.work.writtenAt > o.now - o.throttleMs
+    )
+      return null;
+    this.work = { ...this.work, done: { ...this.work.done, [unit]: n }, writtenAt: o.now };
+    this.writes.push(o.now);
+    return this.work;
+  }
+  async raiseProgress<J>(_id: string, agg: AggregateProgress) {
+    if (this.terminal || agg.progress < this.progress) return null;
+    this.progress = agg.progress;
+    return { progress: agg.progress } as J;
+  }
+}
+
+describe('ProgressReporter', () => {
+  it('writes at most once an interval however often ffmpeg reports, and always the final count', async () => {
+    const store = new MemoryStore();
+    let now = 0;
+    const raised: number[] = [];
+    const r = new ProgressReporter<{ progress: number }>({
+      store,
+      jobId: 'j',
+      unit: 'r0',
+      now: () => now,
+      onRaised: async (j) => void raised.push(j.progress),
+    });
+    for (let frame = 1; frame <= 40; frame++) {
+      now = frame * 250; // four blocks a second, as -stats_period 0.25
+      r.frames(frame);
+      await new Promise((res) => setImmediate(res));
+    }
+    await r.finish(100);
+    // 10 s of reports → about 10 writes, spaced by ≥ 950 ms; then the final 100.
+    expect(store.writes.length).toBeGreaterThanOrEqual(9);
+    expect(store.writes.length).toBeLessThanOrEqual(12);
+    for (let i = 1; i < store.writes.length - 1; i++)
+      expect(store.writes[i]! - store.writes[i - 1]!).toBeGreaterThanOrEqual(950);
+    expect(store.work.done.r0).toBe(100);
+    expect(raised).toEqual([...raised].sort((a, b) => a - b));
+  });
+
+  it('never writes to a terminal job, and a store error never reaches the render', async () => {
+    const store = new MemoryStore();
+    store.terminal = true;
+    const errors: unknown[] = [];
+    const r = new ProgressReporter({
+      store,
+      jobId: 'j',
+      unit: 'r0',
+      intervalMs: 0,
+      onError: (e) => errors.push(e),
+    });
+    r.frames(10);
+    await r.finish(20);
+    expect(store.writes).toEqual([]);
+    const failing = new ProgressReporter({
+      store: {
+        countFrames: () => Promise.reject(new Error('table down')),
+        raiseProgress: () => Promise.resolve(null),
+      },
+      jobId: 'j',
+      unit: 'r0',
+      onError: (e) => errors.push(e),
+    });
+    failing.frames(5);
+    await expect(failing.finish(6)).resolves.toBeUndefined();
+    expect(errors.map((e) => (e as Error).message)).toContain('table down');
+  });
+});
+
+describe('MarkFailed and full stores', () => {
+  it('STORAGE_FULL from a local store’s answer (kept) or a raw ENOSPC (without its path)', () => {
+    expect(
+      describeFailure({
+        Error: 'InsufficientStorage',
+        Cause: JSON.stringify({ errorMessage: 'the local table (dynalite …) is out of disk space' }),
+      }),
+    ).toEqual({
+      code: 'STORAGE_FULL',
+      message: 'the local table (dynalite …) is out of disk space; free space there and submit again',
+    });
+    const raw = describeFailure({
+      Error: 'Error',
+      Cause: JSON.stringify({ errorMessage: "ENOSPC: no space left on device, open '/tmp/cutline/j/x.mp4'" }),
+    });
+    expect(raw.code).toBe('STORAGE_FULL');
+    expect(raw.message).toMatch(/render scratch disk is full/);
+    expect(raw.message).not.toContain('/tmp/');
+  });
+});
