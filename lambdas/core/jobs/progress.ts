@@ -1,10 +1,11 @@
 /**
  * Frame-level job progress. Every render task (a Lambda chunk, a single pass, an audio pass, a Fargate
  * task, the local pool inside it) counts the frames ffmpeg has written into its own counter on the job
- * item (`work.done[unit]`); the job's `progress`, `frames` and `secondsRemaining` are aggregated from those
- * counters by whoever writes one (the pure `aggregateProgress` below). Writes are conditional: a counter
- * only grows, progress never goes back, a terminal job is never touched, and all the writers of one job
- * together write about once a second (`work.writtenAt`), which also paces the `Job Progress` events.
+ * item (`work.done[unit]`, at most once a second per task); the job's `progress`, `frames` and
+ * `secondsRemaining` are aggregated from those counters (the pure `aggregateProgress`) by the task that
+ * wrote one — at most once a second per job (`work.aggregatedAt`), each such write publishing one
+ * `Job Progress` event — and by whoever reads the job (`liveProgress`). Writes are conditional: a counter
+ * only grows, progress never goes back, and a terminal job is never touched.
  */
 
 /** The job's render work and each unit's count, kept on the job item (Job.work). */
@@ -17,8 +18,8 @@ export interface ProgressWork {
   done: Record<string, number>;
   /** Epoch ms of the first counted frames: secondsRemaining is measured from it. */
   startedAt?: number;
-  /** Epoch ms of the last counter write: writers of one job keep to one write per interval. */
-  writtenAt?: number;
+  /** Epoch ms of the last aggregate write: the job's tasks together write (and publish) once an interval. */
+  aggregatedAt?: number;
 }
 
 /** Where each stage starts on the 0–100 scale; rendering's frames fill RENDER_FROM → RENDER_TO. */
@@ -35,7 +36,7 @@ const RENDER_FROM = STAGE_PROGRESS.rendering;
 const RENDER_TO = STAGE_PROGRESS.stitching;
 /** An audio pass mixes a second of sound far faster than a chunk encodes a second of video: it weighs less. */
 const AUDIO_WEIGHT = 0.1;
-/** One progress write (and at most one Job Progress event) per job per interval, across all its writers. */
+/** One counter write per task, and one aggregate write + Job Progress event per job, per interval. */
 export const PROGRESS_INTERVAL_MS = 1000;
 
 export const unitName = {
@@ -78,28 +79,49 @@ export function aggregateProgress(work: ProgressWork, now = Date.now()): Aggrega
 export const framesOf = (stats: { frame: number; outSeconds: number }, fps: number): number =>
   stats.frame > 0 ? stats.frame : Math.round(stats.outSeconds * fps);
 
+/**
+ * The job's progress as a reader should see it: the stored aggregate, or what the counters say now when
+ * that is further (they are written more often than the aggregate). Never less than what was stored.
+ */
+export function liveProgress(job: {
+  progress: number;
+  frames?: { done: number; total: number };
+  secondsRemaining?: number;
+  work?: ProgressWork;
+}): AggregateProgress {
+  const stored: AggregateProgress = {
+    progress: job.progress,
+    ...(job.frames ? { frames: job.frames } : { frames: { done: 0, total: 0 } }),
+    ...(job.secondsRemaining !== undefined ? { secondsRemaining: job.secondsRemaining } : {}),
+  };
+  if (!job.work) return stored;
+  const now = aggregateProgress(job.work);
+  return now.frames.done > stored.frames.done && now.progress >= stored.progress ? now : stored;
+}
+
 /** What the reporter needs of the job store (JobStore implements it). */
 export interface ProgressStore {
   /**
-   * Raises `unit`'s counter to `frames` (never lowers it) unless the job is terminal; with `throttleMs`,
-   * only when no writer of this job wrote within that time. Returns the job's work after the write, or
-   * null when the condition failed.
+   * Raises `unit`'s counter to `frames` (never lowers it) unless the job is terminal. Returns the job's
+   * work after the write, or null when the condition failed.
    */
-  countFrames(
+  countFrames(jobId: string, unit: string, frames: number, now: number): Promise<ProgressWork | null>;
+  /**
+   * Writes the aggregate unless it would lower progress, the job is terminal, or another task wrote one
+   * within `throttleMs`; the job, or null.
+   */
+  raiseProgress<J>(
     jobId: string,
-    unit: string,
-    frames: number,
-    opts: { now: number; throttleMs?: number },
-  ): Promise<ProgressWork | null>;
-  /** Writes the aggregate unless it would lower progress or the job is terminal; the job, or null. */
-  raiseProgress<J>(jobId: string, agg: AggregateProgress): Promise<J | null>;
+    agg: AggregateProgress,
+    opts: { now: number; throttleMs: number },
+  ): Promise<J | null>;
 }
 
 export interface ReporterOptions<J> {
   store: ProgressStore;
   jobId: string;
   unit: string;
-  /** Called with the job after each progress write (the pipeline publishes Job Progress with it). */
+  /** Called with the job after each aggregate write (the pipeline publishes Job Progress with it). */
   onRaised?: (job: J) => Promise<void>;
   /** Where a failed write goes; progress never fails a render. */
   onError?: (err: unknown) => void;
@@ -108,9 +130,9 @@ export interface ReporterOptions<J> {
 }
 
 /**
- * One unit's reporter: `frames(n)` as often as ffmpeg reports (4 a second), it writes at most once an
- * interval and never two writes at once; `finish(n)` writes the unit's final count whatever the throttle,
- * so the last frames are never lost.
+ * One unit's reporter: `frames(n)` as often as ffmpeg reports (4 a second); it writes the counter at most
+ * once an interval and never two writes at once, then the aggregate when no task of the job has written
+ * one within the interval. `finish(n)` writes the unit's final count whatever the interval.
  */
 export class ProgressReporter<J = unknown> {
   private latest = 0;
@@ -125,29 +147,26 @@ export class ProgressReporter<J = unknown> {
     const now = this.now();
     if (this.inFlight || this.latest <= this.written || now - this.lastAttempt < this.interval()) return;
     this.lastAttempt = now;
-    this.inFlight = this.write(this.latest, false).finally(() => (this.inFlight = undefined));
+    this.inFlight = this.write(this.latest).finally(() => (this.inFlight = undefined));
   }
 
   async finish(n?: number): Promise<void> {
     if (n !== undefined && n > this.latest) this.latest = n;
     await this.inFlight;
-    if (this.latest > this.written) await this.write(this.latest, true);
+    if (this.latest > this.written) await this.write(this.latest);
   }
 
-  private async write(n: number, final: boolean): Promise<void> {
+  private async write(n: number): Promise<void> {
     const { store, jobId, unit } = this.opts;
     try {
       const now = this.now();
-      let work = await store.countFrames(jobId, unit, n, { now, throttleMs: this.interval() - 50 });
-      if (work) {
-        this.written = n;
-        const job = await store.raiseProgress<J>(jobId, aggregateProgress(work, now));
-        if (job) await this.opts.onRaised?.(job);
-      } else if (final) {
-        // Another writer had the interval: the final count still goes in, without an aggregate or event.
-        work = await store.countFrames(jobId, unit, n, { now });
-        this.written = n;
-      }
+      const work = await store.countFrames(jobId, unit, n, now);
+      this.written = n;
+      // Tolerance under the interval: tasks' clocks and ticks do not line up to the millisecond.
+      const throttleMs = Math.max(0, this.interval() - 50);
+      if (!work || (work.aggregatedAt !== undefined && now - work.aggregatedAt < throttleMs)) return;
+      const job = await store.raiseProgress<J>(jobId, aggregateProgress(work, now), { now, throttleMs });
+      if (job) await this.opts.onRaised?.(job);
     } catch (err) {
       this.opts.onError?.(err);
     }

@@ -192,37 +192,24 @@ export class JobStore implements ProgressStore {
   }
 
   /** One render unit's frame counter (jobs/progress.ts): it only grows, and never on a terminal job. */
-  async countFrames(
-    id: string,
-    unit: string,
-    frames: number,
-    opts: { now: number; throttleMs?: number },
-  ): Promise<ProgressWork | null> {
-    const throttled = opts.throttleMs !== undefined;
+  async countFrames(id: string, unit: string, frames: number, now: number): Promise<ProgressWork | null> {
     try {
       const res = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key(id),
-          UpdateExpression: 'SET #w.#d.#u = :n, #w.#at = :now, #w.#st = if_not_exists(#w.#st, :now)',
+          UpdateExpression: 'SET #w.#d.#u = :n, #w.#st = if_not_exists(#w.#st, :now)',
           ConditionExpression:
             `attribute_exists(PK) AND ${NOT_TERMINAL} AND attribute_exists(#w.#d) ` +
-            'AND (attribute_not_exists(#w.#d.#u) OR #w.#d.#u < :n)' +
-            (throttled ? ' AND (attribute_not_exists(#w.#at) OR #w.#at <= :cutoff)' : ''),
+            'AND (attribute_not_exists(#w.#d.#u) OR #w.#d.#u < :n)',
           ExpressionAttributeNames: {
             '#status': 'status',
             '#w': 'work',
             '#d': 'done',
             '#u': unit,
-            '#at': 'writtenAt',
             '#st': 'startedAt',
           },
-          ExpressionAttributeValues: {
-            ...terminalValues(),
-            ':n': frames,
-            ':now': opts.now,
-            ...(throttled ? { ':cutoff': opts.now - opts.throttleMs! } : {}),
-          },
+          ExpressionAttributeValues: { ...terminalValues(), ':n': frames, ':now': now },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -233,8 +220,15 @@ export class JobStore implements ProgressStore {
     }
   }
 
-  /** Writes an aggregate (jobs/progress.ts) unless it would lower progress or the job has ended. */
-  async raiseProgress<J = Job>(id: string, agg: AggregateProgress): Promise<J | null> {
+  /**
+   * Writes an aggregate (jobs/progress.ts) unless it would lower progress, the job has ended, or another
+   * task of the job wrote one within `throttleMs` (`work.aggregatedAt`).
+   */
+  async raiseProgress<J = Job>(
+    id: string,
+    agg: AggregateProgress,
+    opts: { now: number; throttleMs: number },
+  ): Promise<J | null> {
     const remaining = agg.secondsRemaining !== undefined;
     try {
       const res = await this.db.send(
@@ -242,10 +236,12 @@ export class JobStore implements ProgressStore {
           TableName: this.table,
           Key: key(id),
           UpdateExpression:
-            `SET #p = :p, #f = :f, #u = :u${remaining ? ', #r = :r' : ''}` + (remaining ? '' : ' REMOVE #r'),
+            `SET #p = :p, #f = :f, #u = :u, #w.#at = :now${remaining ? ', #r = :r' : ''}` +
+            (remaining ? '' : ' REMOVE #r'),
           ConditionExpression:
             `attribute_exists(PK) AND ${NOT_TERMINAL} AND #p <= :p ` +
-            'AND (#p < :p OR attribute_not_exists(#f) OR #f.#done < :d)',
+            'AND (#p < :p OR attribute_not_exists(#f) OR #f.#done < :d) ' +
+            'AND attribute_exists(#w) AND (attribute_not_exists(#w.#at) OR #w.#at <= :cutoff)',
           ExpressionAttributeNames: {
             '#status': 'status',
             '#p': 'progress',
@@ -253,6 +249,8 @@ export class JobStore implements ProgressStore {
             '#done': 'done',
             '#u': 'updatedAt',
             '#r': 'secondsRemaining',
+            '#w': 'work',
+            '#at': 'aggregatedAt',
           },
           ExpressionAttributeValues: {
             ...terminalValues(),
@@ -260,6 +258,8 @@ export class JobStore implements ProgressStore {
             ':f': agg.frames,
             ':d': agg.frames.done,
             ':u': new Date().toISOString(),
+            ':now': opts.now,
+            ':cutoff': opts.now - opts.throttleMs,
             ...(remaining ? { ':r': agg.secondsRemaining } : {}),
           },
           ReturnValues: 'ALL_NEW',

@@ -49,22 +49,20 @@ class MemoryStore implements ProgressStore {
   work: ProgressWork = { frames: 100, audioFrames: 0, done: {} };
   progress = 0;
   terminal = false;
-  writes: number[] = [];
-  async countFrames(_id: string, unit: string, n: number, o: { now: number; throttleMs?: number }) {
+  counts: number[] = [];
+  aggregates: number[] = [];
+  async countFrames(_id: string, unit: string, n: number, now: number) {
     if (this.terminal || (this.work.done[unit] ?? -1) >= n) return null;
-    if (
-      o.throttleMs !== undefined &&
-      this.work.writtenAt !== undefined &&
-      this.work.writtenAt > o.now - o.throttleMs
-    )
-      return null;
-    this.work = { ...this.work, done: { ...this.work.done, [unit]: n }, writtenAt: o.now };
-    this.writes.push(o.now);
+    this.work = { ...this.work, done: { ...this.work.done, [unit]: n } };
+    this.counts.push(now);
     return this.work;
   }
-  async raiseProgress<J>(_id: string, agg: AggregateProgress) {
+  async raiseProgress<J>(_id: string, agg: AggregateProgress, o: { now: number; throttleMs: number }) {
     if (this.terminal || agg.progress < this.progress) return null;
+    if (this.work.aggregatedAt !== undefined && this.work.aggregatedAt > o.now - o.throttleMs) return null;
     this.progress = agg.progress;
+    this.work = { ...this.work, aggregatedAt: o.now };
+    this.aggregates.push(o.now);
     return { progress: agg.progress } as J;
   }
 }
@@ -74,25 +72,31 @@ describe('ProgressReporter', () => {
     const store = new MemoryStore();
     let now = 0;
     const raised: number[] = [];
-    const r = new ProgressReporter<{ progress: number }>({
-      store,
-      jobId: 'j',
-      unit: 'r0',
-      now: () => now,
-      onRaised: async (j) => void raised.push(j.progress),
-    });
-    for (let frame = 1; frame <= 40; frame++) {
-      now = frame * 250; // four blocks a second, as -stats_period 0.25
-      r.frames(frame);
+    const reporter = (unit: string) =>
+      new ProgressReporter<{ progress: number }>({
+        store,
+        jobId: 'j',
+        unit,
+        now: () => now,
+        onRaised: async (j) => void raised.push(j.progress),
+      });
+    // Three tasks of one job, reporting in step (the case that starved all but one of them before).
+    const units = [reporter('r0c0'), reporter('r0c1'), reporter('r0a')];
+    for (let block = 1; block <= 40; block++) {
+      now = block * 250; // four blocks a second, as -stats_period 0.25
+      for (const u of units) u.frames(block);
       await new Promise((res) => setImmediate(res));
     }
-    await r.finish(100);
-    // 10 s of reports → about 10 writes, spaced by ≥ 950 ms; then the final 100.
-    expect(store.writes.length).toBeGreaterThanOrEqual(9);
-    expect(store.writes.length).toBeLessThanOrEqual(12);
-    for (let i = 1; i < store.writes.length - 1; i++)
-      expect(store.writes[i]! - store.writes[i - 1]!).toBeGreaterThanOrEqual(950);
-    expect(store.work.done.r0).toBe(100);
+    for (const u of units) await u.finish(50);
+    // 10 s: each task wrote its counter about once a second (every one moving) …
+    expect(store.counts.length).toBeGreaterThanOrEqual(3 * 9);
+    expect(store.counts.length).toBeLessThanOrEqual(3 * 12);
+    expect(store.work.done).toEqual({ r0c0: 50, r0c1: 50, r0a: 50 });
+    // … and the job's aggregate (one event each) went in about once a second, 950 ms apart or more.
+    expect(store.aggregates.length).toBeGreaterThanOrEqual(9);
+    expect(store.aggregates.length).toBeLessThanOrEqual(12);
+    for (let i = 1; i < store.aggregates.length; i++)
+      expect(store.aggregates[i]! - store.aggregates[i - 1]!).toBeGreaterThanOrEqual(950);
     expect(raised).toEqual([...raised].sort((a, b) => a - b));
   });
 
@@ -109,7 +113,8 @@ describe('ProgressReporter', () => {
     });
     r.frames(10);
     await r.finish(20);
-    expect(store.writes).toEqual([]);
+    expect(store.counts).toEqual([]);
+    expect(store.aggregates).toEqual([]);
     const failing = new ProgressReporter({
       store: {
         countFrames: () => Promise.reject(new Error('table down')),
