@@ -80,6 +80,8 @@ export interface BusEvents {
   event: [EventEnvelope];
   delivered: [{ eventId: string; subscriber: string; target: string; attempts: number }];
   'delivery-failed': [DeliveryFailure];
+  /** The event could not be appended to the log (a full disk); it was delivered all the same. */
+  'log-failed': [{ eventId: string; error: string }];
 }
 
 /** AWS's limits on one PutEvents call (entries) and one entry (bytes). */
@@ -151,7 +153,12 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
         resources: entry.Resources ?? [],
         detail: JSON.parse(entry.Detail!) as Record<string, unknown>,
       };
-      this.log(envelope);
+      try {
+        this.log(envelope);
+      } catch (err) {
+        // A full disk loses the log line, not the event: it is still delivered.
+        this.emit('log-failed', { eventId: envelope.id, error: (err as Error).message });
+      }
       this.emit('event', envelope);
       this.track(this.deliver(envelope));
       return { EventId: envelope.id };

@@ -38,14 +38,18 @@ export function describeFailure(
 /** Waits between tries of the FAILED write while the table's disk is full (the failed task's cleanup frees some). */
 const FULL_RETRY_MS = [500, 1000, 2000, 4000, 8000, 15000];
 
-/** The job's last write must land: a full table is tried again for about half a minute before giving up. */
-async function untilStored<T>(write: () => Promise<T>): Promise<T> {
+/**
+ * The job's last write must land: a full table is tried again for about half a minute before giving up,
+ * after `makeRoom` (removing the job's intermediates, which on the local platform share the table's disk).
+ */
+export async function untilStored<T>(write: () => Promise<T>, makeRoom: () => Promise<unknown>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await write();
     } catch (err) {
       if (!isStorageFull(err) || attempt >= FULL_RETRY_MS.length) throw err;
       logger.warn('the table is full; trying the FAILED write again', { attempt });
+      if (attempt === 0) await makeRoom().catch(() => undefined);
       await new Promise((r) => setTimeout(r, FULL_RETRY_MS[attempt]));
     }
   }
@@ -59,12 +63,14 @@ export async function handler(
   const job = await p.jobs.get(state.jobId);
   const error = describeFailure(state.error, job?.stage);
   const failed = job
-    ? await untilStored(() =>
-        p.jobs.update(state.jobId, {
-          status: 'FAILED',
-          error,
-          timings: { ...job.timings, endedAt: new Date().toISOString() },
-        }),
+    ? await untilStored(
+        () =>
+          p.jobs.update(state.jobId, {
+            status: 'FAILED',
+            error,
+            timings: { ...job.timings, endedAt: new Date().toISOString() },
+          }),
+        () => cleanWork(state.jobId),
       )
     : null;
   logger.error('job failed', { jobId: state.jobId, error });

@@ -199,8 +199,15 @@ describe.skipIf(!canMount)('a full disk (real tmpfs mounts)', () => {
     expect(h.status).toBe(200);
     expect(h.body.status).toBe('degraded');
     expect(h.body.storage?.find((s) => s.name === 'table')?.status).toBe('low');
-    // Reads still answer while the disk is full.
+    // Reads still answer while the disk is full, and an event that cannot be logged is still delivered.
     expect((await call('GET', '/v1/renders?limit=5')).status).toBe(200);
+    const lost: string[] = [];
+    platform.bus.once('log-failed', (f) => lost.push(f.eventId));
+    const [put] = platform.bus.put([
+      { Source: 'cutline', DetailType: 'Job Progress', Detail: JSON.stringify({ pad: 'x'.repeat(64_000) }) },
+    ]);
+    expect(put).toHaveProperty('EventId');
+    expect(lost).toEqual([(put as { EventId: string }).EventId]);
 
     await data.unfill();
     const again = await call('POST', '/v1/renders', edit({ width: 160, height: 90 }, 2));

@@ -7,7 +7,7 @@ import {
   type ProgressStore,
   type ProgressWork,
 } from '../../../lambdas/core/jobs/progress.js';
-import { describeFailure } from '../../../lambdas/pipeline/mark-failed.js';
+import { describeFailure, untilStored } from '../../../lambdas/pipeline/mark-failed.js';
 
 describe('aggregateProgress (pure)', () => {
   const work = (done: Record<string, number>, startedAt?: number): ProgressWork => ({
@@ -148,5 +148,28 @@ describe('MarkFailed and full stores', () => {
     expect(raw.code).toBe('STORAGE_FULL');
     expect(raw.message).toMatch(/render scratch disk is full/);
     expect(raw.message).not.toContain('/tmp/');
+  });
+
+  it('the FAILED write is tried again while the table is full, after removing the job’s intermediates', async () => {
+    const full = Object.assign(new Error('the local table (dynalite …) is out of disk space'), {
+      name: 'InsufficientStorage',
+    });
+    let tries = 0;
+    let cleaned = 0;
+    const written = await untilStored(
+      async () => {
+        if (++tries < 3) throw full;
+        return 'FAILED';
+      },
+      async () => void cleaned++,
+    );
+    expect([written, tries, cleaned]).toEqual(['FAILED', 3, 1]);
+    // Any other error is not retried.
+    await expect(
+      untilStored(
+        () => Promise.reject(new Error('AccessDenied')),
+        async () => undefined,
+      ),
+    ).rejects.toThrow('AccessDenied');
   });
 });
