@@ -26,6 +26,8 @@ server.on('request', (req, res) => {
           }
         : { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'internal error' },
     );
+    // An answered request is left alone (its socket may carry the next one); a half-answered one is cut.
+    if (res.writableEnded) return;
     if (res.headersSent) return res.destroy();
     res.writeHead(full ? 507 : 500, {
       'content-type': 'application/x-amz-json-1.0',

@@ -35,6 +35,7 @@ export async function runJobOnFargate(jobId: string, rendition = 0): Promise<voi
         output: join(dir, outputName(r.name, input.spec.format)),
         concurrency: availableParallelism(),
         onFrames: (done) => progress.frames(done),
+        deferMediaConvert: true,
       });
       await progress.finish();
       const stored = await storeOutputs(job, files, r.name);

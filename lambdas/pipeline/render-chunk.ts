@@ -44,6 +44,7 @@ export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: n
           const { files } = await renderPrepared(input, {
             output: join(dir, outputName(name, input.spec.format)),
             onStats: (s) => progress.frames(framesOf(s, fps)),
+            deferMediaConvert: true,
           });
           await progress.finish();
           return storeOutputs(job, files, name);

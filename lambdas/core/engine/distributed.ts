@@ -26,6 +26,8 @@ export interface LocalRenderOptions {
   planLimits?: Partial<PlanLimits>;
   /** Keep chunk files (for inspection); default: removed. */
   keepWork?: boolean;
+  /** See PackageOptions: the pipeline packages MediaConvert HLS in its own state. */
+  deferMediaConvert?: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function renderLocal(
       onProgress: opts.onProgress,
       onStats: opts.onFrames && ((s) => opts.onFrames!(Math.min(total, framesOf(s, fps)), total)),
       signal: opts.signal,
+      deferMediaConvert: opts.deferMediaConvert,
     });
     opts.onFrames?.(total, total);
     return { plan, files };
@@ -111,7 +114,10 @@ export async function renderLocal(
       width: spec.width,
       height: spec.height,
     };
-    const files = await finishOutput(input, main, dirname(opts.output), { signal: opts.signal });
+    const files = await finishOutput(input, main, dirname(opts.output), {
+      signal: opts.signal,
+      deferMediaConvert: opts.deferMediaConvert,
+    });
     opts.onProgress?.(1);
     return { plan, files };
   } finally {

@@ -95,8 +95,15 @@ export function liveProgress(job: {
     ...(job.secondsRemaining !== undefined ? { secondsRemaining: job.secondsRemaining } : {}),
   };
   if (!job.work) return stored;
+  // Each the larger: a stored aggregate may come from an older snapshot of the counters than a reader saw.
   const now = aggregateProgress(job.work);
-  return now.frames.done > stored.frames.done && now.progress >= stored.progress ? now : stored;
+  const ahead = now.progress >= stored.progress;
+  const secondsRemaining = ahead ? now.secondsRemaining : stored.secondsRemaining;
+  return {
+    progress: Math.max(now.progress, stored.progress),
+    frames: now.frames.done > stored.frames.done ? now.frames : stored.frames,
+    ...(secondsRemaining !== undefined ? { secondsRemaining } : {}),
+  };
 }
 
 /** What the reporter needs of the job store (JobStore implements it). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   aggregateProgress,
   framesOf,
+  liveProgress,
   ProgressReporter,
   type AggregateProgress,
   type ProgressStore,
@@ -36,6 +37,17 @@ describe('aggregateProgress (pure)', () => {
     const a = aggregateProgress(work({ r0: 550 }, 0), 10_000);
     expect(a.secondsRemaining).toBe(10); // half done in 10 s → 10 s more
     expect(aggregateProgress(work({}, 0), 10_000).secondsRemaining).toBeUndefined();
+  });
+
+  it('liveProgress: each of progress and frames the larger of the stored aggregate and the counters', () => {
+    // A stored aggregate from an older snapshot (less audio) than a reader already saw: never back.
+    const w = work({ r0c0: 450, r0a: 1000 });
+    const seen = aggregateProgress(w).progress;
+    const stored = { progress: seen - 2, frames: { done: 450, total: 1000 }, work: w };
+    expect(liveProgress(stored).progress).toBe(seen);
+    // Stitching's mark (90) stands above what the counters say.
+    expect(liveProgress({ ...stored, progress: 90 })).toMatchObject({ progress: 90, frames: { done: 450 } });
+    expect(liveProgress({ progress: 3 })).toEqual({ progress: 3, frames: { done: 0, total: 0 } });
   });
 
   it('reads frames from ffmpeg’s block, or its output time for an audio-only output', () => {
