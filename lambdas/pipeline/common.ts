@@ -98,13 +98,15 @@ export async function enterStage(state: PipelineState, stage: Stage, progress: n
     );
     if (updated) return updated;
     // Lost to a progress write (or the job just ended): read again.
-    if (attempt >= 4) throw new JobEndedError(`job ${state.jobId} could not enter ${stage}`);
+    if (attempt >= 4)
+      throw new CutlineError('RENDER_FAILED', `job ${state.jobId} could not enter ${stage}`, [], true);
   }
 }
 
 /**
- * The frame reporter of one render unit (jobs/progress.ts): counts on the job item, throttled across all
- * the job's tasks, and a `Job Progress` event after each progress write. Progress never fails a render.
+ * The frame reporter of one render unit (jobs/progress.ts): its counter on the job item, the job's
+ * aggregate (paced per job) and a `Job Progress` event after each aggregate write. Progress never fails
+ * a render.
  */
 export function frameReporter(jobId: string, unit: string): ProgressReporter<Job> {
   return new ProgressReporter<Job>({
