@@ -25,7 +25,8 @@ import {
   type PutEventsEntry,
   type Subscriber,
 } from './event-bus.js';
-import { startDynalite, startS3rver } from './servers.js';
+import { LOCAL_S3_CREDENTIALS, startDynalite, startS3rver } from './servers.js';
+import { makePrivateDataDir } from './private-files.js';
 import { LocalStepFunctions, STATE_MACHINE_ARN } from './stepfunctions.js';
 
 export interface LocalPlatformOptions {
@@ -93,7 +94,7 @@ async function loadOrCreateSecret(dataDir: string, given?: string): Promise<stri
  */
 export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(opts.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await makePrivateDataDir(dataDir);
   const scratch = opts.scratchDir ? resolve(opts.scratchDir) : scratchRoot();
   await mkdir(scratch, { recursive: true });
   const log = opts.log ?? (() => {});
@@ -106,9 +107,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
 
   const env: Record<string, string> = {
     AWS_REGION: 'us-east-1',
-    // s3rver accepts only its own fixed credentials; dynalite accepts any.
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    // The local S3 endpoint verifies SigV4 with these (servers.ts); dynalite accepts any.
+    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     CUTLINE_S3_FORCE_PATH_STYLE: 'true',

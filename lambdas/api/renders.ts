@@ -13,6 +13,7 @@ import { getPlatform } from '../core/platform.js';
 import { liveProgress, type AggregateProgress } from '../core/jobs/progress.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
+import { CutlineError } from '../core/errors.js';
 
 export const renderView = (job: Job) => viewOf(job, isTerminal(job.status) ? null : liveProgress(job));
 
@@ -69,6 +70,8 @@ async function submitEstimate(job: Pick<Job, 'id' | 'tenantId' | 'type' | 'reque
   try {
     return await estimateJob(job);
   } catch (err) {
+    // The probe found that a source is no media at all (a playlist, a concat list): a 400, not a job.
+    if (err instanceof CutlineError && err.code === 'SOURCE_REFUSED') throw err;
     logger.warn('estimate failed', { jobId: job.id, error: (err as Error).message });
     return notEstimable('', `the estimate failed: ${(err as Error).message}`);
   }
