@@ -20,6 +20,8 @@ commands:
       --api-key K                 use this API key instead of the generated one
       --media-root M              allow file:// sources under M
       --allow-local-webhooks      let callbacks/subscribers target 127.0.0.1 / ::1 (development only)
+      --workers N                 jobs and ffmpeg processes at once, the rest wait QUEUED
+                                  (default CUTLINE_WORKERS, else the number of cores)
 
   demo                          start the platform (or use --url), submit examples/promo.json over HTTP,
                                 follow it to the end, download the result and list the events

@@ -73,6 +73,18 @@ export class Events extends Construct {
 
   /** Job events → the queue → `fn`, which posts each to its job's callback (lambdas/triggers/webhook.ts). */
   deliverWebhooks(fn: IFunction): Rule {
+    // Job Progress goes to the callback of jobs that asked for it (callbackEvents: ["progress"], carried
+    // in the event's detail), through the same queue; the function checks the job again and gives a
+    // progress event only a few short retries (lambdas/triggers/webhook.ts), never hours.
+    new Rule(this, 'ProgressWebhookRule', {
+      eventBus: this.bus,
+      eventPattern: {
+        source: ['cutline'],
+        detailType: ['Job Progress'],
+        detail: { callbackEvents: ['progress'] },
+      },
+      targets: [new SqsQueue(this.webhookQueue, { retryAttempts: 2, maxEventAge: Duration.minutes(5) })],
+    });
     const rule = new Rule(this, 'WebhookRule', {
       eventBus: this.bus,
       eventPattern: { source: ['cutline'], detailType: ['Job Succeeded', 'Job Failed', 'Job Cancelled'] },

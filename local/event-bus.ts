@@ -50,13 +50,19 @@ export interface LocalEventBusOptions {
   subscribers?: Subscriber[];
   /** Signs subscriber webhooks without a `secret` of their own (operators' receivers, every tenant). */
   defaultWebhookSecret: string;
-  /** The job's callback and tenant for an event's detail (the platform looks the job up). */
-  callbackFor?(detail: Record<string, unknown>): Promise<{ url: string; tenantId: string } | undefined>;
+  /**
+   * The job's callback and tenant for an event (the platform looks the job up and says whether the job
+   * wants this type: Job Progress only when it asked with `callbackEvents`); none → no callback.
+   */
+  callbackFor?(
+    detail: Record<string, unknown>,
+    detailType: string,
+  ): Promise<{ url: string; tenantId: string } | undefined>;
   /** The tenant's signing secrets, newest first (webhooks/secrets.ts); needed with callbackFor. */
   secretsFor?(tenantId: string): Promise<string[]>;
   /**
-   * Which events go to a job's callback. Default: the AWS webhook rule of lib/events.ts, i.e. source
-   * `cutline` and Job Succeeded / Failed / Cancelled (not the throttled Job Progress).
+   * Which events may go to a job's callback. Default: source `cutline` and Job Succeeded / Failed /
+   * Cancelled; the platform adds Job Progress, which its callbackFor gives only to jobs that opted in.
    */
   callbackPattern?: EventPattern;
   /** The retry schedule of webhook and function targets, the one SQS applies in AWS. */
@@ -94,6 +100,8 @@ export interface BusEvents {
   event: [EventEnvelope];
   delivered: [{ eventId: string; subscriber: string; target: string; attempts: number }];
   'delivery-failed': [DeliveryFailure];
+  /** The event could not be appended to the log (a full disk); it was delivered all the same. */
+  'log-failed': [{ eventId: string; error: string }];
 }
 
 /** AWS's limits on one PutEvents call (entries) and one entry (bytes). */
@@ -193,7 +201,12 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
         resources: entry.Resources ?? [],
         detail: JSON.parse(entry.Detail!) as Record<string, unknown>,
       };
-      this.log(envelope);
+      try {
+        this.log(envelope);
+      } catch (err) {
+        // A full disk loses the log line, not the event: it is still delivered.
+        this.emit('log-failed', { eventId: envelope.id, error: (err as Error).message });
+      }
       this.emit('event', envelope);
       this.track(this.deliver(envelope));
       return { EventId: envelope.id };
@@ -268,7 +281,7 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
     if (p.subscriber === 'callback') {
       let target: { url: string; tenantId: string } | undefined;
       try {
-        target = await this.opts.callbackFor?.(p.envelope.detail);
+        target = await this.opts.callbackFor?.(p.envelope.detail, p.envelope['detail-type']);
       } catch (err) {
         return gone((err as Error).message);
       }
@@ -334,7 +347,7 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
         (async () => {
           let target: { url: string; tenantId: string } | undefined;
           try {
-            target = await this.opts.callbackFor!(envelope.detail);
+            target = await this.opts.callbackFor!(envelope.detail, envelope['detail-type']);
           } catch (err) {
             return this.failed(envelope, 'callback', 'lookup', 0, (err as Error).message, 'error');
           }

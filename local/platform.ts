@@ -3,15 +3,16 @@ import { LOCAL_MEDIACONVERT_QUEUE, LOCAL_MEDIACONVERT_ROLE } from './mediaconver
 import { chromiumPath } from '../lambdas/core/html/rasterize.js';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
-import { ENV } from '../lambdas/core/config.js';
+import { ENV, scratchRoot } from '../lambdas/core/config.js';
 import { CutlineError } from '../lambdas/core/errors.js';
-import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
+import { endAllProcesses, endOrphans } from '../lambdas/core/media/processes.js';
+import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Resolve } from '../lambdas/core/net/fetch.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
@@ -23,6 +24,7 @@ import { startAwsEndpoint } from './aws-endpoint.js';
 import { consoleRoutes } from './console.js';
 import { ensureTable } from './bootstrap.js';
 import {
+  DEFAULT_CALLBACK_PATTERN,
   handleEventBridgeRequest,
   LocalEventBus,
   type PutEventsEntry,
@@ -59,6 +61,13 @@ export interface LocalPlatformOptions {
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
+  /**
+   * The worker budget: jobs running at once (the rest wait QUEUED, in order) and ffmpeg processes at
+   * once across them. Default: the number of cores.
+   */
+  workers?: number;
+  /** Scratch folder of the render tasks (ENV.SCRATCH_DIR); default `<tmpdir>/cutline`. */
+  scratchDir?: string;
   /** Per-tenant quotas (usage/quota.ts), written to the table at start; `default` for every other tenant. */
   quotas?: Record<string, Quota> & { default?: Quota };
   log?: (line: string) => void;
@@ -76,6 +85,9 @@ export interface LocalPlatform {
   /** A tenant's current signing secrets, newest first (created on first use). */
   webhookSecretsOf(tenantId: string): Promise<string[]>;
   interrupted: string[];
+  /** Process groups a previous run left behind (after a crash) that this start ended. */
+  orphansEnded: number[];
+  workers: number;
   close(): Promise<void>;
 }
 
@@ -105,13 +117,60 @@ async function loadOrCreateSecret(dataDir: string, given?: string): Promise<stri
 }
 
 /**
+ * Marks QUEUED or RUNNING jobs (all, or those in `only`) FAILED (INTERRUPTED) with a Job Failed event;
+ * returns their ids.
+ */
+async function failUnfinished(
+  bus: LocalEventBus,
+  message: string,
+  only?: ReadonlySet<string>,
+): Promise<string[]> {
+  const ended: string[] = [];
+  for (const status of ['QUEUED', 'RUNNING']) {
+    const res = await clients().db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :s',
+        ExpressionAttributeValues: { ':s': `STATUS#${status}` },
+      }),
+    );
+    for (const item of res.Items ?? []) {
+      const job = item as unknown as Job;
+      if (only && !only.has(job.id)) continue;
+      const failed = await getPlatform().jobs.update(job.id, {
+        status: 'FAILED',
+        error: { code: 'INTERRUPTED', message },
+        timings: { ...job.timings, endedAt: new Date().toISOString() },
+      });
+      if (failed) {
+        ended.push(job.id);
+        bus.put([
+          { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
+        ]);
+      }
+    }
+  }
+  return ended;
+}
+
+/**
  * The whole platform on this machine: dynalite, s3rver, the real state machine on aws-local-stepfunctions,
  * a local EventBridge, and an HTTP server in front of the same API handlers.
  */
 export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(opts.dataDir);
   await makePrivateDataDir(dataDir);
+  const scratch = opts.scratchDir ? resolve(opts.scratchDir) : scratchRoot();
+  await mkdir(scratch, { recursive: true });
   const log = opts.log ?? (() => {});
+  const workers = opts.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`workers must be a whole number of at least 1, got ${workers}`);
+  // What a killed run left rendering ends before anything new starts.
+  const pidDir = join(dataDir, 'pids');
+  const orphansEnded = endOrphans(pidDir);
+  if (orphansEnded.length) log(`ended ${orphansEnded.length} process group(s) left by the previous run`);
   const [db, s3] = await Promise.all([
     startDynalite(dataDir),
     startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST] }),
@@ -132,8 +191,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     [ENV.OUTPUTS_BUCKET]: OUTPUTS,
     [ENV.STATE_MACHINE_ARN]: STATE_MACHINE_ARN,
     [ENV.EVENT_BUS_NAME]: 'cutline',
+    [ENV.WORKERS]: String(workers),
+    [ENV.PID_DIR]: pidDir,
     [ENV.PLAN_LIMITS]: JSON.stringify({
-      maxConcurrency: availableParallelism(),
+      maxConcurrency: workers,
       threadsPerWorker: 1,
       ...opts.planLimits,
     }),
@@ -152,6 +213,13 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
+    [ENV.SCRATCH_DIR]: scratch,
+    // The disks /v1/health watches: a full one degrades health and names the store.
+    [ENV.LOCAL_STORES]: JSON.stringify({
+      table: join(dataDir, 'dynamodb'),
+      objects: join(dataDir, 's3'),
+      scratch,
+    }),
     ...(opts.quotas?.default ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(opts.quotas.default) } : {}),
   };
   Object.assign(process.env, env);
@@ -190,9 +258,16 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       deadLetterFile: join(dataDir, 'webhook-dead-letters.jsonl'),
       queueFile: join(dataDir, 'webhook-queue.jsonl'),
       defaultWebhookSecret: webhookSecret,
-      callbackFor: async (detail: { jobId?: string }) => {
-        const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : undefined;
-        return job?.callback ? { url: job.callback, tenantId: job.tenantId } : undefined;
+      // As the AWS webhook rules (lib/events.ts): terminal events, and Job Progress to jobs that ask for it.
+      callbackPattern: {
+        ...DEFAULT_CALLBACK_PATTERN,
+        'detail-type': [...(DEFAULT_CALLBACK_PATTERN['detail-type'] as string[]), 'Job Progress'],
+      },
+      callbackFor: async (detail: { jobId?: string }, detailType: string) => {
+        const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : null;
+        return job?.callback && wantsCallback(job, detailType)
+          ? { url: job.callback, tenantId: job.tenantId }
+          : undefined;
       },
       secretsFor: (tenantId) => webhookSecrets().signing(tenantId),
       retry: opts.webhookRetry,
@@ -203,13 +278,16 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   } catch (err) {
     return refuseConfig(err);
   }
+  // The Fargate stand-in's environment; the local AWS endpoint is added once it listens (below).
+  const taskEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   const sfn = new LocalStepFunctions({
     putEvents: async (entries) => {
       const failed = bus.put(entries as PutEventsEntry[]).filter((r) => 'ErrorCode' in r);
       if (failed.length)
         throw new Error(`PutEvents refused ${failed.length} entries: ${JSON.stringify(failed)}`);
     },
-    env: { ...process.env, ...env },
+    env: taskEnv,
+    maxRunning: workers,
     // The same handler AWS runs from the Execution Status Change rule (lib/execution-watch.ts).
     onEnded: async (e) => {
       try {
@@ -236,37 +314,16 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const aws = await startAwsEndpoint({ sfn, eventBridge: (body) => handleEventBridgeRequest(bus, body) });
   process.env.AWS_ENDPOINT_URL_SFN = aws.endpoint;
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
+  // The render task publishes Job Progress itself, as a Fargate task does in AWS.
+  taskEnv.AWS_ENDPOINT_URL_SFN = aws.endpoint;
+  taskEnv.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
   resetClients();
 
   // Jobs that were running when the process died are failed, never left running.
-  const interrupted: string[] = [];
-  for (const status of ['QUEUED', 'RUNNING']) {
-    const res = await clients().db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :s',
-        ExpressionAttributeValues: { ':s': `STATUS#${status}` },
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      const job = item as unknown as Job;
-      const failed = await getPlatform().jobs.update(job.id, {
-        status: 'FAILED',
-        error: {
-          code: 'INTERRUPTED',
-          message: 'the local platform stopped while this job was running; submit it again',
-        },
-        timings: { ...job.timings, endedAt: new Date().toISOString() },
-      });
-      if (failed) {
-        interrupted.push(job.id);
-        bus.put([
-          { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
-        ]);
-      }
-    }
-  }
+  const interrupted = await failUnfinished(
+    bus,
+    'the local platform stopped while this job was running; submit it again',
+  );
 
   // Webhook retries that were waiting when the platform last stopped continue on their schedule.
   const resumed = bus.resume();
@@ -322,9 +379,21 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     webhookSecret,
     webhookSecretsOf: (tenantId) => webhookSecrets().signing(tenantId),
     interrupted,
+    orphansEnded,
+    workers,
     async close() {
       await api.close();
+      // Stopping means stopped: running jobs end with their processes and, like queued ones, are
+      // marked FAILED (INTERRUPTED).
+      const stopped = new Set(sfn.stopAll());
       await sfn.drain().catch(() => {});
+      endAllProcesses();
+      await failUnfinished(
+        bus,
+        'the local platform was stopped while this job was queued or running; submit it again',
+        stopped,
+      ).catch((err: Error) => log(`could not mark the unfinished jobs: ${err.message}`));
+      // Deliveries waiting for a retry stay in the queue file for the next start.
       await bus.close();
       await aws.close();
       await Promise.all([db.close(), s3.close()]);

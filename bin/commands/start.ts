@@ -11,11 +11,19 @@ export async function startCommand(argv: string[]): Promise<number> {
       'api-key': { type: 'string' },
       'media-root': { type: 'string' },
       'allow-local-webhooks': { type: 'boolean', default: false },
+      // Jobs and ffmpeg processes at once; the rest wait QUEUED. Default: CUTLINE_WORKERS, else the cores.
+      workers: { type: 'string' },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`cutline start: --port must be a port number, got "${values.port}"\n`);
+    return 2;
+  }
+  const workersText = values.workers ?? process.env.CUTLINE_WORKERS;
+  const workers = workersText === undefined ? undefined : Number(workersText);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+    process.stderr.write(`cutline start: --workers must be a whole number ≥ 1, got "${workersText}"\n`);
     return 2;
   }
   let platform;
@@ -26,6 +34,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       apiKey: values['api-key'],
       mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
       allowLocalWebhooks: values['allow-local-webhooks'] === true,
+      workers,
       log: (l) => process.stderr.write(`${l}\n`),
     });
   } catch (err) {
@@ -50,6 +59,10 @@ export async function startCommand(argv: string[]): Promise<number> {
           ? 'loopback receivers allowed (--allow-local-webhooks: development only)'
           : 'public receivers only (--allow-local-webhooks lets a receiver on 127.0.0.1 in)'
       }; secret: POST /v1/webhooks/secret/rotate`,
+      `  workers:   ${platform.workers} (jobs and ffmpeg processes at once; more wait QUEUED; --workers N)`,
+      ...(platform.orphansEnded.length
+        ? [`  ended ${platform.orphansEnded.length} process group(s) the previous run left behind`]
+        : []),
       ...(platform.interrupted.length
         ? [`  marked FAILED (INTERRUPTED) after a restart: ${platform.interrupted.join(', ')}`]
         : []),

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * The environment contract between the stack (lib/) or the local runtime (local/) and the handlers.
  * One place names every variable, so the two sides cannot drift apart.
@@ -32,6 +34,20 @@ export const ENV = {
   WEBHOOK_SECRETS_DIR: 'CUTLINE_WEBHOOK_SECRETS_DIR',
   /** Seconds an old webhook secret keeps signing after a rotation. Default 86400 (24 h). */
   WEBHOOK_SECRET_GRACE_SECONDS: 'CUTLINE_WEBHOOK_SECRET_GRACE_SECONDS',
+  /**
+   * ffmpeg processes at once in this process (media/processes.ts) and, locally, jobs running at once
+   * (local/stepfunctions.ts); unset: no budget (Lambda renders one thing per invocation).
+   */
+  WORKERS: 'CUTLINE_WORKERS',
+  /** Local mode only: pid files of the process groups the engine started, for ending orphans after a crash. */
+  PID_DIR: 'CUTLINE_PID_DIR',
+  /** Where render tasks keep their scratch files (sources, chunks, outputs); default `<tmpdir>/cutline`. */
+  SCRATCH_DIR: 'CUTLINE_SCRATCH_DIR',
+  /**
+   * Local mode only: JSON `{ "<store>": "<folder>" }` of the disks behind the local stores (table, object
+   * store, scratch) whose free space /v1/health reports. Never set in AWS (its stores do not fill).
+   */
+  LOCAL_STORES: 'CUTLINE_LOCAL_STORES',
   /** `ffmpeg` (default) or `mediaconvert`: who packages `hls` when the preset does not say. */
   HLS_PACKAGER: 'CUTLINE_HLS_PACKAGER',
   /** The role MediaConvert assumes (set when the deployment enables MediaConvert; locally a stand-in ARN). */
@@ -45,6 +61,14 @@ export const ENV = {
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
+
+/** The worker budget (ENV.WORKERS): a whole number ≥ 1, or Infinity when unset (no budget). */
+export function workerBudget(): number {
+  const n = Number(process.env[ENV.WORKERS]);
+  return Number.isInteger(n) && n > 0 ? n : Infinity;
+}
+/** The scratch root of render tasks (ENV.SCRATCH_DIR). */
+export const scratchRoot = (): string => process.env[ENV.SCRATCH_DIR] || join(tmpdir(), 'cutline');
 
 export function requireEnv(name: (typeof ENV)[keyof typeof ENV]): string {
   const v = process.env[name];

@@ -8,6 +8,7 @@ import { webhookSecrets } from '../core/webhooks/index.js';
 import { retryDelaySeconds, retryScheduleFromEnv, type RetrySchedule } from '../core/webhooks/schedule.js';
 import type { EventEnvelope } from '../core/webhooks/signature.js';
 import { webhookPolicyFromEnv } from '../core/webhooks/target.js';
+import { wantsCallback } from '../core/jobs/model.js';
 
 const logger = new Logger({ serviceName: 'cutline-webhooks' });
 
@@ -19,9 +20,12 @@ export type Outcome =
   | { kind: 'retry'; reason: string; delaySeconds: number }
   | { kind: 'dead-letter'; reason: string };
 
+/** Tries for a Job Progress event (30 s and 1 min apart on the default schedule). */
+export const PROGRESS_ATTEMPTS = 3;
+
 export interface WebhookDeps {
-  /** The job's callback and tenant for an event's jobId; undefined when there is nothing to deliver. */
-  callbackFor(jobId: string): Promise<{ url: string; tenantId: string } | undefined>;
+  /** The job's callback and tenant when it wants this event type; undefined: nothing to deliver. */
+  callbackFor(jobId: string, detailType: string): Promise<{ url: string; tenantId: string } | undefined>;
   secretsFor(tenantId: string): Promise<string[]>;
   attempt: AttemptOptions;
   schedule: RetrySchedule;
@@ -38,12 +42,15 @@ export async function deliverEvent(
 ): Promise<Outcome> {
   const jobId = envelope.detail?.jobId;
   if (!jobId) return { kind: 'skipped', reason: 'event without a jobId' };
-  const target = await deps.callbackFor(jobId);
+  const target = await deps.callbackFor(jobId, envelope['detail-type']);
   if (!target) return { kind: 'skipped', reason: 'no callback' };
   const secrets = await deps.secretsFor(target.tenantId);
   const r = await attemptDelivery(target.url, envelope, secrets, deps.attempt);
   if (r.ok) return { kind: 'delivered', status: r.status };
   if (!r.retry) return { kind: 'refused', reason: r.reason };
+  // Progress is stale in minutes: a few short retries, then dropped, never dead-lettered.
+  if (envelope['detail-type'] === 'Job Progress' && receiveCount >= PROGRESS_ATTEMPTS)
+    return { kind: 'skipped', reason: `progress not delivered after ${receiveCount} attempts: ${r.reason}` };
   if (receiveCount >= deps.schedule.attempts) return { kind: 'dead-letter', reason: r.reason };
   return {
     kind: 'retry',
@@ -53,9 +60,11 @@ export async function deliverEvent(
 }
 
 const envDeps = (): WebhookDeps => ({
-  callbackFor: async (jobId) => {
+  callbackFor: async (jobId, detailType) => {
     const job = await getPlatform().jobs.get(jobId);
-    return job?.callback ? { url: job.callback, tenantId: job.tenantId } : undefined;
+    return job?.callback && wantsCallback(job, detailType)
+      ? { url: job.callback, tenantId: job.tenantId }
+      : undefined;
   },
   secretsFor: (tenantId) => webhookSecrets().signing(tenantId),
   attempt: { policy: webhookPolicyFromEnv() },

@@ -80,6 +80,15 @@ export const VideoAsset = z.strictObject({
   volumeEffect: AudioEffect.optional(),
   crop: Crop.optional(),
   focus: Focus.optional(),
+  chromaKey: z
+    .strictObject({
+      color: Color,
+      /** Distance in RGB (0–441, the cube's diagonal) within which a pixel becomes fully transparent. */
+      threshold: z.number().min(0).max(441).optional(),
+      /** Beyond the threshold, the distance over which pixels fade back in. */
+      halo: z.number().min(0).max(441).optional(),
+    })
+    .optional(),
 });
 
 export const ImageAsset = z.strictObject({
@@ -385,11 +394,21 @@ export const MergeField = z.strictObject({
 });
 export const Merge = z.array(MergeField);
 
+/**
+ * cutline extension: events the `callback` receives besides Job Succeeded / Failed / Cancelled.
+ * `progress`: throttled Job Progress events (about one a second while frames render).
+ */
+export const CallbackEvents = z
+  .array(z.enum(['progress'], { error: 'callbackEvents may list only "progress"' }))
+  .max(1)
+  .optional();
+
 export const Edit = z.strictObject({
   timeline: Timeline,
   output: Output,
   merge: Merge.optional(),
   callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL' }).optional(),
+  callbackEvents: CallbackEvents,
 });
 
 export type Edit = z.infer<typeof Edit>;
