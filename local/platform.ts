@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
-import { ENV } from '../lambdas/core/config.js';
+import { runAs } from '../lambdas/core/aws/call-recorder.js';
+import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
@@ -140,8 +141,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     logFile: join(dataDir, 'events.jsonl'),
     subscribers: [...configured, ...(opts.subscribers ?? [])],
     defaultWebhookSecret: webhookSecret,
-    callbackFor: async (detail: { jobId?: string }) =>
-      detail.jobId ? (await getPlatform().jobs.get(detail.jobId))?.callback : undefined,
+    // In AWS the webhook function reads the job's callback.
+    callbackFor: (detail: { jobId?: string }) =>
+      runAs(HANDLERS.triggers.webhook, async () =>
+        detail.jobId ? (await getPlatform().jobs.get(detail.jobId))?.callback : undefined,
+      ),
   });
   const sfn = new LocalStepFunctions({
     putEvents: async (entries) => {
@@ -156,18 +160,20 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         const mod = (await import(executionEndedModule.href)) as {
           handler: (event: unknown) => Promise<unknown>;
         };
-        await mod.handler({
-          source: 'aws.states',
-          'detail-type': 'Step Functions Execution Status Change',
-          detail: {
-            executionArn: e.executionArn,
-            stateMachineArn: STATE_MACHINE_ARN,
-            name: e.name,
-            status: e.status,
-            error: e.error ?? null,
-            cause: e.cause ?? null,
-          },
-        });
+        await runAs(HANDLERS.triggers.executionEnded, () =>
+          mod.handler({
+            source: 'aws.states',
+            'detail-type': 'Step Functions Execution Status Change',
+            detail: {
+              executionArn: e.executionArn,
+              stateMachineArn: STATE_MACHINE_ARN,
+              name: e.name,
+              status: e.status,
+              error: e.error ?? null,
+              cause: e.cause ?? null,
+            },
+          }),
+        );
       } catch (err) {
         log(`execution ${e.name} ended ${e.status}; ending its job failed: ${(err as Error).message}`);
       }
@@ -215,17 +221,19 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     void (async () => {
       try {
         const mod = (await import(dropModule.href)) as { handler: (e: unknown) => Promise<unknown> };
-        await mod.handler({
-          Records: [
-            {
-              eventName: 'ObjectCreated:Put',
-              s3: {
-                bucket: { name: bucket },
-                object: { key: encodeURIComponent(objectKey).replace(/%2F/g, '/'), eTag },
+        await runAs(HANDLERS.triggers.dropFolder, () =>
+          mod.handler({
+            Records: [
+              {
+                eventName: 'ObjectCreated:Put',
+                s3: {
+                  bucket: { name: bucket },
+                  object: { key: encodeURIComponent(objectKey).replace(/%2F/g, '/'), eTag },
+                },
               },
-            },
-          ],
-        });
+            ],
+          }),
+        );
       } catch (err) {
         log(`drop folder: ${objectKey}: ${(err as Error).message}`);
       }

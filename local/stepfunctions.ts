@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { HANDLERS } from '../lambdas/core/config.js';
+import { runAs } from '../lambdas/core/aws/call-recorder.js';
+import { ENV, HANDLERS } from '../lambdas/core/config.js';
 
 export type TaskFn = (input: unknown) => Promise<unknown>;
 
@@ -52,7 +53,7 @@ function lambdaTask(entry: string): TaskFn {
     const mod = (await import(`${ROOT}${entry}`)) as { handler: (e: unknown) => Promise<unknown> };
     const { Payload } = input as { Payload: unknown };
     try {
-      return { Payload: await mod.handler(Payload) };
+      return { Payload: await runAs(entry, () => mod.handler(Payload)) };
     } catch (err) {
       throw asLambdaError(err);
     }
@@ -141,7 +142,8 @@ export class LocalStepFunctions {
         process.execPath,
         ['--import', 'tsx', `${ROOT}containers/render/main.ts`, ...command],
         {
-          env: this.opts.env,
+          // The task's recorded AWS calls are the task role's (the IAM simulation).
+          env: { ...this.opts.env, [ENV.CALLER]: 'containers/render/main.ts' },
           stdio: ['ignore', 'inherit', 'pipe'],
         },
       );
