@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { runAs } from '../lambdas/core/aws/call-recorder.js';
+import { recordCall, runAs } from '../lambdas/core/aws/call-recorder.js';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
 
 export type TaskFn = (input: unknown) => Promise<unknown>;
@@ -58,6 +58,21 @@ function lambdaTask(entry: string): TaskFn {
       throw asLambdaError(err);
     }
   };
+}
+
+/** Task state name → its Resource, through Map and Parallel states. */
+function taskResources(
+  definition: Record<string, unknown>,
+  out = new Map<string, string>(),
+): Map<string, string> {
+  const states = (definition.States ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task' && typeof state.Resource === 'string') out.set(name, state.Resource);
+    const inner = (state.ItemProcessor ?? state.Iterator) as Record<string, unknown> | undefined;
+    if (inner) taskResources(inner, out);
+    for (const b of (state.Branches ?? []) as Array<Record<string, unknown>>) taskResources(b, out);
+  }
+  return out;
 }
 
 export interface Execution {
@@ -131,6 +146,21 @@ export class LocalStepFunctions {
       PublishFailed: putEvents,
       RenderOnFargate: (input) => this.runFargate(input),
     };
+    // Each Task state's call is the state machine role's: recorded for the IAM simulation.
+    const resources = taskResources(loadDefinition());
+    for (const [state, fn] of Object.entries(this.overrides)) {
+      const resource = resources.get(state);
+      if (!resource) continue;
+      this.overrides[state] = (input) => {
+        recordCall({
+          caller: 'statemachine',
+          service: 'states-integration',
+          command: resource,
+          input: input as object,
+        });
+        return fn(input);
+      };
+    }
   }
 
   private runFargate(input: unknown): Promise<unknown> {

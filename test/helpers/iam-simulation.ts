@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -52,8 +53,16 @@ function attribute(resources: Resources, id: string, attr: 'Ref' | string): stri
       return attr === 'Arn' ? arn('events', 'event-bus/cutline') : 'cutline';
     case 'AWS::IAM::Role':
       return attr === 'Ref' ? id : `arn:aws:iam::${ACCOUNT}:role/${id}`;
-    case 'AWS::Lambda::Function':
-      return attr === 'Ref' ? id : arn('lambda', `function:${id}`);
+    case 'AWS::Lambda::Function': {
+      // Named as the local ASL runner names its task functions: cutline-<entry file name>.
+      const entry = resources[id]?.Metadata?.[HANDLER_METADATA] as string | undefined;
+      const name = entry ? `cutline-${basename(entry, '.ts')}` : id;
+      return attr === 'Ref' ? name : arn('lambda', `function:${name}`);
+    }
+    case 'AWS::ECS::TaskDefinition':
+      return arn('ecs', 'task-definition/cutline-render:1');
+    case 'AWS::ECS::Cluster':
+      return attr === 'Ref' ? 'cutline' : arn('ecs', 'cluster/cutline');
     default:
       return attr === 'Ref' ? id : arn('cloudformation', `${type}/${id}/${attr}`);
   }
@@ -100,7 +109,10 @@ export interface Principal {
 export function principalFor(template: Json, entry: string): Principal {
   const resources = template.Resources as Resources;
   let role: string | undefined;
-  if (entry === 'containers/render/main.ts') {
+  if (entry === 'statemachine') {
+    const sm = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!;
+    role = sm.Properties.RoleArn['Fn::GetAtt'][0];
+  } else if (entry === 'containers/render/main.ts') {
     const task = Object.values(resources).find((r) => r.Type === 'AWS::ECS::TaskDefinition')!;
     role = task.Properties.TaskRoleArn['Fn::GetAtt'][0];
   } else {
@@ -227,6 +239,33 @@ export function iamRequests(call: RecordedCall): IamRequest[] {
           return [{ action: `states:${cmd}`, resource: toAws(i.executionArn!), context: {} }];
       }
       break;
+    case 'states-integration': {
+      // The Task state's Resource: what the state machine's role is authorized for.
+      const integration = call.command
+        .replace(/^arn:aws:states:::/, '')
+        .replace(/\.(sync|waitForTaskToken)(:2)?$/, '');
+      switch (integration) {
+        case 'lambda:invoke':
+          return [{ action: 'lambda:InvokeFunction', resource: toAws(i.FunctionName!), context: {} }];
+        case 'events:putEvents':
+          return [...new Set(i.EventBusNames ?? ['default'])].map((bus) => ({
+            action: 'events:PutEvents',
+            resource: arn('events', `event-bus/${bus}`),
+            context: {},
+          }));
+        case 'ecs:runTask':
+          return [
+            { action: 'ecs:RunTask', resource: toAws(i.TaskDefinition!), context: {} },
+            // .sync watches the task through a rule Step Functions manages in the account.
+            ...['events:PutTargets', 'events:PutRule', 'events:DescribeRule'].map((action) => ({
+              action,
+              resource: arn('events', 'rule/StepFunctionsGetEventsForECSTaskRule'),
+              context: {},
+            })),
+          ];
+      }
+      break;
+    }
     case 'events':
       if (cmd === 'PutEvents')
         return [...new Set(i.EventBusNames ?? ['default'])].map((bus) => ({

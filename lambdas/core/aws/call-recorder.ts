@@ -10,7 +10,8 @@ import { ENV } from '../config.js';
 export interface RecordedCall {
   /** The handler entry the call ran under (e.g. `lambdas/api/renders.ts`), or `unattributed`. */
   caller: string;
-  service: 's3' | 'dynamodb' | 'states' | 'events';
+  /** `states-integration`: a Task state the state machine ran (its role's calls); command is the Resource. */
+  service: 's3' | 'dynamodb' | 'states' | 'events' | 'states-integration';
   /** The SDK command, e.g. `GetObjectCommand`, `UpdateCommand` (lib-dynamodb) or `UpdateItemCommand`. */
   command: string;
   input: Record<string, unknown>;
@@ -51,6 +52,21 @@ interface Stack {
   ): void;
 }
 
+/** Records one call (when recording is on); the SDK middleware below and the local ASL runner use it. */
+export function recordCall(
+  call: Omit<RecordedCall, 'caller' | 'input'> & { caller?: string; input: object },
+): void {
+  const file = process.env[ENV.RECORD_AWS_CALLS];
+  if (!file) return;
+  const line: RecordedCall = {
+    caller: call.caller ?? caller.getStore() ?? process.env[ENV.CALLER] ?? 'unattributed',
+    service: call.service,
+    command: call.command,
+    input: naming(call.input as Record<string, unknown>),
+  };
+  appendFileSync(file, `${JSON.stringify(line)}\n`);
+}
+
 /** Adds the recording middleware to an SDK client (a no-op per call unless recording is on). */
 export function recordCalls<T extends { middlewareStack: unknown }>(
   client: T,
@@ -58,16 +74,7 @@ export function recordCalls<T extends { middlewareStack: unknown }>(
 ): T {
   (client.middlewareStack as Stack).add(
     (next, context) => async (args) => {
-      const file = process.env[ENV.RECORD_AWS_CALLS];
-      if (file) {
-        const call: RecordedCall = {
-          caller: caller.getStore() ?? process.env[ENV.CALLER] ?? 'unattributed',
-          service,
-          command: String(context.commandName),
-          input: naming(args.input as Record<string, unknown>),
-        };
-        appendFileSync(file, `${JSON.stringify(call)}\n`);
-      }
+      recordCall({ service, command: String(context.commandName), input: args.input });
       return next(args);
     },
     { step: 'initialize', name: 'cutlineRecordCalls', override: true },

@@ -202,6 +202,7 @@ describe('IAM simulation of the calls each function makes', () => {
       HANDLERS.triggers.dropFolder,
       HANDLERS.triggers.executionEnded,
       'containers/render/main.ts',
+      'statemachine',
     ])
       expect(callers, entry).toContain(entry);
     const commands = new Set(calls.map((c) => c.command));
