@@ -6,12 +6,13 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { HANDLERS } from '../lambdas/core/config.js';
+import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { Quota } from '../lambdas/core/usage/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
 import { ExecutionWatch } from './execution-watch.js';
 import { FfmpegLayer } from './ffmpeg-layer.js';
+import { MediaConvertPackaging } from './mediaconvert.js';
 import { WebConsole } from './console.js';
 import { CutlineFunction, ROOT } from './functions.js';
 import { Observability } from './observability.js';
@@ -36,8 +37,13 @@ export interface CutlinePlatformProps {
   logRetention?: RetentionDays;
   /** Default RETAIN: deleting the stack keeps the buckets and the table. */
   removalPolicy?: RemovalPolicy;
-  /** Let the pipeline call Elemental MediaConvert (for the hls packaging preset of a later issue). Default false. */
-  mediaConvert?: boolean;
+  /**
+   * AWS Elemental MediaConvert packages the `hls` preset where a job asks (`"packager": "mediaconvert"`),
+   * through the state machine's `mediaconvert:createJob.sync` state; with `default: true`, also where it
+   * names no packager. `queueArn` defaults to the account's Default queue. Default: off — hls runs on
+   * ffmpeg, and a job asking for MediaConvert is refused at submit with NOT_SUPPORTED.
+   */
+  mediaConvert?: boolean | { readonly queueArn?: string; readonly default?: boolean };
   /**
    * Quota for tenants without their own (PK=TENANT#<key id>, SK=QUOTA in the table), e.g.
    * `{ renderMinutesPerMonth: 600 }`. Default: none (the usage plan's request quota only).
@@ -82,8 +88,19 @@ export class CutlinePlatform extends Construct {
       CUTLINE_EVENT_BUS_NAME: this.events.bus.eventBusName,
       CUTLINE_ALLOWED_SOURCE_HOSTS: (props.allowedSourceHosts ?? []).join(','),
       CUTLINE_PLAN_LIMITS: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
-      CUTLINE_MEDIACONVERT: props.mediaConvert ? 'true' : 'false',
     };
+    const mcProps = typeof props.mediaConvert === 'object' ? props.mediaConvert : {};
+    const mediaConvert = props.mediaConvert
+      ? new MediaConvertPackaging(this, 'MediaConvert', {
+          outputs: this.storage.outputs,
+          ...(mcProps.queueArn ? { queueArn: mcProps.queueArn } : {}),
+        })
+      : undefined;
+    if (mediaConvert) {
+      env[ENV.MEDIACONVERT_ROLE_ARN] = mediaConvert.role.roleArn;
+      env[ENV.MEDIACONVERT_QUEUE_ARN] = mediaConvert.queueArn;
+      if (mcProps.default) env[ENV.HLS_PACKAGER] = 'mediaconvert';
+    }
     const fleet = new RenderFleet(this, 'RenderFleet', {
       cpu: props.fargate?.cpu ?? 4096,
       memoryLimitMiB: props.fargate?.memoryLimitMiB ?? 8192,
@@ -103,11 +120,7 @@ export class CutlinePlatform extends Construct {
       logGroup,
       logRetention: retention,
     });
-    if (props.mediaConvert) {
-      this.pipeline.functions.renderChunk.addToRolePolicy(
-        new PolicyStatement({ actions: ['mediaconvert:CreateJob', 'mediaconvert:GetJob'], resources: ['*'] }),
-      );
-    }
+    mediaConvert?.grantJobs(this.pipeline.stateMachine);
     const apiEnv: Record<string, string> = {
       ...env,
       CUTLINE_STATE_MACHINE_ARN: this.pipeline.stateMachine.stateMachineArn,

@@ -53,8 +53,9 @@ export class CutlineFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node22',
         sourceMap: true,
-        // Nothing external: see above (CDK's default leaves @aws-sdk/* to the runtime).
-        externalModules: [],
+        // Nothing external but playwright-core (see above; CDK's default leaves @aws-sdk/* to the runtime):
+        // it is only imported to draw html assets, which the stack's functions refuse (no Chromium in Lambda).
+        externalModules: ['playwright-core'],
         mainFields: ['module', 'main'],
         banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
         ...(props.withFonts

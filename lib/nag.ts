@@ -37,7 +37,7 @@ export function applyNagSuppressions(stack: Stack): void {
     ),
     [
       'Resource::*',
-      'X-Ray segments, log delivery and ECS DescribeTasks/StopTask (conditioned on the cluster) can only be granted on "*".',
+      'X-Ray segments, log delivery, ECS DescribeTasks/StopTask (conditioned on the cluster) and MediaConvert jobs (as Step Functions documents for createJob.sync) can only be granted on "*".',
     ],
     [
       `Resource::${arn(p.state.table)}/index/*`,
@@ -50,6 +50,10 @@ export function applyNagSuppressions(stack: Stack): void {
     [
       `Resource::${arn(p.storage.ingest)}/inputs/*`,
       'Generated scene media (voice-overs) is written under the tenants’ inputs/ prefix only.',
+    ],
+    [
+      `Resource::${arn(p.storage.outputs)}/outputs/*`,
+      'MediaConvert’s service role reads rendered main files and writes their HLS packages under outputs/ only.',
     ],
     [
       `Resource::${arn(p.storage.outputs)}/*`,

@@ -61,6 +61,7 @@ export class Pipeline extends Construct {
       renderChunk: make('renderChunk', heavy),
       renderAudio: make('renderAudio', heavy),
       stitch: make('stitch', heavy),
+      packageMediaConvert: make('packageMediaConvert', light),
       finalize: make('finalize', light),
       markFailed: make('markFailed', light),
     };
@@ -80,6 +81,9 @@ export class Pipeline extends Construct {
     access.work(f.stitch, 'read');
     access.work(f.finalize, 'read', 'list', 'delete');
     access.work(f.markFailed, 'list', 'delete');
+    // MediaConvert packaging reads the renditions and the HLS tree MediaConvert wrote, and leaves its result in work/.
+    access.work(f.packageMediaConvert, 'read', 'write');
+    props.outputs.grantRead(f.packageMediaConvert, 'outputs/*');
     for (const fn of [f.renderChunk, f.stitch, f.finalize]) access.writeResults(fn);
     // Finalize checks every output it reports is stored (HeadObject needs s3:GetObject).
     props.outputs.grantRead(f.finalize, 'outputs/*');
@@ -98,6 +102,7 @@ export class Pipeline extends Construct {
         RenderChunkFunctionArn: f.renderChunk.functionArn,
         RenderAudioFunctionArn: f.renderAudio.functionArn,
         StitchFunctionArn: f.stitch.functionArn,
+        PackageMediaConvertFunctionArn: f.packageMediaConvert.functionArn,
         FinalizeFunctionArn: f.finalize.functionArn,
         MarkFailedFunctionArn: f.markFailed.functionArn,
         ClusterArn: props.fleet.cluster.clusterArn,

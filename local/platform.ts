@@ -1,4 +1,6 @@
 import './polyfills.js';
+import { LOCAL_MEDIACONVERT_QUEUE, LOCAL_MEDIACONVERT_ROLE } from './mediaconvert.js';
+import { chromiumPath } from '../lambdas/core/html/rasterize.js';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -117,6 +119,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       ...opts.planLimits,
     }),
     CUTLINE_WEBHOOK_SECRET: webhookSecret,
+    // MediaConvert packaging runs through the local adapter (the same CreateJob settings, ffmpeg).
+    [ENV.MEDIACONVERT_ROLE_ARN]: LOCAL_MEDIACONVERT_ROLE,
+    [ENV.MEDIACONVERT_QUEUE_ARN]: LOCAL_MEDIACONVERT_QUEUE,
+    // html assets: drawn by the local Chromium, where one is installed.
+    ...(chromiumPath() ? { [ENV.HTML_RENDERER]: 'chromium' } : {}),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',

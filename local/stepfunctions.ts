@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { recordCall, runAs } from '../lambdas/core/aws/call-recorder.js';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
+import { createMediaConvertJobSync } from './mediaconvert.js';
 
 export type TaskFn = (input: unknown) => Promise<unknown>;
 
@@ -24,6 +25,7 @@ export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): R
     RenderChunkFunctionArn: fnArn('render-chunk'),
     RenderAudioFunctionArn: fnArn('render-audio'),
     StitchFunctionArn: fnArn('stitch'),
+    PackageMediaConvertFunctionArn: fnArn('package-mediaconvert'),
     FinalizeFunctionArn: fnArn('finalize'),
     MarkFailedFunctionArn: fnArn('mark-failed'),
     ClusterArn: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/cutline`,
@@ -60,14 +62,28 @@ function lambdaTask(entry: string): TaskFn {
   };
 }
 
-/** Task state name → its Resource, through Map and Parallel states. */
+interface TaskResource {
+  resource: string;
+  /** The Parameters fixed in the definition (FunctionName, TaskDefinition, …), not the `.$` paths. */
+  fixed: Record<string, unknown>;
+}
+
+/** Task state name → its Resource and fixed Parameters, through Map and Parallel states. */
 function taskResources(
   definition: Record<string, unknown>,
-  out = new Map<string, string>(),
-): Map<string, string> {
+  out = new Map<string, TaskResource>(),
+): Map<string, TaskResource> {
   const states = (definition.States ?? {}) as Record<string, Record<string, unknown>>;
   for (const [name, state] of Object.entries(states)) {
-    if (state.Type === 'Task' && typeof state.Resource === 'string') out.set(name, state.Resource);
+    if (state.Type === 'Task' && typeof state.Resource === 'string')
+      out.set(name, {
+        resource: state.Resource,
+        fixed: Object.fromEntries(
+          Object.entries((state.Parameters ?? {}) as Record<string, unknown>).filter(
+            ([k]) => !k.endsWith('.$'),
+          ),
+        ),
+      });
     const inner = (state.ItemProcessor ?? state.Iterator) as Record<string, unknown> | undefined;
     if (inner) taskResources(inner, out);
     for (const b of (state.Branches ?? []) as Array<Record<string, unknown>>) taskResources(b, out);
@@ -140,6 +156,9 @@ export class LocalStepFunctions {
       RenderChunk: lambdaTask(p.renderChunk),
       RenderAudio: lambdaTask(p.renderAudio),
       Stitch: lambdaTask(p.stitch),
+      BuildPackagingJob: lambdaTask(p.packageMediaConvert),
+      CreateMediaConvertJob: createMediaConvertJobSync,
+      CollectPackaging: lambdaTask(p.packageMediaConvert),
       Finalize: lambdaTask(p.finalize),
       MarkFailed: lambdaTask(p.markFailed),
       PublishSucceeded: putEvents,
@@ -149,14 +168,14 @@ export class LocalStepFunctions {
     // Each Task state's call is the state machine role's: recorded for the IAM simulation.
     const resources = taskResources(loadDefinition());
     for (const [state, fn] of Object.entries(this.overrides)) {
-      const resource = resources.get(state);
-      if (!resource) continue;
+      const task = resources.get(state);
+      if (!task) continue;
       this.overrides[state] = (input) => {
         recordCall({
           caller: 'statemachine',
           service: 'states-integration',
-          command: resource,
-          input: input as object,
+          command: task.resource,
+          input: { ...task.fixed, ...(input as object) },
         });
         return fn(input);
       };

@@ -23,6 +23,16 @@ export const ENV = {
   RECORD_AWS_CALLS: 'CUTLINE_RECORD_AWS_CALLS',
   /** Tests only: the function a process runs as, for recorded calls made outside runAs (the Fargate task). */
   CALLER: 'CUTLINE_CALLER',
+  /** `ffmpeg` (default) or `mediaconvert`: who packages `hls` when the preset does not say. */
+  HLS_PACKAGER: 'CUTLINE_HLS_PACKAGER',
+  /** The role MediaConvert assumes (set when the deployment enables MediaConvert; locally a stand-in ARN). */
+  MEDIACONVERT_ROLE_ARN: 'CUTLINE_MEDIACONVERT_ROLE_ARN',
+  /** Optional MediaConvert queue ARN (default: the account's Default queue). */
+  MEDIACONVERT_QUEUE_ARN: 'CUTLINE_MEDIACONVERT_QUEUE_ARN',
+  /** `chromium` where the deployment's render tasks can draw html assets. */
+  HTML_RENDERER: 'CUTLINE_HTML_RENDERER',
+  /** Path of the Chromium binary that draws html assets (default: a system Chromium). */
+  CHROMIUM_PATH: 'CUTLINE_CHROMIUM',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
@@ -54,6 +64,7 @@ export const HANDLERS = {
     renderChunk: 'lambdas/pipeline/render-chunk.ts',
     renderAudio: 'lambdas/pipeline/render-audio.ts',
     stitch: 'lambdas/pipeline/stitch.ts',
+    packageMediaConvert: 'lambdas/pipeline/package-mediaconvert.ts',
     finalize: 'lambdas/pipeline/finalize.ts',
     markFailed: 'lambdas/pipeline/mark-failed.ts',
   },

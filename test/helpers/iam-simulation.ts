@@ -26,7 +26,11 @@ export interface Resources {
 /** The stack as `cdk synth` makes it, without bundling (the policies do not depend on the bundles). */
 export function synthesizedTemplate(): Json {
   const app = new App({ context: { allowMissingFfmpegLayer: true, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CutlineStack(app, 'Iam', { env: { account: ACCOUNT, region: REGION } });
+  // Configured as the local platform runs: MediaConvert packaging enabled (its local adapter).
+  const stack = new CutlineStack(app, 'Iam', {
+    env: { account: ACCOUNT, region: REGION },
+    platform: { mediaConvert: true },
+  });
   return Template.fromStack(stack).toJSON();
 }
 
@@ -260,6 +264,19 @@ export function iamRequests(call: RecordedCall): IamRequest[] {
             ...['events:PutTargets', 'events:PutRule', 'events:DescribeRule'].map((action) => ({
               action,
               resource: arn('events', 'rule/StepFunctionsGetEventsForECSTaskRule'),
+              context: {},
+            })),
+          ];
+        case 'mediaconvert:createJob':
+          return [
+            {
+              action: 'mediaconvert:CreateJob',
+              resource: toAws(i.Queue ?? arn('mediaconvert', 'queues/Default')),
+              context: {},
+            },
+            ...['events:PutTargets', 'events:PutRule', 'events:DescribeRule'].map((action) => ({
+              action,
+              resource: arn('events', 'rule/StepFunctionsGetEventsForMediaConvertJobRule'),
               context: {},
             })),
           ];

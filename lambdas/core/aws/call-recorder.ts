@@ -32,6 +32,12 @@ const NAMING = [
   'CopySource',
   'stateMachineArn',
   'executionArn',
+  // Task state parameters (the state machine's own calls).
+  'FunctionName',
+  'TaskDefinition',
+  'Cluster',
+  'Role',
+  'Queue',
 ];
 
 function naming(input: Record<string, unknown>): Record<string, unknown> {

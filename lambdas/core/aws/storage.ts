@@ -88,8 +88,12 @@ export class ObjectStore {
   }
 
   async getJson<T>(bucket: string, key: string): Promise<T> {
+    return JSON.parse(await this.getText(bucket, key)) as T;
+  }
+
+  async getText(bucket: string, key: string): Promise<string> {
     const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return JSON.parse(await res.Body!.transformToString()) as T;
+    return res.Body!.transformToString();
   }
 
   async download(bucket: string, key: string, path: string): Promise<void> {

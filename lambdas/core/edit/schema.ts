@@ -183,10 +183,26 @@ export const CaptionAsset = z.strictObject({
     .optional(),
 });
 
-const assetTypes = ['video', 'image', 'title', 'text', 'audio', 'caption'] as const;
+/**
+ * Shotstack's html asset: HTML and CSS drawn by a real browser engine into a transparent `width`×`height`
+ * area (default: the output frame), then composited like an image. Scripts do not run and the page loads
+ * nothing from the network (inline and data: content only).
+ */
+export const HtmlAsset = z.strictObject({
+  type: z.literal('html'),
+  html: z.string().min(1, 'html must not be empty').max(200_000, 'html must be at most 200000 characters'),
+  css: z.string().max(200_000, 'css must be at most 200000 characters').optional(),
+  width: z.number().int('width must be a whole number of pixels').min(1).max(7680).optional(),
+  height: z.number().int('height must be a whole number of pixels').min(1).max(7680).optional(),
+  background: Color.optional(),
+  /** Where the content sits inside its area. */
+  position: Position.optional(),
+});
+
+const assetTypes = ['video', 'image', 'title', 'text', 'html', 'audio', 'caption'] as const;
 export const Asset = z.discriminatedUnion(
   'type',
-  [VideoAsset, ImageAsset, TitleAsset, TextAsset, AudioAsset, CaptionAsset],
+  [VideoAsset, ImageAsset, TitleAsset, TextAsset, HtmlAsset, AudioAsset, CaptionAsset],
   {
     error: (issue) => {
       const input = issue.input as { type?: unknown } | undefined;
@@ -228,6 +244,13 @@ export const Transform = z.strictObject({
 });
 
 const Seconds = z.number().min(0, 'must be 0 or more');
+const boxSide = (what: string) =>
+  z
+    .number()
+    .int(`${what} must be a whole number of pixels`)
+    .min(1, `${what} must be at least 1 pixel`)
+    .max(8192, `${what} must be at most 8192 pixels`);
+
 export const Clip = z.strictObject({
   asset: Asset,
   start: z.union([Seconds, z.literal('auto')], {
@@ -245,6 +268,9 @@ export const Clip = z.strictObject({
   filter: Filter.optional(),
   opacity: unit('opacity').optional(),
   transform: Transform.optional(),
+  /** The box (pixels) the asset is fitted into, instead of the whole frame; positioned like the asset. */
+  width: boxSide('width').optional(),
+  height: boxSide('height').optional(),
 });
 
 export const Track = z.strictObject({
@@ -333,6 +359,7 @@ export type VideoAsset = z.infer<typeof VideoAsset>;
 export type ImageAsset = z.infer<typeof ImageAsset>;
 export type TitleAsset = z.infer<typeof TitleAsset>;
 export type TextAsset = z.infer<typeof TextAsset>;
+export type HtmlAsset = z.infer<typeof HtmlAsset>;
 export type AudioAsset = z.infer<typeof AudioAsset>;
 export type CaptionAsset = z.infer<typeof CaptionAsset>;
 export type CaptionStyle = z.infer<typeof CaptionStyle>;

@@ -64,6 +64,16 @@ async function flows(): Promise<void> {
   expect(done.status).toBe('SUCCEEDED');
   expect(done.plan?.[0]?.chunks).toBeGreaterThan(1);
   await ok('/v1/renders?limit=5', undefined, 'GET');
+  // hls packaged by MediaConvert (its local adapter): the createJob.sync state and the packaging task.
+  const packaged = await ok('/v1/renders', {
+    ...title('hls', 2),
+    output: {
+      format: 'mp4',
+      size: { width: 320, height: 180 },
+      presets: [{ name: 'hls', packager: 'mediaconvert', ladder: [144], segmentSeconds: 2 }],
+    },
+  });
+  expect((await waitForJob(call, packaged.id)).job.status).toBe('SUCCEEDED');
   // Cancel a running job.
   const long = await ok('/v1/renders', title('cancel me', 6));
   await ok(`/v1/renders/${long.id}/cancel`);
