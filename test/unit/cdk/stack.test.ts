@@ -49,7 +49,7 @@ beforeAll(() => {
   }
   template = Template.fromStack(stack);
   definition = stateMachineDefinition(template);
-}, 180_000);
+}, 360_000); // bundling ~22 functions with their AWS SDK: minutes on a loaded 2-core machine
 
 describe('CutlineStack', () => {
   it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
