@@ -64,11 +64,14 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
   return result.data;
 }
 
-/** html assets need a browser where the edit renders: refused at submit, with the first one's path. */
+/** html, svg and shape assets need a browser where the edit renders: refused at submit, with the first one's path. */
 function checkHtml(edit: Edit): void {
   const at: string[] = [];
   edit.timeline.tracks.forEach((t, i) =>
-    t.clips.forEach((c, j) => c.asset.type === 'html' && at.push(`timeline.tracks[${i}].clips[${j}].asset`)),
+    t.clips.forEach(
+      (c, j) =>
+        ['html', 'svg', 'shape'].includes(c.asset.type) && at.push(`timeline.tracks[${i}].clips[${j}].asset`),
+    ),
   );
   const why = at.length ? htmlUnavailable() : undefined;
   if (why)

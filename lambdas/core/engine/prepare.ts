@@ -11,6 +11,7 @@ import type { MediaEntry } from '../render/visual.js';
 import { parseCaptions, type Cue } from '../text/captions.js';
 import { FontRegistry } from '../text/fonts.js';
 import { htmlDocument } from '../html/document.js';
+import { vectorDocument } from '../html/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
 
 interface SourceRef {
@@ -52,11 +53,17 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
-/** Draws every html asset of the edit (one browser for all) and adds each image as a source under its key. */
+/** Draws every html, svg and shape asset of the edit (one browser for all) and adds each image as a source under its key. */
 async function rasterizeHtml(edit: Edit, media: Map<string, MediaEntry>): Promise<void> {
   const frame = outputSpec(edit.output);
   const docs = edit.timeline.tracks.flatMap((t) =>
-    t.clips.flatMap((c) => (c.asset.type === 'html' ? [htmlDocument(c.asset, frame)] : [])),
+    t.clips.flatMap((c) =>
+      c.asset.type === 'html'
+        ? [htmlDocument(c.asset, frame)]
+        : c.asset.type === 'svg' || c.asset.type === 'shape'
+          ? [vectorDocument(c.asset, c, frame)]
+          : [],
+    ),
   );
   if (!docs.length) return;
   const images = await htmlRasterizer().rasterize(docs);

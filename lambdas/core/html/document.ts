@@ -49,7 +49,9 @@ function cssColor(c: string): string {
 /**
  * The page: a strict Content-Security-Policy (no scripts, no network: inline styles and data: images and
  * fonts only), the area as the viewport, the user's HTML inside a flex box that places it by `position`.
- * The user's CSS is in its own <style>; `</style` inside it cannot close the element early.
+ * The user's CSS is in its own <style>; `</style` inside it cannot close the element early. What can only
+ * show a remote document or media (frames, objects, video) is not displayed, and an image that could not
+ * load leaves no broken-image icon.
  */
 export function pageSource(doc: HtmlDocument): string {
   const [justify, align] = FLEX[doc.position];
@@ -57,6 +59,7 @@ export function pageSource(doc: HtmlDocument): string {
   return `<!doctype html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:">
 <style>html,body{margin:0;padding:0;width:${doc.width}px;height:${doc.height}px;overflow:hidden;background:${cssColor(doc.background)}}
+img:not([src^="data:"]){visibility:hidden}iframe,frame,object,embed,video,audio,portal{display:none}
 #cutline-area{width:${doc.width}px;height:${doc.height}px;display:flex;flex-direction:column;justify-content:${justify};align-items:${align}}</style>
 <style>${css}</style></head><body><div id="cutline-area">${doc.html}</div></body></html>`;
 }

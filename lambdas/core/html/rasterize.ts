@@ -21,7 +21,7 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string | und
 }
 
 export const NO_BROWSER =
-  'html assets are drawn by Chromium, and none is installed where this renders: install it (apt-get install chromium) or point CUTLINE_CHROMIUM at a Chromium binary';
+  'html, svg and shape assets are drawn by Chromium, and none is installed where this renders: install it (apt-get install chromium) or point CUTLINE_CHROMIUM at a Chromium binary';
 
 /**
  * Chromium through playwright-core (no browser download: it drives the binary given). JavaScript is off,
@@ -89,7 +89,7 @@ export function htmlUnavailable(env: NodeJS.ProcessEnv = process.env): string | 
   if (env[ENV.TABLE_NAME]) {
     return env[ENV.HTML_RENDERER] === 'chromium'
       ? undefined
-      : 'html assets are drawn by Chromium, and this deployment’s render tasks have none (the AWS stack ships no Chromium layer yet; `cutline start` uses a local Chromium when one is installed)';
+      : 'html, svg and shape assets are drawn by Chromium, and this deployment’s render tasks have none (the AWS stack ships no Chromium layer yet; `cutline start` uses a local Chromium when one is installed)';
   }
   return chromiumPath(env) ? undefined : NO_BROWSER;
 }

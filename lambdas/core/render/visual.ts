@@ -12,6 +12,7 @@ import { focusOffset } from './focus.js';
 import { effectSpec, linear, progress, transitionSpec, type TransitionSpec } from './motion.js';
 import { fpsString, type OutputSpec } from './output-spec.js';
 import { htmlDocument, htmlKey } from '../html/document.js';
+import { vectorDocument } from '../html/vector.js';
 import { cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
 import { frameAt, type FrameWindow, frameSeconds } from './window.js';
@@ -164,12 +165,21 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   const staticOps: FilterNode[] = [];
   let perFrame: boolean;
 
-  if (asset.type === 'video' || asset.type === 'image' || asset.type === 'html') {
-    // An html asset is the image the browser drew of it (prepareRender), at its area's own size.
+  if (
+    asset.type === 'video' ||
+    asset.type === 'image' ||
+    asset.type === 'html' ||
+    asset.type === 'svg' ||
+    asset.type === 'shape'
+  ) {
+    // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
+    // area's own size, svg and shapes at the size their layer will have.
     const media =
       asset.type === 'html'
         ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
-        : ctx.media(asset.src, `${timed.at}.asset.src`);
+        : asset.type === 'svg' || asset.type === 'shape'
+          ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
+          : ctx.media(asset.src, `${timed.at}.asset.src`);
     if (!media.probe.hasVideo) {
       throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
         { path: `${timed.at}.asset.src`, message: 'has no video stream' },
@@ -202,7 +212,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     }
     size = fitted.layer;
     // The asset's crop cuts the fitted layer; what is left stays where it was (moved at placement).
-    const c = asset.type === 'html' ? undefined : asset.crop;
+    const c = asset.type === 'video' || asset.type === 'image' ? asset.crop : undefined;
     if (c && (c.left || c.right || c.top || c.bottom)) {
       const cut = cropLayer(size, c, position);
       staticOps.push(filter('crop', { w: cut.rect.width, h: cut.rect.height, x: cut.rect.x, y: cut.rect.y }));

@@ -87,6 +87,9 @@ describe('html asset', () => {
         join(dir, 'net.mp4'),
       );
       expect(hits).toBe(0);
+      // And no broken-image icon where the image would have been: the frame stays black.
+      const f = await readFrame(join(dir, 'net.mp4'), 0.5);
+      expect(black(regionMean(f, 0, 0, 1, 1))).toBe(true);
     } finally {
       server.close();
     }
@@ -100,7 +103,7 @@ describe('html asset', () => {
     process.env.CUTLINE_CHROMIUM = '/nonexistent/chromium';
     try {
       expect(() => parseEdit(edit({ html: '<p>x</p>' }))).toThrow(
-        /timeline\.tracks\[0\]\.clips\[0\]\.asset: html assets are drawn by Chromium/,
+        /timeline\.tracks\[0\]\.clips\[0\]\.asset: html, svg and shape assets are drawn by Chromium/,
       );
     } finally {
       if (saved === undefined) delete process.env.CUTLINE_CHROMIUM;
