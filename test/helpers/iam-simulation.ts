@@ -155,7 +155,7 @@ const toAws = (a: string) => a.replace(`:${LOCAL_REGION}:${LOCAL_ACCOUNT}:`, `:$
 const s3Object = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
 
 /** The IAM actions and resources AWS authorizes a recorded call against (Service Authorization Reference). */
-export function iamRequests(call: RecordedCall): IamRequest[] {
+export function iamRequests(call: RecordedCall, template?: Json): IamRequest[] {
   const i = call.input as Record<string, string> & { DeleteKeys?: string[]; EventBusNames?: string[] };
   const cmd = call.command.replace(/Command$/, '');
   const s3 = (action: string, key = i.Key!, bucket = i.Bucket!) => ({
@@ -260,6 +260,8 @@ export function iamRequests(call: RecordedCall): IamRequest[] {
         case 'ecs:runTask':
           return [
             { action: 'ecs:RunTask', resource: toAws(i.TaskDefinition!), context: {} },
+            // RunTask passes the task definition's task and execution roles to ECS.
+            ...passRoles(template, 'ecs-tasks.amazonaws.com'),
             // .sync watches the task through a rule Step Functions manages in the account.
             ...['events:PutTargets', 'events:PutRule', 'events:DescribeRule'].map((action) => ({
               action,
@@ -274,6 +276,8 @@ export function iamRequests(call: RecordedCall): IamRequest[] {
               resource: toAws(i.Queue ?? arn('mediaconvert', 'queues/Default')),
               context: {},
             },
+            // The job's Role: the template's MediaConvert service role (locally a stand-in ARN).
+            ...passRoles(template, 'mediaconvert.amazonaws.com'),
             ...['events:PutTargets', 'events:PutRule', 'events:DescribeRule'].map((action) => ({
               action,
               resource: arn('events', 'rule/StepFunctionsGetEventsForMediaConvertJobRule'),
@@ -292,6 +296,23 @@ export function iamRequests(call: RecordedCall): IamRequest[] {
         }));
   }
   throw new Error(`the IAM simulation does not know ${call.service} ${call.command}; add it to iamRequests`);
+}
+
+/** iam:PassRole of the template's roles that `service` assumes (none without a template). */
+function passRoles(template: Json | undefined, service: string): IamRequest[] {
+  if (!template) return [];
+  const resources = template.Resources as Resources;
+  return Object.entries(resources)
+    .filter(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Role' &&
+        JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes(`"${service}"`),
+    )
+    .map(([id]) => ({
+      action: 'iam:PassRole',
+      resource: attribute(resources, id, 'Arn'),
+      context: { 'iam:PassedToService': service },
+    }));
 }
 
 export interface Verdict {

@@ -185,7 +185,7 @@ async function verdicts(t = template): Promise<Verdict[]> {
   const seen = new Map<string, Promise<Verdict>>();
   for (const c of calls.filter((c) => c.caller !== 'unattributed')) {
     const principal = principalFor(t, c.caller);
-    for (const r of iamRequests(c)) {
+    for (const r of iamRequests(c, t)) {
       const k = `${c.caller} ${r.action} ${r.resource} ${JSON.stringify(r.context)}`;
       if (!seen.has(k)) seen.set(k, evaluate(c.caller, principal, r, buckets));
     }
@@ -228,6 +228,11 @@ describe('IAM simulation of the calls each function makes', () => {
   it('AWS would allow every one of them under the synthesized template', async () => {
     const all = await verdicts();
     expect(all.length).toBeGreaterThan(40);
+    // The roles the state machine passes: the render task's two (ECS) and MediaConvert's service role.
+    expect(all.filter((v) => v.action === 'iam:PassRole').map((v) => v.resource.split('/')[1])).toEqual(
+      expect.arrayContaining([expect.stringMatching(/RenderTask/), expect.stringMatching(/MediaConvert/)]),
+    );
+    expect(all.filter((v) => v.action === 'iam:PassRole').length).toBeGreaterThanOrEqual(3);
     expect(denied(all)).toEqual([]);
   }, 120_000);
 
