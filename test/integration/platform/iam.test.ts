@@ -46,12 +46,9 @@ async function flows(): Promise<void> {
   await ok('/v1/openapi.json', undefined, 'GET');
   await ok('/v1/validate', title('valid'));
   // Submit, status, list; a chunked render (planLimits below: 1 s chunks) of an uploaded video with sound.
-  const up = await ok('/v1/uploads', { filename: 'clip.mp4', contentType: 'video/mp4' });
-  const put = await fetch(up.url, {
-    method: 'PUT',
-    headers: up.headers,
-    body: await readFile(await videoFixture()),
-  });
+  const clip = await readFile(await videoFixture());
+  const up = await ok('/v1/uploads', { filename: 'clip.mp4', contentType: 'video/mp4', bytes: clip.length });
+  const put = await fetch(up.url, { method: 'PUT', headers: up.headers, body: clip });
   expect(put.status).toBe(200);
   const chunked = await ok('/v1/renders', {
     timeline: {
