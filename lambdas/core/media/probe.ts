@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { CutlineError } from '../errors.js';
+import { execManaged } from './processes.js';
 import { demuxerOf, refusalOf, sourceProbeArgs } from './source-input.js';
-
-const run = promisify(execFile);
 
 /** What the compiler needs to know about a source; dimensions are as displayed (rotation applied). */
 export interface ProbeResult {
@@ -91,7 +88,7 @@ export async function probeFile(
 ): Promise<ProbeResult> {
   let stdout: string;
   try {
-    ({ stdout } = await run(ffprobe, sourceProbeArgs(path), { maxBuffer: 16 * 1024 * 1024 }));
+    ({ stdout } = await execManaged(ffprobe, sourceProbeArgs(path), { maxBuffer: 16 * 1024 * 1024 }));
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {

@@ -10,7 +10,7 @@ import { applyNagSuppressions } from '../../../lib/nag.js';
 let template: Template;
 let nagError: unknown;
 
-// No function bundling: this test reads IAM and environment, not code; nor the built ffmpeg layer.
+// No function bundling: this test reads IAM and environment, not code.
 const appWithoutBundling = () =>
   new App({ context: { 'aws:cdk:bundling-stacks': [], allowMissingFfmpegLayer: true } });
 
