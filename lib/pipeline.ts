@@ -86,6 +86,9 @@ export class Pipeline extends Construct {
     access.work(f.stitch, 'read');
     access.work(f.finalize, 'read', 'list', 'delete');
     access.work(f.markFailed, 'list', 'delete');
+    // MediaConvert packaging reads the renditions and the HLS tree MediaConvert wrote, and leaves its result in work/.
+    access.work(f.packageMediaConvert, 'read', 'write');
+    props.outputs.grantRead(f.packageMediaConvert, 'outputs/*');
     for (const fn of [f.renderChunk, f.stitch, f.finalize]) access.writeResults(fn);
     // Finalize checks every output it reports is stored (HeadObject needs s3:GetObject).
     props.outputs.grantRead(f.finalize, 'outputs/*');

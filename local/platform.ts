@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
-import { ENV, scratchRoot } from '../lambdas/core/config.js';
+import { runAs } from '../lambdas/core/aws/call-recorder.js';
+import { ENV, HANDLERS, scratchRoot } from '../lambdas/core/config.js';
 import { CutlineError } from '../lambdas/core/errors.js';
 import { endAllProcesses, endOrphans } from '../lambdas/core/media/processes.js';
 import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
@@ -263,12 +264,14 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         ...DEFAULT_CALLBACK_PATTERN,
         'detail-type': [...(DEFAULT_CALLBACK_PATTERN['detail-type'] as string[]), 'Job Progress'],
       },
-      callbackFor: async (detail: { jobId?: string }, detailType: string) => {
-        const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : null;
-        return job?.callback && wantsCallback(job, detailType)
-          ? { url: job.callback, tenantId: job.tenantId }
-          : undefined;
-      },
+      // In AWS the webhook function reads the job's callback.
+      callbackFor: (detail: { jobId?: string }, detailType: string) =>
+        runAs(HANDLERS.triggers.webhook, async () => {
+          const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : null;
+          return job?.callback && wantsCallback(job, detailType)
+            ? { url: job.callback, tenantId: job.tenantId }
+            : undefined;
+        }),
       secretsFor: (tenantId) => webhookSecrets().signing(tenantId),
       retry: opts.webhookRetry,
       webhookPolicy: { allowLoopback: opts.allowLocalWebhooks === true },
@@ -294,18 +297,20 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         const mod = (await import(executionEndedModule.href)) as {
           handler: (event: unknown) => Promise<unknown>;
         };
-        await mod.handler({
-          source: 'aws.states',
-          'detail-type': 'Step Functions Execution Status Change',
-          detail: {
-            executionArn: e.executionArn,
-            stateMachineArn: STATE_MACHINE_ARN,
-            name: e.name,
-            status: e.status,
-            error: e.error ?? null,
-            cause: e.cause ?? null,
-          },
-        });
+        await runAs(HANDLERS.triggers.executionEnded, () =>
+          mod.handler({
+            source: 'aws.states',
+            'detail-type': 'Step Functions Execution Status Change',
+            detail: {
+              executionArn: e.executionArn,
+              stateMachineArn: STATE_MACHINE_ARN,
+              name: e.name,
+              status: e.status,
+              error: e.error ?? null,
+              cause: e.cause ?? null,
+            },
+          }),
+        );
       } catch (err) {
         log(`execution ${e.name} ended ${e.status}; ending its job failed: ${(err as Error).message}`);
       }
@@ -336,17 +341,19 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     void (async () => {
       try {
         const mod = (await import(dropModule.href)) as { handler: (e: unknown) => Promise<unknown> };
-        await mod.handler({
-          Records: [
-            {
-              eventName: 'ObjectCreated:Put',
-              s3: {
-                bucket: { name: bucket },
-                object: { key: encodeURIComponent(objectKey).replace(/%2F/g, '/'), eTag },
+        await runAs(HANDLERS.triggers.dropFolder, () =>
+          mod.handler({
+            Records: [
+              {
+                eventName: 'ObjectCreated:Put',
+                s3: {
+                  bucket: { name: bucket },
+                  object: { key: encodeURIComponent(objectKey).replace(/%2F/g, '/'), eTag },
+                },
               },
-            },
-          ],
-        });
+            ],
+          }),
+        );
       } catch (err) {
         log(`drop folder: ${objectKey}: ${(err as Error).message}`);
       }

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { recordCall, runAs } from '../lambdas/core/aws/call-recorder.js';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { spawnManaged } from '../lambdas/core/media/processes.js';
 import { runWithTaskSignal } from '../lambdas/core/media/task-signal.js';
@@ -58,11 +59,40 @@ function lambdaTask(entry: string): TaskFn {
     const mod = (await import(`${ROOT}${entry}`)) as { handler: (e: unknown) => Promise<unknown> };
     const { Payload } = input as { Payload: unknown };
     try {
-      return { Payload: await mod.handler(Payload) };
+      return { Payload: await runAs(entry, () => mod.handler(Payload)) };
     } catch (err) {
       throw asLambdaError(err);
     }
   };
+}
+
+interface TaskResource {
+  resource: string;
+  /** The Parameters fixed in the definition (FunctionName, TaskDefinition, …), not the `.$` paths. */
+  fixed: Record<string, unknown>;
+}
+
+/** Task state name → its Resource and fixed Parameters, through Map and Parallel states. */
+function taskResources(
+  definition: Record<string, unknown>,
+  out = new Map<string, TaskResource>(),
+): Map<string, TaskResource> {
+  const states = (definition.States ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task' && typeof state.Resource === 'string')
+      out.set(name, {
+        resource: state.Resource,
+        fixed: Object.fromEntries(
+          Object.entries((state.Parameters ?? {}) as Record<string, unknown>).filter(
+            ([k]) => !k.endsWith('.$'),
+          ),
+        ),
+      });
+    const inner = (state.ItemProcessor ?? state.Iterator) as Record<string, unknown> | undefined;
+    if (inner) taskResources(inner, out);
+    for (const b of (state.Branches ?? []) as Array<Record<string, unknown>>) taskResources(b, out);
+  }
+  return out;
 }
 
 export interface Execution {
@@ -154,6 +184,21 @@ export class LocalStepFunctions {
       PublishFailed: putEvents,
       RenderOnFargate: (input) => this.runFargate(input),
     };
+    // Each Task state's call is the state machine role's: recorded for the IAM simulation.
+    const resources = taskResources(loadDefinition());
+    for (const [state, fn] of Object.entries(this.overrides)) {
+      const task = resources.get(state);
+      if (!task) continue;
+      this.overrides[state] = (input) => {
+        recordCall({
+          caller: 'statemachine',
+          service: 'states-integration',
+          command: task.resource,
+          input: { ...task.fixed, ...(input as object) },
+        });
+        return fn(input);
+      };
+    }
   }
 
   /** Tasks that start no process and must run even while the execution's work is being stopped. */
@@ -177,7 +222,13 @@ export class LocalStepFunctions {
       process.execPath,
       ['--import', 'tsx', `${ROOT}containers/render/main.ts`, ...command],
       {
-        env: { ...this.opts.env, [ENV.WORKERS]: String(slots), [ENV.PID_DIR]: '' },
+        // The task's recorded AWS calls are the task role's (the IAM simulation).
+        env: {
+          ...this.opts.env,
+          [ENV.WORKERS]: String(slots),
+          [ENV.PID_DIR]: '',
+          [ENV.CALLER]: 'containers/render/main.ts',
+        },
         stdio: ['ignore', 'inherit', 'pipe'],
         slots,
       },

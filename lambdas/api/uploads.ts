@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { recordCalls } from '../core/aws/call-recorder.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { contentType as typeOfName } from '../core/aws/storage.js';
@@ -92,11 +93,14 @@ let presigner: S3Client | undefined;
  * (aws/aws-sdk-js-v3#6994). Signing makes no request, so it needs no tracing.
  */
 function presignClient(): S3Client {
-  presigner ??= new S3Client({
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
-  });
+  presigner ??= recordCalls(
+    new S3Client({
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      ...(process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
+    }),
+    's3',
+  );
   return presigner;
 }
 

@@ -21,6 +21,10 @@ export const ENV = {
   MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
   /** JSON of a Quota (usage/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
   DEFAULT_QUOTA: 'CUTLINE_DEFAULT_QUOTA',
+  /** Tests only: a file every AWS call is appended to (aws/call-recorder.ts), for the IAM simulation. */
+  RECORD_AWS_CALLS: 'CUTLINE_RECORD_AWS_CALLS',
+  /** Tests only: the function a process runs as, for recorded calls made outside runAs (the Fargate task). */
+  CALLER: 'CUTLINE_CALLER',
   /**
    * Development only: webhook callbacks and subscribers may target loopback (127.0.0.0/8, ::1). Off unless
    * exactly "true"; the stack never sets it.

@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { recordCalls } from './call-recorder.js';
 import { tracer } from './telemetry.js';
 
 /**
@@ -16,23 +17,26 @@ const traced = <T>(client: T): T => tracer.captureAWSv3Client(client);
 
 export function clients() {
   cached ??= {
-    db: DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
+    db: DynamoDBDocumentClient.from(recordCalls(traced(new DynamoDBClient({})), 'dynamodb'), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    s3: traced(
-      new S3Client(
-        process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true'
-          ? // Local S3 (s3rver) neither path-styles nor understands aws-chunked checksum framing.
-            {
-              forcePathStyle: true,
-              requestChecksumCalculation: 'WHEN_REQUIRED',
-              responseChecksumValidation: 'WHEN_REQUIRED',
-            }
-          : {},
+    s3: recordCalls(
+      traced(
+        new S3Client(
+          process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true'
+            ? // Local S3 (s3rver) neither path-styles nor understands aws-chunked checksum framing.
+              {
+                forcePathStyle: true,
+                requestChecksumCalculation: 'WHEN_REQUIRED',
+                responseChecksumValidation: 'WHEN_REQUIRED',
+              }
+            : {},
+        ),
       ),
+      's3',
     ),
-    sfn: traced(new SFNClient({})),
-    events: traced(new EventBridgeClient({})),
+    sfn: recordCalls(traced(new SFNClient({})), 'states'),
+    events: recordCalls(traced(new EventBridgeClient({})), 'events'),
   };
   return cached;
 }
