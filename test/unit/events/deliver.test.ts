@@ -339,6 +339,31 @@ describe('the delivery Lambda (SQS batch → callbacks)', () => {
     expect(waiting).toHaveLength(3);
   });
 
+  it('Job Progress gets a few short retries, then is dropped, never dead-lettered; the lookup sees the type', async () => {
+    const down = await endpoint(() => 503);
+    closers.push(down.close);
+    const asked: string[] = [];
+    const deps: WebhookDeps = {
+      callbackFor: async (_jobId, detailType) => {
+        asked.push(detailType);
+        return { url: down.url, tenantId: 't' };
+      },
+      secretsFor: async () => ['k'],
+      attempt: dev,
+      schedule: { attempts: 14, baseSeconds: 30, maxSeconds: 3600 },
+    };
+    const progress = { ...envelope, 'detail-type': 'Job Progress', detail: { jobId: 'p1', progress: 40 } };
+    const res = await processBatch(
+      batch(record('p-first', progress, 1), record('p-last', progress, 3)),
+      deps,
+    );
+    expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: 'p-first' }] });
+    expect(asked).toEqual(['Job Progress', 'Job Progress']);
+    expect(
+      sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input.VisibilityTimeout),
+    ).toEqual([30]);
+  });
+
   it('an error looking the job up returns just that message to the queue', async () => {
     const deps: WebhookDeps = {
       callbackFor: async (jobId) => {
