@@ -7,6 +7,7 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HANDLERS } from '../lambdas/core/config.js';
+import { checkLimitOverrides, limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { Quota } from '../lambdas/core/usage/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
@@ -28,6 +29,12 @@ export interface CutlinePlatformProps {
   allowedSourceHosts?: string[];
   /** Memory of the render functions (MiB); more memory is more vCPU. Default 3008. */
   renderMemoryMiB?: number;
+  /**
+   * Edit and source limits (lambdas/core/edit/limits.ts), numbers or text such as `'20GB'` for bytes and
+   * `'4h'` for seconds: e.g. `{ maxSourceBytes: '20GB', maxSourcePixels: 100_000_000 }`. Defaults:
+   * DEFAULT_LIMITS (10 GiB per source, 64 MP and 512 MiB per decoded frame, 3 h timelines).
+   */
+  limits?: Partial<Record<keyof EditLimits, number | string>>;
   /** Chunks rendered at once by the Map state. Default 50. */
   mapConcurrency?: number;
   /** Fargate task size for long renders. Default 4 vCPU / 8 GiB. */
@@ -73,6 +80,8 @@ export class CutlinePlatform extends Construct {
       CUTLINE_ALLOWED_SOURCE_HOSTS: (props.allowedSourceHosts ?? []).join(','),
       CUTLINE_PLAN_LIMITS: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
       CUTLINE_MEDIACONVERT: props.mediaConvert ? 'true' : 'false',
+      // Checked at synth: a bad limit fails `cdk synth` with its name, not a running function.
+      ...limitsEnv(checkLimitOverrides(props.limits, 'CutlinePlatform limits')),
     };
     const fleet = new RenderFleet(this, 'RenderFleet', {
       cpu: props.fargate?.cpu ?? 4096,

@@ -61,7 +61,9 @@ export class Pipeline extends Construct {
       renderChunk: make('renderChunk', heavy),
       renderAudio: make('renderAudio', heavy),
       stitch: make('stitch', heavy),
-      finalize: make('finalize', light),
+      // Finalize ffprobes stitched outputs for their duration (through the loopback range proxy): it
+      // needs the layer's ffprobe, not the heavy sizing.
+      finalize: make('finalize', { ...light, layers: [props.ffmpegLayer] }),
       markFailed: make('markFailed', light),
     };
     for (const fn of Object.values(this.functions)) {

@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
 import { ENV } from '../lambdas/core/config.js';
+import { limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
@@ -37,6 +38,8 @@ export interface LocalPlatformOptions {
   /** Usage-plan throttle per key. */
   rateLimit?: { rate: number; burst: number };
   webhookSecret?: string;
+  /** Edit and source limits of this deployment (edit/limits.ts), e.g. { maxSourceBytes: 5e9 }. */
+  limits?: Partial<EditLimits>;
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
@@ -120,8 +123,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
     ...(opts.quotas?.default ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(opts.quotas.default) } : {}),
+    ...limitsEnv(opts.limits ?? {}),
   };
   Object.assign(process.env, env);
+  if (!opts.limits || !Object.keys(opts.limits).length) delete process.env[ENV.LIMITS];
   if (!opts.quotas?.default) delete process.env[ENV.DEFAULT_QUOTA];
   resetClients();
   resetPlatform();

@@ -1,5 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  describeLimit,
+  LimitSettingError,
+  limitsFromConfigFile,
+  parseLimitAssignments,
+  type EditLimits,
+  type LimitName,
+} from '../../lambdas/core/edit/limits.js';
 import { startLocalPlatform } from '../../local/platform.js';
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -10,11 +18,25 @@ export async function startCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string', default: '.cutline' },
       'api-key': { type: 'string' },
       'media-root': { type: 'string' },
+      limit: { type: 'string', multiple: true, default: [] },
+      config: { type: 'string' },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`cutline start: --port must be a port number, got "${values.port}"\n`);
+    return 2;
+  }
+  let limits: Partial<EditLimits>;
+  try {
+    // A flag wins over the config file for the same limit.
+    limits = {
+      ...(values.config ? await limitsFromConfigFile(resolve(values.config)) : {}),
+      ...parseLimitAssignments(values.limit ?? []),
+    };
+  } catch (err) {
+    if (!(err instanceof LimitSettingError)) throw err;
+    process.stderr.write(`cutline start: ${err.message}\n`);
     return 2;
   }
   let platform;
@@ -24,6 +46,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       dataDir: resolve(values['data-dir']!),
       apiKey: values['api-key'],
       mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
+      limits,
       log: (l) => process.stderr.write(`${l}\n`),
     });
   } catch (err) {
@@ -43,6 +66,13 @@ export async function startCommand(argv: string[]): Promise<number> {
       `  console:   ${platform.url}/   (open it in a browser and paste the API key)`,
       `  data dir:  ${platform.dataDir}   (events: ${platform.dataDir}/events.jsonl)`,
       `  media:     ${mediaNote}`,
+      ...(Object.keys(limits).length
+        ? [
+            `  limits:    ${Object.entries(limits)
+              .map(([k, v]) => describeLimit(k as LimitName, v))
+              .join(', ')}`,
+          ]
+        : []),
       ...(platform.interrupted.length
         ? [`  marked FAILED (INTERRUPTED) after a restart: ${platform.interrupted.join(', ')}`]
         : []),

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { tenantSources } from '../core/aws/s3-sources.js';
 import { contentType, keys } from '../core/aws/storage.js';
@@ -11,6 +11,7 @@ import type { PrepareItem, Rendition } from '../core/jobs/kinds.js';
 import type { Job, Stage } from '../core/jobs/model.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import type { RenderedFile } from '../core/engine/render.js';
+import { releaseScope } from '../core/net/range-proxy.js';
 import { getPlatform } from '../core/platform.js';
 import { meterCompute } from '../core/usage/index.js';
 import type { CompileInput } from '../core/render/compile.js';
@@ -99,6 +100,9 @@ export async function metered<T>(jobId: string, fn: () => Promise<T>): Promise<T
 
 export const workDir = (jobId: string, name: string) => join(tmpdir(), 'cutline', jobId, name);
 
+/** The range proxy scope of a task's sources: `<jobId>/<scratch name>[/…]`, from its scratch folder. */
+export const proxyScope = (dir: string) => relative(join(tmpdir(), 'cutline'), dir).split(sep).join('/');
+
 export async function withScratch<T>(
   jobId: string,
   name: string,
@@ -109,6 +113,9 @@ export async function withScratch<T>(
   try {
     return await fn(dir);
   } finally {
+    // The task's source URLs end with it; what it read is logged against the source sizes (bench, ops).
+    const read = await releaseScope(proxyScope(dir));
+    if (read?.requests) logger.info('source bytes read', { jobId, task: name, ...read });
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -132,7 +139,7 @@ export function loadRenditions(jobId: string): Promise<StoredRendition[]> {
   return r;
 }
 
-export const sourceResolver = (job: Job, dir: string) => tenantSources(job.tenantId, dir);
+export const sourceResolver = (job: Job, dir: string) => tenantSources(job.tenantId, dir, proxyScope(dir));
 
 /** Downloads one rendition's sources into `dir` and builds the compiler input, reusing the Probe step's results. */
 export async function prepareJob(

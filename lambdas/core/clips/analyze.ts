@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CutlineError } from '../errors.js';
+import { readerOptions } from '../net/range-proxy.js';
 import type { GrayFrames } from './reframe.js';
 
 const run = promisify(execFile);
@@ -47,6 +48,7 @@ export async function readGrayFrames(
       'error',
       ...(range.start > 0 ? ['-ss', String(range.start)] : []),
       ...(range.length ? ['-t', String(range.length)] : []),
+      ...readerOptions(path),
       '-i',
       path,
       '-an',
@@ -92,6 +94,7 @@ export async function audioSignals(
     [
       '-v',
       'info',
+      ...readerOptions(path),
       '-i',
       path,
       '-vn',

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { ENV } from '../config.js';
 import { CutlineError } from '../errors.js';
-import { interpretProbe, type ProbeResult } from './probe.js';
+import { readerOptions } from '../net/range-proxy.js';
+import { assertPictureSize, interpretProbe, type ProbeResult } from './probe.js';
 
 /** Header reads only: a source that does not answer within this is left out. */
 export const PROBE_TIMEOUT_MS = 4000;
@@ -15,7 +16,16 @@ export function probeHeaders(target: string, at: string, timeoutMs = PROBE_TIMEO
   return new Promise((resolve, reject) => {
     execFile(
       ffprobe,
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', target],
+      [
+        '-v',
+        'error',
+        ...readerOptions(target),
+        '-print_format',
+        'json',
+        '-show_format',
+        '-show_streams',
+        target,
+      ],
       { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) {
@@ -27,7 +37,9 @@ export function probeHeaders(target: string, at: string, timeoutMs = PROBE_TIMEO
           );
         }
         try {
-          resolve(interpretProbe(JSON.parse(stdout)));
+          const result = interpretProbe(JSON.parse(stdout), String(stderr));
+          assertPictureSize(result, at);
+          resolve(result);
         } catch (e) {
           reject(e);
         }

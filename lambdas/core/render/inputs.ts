@@ -1,3 +1,5 @@
+import { readerOptions } from '../net/range-proxy.js';
+
 /** The `-i` inputs of one ffmpeg run, each with its own options; returns stable indexes. */
 export class InputList {
   private readonly items: string[][] = [];
@@ -6,7 +8,13 @@ export class InputList {
   constructor(private readonly threads?: number) {}
 
   add(path: string, options: readonly string[] = []): number {
-    this.items.push([...options, ...(this.threads ? ['-threads', String(this.threads)] : []), '-i', path]);
+    this.items.push([
+      ...options,
+      ...(this.threads ? ['-threads', String(this.threads)] : []),
+      ...readerOptions(path),
+      '-i',
+      path,
+    ]);
     return this.items.length - 1;
   }
 
