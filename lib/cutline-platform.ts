@@ -165,6 +165,9 @@ export class CutlinePlatform extends Construct {
     this.storage.outputs.grantRead(handlers.projects);
     this.state.table.grantReadWriteData(handlers.renders);
     this.storage.outputs.grantRead(handlers.renders);
+    // Validate checks sources as submit does: HeadObject for their size (maxSourceBytes).
+    this.storage.ingest.grantRead(handlers.validate);
+    this.storage.outputs.grantRead(handlers.validate);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);
     this.pipeline.stateMachine.grant(handlers.renders, 'states:StopExecution');
     this.events.bus.grantPutEventsTo(handlers.renders);

@@ -124,11 +124,13 @@ export class S3SourceResolver implements SourceResolver {
     const where = this.locate(src, at);
     if (where.kind === 'https') await this.fetcher.vet(src, at);
     // Sizes known from headers are refused now, not after a worker has started on the job. A missing
-    // object is left to the pipeline (SOURCE_NOT_FOUND there), as before. https sizes are checked as
-    // they are fetched (the fetcher stops at maxSourceBytes).
+    // object, or one whose HEAD fails, has no known size: the pipeline's own reads report it (as
+    // before), so a flaky HEAD never turns a good submit into a 500. https sizes are checked as they
+    // are fetched (the fetcher stops at maxSourceBytes).
     const limit = resolveLimits().maxSourceBytes;
     let bytes: number | undefined;
-    if (where.kind === 's3') bytes = (await this.store.head(where.bucket, where.key))?.bytes;
+    if (where.kind === 's3')
+      bytes = (await this.store.head(where.bucket, where.key).catch(() => undefined))?.bytes;
     else if (where.kind === 'file') bytes = (await stat(fileURLToPath(src)).catch(() => undefined))?.size;
     if (bytes !== undefined && bytes > limit) throw sourceTooLarge(at, bytes, limit);
   }
