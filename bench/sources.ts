@@ -131,12 +131,21 @@ export async function sourcesBench(opts: {
     await p.objects.putFile(p.ingestBucket, `inputs/${tenant}/hour.mp4`, source);
     await p.objects.putFile(p.ingestBucket, `inputs/${tenant}/hour.srt`, captions);
     const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${platform.url}${path}`, {
-        method,
-        headers: { 'x-api-key': platform.apiKey, 'content-type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      // A poll may meet a keep-alive socket the server just closed (a 10-minute job polls 600 times):
+      // a GET is asked again; a POST never is.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const res = await fetch(`${platform.url}${path}`, {
+            method,
+            headers: { 'x-api-key': platform.apiKey, 'content-type': 'application/json' },
+            ...(body ? { body: JSON.stringify(body) } : {}),
+          });
+          return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+        } catch (err) {
+          if (method !== 'GET' || attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
+      }
     };
     log(`platform: ${CLIPS} auto clips of ~${CLIP_SECONDS} s with captions`);
     const job = await timed(async () => {
