@@ -12,6 +12,7 @@ import {
 } from '../../lambdas/core/edit/limits.js';
 import { ENV } from '../../lambdas/core/config.js';
 import { CutlineError } from '../../lambdas/core/errors.js';
+import { assertJsonDepth } from '../../lambdas/core/json-depth.js';
 import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
@@ -34,6 +35,7 @@ export async function readEditFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new CutlineError('VALIDATION_FAILED', `cannot read ${path}: ${(err as Error).message}`);
   }
+  assertJsonDepth(text, path);
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -3,6 +3,7 @@ import { cleanWork } from '../core/aws/job-storage.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
+import { recordUnfinished } from '../core/usage/index.js';
 import { logger, type PipelineState } from './common.js';
 
 /** Turns the Step Functions error into a reason a person can act on. */
@@ -45,6 +46,11 @@ export async function handler(
     : null;
   logger.error('job failed', { jobId: state.jobId, error });
   if (failed) recordJobEnd('FAILED');
+  // The compute it used counts, and its quota reservation is given back; metering must not hide the failure.
+  if (failed)
+    await recordUnfinished(failed).catch((err: Error) =>
+      logger.error('could not record the failed job’s usage', { jobId: state.jobId, err: err.message }),
+    );
   // A drop-folder job's failure is written beside its input, where the person who dropped it looks.
   if (job?.origin && failed) {
     await writeDropError(job.origin, error, { jobId: job.id }).catch((err: Error) =>
