@@ -65,6 +65,8 @@ export class CutlineFunction extends NodejsFunction {
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) => [
                   `cp -r "${inputDir}/assets/fonts" "${outputDir}/fonts"`,
+                  // The built-in Google families, flat beside them (lambdas/core/text/builtin-fonts.ts).
+                  `find "${inputDir}/node_modules/@expo-google-fonts" -name '*.ttf' -exec cp {} "${outputDir}/fonts/" ';'`,
                 ],
               },
             }

@@ -3,7 +3,7 @@ import { LOCAL_MEDIACONVERT_QUEUE, LOCAL_MEDIACONVERT_ROLE } from './mediaconver
 import { chromiumPath } from '../lambdas/core/html/rasterize.js';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -25,7 +25,8 @@ import {
   type PutEventsEntry,
   type Subscriber,
 } from './event-bus.js';
-import { startDynalite, startS3rver } from './servers.js';
+import { LOCAL_S3_CREDENTIALS, startDynalite, startS3rver } from './servers.js';
+import { makePrivateDataDir } from './private-files.js';
 import { LocalStepFunctions, STATE_MACHINE_ARN } from './stepfunctions.js';
 
 export interface LocalPlatformOptions {
@@ -93,7 +94,7 @@ async function loadOrCreateSecret(dataDir: string, given?: string): Promise<stri
  */
 export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(opts.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await makePrivateDataDir(dataDir);
   const log = opts.log ?? (() => {});
   const [db, s3] = await Promise.all([
     startDynalite(dataDir),
@@ -104,9 +105,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
 
   const env: Record<string, string> = {
     AWS_REGION: 'us-east-1',
-    // s3rver accepts only its own fixed credentials; dynalite accepts any.
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    // The local S3 endpoint verifies SigV4 with these (servers.ts); dynalite accepts any.
+    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     CUTLINE_S3_FORCE_PATH_STYLE: 'true',

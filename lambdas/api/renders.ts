@@ -12,6 +12,7 @@ import { estimateJob } from '../core/plan/estimate-job.js';
 import { getPlatform } from '../core/platform.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
+import { CutlineError } from '../core/errors.js';
 
 export const renderView = (job: Job) => ({
   id: job.id,
@@ -62,6 +63,8 @@ async function submitEstimate(job: Pick<Job, 'id' | 'tenantId' | 'type' | 'reque
   try {
     return await estimateJob(job);
   } catch (err) {
+    // The probe found that a source is no media at all (a playlist, a concat list): a 400, not a job.
+    if (err instanceof CutlineError && err.code === 'SOURCE_REFUSED') throw err;
     logger.warn('estimate failed', { jobId: job.id, error: (err as Error).message });
     return notEstimable('', `the estimate failed: ${(err as Error).message}`);
   }

@@ -2,6 +2,7 @@ import { writeDropError } from '../core/aws/drop-errors.js';
 import { cleanWork } from '../core/aws/job-storage.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
+import { sanitizeError } from '../core/sanitize.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { logger, type PipelineState } from './common.js';
@@ -36,7 +37,7 @@ export async function handler(
 ): Promise<{ event: Record<string, unknown>; error: { code: string; message: string } }> {
   const p = getPlatform();
   const job = await p.jobs.get(state.jobId);
-  const error = describeFailure(state.error, job?.stage);
+  const error = sanitizeError(describeFailure(state.error, job?.stage));
   const failed = job
     ? await p.jobs.update(state.jobId, {
         status: 'FAILED',

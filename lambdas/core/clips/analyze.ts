@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CutlineError } from '../errors.js';
-import { readerOptions } from '../net/range-proxy.js';
+import { refusalOf, sourceInputOptions } from '../media/source-input.js';
 import type { GrayFrames } from './reframe.js';
 
 const run = promisify(execFile);
@@ -23,6 +23,8 @@ async function ffmpegOut(args: string[], at: string): Promise<{ stdout: Buffer; 
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
     if (e.code === 'ENOENT')
       throw new CutlineError('FFMPEG_UNAVAILABLE', `ffmpeg was not found (${bin()}); install ffmpeg`);
+    const refused = refusalOf(e.stderr?.toString('utf8') ?? '', at);
+    if (refused) throw refused;
     const tail = e.stderr?.toString('utf8').trim().split('\n').slice(-3).join(' ') ?? e.message;
     throw new CutlineError('SOURCE_UNREADABLE', `${at}: analysis failed: ${tail}`, [
       { path: at, message: 'could not be analysed' },
@@ -36,7 +38,7 @@ async function ffmpegOut(args: string[], at: string): Promise<{ stdout: Buffer; 
  */
 export async function readGrayFrames(
   path: string,
-  source: { width: number; height: number },
+  source: { width: number; height: number; format?: string },
   at: string,
   range: { start: number; length?: number } = { start: 0 },
 ): Promise<GrayFrames> {
@@ -48,7 +50,7 @@ export async function readGrayFrames(
       'error',
       ...(range.start > 0 ? ['-ss', String(range.start)] : []),
       ...(range.length ? ['-t', String(range.length)] : []),
-      ...readerOptions(path),
+      ...sourceInputOptions(path, source.format),
       '-i',
       path,
       '-an',
@@ -86,6 +88,7 @@ export async function audioSignals(
   path: string,
   at: string,
   duration: number,
+  format?: string,
 ): Promise<{
   loudness: Array<{ t: number; lufs: number }>;
   silences: Array<{ start: number; end: number }>;
@@ -94,7 +97,7 @@ export async function audioSignals(
     [
       '-v',
       'info',
-      ...readerOptions(path),
+      ...sourceInputOptions(path, format),
       '-i',
       path,
       '-vn',

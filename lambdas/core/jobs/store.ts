@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DYNAMODB_MAX_ITEM_BYTES, itemBytes } from '../aws/item-size.js';
 import { CutlineError } from '../errors.js';
+import { sanitizeError } from '../sanitize.js';
 import { isTerminal, TERMINAL, type Job, type JobStatus } from './model.js';
 
 const key = (id: string) => ({ PK: `JOB#${id}`, SK: 'META' });
@@ -256,7 +257,12 @@ export class JobStore {
    * condition failed (the job is terminal or missing): callers treat that as "someone else finished it".
    */
   async update(id: string, patch: Partial<Omit<Job, 'id' | 'tenantId' | 'createdAt'>>): Promise<Job | null> {
-    const fields: Record<string, unknown> = { ...patch, updatedAt: new Date().toISOString() };
+    const fields: Record<string, unknown> = {
+      ...patch,
+      // Every job error record (and so every event and API answer made from it) leaves sanitized.
+      ...(patch.error ? { error: sanitizeError(patch.error) } : {}),
+      updatedAt: new Date().toISOString(),
+    };
     if (patch.status) fields.GSI2PK = `STATUS#${patch.status}`;
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {};

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describeLimit, resolveLimits, type EditLimits } from '../edit/limits.js';
 import { CutlineError } from '../errors.js';
-import { readerOptions } from '../net/range-proxy.js';
+import { demuxerOf, refusalOf, sourceProbeArgs } from './source-input.js';
 
 const run = promisify(execFile);
 
@@ -20,6 +20,8 @@ export interface ProbeResult {
   bytes: number | null;
   /** ffprobe's pix_fmt of the picture, for the decoded frame's size. */
   pixelFormat?: string;
+  /** The demuxer the probe found (`mov`, `matroska`, …): renders open the source with exactly this one. */
+  format?: string;
 }
 
 interface RawStream {
@@ -86,6 +88,7 @@ export function interpretProbe(raw: RawProbe, log = ''): ProbeResult {
     fps: isImage ? null : (rate(video?.avg_frame_rate) ?? rate(video?.r_frame_rate)),
     bytes: raw.format?.size ? Number(raw.format.size) : null,
     ...(video?.pix_fmt ? { pixelFormat: video.pix_fmt } : {}),
+    ...(demuxerOf(formatName) ? { format: demuxerOf(formatName) } : {}),
   };
 }
 
@@ -130,13 +133,7 @@ export async function probeFile(
   let stdout: string;
   let stderr: string;
   try {
-    ({ stdout, stderr } = await run(
-      ffprobe,
-      ['-v', 'error', ...readerOptions(path), '-print_format', 'json', '-show_format', '-show_streams', path],
-      {
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    ));
+    ({ stdout, stderr } = await run(ffprobe, sourceProbeArgs(path), { maxBuffer: 16 * 1024 * 1024 }));
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
@@ -145,6 +142,8 @@ export async function probeFile(
         `ffprobe was not found (${ffprobe}); install ffmpeg or set CUTLINE_FFPROBE`,
       );
     }
+    const refused = refusalOf(e.stderr ?? '', label);
+    if (refused) throw refused;
     const reason = (e.stderr ?? '').trim().split('\n').pop() || e.message;
     throw new CutlineError('SOURCE_UNREADABLE', `${label}: the source is not readable media (${reason})`, [
       { path: label, message: `not readable media: ${reason}` },

@@ -74,7 +74,8 @@ export class RangeProxy {
    * whatever was sent by then sits in loopback socket buffers (megabytes here) and was read from the
    * object for nothing. So answers are blocks: small after a seek, doubling while the reader goes on
    * where the last ended (like TCP's slow start), and the reader asks again where an answer ended
-   * (ffmpeg: `-reconnect 1`, see readerOptions). What a seek wastes is at most the block in flight
+   * (ffmpeg: `-reconnect 1`, added by media/source-input.ts; without it ffmpeg fails loudly, "Stream
+   * ends prematurely", never silently). What a seek wastes is at most the block in flight
    * (`first` right after a seek, never more than `max`); a long sequential read costs a GetObject per
    * `max` bytes.
    */
@@ -206,12 +207,6 @@ export const DEFAULT_BLOCKS: Readonly<BlockSizes> = Object.freeze({
 
 /** True for the URLs this proxy hands out. */
 export const isProxyUrl = (target: string) => /^http:\/\/127\.0\.0\.1:\d+\//.test(target);
-
-/**
- * The input options an ffmpeg/ffprobe reading `target` needs: for a proxy URL, ask again where a short
- * (block-sized) answer ended. Without it ffmpeg fails loudly ("Stream ends prematurely"), never silently.
- */
-export const readerOptions = (target: string): string[] => (isProxyUrl(target) ? ['-reconnect', '1'] : []);
 
 let shared: Promise<RangeProxy> | undefined;
 

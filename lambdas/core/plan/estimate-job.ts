@@ -6,6 +6,7 @@ import { jobKind } from '../jobs/registry.js';
 import type { ProbeResult } from '../media/probe.js';
 import { probeHeaders } from '../media/probe-headers.js';
 import { releaseScope } from '../net/range-proxy.js';
+import { sanitizeMessage } from '../sanitize.js';
 import {
   combineEstimates,
   durationsNeeded,
@@ -115,7 +116,9 @@ async function estimateWith(
               : { seconds: pr.durationSeconds },
           );
         } catch (err) {
-          durations.set(need.src, { unknown: (err as Error).message });
+          // A source that is not media at all (a playlist, a list of other files) is the client's mistake.
+          if ((err as { code?: string }).code === 'SOURCE_REFUSED') throw err;
+          durations.set(need.src, { unknown: sanitizeMessage((err as Error).message) });
         }
       }),
     );

@@ -1,19 +1,26 @@
-import { readerOptions } from '../net/range-proxy.js';
+import { sourceInputOptions } from '../media/source-input.js';
+import type { ProbeResult } from '../media/probe.js';
 
-/** The `-i` inputs of one ffmpeg run, each with its own options; returns stable indexes. */
+/**
+ * The `-i` inputs of one ffmpeg run, each a user's source with its own options; returns stable indexes.
+ * Every input is opened with the source allowlists and the demuxer its probe found (media/source-input).
+ */
 export class InputList {
   private readonly items: string[][] = [];
 
   /** `threads` bounds each input's decoder too; -threads after the inputs only bounds the encoder. */
   constructor(private readonly threads?: number) {}
 
-  add(path: string, options: readonly string[] = []): number {
+  addSource(
+    media: { path: string; probe: Pick<ProbeResult, 'format'> },
+    options: readonly string[] = [],
+  ): number {
     this.items.push([
       ...options,
       ...(this.threads ? ['-threads', String(this.threads)] : []),
-      ...readerOptions(path),
+      ...sourceInputOptions(media.path, media.probe.format),
       '-i',
-      path,
+      media.path,
     ]);
     return this.items.length - 1;
   }

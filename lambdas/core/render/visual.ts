@@ -225,7 +225,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       const toS = trim + (frameSeconds(ve, fps) - timed.start);
       // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
       const seek = Math.max(0, fromS - 1);
-      const index = ctx.inputs.add(media.path, [
+      const index = ctx.inputs.addSource(media, [
         ...(seek > 0 ? ['-ss', n(seek)] : []),
         '-t',
         n(toS - seek + 1),
@@ -238,7 +238,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       ]);
       perFrame = true;
     } else {
-      label = `${ctx.inputs.add(media.path)}:v`;
+      label = `${ctx.inputs.addSource(media)}:v`;
       perFrame = false;
     }
   } else if (asset.type === 'title' || asset.type === 'text') {

@@ -4,12 +4,8 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import {
-  parseRange,
-  RangeProxy,
-  readerOptions,
-  type RangeSource,
-} from '../../../lambdas/core/net/range-proxy.js';
+import { sourceInputOptions } from '../../../lambdas/core/media/source-input.js';
+import { parseRange, RangeProxy, type RangeSource } from '../../../lambdas/core/net/range-proxy.js';
 import { videoFixture } from '../../helpers/fixtures.js';
 
 const run = promisify(execFile);
@@ -131,9 +127,12 @@ describe('RangeProxy', () => {
         (r) => r.stdout,
       );
     const direct = await frames(file);
-    expect(await frames(url, readerOptions(url))).toBe(direct);
+    // With the options every source is opened with: http/tcp only, the demuxer allowlist, -reconnect 1.
+    const options = sourceInputOptions(url);
+    expect(options.slice(0, 4)).toEqual(['-protocol_whitelist', 'http,tcp', '-reconnect', '1']);
+    expect(await frames(url, options)).toBe(direct);
     expect(own.stats('job-a/ffmpeg').requests).toBeGreaterThan(bytes.length / (128 * 1024));
-    expect(readerOptions(file)).toEqual([]);
+    expect(sourceInputOptions(file)).not.toContain('-reconnect');
     await own.close();
   });
 
