@@ -10,6 +10,8 @@
  *   npm run bench -- --sources-only    only the sources section (bench/sources.ts: 1-hour source → 5 clips)
  *   npm run bench -- --skip-sources    everything but the sources section
  *   npm run bench -- --source-minutes N  length of that section's source (default 60, quick 10)
+ *   npm run bench -- --skip-queue      without the queue section (30 concurrent 8 s SD renders through
+ *                                      cutline start vs the same ffmpeg commands; quick: 6 × 4 s)
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +30,7 @@ import { estimateErrorSummary } from '../lambdas/core/ops/stats.js';
 import { compileRender, type CompileInput } from '../lambdas/core/render/compile.js';
 import { baselineArgs, benchEdit, graphOnlyArgs } from './edits.js';
 import { sourcesBench, writeSourcesResults } from './sources.js';
+import { queueBench } from './queue.js';
 import { makeBenchMedia, type BenchMedia } from './media.js';
 import {
   ffmpegVersion,
@@ -73,6 +76,7 @@ interface Config {
   /** Section 3 (bench/sources.ts): null when skipped. */
   sourceMinutes: number | null;
   sourcesOnly: boolean;
+  queue: boolean;
 }
 
 let quietWaitSeconds = 0;
@@ -94,6 +98,7 @@ function config(argv: string[]): Config {
     options: {
       quick: { type: 'boolean', default: false },
       'skip-scaling': { type: 'boolean', default: false },
+      'skip-queue': { type: 'boolean', default: false },
       workers: { type: 'string' },
       reps: { type: 'string' },
       'sources-only': { type: 'boolean', default: false },
@@ -127,6 +132,7 @@ function config(argv: string[]): Config {
     scaling: !values['skip-scaling'],
     sourceMinutes: values['skip-sources'] ? null : sourceMinutes(values['source-minutes'], quick),
     sourcesOnly: values['sources-only'] ?? false,
+    queue: !values['skip-queue'],
   };
 }
 
@@ -534,6 +540,21 @@ async function main(): Promise<number> {
       );
     }
     const scale = cfg.scaling ? await scaling(cfg, media, work, estimates) : null;
+    const queue = cfg.queue
+      ? await queueBench({
+          renders: cfg.mode === 'quick' ? 6 : 30,
+          seconds: cfg.mode === 'quick' ? 4 : 8,
+          workers: availableParallelism(),
+          reps: 1,
+          log,
+        })
+      : null;
+    for (const r of queue?.runs ?? []) {
+      if (r.cutline.succeeded !== queue!.renders)
+        problems.push(`queue: ${r.cutline.succeeded}/${queue!.renders} renders succeeded`);
+      if (r.cutline.maxFfmpeg > queue!.workers)
+        problems.push(`queue: ${r.cutline.maxFfmpeg} ffmpeg processes at once on ${queue!.workers} workers`);
+    }
     // The same summary /v1/metrics gives over a tenant's jobs (lambdas/core/ops/stats.ts).
     const errors = estimateErrorSummary(estimates.filter((e) => e.endToEnd));
     const cores = cpus();
@@ -558,6 +579,7 @@ async function main(): Promise<number> {
       },
       comparison,
       scaling: scale,
+      queue,
       estimates: {
         rows: estimates,
         count: errors.count,
@@ -593,7 +615,7 @@ main().then(
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (usage) {
       log(
-        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--workers 1,2,4] [--reps N] [--sources-only | --skip-sources] [--source-minutes N]`,
+        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--skip-queue] [--workers 1,2,4] [--reps N] [--sources-only | --skip-sources] [--source-minutes N]`,
       );
       process.exit(2);
     }

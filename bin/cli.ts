@@ -23,6 +23,8 @@ commands:
       --limit NAME=VALUE          a deployment limit (repeatable): maxSourceBytes=5GB, maxSourcePixels=100000000,
                                   maxDurationSeconds=4h, … (see README, Limits)
       --config FILE               JSON with { "limits": { NAME: VALUE } }; --limit wins over it
+      --workers N                 jobs and ffmpeg processes at once, the rest wait QUEUED
+                                  (default CUTLINE_WORKERS, else the number of cores)
 
   demo                          start the platform (or use --url), submit examples/promo.json over HTTP,
                                 follow it to the end, download the result and list the events

@@ -39,6 +39,12 @@ export interface CutlinePlatformProps {
   limits?: Partial<Record<keyof EditLimits, number | string>>;
   /** Chunks rendered at once by the Map state. Default 50. */
   mapConcurrency?: number;
+  /**
+   * The render budget: reserved concurrency of each render function (chunks, audio, stitch), so a burst
+   * of jobs queues on throttles (retried with backoff by the state machine) instead of taking the
+   * account's whole Lambda concurrency. Default: unreserved. Keep mapConcurrency at or below it.
+   */
+  renderConcurrency?: number;
   /** Fargate task size for long renders. Default 4 vCPU / 8 GiB. */
   fargate?: { cpu: number; memoryLimitMiB: number };
   logRetention?: RetentionDays;
@@ -126,6 +132,7 @@ export class CutlinePlatform extends Construct {
       ffmpegLayer: ffmpeg.layer,
       environment: env,
       renderMemoryMiB: props.renderMemoryMiB ?? 3008,
+      renderConcurrency: props.renderConcurrency,
       logGroup,
       logRetention: retention,
     });
@@ -191,6 +198,8 @@ export class CutlinePlatform extends Construct {
     // Validate checks sources as submit does: HeadObject for their size (maxSourceBytes).
     this.storage.ingest.grantRead(handlers.validate);
     this.storage.outputs.grantRead(handlers.validate);
+    // Cancel removes what the job stored (work/ and outputs/) after it marks the job CANCELLED.
+    this.storage.outputs.grantDelete(handlers.renders);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);
     // StopExecution is authorized against the execution (…:execution:<machine>:<name>), not the machine.
     this.pipeline.stateMachine.grantExecution(handlers.renders, 'states:StopExecution');

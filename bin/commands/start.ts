@@ -20,6 +20,8 @@ export async function startCommand(argv: string[]): Promise<number> {
       'media-root': { type: 'string' },
       limit: { type: 'string', multiple: true, default: [] },
       config: { type: 'string' },
+      // Jobs and ffmpeg processes at once; the rest wait QUEUED. Default: CUTLINE_WORKERS, else the cores.
+      workers: { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -39,6 +41,12 @@ export async function startCommand(argv: string[]): Promise<number> {
     process.stderr.write(`cutline start: ${err.message}\n`);
     return 2;
   }
+  const workersText = values.workers ?? process.env.CUTLINE_WORKERS;
+  const workers = workersText === undefined ? undefined : Number(workersText);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+    process.stderr.write(`cutline start: --workers must be a whole number ≥ 1, got "${workersText}"\n`);
+    return 2;
+  }
   let platform;
   try {
     platform = await startLocalPlatform({
@@ -47,6 +55,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       apiKey: values['api-key'],
       mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
       limits,
+      workers,
       log: (l) => process.stderr.write(`${l}\n`),
     });
   } catch (err) {
@@ -72,6 +81,10 @@ export async function startCommand(argv: string[]): Promise<number> {
               .map(([k, v]) => describeLimit(k as LimitName, v))
               .join(', ')}`,
           ]
+        : []),
+      `  workers:   ${platform.workers} (jobs and ffmpeg processes at once; more wait QUEUED; --workers N)`,
+      ...(platform.orphansEnded.length
+        ? [`  ended ${platform.orphansEnded.length} process group(s) the previous run left behind`]
         : []),
       ...(platform.interrupted.length
         ? [`  marked FAILED (INTERRUPTED) after a restart: ${platform.interrupted.join(', ')}`]

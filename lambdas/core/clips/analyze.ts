@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { CutlineError } from '../errors.js';
+import { execManaged } from '../media/processes.js';
 import { refusalOf, sourceInputOptions } from '../media/source-input.js';
 import type { GrayFrames } from './reframe.js';
 
-const run = promisify(execFile);
 const bin = () => process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
 
 /** Width of the analysis frames: enough to find a subject, small enough to read an hour in memory. */
@@ -14,11 +12,12 @@ export const ANALYSIS_FPS = 4;
 
 async function ffmpegOut(args: string[], at: string): Promise<{ stdout: Buffer; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(bin(), ['-hide_banner', '-nostdin', ...args], {
+    const { stdout, stderr } = await execManaged(bin(), ['-hide_banner', '-nostdin', ...args], {
       encoding: 'buffer',
+      slots: 1,
       maxBuffer: 512 * 1024 * 1024,
     });
-    return { stdout, stderr: stderr.toString('utf8') };
+    return { stdout, stderr };
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
     if (e.code === 'ENOENT')

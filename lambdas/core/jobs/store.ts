@@ -229,6 +229,41 @@ export class JobStore {
     return job;
   }
 
+  /**
+   * Jobs of every tenant in `status` created before `before` (all of them when omitted), oldest first,
+   * with only what the queue view needs: GSI2 is the operations index, ordered by createdAt.
+   */
+  async byStatus(
+    status: JobStatus,
+    before?: string,
+  ): Promise<Array<Pick<Job, 'id' | 'createdAt' | 'progress' | 'estimatedSeconds' | 'submitEstimate'>>> {
+    const out: Array<Pick<Job, 'id' | 'createdAt' | 'progress' | 'estimatedSeconds' | 'submitEstimate'>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'GSI2',
+          KeyConditionExpression: before ? 'GSI2PK = :s AND GSI2SK < :c' : 'GSI2PK = :s',
+          ExpressionAttributeValues: { ':s': `STATUS#${status}`, ...(before ? { ':c': before } : {}) },
+          // Names, not words: DynamoDB reserves many attribute names.
+          ProjectionExpression: '#i, #c, #p, #e, #s',
+          ExpressionAttributeNames: {
+            '#i': 'id',
+            '#c': 'createdAt',
+            '#p': 'progress',
+            '#e': 'estimatedSeconds',
+            '#s': 'submitEstimate',
+          },
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...((res.Items ?? []) as typeof out));
+      start = res.LastEvaluatedKey;
+    } while (start && out.length < 10_000);
+    return out;
+  }
+
   async list(tenantId: string, opts: ListOptions = {}): Promise<{ jobs: Job[]; cursor?: string }> {
     const limit = Math.min(100, Math.max(1, opts.limit ?? 20));
     const res = await this.db.send(

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describeLimit, resolveLimits, type EditLimits } from '../edit/limits.js';
 import { CutlineError } from '../errors.js';
+import { execManaged } from './processes.js';
 import { demuxerOf, refusalOf, sourceProbeArgs } from './source-input.js';
-
-const run = promisify(execFile);
 
 /** What the compiler needs to know about a source; dimensions are as displayed (rotation applied). */
 export interface ProbeResult {
@@ -133,7 +130,7 @@ export async function probeFile(
   let stdout: string;
   let stderr: string;
   try {
-    ({ stdout, stderr } = await run(ffprobe, sourceProbeArgs(path), { maxBuffer: 16 * 1024 * 1024 }));
+    ({ stdout, stderr } = await execManaged(ffprobe, sourceProbeArgs(path), { maxBuffer: 16 * 1024 * 1024 }));
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
