@@ -125,6 +125,9 @@ export class Pipeline extends Construct {
     });
     for (const fn of Object.values(f)) fn.grantInvoke(this.stateMachine);
     props.bus.grantPutEventsTo(this.stateMachine);
+    // The render tasks publish throttled Job Progress events themselves (lambdas/core/jobs/progress.ts).
+    props.bus.grantPutEventsTo(f.renderChunk);
+    props.bus.grantPutEventsTo(f.renderAudio);
     // ecs:runTask.sync: run the task, pass its roles, and watch it through EventBridge's managed rule.
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({
@@ -163,6 +166,8 @@ export class Pipeline extends Construct {
     access.readSources(task);
     access.work(task, 'read', 'write');
     access.writeResults(task);
+    // It publishes Job Progress itself (lambdas/core/jobs/progress.ts).
+    props.bus.grantPutEventsTo(task);
   }
 }
 

@@ -3,16 +3,16 @@ import { LOCAL_MEDIACONVERT_QUEUE, LOCAL_MEDIACONVERT_ROLE } from './mediaconver
 import { chromiumPath } from '../lambdas/core/html/rasterize.js';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
 import { endAllProcesses, endOrphans } from '../lambdas/core/media/processes.js';
-import { ENV } from '../lambdas/core/config.js';
+import { ENV, scratchRoot } from '../lambdas/core/config.js';
 import { limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
-import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
+import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
 import { resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
@@ -21,6 +21,7 @@ import { startAwsEndpoint } from './aws-endpoint.js';
 import { consoleRoutes } from './console.js';
 import { ensureTable } from './bootstrap.js';
 import {
+  DEFAULT_CALLBACK_PATTERN,
   handleEventBridgeRequest,
   LocalEventBus,
   type PutEventsEntry,
@@ -52,6 +53,8 @@ export interface LocalPlatformOptions {
    * once across them. Default: the number of cores.
    */
   workers?: number;
+  /** Scratch folder of the render tasks (ENV.SCRATCH_DIR); default `<tmpdir>/cutline`. */
+  scratchDir?: string;
   /** Per-tenant quotas (usage/quota.ts), written to the table at start; `default` for every other tenant. */
   quotas?: Record<string, Quota> & { default?: Quota };
   log?: (line: string) => void;
@@ -142,6 +145,8 @@ async function failUnfinished(
 export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(opts.dataDir);
   await makePrivateDataDir(dataDir);
+  const scratch = opts.scratchDir ? resolve(opts.scratchDir) : scratchRoot();
+  await mkdir(scratch, { recursive: true });
   const log = opts.log ?? (() => {});
   const workers = opts.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1)
@@ -187,6 +192,13 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
+    [ENV.SCRATCH_DIR]: scratch,
+    // The disks /v1/health watches: a full one degrades health and names the store.
+    [ENV.LOCAL_STORES]: JSON.stringify({
+      table: join(dataDir, 'dynamodb'),
+      objects: join(dataDir, 's3'),
+      scratch,
+    }),
     ...(opts.quotas?.default ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(opts.quotas.default) } : {}),
     ...limitsEnv(opts.limits ?? {}),
   };
@@ -209,16 +221,25 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     logFile: join(dataDir, 'events.jsonl'),
     subscribers: [...configured, ...(opts.subscribers ?? [])],
     defaultWebhookSecret: webhookSecret,
-    callbackFor: async (detail: { jobId?: string }) =>
-      detail.jobId ? (await getPlatform().jobs.get(detail.jobId))?.callback : undefined,
+    // As the AWS webhook rules (lib/events.ts): terminal events, and Job Progress to jobs that ask for it.
+    callbackPattern: {
+      ...DEFAULT_CALLBACK_PATTERN,
+      'detail-type': [...(DEFAULT_CALLBACK_PATTERN['detail-type'] as string[]), 'Job Progress'],
+    },
+    callbackFor: async (detail: { jobId?: string }, detailType: string) => {
+      const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : null;
+      return job && wantsCallback(job, detailType) ? job.callback : undefined;
+    },
   });
+  // The Fargate stand-in's environment; the local AWS endpoint is added once it listens (below).
+  const taskEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   const sfn = new LocalStepFunctions({
     putEvents: async (entries) => {
       const failed = bus.put(entries as PutEventsEntry[]).filter((r) => 'ErrorCode' in r);
       if (failed.length)
         throw new Error(`PutEvents refused ${failed.length} entries: ${JSON.stringify(failed)}`);
     },
-    env: { ...process.env, ...env },
+    env: taskEnv,
     maxRunning: workers,
     // The same handler AWS runs from the Execution Status Change rule (lib/execution-watch.ts).
     onEnded: async (e) => {
@@ -246,6 +267,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const aws = await startAwsEndpoint({ sfn, eventBridge: (body) => handleEventBridgeRequest(bus, body) });
   process.env.AWS_ENDPOINT_URL_SFN = aws.endpoint;
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
+  // The render task publishes Job Progress itself, as a Fargate task does in AWS.
+  taskEnv.AWS_ENDPOINT_URL_SFN = aws.endpoint;
+  taskEnv.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
   resetClients();
 
   // Jobs that were running when the process died are failed, never left running.

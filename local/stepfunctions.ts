@@ -7,7 +7,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { spawnManaged } from '../lambdas/core/media/processes.js';
 import { runWithTaskSignal } from '../lambdas/core/media/task-signal.js';
-import { scratchRoot } from '../lambdas/pipeline/common.js';
+import { jobScratch } from '../lambdas/pipeline/common.js';
 import { createMediaConvertJobSync } from './mediaconvert.js';
 
 export type TaskFn = (input: unknown) => Promise<unknown>;
@@ -313,7 +313,7 @@ export class LocalStepFunctions {
       await Promise.race([settled, new Promise((r) => setTimeout(r, SETTLE_MS).unref())]);
       const jobId = (JSON.parse(execution.input) as { jobId?: unknown }).jobId;
       if (typeof jobId === 'string' && /^[\w-]+$/.test(jobId))
-        await rm(scratchRoot(jobId), { recursive: true, force: true });
+        await rm(jobScratch(jobId), { recursive: true, force: true });
     } finally {
       this.running--;
       this.admit();

@@ -22,7 +22,16 @@ import { expandPresets } from '../../lambdas/core/packaging/social.js';
 import type { JobType } from '../../lambdas/core/jobs/kinds.js';
 import { manifestJob } from '../../lambdas/core/jobs/manifest.js';
 import { compileRender } from '../../lambdas/core/render/compile.js';
-import { progressBar } from '../progress.js';
+import { progressBar, type ProgressDetail } from '../progress.js';
+
+/** A bar fed by renderLocal: its fraction, with the frame counts ffmpeg reports (the job's own source). */
+function framedBar(bar: (f: number, d?: ProgressDetail) => void) {
+  let frames: ProgressDetail['frames'];
+  return {
+    onFrames: (done: number, total: number) => void (frames = { done, total }),
+    onProgress: (f: number) => bar(f, { frames }),
+  };
+}
 
 /** Quotes an argument for a POSIX shell, so --dry-run output can be pasted as it is. */
 export const shellQuote = (a: string): string =>
@@ -177,7 +186,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
     chunks,
     concurrency,
     threadsPerWorker: threads,
-    onProgress: progressBar('rendering'),
+    ...framedBar(progressBar('rendering')),
   });
   if (plan.chunked) {
     process.stderr.write(
@@ -192,7 +201,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
       output: `${stem}-${r.name}.${extra.spec.format}`,
       concurrency,
       threadsPerWorker: threads,
-      onProgress: progressBar(r.name),
+      ...framedBar(progressBar(r.name)),
     });
     files.push(...out.files);
   }

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * The environment contract between the stack (lib/) or the local runtime (local/) and the handlers.
  * One place names every variable, so the two sides cannot drift apart.
@@ -28,6 +30,13 @@ export const ENV = {
   WORKERS: 'CUTLINE_WORKERS',
   /** Local mode only: pid files of the process groups the engine started, for ending orphans after a crash. */
   PID_DIR: 'CUTLINE_PID_DIR',
+  /** Where render tasks keep their scratch files (sources, chunks, outputs); default `<tmpdir>/cutline`. */
+  SCRATCH_DIR: 'CUTLINE_SCRATCH_DIR',
+  /**
+   * Local mode only: JSON `{ "<store>": "<folder>" }` of the disks behind the local stores (table, object
+   * store, scratch) whose free space /v1/health reports. Never set in AWS (its stores do not fill).
+   */
+  LOCAL_STORES: 'CUTLINE_LOCAL_STORES',
   /** `ffmpeg` (default) or `mediaconvert`: who packages `hls` when the preset does not say. */
   HLS_PACKAGER: 'CUTLINE_HLS_PACKAGER',
   /** The role MediaConvert assumes (set when the deployment enables MediaConvert; locally a stand-in ARN). */
@@ -47,6 +56,8 @@ export function workerBudget(): number {
   const n = Number(process.env[ENV.WORKERS]);
   return Number.isInteger(n) && n > 0 ? n : Infinity;
 }
+/** The scratch root of render tasks (ENV.SCRATCH_DIR). */
+export const scratchRoot = (): string => process.env[ENV.SCRATCH_DIR] || join(tmpdir(), 'cutline');
 
 export function requireEnv(name: (typeof ENV)[keyof typeof ENV]): string {
   const v = process.env[name];

@@ -191,6 +191,7 @@ export const clipsKind: JobKind<ClipsRequest> = {
     ...(req.transcript ? [{ src: req.transcript, at: 'transcript' }] : []),
   ],
   callback: (req) => req.callback,
+  callbackEvents: (req) => req.callbackEvents,
   expand: async (req, ctx): Promise<Rendition[]> => {
     const probe = await ctx.probe(req.src, 'src');
     if (!probe.hasVideo || probe.isImage || !probe.durationSeconds)
