@@ -12,6 +12,7 @@ import { clients, resetClients } from '../lambdas/core/aws/clients.js';
 import { runAs } from '../lambdas/core/aws/call-recorder.js';
 import { endAllProcesses, endOrphans } from '../lambdas/core/media/processes.js';
 import { ENV, HANDLERS, scratchRoot } from '../lambdas/core/config.js';
+import { limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
@@ -43,6 +44,8 @@ export interface LocalPlatformOptions {
   /** Usage-plan throttle per key. */
   rateLimit?: { rate: number; burst: number };
   webhookSecret?: string;
+  /** Edit and source limits of this deployment (edit/limits.ts), e.g. { maxSourceBytes: 5e9 }. */
+  limits?: Partial<EditLimits>;
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
@@ -198,8 +201,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       scratch,
     }),
     ...(opts.quotas?.default ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(opts.quotas.default) } : {}),
+    ...limitsEnv(opts.limits ?? {}),
   };
   Object.assign(process.env, env);
+  if (!opts.limits || !Object.keys(opts.limits).length) delete process.env[ENV.LIMITS];
   if (!opts.quotas?.default) delete process.env[ENV.DEFAULT_QUOTA];
   resetClients();
   resetPlatform();
