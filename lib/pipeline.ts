@@ -67,7 +67,9 @@ export class Pipeline extends Construct {
       renderAudio: make('renderAudio', rendering),
       stitch: make('stitch', rendering),
       packageMediaConvert: make('packageMediaConvert', light),
-      finalize: make('finalize', light),
+      // Finalize ffprobes stitched outputs for their duration (through the loopback range proxy): it
+      // needs the layer's ffprobe, not the heavy sizing.
+      finalize: make('finalize', { ...light, layers: [props.ffmpegLayer] }),
       markFailed: make('markFailed', light),
     };
     // Least privilege: each function gets the table and object actions its code calls, on the prefixes it

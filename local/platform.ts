@@ -13,6 +13,7 @@ import { runAs } from '../lambdas/core/aws/call-recorder.js';
 import { ENV, HANDLERS, scratchRoot } from '../lambdas/core/config.js';
 import { CutlineError } from '../lambdas/core/errors.js';
 import { endAllProcesses, endOrphans } from '../lambdas/core/media/processes.js';
+import { limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Resolve } from '../lambdas/core/net/fetch.js';
@@ -59,6 +60,8 @@ export interface LocalPlatformOptions {
   webhookSecretGraceSeconds?: number;
   /** Tests: the resolver webhook deliveries use (a name they control). Default: the OS resolver. */
   webhookResolve?: Resolve;
+  /** Edit and source limits of this deployment (edit/limits.ts), e.g. { maxSourceBytes: 5e9 }. */
+  limits?: Partial<EditLimits>;
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
@@ -222,8 +225,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       scratch,
     }),
     ...(opts.quotas?.default ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(opts.quotas.default) } : {}),
+    ...limitsEnv(opts.limits ?? {}),
   };
   Object.assign(process.env, env);
+  if (!opts.limits || !Object.keys(opts.limits).length) delete process.env[ENV.LIMITS];
   if (!opts.quotas?.default) delete process.env[ENV.DEFAULT_QUOTA];
   if (!opts.webhookRetry) delete process.env[ENV.WEBHOOK_RETRY];
   if (opts.webhookSecretGraceSeconds === undefined) delete process.env[ENV.WEBHOOK_SECRET_GRACE_SECONDS];

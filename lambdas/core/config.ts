@@ -14,6 +14,8 @@ export const ENV = {
   ALLOWED_SOURCE_HOSTS: 'CUTLINE_ALLOWED_SOURCE_HOSTS',
   /** JSON of Partial<PlanLimits> (Map concurrency, Lambda budgets). */
   PLAN_LIMITS: 'CUTLINE_PLAN_LIMITS',
+  /** JSON of Partial<EditLimits> (edit/limits.ts): source bytes and pixels, tracks, clips, durations. */
+  LIMITS: 'CUTLINE_LIMITS',
   /** Fargate network for long renders: comma-separated subnet and security group ids. */
   FARGATE_SUBNETS: 'CUTLINE_FARGATE_SUBNETS',
   FARGATE_SECURITY_GROUPS: 'CUTLINE_FARGATE_SECURITY_GROUPS',

@@ -1,5 +1,5 @@
 import { mkdir, rm, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { tenantSources } from '../core/aws/s3-sources.js';
 import { JobEndedError, putOutputsIfLive } from '../core/aws/job-storage.js';
@@ -14,6 +14,7 @@ import { aggregateProgress, ProgressReporter } from '../core/jobs/progress.js';
 import { publishJobEvent } from '../core/aws/events.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import type { RenderedFile } from '../core/engine/render.js';
+import { releaseScope } from '../core/net/range-proxy.js';
 import { getPlatform } from '../core/platform.js';
 import { meterCompute } from '../core/usage/index.js';
 import type { CompileInput } from '../core/render/compile.js';
@@ -136,6 +137,9 @@ export async function metered<T>(jobId: string, fn: () => Promise<T>): Promise<T
 export const jobScratch = (jobId: string) => join(scratchRoot(), jobId);
 export const workDir = (jobId: string, name: string) => join(jobScratch(jobId), name);
 
+/** The range proxy scope of a task's sources: `<jobId>/<scratch name>[/…]`, from its scratch folder. */
+export const proxyScope = (dir: string) => relative(scratchRoot(), dir).split(sep).join('/');
+
 /**
  * Runs `fn` in a scratch folder of its own, removed afterwards. A full disk met inside (this scratch, the
  * object store, the table) fails as STORAGE_FULL naming the store (storageFullOf).
@@ -152,6 +156,9 @@ export async function withScratch<T>(
   } catch (err) {
     throw isStorageFull(err) ? await storageFullOf(err) : err;
   } finally {
+    // The task's source URLs end with it; what it read is logged against the source sizes (bench, ops).
+    const read = await releaseScope(proxyScope(dir));
+    if (read?.requests) logger.info('source bytes read', { jobId, task: name, ...read });
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -190,7 +197,7 @@ export function loadRenditions(jobId: string): Promise<StoredRendition[]> {
   return r;
 }
 
-export const sourceResolver = (job: Job, dir: string) => tenantSources(job.tenantId, dir);
+export const sourceResolver = (job: Job, dir: string) => tenantSources(job.tenantId, dir, proxyScope(dir));
 
 /** Downloads one rendition's sources into `dir` and builds the compiler input, reusing the Probe step's results. */
 export async function prepareJob(

@@ -30,6 +30,8 @@ export interface ExpandContext {
   jobId: string;
   /** Downloads (once) and returns the local path of a source, resolved like an edit's `src`. */
   localPath(src: string, at: string): Promise<string>;
+  /** Where ffmpeg reads a media source without downloading it (a loopback range URL); absent: localPath. */
+  mediaPath?(src: string, at: string): Promise<string>;
   probe(src: string, at: string): Promise<ProbeResult>;
   /** A scratch folder for analysis files, removed after expansion. */
   scratchDir: string;
