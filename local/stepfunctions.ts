@@ -1,11 +1,9 @@
-import './polyfills.js';
 import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { HANDLERS } from '../lambdas/core/config.js';
-
-type TaskFn = (input: unknown) => Promise<unknown>;
+import { getPlatform } from '../lambdas/core/platform.js';
+import { AslRunner, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LOCAL_ACCOUNT = '000000000000';
@@ -14,7 +12,7 @@ export const STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT
 const fnArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:cutline-${name}`;
 
 /** The very file CDK deploys, with the placeholders CDK would fill. */
-export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): Record<string, unknown> {
+export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): Definition {
   const subs: Record<string, string> = {
     ValidateFunctionArn: fnArn('validate'),
     PrepareItemFunctionArn: fnArn('prepare-item'),
@@ -35,7 +33,7 @@ export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): R
     if (!(k in subs)) throw new Error(`${file}: no local value for placeholder ${m}`);
     return subs[k]!;
   });
-  return JSON.parse(text) as Record<string, unknown>;
+  return JSON.parse(text) as Definition;
 }
 
 /** Lambda's error shape: the name is the error, the message a JSON cause, as Step Functions sees it in AWS. */
@@ -77,20 +75,21 @@ export interface LocalStepFunctionsOptions {
   putEvents: (entries: unknown[]) => Promise<void>;
   /** Environment for the Fargate stand-in (a child process running containers/render). */
   env: NodeJS.ProcessEnv;
+  /** AWS's quotas unless a test narrows one to reach it cheaply. */
+  quotas?: Partial<Quotas>;
 }
 
 /**
- * Runs statemachines/render.asl.json with aws-local-stepfunctions: each Task resource is mapped to the
- * same handler module the Lambda runs, ECS runTask.sync to a child process running the render
- * container's entry, and events:putEvents to the local bus.
+ * Runs statemachines/render.asl.json with AWS's quotas (local/asl-runner.ts): each Task resource is mapped
+ * to the same handler module the Lambda runs, ECS runTask.sync to a child process running the render
+ * container's entry, and events:putEvents to the local bus; Distributed Maps read their manifests from
+ * the local S3.
  */
 export class LocalStepFunctions {
   readonly executions = new Map<string, Execution>();
-  private readonly machine: StateMachine;
-  private readonly overrides: Record<string, TaskFn>;
+  readonly runner: AslRunner;
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
-    this.machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkPaths: false } });
     const p = HANDLERS.pipeline;
     const putEvents: TaskFn = async (input) => {
       const { Entries } = input as { Entries: Array<Record<string, unknown>> };
@@ -102,7 +101,7 @@ export class LocalStepFunctions {
       );
       return { FailedEntryCount: 0, Entries: Entries.map(() => ({ EventId: crypto.randomUUID() })) };
     };
-    this.overrides = {
+    const handlers: Record<string, TaskFn> = {
       Validate: lambdaTask(p.validate),
       PrepareItem: lambdaTask(p.prepareItem),
       Probe: lambdaTask(p.probe),
@@ -113,10 +112,19 @@ export class LocalStepFunctions {
       Stitch: lambdaTask(p.stitch),
       Finalize: lambdaTask(p.finalize),
       MarkFailed: lambdaTask(p.markFailed),
+      // A Distributed Map's child records its failure with the MarkFailed function too.
+      RecordChunkFailure: lambdaTask(p.markFailed),
+      RecordAudioFailure: lambdaTask(p.markFailed),
+      RecordRenditionFailure: lambdaTask(p.markFailed),
       PublishSucceeded: putEvents,
       PublishFailed: putEvents,
       RenderOnFargate: (input) => this.runFargate(input),
     };
+    this.runner = new AslRunner(loadDefinition(), {
+      handlers,
+      readJson: (bucket, key) => getPlatform().objects.getJson(bucket, key),
+      quotas: opts.quotas,
+    });
   }
 
   private runFargate(input: unknown): Promise<unknown> {
@@ -157,10 +165,7 @@ export class LocalStepFunctions {
       e.name = 'ExecutionAlreadyExists';
       throw e;
     }
-    const run = this.machine.run(JSON.parse(input), {
-      overrides: { taskResourceLocalHandlers: this.overrides as never, retryIntervalOverrides: {} },
-      noThrowOnAbort: true,
-    });
+    const run = this.runner.run(JSON.parse(input));
     const execution: Execution = {
       executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`,
       name,
@@ -178,7 +183,7 @@ export class LocalStepFunctions {
         }
         execution.stopDate = new Date();
       },
-      (err: Error & { cause?: unknown }) => {
+      (err: Error) => {
         if (execution.status === 'RUNNING') {
           execution.status = 'FAILED';
           execution.error = err.name;

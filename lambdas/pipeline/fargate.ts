@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { keys } from '../core/aws/storage.js';
 import { renderLocal } from '../core/engine/distributed.js';
 import { getPlatform } from '../core/platform.js';
 import {
   enterStage,
+  keepResult,
   loadRenditions,
   outputName,
   prepareJob,
@@ -13,14 +13,9 @@ import {
   metered,
 } from './common.js';
 
-/** Where a Fargate render leaves its stored files for Finalize (a task cannot return them through the state). */
-export const fargateResultKey = (jobId: string, rendition: number) =>
-  keys.work(jobId, `result-${rendition}.json`);
-
 /** One rendition in one Fargate task: chunks on all its cores, then the result file Finalize reads. */
 export async function runJobOnFargate(jobId: string, rendition = 0): Promise<void> {
-  const p = getPlatform();
-  const probe = await p.jobs.get(jobId);
+  const probe = await getPlatform().jobs.get(jobId);
   if (!probe) throw new Error(`job ${jobId} does not exist`);
   const job = await enterStage({ jobId, tenantId: probe.tenantId }, 'rendering', 10);
   const r = (await loadRenditions(jobId))[rendition];
@@ -32,8 +27,7 @@ export async function runJobOnFargate(jobId: string, rendition = 0): Promise<voi
         output: join(dir, outputName(r.name, input.spec.format)),
         concurrency: availableParallelism(),
       });
-      const stored = await storeOutputs(job, files, r.name);
-      await p.objects.putJson(p.outputsBucket, fargateResultKey(jobId, rendition), stored);
+      await keepResult(jobId, rendition, await storeOutputs(job, files, r.name));
     }),
   );
 }

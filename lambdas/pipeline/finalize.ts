@@ -6,11 +6,15 @@ import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { recordCompletion } from '../core/usage/index.js';
 import { jobSeconds } from '../core/usage/record.js';
-import { enterStage, logger, loadRenditions, type PipelineState, type StoredFiles } from './common.js';
-import { fargateResultKey } from './fargate.js';
-
-const isStored = (v: unknown): v is StoredFiles =>
-  !!v && typeof v === 'object' && Array.isArray((v as StoredFiles).files);
+import {
+  enterStage,
+  logger,
+  loadPlan,
+  loadRenditions,
+  renditionResultKey,
+  type PipelineState,
+  type StoredFiles,
+} from './common.js';
 
 /**
  * Finalize: the job SUCCEEDED with the outputs of every rendition (each output names its rendition); a
@@ -20,17 +24,14 @@ const isStored = (v: unknown): v is StoredFiles =>
 export async function handler(state: PipelineState): Promise<{ event: Record<string, unknown> }> {
   const job = await enterStage(state, 'finalizing', 98);
   const p = getPlatform();
-  const plans = state.renditions ?? [];
+  const plans = await loadPlan(state);
   const renditions = await loadRenditions(job.id);
   const perRendition: StoredFiles[] = [];
   for (const plan of plans) {
-    const result = state.results?.[plan.index];
-    // A Fargate task writes its result file instead of returning it through the state.
-    const files = isStored(result)
-      ? result
-      : await p.objects
-          .getJson<StoredFiles>(p.outputsBucket, fargateResultKey(job.id, plan.index))
-          .catch(() => undefined);
+    // Every rendition leaves its result file (Lambda or Fargate alike): the state carries no output list.
+    const files = await p.objects
+      .getJson<StoredFiles>(p.outputsBucket, renditionResultKey(job.id, plan.index))
+      .catch(() => undefined);
     if (!files?.files.length)
       throw new CutlineError('RENDER_FAILED', `finalize: output "${plan.name}" was not rendered`);
     perRendition.push(files);

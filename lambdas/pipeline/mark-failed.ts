@@ -3,13 +3,26 @@ import { cleanWork } from '../core/aws/job-storage.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
+import { planLimits } from '../core/plan/estimate-job.js';
 import { logger, type PipelineState } from './common.js';
+import { describeTimeout, type FailedTask } from './timeout-reason.js';
+
+/**
+ * MarkFailed's input: the pipeline state with the caught error; inside a Distributed Map's child also
+ * `child: true` and what failed (a Map reports only States.ExceedToleratedFailureThreshold upward, so the
+ * child records the real reason first).
+ */
+export interface FailedState extends PipelineState, FailedTask {
+  child?: boolean;
+}
 
 /** Turns the Step Functions error into a reason a person can act on. */
 export function describeFailure(
   error: PipelineState['error'],
   /** The stage the job was in, to say where a non-cutline error (an SDK or storage error) happened. */
   stage?: string,
+  /** The task that failed, where a child execution says so. */
+  failed: FailedTask = {},
 ): { code: string; message: string } {
   const name = error?.Error ?? 'States.Runtime';
   let message = error?.Cause ?? 'the pipeline failed without a cause';
@@ -21,7 +34,8 @@ export function describeFailure(
     /* a plain string cause */
   }
   if (name === 'JobEnded') return { code: 'CANCELLED', message };
-  if (name === 'States.Timeout') return { code: 'TIMEOUT', message };
+  if (name === 'States.Timeout')
+    return { code: 'TIMEOUT', message: describeTimeout(failed, stage, planLimits()) };
   // CutlineError's name is its code (SOURCE_NOT_FOUND, RENDER_FAILED, …).
   if (/^[A-Z][A-Z_]+$/.test(name)) return { code: name, message };
   // Anything else (S3's InternalError, a network error) says little on its own: add its name and where.
@@ -31,11 +45,11 @@ export function describeFailure(
 
 /** MarkFailed: every failure path ends here; the job becomes FAILED unless it already ended. */
 export async function handler(
-  state: PipelineState,
+  state: FailedState,
 ): Promise<{ event: Record<string, unknown>; error: { code: string; message: string } }> {
   const p = getPlatform();
   const job = await p.jobs.get(state.jobId);
-  const error = describeFailure(state.error, job?.stage);
+  const error = describeFailure(state.error, job?.stage, state);
   const failed = job
     ? await p.jobs.update(state.jobId, {
         status: 'FAILED',
@@ -43,14 +57,21 @@ export async function handler(
         timings: { ...job.timings, endedAt: new Date().toISOString() },
       })
     : null;
-  logger.error('job failed', { jobId: state.jobId, error });
-  if (failed) recordJobEnd('FAILED');
+  if (failed) {
+    logger.error('job failed', { jobId: state.jobId, error });
+    recordJobEnd('FAILED');
+  }
   // A drop-folder job's failure is written beside its input, where the person who dropped it looks.
   if (job?.origin && failed) {
     await writeDropError(job.origin, error, { jobId: job.id }).catch((err: Error) =>
       logger.error('could not write the drop-folder error file', { origin: job.origin, err: err.message }),
     );
   }
+  // The first reason recorded stands (a child's, or a cancel): the parent's Map failure only follows it.
+  const final = failed ?? job;
+  const reason = final?.status === 'FAILED' && final.error ? final.error : error;
+  // The parent's MarkFailed cleans up, once every child has stopped.
+  if (state.child) return { event: {}, error: reason };
   // A failed job's intermediates are of no further use; a cleanup problem must not hide the failure.
   await cleanWork(state.jobId).catch((err: Error) =>
     logger.warn('could not remove the intermediates (the lifecycle rule will)', {
@@ -58,11 +79,10 @@ export async function handler(
       err: err.message,
     }),
   );
-  const final = failed ?? job;
   return {
     event: final
       ? jobEventDetail(final)
       : { jobId: state.jobId, tenantId: state.tenantId, status: 'FAILED', error },
-    error,
+    error: reason,
   };
 }

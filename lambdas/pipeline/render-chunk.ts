@@ -6,6 +6,7 @@ import { renderPrepared } from '../core/engine/render.js';
 import { CutlineError } from '../core/errors.js';
 import {
   enterStage,
+  keepResult,
   loadProbes,
   loadRenditions,
   outputName,
@@ -14,7 +15,6 @@ import {
   storeOutputs,
   metered,
   withScratch,
-  type StoredFiles,
 } from './common.js';
 
 interface ChunkTask {
@@ -27,7 +27,9 @@ interface ChunkTask {
 }
 
 /** One chunk of video (Map item), or a whole rendition when its plan is a single pass. */
-export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: number; key: string }> {
+export async function handler(
+  task: ChunkTask,
+): Promise<{ rendition: number; resultKey: string } | { chunk: number; key: string }> {
   const job = await enterStage(task, 'rendering', 10);
   const index = task.rendition ?? 0;
   const scratch = task.single ? `single-${index}` : `r${index}-chunk-${task.chunk?.index}`;
@@ -40,7 +42,7 @@ export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: n
           const { files } = await renderPrepared(input, {
             output: join(dir, outputName(name, input.spec.format)),
           });
-          return storeOutputs(job, files, name);
+          return keepResult(job.id, index, await storeOutputs(job, files, name));
         }
         const chunk = {
           ...task.chunk,

@@ -6,6 +6,7 @@ import { CutlineError } from '../core/errors.js';
 import { getPlatform } from '../core/platform.js';
 import {
   enterStage,
+  keepResult,
   outputName,
   prepareJob,
   loadProbes,
@@ -13,11 +14,15 @@ import {
   metered,
   withScratch,
   type RenditionState,
-  type StoredFiles,
 } from './common.js';
 
-/** Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the outputs. */
-export async function handler(state: RenditionState): Promise<StoredFiles> {
+/**
+ * Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the
+ * outputs and keeps their list for Finalize (the state carries only its key).
+ */
+export async function handler(
+  state: RenditionState,
+): Promise<{ rendition: number; resultKey: string }> {
   const job = await enterStage(state, 'stitching', 90);
   const p = getPlatform();
   const [chunkResults, audioResult] = (state.render ?? []) as [
@@ -56,7 +61,7 @@ export async function handler(state: RenditionState): Promise<StoredFiles> {
       };
       // Packaging (HLS, web, sprites, loudness) and poster/thumbnail, as in a single-pass render.
       const rendered = await finishOutput(input, main, dir);
-      return storeOutputs(job, rendered, name);
+      return keepResult(job.id, index, await storeOutputs(job, rendered, name));
     }),
   );
 }
