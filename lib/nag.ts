@@ -55,6 +55,14 @@ export function applyNagSuppressions(stack: Stack): void {
       `Resource::${arn(p.storage.outputs)}/*`,
       'Objects of the platform’s own outputs bucket (outputs/ and work/).',
     ],
+    [
+      `Resource::${arn(p.storage.outputs)}/work/*`,
+      'The state machine reads the Plan step’s rendition manifest (Distributed Map ItemReader) under work/.',
+    ],
+    [
+      `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${p.pipeline.stateMachineName}/*`,
+      'Distributed Map child executions of this very state machine, named by their map run.',
+    ],
     ...Object.values(p.pipeline.functions).map(
       (fn) =>
         [`Resource::${arn(fn)}:*`, 'The state machine invokes its own task functions (any version).'] as [

@@ -84,10 +84,12 @@ export function prepareDefinition(def: Definition, maps: Map<string, MapSpec>, w
       };
       const distributed = proc.ProcessorConfig?.Mode === 'DISTRIBUTED';
       const reader = s.ItemReader as
-        | { Resource?: string; ReaderConfig?: { InputType?: string }; Parameters?: unknown }
-        | undefined;
+        { Resource?: string; ReaderConfig?: { InputType?: string }; Parameters?: unknown } | undefined;
       if (reader && !distributed) throw new Error(`${at}: ItemReader needs a Distributed Map`);
-      if (reader && (reader.Resource !== 'arn:aws:states:::s3:getObject' || reader.ReaderConfig?.InputType !== 'JSON'))
+      if (
+        reader &&
+        (reader.Resource !== 'arn:aws:states:::s3:getObject' || reader.ReaderConfig?.InputType !== 'JSON')
+      )
         throw new Error(`${at}: the local runner reads only JSON manifests with s3:getObject`);
       for (const field of ['ResultWriter', 'ItemBatcher'])
         if (field in s) throw new Error(`${at}: ${field} is not supported by the local runner`);
@@ -95,7 +97,17 @@ export function prepareDefinition(def: Definition, maps: Map<string, MapSpec>, w
         throw new Error(`${at}: only STANDARD child executions run locally`);
       const { ProcessorConfig: _pc, ...body } = proc;
       maps.set(name, { state: s, processor: prepareDefinition(body, maps, `${at}.`), distributed });
-      const keep = ['Comment', 'InputPath', 'ResultSelector', 'ResultPath', 'OutputPath', 'Retry', 'Catch', 'Next', 'End'];
+      const keep = [
+        'Comment',
+        'InputPath',
+        'ResultSelector',
+        'ResultPath',
+        'OutputPath',
+        'Retry',
+        'Catch',
+        'Next',
+        'End',
+      ];
       states[name] = {
         Type: 'Task',
         Resource: MAP_RESOURCE,
@@ -189,8 +201,8 @@ export class AslRunner {
   private readonly machines = new WeakMap<Definition, StateMachine>();
   /** The most iterations each Map had in flight at once (tests and benchmarks read it). */
   readonly peakConcurrency = new Map<string, number>();
-  /** The largest state input or output seen, in bytes (tests read it). */
-  largestPayload = { bytes: 0, where: '' };
+  /** The largest input or output each state had, in bytes, over every run (tests read it). */
+  readonly payloadPeaks = new Map<string, number>();
 
   constructor(
     definition: Definition,
@@ -234,8 +246,12 @@ export class AslRunner {
       for (const a of [...inner]) a();
     };
     exec.abortRoot ??= abort;
-    void this.watch(run.eventLogs as AsyncGenerator<Record<string, unknown>>, exec);
-    const result = Promise.race([run.result, exec.failed]).catch((err: Error & { cause?: Error }) => {
+    const watched = this.watch(run.eventLogs as AsyncGenerator<Record<string, unknown>>, exec);
+    const result = Promise.race([
+      // The log is read to its end before the result counts: the last state's output is checked too.
+      run.result.then(async (out) => (await watched, exec.failure ? Promise.reject(exec.failure) : out)),
+      exec.failed,
+    ]).catch((err: Error & { cause?: Error }) => {
       // The library wraps the error that ended the execution; Step Functions reports that error itself.
       throw exec.failure ?? (err.name === 'ExecutionError' && err.cause ? err.cause : err);
     });
@@ -266,8 +282,7 @@ export class AslRunner {
         if (!state || (e.type !== 'StateEntered' && e.type !== 'StateExited')) continue;
         const value = e.type === 'StateEntered' ? state.input : state.output;
         const bytes = byteLength(value);
-        if (bytes > this.largestPayload.bytes)
-          this.largestPayload = { bytes, where: `${e.type === 'StateEntered' ? 'input' : 'output'} of ${state.name}` };
+        this.payloadPeaks.set(state.name, Math.max(this.payloadPeaks.get(state.name) ?? 0, bytes));
         try {
           exec.checkSize(`the ${e.type === 'StateEntered' ? 'input' : 'output'} of ${state.name}`, value);
         } catch {
@@ -280,7 +295,12 @@ export class AslRunner {
   }
 
   /** Evaluates a payload template or a path with the library itself, as a one-state Pass machine. */
-  private async evaluate(field: 'Parameters' | 'InputPath', value: unknown, input: unknown, context?: object) {
+  private async evaluate(
+    field: 'Parameters' | 'InputPath',
+    value: unknown,
+    input: unknown,
+    context?: object,
+  ) {
     const def: Definition = { StartAt: 'E', States: { E: { Type: 'Pass', [field]: value, End: true } } };
     return new StateMachine(def as never, { validationOptions: { noValidate: true } }).run(input as never, {
       ...(context ? { context: context as never } : {}),
@@ -297,7 +317,10 @@ export class AslRunner {
         Key: string;
       };
       items = await this.opts.readJson(Bucket, Key).catch((err: Error) => {
-        throw new StateError('States.ItemReaderFailed', `could not read s3://${Bucket}/${Key}: ${err.message}`);
+        throw new StateError(
+          'States.ItemReaderFailed',
+          `could not read s3://${Bucket}/${Key}: ${err.message}`,
+        );
       });
     } else items = s.ItemsPath ? await this.evaluate('InputPath', s.ItemsPath, input) : input;
     if (!Array.isArray(items))
@@ -313,7 +336,9 @@ export class AslRunner {
     if (!Number.isInteger(asked) || asked < 0)
       throw new StateError('States.Runtime', `MaxConcurrency must be an integer ≥ 0, got ${asked}`);
     // 0 means "as many as possible", which is the mode's ceiling; an inline Map never exceeds 40.
-    const ceiling = spec.distributed ? this.quotas.distributedMapConcurrency : this.quotas.inlineMapConcurrency;
+    const ceiling = spec.distributed
+      ? this.quotas.distributedMapConcurrency
+      : this.quotas.inlineMapConcurrency;
     return asked === 0 ? ceiling : Math.min(asked, ceiling);
   }
 
@@ -342,7 +367,9 @@ export class AslRunner {
       while (next < items.length && !firstError) {
         const index = next++;
         const context = { Map: { Item: { Index: index, Value: items[index] } } };
-        const itemInput = selector ? await this.evaluate('Parameters', selector, input, context) : items[index];
+        const itemInput = selector
+          ? await this.evaluate('Parameters', selector, input, context)
+          : items[index];
         // An inline iteration lives in the parent's history; a Distributed Map's child has its own.
         const exec = spec.distributed ? new Execution(this.quotas) : parent;
         if (!spec.distributed) parent.count(2); // MapIterationStarted / Succeeded

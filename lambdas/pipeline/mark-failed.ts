@@ -4,7 +4,7 @@ import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { planLimits } from '../core/plan/estimate-job.js';
-import { logger, type PipelineState } from './common.js';
+import { loadPlan, logger, type PipelineState } from './common.js';
 import { describeTimeout, type FailedTask } from './timeout-reason.js';
 
 /**
@@ -49,7 +49,12 @@ export async function handler(
 ): Promise<{ event: Record<string, unknown>; error: { code: string; message: string } }> {
   const p = getPlatform();
   const job = await p.jobs.get(state.jobId);
-  const error = describeFailure(state.error, job?.stage, state);
+  // Inside the chunk Map the state knows its rendition by index only: name it from the plan.
+  const rendition =
+    typeof state.rendition === 'number'
+      ? ((await loadPlan(state).catch(() => []))[state.rendition] ?? state.rendition)
+      : state.rendition;
+  const error = describeFailure(state.error, job?.stage, { ...state, rendition });
   const failed = job
     ? await p.jobs.update(state.jobId, {
         status: 'FAILED',

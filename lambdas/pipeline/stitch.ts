@@ -20,9 +20,7 @@ import {
  * Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the
  * outputs and keeps their list for Finalize (the state carries only its key).
  */
-export async function handler(
-  state: RenditionState,
-): Promise<{ rendition: number; resultKey: string }> {
+export async function handler(state: RenditionState): Promise<{ rendition: number; resultKey: string }> {
   const job = await enterStage(state, 'stitching', 90);
   const p = getPlatform();
   const [chunkResults, audioResult] = (state.render ?? []) as [
