@@ -201,6 +201,8 @@ export class AslRunner {
   private readonly machines = new WeakMap<Definition, StateMachine>();
   /** The most iterations each Map had in flight at once (tests and benchmarks read it). */
   readonly peakConcurrency = new Map<string, number>();
+  /** The longest each task ran, in seconds, over every run (benchmarks read it). */
+  readonly longestTask = new Map<string, number>();
   /** The largest input or output each state had, in bytes, over every run (tests read it). */
   readonly payloadPeaks = new Map<string, number>();
 
@@ -267,7 +269,10 @@ export class AslRunner {
         input = rest;
       }
       exec.checkSize(`the input of ${name}`, input);
+      const t0 = performance.now();
       const out = await fn(input);
+      const took = (performance.now() - t0) / 1000;
+      this.longestTask.set(name, Math.max(this.longestTask.get(name) ?? 0, took));
       exec.checkSize(`the result of ${name}`, out);
       return out;
     };

@@ -112,6 +112,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     [ENV.PLAN_LIMITS]: JSON.stringify({
       maxConcurrency: availableParallelism(),
       threadsPerWorker: 1,
+      // A laptop's cores are shared with everything else running on it (a Lambda's are not): task
+      // limits get more room than in AWS. They are still written into the plan and enforced as written.
+      timeoutFactor: 5,
+      timeoutOverheadSeconds: 120,
       ...opts.planLimits,
     }),
     CUTLINE_WEBHOOK_SECRET: webhookSecret,

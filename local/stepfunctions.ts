@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { HANDLERS } from '../lambdas/core/config.js';
 import { getPlatform } from '../lambdas/core/platform.js';
-import { AslRunner, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
+import { AslRunner, TerminalStateError, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LOCAL_ACCOUNT = '000000000000';
@@ -88,9 +88,11 @@ export interface LocalStepFunctionsOptions {
 export class LocalStepFunctions {
   readonly executions = new Map<string, Execution>();
   readonly runner: AslRunner;
+  private readonly markFailed: TaskFn;
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     const p = HANDLERS.pipeline;
+    this.markFailed = lambdaTask(p.markFailed);
     const putEvents: TaskFn = async (input) => {
       const { Entries } = input as { Entries: Array<Record<string, unknown>> };
       await this.opts.putEvents(
@@ -183,17 +185,40 @@ export class LocalStepFunctions {
         }
         execution.stopDate = new Date();
       },
-      (err: Error) => {
+      async (err: Error) => {
         if (execution.status === 'RUNNING') {
           execution.status = 'FAILED';
           execution.error = err.name;
           execution.cause = err.message;
         }
         execution.stopDate = new Date();
+        // A quota error no Catch may take ends the execution before MarkFailed: fail the job here, as
+        // an Execution Status Change rule does in AWS, so it is never left RUNNING.
+        if (err instanceof TerminalStateError) await this.failAfterQuota(input, err);
       },
     );
     this.executions.set(name, execution);
     return execution;
+  }
+
+  private async failAfterQuota(input: string, err: TerminalStateError): Promise<void> {
+    try {
+      const { jobId, tenantId } = JSON.parse(input) as { jobId: string; tenantId: string };
+      const { Payload } = (await this.markFailed({
+        Payload: { jobId, tenantId, error: { Error: err.name, Cause: err.message } },
+      })) as { Payload: { event: Record<string, unknown> } };
+      if (Payload.event.status === 'FAILED')
+        await this.opts.putEvents([
+          {
+            EventBusName: 'cutline',
+            Source: 'cutline',
+            DetailType: 'Job Failed',
+            Detail: JSON.stringify(Payload.event),
+          },
+        ]);
+    } catch (e) {
+      process.stderr.write(`could not mark the job failed after ${err.name}: ${(e as Error).message}\n`);
+    }
   }
 
   stop(executionArn: string): boolean {
