@@ -114,7 +114,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       threadsPerWorker: 1,
       // A laptop's cores are shared with everything else running on it (a Lambda's are not): task
       // limits get more room than in AWS. They are still written into the plan and enforced as written.
-      timeoutFactor: 5,
+      timeoutFactor: 10,
       timeoutOverheadSeconds: 120,
       ...opts.planLimits,
     }),
