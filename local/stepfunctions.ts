@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { HANDLERS } from '../lambdas/core/config.js';
 import { getPlatform } from '../lambdas/core/platform.js';
-import { AslRunner, TerminalStateError, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
+import { AslRunner, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
+import { createMediaConvertJobSync } from './mediaconvert.js';
+
+export type { TaskFn };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LOCAL_ACCOUNT = '000000000000';
@@ -21,6 +24,7 @@ export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): D
     RenderChunkFunctionArn: fnArn('render-chunk'),
     RenderAudioFunctionArn: fnArn('render-audio'),
     StitchFunctionArn: fnArn('stitch'),
+    PackageMediaConvertFunctionArn: fnArn('package-mediaconvert'),
     FinalizeFunctionArn: fnArn('finalize'),
     MarkFailedFunctionArn: fnArn('mark-failed'),
     ClusterArn: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/cutline`,
@@ -77,6 +81,11 @@ export interface LocalStepFunctionsOptions {
   env: NodeJS.ProcessEnv;
   /** AWS's quotas unless a test narrows one to reach it cheaply. */
   quotas?: Partial<Quotas>;
+  /**
+   * Called when an execution ends FAILED, TIMED_OUT or ABORTED, as AWS emits "Step Functions Execution
+   * Status Change" on the default bus (lib/execution-watch.ts routes it to the same handler).
+   */
+  onEnded?: (e: Execution) => Promise<void>;
 }
 
 /**
@@ -88,11 +97,19 @@ export interface LocalStepFunctionsOptions {
 export class LocalStepFunctions {
   readonly executions = new Map<string, Execution>();
   readonly runner: AslRunner;
-  private readonly markFailed: TaskFn;
+  /** Task handlers by state name; the runner reads them at each run, so replaceTask takes effect. */
+  private readonly overrides: Record<string, TaskFn>;
+
+  /** Fault injection for tests: the named Task state runs `fn` instead of its handler until restored. */
+  replaceTask(state: string, fn: TaskFn): () => void {
+    const original = this.overrides[state];
+    if (!original) throw new Error(`no Task state ${state}`);
+    this.overrides[state] = fn;
+    return () => void (this.overrides[state] = original);
+  }
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     const p = HANDLERS.pipeline;
-    this.markFailed = lambdaTask(p.markFailed);
     const putEvents: TaskFn = async (input) => {
       const { Entries } = input as { Entries: Array<Record<string, unknown>> };
       await this.opts.putEvents(
@@ -103,7 +120,7 @@ export class LocalStepFunctions {
       );
       return { FailedEntryCount: 0, Entries: Entries.map(() => ({ EventId: crypto.randomUUID() })) };
     };
-    const handlers: Record<string, TaskFn> = {
+    const handlers: Record<string, TaskFn> = (this.overrides = {
       Validate: lambdaTask(p.validate),
       PrepareItem: lambdaTask(p.prepareItem),
       Probe: lambdaTask(p.probe),
@@ -112,6 +129,9 @@ export class LocalStepFunctions {
       RenderChunk: lambdaTask(p.renderChunk),
       RenderAudio: lambdaTask(p.renderAudio),
       Stitch: lambdaTask(p.stitch),
+      BuildPackagingJob: lambdaTask(p.packageMediaConvert),
+      CreateMediaConvertJob: createMediaConvertJobSync,
+      CollectPackaging: lambdaTask(p.packageMediaConvert),
       Finalize: lambdaTask(p.finalize),
       MarkFailed: lambdaTask(p.markFailed),
       // A Distributed Map's child records its failure with the MarkFailed function too.
@@ -121,7 +141,7 @@ export class LocalStepFunctions {
       PublishSucceeded: putEvents,
       PublishFailed: putEvents,
       RenderOnFargate: (input) => this.runFargate(input),
-    };
+    });
     this.runner = new AslRunner(loadDefinition(), {
       handlers,
       readJson: (bucket, key) => getPlatform().objects.getJson(bucket, key),
@@ -185,40 +205,20 @@ export class LocalStepFunctions {
         }
         execution.stopDate = new Date();
       },
-      async (err: Error) => {
+      (err: Error) => {
         if (execution.status === 'RUNNING') {
           execution.status = 'FAILED';
           execution.error = err.name;
           execution.cause = err.message;
         }
         execution.stopDate = new Date();
-        // A quota error no Catch may take ends the execution before MarkFailed: fail the job here, as
-        // an Execution Status Change rule does in AWS, so it is never left RUNNING.
-        if (err instanceof TerminalStateError) await this.failAfterQuota(input, err);
       },
+    );
+    execution.done = execution.done.then(() =>
+      execution.status === 'SUCCEEDED' ? undefined : this.opts.onEnded?.(execution),
     );
     this.executions.set(name, execution);
     return execution;
-  }
-
-  private async failAfterQuota(input: string, err: TerminalStateError): Promise<void> {
-    try {
-      const { jobId, tenantId } = JSON.parse(input) as { jobId: string; tenantId: string };
-      const { Payload } = (await this.markFailed({
-        Payload: { jobId, tenantId, error: { Error: err.name, Cause: err.message } },
-      })) as { Payload: { event: Record<string, unknown> } };
-      if (Payload.event.status === 'FAILED')
-        await this.opts.putEvents([
-          {
-            EventBusName: 'cutline',
-            Source: 'cutline',
-            DetailType: 'Job Failed',
-            Detail: JSON.stringify(Payload.event),
-          },
-        ]);
-    } catch (e) {
-      process.stderr.write(`could not mark the job failed after ${err.name}: ${(e as Error).message}\n`);
-    }
   }
 
   stop(executionArn: string): boolean {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseEdit } from '../../lambdas/core/edit/parse.js';
 import { DEFAULT_LIMITS } from '../../lambdas/core/edit/limits.js';
 import { CutlineError } from '../../lambdas/core/errors.js';
+import { assertJsonDepth } from '../../lambdas/core/json-depth.js';
 import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
@@ -27,6 +28,7 @@ export async function readEditFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new CutlineError('VALIDATION_FAILED', `cannot read ${path}: ${(err as Error).message}`);
   }
+  assertJsonDepth(text, path);
   try {
     return JSON.parse(text);
   } catch (err) {

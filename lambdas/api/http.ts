@@ -1,3 +1,4 @@
+import { assertJsonDepth } from '../core/json-depth.js';
 import { assertSafeNumbers } from '../core/json-numbers.js';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -31,6 +32,8 @@ const STATUS: Record<ErrorCode, number> = {
   PIPELINE_UNAVAILABLE: 503,
   QUOTA_EXCEEDED: 429,
   IN_PROGRESS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  IDEMPOTENCY_KEY_REUSED: 422,
 };
 
 export const json = (
@@ -115,6 +118,8 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
     throw new HttpError(400, 'VALIDATION_FAILED', 'the body must be a JSON object', [
       { path: '', message: 'empty body' },
     ]);
+  // Before parsing: every walk after it (number checks, zod, merge, the marshaller) recurses.
+  assertJsonDepth(raw);
   let body: unknown;
   try {
     body = JSON.parse(raw);

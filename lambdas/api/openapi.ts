@@ -118,9 +118,19 @@ export function openApiDocument(): Record<string, unknown> {
               description: 'queued (or still running after `wait`), with estimatedSeconds and estimate.plan',
             },
             ...errors,
-            '413': { description: 'body too large' },
+            '413': {
+              description:
+                'body over 1 MiB, or the edit after merge over maxRequestBytes (path: merge or the root)',
+              content: { 'application/json': { schema: error } },
+            },
+            '422': {
+              description:
+                'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used with a different body or route',
+              content: { 'application/json': { schema: error } },
+            },
             '429': {
-              description: 'a tenant quota is used up (Retry-After: until it resets)',
+              description:
+                'the job does not fit a tenant quota: used + reserved by running jobs + this estimate (Retry-After: until it resets)',
               content: { 'application/json': { schema: error } },
             },
           },

@@ -322,7 +322,14 @@ async function compose(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   };
   const env = providerEnv();
   for (const { scene, index } of scenesToGenerate(request)) assertAvailable(scene, env, `scenes[${index}]`);
-  const { job, created } = await submitJob({ tenantId, type: 'project', body: request, idempotencyKey: key });
+  const { job, created } = await submitJob({
+    tenantId,
+    type: 'project',
+    body: request,
+    idempotencyKey: key,
+    // The caller's body on this project; the scenes copied in may change between retries.
+    fingerprint: { route: `POST /v1/projects/${project.id}/compose`, body },
+  });
   if (created) await store().updateFields(tenantId, id, { composeJobId: job.id });
   return json(
     202,

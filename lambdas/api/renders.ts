@@ -10,6 +10,7 @@ import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
 import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
 import { estimateJob } from '../core/plan/estimate-job.js';
 import { getPlatform } from '../core/platform.js';
+import { recordUnfinished } from '../core/usage/index.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
 
 export const renderView = (job: Job) => ({
@@ -93,6 +94,7 @@ export async function createJob(
     type,
     body,
     idempotencyKey: key,
+    fingerprint: { route: `${event.httpMethod} ${event.resource}`, body },
     annotate: async (j) => ({ submitEstimate: await submitEstimate(j) }),
   });
   let latest: Job = job;
@@ -133,20 +135,11 @@ async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
       { path: 'query.limit', message: 'invalid' },
     ]);
   }
-  let page;
-  try {
-    page = await getPlatform().jobs.list(tenantId, {
-      status: status as JobStatus | undefined,
-      limit,
-      cursor: q.cursor,
-    });
-  } catch (err) {
-    if (q.cursor && err instanceof SyntaxError)
-      throw new HttpError(400, 'VALIDATION_FAILED', 'cursor is not valid', [
-        { path: 'query.cursor', message: 'invalid' },
-      ]);
-    throw err;
-  }
+  const page = await getPlatform().jobs.list(tenantId, {
+    status: status as JobStatus | undefined,
+    limit,
+    cursor: q.cursor || undefined,
+  });
   return json(200, { renders: page.jobs.map(renderView), ...(page.cursor ? { cursor: page.cursor } : {}) });
 }
 
@@ -157,6 +150,10 @@ async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   if (!job) throw new HttpError(404, 'NOT_FOUND', 'no such render');
   if (isTerminal(job.status)) throw new HttpError(409, 'CONFLICT', `the render already ended ${job.status}`);
   if (job.executionArn) {
+    // Recorded first, so the execution's ABORTED status change (lambdas/triggers/execution-ended.ts),
+    // which may be handled before the update below, ends the job CANCELLED rather than FAILED.
+    const requested = await p.jobs.update(job.id, { cancelRequestedAt: new Date().toISOString() });
+    if (!requested) throw new HttpError(409, 'CONFLICT', 'the render ended before it could be cancelled');
     await clients()
       .sfn.send(
         new StopExecutionCommand({
@@ -175,6 +172,10 @@ async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     timings: { ...job.timings, endedAt: now },
   });
   if (!cancelled) throw new HttpError(409, 'CONFLICT', 'the render ended before it could be cancelled');
+  // What it computed until now counts; the rest of its quota reservation is given back.
+  await recordUnfinished(cancelled).catch((err: Error) =>
+    logger.error('could not record the cancelled job’s usage', { jobId: job.id, err: err.message }),
+  );
   await publishJobEvent('Job Cancelled', cancelled);
   return json(202, renderView(cancelled));
 }

@@ -141,7 +141,15 @@ async function render(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     ...(defaults.length || given.length ? { merge: [...defaults, ...given] } : {}),
     ...(body.callback ? { callback: body.callback } : {}),
   };
-  const { job, created } = await submitJob({ tenantId, type: 'render', body: edit, idempotencyKey: key });
+  const { job, created } = await submitJob({
+    tenantId,
+    type: 'render',
+    body: edit,
+    idempotencyKey: key,
+    // Bound to the caller's request, not the template's current text: a retry after an edit of the
+    // template still finds its first job.
+    fingerprint: { route: `POST /v1/templates/${t.id}/render`, body },
+  });
   return json(202, renderView(job), created ? {} : { 'idempotent-replay': 'true' });
 }
 

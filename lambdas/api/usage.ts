@@ -44,7 +44,12 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   const store = usageStore();
   const [records, quota] = await Promise.all([store.list(tenantId, from, to), quotaFor(tenantId)]);
   const month = monthOf(new Date());
-  const monthUsage = quota ? sumUsage(await store.list(tenantId, month.from, month.to)) : undefined;
+  const [monthUsage, committed] = quota
+    ? await Promise.all([
+        store.list(tenantId, month.from, month.to).then(sumUsage),
+        store.getCounter(tenantId, month.from.slice(0, 7)),
+      ])
+    : [undefined, null];
   return json(200, {
     from,
     to,
@@ -59,6 +64,16 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
             computeMinutes: Math.round((monthUsage!.chunkSeconds / 60) * 100) / 100,
             storedGB: Math.round((monthUsage!.bytesStored / 1e9) * 1000) / 1000,
           },
+          // What the next submit is checked against: used plus what running jobs reserved.
+          ...(committed
+            ? {
+                committed: {
+                  renderMinutes: Math.round((committed.renderSeconds / 60) * 100) / 100,
+                  computeMinutes: Math.round((committed.computeSeconds / 60) * 100) / 100,
+                  storedGB: Math.round((committed.bytes / 1e9) * 1000) / 1000,
+                },
+              }
+            : {}),
           resetsAt: month.resetsAt.toISOString(),
         }
       : null,

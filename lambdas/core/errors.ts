@@ -15,7 +15,11 @@ export type ErrorCode =
   | 'NOT_SUPPORTED'
   | 'PIPELINE_UNAVAILABLE'
   | 'QUOTA_EXCEEDED'
-  | 'IN_PROGRESS';
+  | 'IN_PROGRESS'
+  /** The request (after merge) or the item it would store is larger than the platform keeps: 413. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** An Idempotency-Key sent again with a different body (or route): 422, as payment APIs answer. */
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 export class CutlineError extends Error {
   constructor(

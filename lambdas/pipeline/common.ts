@@ -56,6 +56,8 @@ export interface PipelineState {
   /** Plan → the RenderRenditions Map (its ItemReader) and Finalize: the RenditionPlan[] manifest. */
   plan?: ObjectRef;
   renditionConcurrency?: number;
+  /** Plan → the PackageRenditions Map: renditions whose HLS AWS Elemental MediaConvert packages. */
+  packaging?: Array<{ rendition: number }>;
   error?: { Error?: string; Cause?: string };
 }
 

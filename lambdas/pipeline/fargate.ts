@@ -26,6 +26,7 @@ export async function runJobOnFargate(jobId: string, rendition = 0): Promise<voi
       const { files } = await renderLocal(input, {
         output: join(dir, outputName(r.name, input.spec.format)),
         concurrency: availableParallelism(),
+        deferMediaConvert: true,
       });
       await keepResult(jobId, rendition, await storeOutputs(job, files, r.name));
     }),

@@ -15,6 +15,7 @@ import {
   type PipelineState,
   type StoredFiles,
 } from './common.js';
+import { packagingResultKey } from './package-mediaconvert.js';
 
 /**
  * Finalize: the job SUCCEEDED with the outputs of every rendition (each output names its rendition); a
@@ -34,6 +35,14 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
       .catch(() => undefined);
     if (!files?.files.length)
       throw new CutlineError('RENDER_FAILED', `finalize: output "${plan.name}" was not rendered`);
+    // The HLS tree MediaConvert packaged for this rendition, checked by the collect task.
+    if (state.packaging?.some((x) => x.rendition === plan.index)) {
+      const packaged = await p.objects.getJson<StoredFiles>(
+        p.outputsBucket,
+        packagingResultKey(job.id, plan.index),
+      );
+      files.files.push(...packaged.files);
+    }
     perRendition.push(files);
   }
   if (!perRendition.length)

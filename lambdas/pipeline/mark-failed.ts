@@ -3,6 +3,7 @@ import { cleanWork } from '../core/aws/job-storage.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
+import { recordUnfinished } from '../core/usage/index.js';
 import { planLimits } from '../core/plan/estimate-job.js';
 import { loadPlan, logger, type PipelineState } from './common.js';
 import { describeTimeout, type FailedTask } from './timeout-reason.js';
@@ -65,6 +66,10 @@ export async function handler(
   if (failed) {
     logger.error('job failed', { jobId: state.jobId, error });
     recordJobEnd('FAILED');
+    // The compute it used counts, and its quota reservation is given back; metering must not hide the failure.
+    await recordUnfinished(failed).catch((err: Error) =>
+      logger.error('could not record the failed job’s usage', { jobId: state.jobId, err: err.message }),
+    );
   }
   // A drop-folder job's failure is written beside its input, where the person who dropped it looks.
   if (job?.origin && failed) {

@@ -2,7 +2,7 @@ import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
 import type { PrepareItem } from '../core/jobs/kinds.js';
 import { expansionContext } from '../core/jobs/expand.js';
-import { jobKind } from '../core/jobs/registry.js';
+import { jobKind, storedRequest } from '../core/jobs/registry.js';
 import { getPlatform } from '../core/platform.js';
 import { enterStage, RenderRetryableError, sourceResolver, withScratch } from './common.js';
 
@@ -24,7 +24,7 @@ export async function handler(task: PrepareTask): Promise<{ id: string }> {
   try {
     const result = await withScratch(job.id, `prepare-${task.item.id}`, (dir) =>
       kind.prepareItem!(
-        kind.parse(job.request),
+        storedRequest(kind, job.request),
         task.item,
         expansionContext({
           tenantId: job.tenantId,

@@ -1,7 +1,7 @@
 import { keys } from '../core/aws/storage.js';
 import { prepareRender } from '../core/engine/prepare.js';
 import { expansionContext, expandJob } from '../core/jobs/expand.js';
-import { jobKind } from '../core/jobs/registry.js';
+import { jobKind, storedRequest } from '../core/jobs/registry.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import { getPlatform } from '../core/platform.js';
 import {
@@ -33,7 +33,7 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
       scratchDir: dir,
       prepared,
     });
-    const renditions: StoredRendition[] = await expandJob(kind, kind.parse(job.request), ctx);
+    const renditions: StoredRendition[] = await expandJob(kind, storedRequest(kind, job.request), ctx);
     const probes = new Map<string, ProbeResult>();
     for (const r of renditions) {
       const input = await prepareRender(r.edit, { resolver, probes });

@@ -41,6 +41,7 @@ export async function handler(
           const { name } = (await loadRenditions(job.id))[index]!;
           const { files } = await renderPrepared(input, {
             output: join(dir, outputName(name, input.spec.format)),
+            deferMediaConvert: true,
           });
           return keepResult(job.id, index, await storeOutputs(job, files, name));
         }

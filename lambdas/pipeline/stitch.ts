@@ -58,7 +58,7 @@ export async function handler(state: RenditionState): Promise<{ rendition: numbe
         height: input.spec.height,
       };
       // Packaging (HLS, web, sprites, loudness) and poster/thumbnail, as in a single-pass render.
-      const rendered = await finishOutput(input, main, dir);
+      const rendered = await finishOutput(input, main, dir, { deferMediaConvert: true });
       return keepResult(job.id, index, await storeOutputs(job, rendered, name));
     }),
   );

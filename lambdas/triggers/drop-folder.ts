@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { CutlineError } from '../core/errors.js';
+import { assertJsonDepth } from '../core/json-depth.js';
 import { assertSafeNumbers } from '../core/json-numbers.js';
 import { manifestJob } from '../core/jobs/manifest.js';
 import { submitJob } from '../core/jobs/submit.js';
@@ -53,9 +54,12 @@ async function readManifest(bucket: string, key: string): Promise<Record<string,
       'too large',
     );
   }
+  const text = await res.Body!.transformToString();
+  // A VALIDATION_FAILED like any refusal, so the .error.json is written beside it.
+  assertJsonDepth(text, 'the manifest');
   let manifest: unknown;
   try {
-    manifest = JSON.parse(await res.Body!.transformToString());
+    manifest = JSON.parse(text);
   } catch (err) {
     throw refuse(
       'VALIDATION_FAILED',

@@ -12,6 +12,11 @@ export interface EditLimits {
   maxTextLength: number;
   maxFonts: number;
   maxMergeFields: number;
+  /**
+   * Size of the edit as stored (JSON bytes, after merge). The job item holding it must fit DynamoDB's
+   * 400 KB with room for what the pipeline adds; a merge is measured before it is applied.
+   */
+  maxRequestBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<EditLimits> = Object.freeze({
@@ -25,6 +30,7 @@ export const DEFAULT_LIMITS: Readonly<EditLimits> = Object.freeze({
   maxTextLength: 5000,
   maxFonts: 10,
   maxMergeFields: 200,
+  maxRequestBytes: 256 * 1024,
 });
 
 export function resolveLimits(overrides: Partial<EditLimits> = {}): EditLimits {

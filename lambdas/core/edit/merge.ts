@@ -2,6 +2,48 @@ import type { MergeField } from './schema.js';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+function matchers(fields: readonly MergeField[]) {
+  // Later fields win, as when the CLI's --merge is added after an edit's own fields.
+  const byName = new Map(fields.map((f) => [f.find, f.replace]));
+  const names = [...byName.keys()].map(escapeRegExp).join('|');
+  const any = new RegExp(`\\{\\{\\s*(${names})\\s*\\}\\}`, 'g');
+  const whole = new RegExp(`^\\{\\{\\s*(${names})\\s*\\}\\}$`);
+  return { byName, any, whole };
+}
+
+/** Bytes a value takes in JSON (a string's escapes counted). */
+const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+
+/**
+ * The JSON size `value` would have after `applyMerge`, counted without building a single merged string:
+ * each placeholder adds its replacement's size less its own. So a request of 200 placeholders × 200
+ * fields of 1 MB is measured (and refused) in the time it takes to scan it, not after allocating it.
+ */
+export function mergedJsonBytes(value: unknown, fields: readonly MergeField[]): number {
+  const base = jsonBytes(value);
+  if (!fields.length) return base;
+  const { byName, any, whole } = matchers(fields);
+  // A replacement inside a string: its escaped bytes without the quotes.
+  const inner = new Map([...byName].map(([k, r]) => [k, jsonBytes(String(r)) - 2]));
+  let delta = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      const w = whole.exec(v);
+      if (w) {
+        delta += jsonBytes(byName.get(w[1]!)) - jsonBytes(v);
+        continue;
+      }
+      any.lastIndex = 0;
+      for (let m = any.exec(v); m; m = any.exec(v)) delta += inner.get(m[1]!)! - jsonBytes(m[0]) + 2;
+    } else if (v && typeof v === 'object') {
+      for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push(x);
+    }
+  }
+  return base + delta;
+}
+
 /**
  * Replaces `{{ find }}` (spaces optional) in every string of `value`, in one pass: a replacement is
  * inserted literally, never merged again. A string that is exactly one placeholder takes the
@@ -9,11 +51,7 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function applyMerge<T>(value: T, fields: readonly MergeField[]): T {
   if (!fields.length) return value;
-  // Later fields win, as when the CLI's --merge is added after an edit's own fields.
-  const byName = new Map(fields.map((f) => [f.find, f.replace]));
-  const names = [...byName.keys()].map(escapeRegExp).join('|');
-  const any = new RegExp(`\\{\\{\\s*(${names})\\s*\\}\\}`, 'g');
-  const whole = new RegExp(`^\\{\\{\\s*(${names})\\s*\\}\\}$`);
+  const { byName, any, whole } = matchers(fields);
   const visit = (v: unknown): unknown => {
     if (typeof v === 'string') {
       const w = whole.exec(v);

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { CutlineError, formatPath, validationError, type IssueDetail } from '../errors.js';
 import { resolveLimits, type EditLimits } from './limits.js';
-import { applyMerge } from './merge.js';
+import { applyMerge, mergedJsonBytes } from './merge.js';
 import { checkPresets } from '../packaging/options.js';
+import { htmlUnavailable } from '../html/rasterize.js';
 import { Edit, Merge } from './schema.js';
 
 function describe(issue: z.core.$ZodIssue): IssueDetail[] {
@@ -25,9 +26,11 @@ export function zodIssues(error: z.ZodError, prefix: PropertyKey[] = []): IssueD
 }
 
 /**
- * Validates an edit exactly as a client sent it: merge fields are checked, applied to every string,
- * and the merged result is validated against the schema and the deployment's limits.
- * Throws a CutlineError (VALIDATION_FAILED or LIMIT_EXCEEDED) whose details carry JSON paths.
+ * Validates an edit exactly as a client sent it: merge fields are checked, measured (the merged size must
+ * fit maxRequestBytes, computed before any merged string is built), applied to every string once, and
+ * the merged result is validated against the schema and the deployment's limits. The result carries no
+ * `merge`: it is what gets stored and rendered, so no later step can merge a replacement again.
+ * Throws a CutlineError (VALIDATION_FAILED, LIMIT_EXCEEDED or PAYLOAD_TOO_LARGE) with JSON paths.
  */
 export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}): Edit {
   const limits = resolveLimits(limitOverrides);
@@ -47,12 +50,36 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
       );
     }
   }
-  const merged = merge ? { ...applyMerge(rest, merge), merge } : rest;
+  const bytes = mergedJsonBytes(rest, merge ?? []);
+  if (bytes > limits.maxRequestBytes) {
+    const message = `${merge?.length ? 'after merge the edit would be' : 'the edit is'} ${bytes} bytes of JSON; the limit is ${limits.maxRequestBytes} (maxRequestBytes)`;
+    throw new CutlineError('PAYLOAD_TOO_LARGE', message, [{ path: merge?.length ? 'merge' : '', message }]);
+  }
+  const merged = merge ? applyMerge(rest, merge) : rest;
   const result = Edit.safeParse(merged, { reportInput: true });
   if (!result.success) throw validationError(zodIssues(result.error));
   checkLimits(result.data, limits);
   checkPresets(result.data.output);
+  checkHtml(result.data);
   return result.data;
+}
+
+/** html, svg and shape assets need a browser where the edit renders: refused at submit, with the first one's path. */
+function checkHtml(edit: Edit): void {
+  const at: string[] = [];
+  edit.timeline.tracks.forEach((t, i) =>
+    t.clips.forEach(
+      (c, j) =>
+        ['html', 'svg', 'shape'].includes(c.asset.type) && at.push(`timeline.tracks[${i}].clips[${j}].asset`),
+    ),
+  );
+  const why = at.length ? htmlUnavailable() : undefined;
+  if (why)
+    throw new CutlineError(
+      'NOT_SUPPORTED',
+      `${at[0]}: ${why}`,
+      at.map((path) => ({ path, message: why })),
+    );
 }
 
 function limitError(path: string, message: string): CutlineError {

@@ -10,6 +10,9 @@ import { resolveTimeline } from '../render/timeline.js';
 import type { MediaEntry } from '../render/visual.js';
 import { parseCaptions, type Cue } from '../text/captions.js';
 import { FontRegistry } from '../text/fonts.js';
+import { htmlDocument } from '../html/document.js';
+import { vectorDocument } from '../html/vector.js';
+import { htmlRasterizer } from '../html/rasterize.js';
 
 interface SourceRef {
   src: string;
@@ -48,6 +51,23 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   });
   await Promise.all(workers);
   return results;
+}
+
+/** Draws every html, svg and shape asset of the edit (one browser for all) and adds each image as a source under its key. */
+async function rasterizeHtml(edit: Edit, media: Map<string, MediaEntry>): Promise<void> {
+  const frame = outputSpec(edit.output);
+  const docs = edit.timeline.tracks.flatMap((t) =>
+    t.clips.flatMap((c) =>
+      c.asset.type === 'html'
+        ? [htmlDocument(c.asset, frame)]
+        : c.asset.type === 'svg' || c.asset.type === 'shape'
+          ? [vectorDocument(c.asset, c, frame)]
+          : [],
+    ),
+  );
+  if (!docs.length) return;
+  const images = await htmlRasterizer().rasterize(docs);
+  for (const [key, path] of images) media.set(key, { path, probe: await probeFile(path, key) });
 }
 
 export interface PrepareOptions {
@@ -89,6 +109,7 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
       );
     }
   }
+  await rasterizeHtml(edit, media);
   const intrinsic = (clip: Clip): number | null => {
     const a = clip.asset;
     if (a.type === 'video' || a.type === 'audio') {

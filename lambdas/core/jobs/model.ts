@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JobEstimate } from '../plan/estimate.js';
+import type { Reservation } from '../usage/reservation.js';
 import type { JobType } from './kinds.js';
 
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
@@ -59,6 +60,8 @@ export interface Job {
   callback?: string;
   idempotencyKey?: string;
   executionArn?: string;
+  /** Set by the cancel route before it stops the execution: an ABORTED execution then ends CANCELLED. */
+  cancelRequestedAt?: string;
   /** A drop-folder job's input object: failures are written beside it as <name>.error.json. */
   origin?: { bucket: string; key: string };
   outputs?: JobOutput[];
@@ -69,6 +72,10 @@ export interface Job {
   plan?: Array<{ rendition: string; target: 'lambda' | 'fargate'; chunks: number }>;
   /** The estimate given at submit (plan/estimate.ts), kept to measure the cost model against `actual`. */
   submitEstimate?: JobEstimate;
+  /** What the submit reserved against the tenant's quotas (usage/reservation.ts), settled at the end. */
+  reservation?: Reservation;
+  /** When the job's usage was settled against its reservation (once: Finalize, MarkFailed or cancel). */
+  usageSettledAt?: string;
   /** Compute seconds the render tasks metered (usage/index.ts meterCompute), summed over retries. */
   computeSeconds?: number;
   /** Measured at the end (usage/index.ts recordCompletion): wall seconds running, and queued before. */

@@ -29,3 +29,17 @@ export function jobKind(type: string): JobKind<any> {
     { path: 'type', message: `unknown job type "${type}"` },
   ]);
 }
+
+/**
+ * A stored job's request, validated again by a pipeline step. It was merged at submit and is stored
+ * without its merge list; a list still kept by a job stored before merge-once is dropped here, never
+ * applied a second time.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function storedRequest(kind: JobKind<any>, request: unknown): unknown {
+  if (request && typeof request === 'object' && !Array.isArray(request) && 'merge' in request) {
+    const { merge: _merge, ...merged } = request as Record<string, unknown>;
+    return kind.parse(merged);
+  }
+  return kind.parse(request);
+}

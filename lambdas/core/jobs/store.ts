@@ -1,11 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { DYNAMODB_MAX_ITEM_BYTES, itemBytes } from '../aws/item-size.js';
 import { CutlineError } from '../errors.js';
 import { isTerminal, TERMINAL, type Job, type JobStatus } from './model.js';
 
@@ -15,6 +17,18 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const STALE_CLAIM_SECONDS = 30;
 const CLAIM_WAIT_MS = 3000;
 const CLAIM_POLL_MS = 100;
+/**
+ * A new job item at most this big: DynamoDB's 400 KB less room for what the pipeline adds later
+ * (outputs, plan, error, timings), so an accepted job can always be finished.
+ */
+export const MAX_NEW_JOB_ITEM_BYTES = DYNAMODB_MAX_ITEM_BYTES - 96 * 1024;
+
+export interface CreateOptions {
+  /** The request's fingerprint (jobs/fingerprint.ts): the key's earlier use must have the same one. */
+  fingerprint?: string;
+  /** Runs once the key is won, just before the job is written (the quota reservation); returns its undo. */
+  beforeWrite?: () => Promise<(() => Promise<void>) | void>;
+}
 
 function toItem(job: Job): Record<string, unknown> {
   return {
@@ -33,6 +47,37 @@ function fromItem(item: Record<string, unknown> | undefined): Job | null {
   return job as unknown as Job;
 }
 
+const badCursor = () =>
+  new CutlineError('VALIDATION_FAILED', 'cursor is not valid: pass back the cursor of the previous page', [
+    { path: 'query.cursor', message: 'invalid' },
+  ]);
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const CURSOR_ID = /^[\w-]{1,64}$/;
+
+/** A page's cursor carries only the last job's createdAt and id: the tenant's partition is never in it. */
+function cursorOf(last: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify([last.GSI1SK, String(last.PK).slice(4)])).toString('base64url');
+}
+
+/**
+ * The start key for a cursor, rebuilt on the caller's own partition (so a cursor can never page through
+ * another tenant's jobs), after a strict check of both parts: anything else is a 400, never a 500.
+ */
+function startKey(tenantId: string, cursor: string): Record<string, string> {
+  if (cursor.length > 200 || !/^[\w-]+$/.test(cursor)) throw badCursor();
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badCursor();
+  }
+  if (!Array.isArray(parts) || parts.length !== 2) throw badCursor();
+  const [createdAt, id] = parts as unknown[];
+  if (typeof createdAt !== 'string' || !CURSOR_TIME.test(createdAt)) throw badCursor();
+  if (typeof id !== 'string' || !CURSOR_ID.test(id)) throw badCursor();
+  return { ...key(id), GSI1PK: `TENANT#${tenantId}`, GSI1SK: createdAt };
+}
+
 export interface ListOptions {
   status?: JobStatus;
   limit?: number;
@@ -47,62 +92,130 @@ export class JobStore {
   ) {}
 
   /**
-   * Creates the job, or returns the tenant's earlier job with the same idempotency key. The key is
-   * claimed first with a conditional put (dynalite, the local DynamoDB, has no transactions); a key
-   * whose job was never written (a crash between the two puts) is taken over.
+   * Creates the job, or returns the tenant's earlier job with the same idempotency key and fingerprint.
+   * Everything that can refuse the request is decided before the job is written, and a refusal leaves
+   * nothing behind: the item's size is computed first (413 before any write), the key is claimed with a
+   * conditional put (dynalite, the local DynamoDB, has no transactions), `beforeWrite` (the quota
+   * reservation) runs once the key is won, and if it or the job's put fails the claim is released, so
+   * the key is usable again at once. A key whose job was never written (a writer that died between the
+   * two puts) is taken over after STALE_CLAIM_SECONDS.
    */
-  async create(job: Job): Promise<{ job: Job; created: boolean }> {
-    if (job.idempotencyKey) {
-      const idemKey = { PK: `IDEMP#${job.tenantId}#${job.idempotencyKey}`, SK: 'META' };
-      const expiresAt = Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS;
+  async create(job: Job, opts: CreateOptions = {}): Promise<{ job: Job; created: boolean }> {
+    const bytes = itemBytes(toItem(job));
+    if (bytes > MAX_NEW_JOB_ITEM_BYTES) {
+      const message = `the job would be stored as ${bytes} bytes; at most ${MAX_NEW_JOB_ITEM_BYTES} fit (DynamoDB's item limit is ${DYNAMODB_MAX_ITEM_BYTES}, less room for the results): make the request smaller, e.g. put long text or data in a file under inputs/`;
+      throw new CutlineError('PAYLOAD_TOO_LARGE', message, [
+        { path: '', message: 'request too large to store' },
+      ]);
+    }
+    const idemKey = job.idempotencyKey
+      ? { PK: `IDEMP#${job.tenantId}#${job.idempotencyKey}`, SK: 'META' }
+      : undefined;
+    if (idemKey) {
+      const prior = await this.claim(idemKey, job.id, opts.fingerprint);
+      if (prior) return { job: prior, created: false };
+    }
+    try {
+      const undo = await opts.beforeWrite?.();
       try {
         await this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...idemKey, jobId: job.id, expiresAt, claimedAt: Date.now() / 1000 },
+            // Built again: beforeWrite may have added to the job (its reservation).
+            Item: toItem(job),
             ConditionExpression: 'attribute_not_exists(PK)',
           }),
         );
       } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        const prior = await this.db.send(
-          new GetCommand({ TableName: this.table, Key: idemKey, ConsistentRead: true }),
-        );
-        // The first request with this key may still be between its claim and its job write: wait for
-        // its job instead of taking the key over (which would make a second job). Only a claim older
-        // than STALE_CLAIM_SECONDS, whose writer is gone, is taken over.
-        const claimedAt = Number(prior.Item?.claimedAt ?? 0);
-        for (let waited = 0; ; waited += CLAIM_POLL_MS) {
-          const existing = prior.Item ? await this.get(String(prior.Item.jobId)) : null;
-          if (existing) return { job: existing, created: false };
-          if (Date.now() / 1000 - claimedAt > STALE_CLAIM_SECONDS) break;
-          if (waited >= CLAIM_WAIT_MS)
-            throw new CutlineError(
-              'IN_PROGRESS',
-              'a request with this Idempotency-Key is still being processed; retry it in a moment',
-              [],
-              true,
-            );
-          await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
-        }
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { ...idemKey, jobId: job.id, expiresAt, claimedAt: Date.now() / 1000 },
-            ConditionExpression: 'jobId = :old',
-            ExpressionAttributeValues: { ':old': prior.Item?.jobId },
-          }),
-        );
+        if (undo) await undo();
+        throw err;
       }
+    } catch (err) {
+      if (idemKey) await this.release(idemKey, job.id);
+      throw err;
+    }
+    return { job, created: true };
+  }
+
+  /** Claims the key for `jobId`; returns the earlier job when the key already has one (same fingerprint). */
+  private async claim(
+    idemKey: { PK: string; SK: string },
+    jobId: string,
+    fingerprint: string | undefined,
+  ): Promise<Job | null> {
+    const expiresAt = Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS;
+    const claimItem = {
+      ...idemKey,
+      jobId,
+      expiresAt,
+      claimedAt: Date.now() / 1000,
+      ...(fingerprint ? { fingerprint } : {}),
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: claimItem,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return null;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    const prior = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: idemKey, ConsistentRead: true }),
+    );
+    // A claim written before fingerprints existed has none: it is honoured as before.
+    const theirs = prior.Item?.fingerprint as string | undefined;
+    if (fingerprint && theirs && theirs !== fingerprint)
+      throw new CutlineError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was already used with a different request; use a new key for a new request',
+        [{ path: 'headers.Idempotency-Key', message: 'already used with a different body or route' }],
+      );
+    // The first request with this key may still be between its claim and its job write: wait for
+    // its job instead of taking the key over (which would make a second job). Only a claim older
+    // than STALE_CLAIM_SECONDS, whose writer is gone, is taken over.
+    const claimedAt = Number(prior.Item?.claimedAt ?? 0);
+    for (let waited = 0; ; waited += CLAIM_POLL_MS) {
+      const existing = prior.Item ? await this.get(String(prior.Item.jobId)) : null;
+      if (existing) return existing;
+      if (Date.now() / 1000 - claimedAt > STALE_CLAIM_SECONDS) break;
+      if (waited >= CLAIM_WAIT_MS)
+        throw new CutlineError(
+          'IN_PROGRESS',
+          'a request with this Idempotency-Key is still being processed; retry it in a moment',
+          [],
+          true,
+        );
+      await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
     }
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: toItem(job),
-        ConditionExpression: 'attribute_not_exists(PK)',
+        Item: claimItem,
+        ConditionExpression: 'jobId = :old',
+        ExpressionAttributeValues: { ':old': prior.Item?.jobId },
       }),
     );
-    return { job, created: true };
+    return null;
+  }
+
+  /** Gives a claimed key back after a refusal; only our own claim (another writer may have taken it over). */
+  private async release(idemKey: { PK: string; SK: string }, jobId: string): Promise<void> {
+    await this.db
+      .send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: idemKey,
+          ConditionExpression: 'jobId = :me',
+          ExpressionAttributeValues: { ':me': jobId },
+        }),
+      )
+      .catch((err: Error) => {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      });
   }
 
   /** The job, or null when it does not exist or belongs to another tenant. */
@@ -129,16 +242,12 @@ export class JobStore {
         },
         ScanIndexForward: false,
         Limit: limit,
-        ...(opts.cursor
-          ? { ExclusiveStartKey: JSON.parse(Buffer.from(opts.cursor, 'base64url').toString('utf8')) }
-          : {}),
+        ...(opts.cursor ? { ExclusiveStartKey: startKey(tenantId, opts.cursor) } : {}),
       }),
     );
     return {
       jobs: (res.Items ?? []).map((i) => fromItem(i)!),
-      ...(res.LastEvaluatedKey
-        ? { cursor: Buffer.from(JSON.stringify(res.LastEvaluatedKey)).toString('base64url') }
-        : {}),
+      ...(res.LastEvaluatedKey ? { cursor: cursorOf(res.LastEvaluatedKey) } : {}),
     };
   }
 

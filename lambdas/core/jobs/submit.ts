@@ -4,7 +4,11 @@ import { clients } from '../aws/clients.js';
 import { ENV, requireEnv } from '../config.js';
 import { CutlineError } from '../errors.js';
 import { getPlatform } from '../platform.js';
-import { assertQuota } from '../usage/index.js';
+import { estimateJob } from '../plan/estimate-job.js';
+import { notEstimable } from '../plan/estimate.js';
+import { quotaFor, releaseReservation, reserveQuota } from '../usage/index.js';
+import { quotaBounds } from '../usage/reservation.js';
+import { requestFingerprint } from './fingerprint.js';
 import type { JobType } from './kinds.js';
 import type { Job } from './model.js';
 import { validateJob } from './validate.js';
@@ -16,6 +20,11 @@ export interface SubmitRequest {
   /** The request as the client sent it (an edit for `render`), validated here. */
   body: unknown;
   idempotencyKey?: string;
+  /**
+   * What the Idempotency-Key is bound to besides the tenant: the route with its path parameters (e.g.
+   * `POST /v1/templates/abc/render`) and the body as the client sent it. Default: the job type and `body`.
+   */
+  fingerprint?: { route: string; body: unknown };
   /** Where a drop-folder job came from, so a failure can be written beside it. */
   origin?: { bucket: string; key: string };
   /** Fields to store with the new job, computed from the validated request (the API's submit estimate). */
@@ -23,12 +32,14 @@ export interface SubmitRequest {
 }
 
 /**
- * The one way a job of any type starts, for the API, the drop folder and templates: validate (the kind's
- * schema and the sources the tenant may read), write the job (idempotent), start the execution. A
- * pipeline that cannot start marks the job FAILED, never leaving it QUEUED with nothing to run it.
+ * The one way a job of any type starts, for the API, the drop folder and templates. Everything that can
+ * refuse it is decided before anything is written: validation (the kind's schema, merged once here, and
+ * the sources the tenant may read), the stored item's size, the Idempotency-Key (same request: the first
+ * job; another request: 422), the quota reservation (429). Then the job is written with the *merged*
+ * request and the execution starts. A pipeline that cannot start marks the job FAILED (its reservation
+ * released), never leaving it QUEUED with nothing to run it.
  */
 export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created: boolean }> {
-  await assertQuota(req.tenantId);
   const { kind, request } = await validateJob(req);
   const p = getPlatform();
   const callback = kind.callback?.(request);
@@ -40,7 +51,17 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
   // Written with the job, not after it: one write per submit, and a replay sees it too.
   const extra = (await req.annotate?.({ id, tenantId: req.tenantId, type: kind.type, request })) ?? {};
-  const { job, created } = await p.jobs.create({
+  // A tenant with quotas reserves the estimate: the API's (annotate), else one made here.
+  const quota = await quotaFor(req.tenantId);
+  const estimate =
+    quota && quotaBounds(quota).length && !extra.submitEstimate
+      ? await estimateJob({ id, tenantId: req.tenantId, type: kind.type, request }).catch((err: Error) =>
+          notEstimable('', `the estimate failed: ${err.message}`),
+        )
+      : extra.submitEstimate;
+  const fp = req.fingerprint ?? { route: kind.type, body: req.body };
+  let reservation: Job['reservation'];
+  const draft: Job = {
     ...extra,
     id,
     executionArn,
@@ -55,6 +76,17 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
     createdAt: now,
     updatedAt: now,
     timings: { queuedAt: now },
+  };
+  const { job, created } = await p.jobs.create(draft, {
+    ...(req.idempotencyKey ? { fingerprint: requestFingerprint(req.tenantId, fp.route, fp.body) } : {}),
+    // After the key is won (a replay reserves nothing) and before the job is written.
+    beforeWrite: async () => {
+      reservation = await reserveQuota(req.tenantId, estimate);
+      if (!reservation) return;
+      draft.reservation = reservation;
+      const r = reservation;
+      return () => releaseReservation(req.tenantId, r);
+    },
   });
   if (!created) return { job, created };
   try {
@@ -73,6 +105,7 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
       error: { code: 'PIPELINE_UNAVAILABLE', message },
       timings: { ...job.timings, endedAt: new Date().toISOString() },
     });
+    if (reservation) await releaseReservation(req.tenantId, reservation);
     throw new CutlineError(
       'PIPELINE_UNAVAILABLE',
       `job ${job.id} could not start and is marked FAILED: ${message}`,

@@ -11,6 +11,7 @@ export const FIXED_TASK_SECONDS = Object.freeze({
   prepareItem: SFN_QUOTAS.lambdaSeconds,
   probe: SFN_QUOTAS.lambdaSeconds,
   plan: SFN_QUOTAS.lambdaSeconds,
+  packageMediaConvert: 120,
   finalize: 300,
   markFailed: 120,
   publishEvents: 30,

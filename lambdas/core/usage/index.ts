@@ -4,7 +4,15 @@ import { QuotaExceededError } from '../errors.js';
 import type { Job, JobOutput } from '../jobs/model.js';
 import { getPlatform } from '../platform.js';
 import { probeHeaders } from '../media/probe-headers.js';
-import { monthOf, Quota, quotaVerdict } from './quota.js';
+import type { JobEstimate } from '../plan/estimate.js';
+import { monthOf, Quota } from './quota.js';
+import {
+  quotaBounds,
+  reservationFor,
+  reservationRefusal,
+  type Amounts,
+  type Reservation,
+} from './reservation.js';
 import { jobSeconds, sumUsage, usageRecord, type UsageRecord } from './record.js';
 import { UsageStore } from './store.js';
 
@@ -46,6 +54,7 @@ export async function recordCompletion(
   const record = usageRecord(job, await withDurations(outputs), endedAt);
   await s.setJobFacts(job.id, { actual: jobSeconds(job, endedAt) });
   await s.put(record);
+  await settle(job, record);
   return record;
 }
 
@@ -84,14 +93,81 @@ export async function quotaFor(tenantId: string): Promise<Quota | null> {
 }
 
 /**
- * Refuses a new job when one of the tenant's quotas is used up (QUOTA_EXCEEDED → 429 with Retry-After
- * until the month resets). Jobs still running are not counted until they finish.
+ * Reserves a new job's estimate against the tenant's quotas (see reservation.ts): one conditional update
+ * of the month's counter, so of N parallel submits only as many as fit pass; the others are refused with
+ * QUOTA_EXCEEDED (429, Retry-After). Undefined for a tenant without quotas (nothing to reserve).
  */
-export async function assertQuota(tenantId: string, now = new Date()): Promise<void> {
+export async function reserveQuota(
+  tenantId: string,
+  estimate: JobEstimate | undefined,
+  now = new Date(),
+): Promise<Reservation | undefined> {
   const quota = await quotaFor(tenantId);
-  if (!quota || !Object.keys(quota).length) return;
-  const { from, to } = monthOf(now);
-  const month = sumUsage(await usageStore().list(tenantId, from, to));
-  const refusal = quotaVerdict(quota, month, now);
-  if (refusal) throw new QuotaExceededError(refusal.message, refusal.retryAfterSeconds);
+  const bounds = quota ? quotaBounds(quota) : [];
+  if (!quota || !bounds.length) return undefined;
+  const want = reservationFor(estimate, now);
+  const s = usageStore();
+  let committed = await s.getCounter(tenantId, want.month);
+  if (!committed) {
+    const { from, to } = monthOf(now);
+    const used = sumUsage(await s.list(tenantId, from, to));
+    committed = await s.seedCounter(tenantId, want.month, {
+      renderSeconds: used.renderedSeconds,
+      computeSeconds: used.chunkSeconds,
+      bytes: used.bytesStored,
+    });
+  }
+  const refuse = (c: Amounts): never => {
+    const r = reservationRefusal(quota, c, want, now) ?? {
+      message: `the quota for ${want.month} has no room for this job right now`,
+      retryAfterSeconds: 60,
+    };
+    throw new QuotaExceededError(r.message, r.retryAfterSeconds);
+  };
+  if (reservationRefusal(quota, committed, want, now)) refuse(committed);
+  const max = Object.fromEntries(bounds.map((b) => [b.field, b.limit - want[b.field]]));
+  if (await s.reserve(tenantId, want.month, want, max)) return want;
+  return refuse((await s.getCounter(tenantId, want.month)) ?? committed);
+}
+
+/** Takes a reservation back whole: the job it was made for was never written or never started. */
+export async function releaseReservation(tenantId: string, r: Reservation): Promise<void> {
+  await usageStore().adjustCounter(tenantId, r.month, {
+    renderSeconds: -r.renderSeconds,
+    computeSeconds: -r.computeSeconds,
+    bytes: -r.bytes,
+  });
+}
+
+/**
+ * Settles an ended job once: its reservation is replaced by what its usage record measured (for a job
+ * without one, the record is added to the month's counter when the tenant has one).
+ */
+async function settle(job: Job, record: UsageRecord): Promise<void> {
+  const s = usageStore();
+  if (!(await s.markSettled(job.id, record.endedAt))) return;
+  const r = job.reservation;
+  await s.adjustCounter(job.tenantId, r?.month ?? record.day.slice(0, 7), {
+    renderSeconds: record.renderedSeconds - (r?.renderSeconds ?? 0),
+    computeSeconds: record.chunkSeconds - (r?.computeSeconds ?? 0),
+    bytes: record.bytesStored - (r?.bytes ?? 0),
+  });
+}
+
+/**
+ * MarkFailed's and cancel's hook: a job that ended without outputs still used compute. Its usage record
+ * counts the compute seconds the render tasks metered (0 when none ran: queue time is not compute), and
+ * its reservation is settled to that. Idempotent like recordCompletion.
+ */
+export async function recordUnfinished(job: Job): Promise<UsageRecord> {
+  const endedAt = job.timings.endedAt ?? new Date().toISOString();
+  const record: UsageRecord = {
+    ...usageRecord(job, [], endedAt),
+    chunkSeconds: Math.round((job.computeSeconds ?? 0) * 1000) / 1000,
+    chunkSecondsSource: 'metered',
+    status: job.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
+  };
+  await usageStore().put(record);
+  await settle(job, record);
+  return record;
 }

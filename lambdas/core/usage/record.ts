@@ -37,6 +37,8 @@ export interface UsageRecord {
   outputs: number;
   /** Video/audio outputs whose duration could not be read (not in renderedSeconds). */
   unmeasuredOutputs: number;
+  /** How the job ended, for jobs that did not succeed (they count their compute only). */
+  status?: 'FAILED' | 'CANCELLED';
 }
 
 type Output = Pick<JobOutput, 'kind' | 'bytes' | 'durationSeconds' | 'width' | 'height'>;

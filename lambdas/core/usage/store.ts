@@ -8,6 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { Quota } from './quota.js';
+import type { Amounts } from './reservation.js';
 import type { UsageRecord } from './record.js';
 
 const usageKey = (tenantId: string, day: string, jobId: string) => ({
@@ -15,6 +16,13 @@ const usageKey = (tenantId: string, day: string, jobId: string) => ({
   SK: `${day}#${jobId}`,
 });
 const quotaKey = (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'QUOTA' });
+/** The month's committed usage (ended jobs' usage + running jobs' reservations), see reservation.ts. */
+const counterKey = (tenantId: string, month: string) => ({
+  PK: `TENANT#${tenantId}`,
+  SK: `COMMITTED#${month}`,
+});
+const FIELDS: ReadonlyArray<keyof Amounts> = ['renderSeconds', 'computeSeconds', 'bytes'];
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Usage records, tenant quotas and the job facts written after a job ended, in the single table. */
 export class UsageStore {
@@ -117,5 +125,113 @@ export class UsageStore {
         ExpressionAttributeValues: { ':s': Math.round(seconds * 1000) / 1000 },
       }),
     );
+  }
+
+  /** The month's counter, or null before its first reservation. */
+  async getCounter(tenantId: string, month: string): Promise<Amounts | null> {
+    const res = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: counterKey(tenantId, month), ConsistentRead: true }),
+    );
+    if (!res.Item) return null;
+    return Object.fromEntries(FIELDS.map((f) => [f, Number(res.Item![f] ?? 0)])) as unknown as Amounts;
+  }
+
+  /**
+   * Creates the month's counter from the usage already recorded (jobs that ended before any reservation
+   * was made); when another submit created it first, theirs stands. Returns the counter as it is.
+   */
+  async seedCounter(tenantId: string, month: string, used: Amounts): Promise<Amounts> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: counterKey(tenantId, month),
+          UpdateExpression: 'SET renderSeconds = :r, computeSeconds = :c, bytes = :b',
+          ConditionExpression: 'attribute_not_exists(PK)',
+          ExpressionAttributeValues: {
+            ':r': r3(used.renderSeconds),
+            ':c': r3(used.computeSeconds),
+            ':b': used.bytes,
+          },
+        }),
+      );
+      return used;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      return (await this.getCounter(tenantId, month)) ?? used;
+    }
+  }
+
+  /**
+   * Adds `amounts` to the counter if, for every bounded field, what is committed stays within its bound
+   * (`max`: the limit less the amount, since a condition cannot add). One conditional update, atomic
+   * against parallel submits. False when a bound would be passed (nothing changed).
+   */
+  async reserve(
+    tenantId: string,
+    month: string,
+    amounts: Amounts,
+    max: Partial<Record<keyof Amounts, number>>,
+  ): Promise<boolean> {
+    const values: Record<string, number> = {};
+    FIELDS.forEach((f, i) => (values[`:a${i}`] = f === 'bytes' ? amounts[f] : r3(amounts[f])));
+    const conditions = FIELDS.flatMap((f, i) => {
+      if (max[f] === undefined) return [];
+      values[`:m${i}`] = max[f]!;
+      return [`${f} <= :m${i}`];
+    });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: counterKey(tenantId, month),
+          UpdateExpression: `ADD ${FIELDS.map((f, i) => `${f} :a${i}`).join(', ')}`,
+          ConditionExpression: ['attribute_exists(PK)', ...conditions].join(' AND '),
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** Adds (or with negative values takes back) amounts on an existing counter; none: nothing to do. */
+  async adjustCounter(tenantId: string, month: string, delta: Amounts): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: counterKey(tenantId, month),
+          UpdateExpression: `ADD ${FIELDS.map((f, i) => `${f} :d${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: Object.fromEntries(
+            FIELDS.map((f, i) => [`:d${i}`, f === 'bytes' ? Math.round(delta[f]) : r3(delta[f])]),
+          ),
+        }),
+      )
+      .catch((err: Error) => {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      });
+  }
+
+  /** Marks the job's usage settled, once: false when it already was (a retried Finalize, a late cancel). */
+  async markSettled(jobId: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { PK: `JOB#${jobId}`, SK: 'META' },
+          UpdateExpression: 'SET usageSettledAt = :at',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(usageSettledAt)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 }

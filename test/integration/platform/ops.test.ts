@@ -34,8 +34,8 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
   await videoFixture();
-  // tenant-b may render 3 s of video a month: the first 2 s job passes, the next one after it is refused.
-  platform = await startTestPlatform({ quotas: { [SECOND_TENANT.id]: { renderMinutesPerMonth: 0.03 } } });
+  // tenant-b may render 2.4 s of video a month: the first 2 s job fits, the 1 s one after it does not.
+  platform = await startTestPlatform({ quotas: { [SECOND_TENANT.id]: { renderMinutesPerMonth: 0.04 } } });
   call = api(platform);
 });
 afterAll(async () => {
@@ -171,14 +171,14 @@ describe('usage metering and quotas', () => {
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe('QUOTA_EXCEEDED');
     expect(refused.body.error.message).toMatch(
-      /render minutes quota for \d{4}-\d{2} is used up \(0\.03 of 0\.03\)/,
+      /render minutes quota for \d{4}-\d{2} is used up \(0\.03 of 0\.04 used or reserved by running jobs; this job needs 0\.02\)/,
     );
     const retry = Number(refused.headers.get('retry-after'));
     expect(retry).toBeGreaterThan(0);
     expect(retry).toBeLessThanOrEqual(31 * 86400);
     const usage = await b('GET', '/v1/usage');
     expect(usage.body.quota).toMatchObject({
-      limits: { renderMinutesPerMonth: 0.03 },
+      limits: { renderMinutesPerMonth: 0.04 },
       used: { renderMinutes: 0.03 },
     });
     // The other tenant has no quota and is not affected.

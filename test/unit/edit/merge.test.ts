@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyMerge } from '../../../lambdas/core/edit/merge.js';
+import { applyMerge, mergedJsonBytes } from '../../../lambdas/core/edit/merge.js';
 import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import type { Edit } from '../../../lambdas/core/edit/schema.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
+import { jobKind, storedRequest } from '../../../lambdas/core/jobs/registry.js';
 
 type Json = Record<string, unknown>;
 const edit = (clip: Json, extra: Json = {}): Json => ({
@@ -92,12 +94,61 @@ describe('parseEdit with merge', () => {
     expect(clip.length).toBe(4);
     expect(clip.start).toBe(1.5);
     expect(clip.asset).toEqual({ type: 'title', text: 'Hi Ada' });
-    // The merge list itself is kept (not merged into).
-    expect(parsed.merge).toEqual([
-      { find: 'NAME', replace: 'Ada' },
-      { find: 'LEN', replace: 4 },
-      { find: 'START', replace: 1.5 },
-    ]);
+    // Merged once: the result (what is stored and rendered) has no merge list left to apply again.
+    expect(parsed).not.toHaveProperty('merge');
+    expect(parseEdit(parsed)).toEqual(parsed);
+  });
+
+  it('merges exactly once: a replacement holding {{B}} stays literal, even when parsed again', () => {
+    const raw = edit(
+      { asset: { type: 'title', text: 'A={{A}}' } },
+      {
+        merge: [
+          { find: 'A', replace: '{{B}}' },
+          { find: 'B', replace: 'boom' },
+        ],
+      },
+    );
+    const once = parseEdit(raw);
+    expect(once.timeline.tracks[0]!.clips[0]!.asset).toEqual({ type: 'title', text: 'A={{B}}' });
+    // The pipeline re-validates the stored request: it must not merge it a second time.
+    expect(parseEdit(once).timeline.tracks[0]!.clips[0]!.asset).toEqual({ type: 'title', text: 'A={{B}}' });
+  });
+
+  it('a job stored before merge-once (merged edit + its list) is not merged again by the pipeline', () => {
+    const stored = {
+      ...edit({ asset: { type: 'title', text: 'A={{B}}' } }),
+      merge: [{ find: 'B', replace: 'boom' }],
+    };
+    const again = storedRequest(jobKind('render'), stored) as Edit;
+    expect(again.timeline.tracks[0]!.clips[0]!.asset).toEqual({ type: 'title', text: 'A={{B}}' });
+  });
+
+  it('measures a merge before applying it: an amplifying merge is PAYLOAD_TOO_LARGE at merge', () => {
+    const raw = edit(
+      { asset: { type: 'title', text: '{{X}}'.repeat(1000) } },
+      { merge: [{ find: 'X', replace: 'y'.repeat(1000) }] },
+    );
+    expect(mergedJsonBytes(raw.timeline, [{ find: 'X', replace: 'y'.repeat(1000) }])).toBe(
+      JSON.stringify(applyMerge(raw.timeline, [{ find: 'X', replace: 'y'.repeat(1000) }])).length,
+    );
+    try {
+      parseEdit(raw);
+      expect.unreachable('an edit merging to 1 MB was accepted');
+    } catch (err) {
+      expect((err as CutlineError).code).toBe('PAYLOAD_TOO_LARGE');
+      expect((err as CutlineError).details[0]!.path).toBe('merge');
+    }
+  });
+
+  it('mergedJsonBytes equals the merged JSON size, escapes and whole-value placeholders included', () => {
+    const fields = [
+      { find: 'Q', replace: 'a"b\\c\n' },
+      { find: 'N', replace: 12345 },
+      { find: 'T', replace: true },
+    ];
+    const value = { a: 'x{{Q}}y{{ Q }}', b: ['{{N}}', '{{T}}', 'n={{N}}'], c: { d: '{{Q}}', e: 7 } };
+    expect(mergedJsonBytes(value, fields)).toBe(Buffer.byteLength(JSON.stringify(applyMerge(value, fields))));
   });
 
   it('merges into output and timeline fields too (src, format, background)', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { monthOf, Quota, quotaVerdict } from '../../../lambdas/core/usage/quota.js';
-import { sumUsage, tierOf, totalsByDay, usageRecord } from '../../../lambdas/core/usage/record.js';
+import { monthOf, Quota } from '../../../lambdas/core/usage/quota.js';
+import {
+  reservationFor,
+  reservationRefusal,
+  UNKNOWN_ESTIMATE,
+} from '../../../lambdas/core/usage/reservation.js';
+import { tierOf, totalsByDay, usageRecord } from '../../../lambdas/core/usage/record.js';
 
 const job = {
   id: 'j1',
@@ -61,11 +66,6 @@ describe('usage records', () => {
 
 describe('quotas', () => {
   const now = new Date('2026-02-10T12:00:00Z');
-  const used = (renderedSeconds: number, chunkSeconds = 0, bytesStored = 0) =>
-    sumUsage([
-      { ...usageRecord(job, [], '2026-02-01T00:00:00Z'), renderedSeconds, chunkSeconds, bytesStored },
-    ]);
-
   it('the month is the UTC calendar month; the quota resets at the next one', () => {
     expect(monthOf(now)).toEqual({
       from: '2026-02-01',
@@ -75,19 +75,57 @@ describe('quotas', () => {
     expect(monthOf(new Date('2026-12-31T23:59:59Z')).resetsAt.toISOString()).toBe('2027-01-01T00:00:00.000Z');
   });
 
-  it('refuses once used ≥ limit, naming the quota, the numbers and when it resets', () => {
+  it('refuses a reservation that does not fit (committed + this job > limit), naming the quota, the numbers and when it resets', () => {
     const q = { renderMinutesPerMonth: 10 };
-    expect(quotaVerdict(q, used(599), now)).toBeNull();
-    const r = quotaVerdict(q, used(600), now)!;
-    expect(r.quota).toBe('renderMinutesPerMonth');
-    expect(r.message).toContain('render minutes quota for 2026-02 is used up (10 of 10)');
+    const committed = (renderSeconds: number, computeSeconds = 0, bytes = 0) => ({
+      renderSeconds,
+      computeSeconds,
+      bytes,
+    });
+    const want = (renderSeconds: number, computeSeconds = 0, bytes = 0) => ({
+      month: '2026-02',
+      basis: 'estimate' as const,
+      renderSeconds,
+      computeSeconds,
+      bytes,
+    });
+    expect(reservationRefusal(q, committed(590), want(10), now)).toBeNull();
+    const r = reservationRefusal(q, committed(590), want(11), now)!;
+    expect(r.message).toContain('render minutes quota for 2026-02 is used up (9.83 of 10 used or reserved');
+    expect(r.message).toContain('this job needs 0.18');
     expect(r.message).toContain('2026-03-01T00:00:00.000Z');
+    expect(r.message).toContain('renderMinutesPerMonth');
     expect(r.retryAfterSeconds).toBe((Date.parse('2026-03-01T00:00:00Z') - now.getTime()) / 1000);
-    expect(quotaVerdict({ computeMinutesPerMonth: 1 }, used(0, 60), now)?.quota).toBe(
-      'computeMinutesPerMonth',
+    expect(
+      reservationRefusal({ computeMinutesPerMonth: 1 }, committed(0, 50), want(0, 11), now)?.message,
+    ).toContain('computeMinutesPerMonth');
+    expect(
+      reservationRefusal({ storedGBPerMonth: 1 }, committed(0, 0, 9e8), want(0, 0, 2e8), now)?.message,
+    ).toContain('storedGBPerMonth');
+    expect(reservationRefusal({}, committed(1e9, 1e9, 1e15), want(1, 1, 1), now)).toBeNull();
+  });
+
+  it('reserves the estimate, or the stated default where the job cannot be estimated', () => {
+    const plan = { target: 'lambda' as const, chunks: 2, chunked: true };
+    const known = reservationFor(
+      {
+        estimatedSeconds: 4,
+        complete: true,
+        plan,
+        renditions: [{ name: 'output', durationSeconds: 10, estimatedSeconds: 4, plan }],
+        unknown: [],
+      },
+      now,
     );
-    expect(quotaVerdict({ storedGBPerMonth: 1 }, used(0, 0, 2e9), now)?.quota).toBe('storedGBPerMonth');
-    expect(quotaVerdict({}, used(1e9, 1e9, 1e15), now)).toBeNull();
+    expect(known).toEqual({
+      month: '2026-02',
+      basis: 'estimate',
+      renderSeconds: 10,
+      computeSeconds: 10,
+      bytes: 10e6,
+    });
+    const unknown = reservationFor(undefined, now);
+    expect(unknown).toMatchObject({ basis: 'default', ...UNKNOWN_ESTIMATE });
   });
 
   it('a misspelt quota is an error, never silently no limit', () => {
