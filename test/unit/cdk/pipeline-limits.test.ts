@@ -31,7 +31,7 @@ let template: Template;
 type Policy = { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } };
 
 beforeAll(() => {
-  const app = new App();
+  const app = new App({ context: { allowMissingFfmpegLayer: true } });
   const stack = new CutlineStack(app, 'Limits', { platform: { mapConcurrency: 200 } });
   template = Template.fromStack(stack);
 }, 180_000);
