@@ -18,6 +18,18 @@ import {
 import { packagingResultKey } from './package-mediaconvert.js';
 
 /**
+ * The event detail rides in the state (256 KiB) into PutEvents (256 KiB per entry): a job with many
+ * outputs names them through its manifest instead of listing them (the job record lists them all).
+ */
+export const EVENT_OUTPUTS_BYTES = 32 * 1024;
+
+export function boundedEvent(detail: Record<string, unknown>): Record<string, unknown> {
+  const outputs = (detail.outputs ?? []) as JobOutput[];
+  if (Buffer.byteLength(JSON.stringify(detail)) <= EVENT_OUTPUTS_BYTES) return detail;
+  return { ...detail, outputs: outputs.filter((o) => o.kind === 'manifest'), outputCount: outputs.length };
+}
+
+/**
  * Finalize: the job SUCCEEDED with the outputs of every rendition (each output names its rendition); a
  * job of several renditions also gets manifest.json listing them with their metadata. Returns the event
  * detail PublishSucceeded sends.
@@ -81,5 +93,5 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
   await cleanWork(job.id).catch((err: Error) =>
     logger.warn('could not remove intermediates', { jobId: job.id, err: err.message }),
   );
-  return { event: jobEventDetail(done) };
+  return { event: boundedEvent(jobEventDetail(done)) };
 }
