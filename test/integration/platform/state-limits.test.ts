@@ -94,7 +94,7 @@ describe('state carries references, not lists that grow with the job', () => {
     for (const [state, bytes] of peaks) expect(bytes, state).toBeLessThan(SFN_QUOTAS.payloadBytes);
     const outputsBytes = Buffer.byteLength(JSON.stringify(job.outputs));
     console.log(
-      `state-limits: ${clips * 4} renditions; largest state ${Math.max(...peaks.values())} B (${[...peaks].sort((a, b) => b[1] - a[1])[0]![0]}); Finalize input ${peaks.get('Finalize')} B; the outputs list alone ${outputsBytes} B`,
+      `state-limits: ${clips * 4} renditions; largest state ${Math.max(...peaks.values())} B (${[...peaks].sort((a, b) => b[1] - a[1])[0]![0]}); Finalize in/out ${peaks.get('Finalize')} B; the outputs list alone ${outputsBytes} B`,
     );
     return { peaks, outputsBytes };
   }
