@@ -7,6 +7,8 @@
  *   npm run bench -- --skip-scaling    section 1 and its estimates only
  *   npm run bench -- --workers 1,2,4   worker counts to try (default: 1, 2, 4, 8 up to the core count)
  *   npm run bench -- --reps 3          repetitions of the comparison (default 2, quick 1)
+ *   npm run bench -- --skip-queue      without the queue section (30 concurrent 8 s SD renders through
+ *                                      cutline start vs the same ffmpeg commands; quick: 6 × 4 s)
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +26,7 @@ import { planRender } from '../lambdas/core/plan/planner.js';
 import { estimateErrorSummary } from '../lambdas/core/ops/stats.js';
 import { compileRender, type CompileInput } from '../lambdas/core/render/compile.js';
 import { baselineArgs, benchEdit, graphOnlyArgs } from './edits.js';
+import { queueBench } from './queue.js';
 import { makeBenchMedia, type BenchMedia } from './media.js';
 import {
   ffmpegVersion,
@@ -66,6 +69,7 @@ interface Config {
   reps: number;
   workers: number[];
   scaling: boolean;
+  queue: boolean;
 }
 
 let quietWaitSeconds = 0;
@@ -87,6 +91,7 @@ function config(argv: string[]): Config {
     options: {
       quick: { type: 'boolean', default: false },
       'skip-scaling': { type: 'boolean', default: false },
+      'skip-queue': { type: 'boolean', default: false },
       workers: { type: 'string' },
       reps: { type: 'string' },
     },
@@ -115,6 +120,7 @@ function config(argv: string[]): Config {
     reps,
     workers: [...new Set(workers)].sort((a, b) => a - b),
     scaling: !values['skip-scaling'],
+    queue: !values['skip-queue'],
   };
 }
 
@@ -504,6 +510,21 @@ async function main(): Promise<number> {
       );
     }
     const scale = cfg.scaling ? await scaling(cfg, media, work, estimates) : null;
+    const queue = cfg.queue
+      ? await queueBench({
+          renders: cfg.mode === 'quick' ? 6 : 30,
+          seconds: cfg.mode === 'quick' ? 4 : 8,
+          workers: availableParallelism(),
+          reps: 1,
+          log,
+        })
+      : null;
+    for (const r of queue?.runs ?? []) {
+      if (r.cutline.succeeded !== queue!.renders)
+        problems.push(`queue: ${r.cutline.succeeded}/${queue!.renders} renders succeeded`);
+      if (r.cutline.maxFfmpeg > queue!.workers)
+        problems.push(`queue: ${r.cutline.maxFfmpeg} ffmpeg processes at once on ${queue!.workers} workers`);
+    }
     // The same summary /v1/metrics gives over a tenant's jobs (lambdas/core/ops/stats.ts).
     const errors = estimateErrorSummary(estimates.filter((e) => e.endToEnd));
     const cores = cpus();
@@ -528,6 +549,7 @@ async function main(): Promise<number> {
       },
       comparison,
       scaling: scale,
+      queue,
       estimates: {
         rows: estimates,
         count: errors.count,
@@ -562,7 +584,7 @@ main().then(
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (usage) {
       log(
-        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--workers 1,2,4] [--reps N]`,
+        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--skip-queue] [--workers 1,2,4] [--reps N]`,
       );
       process.exit(2);
     }

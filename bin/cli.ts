@@ -19,6 +19,8 @@ commands:
       --data-dir D                where tables, buckets, keys and the event log live (default .cutline)
       --api-key K                 use this API key instead of the generated one
       --media-root M              allow file:// sources under M
+      --workers N                 jobs and ffmpeg processes at once, the rest wait QUEUED
+                                  (default CUTLINE_WORKERS, else the number of cores)
 
   demo                          start the platform (or use --url), submit examples/promo.json over HTTP,
                                 follow it to the end, download the result and list the events

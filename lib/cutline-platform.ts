@@ -32,6 +32,12 @@ export interface CutlinePlatformProps {
   renderMemoryMiB?: number;
   /** Chunks rendered at once by the Map state. Default 50. */
   mapConcurrency?: number;
+  /**
+   * The render budget: reserved concurrency of each render function (chunks, audio, stitch), so a burst
+   * of jobs queues on throttles (retried with backoff by the state machine) instead of taking the
+   * account's whole Lambda concurrency. Default: unreserved. Keep mapConcurrency at or below it.
+   */
+  renderConcurrency?: number;
   /** Fargate task size for long renders. Default 4 vCPU / 8 GiB. */
   fargate?: { cpu: number; memoryLimitMiB: number };
   logRetention?: RetentionDays;
@@ -117,6 +123,7 @@ export class CutlinePlatform extends Construct {
       ffmpegLayer: ffmpeg.layer,
       environment: env,
       renderMemoryMiB: props.renderMemoryMiB ?? 3008,
+      renderConcurrency: props.renderConcurrency,
       logGroup,
       logRetention: retention,
     });
@@ -179,6 +186,8 @@ export class CutlinePlatform extends Construct {
     this.storage.outputs.grantRead(handlers.projects);
     this.state.table.grantReadWriteData(handlers.renders);
     this.storage.outputs.grantRead(handlers.renders);
+    // Cancel removes what the job stored (work/ and outputs/) after it marks the job CANCELLED.
+    this.storage.outputs.grantDelete(handlers.renders);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);
     // StopExecution is authorized against the execution (…:execution:<machine>:<name>), not the machine.
     this.pipeline.stateMachine.grantExecution(handlers.renders, 'states:StopExecution');

@@ -21,6 +21,8 @@ export interface PipelineProps {
   ffmpegLayer: import('aws-cdk-lib/aws-lambda').ILayerVersion;
   environment: Record<string, string>;
   renderMemoryMiB: number;
+  /** Reserved concurrency of each render function (chunk, audio, stitch); default: unreserved. */
+  renderConcurrency?: number;
   logGroup: LogGroup;
   logRetention: RetentionDays;
 }
@@ -46,6 +48,9 @@ export class Pipeline extends Construct {
       layers: [props.ffmpegLayer],
       withFonts: true,
     };
+    // The render budget: invokes beyond it are throttled (Lambda.TooManyRequestsException), and the ASL
+    // retries throttles with backoff for minutes, so a burst waits instead of failing.
+    const rendering = { ...heavy, reservedConcurrentExecutions: props.renderConcurrency };
     const env = {
       ...props.environment,
       CUTLINE_FFMPEG: '/opt/bin/ffmpeg',
@@ -66,9 +71,9 @@ export class Pipeline extends Construct {
       prepareItem: make('prepareItem', heavy),
       probe: make('probe', heavy),
       plan: make('plan', heavy),
-      renderChunk: make('renderChunk', heavy),
-      renderAudio: make('renderAudio', heavy),
-      stitch: make('stitch', heavy),
+      renderChunk: make('renderChunk', rendering),
+      renderAudio: make('renderAudio', rendering),
+      stitch: make('stitch', rendering),
       packageMediaConvert: make('packageMediaConvert', light('packageMediaConvert')),
       finalize: make('finalize', light('finalize')),
       markFailed: make('markFailed', light('markFailed')),

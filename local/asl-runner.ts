@@ -214,8 +214,9 @@ export class AslRunner {
     this.definition = prepareDefinition(structuredClone(definition), this.maps);
   }
 
-  run(input: unknown): Run {
-    return this.execute(this.definition, input, new Execution(this.quotas));
+  /** One execution; `handlers` replaces the constructor's for this run and its Map children. */
+  run(input: unknown, handlers: Record<string, TaskFn> = this.opts.handlers): Run {
+    return this.execute(this.definition, input, new Execution(this.quotas), handlers);
   }
 
   private machine(def: Definition): StateMachine {
@@ -228,15 +229,20 @@ export class AslRunner {
   }
 
   /** One run of a definition: the execution's root, or one Map iteration (its Maps stop with it). */
-  private execute(def: Definition, input: unknown, exec: Execution): Run {
+  private execute(
+    def: Definition,
+    input: unknown,
+    exec: Execution,
+    taskHandlers: Record<string, TaskFn>,
+  ): Run {
     exec.checkSize('the execution input', input);
     const inner = new Set<() => void>();
     const handlers: Record<string, TaskFn> = {};
-    for (const [name, fn] of Object.entries(this.opts.handlers)) handlers[name] = this.guard(name, fn, exec);
+    for (const [name, fn] of Object.entries(taskHandlers)) handlers[name] = this.guard(name, fn, exec);
     for (const name of this.maps.keys())
       handlers[name] = this.guard(
         name,
-        (i) => this.runMap(name, (i as { input: unknown }).input, exec, inner),
+        (i) => this.runMap(name, (i as { input: unknown }).input, exec, inner, taskHandlers),
         exec,
       );
     const run = this.machine(def).run(input as never, {
@@ -352,6 +358,7 @@ export class AslRunner {
     input: unknown,
     parent: Execution,
     scope: Set<() => void>,
+    taskHandlers: Record<string, TaskFn>,
   ): Promise<unknown[]> {
     const spec = this.maps.get(name)!;
     const items = await this.items(spec, input);
@@ -378,7 +385,7 @@ export class AslRunner {
         // An inline iteration lives in the parent's history; a Distributed Map's child has its own.
         const exec = spec.distributed ? new Execution(this.quotas) : parent;
         if (!spec.distributed) parent.count(2); // MapIterationStarted / Succeeded
-        const run = this.execute(spec.processor, itemInput, exec);
+        const run = this.execute(spec.processor, itemInput, exec, taskHandlers);
         runs.add(run);
         inFlight++;
         this.peakConcurrency.set(name, Math.max(this.peakConcurrency.get(name) ?? 0, inFlight));

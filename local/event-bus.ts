@@ -171,7 +171,8 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
   }
 
   private log(line: unknown): void {
-    appendFileSync(this.opts.logFile, `${JSON.stringify(line)}\n`);
+    // Every tenant's events: readable by the platform's owner only.
+    appendFileSync(this.opts.logFile, `${JSON.stringify(line)}\n`, { mode: 0o600 });
   }
 
   private track(p: Promise<void>): void {

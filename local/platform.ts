@@ -3,12 +3,13 @@ import { LOCAL_MEDIACONVERT_QUEUE, LOCAL_MEDIACONVERT_ROLE } from './mediaconver
 import { chromiumPath } from '../lambdas/core/html/rasterize.js';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
+import { endAllProcesses, endOrphans } from '../lambdas/core/media/processes.js';
 import { ENV } from '../lambdas/core/config.js';
 import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
@@ -24,7 +25,8 @@ import {
   type PutEventsEntry,
   type Subscriber,
 } from './event-bus.js';
-import { startDynalite, startS3rver } from './servers.js';
+import { LOCAL_S3_CREDENTIALS, startDynalite, startS3rver } from './servers.js';
+import { makePrivateDataDir } from './private-files.js';
 import { LocalStepFunctions, STATE_MACHINE_ARN } from './stepfunctions.js';
 
 export interface LocalPlatformOptions {
@@ -42,6 +44,11 @@ export interface LocalPlatformOptions {
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
+  /**
+   * The worker budget: jobs running at once (the rest wait QUEUED, in order) and ffmpeg processes at
+   * once across them. Default: the number of cores.
+   */
+  workers?: number;
   /** Per-tenant quotas (usage/quota.ts), written to the table at start; `default` for every other tenant. */
   quotas?: Record<string, Quota> & { default?: Quota };
   log?: (line: string) => void;
@@ -56,6 +63,9 @@ export interface LocalPlatform {
   sfn: LocalStepFunctions;
   webhookSecret: string;
   interrupted: string[];
+  /** Process groups a previous run left behind (after a crash) that this start ended. */
+  orphansEnded: number[];
+  workers: number;
   close(): Promise<void>;
 }
 
@@ -85,13 +95,58 @@ async function loadOrCreateSecret(dataDir: string, given?: string): Promise<stri
 }
 
 /**
+ * Marks QUEUED or RUNNING jobs (all, or those in `only`) FAILED (INTERRUPTED) with a Job Failed event;
+ * returns their ids.
+ */
+async function failUnfinished(
+  bus: LocalEventBus,
+  message: string,
+  only?: ReadonlySet<string>,
+): Promise<string[]> {
+  const ended: string[] = [];
+  for (const status of ['QUEUED', 'RUNNING']) {
+    const res = await clients().db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :s',
+        ExpressionAttributeValues: { ':s': `STATUS#${status}` },
+      }),
+    );
+    for (const item of res.Items ?? []) {
+      const job = item as unknown as Job;
+      if (only && !only.has(job.id)) continue;
+      const failed = await getPlatform().jobs.update(job.id, {
+        status: 'FAILED',
+        error: { code: 'INTERRUPTED', message },
+        timings: { ...job.timings, endedAt: new Date().toISOString() },
+      });
+      if (failed) {
+        ended.push(job.id);
+        bus.put([
+          { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
+        ]);
+      }
+    }
+  }
+  return ended;
+}
+
+/**
  * The whole platform on this machine: dynalite, s3rver, the real state machine on aws-local-stepfunctions,
  * a local EventBridge, and an HTTP server in front of the same API handlers.
  */
 export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(opts.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await makePrivateDataDir(dataDir);
   const log = opts.log ?? (() => {});
+  const workers = opts.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`workers must be a whole number of at least 1, got ${workers}`);
+  // What a killed run left rendering ends before anything new starts.
+  const pidDir = join(dataDir, 'pids');
+  const orphansEnded = endOrphans(pidDir);
+  if (orphansEnded.length) log(`ended ${orphansEnded.length} process group(s) left by the previous run`);
   const [db, s3] = await Promise.all([
     startDynalite(dataDir),
     startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST] }),
@@ -101,9 +156,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
 
   const env: Record<string, string> = {
     AWS_REGION: 'us-east-1',
-    // s3rver accepts only its own fixed credentials; dynalite accepts any.
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    // The local S3 endpoint verifies SigV4 with these (servers.ts); dynalite accepts any.
+    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     CUTLINE_S3_FORCE_PATH_STYLE: 'true',
@@ -112,8 +167,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     [ENV.OUTPUTS_BUCKET]: OUTPUTS,
     [ENV.STATE_MACHINE_ARN]: STATE_MACHINE_ARN,
     [ENV.EVENT_BUS_NAME]: 'cutline',
+    [ENV.WORKERS]: String(workers),
+    [ENV.PID_DIR]: pidDir,
     [ENV.PLAN_LIMITS]: JSON.stringify({
-      maxConcurrency: availableParallelism(),
+      maxConcurrency: workers,
       threadsPerWorker: 1,
       // A laptop's cores are shared with everything else running on it (a Lambda's are not): task
       // limits get more room than in AWS. They are still written into the plan and enforced as written.
@@ -161,6 +218,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         throw new Error(`PutEvents refused ${failed.length} entries: ${JSON.stringify(failed)}`);
     },
     env: { ...process.env, ...env },
+    maxRunning: workers,
     // The same handler AWS runs from the Execution Status Change rule (lib/execution-watch.ts).
     onEnded: async (e) => {
       try {
@@ -190,34 +248,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   resetClients();
 
   // Jobs that were running when the process died are failed, never left running.
-  const interrupted: string[] = [];
-  for (const status of ['QUEUED', 'RUNNING']) {
-    const res = await clients().db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :s',
-        ExpressionAttributeValues: { ':s': `STATUS#${status}` },
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      const job = item as unknown as Job;
-      const failed = await getPlatform().jobs.update(job.id, {
-        status: 'FAILED',
-        error: {
-          code: 'INTERRUPTED',
-          message: 'the local platform stopped while this job was running; submit it again',
-        },
-        timings: { ...job.timings, endedAt: new Date().toISOString() },
-      });
-      if (failed) {
-        interrupted.push(job.id);
-        bus.put([
-          { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
-        ]);
-      }
-    }
-  }
+  const interrupted = await failUnfinished(
+    bus,
+    'the local platform stopped while this job was running; submit it again',
+  );
 
   // The drop folder: objects created under drop/ in the ingest bucket go to the same trigger handler.
   const dropModule = new URL('../lambdas/triggers/drop-folder.ts', import.meta.url);
@@ -268,9 +302,20 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     sfn,
     webhookSecret,
     interrupted,
+    orphansEnded,
+    workers,
     async close() {
       await api.close();
+      // Stopping means stopped: running jobs end with their processes and, like queued ones, are
+      // marked FAILED (INTERRUPTED).
+      const stopped = new Set(sfn.stopAll());
       await sfn.drain().catch(() => {});
+      endAllProcesses();
+      await failUnfinished(
+        bus,
+        'the local platform was stopped while this job was queued or running; submit it again',
+        stopped,
+      ).catch((err: Error) => log(`could not mark the unfinished jobs: ${err.message}`));
       await bus.drain?.();
       await aws.close();
       await Promise.all([db.close(), s3.close()]);

@@ -1,8 +1,13 @@
+import './polyfills.js';
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { HANDLERS } from '../lambdas/core/config.js';
+import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { getPlatform } from '../lambdas/core/platform.js';
+import { spawnManaged } from '../lambdas/core/media/processes.js';
+import { runWithTaskSignal } from '../lambdas/core/media/task-signal.js';
+import { scratchRoot } from '../lambdas/pipeline/common.js';
 import { AslRunner, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
 import { createMediaConvertJobSync } from './mediaconvert.js';
 
@@ -72,33 +77,47 @@ export interface Execution {
   error?: string;
   cause?: string;
   abort: () => void;
+  /** Settles once the execution ended and every task it started has settled and its scratch is gone. */
   done: Promise<void>;
+  /** Waiting for a job slot (its job is still QUEUED); it starts when one frees. */
+  queued?: boolean;
 }
 
 export interface LocalStepFunctionsOptions {
   putEvents: (entries: unknown[]) => Promise<void>;
   /** Environment for the Fargate stand-in (a child process running containers/render). */
   env: NodeJS.ProcessEnv;
-  /** AWS's quotas unless a test narrows one to reach it cheaply. */
-  quotas?: Partial<Quotas>;
   /**
    * Called when an execution ends FAILED, TIMED_OUT or ABORTED, as AWS emits "Step Functions Execution
    * Status Change" on the default bus (lib/execution-watch.ts routes it to the same handler).
    */
   onEnded?: (e: Execution) => Promise<void>;
+  /** Executions (jobs) running at once; the rest wait, in the order they were started. Default: cores. */
+  maxRunning?: number;
+  /** AWS's quotas unless a test narrows one to reach it cheaply. */
+  quotas?: Partial<Quotas>;
+}
+
+/** How long a stopped execution's tasks get to settle (their process groups are killed within 2 s). */
+const SETTLE_MS = 5000;
+
+interface Slot {
+  execution: Execution;
+  begin: () => void;
 }
 
 /**
- * Runs statemachines/render.asl.json with AWS's quotas (local/asl-runner.ts): each Task resource is mapped
- * to the same handler module the Lambda runs, ECS runTask.sync to a child process running the render
- * container's entry, and events:putEvents to the local bus; Distributed Maps read their manifests from
- * the local S3.
+ * Runs statemachines/render.asl.json with aws-local-stepfunctions: each Task resource is mapped to the
+ * same handler module the Lambda runs, ECS runTask.sync to a child process running the render
+ * container's entry, and events:putEvents to the local bus.
  */
 export class LocalStepFunctions {
   readonly executions = new Map<string, Execution>();
+  /** Runs the definition with AWS's quotas (local/asl-runner.ts). */
   readonly runner: AslRunner;
-  /** Task handlers by state name; the runner reads them at each run, so replaceTask takes effect. */
   private readonly overrides: Record<string, TaskFn>;
+  private readonly waiting: Slot[] = [];
+  private running = 0;
 
   /** Fault injection for tests: the named Task state runs `fn` instead of its handler until restored. */
   replaceTask(state: string, fn: TaskFn): () => void {
@@ -120,7 +139,7 @@ export class LocalStepFunctions {
       );
       return { FailedEntryCount: 0, Entries: Entries.map(() => ({ EventId: crypto.randomUUID() })) };
     };
-    const handlers: Record<string, TaskFn> = (this.overrides = {
+    this.overrides = {
       Validate: lambdaTask(p.validate),
       PrepareItem: lambdaTask(p.prepareItem),
       Probe: lambdaTask(p.probe),
@@ -141,44 +160,83 @@ export class LocalStepFunctions {
       PublishSucceeded: putEvents,
       PublishFailed: putEvents,
       RenderOnFargate: (input) => this.runFargate(input),
-    });
+    };
     this.runner = new AslRunner(loadDefinition(), {
-      handlers,
+      handlers: this.overrides,
       readJson: (bucket, key) => getPlatform().objects.getJson(bucket, key),
       quotas: opts.quotas,
     });
   }
 
-  private runFargate(input: unknown): Promise<unknown> {
+  /** Tasks that start no process and must run even while the execution's work is being stopped. */
+  private static readonly UNSTOPPABLE = new Set([
+    'MarkFailed',
+    'RecordChunkFailure',
+    'RecordAudioFailure',
+    'RecordRenditionFailure',
+    'PublishFailed',
+    'PublishSucceeded',
+  ]);
+
+  get maxRunning(): number {
+    return Math.max(1, this.opts.maxRunning ?? availableParallelism());
+  }
+
+  /**
+   * The render container's entry in a child process that leads its own process group (its ffmpegs stay
+   * in it), holding as many ffmpeg slots as it renders chunks at once: ending the group ends the task,
+   * as ECS stops a task when its execution is stopped.
+   */
+  private async runFargate(input: unknown): Promise<unknown> {
     const overrides = (input as { Overrides?: { ContainerOverrides?: Array<{ Command?: string[] }> } })
       .Overrides;
     const command = overrides?.ContainerOverrides?.[0]?.Command ?? [];
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', `${ROOT}containers/render/main.ts`, ...command],
-        {
-          env: this.opts.env,
-          stdio: ['ignore', 'inherit', 'pipe'],
-        },
-      );
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        if (code === 0) resolve({ StopCode: 'EssentialContainerExited', Containers: [{ ExitCode: 0 }] });
-        else {
-          const e = new Error(
-            JSON.stringify({
-              errorType: 'States.TaskFailed',
-              errorMessage: `render task exited ${code}: ${err.trim()}`,
-            }),
-          );
-          e.name = 'States.TaskFailed';
-          reject(e);
-        }
-      });
-    });
+    const slots = Math.min(this.maxRunning, availableParallelism());
+    const { child, exited, aborted } = await spawnManaged(
+      process.execPath,
+      ['--import', 'tsx', `${ROOT}containers/render/main.ts`, ...command],
+      {
+        env: { ...this.opts.env, [ENV.WORKERS]: String(slots), [ENV.PID_DIR]: '' },
+        stdio: ['ignore', 'inherit', 'pipe'],
+        slots,
+      },
+    );
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    const { code } = await exited;
+    if (code === 0) return { StopCode: 'EssentialContainerExited', Containers: [{ ExitCode: 0 }] };
+    const e = new Error(
+      JSON.stringify({
+        errorType: 'States.TaskFailed',
+        errorMessage: aborted() ? 'render task stopped' : `render task exited ${code}: ${err.trim()}`,
+      }),
+    );
+    e.name = 'States.TaskFailed';
+    throw e;
+  }
+
+  /**
+   * This execution's handlers: each task runs with the execution's signal (every process it starts ends
+   * when the signal aborts) and is counted until it settles. Entering MarkFailed stops the rest of the
+   * work first (a failed chunk's siblings, an audio mix), so a failure leaves nothing running.
+   */
+  private handlersFor(work: AbortController, inflight: Set<Promise<unknown>>): Record<string, TaskFn> {
+    const wrapped: Record<string, TaskFn> = {};
+    for (const state of Object.keys(this.overrides)) {
+      wrapped[state] = (input) => {
+        // Looked up per call: replaceTask (tests) applies to executions already running.
+        const fn = this.overrides[state]!;
+        if (state === 'MarkFailed') work.abort();
+        const run = LocalStepFunctions.UNSTOPPABLE.has(state)
+          ? fn(input)
+          : runWithTaskSignal(work.signal, () => fn(input));
+        inflight.add(run);
+        const untrack = () => inflight.delete(run);
+        run.then(untrack, untrack);
+        return run;
+      };
+    }
+    return wrapped;
   }
 
   start(name: string, input: string): Execution {
@@ -187,38 +245,92 @@ export class LocalStepFunctions {
       e.name = 'ExecutionAlreadyExists';
       throw e;
     }
-    const run = this.runner.run(JSON.parse(input));
     const execution: Execution = {
       executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`,
       name,
       status: 'RUNNING',
       startDate: new Date(),
       input,
-      abort: run.abort,
+      abort: () => {},
       done: Promise.resolve(),
+      queued: true,
     };
-    execution.done = run.result.then(
-      (output: unknown) => {
+    let begun!: () => void;
+    const admitted = new Promise<void>((resolve) => (begun = resolve));
+    // Stopped while it waits: it never runs.
+    execution.abort = () => {
+      const i = this.waiting.findIndex((w) => w.execution === execution);
+      if (i >= 0) this.waiting.splice(i, 1);
+      execution.stopDate = new Date();
+      begun();
+    };
+    execution.done = admitted.then(() => {
+      if (execution.queued) return; // stopped while it waited
+      if (execution.status === 'RUNNING') return this.run(execution);
+      // Stopped between its admission and its first state: give the slot back.
+      this.running--;
+      this.admit();
+    });
+    // As AWS emits an Execution Status Change for every end but success (stopped while queued too).
+    execution.done = execution.done.then(() =>
+      execution.status === 'SUCCEEDED' ? undefined : this.opts.onEnded?.(execution),
+    );
+    this.executions.set(name, execution);
+    this.waiting.push({ execution, begin: begun });
+    this.admit();
+    return execution;
+  }
+
+  /** Starts waiting executions while job slots are free. */
+  private admit(): void {
+    while (this.running < this.maxRunning && this.waiting.length) {
+      const next = this.waiting.shift()!;
+      this.running++;
+      next.execution.queued = false;
+      next.begin();
+    }
+  }
+
+  /** Waiting executions in order (the API's queue position is computed from the table, not from here). */
+  get queueLength(): number {
+    return this.waiting.length;
+  }
+
+  private async run(execution: Execution): Promise<void> {
+    const work = new AbortController();
+    const inflight = new Set<Promise<unknown>>();
+    const run = this.runner.run(JSON.parse(execution.input), this.handlersFor(work, inflight));
+    execution.abort = () => {
+      work.abort();
+      run.abort();
+    };
+    try {
+      try {
+        const output: unknown = await run.result;
         if (execution.status === 'RUNNING') {
           execution.status = output === null ? 'ABORTED' : 'SUCCEEDED';
           execution.output = JSON.stringify(output);
         }
-        execution.stopDate = new Date();
-      },
-      (err: Error) => {
+      } catch (e) {
+        const err = e as Error;
         if (execution.status === 'RUNNING') {
           execution.status = 'FAILED';
           execution.error = err.name;
           execution.cause = err.message;
         }
-        execution.stopDate = new Date();
-      },
-    );
-    execution.done = execution.done.then(() =>
-      execution.status === 'SUCCEEDED' ? undefined : this.opts.onEnded?.(execution),
-    );
-    this.executions.set(name, execution);
-    return execution;
+      }
+      execution.stopDate = new Date();
+      // Whatever the end (stopped, failed, timed out), nothing it started outlives it.
+      work.abort();
+      const settled = Promise.allSettled([...inflight]);
+      await Promise.race([settled, new Promise((r) => setTimeout(r, SETTLE_MS).unref())]);
+      const jobId = (JSON.parse(execution.input) as { jobId?: unknown }).jobId;
+      if (typeof jobId === 'string' && /^[\w-]+$/.test(jobId))
+        await rm(scratchRoot(jobId), { recursive: true, force: true });
+    } finally {
+      this.running--;
+      this.admit();
+    }
   }
 
   stop(executionArn: string): boolean {
@@ -229,6 +341,18 @@ export class LocalStepFunctions {
       e.abort();
     }
     return true;
+  }
+
+  /** Stops every execution (platform shutdown): their processes end with them. Returns their job ids. */
+  stopAll(): string[] {
+    const jobs: string[] = [];
+    for (const e of this.executions.values()) {
+      if (e.status !== 'RUNNING') continue;
+      this.stop(e.executionArn);
+      const { jobId } = JSON.parse(e.input) as { jobId?: unknown };
+      if (typeof jobId === 'string') jobs.push(jobId);
+    }
+    return jobs;
   }
 
   /** Waits for every execution still running (tests, shutdown). */

@@ -10,11 +10,19 @@ export async function startCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string', default: '.cutline' },
       'api-key': { type: 'string' },
       'media-root': { type: 'string' },
+      // Jobs and ffmpeg processes at once; the rest wait QUEUED. Default: CUTLINE_WORKERS, else the cores.
+      workers: { type: 'string' },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`cutline start: --port must be a port number, got "${values.port}"\n`);
+    return 2;
+  }
+  const workersText = values.workers ?? process.env.CUTLINE_WORKERS;
+  const workers = workersText === undefined ? undefined : Number(workersText);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+    process.stderr.write(`cutline start: --workers must be a whole number ≥ 1, got "${workersText}"\n`);
     return 2;
   }
   let platform;
@@ -24,6 +32,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       dataDir: resolve(values['data-dir']!),
       apiKey: values['api-key'],
       mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
+      workers,
       log: (l) => process.stderr.write(`${l}\n`),
     });
   } catch (err) {
@@ -43,6 +52,10 @@ export async function startCommand(argv: string[]): Promise<number> {
       `  console:   ${platform.url}/   (open it in a browser and paste the API key)`,
       `  data dir:  ${platform.dataDir}   (events: ${platform.dataDir}/events.jsonl)`,
       `  media:     ${mediaNote}`,
+      `  workers:   ${platform.workers} (jobs and ffmpeg processes at once; more wait QUEUED; --workers N)`,
+      ...(platform.orphansEnded.length
+        ? [`  ended ${platform.orphansEnded.length} process group(s) the previous run left behind`]
+        : []),
       ...(platform.interrupted.length
         ? [`  marked FAILED (INTERRUPTED) after a restart: ${platform.interrupted.join(', ')}`]
         : []),

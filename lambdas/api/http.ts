@@ -4,6 +4,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CutlineError, QuotaExceededError, type ErrorCode } from '../core/errors.js';
+import { sanitizeError } from '../core/sanitize.js';
 
 export const logger = new Logger({ serviceName: 'cutline-api' });
 
@@ -51,22 +52,24 @@ export function errorResponse(err: unknown): APIGatewayProxyResult {
     return json(
       err.status,
       {
-        error: {
+        error: sanitizeError({
           code: err.code,
           message: err.message,
           ...(err.details.length ? { details: err.details } : {}),
-        },
+        }),
       },
       err.headers,
     );
   }
   if (err instanceof CutlineError) {
     const status = STATUS[err.code];
+    // No scratch path, data dir or internal endpoint leaves in an answer (core/sanitize).
+    const error = sanitizeError(err.toJSON());
     if (err instanceof QuotaExceededError)
-      return json(429, { error: err.toJSON() }, { 'retry-after': String(err.retryAfterSeconds) });
-    if (err.code === 'IN_PROGRESS') return json(409, { error: err.toJSON() }, { 'retry-after': '1' });
-    if (status < 500) return json(status, { error: err.toJSON() });
-    if (status === 503) return json(503, { error: err.toJSON() }, { 'retry-after': '5' });
+      return json(429, { error }, { 'retry-after': String(err.retryAfterSeconds) });
+    if (err.code === 'IN_PROGRESS') return json(409, { error }, { 'retry-after': '1' });
+    if (status < 500) return json(status, { error });
+    if (status === 503) return json(503, { error }, { 'retry-after': '5' });
   }
   logger.error('unhandled error', err as Error);
   return json(500, { error: { code: 'INTERNAL', message: 'internal error; the request id is in the logs' } });

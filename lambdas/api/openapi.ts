@@ -173,7 +173,13 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/renders/{id}': {
         get: {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'the render' }, ...errors },
+          responses: {
+            '200': {
+              description:
+                'the render; while QUEUED, `queue` {position, ahead, running, workers?, estimatedStartSeconds?}',
+            },
+            ...errors,
+          },
         },
       },
       '/v1/validate': {

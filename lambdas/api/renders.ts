@@ -3,7 +3,9 @@ import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { clients } from '../core/aws/clients.js';
 import { publishJobEvent } from '../core/aws/events.js';
+import { removeJobObjects } from '../core/aws/job-storage.js';
 import type { JobType } from '../core/jobs/kinds.js';
+import { loadQueueView } from '../core/jobs/queue.js';
 import { submitJob } from '../core/jobs/submit.js';
 import { JOB_STATUSES, isTerminal, type Job, type JobStatus } from '../core/jobs/model.js';
 import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
@@ -12,6 +14,7 @@ import { estimateJob } from '../core/plan/estimate-job.js';
 import { getPlatform } from '../core/platform.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
+import { CutlineError } from '../core/errors.js';
 
 export const renderView = (job: Job) => ({
   id: job.id,
@@ -62,6 +65,8 @@ async function submitEstimate(job: Pick<Job, 'id' | 'tenantId' | 'type' | 'reque
   try {
     return await estimateJob(job);
   } catch (err) {
+    // The probe found that a source is no media at all (a playlist, a concat list): a 400, not a job.
+    if (err instanceof CutlineError && err.code === 'SOURCE_REFUSED') throw err;
     logger.warn('estimate failed', { jobId: job.id, error: (err as Error).message });
     return notEstimable('', `the estimate failed: ${(err as Error).message}`);
   }
@@ -117,7 +122,9 @@ async function get(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> 
   const tenantId = tenantOf(event);
   const job = await getPlatform().jobs.get(event.pathParameters?.id ?? '', tenantId);
   if (!job) throw new HttpError(404, 'NOT_FOUND', 'no such render');
-  return json(200, renderView(await withUrls(job)));
+  // A job waiting for a worker says where it stands in the queue and when it may start.
+  const queue = job.status === 'QUEUED' ? await loadQueueView(getPlatform().jobs, job) : undefined;
+  return json(200, { ...renderView(await withUrls(job)), ...(queue ? { queue } : {}) });
 }
 
 async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -172,6 +179,13 @@ async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     timings: { ...job.timings, endedAt: now },
   });
   if (!cancelled) throw new HttpError(409, 'CONFLICT', 'the render ended before it could be cancelled');
+  // After the CANCELLED write: an upload that started before it is removed here or by its own re-check.
+  await removeJobObjects(cancelled).catch((err: Error) =>
+    logger.warn("could not remove a cancelled job's objects (the lifecycle rule will)", {
+      jobId: job.id,
+      err: err.message,
+    }),
+  );
   // What it computed until now counts; the rest of its quota reservation is given back.
   await recordUnfinished(cancelled).catch((err: Error) =>
     logger.error('could not record the cancelled job’s usage', { jobId: job.id, err: err.message }),

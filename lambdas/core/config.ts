@@ -19,6 +19,13 @@ export const ENV = {
   MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
   /** JSON of a Quota (usage/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
   DEFAULT_QUOTA: 'CUTLINE_DEFAULT_QUOTA',
+  /**
+   * ffmpeg processes at once in this process (media/processes.ts) and, locally, jobs running at once
+   * (local/stepfunctions.ts); unset: no budget (Lambda renders one thing per invocation).
+   */
+  WORKERS: 'CUTLINE_WORKERS',
+  /** Local mode only: pid files of the process groups the engine started, for ending orphans after a crash. */
+  PID_DIR: 'CUTLINE_PID_DIR',
   /** `ffmpeg` (default) or `mediaconvert`: who packages `hls` when the preset does not say. */
   HLS_PACKAGER: 'CUTLINE_HLS_PACKAGER',
   /** The role MediaConvert assumes (set when the deployment enables MediaConvert; locally a stand-in ARN). */
@@ -32,6 +39,12 @@ export const ENV = {
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
+
+/** The worker budget (ENV.WORKERS): a whole number ≥ 1, or Infinity when unset (no budget). */
+export function workerBudget(): number {
+  const n = Number(process.env[ENV.WORKERS]);
+  return Number.isInteger(n) && n > 0 ? n : Infinity;
+}
 
 export function requireEnv(name: (typeof ENV)[keyof typeof ENV]): string {
   const v = process.env[name];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { tenantSources } from '../core/aws/s3-sources.js';
+import { JobEndedError, putOutputsIfLive } from '../core/aws/job-storage.js';
 import { contentType, keys } from '../core/aws/storage.js';
 import type { Edit } from '../core/edit/schema.js';
 import { prepareRender } from '../core/engine/prepare.js';
@@ -75,9 +76,7 @@ export interface StoredFiles {
 }
 
 /** Raised when a task finds its job already ended (cancelled): the execution stops through MarkFailed. */
-export class JobEndedError extends Error {
-  override name = 'JobEnded';
-}
+export { JobEndedError };
 
 /** A render error that another attempt may fix; the state machine retries it with backoff. */
 export class RenderRetryableError extends Error {
@@ -116,7 +115,9 @@ export async function metered<T>(jobId: string, fn: () => Promise<T>): Promise<T
   }
 }
 
-export const workDir = (jobId: string, name: string) => join(tmpdir(), 'cutline', jobId, name);
+/** A job's local scratch: one folder per task under it; the local runner removes it when the job ends. */
+export const scratchRoot = (jobId: string) => join(tmpdir(), 'cutline', jobId);
+export const workDir = (jobId: string, name: string) => join(scratchRoot(jobId), name);
 
 export async function withScratch<T>(
   jobId: string,
@@ -204,22 +205,23 @@ export async function storeOutputs(
   files: readonly RenderedFile[],
   rendition?: string,
 ): Promise<StoredFiles> {
-  const p = getPlatform();
   const stored = [];
+  const puts: Array<{ key: string; path: string; contentType: string }> = [];
   for (const f of files) {
     const name = f.name ?? f.path.slice(f.path.lastIndexOf('/') + 1);
     for (const c of f.companions ?? [])
-      await p.objects.putFile(
-        p.outputsBucket,
-        keys.output(job.tenantId, job.id, c.name),
-        c.path,
-        contentType(c.name),
-      );
+      puts.push({
+        key: keys.output(job.tenantId, job.id, c.name),
+        path: c.path,
+        contentType: contentType(c.name),
+      });
     const key = keys.output(job.tenantId, job.id, name);
-    await p.objects.putFile(p.outputsBucket, key, f.path, contentType(name));
+    puts.push({ key, path: f.path, contentType: contentType(name) });
     const { path: _path, name: _name, companions: _companions, ...rest } = f;
     stored.push({ ...rest, key, ...(rendition ? { rendition } : {}) });
   }
+  // Nothing is written for a job that was cancelled or failed meanwhile.
+  await putOutputsIfLive(job.id, puts);
   return { files: stored };
 }
 

@@ -2,6 +2,7 @@ import { writeDropError } from '../core/aws/drop-errors.js';
 import { cleanWork } from '../core/aws/job-storage.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
+import { sanitizeError } from '../core/sanitize.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { planLimits } from '../core/plan/estimate-job.js';
@@ -55,7 +56,7 @@ export async function handler(
     typeof state.rendition === 'number'
       ? ((await loadPlan(state).catch(() => []))[state.rendition] ?? state.rendition)
       : state.rendition;
-  const error = describeFailure(state.error, job?.stage, { ...state, rendition });
+  const error = sanitizeError(describeFailure(state.error, job?.stage, { ...state, rendition }));
   const failed = job
     ? await p.jobs.update(state.jobId, {
         status: 'FAILED',

@@ -6,6 +6,7 @@ import { LocalSourceResolver, type SourceResolver } from '../media/sources.js';
 import { sourceFetcherFromEnv, type SafeFetcher } from '../net/index.js';
 import { ENV } from '../config.js';
 import { getPlatform } from '../platform.js';
+import { keyProblem } from './object-key.js';
 import type { ObjectStore } from './storage.js';
 
 const refused = (at: string, message: string) =>
@@ -53,6 +54,8 @@ export class S3SourceResolver implements SourceResolver {
       const bucket = rest.slice(0, slash);
       const key = rest.slice(slash + 1);
       if (slash <= 0 || !key) throw refused(at, `"${src}" is not an s3://bucket/key URL`);
+      const problem = keyProblem(key);
+      if (problem) throw refused(at, `"${src}": ${problem}`);
       if (!this.opts.buckets.includes(bucket))
         throw refused(at, `bucket "${bucket}" is not one of the platform's buckets`);
       if (
@@ -87,8 +90,8 @@ export class S3SourceResolver implements SourceResolver {
       );
     }
     const key = src.replace(/^\/+/, '');
-    if (key.split('/').some((p) => p === '..' || p === '.'))
-      throw refused(at, `"${src}" contains a relative path segment`);
+    const problem = keyProblem(key);
+    if (problem) throw refused(at, `"${src}": ${problem}`);
     const full = key.startsWith(`inputs/${this.opts.tenantId}/`)
       ? key
       : `inputs/${this.opts.tenantId}/${key}`;

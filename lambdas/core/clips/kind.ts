@@ -90,7 +90,9 @@ async function pickClips(
   const probe = await ctx.probe(req.src, 'src');
   const gray = await readGrayFrames(path, probe, 'src');
   const motion = frameDifferences(gray);
-  const audio = probe.hasAudio ? await audioSignals(path, 'src', duration) : { loudness: [], silences: [] };
+  const audio = probe.hasAudio
+    ? await audioSignals(path, 'src', duration, probe.format)
+    : { loudness: [], silences: [] };
   const segments = selectSegments(
     {
       duration,

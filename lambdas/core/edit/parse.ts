@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { CutlineError, formatPath, validationError, type IssueDetail } from '../errors.js';
+import { assertNoControlChars } from '../json-strings.js';
 import { resolveLimits, type EditLimits } from './limits.js';
 import { applyMerge, mergedJsonBytes } from './merge.js';
 import { checkPresets } from '../packaging/options.js';
@@ -37,6 +38,7 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw validationError([{ path: '', message: 'the edit must be a JSON object with timeline and output' }]);
   }
+  assertNoControlChars(raw);
   const { merge: rawMerge, ...rest } = raw as Record<string, unknown>;
   let merge: Edit['merge'];
   if (rawMerge !== undefined) {

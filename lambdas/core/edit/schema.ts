@@ -80,6 +80,15 @@ export const VideoAsset = z.strictObject({
   volumeEffect: AudioEffect.optional(),
   crop: Crop.optional(),
   focus: Focus.optional(),
+  chromaKey: z
+    .strictObject({
+      color: Color,
+      /** Distance in RGB (0–441, the cube's diagonal) within which a pixel becomes fully transparent. */
+      threshold: z.number().min(0).max(441).optional(),
+      /** Beyond the threshold, the distance over which pixels fade back in. */
+      halo: z.number().min(0).max(441).optional(),
+    })
+    .optional(),
 });
 
 export const ImageAsset = z.strictObject({

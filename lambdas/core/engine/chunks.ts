@@ -88,6 +88,9 @@ export async function stitch(
     '-hide_banner',
     '-nostdin',
     '-y',
+    // The list names only this job's own chunks (the platform wrote it), read as local files.
+    '-protocol_whitelist',
+    'file',
     '-f',
     'concat',
     '-safe',

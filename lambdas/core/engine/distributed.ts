@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { planRender, type PlanLimits, type RenderPlan } from '../plan/planner.js';
 import type { CompileInput } from '../render/compile.js';
+import { effectiveSignal } from '../media/task-signal.js';
 import { renderAudioPart, renderChunk, stitch } from './chunks.js';
 import { runPool } from './pool.js';
 import { finishOutput, renderPrepared, type RenderedFile } from './render.js';
@@ -91,7 +92,8 @@ export async function renderLocal(
             report();
           },
         }),
-      { retries: opts.retries ?? 1, signal: opts.signal },
+      // The task's signal too: a stopped job's killed chunks are not retried.
+      { retries: opts.retries ?? 1, signal: effectiveSignal(opts.signal) },
     );
     const audioFile = await audio;
     await stitch(input, chunkFiles, audioFile, opts.output, workDir, { signal: opts.signal });

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DYNAMODB_MAX_ITEM_BYTES, itemBytes } from '../aws/item-size.js';
 import { CutlineError } from '../errors.js';
+import { sanitizeError } from '../sanitize.js';
 import { isTerminal, TERMINAL, type Job, type JobStatus } from './model.js';
 
 const key = (id: string) => ({ PK: `JOB#${id}`, SK: 'META' });
@@ -228,6 +229,41 @@ export class JobStore {
     return job;
   }
 
+  /**
+   * Jobs of every tenant in `status` created before `before` (all of them when omitted), oldest first,
+   * with only what the queue view needs: GSI2 is the operations index, ordered by createdAt.
+   */
+  async byStatus(
+    status: JobStatus,
+    before?: string,
+  ): Promise<Array<Pick<Job, 'id' | 'createdAt' | 'progress' | 'estimatedSeconds' | 'submitEstimate'>>> {
+    const out: Array<Pick<Job, 'id' | 'createdAt' | 'progress' | 'estimatedSeconds' | 'submitEstimate'>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'GSI2',
+          KeyConditionExpression: before ? 'GSI2PK = :s AND GSI2SK < :c' : 'GSI2PK = :s',
+          ExpressionAttributeValues: { ':s': `STATUS#${status}`, ...(before ? { ':c': before } : {}) },
+          // Names, not words: DynamoDB reserves many attribute names.
+          ProjectionExpression: '#i, #c, #p, #e, #s',
+          ExpressionAttributeNames: {
+            '#i': 'id',
+            '#c': 'createdAt',
+            '#p': 'progress',
+            '#e': 'estimatedSeconds',
+            '#s': 'submitEstimate',
+          },
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...((res.Items ?? []) as typeof out));
+      start = res.LastEvaluatedKey;
+    } while (start && out.length < 10_000);
+    return out;
+  }
+
   async list(tenantId: string, opts: ListOptions = {}): Promise<{ jobs: Job[]; cursor?: string }> {
     const limit = Math.min(100, Math.max(1, opts.limit ?? 20));
     const res = await this.db.send(
@@ -256,7 +292,12 @@ export class JobStore {
    * condition failed (the job is terminal or missing): callers treat that as "someone else finished it".
    */
   async update(id: string, patch: Partial<Omit<Job, 'id' | 'tenantId' | 'createdAt'>>): Promise<Job | null> {
-    const fields: Record<string, unknown> = { ...patch, updatedAt: new Date().toISOString() };
+    const fields: Record<string, unknown> = {
+      ...patch,
+      // Every job error record (and so every event and API answer made from it) leaves sanitized.
+      ...(patch.error ? { error: sanitizeError(patch.error) } : {}),
+      updatedAt: new Date().toISOString(),
+    };
     if (patch.status) fields.GSI2PK = `STATUS#${patch.status}`;
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {};

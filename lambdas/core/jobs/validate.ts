@@ -1,4 +1,5 @@
 import { tenantSources } from '../aws/s3-sources.js';
+import { assertNoControlChars } from '../json-strings.js';
 import type { JobKind, JobType } from './kinds.js';
 import { jobKind } from './registry.js';
 
@@ -14,6 +15,7 @@ export async function validateJob(req: { tenantId: string; type: JobType | strin
   sources: number;
 }> {
   const kind = jobKind(req.type);
+  assertNoControlChars(req.body);
   const request = kind.parse(req.body);
   const resolver = tenantSources(req.tenantId);
   const refs = kind.sources(request);

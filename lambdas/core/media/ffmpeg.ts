@@ -1,8 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CutlineError } from '../errors.js';
+import { ProcessCancelledError, spawnManaged } from './processes.js';
+
+/** A stopped render is not retried: the job was cancelled, timed out or failed elsewhere. */
+const cancelledRender = () => new CutlineError('RENDER_FAILED', 'the render was cancelled', [], false);
 
 export interface RunOptions {
   /** Seconds of output expected, to turn ffmpeg's `out_time` into a fraction. */
@@ -32,14 +35,20 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
   finalArgs.splice(finalArgs.length - 1, 0, '-progress', 'pipe:1', '-stats_period', '0.25');
   await mkdir(dirname(finalArgs[finalArgs.length - 1]!), { recursive: true });
   try {
+    // Within the worker budget, in its own process group, ended when the task's signal aborts.
+    const managed = await spawnManaged(bin, finalArgs, { signal: opts.signal, slots: 1 }).catch((err) => {
+      if (err instanceof ProcessCancelledError) throw cancelledRender();
+      throw err;
+    });
+    const { child } = managed;
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(bin, finalArgs, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
       let log = '';
       let buffered = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      let spawnError: NodeJS.ErrnoException | undefined;
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
         log = (log + d).slice(-8000);
       });
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
         buffered += d;
         const lines = buffered.split('\n');
         buffered = lines.pop() ?? '';
@@ -50,19 +59,18 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
           }
         }
       });
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') {
-          reject(
+      child.on('error', (err: NodeJS.ErrnoException) => (spawnError = err));
+      void managed.exited.then(({ code, signal: sig }) => {
+        if (managed.aborted()) return reject(cancelledRender());
+        if (spawnError?.code === 'ENOENT') {
+          return reject(
             new CutlineError(
               'FFMPEG_UNAVAILABLE',
               `ffmpeg was not found (${bin}); install ffmpeg or set CUTLINE_FFMPEG`,
             ),
           );
-        } else if (err.name === 'AbortError') {
-          reject(new CutlineError('RENDER_FAILED', 'the render was cancelled', [], false));
-        } else reject(err);
-      });
-      child.on('close', (code, sig) => {
+        }
+        if (spawnError) return reject(spawnError);
         if (code === 0) {
           opts.onProgress?.(1);
           return resolve();

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { CutlineError } from '../errors.js';
-
-const run = promisify(execFile);
+import { execManaged } from './processes.js';
+import { demuxerOf, refusalOf, sourceProbeArgs } from './source-input.js';
 
 /** What the compiler needs to know about a source; dimensions are as displayed (rotation applied). */
 export interface ProbeResult {
@@ -16,6 +14,8 @@ export interface ProbeResult {
   rotation: number;
   fps: number | null;
   bytes: number | null;
+  /** The demuxer the probe found (`mov`, `matroska`, …): renders open the source with exactly this one. */
+  format?: string;
 }
 
 interface RawStream {
@@ -76,6 +76,7 @@ export function interpretProbe(raw: RawProbe): ProbeResult {
     rotation,
     fps: isImage ? null : (rate(video?.avg_frame_rate) ?? rate(video?.r_frame_rate)),
     bytes: raw.format?.size ? Number(raw.format.size) : null,
+    ...(demuxerOf(formatName) ? { format: demuxerOf(formatName) } : {}),
   };
 }
 
@@ -87,13 +88,7 @@ export async function probeFile(
 ): Promise<ProbeResult> {
   let stdout: string;
   try {
-    ({ stdout } = await run(
-      ffprobe,
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
-      {
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    ));
+    ({ stdout } = await execManaged(ffprobe, sourceProbeArgs(path), { maxBuffer: 16 * 1024 * 1024 }));
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
@@ -102,6 +97,8 @@ export async function probeFile(
         `ffprobe was not found (${ffprobe}); install ffmpeg or set CUTLINE_FFPROBE`,
       );
     }
+    const refused = refusalOf(e.stderr ?? '', label);
+    if (refused) throw refused;
     const reason = (e.stderr ?? '').trim().split('\n').pop() || e.message;
     throw new CutlineError('SOURCE_UNREADABLE', `${label}: the source is not readable media (${reason})`, [
       { path: label, message: `not readable media: ${reason}` },

@@ -6,6 +6,7 @@ import { jobKind } from '../jobs/registry.js';
 import type { ProbeResult } from '../media/probe.js';
 import { probeHeaders } from '../media/probe-headers.js';
 import { getPlatform } from '../platform.js';
+import { sanitizeMessage } from '../sanitize.js';
 import {
   combineEstimates,
   durationsNeeded,
@@ -100,7 +101,9 @@ export async function estimateJob(
               : { seconds: pr.durationSeconds },
           );
         } catch (err) {
-          durations.set(need.src, { unknown: (err as Error).message });
+          // A source that is not media at all (a playlist, a list of other files) is the client's mistake.
+          if ((err as { code?: string }).code === 'SOURCE_REFUSED') throw err;
+          durations.set(need.src, { unknown: sanitizeMessage((err as Error).message) });
         }
       }),
     );

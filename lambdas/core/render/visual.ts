@@ -144,6 +144,18 @@ function moveExpr(axis: 'x' | 'y', layer: Layer, timed: TimedClip, viewport: Siz
   return expr;
 }
 
+/** Shotstack's threshold and halo are RGB distances; ffmpeg's colorkey takes fractions of the largest (√3·255). */
+const RGB_DIAGONAL = Math.sqrt(3) * 255;
+export function chromaKeyFilter(key: { color: string; threshold?: number; halo?: number }): FilterNode {
+  const hex = key.color.replace('#', '');
+  const rgb = hex.length <= 4 ? [...hex.slice(0, 3)].map((c) => c + c).join('') : hex.slice(0, 6);
+  return filter('colorkey', {
+    color: `0x${rgb}`,
+    similarity: n(Math.max(0.00001, Math.min(1, (key.threshold ?? 150) / RGB_DIAGONAL))),
+    blend: n(Math.min(1, (key.halo ?? 100) / RGB_DIAGONAL)),
+  });
+}
+
 function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number, overlap: number): Layer {
   const { graph, spec } = ctx;
   const clip = timed.clip;
@@ -189,6 +201,8 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
     const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
     const fitted = fitLayer(src, box, asset.type === 'html' ? (clip.fit ?? 'none') : clip.fit, clip.scale);
+    // Green screen: the key colour made transparent on the source's own pixels, before any scaling.
+    if (asset.type === 'video' && asset.chromaKey) staticOps.push(chromaKeyFilter(asset.chromaKey));
     staticOps.push(
       filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }),
       filter('setsar', { r: 1 }),
@@ -225,7 +239,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       const toS = trim + (frameSeconds(ve, fps) - timed.start);
       // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
       const seek = Math.max(0, fromS - 1);
-      const index = ctx.inputs.add(media.path, [
+      const index = ctx.inputs.addSource(media, [
         ...(seek > 0 ? ['-ss', n(seek)] : []),
         '-t',
         n(toS - seek + 1),
@@ -238,7 +252,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       ]);
       perFrame = true;
     } else {
-      label = `${ctx.inputs.add(media.path)}:v`;
+      label = `${ctx.inputs.addSource(media)}:v`;
       perFrame = false;
     }
   } else if (asset.type === 'title' || asset.type === 'text') {

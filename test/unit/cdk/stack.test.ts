@@ -37,7 +37,7 @@ beforeAll(() => {
   // Explicitly synthesized without the built ffmpeg layer (see the layer test below).
   const app = new App({ context: { allowMissingFfmpegLayer: true } });
   const stack = new CutlineStack(app, 'Test', {
-    platform: { mapConcurrency: 40, fargate: { cpu: 2048, memoryLimitMiB: 4096 } },
+    platform: { mapConcurrency: 40, renderConcurrency: 40, fargate: { cpu: 2048, memoryLimitMiB: 4096 } },
   });
   applyNagSuppressions(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -140,6 +140,42 @@ describe('CutlineStack', () => {
         Variables: Match.objectLike({ CUTLINE_PLAN_LIMITS: JSON.stringify({ maxConcurrency: 40 }) }),
       },
     });
+  });
+
+  it('has a render budget: reserved concurrency on the render functions, throttles retried for minutes', () => {
+    const reserved = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) =>
+        (f as { Properties: { ReservedConcurrentExecutions?: number } }).Properties
+          .ReservedConcurrentExecutions === 40,
+    );
+    expect(reserved).toHaveLength(3); // renderChunk, renderAudio, stitch
+    type Retrier = {
+      ErrorEquals: string[];
+      IntervalSeconds: number;
+      MaxAttempts: number;
+      BackoffRate: number;
+      MaxDelaySeconds?: number;
+    };
+    const retriers: Retrier[] = [];
+    const walk = (v: unknown) => {
+      if (!v || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      if (Array.isArray(o.Retry)) retriers.push(...(o.Retry as Retrier[]));
+      for (const x of Object.values(o)) walk(x);
+    };
+    walk(definition);
+    const throttles = retriers.filter((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'));
+    expect(throttles.length).toBeGreaterThanOrEqual(10); // every Lambda task
+    for (const r of throttles) {
+      // Total wait over the attempts, each capped at MaxDelaySeconds: minutes, not seconds.
+      let wait = 0;
+      for (let i = 0; i < r.MaxAttempts; i++)
+        wait += Math.min(r.IntervalSeconds * r.BackoffRate ** i, r.MaxDelaySeconds ?? Infinity);
+      expect(r.MaxAttempts).toBeGreaterThanOrEqual(10);
+      expect(wait).toBeGreaterThanOrEqual(300);
+    }
+    const fargate = retriers.find((r) => r.ErrorEquals.includes('AmazonECS.Unknown'));
+    expect(fargate?.MaxAttempts).toBeGreaterThanOrEqual(5); // ECS capacity (RunTask Failures)
   });
 
   it('keeps state in one on-demand table with PITR, TTL and both GSIs', () => {
