@@ -7,6 +7,7 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
+import { checkLimitOverrides, limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { Quota } from '../lambdas/core/usage/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
@@ -30,6 +31,12 @@ export interface CutlinePlatformProps {
   allowedSourceHosts?: string[];
   /** Memory of the render functions (MiB); more memory is more vCPU. Default 3008. */
   renderMemoryMiB?: number;
+  /**
+   * Edit and source limits (lambdas/core/edit/limits.ts), numbers or text such as `'20GB'` for bytes and
+   * `'4h'` for seconds: e.g. `{ maxSourceBytes: '20GB', maxSourcePixels: 100_000_000 }`. Defaults:
+   * DEFAULT_LIMITS (10 GiB per source, 64 MP and 512 MiB per decoded frame, 3 h timelines).
+   */
+  limits?: Partial<Record<keyof EditLimits, number | string>>;
   /** Chunks rendered at once by the Map state. Default 50. */
   mapConcurrency?: number;
   /**
@@ -94,6 +101,8 @@ export class CutlinePlatform extends Construct {
       CUTLINE_EVENT_BUS_NAME: this.events.bus.eventBusName,
       CUTLINE_ALLOWED_SOURCE_HOSTS: (props.allowedSourceHosts ?? []).join(','),
       CUTLINE_PLAN_LIMITS: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
+      // Checked at synth: a bad limit fails `cdk synth` with its name, not a running function.
+      ...limitsEnv(checkLimitOverrides(props.limits, 'CutlinePlatform limits')),
     };
     const mcProps = typeof props.mediaConvert === 'object' ? props.mediaConvert : {};
     const mediaConvert = props.mediaConvert
@@ -186,6 +195,9 @@ export class CutlinePlatform extends Construct {
     this.storage.outputs.grantRead(handlers.projects);
     this.state.table.grantReadWriteData(handlers.renders);
     this.storage.outputs.grantRead(handlers.renders);
+    // Validate checks sources as submit does: HeadObject for their size (maxSourceBytes).
+    this.storage.ingest.grantRead(handlers.validate);
+    this.storage.outputs.grantRead(handlers.validate);
     // Cancel removes what the job stored (work/ and outputs/) after it marks the job CANCELLED.
     this.storage.outputs.grantDelete(handlers.renders);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);

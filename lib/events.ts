@@ -37,6 +37,17 @@ export class Events extends Construct {
 
   /** Job events → the webhook function (which posts to the job's callback), retried, then dead-lettered. */
   deliverWebhooks(fn: IFunction): Rule {
+    // Job Progress goes to the callback of jobs that asked for it (callbackEvents: ["progress"], carried
+    // in the event's detail); the function checks the job again. Progress is not retried for hours.
+    new Rule(this, 'ProgressWebhookRule', {
+      eventBus: this.bus,
+      eventPattern: {
+        source: ['cutline'],
+        detailType: ['Job Progress'],
+        detail: { callbackEvents: ['progress'] },
+      },
+      targets: [new LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.minutes(5) })],
+    });
     return new Rule(this, 'WebhookRule', {
       eventBus: this.bus,
       eventPattern: { source: ['cutline'], detailType: ['Job Succeeded', 'Job Failed', 'Job Cancelled'] },

@@ -75,7 +75,9 @@ export class Pipeline extends Construct {
       renderAudio: make('renderAudio', rendering),
       stitch: make('stitch', rendering),
       packageMediaConvert: make('packageMediaConvert', light('packageMediaConvert')),
-      finalize: make('finalize', light('finalize')),
+      // Finalize ffprobes stitched outputs for their duration (through the loopback range proxy): it
+      // needs the layer's ffprobe, not the heavy sizing.
+      finalize: make('finalize', { ...light('finalize'), layers: [props.ffmpegLayer] }),
       markFailed: make('markFailed', light('markFailed')),
     };
     // Least privilege: each function gets the table and object actions its code calls, on the prefixes it
@@ -95,6 +97,9 @@ export class Pipeline extends Construct {
     access.work(f.stitch, 'read', 'write');
     access.work(f.finalize, 'read', 'list', 'delete');
     access.work(f.markFailed, 'read', 'list', 'delete');
+    // MediaConvert packaging reads the renditions and the HLS tree MediaConvert wrote, and leaves its result in work/.
+    access.work(f.packageMediaConvert, 'read', 'write');
+    props.outputs.grantRead(f.packageMediaConvert, 'outputs/*');
     for (const fn of [f.renderChunk, f.stitch, f.finalize]) access.writeResults(fn);
     // Finalize checks every output it reports is stored (HeadObject needs s3:GetObject).
     props.outputs.grantRead(f.finalize, 'outputs/*');
@@ -159,6 +164,9 @@ export class Pipeline extends Construct {
     props.outputs.grantRead(this.stateMachine, 'work/*');
     for (const fn of Object.values(f)) fn.grantInvoke(this.stateMachine);
     props.bus.grantPutEventsTo(this.stateMachine);
+    // The render tasks publish throttled Job Progress events themselves (lambdas/core/jobs/progress.ts).
+    props.bus.grantPutEventsTo(f.renderChunk);
+    props.bus.grantPutEventsTo(f.renderAudio);
     // ecs:runTask.sync: run the task, pass its roles, and watch it through EventBridge's managed rule.
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({
@@ -197,6 +205,8 @@ export class Pipeline extends Construct {
     access.readSources(task);
     access.work(task, 'read', 'write');
     access.writeResults(task);
+    // It publishes Job Progress itself (lambdas/core/jobs/progress.ts).
+    props.bus.grantPutEventsTo(task);
   }
 }
 

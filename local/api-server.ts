@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { runAs } from '../lambdas/core/aws/call-recorder.js';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -236,7 +237,12 @@ export async function startApiServer(opts: {
           },
         } as unknown as APIGatewayProxyEvent;
         const mod = await handlerModule(hit.route.module);
-        send(res, await mod.handler(event, { awsRequestId: event.requestContext.requestId }));
+        send(
+          res,
+          await runAs(hit.route.module, () =>
+            mod.handler(event, { awsRequestId: event.requestContext.requestId }),
+          ),
+        );
       } catch (err) {
         process.stderr.write(`api: ${(err as Error).stack ?? err}\n`);
         send(res, error(500, 'INTERNAL', 'internal error'));

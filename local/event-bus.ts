@@ -43,11 +43,14 @@ export interface LocalEventBusOptions {
   subscribers?: Subscriber[];
   /** Signs webhook targets without a `secret` of their own, and job callbacks. */
   defaultWebhookSecret: string;
-  /** The job's callback URL for an event's detail (the platform looks the job up); none → no callback. */
-  callbackFor?(detail: Record<string, unknown>): Promise<string | undefined>;
   /**
-   * Which events go to a job's callback. Default: the AWS webhook rule of lib/events.ts, i.e. source
-   * `cutline` and Job Succeeded / Failed / Cancelled (not the throttled Job Progress).
+   * The job's callback URL for an event (the platform looks the job up and says whether the job wants
+   * this type: Job Progress only when it asked with `callbackEvents`); none → no callback.
+   */
+  callbackFor?(detail: Record<string, unknown>, detailType: string): Promise<string | undefined>;
+  /**
+   * Which events may go to a job's callback. Default: source `cutline` and Job Succeeded / Failed /
+   * Cancelled; the platform adds Job Progress, which its callbackFor gives only to jobs that opted in.
    */
   callbackPattern?: EventPattern;
   /** Retries for webhook and function targets. Default: 4 attempts, 500 ms doubling. */
@@ -77,6 +80,8 @@ export interface BusEvents {
   event: [EventEnvelope];
   delivered: [{ eventId: string; subscriber: string; target: string; attempts: number }];
   'delivery-failed': [DeliveryFailure];
+  /** The event could not be appended to the log (a full disk); it was delivered all the same. */
+  'log-failed': [{ eventId: string; error: string }];
 }
 
 /** AWS's limits on one PutEvents call (entries) and one entry (bytes). */
@@ -148,7 +153,12 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
         resources: entry.Resources ?? [],
         detail: JSON.parse(entry.Detail!) as Record<string, unknown>,
       };
-      this.log(envelope);
+      try {
+        this.log(envelope);
+      } catch (err) {
+        // A full disk loses the log line, not the event: it is still delivered.
+        this.emit('log-failed', { eventId: envelope.id, error: (err as Error).message });
+      }
       this.emit('event', envelope);
       this.track(this.deliver(envelope));
       return { EventId: envelope.id };
@@ -202,7 +212,7 @@ export class LocalEventBus extends EventEmitter<BusEvents> {
         (async () => {
           let url: string | undefined;
           try {
-            url = await this.opts.callbackFor!(envelope.detail);
+            url = await this.opts.callbackFor!(envelope.detail, envelope['detail-type']);
           } catch (err) {
             return this.failed(envelope, 'callback', 'lookup', 0, (err as Error).message);
           }

@@ -3,15 +3,17 @@ import { LOCAL_MEDIACONVERT_QUEUE, LOCAL_MEDIACONVERT_ROLE } from './mediaconver
 import { chromiumPath } from '../lambdas/core/html/rasterize.js';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clients, resetClients } from '../lambdas/core/aws/clients.js';
+import { runAs } from '../lambdas/core/aws/call-recorder.js';
 import { endAllProcesses, endOrphans } from '../lambdas/core/media/processes.js';
-import { ENV } from '../lambdas/core/config.js';
-import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
+import { ENV, HANDLERS, scratchRoot } from '../lambdas/core/config.js';
+import { limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
+import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
 import { resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
@@ -20,6 +22,7 @@ import { startAwsEndpoint } from './aws-endpoint.js';
 import { consoleRoutes } from './console.js';
 import { ensureTable } from './bootstrap.js';
 import {
+  DEFAULT_CALLBACK_PATTERN,
   handleEventBridgeRequest,
   LocalEventBus,
   type PutEventsEntry,
@@ -41,6 +44,8 @@ export interface LocalPlatformOptions {
   /** Usage-plan throttle per key. */
   rateLimit?: { rate: number; burst: number };
   webhookSecret?: string;
+  /** Edit and source limits of this deployment (edit/limits.ts), e.g. { maxSourceBytes: 5e9 }. */
+  limits?: Partial<EditLimits>;
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
   planLimits?: Record<string, number>;
   subscribers?: Subscriber[];
@@ -49,6 +54,8 @@ export interface LocalPlatformOptions {
    * once across them. Default: the number of cores.
    */
   workers?: number;
+  /** Scratch folder of the render tasks (ENV.SCRATCH_DIR); default `<tmpdir>/cutline`. */
+  scratchDir?: string;
   /** Per-tenant quotas (usage/quota.ts), written to the table at start; `default` for every other tenant. */
   quotas?: Record<string, Quota> & { default?: Quota };
   log?: (line: string) => void;
@@ -139,6 +146,8 @@ async function failUnfinished(
 export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(opts.dataDir);
   await makePrivateDataDir(dataDir);
+  const scratch = opts.scratchDir ? resolve(opts.scratchDir) : scratchRoot();
+  await mkdir(scratch, { recursive: true });
   const log = opts.log ?? (() => {});
   const workers = opts.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1)
@@ -188,9 +197,18 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
+    [ENV.SCRATCH_DIR]: scratch,
+    // The disks /v1/health watches: a full one degrades health and names the store.
+    [ENV.LOCAL_STORES]: JSON.stringify({
+      table: join(dataDir, 'dynamodb'),
+      objects: join(dataDir, 's3'),
+      scratch,
+    }),
     ...(opts.quotas?.default ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(opts.quotas.default) } : {}),
+    ...limitsEnv(opts.limits ?? {}),
   };
   Object.assign(process.env, env);
+  if (!opts.limits || !Object.keys(opts.limits).length) delete process.env[ENV.LIMITS];
   if (!opts.quotas?.default) delete process.env[ENV.DEFAULT_QUOTA];
   resetClients();
   resetPlatform();
@@ -208,16 +226,27 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     logFile: join(dataDir, 'events.jsonl'),
     subscribers: [...configured, ...(opts.subscribers ?? [])],
     defaultWebhookSecret: webhookSecret,
-    callbackFor: async (detail: { jobId?: string }) =>
-      detail.jobId ? (await getPlatform().jobs.get(detail.jobId))?.callback : undefined,
+    // As the AWS webhook rules (lib/events.ts): terminal events, and Job Progress to jobs that ask for it.
+    callbackPattern: {
+      ...DEFAULT_CALLBACK_PATTERN,
+      'detail-type': [...(DEFAULT_CALLBACK_PATTERN['detail-type'] as string[]), 'Job Progress'],
+    },
+    // In AWS the webhook function reads the job's callback.
+    callbackFor: (detail: { jobId?: string }, detailType: string) =>
+      runAs(HANDLERS.triggers.webhook, async () => {
+        const job = detail.jobId ? await getPlatform().jobs.get(detail.jobId) : null;
+        return job && wantsCallback(job, detailType) ? job.callback : undefined;
+      }),
   });
+  // The Fargate stand-in's environment; the local AWS endpoint is added once it listens (below).
+  const taskEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   const sfn = new LocalStepFunctions({
     putEvents: async (entries) => {
       const failed = bus.put(entries as PutEventsEntry[]).filter((r) => 'ErrorCode' in r);
       if (failed.length)
         throw new Error(`PutEvents refused ${failed.length} entries: ${JSON.stringify(failed)}`);
     },
-    env: { ...process.env, ...env },
+    env: taskEnv,
     maxRunning: workers,
     // The same handler AWS runs from the Execution Status Change rule (lib/execution-watch.ts).
     onEnded: async (e) => {
@@ -225,18 +254,20 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         const mod = (await import(executionEndedModule.href)) as {
           handler: (event: unknown) => Promise<unknown>;
         };
-        await mod.handler({
-          source: 'aws.states',
-          'detail-type': 'Step Functions Execution Status Change',
-          detail: {
-            executionArn: e.executionArn,
-            stateMachineArn: STATE_MACHINE_ARN,
-            name: e.name,
-            status: e.status,
-            error: e.error ?? null,
-            cause: e.cause ?? null,
-          },
-        });
+        await runAs(HANDLERS.triggers.executionEnded, () =>
+          mod.handler({
+            source: 'aws.states',
+            'detail-type': 'Step Functions Execution Status Change',
+            detail: {
+              executionArn: e.executionArn,
+              stateMachineArn: STATE_MACHINE_ARN,
+              name: e.name,
+              status: e.status,
+              error: e.error ?? null,
+              cause: e.cause ?? null,
+            },
+          }),
+        );
       } catch (err) {
         log(`execution ${e.name} ended ${e.status}; ending its job failed: ${(err as Error).message}`);
       }
@@ -245,6 +276,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const aws = await startAwsEndpoint({ sfn, eventBridge: (body) => handleEventBridgeRequest(bus, body) });
   process.env.AWS_ENDPOINT_URL_SFN = aws.endpoint;
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
+  // The render task publishes Job Progress itself, as a Fargate task does in AWS.
+  taskEnv.AWS_ENDPOINT_URL_SFN = aws.endpoint;
+  taskEnv.AWS_ENDPOINT_URL_EVENTBRIDGE = aws.endpoint;
   resetClients();
 
   // Jobs that were running when the process died are failed, never left running.
@@ -260,17 +294,19 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     void (async () => {
       try {
         const mod = (await import(dropModule.href)) as { handler: (e: unknown) => Promise<unknown> };
-        await mod.handler({
-          Records: [
-            {
-              eventName: 'ObjectCreated:Put',
-              s3: {
-                bucket: { name: bucket },
-                object: { key: encodeURIComponent(objectKey).replace(/%2F/g, '/'), eTag },
+        await runAs(HANDLERS.triggers.dropFolder, () =>
+          mod.handler({
+            Records: [
+              {
+                eventName: 'ObjectCreated:Put',
+                s3: {
+                  bucket: { name: bucket },
+                  object: { key: encodeURIComponent(objectKey).replace(/%2F/g, '/'), eTag },
+                },
               },
-            },
-          ],
-        });
+            ],
+          }),
+        );
       } catch (err) {
         log(`drop folder: ${objectKey}: ${(err as Error).message}`);
       }

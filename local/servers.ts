@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { guardFilesystemStore } from './store-full.js';
 import { startS3AuthProxy } from './s3-auth-proxy.js';
 
 export interface Running {
@@ -24,6 +25,8 @@ export async function startDynalite(dataDir: string): Promise<Running> {
       m.port ? resolve(m.port) : reject(new Error(`dynalite did not start: ${m.error}`)),
     );
   });
+  // Should the thread still die, the table is down (health says so), but the platform answers on.
+  worker.on('error', (err) => process.stderr.write(`cutline: the local table stopped: ${err.message}\n`));
   return {
     endpoint: `http://127.0.0.1:${port}`,
     close: () =>
@@ -70,6 +73,8 @@ export async function startS3rver(
       configs: opts.putCors?.includes(name) ? [PUT_CORS] : [],
     })),
   });
+  // A full disk fails the PUT with 507, not the process (store-full.ts).
+  guardFilesystemStore((server as unknown as { store: Parameters<typeof guardFilesystemStore>[0] }).store);
   const { port } = (await server.run()) as AddressInfo;
   const proxy = await startS3AuthProxy({
     upstream: `http://127.0.0.1:${port}`,

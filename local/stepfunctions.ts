@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { recordCall, runAs } from '../lambdas/core/aws/call-recorder.js';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { getPlatform } from '../lambdas/core/platform.js';
 import { spawnManaged } from '../lambdas/core/media/processes.js';
 import { runWithTaskSignal } from '../lambdas/core/media/task-signal.js';
-import { scratchRoot } from '../lambdas/pipeline/common.js';
+import { jobScratch } from '../lambdas/pipeline/common.js';
 import { AslRunner, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
 import { createMediaConvertJobSync } from './mediaconvert.js';
 
@@ -59,11 +60,40 @@ function lambdaTask(entry: string): TaskFn {
     const mod = (await import(`${ROOT}${entry}`)) as { handler: (e: unknown) => Promise<unknown> };
     const { Payload } = input as { Payload: unknown };
     try {
-      return { Payload: await mod.handler(Payload) };
+      return { Payload: await runAs(entry, () => mod.handler(Payload)) };
     } catch (err) {
       throw asLambdaError(err);
     }
   };
+}
+
+interface TaskResource {
+  resource: string;
+  /** The Parameters fixed in the definition (FunctionName, TaskDefinition, …), not the `.$` paths. */
+  fixed: Record<string, unknown>;
+}
+
+/** Task state name → its Resource and fixed Parameters, through Map and Parallel states. */
+function taskResources(
+  definition: Record<string, unknown>,
+  out = new Map<string, TaskResource>(),
+): Map<string, TaskResource> {
+  const states = (definition.States ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task' && typeof state.Resource === 'string')
+      out.set(name, {
+        resource: state.Resource,
+        fixed: Object.fromEntries(
+          Object.entries((state.Parameters ?? {}) as Record<string, unknown>).filter(
+            ([k]) => !k.endsWith('.$'),
+          ),
+        ),
+      });
+    const inner = (state.ItemProcessor ?? state.Iterator) as Record<string, unknown> | undefined;
+    if (inner) taskResources(inner, out);
+    for (const b of (state.Branches ?? []) as Array<Record<string, unknown>>) taskResources(b, out);
+  }
+  return out;
 }
 
 export interface Execution {
@@ -161,6 +191,21 @@ export class LocalStepFunctions {
       PublishFailed: putEvents,
       RenderOnFargate: (input) => this.runFargate(input),
     };
+    // Each Task state's call is the state machine role's: recorded for the IAM simulation.
+    const resources = taskResources(loadDefinition());
+    for (const [state, fn] of Object.entries(this.overrides)) {
+      const task = resources.get(state);
+      if (!task) continue;
+      this.overrides[state] = (input) => {
+        recordCall({
+          caller: 'statemachine',
+          service: 'states-integration',
+          command: task.resource,
+          input: { ...task.fixed, ...(input as object) },
+        });
+        return fn(input);
+      };
+    }
     this.runner = new AslRunner(loadDefinition(), {
       handlers: this.overrides,
       readJson: (bucket, key) => getPlatform().objects.getJson(bucket, key),
@@ -196,7 +241,13 @@ export class LocalStepFunctions {
       process.execPath,
       ['--import', 'tsx', `${ROOT}containers/render/main.ts`, ...command],
       {
-        env: { ...this.opts.env, [ENV.WORKERS]: String(slots), [ENV.PID_DIR]: '' },
+        // The task's recorded AWS calls are the task role's (the IAM simulation).
+        env: {
+          ...this.opts.env,
+          [ENV.WORKERS]: String(slots),
+          [ENV.PID_DIR]: '',
+          [ENV.CALLER]: 'containers/render/main.ts',
+        },
         stdio: ['ignore', 'inherit', 'pipe'],
         slots,
       },
@@ -326,7 +377,7 @@ export class LocalStepFunctions {
       await Promise.race([settled, new Promise((r) => setTimeout(r, SETTLE_MS).unref())]);
       const jobId = (JSON.parse(execution.input) as { jobId?: unknown }).jobId;
       if (typeof jobId === 'string' && /^[\w-]+$/.test(jobId))
-        await rm(scratchRoot(jobId), { recursive: true, force: true });
+        await rm(jobScratch(jobId), { recursive: true, force: true });
     } finally {
       this.running--;
       this.admit();

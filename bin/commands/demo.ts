@@ -102,12 +102,14 @@ export async function demoCommand(argv: string[]): Promise<number> {
       status: string;
       stage?: string;
       progress: number;
+      frames?: { done: number; total: number };
+      secondsRemaining?: number;
       outputs?: Array<{ kind: string; key: string; url: string }>;
       error?: { code: string; message: string };
     };
     for (;;) {
       state = (await (await fetch(`${url}/v1/renders/${job.id}`, { headers })).json()) as typeof state;
-      bar(state.progress / 100);
+      bar(state.progress / 100, { frames: state.frames, secondsRemaining: state.secondsRemaining });
       if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(state.status)) break;
       await new Promise((r) => setTimeout(r, 500));
     }

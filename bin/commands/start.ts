@@ -1,5 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  describeLimit,
+  LimitSettingError,
+  limitsFromConfigFile,
+  parseLimitAssignments,
+  type EditLimits,
+  type LimitName,
+} from '../../lambdas/core/edit/limits.js';
 import { startLocalPlatform } from '../../local/platform.js';
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -10,6 +18,8 @@ export async function startCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string', default: '.cutline' },
       'api-key': { type: 'string' },
       'media-root': { type: 'string' },
+      limit: { type: 'string', multiple: true, default: [] },
+      config: { type: 'string' },
       // Jobs and ffmpeg processes at once; the rest wait QUEUED. Default: CUTLINE_WORKERS, else the cores.
       workers: { type: 'string' },
     },
@@ -17,6 +27,18 @@ export async function startCommand(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`cutline start: --port must be a port number, got "${values.port}"\n`);
+    return 2;
+  }
+  let limits: Partial<EditLimits>;
+  try {
+    // A flag wins over the config file for the same limit.
+    limits = {
+      ...(values.config ? await limitsFromConfigFile(resolve(values.config)) : {}),
+      ...parseLimitAssignments(values.limit ?? []),
+    };
+  } catch (err) {
+    if (!(err instanceof LimitSettingError)) throw err;
+    process.stderr.write(`cutline start: ${err.message}\n`);
     return 2;
   }
   const workersText = values.workers ?? process.env.CUTLINE_WORKERS;
@@ -32,6 +54,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       dataDir: resolve(values['data-dir']!),
       apiKey: values['api-key'],
       mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
+      limits,
       workers,
       log: (l) => process.stderr.write(`${l}\n`),
     });
@@ -52,6 +75,13 @@ export async function startCommand(argv: string[]): Promise<number> {
       `  console:   ${platform.url}/   (open it in a browser and paste the API key)`,
       `  data dir:  ${platform.dataDir}   (events: ${platform.dataDir}/events.jsonl)`,
       `  media:     ${mediaNote}`,
+      ...(Object.keys(limits).length
+        ? [
+            `  limits:    ${Object.entries(limits)
+              .map(([k, v]) => describeLimit(k as LimitName, v))
+              .join(', ')}`,
+          ]
+        : []),
       `  workers:   ${platform.workers} (jobs and ffmpeg processes at once; more wait QUEUED; --workers N)`,
       ...(platform.orphansEnded.length
         ? [`  ended ${platform.orphansEnded.length} process group(s) the previous run left behind`]

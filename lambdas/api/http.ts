@@ -3,7 +3,13 @@ import { assertSafeNumbers } from '../core/json-numbers.js';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CutlineError, QuotaExceededError, type ErrorCode } from '../core/errors.js';
+import {
+  CutlineError,
+  isStorageFull,
+  QuotaExceededError,
+  storageFullError,
+  type ErrorCode,
+} from '../core/errors.js';
 import { sanitizeError } from '../core/sanitize.js';
 
 export const logger = new Logger({ serviceName: 'cutline-api' });
@@ -33,6 +39,7 @@ const STATUS: Record<ErrorCode, number> = {
   PIPELINE_UNAVAILABLE: 503,
   QUOTA_EXCEEDED: 429,
   IN_PROGRESS: 409,
+  STORAGE_FULL: 507,
   PAYLOAD_TOO_LARGE: 413,
   IDEMPOTENCY_KEY_REUSED: 422,
 };
@@ -60,6 +67,12 @@ export function errorResponse(err: unknown): APIGatewayProxyResult {
       },
       err.headers,
     );
+  }
+  // A full local store (the table or the object store behind this request) is the server's problem, said plainly.
+  if (isStorageFull(err)) {
+    const full = storageFullError(err, 'platform storage');
+    logger.error('storage full', err as Error);
+    return json(507, { error: full.toJSON() }, { 'retry-after': '30' });
   }
   if (err instanceof CutlineError) {
     const status = STATUS[err.code];

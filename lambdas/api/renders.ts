@@ -12,16 +12,23 @@ import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
 import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
 import { estimateJob } from '../core/plan/estimate-job.js';
 import { getPlatform } from '../core/platform.js';
+import { liveProgress, type AggregateProgress } from '../core/jobs/progress.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
 import { CutlineError } from '../core/errors.js';
 
-export const renderView = (job: Job) => ({
+export const renderView = (job: Job) => viewOf(job, isTerminal(job.status) ? null : liveProgress(job));
+
+const viewOf = (job: Job, live: AggregateProgress | null) => ({
   id: job.id,
   type: job.type,
   status: job.status,
   ...(job.stage ? { stage: job.stage } : {}),
-  progress: job.progress,
+  // While it runs, what the tasks' frame counters say now (aggregated by reading, never below the stored).
+  progress: live?.progress ?? job.progress,
+  ...(job.frames ? { frames: live?.frames ?? job.frames } : {}),
+  ...(live?.secondsRemaining !== undefined ? { secondsRemaining: live.secondsRemaining } : {}),
+  ...(job.callbackEvents ? { callbackEvents: job.callbackEvents } : {}),
   ...(job.error ? { error: job.error } : {}),
   ...(job.outputs ? { outputs: job.outputs } : {}),
   // The best estimate known: the Plan step's (sources probed) once it ran, else the submit estimate.

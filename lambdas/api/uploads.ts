@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { recordCalls } from '../core/aws/call-recorder.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { contentType as typeOfName } from '../core/aws/storage.js';
@@ -45,8 +46,11 @@ export const UPLOAD_CONTENT_TYPES = [
   'font/woff2',
 ] as const;
 
-/** The largest upload: no larger than a source may be (edit/limits.ts maxSourceBytes). */
-export const maxUploadBytes = (): number => resolveLimits().maxSourceBytes;
+/** S3 takes at most 5 GiB in one PUT (a presigned upload is one PUT); larger needs a multipart upload. */
+export const S3_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
+/** The largest upload: no larger than a source may be (edit/limits.ts maxSourceBytes), nor one PUT. */
+export const maxUploadBytes = (): number => Math.min(resolveLimits().maxSourceBytes, S3_SINGLE_PUT_BYTES);
 
 export const UploadRequest = z.strictObject({
   filename: z
@@ -92,11 +96,14 @@ let presigner: S3Client | undefined;
  * (aws/aws-sdk-js-v3#6994). Signing makes no request, so it needs no tracing.
  */
 function presignClient(): S3Client {
-  presigner ??= new S3Client({
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
-  });
+  presigner ??= recordCalls(
+    new S3Client({
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      ...(process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
+    }),
+    's3',
+  );
   return presigner;
 }
 
@@ -144,7 +151,10 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   }
   const max = maxUploadBytes();
   if (parsed.data.bytes > max) {
-    const message = `the file is larger than ${max} bytes (maxSourceBytes)`;
+    const message =
+      max === S3_SINGLE_PUT_BYTES && max < resolveLimits().maxSourceBytes
+        ? `the file is larger than ${max} bytes, the most one presigned PUT can carry (S3); larger sources need a multipart upload, which POST /v1/uploads does not offer`
+        : `the file is larger than ${max} bytes (maxSourceBytes)`;
     throw new HttpError(413, 'LIMIT_EXCEEDED', `bytes: ${message}`, [{ path: 'bytes', message }]);
   }
   const url = await presignPut(p.ingestBucket, key, type, parsed.data.bytes);

@@ -1,3 +1,4 @@
+import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { assertOutputsStored, cleanWork } from '../core/aws/job-storage.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
@@ -35,7 +36,7 @@ export function boundedEvent(detail: Record<string, unknown>): Record<string, un
  * detail PublishSucceeded sends.
  */
 export async function handler(state: PipelineState): Promise<{ event: Record<string, unknown> }> {
-  const job = await enterStage(state, 'finalizing', 98);
+  const job = await enterStage(state, 'finalizing', STAGE_PROGRESS.finalizing);
   const p = getPlatform();
   const plans = await loadPlan(state);
   const renditions = await loadRenditions(job.id);
@@ -81,6 +82,8 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
     status: 'SUCCEEDED',
     stage: 'finalizing',
     progress: 100,
+    // Every frame is in the stored outputs now, whatever counts the render tasks last managed to write.
+    ...(job.frames ? { frames: { done: job.frames.total, total: job.frames.total } } : {}),
     outputs,
     timings: { ...job.timings, endedAt },
     // With SUCCEEDED in one write, so whoever sees the job end (the quick path) sees its measured seconds.

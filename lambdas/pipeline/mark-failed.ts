@@ -1,5 +1,6 @@
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { cleanWork } from '../core/aws/job-storage.js';
+import { isStorageFull, storageFullError } from '../core/errors.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { sanitizeError } from '../core/sanitize.js';
@@ -36,6 +37,11 @@ export function describeFailure(
     /* a plain string cause */
   }
   if (name === 'JobEnded') return { code: 'CANCELLED', message };
+  // A full store met outside a task's own handling (a table write, say): said as such, without a path.
+  if (name !== 'STORAGE_FULL' && isStorageFull({ name, message })) {
+    const where = name === 'InsufficientStorage' ? 'platform storage' : 'render scratch disk';
+    return { code: 'STORAGE_FULL', message: storageFullError({ name, message }, where).message };
+  }
   if (name === 'States.Timeout')
     return { code: 'TIMEOUT', message: describeTimeout(failed, stage, planLimits()) };
   // CutlineError's name is its code (SOURCE_NOT_FOUND, RENDER_FAILED, …).
@@ -43,6 +49,26 @@ export function describeFailure(
   // Anything else (S3's InternalError, a network error) says little on its own: add its name and where.
   const named = name === 'Error' || message.startsWith(name) ? message : `${name}: ${message}`;
   return { code: 'RENDER_FAILED', message: stage ? `failed while ${stage}: ${named}` : named };
+}
+
+/** Waits between tries of the FAILED write while the table's disk is full (the failed task's cleanup frees some). */
+const FULL_RETRY_MS = [500, 1000, 2000, 4000, 8000, 15000];
+
+/**
+ * The job's last write must land: a full table is tried again for about half a minute before giving up,
+ * after `makeRoom` (removing the job's intermediates, which on the local platform share the table's disk).
+ */
+export async function untilStored<T>(write: () => Promise<T>, makeRoom: () => Promise<unknown>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isStorageFull(err) || attempt >= FULL_RETRY_MS.length) throw err;
+      logger.warn('the table is full; trying the FAILED write again', { attempt });
+      if (attempt === 0) await makeRoom().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, FULL_RETRY_MS[attempt]));
+    }
+  }
 }
 
 /** MarkFailed: every failure path ends here; the job becomes FAILED unless it already ended. */
@@ -58,11 +84,15 @@ export async function handler(
       : state.rendition;
   const error = sanitizeError(describeFailure(state.error, job?.stage, { ...state, rendition }));
   const failed = job
-    ? await p.jobs.update(state.jobId, {
-        status: 'FAILED',
-        error,
-        timings: { ...job.timings, endedAt: new Date().toISOString() },
-      })
+    ? await untilStored(
+        () =>
+          p.jobs.update(state.jobId, {
+            status: 'FAILED',
+            error,
+            timings: { ...job.timings, endedAt: new Date().toISOString() },
+          }),
+        () => cleanWork(state.jobId),
+      )
     : null;
   if (failed) {
     logger.error('job failed', { jobId: state.jobId, error });

@@ -1,3 +1,4 @@
+import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { ENV } from '../core/config.js';
 import { findPreset } from '../core/packaging/options.js';
 import { hlsPackager } from '../core/packaging/packager.js';
@@ -34,7 +35,7 @@ const list = (v: string | undefined) =>
  * state carries only its key, so it stays the same size for 1 rendition or 200.
  */
 export async function handler(state: PipelineState): Promise<PipelineState> {
-  const job = await enterStage(state, 'planning', 5);
+  const job = await enterStage(state, 'planning', STAGE_PROGRESS.planning);
   const limits = planLimits();
   const budget = Math.min(limits.maxConcurrency ?? 10, SFN_QUOTAS.distributedMapConcurrency);
   const renditions = await loadRenditions(job.id);
@@ -42,11 +43,20 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
   const perRendition = Math.max(1, Math.floor(budget / renditionConcurrency));
   const probes = await loadProbes(job.id);
   const plans: RenditionPlan[] = [];
+  const work = { frames: 0, audioFrames: 0, done: {} };
   for (const [index, r] of renditions.entries()) {
-    const plan = await withScratch(job.id, `plan-${index}`, async (dir) =>
-      planRender(await prepareJob(job, dir, probes, index), { ...limits, maxConcurrency: perRendition }),
-    );
+    const { plan, hasAudio } = await withScratch(job.id, `plan-${index}`, async (dir) => {
+      const input = await prepareJob(job, dir, probes, index);
+      return {
+        plan: planRender(input, { ...limits, maxConcurrency: perRendition }),
+        hasAudio: input.spec.hasAudio,
+      };
+    });
     const target = plan.chunks.some((c) => c.target === 'fargate') ? 'fargate' : 'lambda';
+    // Progress counts these frames (jobs/progress.ts); a chunked Lambda rendition mixes its audio apart.
+    const frames = plan.window.endFrame - plan.window.startFrame;
+    work.frames += frames;
+    if (plan.chunked && target === 'lambda' && hasAudio) work.audioFrames += frames;
     const renderSeconds = plan.chunks.reduce((n, c) => n + c.estimatedSeconds, 0);
     plans.push({
       index,
@@ -92,6 +102,8 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
   await p.jobs.update(job.id, {
     estimatedSeconds: Math.round(estimatedSeconds * 10) / 10,
     plan: plans.map((r) => ({ rendition: r.name, target: r.target, chunks: r.chunks.length })),
+    work,
+    frames: { done: 0, total: work.frames },
   });
   // Renditions whose HLS MediaConvert packages: the PackageRenditions Map runs one job for each.
   const packaging = renditions.flatMap((r, index) => {

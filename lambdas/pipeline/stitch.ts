@@ -1,3 +1,4 @@
+import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { stitch } from '../core/engine/chunks.js';
@@ -7,6 +8,7 @@ import { getPlatform } from '../core/platform.js';
 import {
   enterStage,
   keepResult,
+  loadJob,
   outputName,
   prepareJob,
   loadProbes,
@@ -21,7 +23,11 @@ import {
  * outputs and keeps their list for Finalize (the state carries only its key).
  */
 export async function handler(state: RenditionState): Promise<{ rendition: number; resultKey: string }> {
-  const job = await enterStage(state, 'stitching', 90);
+  // One rendition: its frames are all done, so the stitch starts at the stage's mark; of several, the
+  // others may still render, and progress stays what their frames say (enterStage takes the larger).
+  const before = await loadJob(state);
+  const single = (before.plan?.length ?? 1) === 1;
+  const job = await enterStage(state, 'stitching', single ? STAGE_PROGRESS.stitching : 0);
   const p = getPlatform();
   const [chunkResults, audioResult] = (state.render ?? []) as [
     Array<{ chunk: number; key: string }>,

@@ -1,6 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getPlatform } from '../core/platform.js';
+import { wantsCallback } from '../core/jobs/model.js';
 import { signWebhook, type EventEnvelope } from '../core/webhooks/signature.js';
 
 const logger = new Logger({ serviceName: 'cutline-webhooks' });
@@ -137,6 +138,7 @@ export async function handler(
     logger.info(job ? 'job has no callback' : 'no such job', { jobId });
     return { delivered: false };
   }
+  if (!wantsCallback(job, event['detail-type'])) return { delivered: false };
   const secret = process.env.CUTLINE_WEBHOOK_SECRET;
   if (!secret) throw new Error('CUTLINE_WEBHOOK_SECRET is not set');
   try {

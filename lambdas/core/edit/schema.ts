@@ -394,11 +394,21 @@ export const MergeField = z.strictObject({
 });
 export const Merge = z.array(MergeField);
 
+/**
+ * cutline extension: events the `callback` receives besides Job Succeeded / Failed / Cancelled.
+ * `progress`: throttled Job Progress events (about one a second while frames render).
+ */
+export const CallbackEvents = z
+  .array(z.enum(['progress'], { error: 'callbackEvents may list only "progress"' }))
+  .max(1)
+  .optional();
+
 export const Edit = z.strictObject({
   timeline: Timeline,
   output: Output,
   merge: Merge.optional(),
   callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL' }).optional(),
+  callbackEvents: CallbackEvents,
 });
 
 export type Edit = z.infer<typeof Edit>;

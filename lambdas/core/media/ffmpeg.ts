@@ -7,12 +7,42 @@ import { ProcessCancelledError, spawnManaged } from './processes.js';
 /** A stopped render is not retried: the job was cancelled, timed out or failed elsewhere. */
 const cancelledRender = () => new CutlineError('RENDER_FAILED', 'the render was cancelled', [], false);
 
+/** One `-progress` block: what ffmpeg has written so far. */
+export interface FfmpegStats {
+  /** Video frames written (0 for an audio-only output). */
+  frame: number;
+  /** Seconds of output written. */
+  outSeconds: number;
+  /** outSeconds over durationSeconds, 0–1 (0 when no duration was given). */
+  fraction: number;
+  /** ffmpeg's last block (`progress=end`). */
+  end: boolean;
+}
+
 export interface RunOptions {
   /** Seconds of output expected, to turn ffmpeg's `out_time` into a fraction. */
   durationSeconds?: number;
   onProgress?: (fraction: number) => void;
+  /** Every `-progress` block (4 a second), with the frame count: frame-level job progress reads it. */
+  onStats?: (stats: FfmpegStats) => void;
   signal?: AbortSignal;
   ffmpeg?: string;
+}
+
+/** How ffmpeg (strerror of ENOSPC / EDQUOT) says a write found the disk full. */
+const NO_SPACE = /No space left on device|Disk quota exceeded/i;
+
+/**
+ * The scratch disk filled while ffmpeg wrote: STORAGE_FULL, not retryable on the same disk. Only the
+ * output's base name is named (never the folder: the message reaches the client).
+ */
+function scratchFullError(output: string): CutlineError {
+  const name = output.slice(output.lastIndexOf('/') + 1);
+  return new CutlineError(
+    'STORAGE_FULL',
+    `the scratch disk filled up while ffmpeg wrote ${name}; free space on the render scratch disk ` +
+      '(or give it more) and submit again',
+  );
 }
 
 /** Linux caps one argument at 128 KiB; bigger graphs go through a script file. */
@@ -48,14 +78,21 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
       child.stderr!.setEncoding('utf8').on('data', (d: string) => {
         log = (log + d).slice(-8000);
       });
+      const block = { frame: 0, outSeconds: 0 };
       child.stdout!.setEncoding('utf8').on('data', (d: string) => {
         buffered += d;
         const lines = buffered.split('\n');
         buffered = lines.pop() ?? '';
         for (const line of lines) {
-          const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
-          if (m && opts.onProgress && opts.durationSeconds) {
-            opts.onProgress(Math.min(1, Number(m[1]) / 1e6 / opts.durationSeconds));
+          const m = /^(frame|out_time_us|progress)=\s*(\S+)/.exec(line);
+          if (!m) continue;
+          // out_time_us is N/A before the first packet; keep the last good value.
+          if (m[1] === 'frame' && /^\d+$/.test(m[2]!)) block.frame = Number(m[2]);
+          else if (m[1] === 'out_time_us' && /^\d+$/.test(m[2]!)) block.outSeconds = Number(m[2]) / 1e6;
+          else if (m[1] === 'progress') {
+            const fraction = opts.durationSeconds ? Math.min(1, block.outSeconds / opts.durationSeconds) : 0;
+            if (opts.durationSeconds) opts.onProgress?.(fraction);
+            opts.onStats?.({ ...block, fraction, end: m[2] === 'end' });
           }
         }
       });
@@ -81,6 +118,7 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
           .filter((l) => l && !/^(frame|size)=/.test(l))
           .slice(-6)
           .join('\n');
+        if (NO_SPACE.test(log)) return reject(scratchFullError(finalArgs[finalArgs.length - 1]!));
         // A killed ffmpeg (out of memory, a preempted worker) may succeed on another try; a bad graph will not.
         const retryable = sig !== null;
         reject(

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { ENV } from '../config.js';
 import { CutlineError } from '../errors.js';
-import { interpretProbe, type ProbeResult } from './probe.js';
+import { assertPictureSize, interpretProbe, type ProbeResult } from './probe.js';
 import { refusalOf, sourceProbeArgs } from './source-input.js';
 
 /** Header reads only: a source that does not answer within this is left out. */
@@ -30,7 +30,9 @@ export function probeHeaders(target: string, at: string, timeoutMs = PROBE_TIMEO
           );
         }
         try {
-          resolve(interpretProbe(JSON.parse(stdout)));
+          const result = interpretProbe(JSON.parse(stdout), String(stderr));
+          assertPictureSize(result, at);
+          resolve(result);
         } catch (e) {
           reject(e);
         }

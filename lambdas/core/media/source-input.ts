@@ -1,4 +1,5 @@
 import { CutlineError } from '../errors.js';
+import { isProxyUrl } from '../net/range-proxy.js';
 
 /**
  * The one place that decides how ffmpeg and ffprobe may open a user's source.
@@ -35,8 +36,13 @@ export const SOURCE_DEMUXERS = [
 
 /** A downloaded or media-root source is a local file: nothing else may be opened while reading it. */
 const FILE_PROTOCOLS = ['file'];
-/** The submit-time probe reads a presigned GET (http locally, https in AWS). */
+/** Any other URL (an https one) may need TLS. */
 const URL_PROTOCOLS = ['http', 'https', 'tcp', 'tls'];
+/**
+ * Platform objects are read through the loopback range proxy (net/range-proxy.ts): plain http to
+ * 127.0.0.1, and `-reconnect 1` so ffmpeg asks again where one of its block-sized answers ended.
+ */
+const PROXY_PROTOCOLS = ['http', 'tcp'];
 
 const isUrl = (target: string) => /^https?:\/\//i.test(target);
 
@@ -51,9 +57,11 @@ export function demuxerOf(formatName: string | undefined): string | undefined {
  * and the demuxer found by the probe (so the render reads exactly what was probed).
  */
 export function sourceInputOptions(target: string, format?: string): string[] {
+  const proxied = isProxyUrl(target);
   return [
     '-protocol_whitelist',
-    (isUrl(target) ? URL_PROTOCOLS : FILE_PROTOCOLS).join(','),
+    (proxied ? PROXY_PROTOCOLS : isUrl(target) ? URL_PROTOCOLS : FILE_PROTOCOLS).join(','),
+    ...(proxied ? ['-reconnect', '1'] : []),
     '-format_whitelist',
     SOURCE_DEMUXERS.join(','),
     ...(format ? ['-f', format] : []),

@@ -37,7 +37,12 @@ beforeAll(() => {
   // Explicitly synthesized without the built ffmpeg layer (see the layer test below).
   const app = new App({ context: { allowMissingFfmpegLayer: true } });
   const stack = new CutlineStack(app, 'Test', {
-    platform: { mapConcurrency: 40, renderConcurrency: 40, fargate: { cpu: 2048, memoryLimitMiB: 4096 } },
+    platform: {
+      mapConcurrency: 40,
+      renderConcurrency: 40,
+      fargate: { cpu: 2048, memoryLimitMiB: 4096 },
+      limits: { maxSourceBytes: '20GB', maxSourcePixels: 100_000_000 },
+    },
   });
   applyNagSuppressions(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -49,9 +54,29 @@ beforeAll(() => {
   }
   template = Template.fromStack(stack);
   definition = stateMachineDefinition(template);
-}, 180_000);
+}, 360_000); // bundling ~22 functions with their AWS SDK: minutes on a loaded 2-core machine
 
 describe('CutlineStack', () => {
+  it('carries the limits prop to every function (CUTLINE_LIMITS) and gives Finalize the ffmpeg layer', () => {
+    const fns = Object.entries(template.findResources('AWS::Lambda::Function')) as Array<
+      [string, { Properties: { Environment?: { Variables?: Record<string, unknown> }; Layers?: unknown[] } }]
+    >;
+    const cutline = fns.filter(([, f]) => f.Properties.Environment?.Variables?.CUTLINE_TABLE_NAME);
+    expect(cutline.length).toBeGreaterThan(10);
+    for (const [, f] of cutline)
+      expect(f.Properties.Environment!.Variables!.CUTLINE_LIMITS).toBe(
+        JSON.stringify({ maxSourceBytes: 20e9, maxSourcePixels: 100_000_000 }),
+      );
+    const finalize = cutline.filter(([id]) => /finalize/i.test(id));
+    expect(finalize).toHaveLength(1);
+    expect(finalize[0]![1].Properties.Layers).toHaveLength(1);
+    expect(finalize[0]![1].Properties.Environment!.Variables!.CUTLINE_FFPROBE).toBe('/opt/bin/ffprobe');
+    // A bad setting fails the synth, naming it, before any function is built.
+    expect(
+      () => new CutlineStack(new App(), 'Bad', { platform: { limits: { maxSourceBytes: 'lots' } } }),
+    ).toThrow(/CutlinePlatform limits: maxSourceBytes=lots is not a positive whole value/);
+  });
+
   it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
     expect(nagError).toBeUndefined();
     const nag = readFileSync(new URL('../../../lib/nag.ts', import.meta.url), 'utf8');
@@ -282,6 +307,8 @@ function statementsOf(id: RegExp): Statement[] {
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
+/** An app that skips asset bundling (these stacks are only inspected; the main one above is bundled). */
+const unbundled = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const exactly = (entry: string) => new RegExp(`^${entry.replace(/\./g, '\\.')}$`);
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
@@ -380,11 +407,11 @@ describe('deployable in AWS (issue #15)', () => {
 
   it('refuses to synthesize without the ffmpeg layer unless allowMissingFfmpegLayer is set', () => {
     if (existsSync(new URL('../../../layers/ffmpeg/build/bin/ffmpeg', import.meta.url))) return;
-    expect(() => new CutlineStack(new App(), 'NoLayer')).toThrow(
+    expect(() => new CutlineStack(unbundled(), 'NoLayer')).toThrow(
       /layers\/ffmpeg\/build\.sh[\s\S]*allowMissingFfmpegLayer=true/,
     );
     expect(
-      () => new CutlineStack(new App(), 'Allowed', { platform: { allowMissingFfmpegLayer: true } }),
+      () => new CutlineStack(unbundled(), 'Allowed', { platform: { allowMissingFfmpegLayer: true } }),
     ).not.toThrow();
   });
 
@@ -431,7 +458,7 @@ describe('deployable in AWS (issue #15)', () => {
     );
     template.resourceCountIs('AWS::SNS::Subscription', 0);
     const withEmail = Template.fromStack(
-      new CutlineStack(new App(), 'Email', {
+      new CutlineStack(unbundled(), 'Email', {
         platform: { allowMissingFfmpegLayer: true, alarmEmail: 'ops@example.com' },
       }),
     );

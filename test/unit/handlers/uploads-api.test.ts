@@ -84,10 +84,25 @@ describe('POST /v1/uploads', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error.details[0].path).toBe('contentType');
     }
-    const big = await call(event({ filename: 'a.mp4', bytes: 100 * 1024 * 1024 + 1 }));
+    // The default maxSourceBytes (10 GiB) is more than one PUT takes: S3's 5 GiB is the upload's limit.
+    const max = 5 * 1024 ** 3;
+    const big = await call(event({ filename: 'a.mp4', bytes: max + 1 }));
     expect(big.status).toBe(413);
     expect(big.body.error).toMatchObject({ code: 'LIMIT_EXCEEDED', details: [{ path: 'bytes' }] });
-    expect((await call(event({ filename: 'a.mp4', bytes: 100 * 1024 * 1024 }))).status).toBe(201);
+    expect(big.body.error.details[0].message).toContain('the most one presigned PUT can carry');
+    expect((await call(event({ filename: 'a.mp4', bytes: max }))).status).toBe(201);
+    // A deployment's smaller maxSourceBytes is the upload's limit, named.
+    process.env.CUTLINE_LIMITS = JSON.stringify({ maxSourceBytes: 100 * 1024 * 1024 });
+    try {
+      const over = await call(event({ filename: 'a.mp4', bytes: 100 * 1024 * 1024 + 1 }));
+      expect(over.status).toBe(413);
+      expect(over.body.error.details[0].message).toBe(
+        'the file is larger than 104857600 bytes (maxSourceBytes)',
+      );
+      expect((await call(event({ filename: 'a.mp4', bytes: 100 * 1024 * 1024 }))).status).toBe(201);
+    } finally {
+      delete process.env.CUTLINE_LIMITS;
+    }
   });
 
   it('sanitizes the name: accents folded, anything else unusual becomes _, the extension kept', async () => {
