@@ -69,7 +69,7 @@ export function applyNagSuppressions(stack: Stack): void {
     ],
     [
       `Resource::${arn(p.storage.outputs)}/work/*`,
-      'Intermediates of a job live under work/<jobId>/; the job id is only known at run time.',
+      'Intermediates of a job live under work/<jobId>/ (the job id is only known at run time), among them the Plan step’s rendition manifest the Distributed Map reads.',
     ],
     [
       `Resource::${arn(p.storage.outputs)}/outputs/*`,
@@ -78,6 +78,10 @@ export function applyNagSuppressions(stack: Stack): void {
     [
       `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(p.pipeline.stateMachine.node.defaultChild as CfnElement)}"}]}]}:*`,
       'Cancel stops executions of the platform’s own state machine; StopExecution is authorized per execution.',
+    ],
+    [
+      `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${p.pipeline.stateMachineName}/*`,
+      'Distributed Map child executions of this very state machine, named by their map run.',
     ],
     ...Object.values(p.pipeline.functions).map(
       (fn) =>

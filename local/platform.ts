@@ -200,6 +200,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     [ENV.PLAN_LIMITS]: JSON.stringify({
       maxConcurrency: workers,
       threadsPerWorker: 1,
+      // A laptop's cores are shared with everything else running on it (a Lambda's are not): task
+      // limits get more room than in AWS. They are still written into the plan and enforced as written.
+      timeoutFactor: 10,
+      timeoutOverheadSeconds: 120,
       ...opts.planLimits,
     }),
     [ENV.WEBHOOK_SECRETS_DIR]: join(dataDir, 'webhook-secrets'),

@@ -3,15 +3,16 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { recordCall, runAs } from '../lambdas/core/aws/call-recorder.js';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
+import { getPlatform } from '../lambdas/core/platform.js';
 import { spawnManaged } from '../lambdas/core/media/processes.js';
 import { runWithTaskSignal } from '../lambdas/core/media/task-signal.js';
 import { jobScratch } from '../lambdas/pipeline/common.js';
+import { AslRunner, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
 import { createMediaConvertJobSync } from './mediaconvert.js';
 
-export type TaskFn = (input: unknown) => Promise<unknown>;
+export type { TaskFn };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LOCAL_ACCOUNT = '000000000000';
@@ -20,7 +21,7 @@ export const STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT
 const fnArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:cutline-${name}`;
 
 /** The very file CDK deploys, with the placeholders CDK would fill. */
-export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): Record<string, unknown> {
+export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): Definition {
   const subs: Record<string, string> = {
     ValidateFunctionArn: fnArn('validate'),
     PrepareItemFunctionArn: fnArn('prepare-item'),
@@ -42,7 +43,7 @@ export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): R
     if (!(k in subs)) throw new Error(`${file}: no local value for placeholder ${m}`);
     return subs[k]!;
   });
-  return JSON.parse(text) as Record<string, unknown>;
+  return JSON.parse(text) as Definition;
 }
 
 /** Lambda's error shape: the name is the error, the message a JSON cause, as Step Functions sees it in AWS. */
@@ -123,6 +124,8 @@ export interface LocalStepFunctionsOptions {
   onEnded?: (e: Execution) => Promise<void>;
   /** Executions (jobs) running at once; the rest wait, in the order they were started. Default: cores. */
   maxRunning?: number;
+  /** AWS's quotas unless a test narrows one to reach it cheaply. */
+  quotas?: Partial<Quotas>;
 }
 
 /** How long a stopped execution's tasks get to settle (their process groups are killed within 2 s). */
@@ -140,7 +143,8 @@ interface Slot {
  */
 export class LocalStepFunctions {
   readonly executions = new Map<string, Execution>();
-  private readonly machine: StateMachine;
+  /** Runs the definition with AWS's quotas (local/asl-runner.ts). */
+  readonly runner: AslRunner;
   private readonly overrides: Record<string, TaskFn>;
   private readonly waiting: Slot[] = [];
   private running = 0;
@@ -154,7 +158,6 @@ export class LocalStepFunctions {
   }
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
-    this.machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkPaths: false } });
     const p = HANDLERS.pipeline;
     const putEvents: TaskFn = async (input) => {
       const { Entries } = input as { Entries: Array<Record<string, unknown>> };
@@ -180,6 +183,10 @@ export class LocalStepFunctions {
       CollectPackaging: lambdaTask(p.packageMediaConvert),
       Finalize: lambdaTask(p.finalize),
       MarkFailed: lambdaTask(p.markFailed),
+      // A Distributed Map's child records its failure with the MarkFailed function too.
+      RecordChunkFailure: lambdaTask(p.markFailed),
+      RecordAudioFailure: lambdaTask(p.markFailed),
+      RecordRenditionFailure: lambdaTask(p.markFailed),
       PublishSucceeded: putEvents,
       PublishFailed: putEvents,
       RenderOnFargate: (input) => this.runFargate(input),
@@ -199,10 +206,22 @@ export class LocalStepFunctions {
         return fn(input);
       };
     }
+    this.runner = new AslRunner(loadDefinition(), {
+      handlers: this.overrides,
+      readJson: (bucket, key) => getPlatform().objects.getJson(bucket, key),
+      quotas: opts.quotas,
+    });
   }
 
   /** Tasks that start no process and must run even while the execution's work is being stopped. */
-  private static readonly UNSTOPPABLE = new Set(['MarkFailed', 'PublishFailed', 'PublishSucceeded']);
+  private static readonly UNSTOPPABLE = new Set([
+    'MarkFailed',
+    'RecordChunkFailure',
+    'RecordAudioFailure',
+    'RecordRenditionFailure',
+    'PublishFailed',
+    'PublishSucceeded',
+  ]);
 
   get maxRunning(): number {
     return Math.max(1, this.opts.maxRunning ?? availableParallelism());
@@ -331,13 +350,7 @@ export class LocalStepFunctions {
   private async run(execution: Execution): Promise<void> {
     const work = new AbortController();
     const inflight = new Set<Promise<unknown>>();
-    const run = this.machine.run(JSON.parse(execution.input), {
-      overrides: {
-        taskResourceLocalHandlers: this.handlersFor(work, inflight) as never,
-        retryIntervalOverrides: {},
-      },
-      noThrowOnAbort: true,
-    });
+    const run = this.runner.run(JSON.parse(execution.input), this.handlersFor(work, inflight));
     execution.abort = () => {
       work.abort();
       run.abort();

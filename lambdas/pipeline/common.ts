@@ -18,18 +18,37 @@ import { releaseScope } from '../core/net/range-proxy.js';
 import { getPlatform } from '../core/platform.js';
 import { meterCompute } from '../core/usage/index.js';
 import type { CompileInput } from '../core/render/compile.js';
+import type { RenditionTimeouts } from '../core/plan/timeouts.js';
 
 export const logger = new Logger({ serviceName: 'cutline-pipeline' });
 
-/** How one rendition renders: the Plan step's output, one item of the RenderRenditions Map. */
+export interface ChunkPlan {
+  index: number;
+  startFrame: number;
+  endFrame: number;
+  estimatedSeconds: number;
+  /** The RenderChunk task's limit (TimeoutSecondsPath). */
+  timeoutSeconds: number;
+}
+
+/** How one rendition renders: one item of the Plan step's manifest, which RenderRenditions reads from S3. */
 export interface RenditionPlan {
   index: number;
   name: string;
   target: 'lambda' | 'fargate';
   chunked: boolean;
   maxConcurrency: number;
-  chunks: Array<{ index: number; startFrame: number; endFrame: number }>;
+  estimatedSeconds: number;
+  /** The limits of the rendition's tasks (TimeoutSecondsPath), sized from the estimates. */
+  timeouts: RenditionTimeouts;
+  chunks: ChunkPlan[];
   fargate?: { subnets: string[]; securityGroups: string[] };
+}
+
+/** Where a state carries a document instead of its content (the state stays the same size for any job). */
+export interface ObjectRef {
+  bucket: string;
+  key: string;
 }
 
 /** The state that flows between the state machine's top-level tasks. */
@@ -38,13 +57,11 @@ export interface PipelineState {
   tenantId: string;
   /** Validate → the PrepareItems Map. */
   prepare?: PrepareItem[];
-  /** Plan → the RenderRenditions Map. */
-  renditions?: RenditionPlan[];
+  /** Plan → the RenderRenditions Map (its ItemReader) and Finalize: the RenditionPlan[] manifest. */
+  plan?: ObjectRef;
   renditionConcurrency?: number;
   /** Plan → the PackageRenditions Map: renditions whose HLS AWS Elemental MediaConvert packages. */
   packaging?: Array<{ rendition: number }>;
-  /** The Map's results, by rendition: StoredFiles, or the item's state when it ran on Fargate. */
-  results?: unknown[];
   error?: { Error?: string; Cause?: string };
 }
 
@@ -218,6 +235,30 @@ export async function loadProbes(jobId: string): Promise<Map<string, ProbeResult
     keys.work(jobId, 'probe.json'),
   );
   return new Map(Object.entries(obj));
+}
+
+/** Where a rendition's stored files wait for Finalize: the state carries no list of outputs. */
+export const renditionResultKey = (jobId: string, rendition: number) =>
+  keys.work(jobId, `result-${rendition}.json`);
+
+export const planKey = (jobId: string) => keys.work(jobId, 'plan.json');
+
+export async function loadPlan(state: PipelineState): Promise<RenditionPlan[]> {
+  const p = getPlatform();
+  const ref = state.plan ?? { bucket: p.outputsBucket, key: planKey(state.jobId) };
+  return p.objects.getJson<RenditionPlan[]>(ref.bucket, ref.key);
+}
+
+/** Keeps a rendition's result for Finalize and answers the small reference the state carries. */
+export async function keepResult(
+  jobId: string,
+  rendition: number,
+  files: StoredFiles,
+): Promise<{ rendition: number; resultKey: string }> {
+  const p = getPlatform();
+  const resultKey = renditionResultKey(jobId, rendition);
+  await p.objects.putJson(p.outputsBucket, resultKey, files);
+  return { rendition, resultKey };
 }
 
 /** Uploads rendered files (and their companions) to outputs/<tenant>/<jobId>/ and returns them with their keys. */

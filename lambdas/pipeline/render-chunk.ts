@@ -7,6 +7,7 @@ import { CutlineError } from '../core/errors.js';
 import { framesOf, STAGE_PROGRESS, unitName } from '../core/jobs/progress.js';
 import {
   enterStage,
+  keepResult,
   frameReporter,
   loadProbes,
   loadRenditions,
@@ -16,7 +17,6 @@ import {
   storeOutputs,
   metered,
   withScratch,
-  type StoredFiles,
 } from './common.js';
 
 interface ChunkTask {
@@ -29,7 +29,9 @@ interface ChunkTask {
 }
 
 /** One chunk of video (Map item), or a whole rendition when its plan is a single pass. */
-export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: number; key: string }> {
+export async function handler(
+  task: ChunkTask,
+): Promise<{ rendition: number; resultKey: string } | { chunk: number; key: string }> {
   const job = await enterStage(task, 'rendering', STAGE_PROGRESS.rendering);
   const index = task.rendition ?? 0;
   const scratch = task.single ? `single-${index}` : `r${index}-chunk-${task.chunk?.index}`;
@@ -47,7 +49,7 @@ export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: n
             deferMediaConvert: true,
           });
           await progress.finish();
-          return storeOutputs(job, files, name);
+          return keepResult(job.id, index, await storeOutputs(job, files, name));
         }
         const chunk = {
           ...task.chunk,

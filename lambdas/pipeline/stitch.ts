@@ -7,6 +7,7 @@ import { CutlineError } from '../core/errors.js';
 import { getPlatform } from '../core/platform.js';
 import {
   enterStage,
+  keepResult,
   loadJob,
   outputName,
   prepareJob,
@@ -15,11 +16,13 @@ import {
   metered,
   withScratch,
   type RenditionState,
-  type StoredFiles,
 } from './common.js';
 
-/** Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the outputs. */
-export async function handler(state: RenditionState): Promise<StoredFiles> {
+/**
+ * Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the
+ * outputs and keeps their list for Finalize (the state carries only its key).
+ */
+export async function handler(state: RenditionState): Promise<{ rendition: number; resultKey: string }> {
   // One rendition: its frames are all done, so the stitch starts at the stage's mark; of several, the
   // others may still render, and progress stays what their frames say (enterStage takes the larger).
   const before = await loadJob(state);
@@ -62,7 +65,7 @@ export async function handler(state: RenditionState): Promise<StoredFiles> {
       };
       // Packaging (HLS, web, sprites, loudness) and poster/thumbnail, as in a single-pass render.
       const rendered = await finishOutput(input, main, dir, { deferMediaConvert: true });
-      return storeOutputs(job, rendered, name);
+      return keepResult(job.id, index, await storeOutputs(job, rendered, name));
     }),
   );
 }

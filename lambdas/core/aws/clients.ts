@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Agent } from 'node:http';
 import { recordCalls } from './call-recorder.js';
 import { tracer } from './telemetry.js';
 
@@ -29,6 +30,9 @@ export function clients() {
                 forcePathStyle: true,
                 requestChecksumCalculation: 'WHEN_REQUIRED',
                 responseChecksumValidation: 'WHEN_REQUIRED',
+                // s3rver closes idle keep-alive sockets after 5 s; a busy machine reuses one just as it
+                // closes ("socket hang up"), and a streamed upload cannot be retried. No reuse locally.
+                requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
               }
             : {},
         ),
