@@ -59,6 +59,9 @@ export function prepareDefinition(def: Definition, maps: Map<string, MapSpec>, w
       const t = s.TimeoutSeconds;
       if (t === undefined && s.TimeoutSecondsPath === undefined)
         throw new Error(`${at}: a Task needs TimeoutSeconds or TimeoutSecondsPath (no limit may be implied)`);
+      // AWS refuses a definition that gives both (they are mutually exclusive), so this runner does too.
+      if (t !== undefined && s.TimeoutSecondsPath !== undefined)
+        throw new Error(`${at}: TimeoutSeconds and TimeoutSecondsPath are mutually exclusive`);
       if (t !== undefined && (!Number.isInteger(t) || (t as number) < 1 || (t as number) > 99_999_999))
         throw new Error(`${at}: TimeoutSeconds must be an integer from 1 to 99999999`);
       // AWS resolves TimeoutSecondsPath against the state's input; the library resolves it against the

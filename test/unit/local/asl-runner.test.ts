@@ -40,6 +40,11 @@ describe('task timeouts exactly as written', () => {
   it('refuses a Task with no timeout (AWS would let it run a year, the library would stop it at 60 s)', () => {
     const def = one({ ...task(), TimeoutSeconds: undefined });
     expect(() => prepareDefinition(def, new Map())).toThrow(/T: a Task needs TimeoutSeconds/);
+    // Both at once is a definition AWS refuses.
+    const both = one(task({ TimeoutSeconds: 5, TimeoutSecondsPath: '$.t' }));
+    expect(() => prepareDefinition(both, new Map())).toThrow(
+      /T: TimeoutSeconds and TimeoutSecondsPath are mutually exclusive/,
+    );
   });
 
   it('every Task of statemachines/render.asl.json has a timeout, so the runner loads it', () => {
