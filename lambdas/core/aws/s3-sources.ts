@@ -158,6 +158,8 @@ export class S3SourceResolver implements SourceResolver {
     const where = this.locate(src, at);
     if (where.kind !== 's3') return this.resolve(src, at);
     const { bucket, key } = where;
+    // A missing object is SOURCE_NOT_FOUND naming the src here, not an HTTP error ffmpeg meets at the proxy.
+    if (!(await this.store.head(bucket, key))) throw notFound(at, src);
     const proxy = await rangeProxy();
     return proxy.allow(
       this.store.rangeSource(bucket, key, () => notFound(at, src)),

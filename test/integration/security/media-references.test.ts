@@ -160,10 +160,25 @@ describe('the render step opens sources with the same allowlists, even with a pr
   it('an image named like a sequence pattern is one picture, not a sequence', async () => {
     const dir = join(root, 'media');
     const red = await colorVideoFixture('red', 1);
-    for (const name of ['frame%d.jpg', 'frame1.jpg', 'frame2.jpg'])
-      await ffmpeg(['-i', red, '-frames:v', '1', '-y', join(dir, name)]);
+    // The literal file (ffmpeg itself would expand the pattern when writing, so it is copied into place)
+    // is 320×180; the files the pattern would match are 64×64: the probe must read the literal one.
+    await ffmpeg(['-i', red, '-frames:v', '1', '-update', '1', '-y', join(dir, 'literal.jpg')]);
+    await copyFile(join(dir, 'literal.jpg'), join(dir, 'frame%d.jpg'));
+    for (const name of ['frame1.jpg', 'frame2.jpg'])
+      await ffmpeg([
+        '-i',
+        red,
+        '-frames:v',
+        '1',
+        '-vf',
+        'scale=64:64',
+        '-update',
+        '1',
+        '-y',
+        join(dir, name),
+      ]);
     const p = await probeFile(join(dir, 'frame%d.jpg'), SRC);
-    expect(p).toMatchObject({ isImage: true, format: 'image2' });
+    expect(p).toMatchObject({ isImage: true, format: 'image2', width: 320, height: 180 });
   });
 });
 
