@@ -135,7 +135,7 @@ describe('deep JSON', () => {
 });
 
 describe('list cursors', () => {
-  it('crafted cursors are 400 at query.cursor; a cursor is bound to the tenant that uses it', async () => {
+  it('crafted cursors are 400 at query.cursor on every list route; a cursor is bound to the tenant it was made for', async () => {
     const a = await call('POST', '/v1/renders', titleEdit('a'));
     const b = await other('POST', '/v1/renders', titleEdit('b'));
     expect([a.status, b.status]).toEqual([202, 202]);
@@ -150,6 +150,7 @@ describe('list cursors', () => {
       b64(['not a time', a.body.id]),
       b64(['2099-01-01T00:00:00.000Z', '../../etc']),
       b64([{ S: 'x' }, a.body.id]),
+      b64(['tag-of-nobody', '2099-01-01T00:00:00.000Z', a.body.id]),
       b64('['.repeat(10_000)),
     ];
     for (const cursor of crafted) {
@@ -160,12 +161,40 @@ describe('list cursors', () => {
         'query.cursor',
       ]);
     }
-    // A well-formed cursor naming tenant A's newest job, used by tenant B: it pages B's jobs only.
-    const aJob = (await getPlatform().jobs.get(a.body.id))!;
-    const foreign = b64([aJob.createdAt, aJob.id]);
-    const page = await other('GET', `/v1/renders?cursor=${foreign}`);
-    expect(page.status).toBe(200);
-    expect(page.body.renders.every((r: { id: string }) => r.id !== a.body.id)).toBe(true);
+    // Templates and projects page through their own cursors: crafted ones are refused the same way.
+    const tplCrafted = [
+      'not-a-cursor',
+      b64({ PK: `TPL#${SECOND_TENANT.id}`, SK: 'x'.repeat(5000) }),
+      b64({ PK: `TPL#${SECOND_TENANT.id}`, SK: 5 }),
+      b64({ PK: `TPL#${tenantA}`, SK: 'a' }),
+    ];
+    const projCrafted = [
+      'not-a-cursor',
+      b64({ GSI1PK: `PROJECTS#${SECOND_TENANT.id}` }),
+      b64({ GSI1PK: `PROJECTS#${SECOND_TENANT.id}`, GSI1SK: { S: 'x' }, PK: 7, SK: 'META' }),
+      b64({ GSI1PK: `PROJECTS#${SECOND_TENANT.id}`, GSI1SK: 'x'.repeat(5000), PK: 'PROJECT#x', SK: 'META' }),
+      b64({ GSI1PK: `PROJECTS#${tenantA}`, GSI1SK: 'a', PK: 'PROJECT#x', SK: 'META' }),
+    ];
+    for (const [route, list] of [
+      ['/v1/templates', tplCrafted],
+      ['/v1/projects', projCrafted],
+    ] as const) {
+      for (const cursor of list) {
+        const res = await other('GET', `${route}?cursor=${encodeURIComponent(cursor)}`);
+        expect([route, cursor.slice(0, 40), res.status, res.body.error?.details?.[0]?.path]).toEqual([
+          route,
+          cursor.slice(0, 40),
+          400,
+          'query.cursor',
+        ]);
+      }
+    }
+    // Tenant A's own cursor, used by tenant B, is refused (and could only ever page B's own jobs).
+    await call('POST', '/v1/renders', titleEdit('a1'));
+    const aPage = await call('GET', '/v1/renders?limit=1');
+    expect(aPage.body.cursor).toBeTruthy();
+    const stolen = await other('GET', `/v1/renders?cursor=${aPage.body.cursor}`);
+    expect([stolen.status, stolen.body.error.details[0].path]).toEqual([400, 'query.cursor']);
     // A real cursor still pages.
     await call('POST', '/v1/renders', titleEdit('a2'));
     const first = await call('GET', '/v1/renders?limit=1');

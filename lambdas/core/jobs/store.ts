@@ -7,6 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { CURSOR_ID, CURSOR_TIME, decodeCursor, encodeCursor } from '../aws/cursor.js';
 import { DYNAMODB_MAX_ITEM_BYTES, itemBytes } from '../aws/item-size.js';
 import { CutlineError } from '../errors.js';
 import { isTerminal, TERMINAL, type Job, type JobStatus } from './model.js';
@@ -47,35 +48,12 @@ function fromItem(item: Record<string, unknown> | undefined): Job | null {
   return job as unknown as Job;
 }
 
-const badCursor = () =>
-  new CutlineError('VALIDATION_FAILED', 'cursor is not valid: pass back the cursor of the previous page', [
-    { path: 'query.cursor', message: 'invalid' },
-  ]);
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-const CURSOR_ID = /^[\w-]{1,64}$/;
-
-/** A page's cursor carries only the last job's createdAt and id: the tenant's partition is never in it. */
-function cursorOf(last: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify([last.GSI1SK, String(last.PK).slice(4)])).toString('base64url');
-}
-
-/**
- * The start key for a cursor, rebuilt on the caller's own partition (so a cursor can never page through
- * another tenant's jobs), after a strict check of both parts: anything else is a 400, never a 500.
- */
+/** A page's cursor: the last job's createdAt and id (aws/cursor.ts), rebuilt on the caller's partition. */
+const cursorOf = (tenantId: string, last: Record<string, unknown>) =>
+  encodeCursor(tenantId, [String(last.GSI1SK), String(last.PK).slice('JOB#'.length)]);
 function startKey(tenantId: string, cursor: string): Record<string, string> {
-  if (cursor.length > 200 || !/^[\w-]+$/.test(cursor)) throw badCursor();
-  let parts: unknown;
-  try {
-    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw badCursor();
-  }
-  if (!Array.isArray(parts) || parts.length !== 2) throw badCursor();
-  const [createdAt, id] = parts as unknown[];
-  if (typeof createdAt !== 'string' || !CURSOR_TIME.test(createdAt)) throw badCursor();
-  if (typeof id !== 'string' || !CURSOR_ID.test(id)) throw badCursor();
-  return { ...key(id), GSI1PK: `TENANT#${tenantId}`, GSI1SK: createdAt };
+  const [createdAt, id] = decodeCursor(tenantId, cursor, [CURSOR_TIME, CURSOR_ID]);
+  return { ...key(id!), GSI1PK: `TENANT#${tenantId}`, GSI1SK: createdAt! };
 }
 
 export interface ListOptions {
@@ -247,7 +225,7 @@ export class JobStore {
     );
     return {
       jobs: (res.Items ?? []).map((i) => fromItem(i)!),
-      ...(res.LastEvaluatedKey ? { cursor: cursorOf(res.LastEvaluatedKey) } : {}),
+      ...(res.LastEvaluatedKey ? { cursor: cursorOf(tenantId, res.LastEvaluatedKey) } : {}),
     };
   }
 
