@@ -11,7 +11,7 @@ import { ENV } from '../lambdas/core/config.js';
 import { jobEventDetail, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
-import { resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
+import { recordUnfinished, resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
 import { startApiServer, Throttle, type ApiKey } from './api-server.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
 import { consoleRoutes } from './console.js';
@@ -178,6 +178,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       });
       if (failed) {
         interrupted.push(job.id);
+        // Its quota reservation is given back (and what it computed recorded), as MarkFailed would.
+        await recordUnfinished(failed).catch(() => undefined);
         bus.put([
           { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
         ]);
