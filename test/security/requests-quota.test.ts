@@ -86,6 +86,8 @@ describe('quota reservation at submit', () => {
     const rest = accepted.map((a) => a.body.id as string).filter((id) => id !== cancelMe);
     const ended = await Promise.all([...rest, again.body.id].map((id) => waitForJob(call, id, 180_000)));
     expect(ended.map((e) => e.job.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    // Finalize settles just after the job turns SUCCEEDED: let the executions finish.
+    await platform.sfn.drain();
     const recs = await records();
     expect(recs.find((r) => r.jobId === cancelMe)).toMatchObject({
       status: 'CANCELLED',
@@ -112,6 +114,8 @@ describe('quota reservation at submit', () => {
     expect((await committed()).renderSeconds).toBeCloseTo(before.renderSeconds + 1, 3);
     const { job } = await waitForJob(call, res.body.id);
     expect(job.status).toBe('FAILED');
+    // MarkFailed settles just after the job turns FAILED: let the execution finish.
+    await platform.sfn.drain();
     const rec = (await records()).find((r) => r.jobId === res.body.id);
     expect(rec).toMatchObject({ status: 'FAILED', renderedSeconds: 0, chunkSecondsSource: 'metered' });
     const after = await committed();
