@@ -13,6 +13,12 @@ const stack = new CutlineStack(app, 'Cutline', {
     webhookSecret: process.env.CUTLINE_WEBHOOK_SECRET,
     // The web console on CloudFront: `npx cdk deploy -c console=true`.
     webConsole: ['true', true].includes(app.node.tryGetContext('console')),
+    // HLS on AWS Elemental MediaConvert: `-c mediaConvert=true` (jobs that ask), `=default` (every hls preset).
+    ...(['true', true, 'default'].includes(app.node.tryGetContext('mediaConvert'))
+      ? { mediaConvert: { default: app.node.tryGetContext('mediaConvert') === 'default' } }
+      : {}),
+    // Alarms go to an SNS topic; `-c alarmEmail=ops@example.com` (or CUTLINE_ALARM_EMAIL) subscribes an address.
+    alarmEmail: app.node.tryGetContext('alarmEmail') ?? process.env.CUTLINE_ALARM_EMAIL,
   },
 });
 applyNagSuppressions(stack);

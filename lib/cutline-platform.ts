@@ -6,11 +6,13 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { HANDLERS } from '../lambdas/core/config.js';
+import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { Quota } from '../lambdas/core/usage/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
+import { ExecutionWatch } from './execution-watch.js';
 import { FfmpegLayer } from './ffmpeg-layer.js';
+import { MediaConvertPackaging } from './mediaconvert.js';
 import { WebConsole } from './console.js';
 import { CutlineFunction, ROOT } from './functions.js';
 import { Observability } from './observability.js';
@@ -35,8 +37,13 @@ export interface CutlinePlatformProps {
   logRetention?: RetentionDays;
   /** Default RETAIN: deleting the stack keeps the buckets and the table. */
   removalPolicy?: RemovalPolicy;
-  /** Let the pipeline call Elemental MediaConvert (for the hls packaging preset of a later issue). Default false. */
-  mediaConvert?: boolean;
+  /**
+   * AWS Elemental MediaConvert packages the `hls` preset where a job asks (`"packager": "mediaconvert"`),
+   * through the state machine's `mediaconvert:createJob.sync` state; with `default: true`, also where it
+   * names no packager. `queueArn` defaults to the account's Default queue. Default: off — hls runs on
+   * ffmpeg, and a job asking for MediaConvert is refused at submit with NOT_SUPPORTED.
+   */
+  mediaConvert?: boolean | { readonly queueArn?: string; readonly default?: boolean };
   /**
    * Quota for tenants without their own (PK=TENANT#<key id>, SK=QUOTA in the table), e.g.
    * `{ renderMinutesPerMonth: 600 }`. Default: none (the usage plan's request quota only).
@@ -46,6 +53,13 @@ export interface CutlinePlatformProps {
   webhookSecret?: string;
   /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
   webConsole?: boolean;
+  /** An address subscribed (by email, it must confirm) to the topic every alarm sends to. Default: none. */
+  alarmEmail?: string;
+  /**
+   * Synthesize without the built ffmpeg layer (offline checks and tests only: every render would fail).
+   * Default: the `allowMissingFfmpegLayer` context value, else false (synth fails).
+   */
+  allowMissingFfmpegLayer?: boolean;
 }
 
 /** The whole platform: API, pipeline, storage, events, render fleet and operations, with defaults. */
@@ -56,6 +70,8 @@ export class CutlinePlatform extends Construct {
   readonly state: State;
   readonly events: Events;
   readonly webConsole?: WebConsole;
+  readonly observability: Observability;
+  readonly executionWatch: ExecutionWatch;
 
   constructor(scope: Construct, id: string, props: CutlinePlatformProps = {}) {
     super(scope, id);
@@ -72,15 +88,26 @@ export class CutlinePlatform extends Construct {
       CUTLINE_EVENT_BUS_NAME: this.events.bus.eventBusName,
       CUTLINE_ALLOWED_SOURCE_HOSTS: (props.allowedSourceHosts ?? []).join(','),
       CUTLINE_PLAN_LIMITS: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
-      CUTLINE_MEDIACONVERT: props.mediaConvert ? 'true' : 'false',
     };
+    const mcProps = typeof props.mediaConvert === 'object' ? props.mediaConvert : {};
+    const mediaConvert = props.mediaConvert
+      ? new MediaConvertPackaging(this, 'MediaConvert', {
+          outputs: this.storage.outputs,
+          ...(mcProps.queueArn ? { queueArn: mcProps.queueArn } : {}),
+        })
+      : undefined;
+    if (mediaConvert) {
+      env[ENV.MEDIACONVERT_ROLE_ARN] = mediaConvert.role.roleArn;
+      env[ENV.MEDIACONVERT_QUEUE_ARN] = mediaConvert.queueArn;
+      if (mcProps.default) env[ENV.HLS_PACKAGER] = 'mediaconvert';
+    }
     const fleet = new RenderFleet(this, 'RenderFleet', {
       cpu: props.fargate?.cpu ?? 4096,
       memoryLimitMiB: props.fargate?.memoryLimitMiB ?? 8192,
       environment: env,
       logGroup,
     });
-    const ffmpeg = new FfmpegLayer(this, 'Ffmpeg');
+    const ffmpeg = new FfmpegLayer(this, 'Ffmpeg', { allowMissing: props.allowMissingFfmpegLayer });
     this.pipeline = new Pipeline(this, 'Pipeline', {
       table: this.state.table,
       ingest: this.storage.ingest,
@@ -93,11 +120,7 @@ export class CutlinePlatform extends Construct {
       logGroup,
       logRetention: retention,
     });
-    if (props.mediaConvert) {
-      this.pipeline.functions.renderChunk.addToRolePolicy(
-        new PolicyStatement({ actions: ['mediaconvert:CreateJob', 'mediaconvert:GetJob'], resources: ['*'] }),
-      );
-    }
+    mediaConvert?.grantJobs(this.pipeline.stateMachine);
     const apiEnv: Record<string, string> = {
       ...env,
       CUTLINE_STATE_MACHINE_ARN: this.pipeline.stateMachine.stateMachineArn,
@@ -157,7 +180,8 @@ export class CutlinePlatform extends Construct {
     this.state.table.grantReadWriteData(handlers.renders);
     this.storage.outputs.grantRead(handlers.renders);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);
-    this.pipeline.stateMachine.grant(handlers.renders, 'states:StopExecution');
+    // StopExecution is authorized against the execution (…:execution:<machine>:<name>), not the machine.
+    this.pipeline.stateMachine.grantExecution(handlers.renders, 'states:StopExecution');
     this.events.bus.grantPutEventsTo(handlers.renders);
     this.api = new Api(this, 'Api', {
       handlers,
@@ -167,8 +191,9 @@ export class CutlinePlatform extends Construct {
     });
 
     // The drop folder: objects under drop/ in the ingest bucket start jobs.
+    let drop: CutlineFunction | undefined;
     if (existsSync(`${ROOT}${HANDLERS.triggers.dropFolder}`)) {
-      const drop = new CutlineFunction(this, 'DropFolderFunction', {
+      drop = new CutlineFunction(this, 'DropFolderFunction', {
         entry: HANDLERS.triggers.dropFolder,
         memorySize: 512,
         timeout: Duration.minutes(1),
@@ -192,11 +217,33 @@ export class CutlinePlatform extends Construct {
     this.state.table.grantReadData(webhook);
     this.events.deliverWebhooks(webhook);
 
-    new Observability(this, 'Observability', {
+    this.executionWatch = new ExecutionWatch(this, 'ExecutionWatch', {
+      stateMachine: this.pipeline.stateMachine,
+      table: this.state.table,
+      ingest: this.storage.ingest,
+      outputs: this.storage.outputs,
+      bus: this.events.bus,
+      environment: env,
+      logGroup,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
       stateMachine: this.pipeline.stateMachine,
       api: this.api.api,
+      functions: {
+        ...handlers,
+        ...Object.fromEntries(
+          Object.entries(this.pipeline.functions).map(([name, fn]) => [`pipeline-${name}`, fn]),
+        ),
+        webhook,
+        executionEnded: this.executionWatch.fn,
+        ...(drop ? { dropFolder: drop } : {}),
+      },
+      deadLetterQueues: { ExecutionEnded: this.executionWatch.deadLetters },
       extraAlarms: [this.events.dlqAlarm],
+      alarmEmail: props.alarmEmail,
     });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'ApiKeyId', {
       value: this.api.key.keyId,

@@ -1,4 +1,4 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Size } from 'aws-cdk-lib';
 import { Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -21,7 +21,10 @@ export interface CutlineFunctionProps {
 
 /**
  * Every handler is bundled the same way: esbuild to one ESM file for nodejs22.x on arm64 (Graviton is
- * cheaper per render second; the ffmpeg layer is built for arm64 to match), the AWS SDK left to the runtime.
+ * cheaper per render second; the ffmpeg layer is built for arm64 to match). The AWS SDK is bundled too,
+ * not left to the runtime's copy: the runtime's SDK version is whatever Lambda ships that month (and it
+ * lacks packages such as lib-storage in some versions), while the bundle runs the versions the lockfile
+ * pins and the tests ran — test/unit/cdk/stack.test.ts loads every bundle in a folder with no node_modules.
  */
 export class CutlineFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: CutlineFunctionProps) {
@@ -50,7 +53,8 @@ export class CutlineFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node22',
         sourceMap: true,
-        externalModules: ['@aws-sdk/*'],
+        // Nothing external: see above (CDK's default leaves @aws-sdk/* to the runtime).
+        externalModules: [],
         mainFields: ['module', 'main'],
         banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
         ...(props.withFonts
@@ -66,5 +70,11 @@ export class CutlineFunction extends NodejsFunction {
           : {}),
       },
     });
+    // Names the handler in the template, so checks of the synthesized template (the IAM simulation of
+    // test/integration/platform/iam.test.ts) find a function by the code it runs.
+    (this.node.defaultChild as CfnResource).addMetadata(HANDLER_METADATA, props.entry);
   }
 }
+
+/** The template metadata key that holds a function's entry file (e.g. `lambdas/api/renders.ts`). */
+export const HANDLER_METADATA = 'cutline:handler';

@@ -37,7 +37,7 @@ export function applyNagSuppressions(stack: Stack): void {
     ),
     [
       'Resource::*',
-      'X-Ray segments, log delivery and ECS DescribeTasks/StopTask (conditioned on the cluster) can only be granted on "*".',
+      'X-Ray segments, log delivery, ECS DescribeTasks/StopTask (conditioned on the cluster) and MediaConvert jobs (as Step Functions documents for createJob.sync) can only be granted on "*".',
     ],
     [
       `Resource::${arn(p.state.table)}/index/*`,
@@ -52,8 +52,28 @@ export function applyNagSuppressions(stack: Stack): void {
       'Generated scene media (voice-overs) is written under the tenants’ inputs/ prefix only.',
     ],
     [
+      `Resource::${arn(p.storage.outputs)}/outputs/*`,
+      'MediaConvert’s service role reads rendered main files and writes their HLS packages under outputs/ only.',
+    ],
+    [
       `Resource::${arn(p.storage.outputs)}/*`,
       'Objects of the platform’s own outputs bucket (outputs/ and work/).',
+    ],
+    [
+      `Resource::${arn(p.storage.ingest)}/drop/*`,
+      'A drop-folder job’s failure is written beside its input, under the drop/ prefix only.',
+    ],
+    [
+      `Resource::${arn(p.storage.outputs)}/work/*`,
+      'Intermediates of a job live under work/<jobId>/; the job id is only known at run time.',
+    ],
+    [
+      `Resource::${arn(p.storage.outputs)}/outputs/*`,
+      'Results live under outputs/<tenant>/<jobId>/; tenant and job are only known at run time.',
+    ],
+    [
+      `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(p.pipeline.stateMachine.node.defaultChild as CfnElement)}"}]}]}:*`,
+      'Cancel stops executions of the platform’s own state machine; StopExecution is authorized per execution.',
     ],
     ...Object.values(p.pipeline.functions).map(
       (fn) =>
@@ -68,6 +88,11 @@ export function applyNagSuppressions(stack: Stack): void {
     p.events.deadLetters,
     'SQS3',
     'This queue is itself the dead-letter queue of the webhook delivery target.',
+  );
+  ack(
+    p.executionWatch.deadLetters,
+    'SQS3',
+    'This queue is itself the dead-letter queue of the execution-status rule’s target.',
   );
   ack(
     p,

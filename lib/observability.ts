@@ -8,38 +8,99 @@ import {
   Metric,
   TreatMissingData,
   type IAlarm,
+  type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
-/** One dashboard (jobs by status, render duration, errors, queue depth) and the alarms that page. */
-export class Observability extends Construct {
-  readonly alarms: IAlarm[];
+export interface ObservabilityProps {
+  stateMachine: StateMachine;
+  api: RestApi;
+  /** Every function of the platform: each gets an errors and a throttles alarm. */
+  functions: Record<string, IFunction>;
+  /** Dead-letter queues: any message in one pages. */
+  deadLetterQueues: Record<string, IQueue>;
+  /** Alarms made elsewhere (e.g. lib/events.ts); they get the topic as action too. */
+  extraAlarms: IAlarm[];
+  /** Subscribed by email to the alarm topic (the address must confirm the subscription). */
+  alarmEmail?: string;
+  /** API p95 latency that pages, in ms. Default 5000 (long-polls with ?wait= count too). */
+  apiP95LatencyMs?: number;
+}
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: { stateMachine: StateMachine; api: RestApi; extraAlarms: IAlarm[] },
-  ) {
+/**
+ * One dashboard (jobs by status, render duration, errors, queue depth) and the alarms that page: every
+ * alarm sends to one SNS topic (`alarmTopic`; `alarmEmail` subscribes an address), so none fires unheard.
+ */
+export class Observability extends Construct {
+  readonly alarms: IAlarm[] = [];
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'cutline alarms', enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const sm = props.stateMachine;
-    const failed = new Alarm(this, 'FailedExecutions', {
-      metric: sm.metricFailed({ period: Duration.minutes(5) }),
-      threshold: 5,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: '5 or more render executions failed in 5 minutes.',
-    });
-    const api5xx = new Alarm(this, 'Api5xx', {
-      metric: props.api.metricServerError({ period: Duration.minutes(5) }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'The API answered 5xx: a platform fault, never a client mistake.',
-    });
-    this.alarms = [failed, api5xx, ...props.extraAlarms];
+    const five = Duration.minutes(5);
+    const page = (name: string, metric: IMetric, threshold: number, description: string, periods = 1) =>
+      this.addAlarm(
+        new Alarm(this, name, {
+          metric,
+          threshold,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: periods,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+          alarmDescription: description,
+        }),
+      );
+    page(
+      'FailedExecutions',
+      sm.metricFailed({ period: five }),
+      5,
+      '5 or more render executions failed in 5 minutes.',
+    );
+    page(
+      'TimedOutExecutions',
+      sm.metricTimedOut({ period: five }),
+      1,
+      'A render execution ran past the state machine timeout.',
+    );
+    page(
+      'Api5xx',
+      props.api.metricServerError({ period: five }),
+      1,
+      'The API answered 5xx: a platform fault, never a client mistake.',
+    );
+    const latencyMs = props.apiP95LatencyMs ?? 5000;
+    page(
+      'ApiLatencyP95',
+      props.api.metricLatency({ period: five, statistic: 'p95' }),
+      latencyMs,
+      `API p95 latency at or above ${latencyMs} ms for 15 minutes.`,
+      3,
+    );
+    for (const [name, fn] of Object.entries(props.functions)) {
+      page(`${name}Errors`, fn.metricErrors({ period: five }), 1, `The ${name} function raised errors.`);
+      page(
+        `${name}Throttles`,
+        fn.metricThrottles({ period: five }),
+        1,
+        `The ${name} function was throttled.`,
+      );
+    }
+    for (const [name, queue] of Object.entries(props.deadLetterQueues))
+      page(
+        `${name}NotEmpty`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }),
+        1,
+        `The ${name} dead-letter queue holds messages: deliveries failed after every retry.`,
+      );
+    for (const alarm of props.extraAlarms) this.addAlarm(alarm);
     const running = new Metric({
       namespace: 'AWS/States',
       metricName: 'ExecutionsStarted',
@@ -80,5 +141,12 @@ export class Observability extends Construct {
         ],
       ],
     });
+  }
+
+  /** Sends an alarm to the alarm topic (and lists it); for alarms other parts make. */
+  addAlarm<T extends IAlarm>(alarm: T): T {
+    if (alarm instanceof Alarm) alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    this.alarms.push(alarm);
+    return alarm;
   }
 }

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
@@ -61,19 +61,33 @@ export class Pipeline extends Construct {
       renderChunk: make('renderChunk', heavy),
       renderAudio: make('renderAudio', heavy),
       stitch: make('stitch', heavy),
+      packageMediaConvert: make('packageMediaConvert', light),
       finalize: make('finalize', light),
       markFailed: make('markFailed', light),
     };
-    for (const fn of Object.values(this.functions)) {
-      props.table.grantReadWriteData(fn);
-      props.outputs.grantReadWrite(fn);
-      props.ingest.grantRead(fn);
-    }
-    props.ingest.grantPut(this.functions.markFailed);
-    // Generated scene media (voice-overs) is published under the tenant's inputs/.
-    props.ingest.grantPut(this.functions.prepareItem, 'inputs/*');
-
+    // Least privilege: each function gets the table and object actions its code calls, on the prefixes it
+    // uses (ARCHITECTURE §3: sources under inputs/ and outputs/, intermediates under work/, results under
+    // outputs/); the IAM simulation test (test/integration/platform/iam.test.ts) checks every call made.
+    const access = pipelineAccess(props);
     const f = this.functions;
+    for (const fn of Object.values(f)) access.jobs(fn);
+    for (const fn of [f.validate, f.prepareItem, f.probe, f.plan, f.renderChunk, f.renderAudio, f.stitch])
+      access.readSources(fn);
+    access.work(f.prepareItem, 'write');
+    access.work(f.probe, 'read', 'write');
+    access.work(f.plan, 'read');
+    access.work(f.renderChunk, 'read', 'write', 'delete');
+    access.work(f.renderAudio, 'read', 'write', 'delete');
+    access.work(f.stitch, 'read');
+    access.work(f.finalize, 'read', 'list', 'delete');
+    access.work(f.markFailed, 'list', 'delete');
+    for (const fn of [f.renderChunk, f.stitch, f.finalize]) access.writeResults(fn);
+    // Finalize checks every output it reports is stored (HeadObject needs s3:GetObject).
+    props.outputs.grantRead(f.finalize, 'outputs/*');
+    // Generated scene media (voice-overs) is published under the tenant's inputs/.
+    props.ingest.grantPut(f.prepareItem, 'inputs/*');
+    // A drop-folder job's failure is written beside its input, under drop/.
+    props.ingest.grantPut(f.markFailed, 'drop/*');
     this.stateMachine = new StateMachine(this, 'Render', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(`${ROOT}statemachines/render.asl.json`),
@@ -85,6 +99,7 @@ export class Pipeline extends Construct {
         RenderChunkFunctionArn: f.renderChunk.functionArn,
         RenderAudioFunctionArn: f.renderAudio.functionArn,
         StitchFunctionArn: f.stitch.functionArn,
+        PackageMediaConvertFunctionArn: f.packageMediaConvert.functionArn,
         FinalizeFunctionArn: f.finalize.functionArn,
         MarkFailedFunctionArn: f.markFailed.functionArn,
         ClusterArn: props.fleet.cluster.clusterArn,
@@ -135,8 +150,55 @@ export class Pipeline extends Construct {
         ],
       }),
     );
-    props.table.grantReadWriteData(props.fleet.taskDefinition.taskRole);
-    props.outputs.grantReadWrite(props.fleet.taskDefinition.taskRole);
-    props.ingest.grantRead(props.fleet.taskDefinition.taskRole);
+    // The Fargate render task (lambdas/pipeline/fargate.ts): the job, its sources and intermediates, its results.
+    const task = props.fleet.taskDefinition.taskRole;
+    access.jobs(task);
+    access.readSources(task);
+    access.work(task, 'read', 'write');
+    access.writeResults(task);
   }
+}
+
+/** The grants pipeline code needs, by what it does, so each function's list reads as its behaviour. */
+function pipelineAccess(props: Pick<PipelineProps, 'table' | 'ingest' | 'outputs'>) {
+  const { table, ingest, outputs } = props;
+  const workActions = {
+    read: ['s3:GetObject'],
+    write: ['s3:PutObject', 's3:AbortMultipartUpload'],
+    delete: ['s3:DeleteObject'],
+  } as const;
+  return {
+    /** Job items and usage records: read, conditional updates, puts. No scans, deletes or batch writes. */
+    jobs: (grantee: IGrantable) =>
+      table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'),
+    /** Sources: the tenants' uploads (inputs/) and earlier results (outputs/). */
+    readSources: (grantee: IGrantable) => {
+      ingest.grantRead(grantee, 'inputs/*');
+      outputs.grantRead(grantee, 'outputs/*');
+    },
+    /** Intermediates under work/ in the outputs bucket. */
+    work: (grantee: IGrantable, ...what: Array<keyof typeof workActions | 'list'>) => {
+      const actions = what.flatMap((w) => (w === 'list' ? [] : workActions[w]));
+      if (actions.length)
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new PolicyStatement({ actions, resources: [outputs.arnForObjects('work/*')] }),
+        );
+      if (what.includes('list'))
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['s3:ListBucket'],
+            resources: [outputs.bucketArn],
+            conditions: { StringLike: { 's3:prefix': 'work/*' } },
+          }),
+        );
+    },
+    /** Results under outputs/ (multipart for big files). */
+    writeResults: (grantee: IGrantable) =>
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [outputs.arnForObjects('outputs/*')],
+        }),
+      ),
+  };
 }

@@ -3,9 +3,12 @@ import {
   Cluster,
   ContainerImage,
   ContainerInsights,
+  CpuArchitecture,
   FargateTaskDefinition,
   LogDrivers,
+  OperatingSystemFamily,
 } from 'aws-cdk-lib/aws-ecs';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -53,12 +56,26 @@ export class RenderFleet extends Construct {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryLimitMiB,
       ephemeralStorageGiB: 100,
+      // One architecture end to end: the functions and the ffmpeg layer are arm64, so is the task (and the
+      // image below is built for it whatever machine runs `cdk deploy`).
+      runtimePlatform: {
+        cpuArchitecture: CpuArchitecture.ARM64,
+        operatingSystemFamily: OperatingSystemFamily.LINUX,
+      },
     });
     // The image is built from the repository at deploy time by cdk-assets; synth only stages the context.
     this.taskDefinition.addContainer(this.containerName, {
       image: ContainerImage.fromAsset(ROOT, {
         file: 'containers/render/Dockerfile',
+        platform: Platform.LINUX_ARM64,
+        // The build context is only what the Dockerfile copies; the rest (the ~150 MB ffmpeg layer build,
+        // docs, tests, local data) would be uploaded to the Docker daemon for nothing.
         exclude: [
+          'layers',
+          'docs',
+          'console',
+          'test-results',
+          '.ci',
           'node_modules',
           'cdk.out',
           '.git',

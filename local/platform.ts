@@ -1,4 +1,5 @@
 import './polyfills.js';
+import { LOCAL_MEDIACONVERT_QUEUE, LOCAL_MEDIACONVERT_ROLE } from './mediaconvert.js';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -58,6 +59,7 @@ export interface LocalPlatform {
 }
 
 const TABLE = 'cutline';
+const executionEndedModule = new URL('../lambdas/triggers/execution-ended.ts', import.meta.url);
 const INGEST = 'cutline-ingest';
 const OUTPUTS = 'cutline-outputs';
 
@@ -115,6 +117,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       ...opts.planLimits,
     }),
     CUTLINE_WEBHOOK_SECRET: webhookSecret,
+    // MediaConvert packaging runs through the local adapter (the same CreateJob settings, ffmpeg).
+    [ENV.MEDIACONVERT_ROLE_ARN]: LOCAL_MEDIACONVERT_ROLE,
+    [ENV.MEDIACONVERT_QUEUE_ARN]: LOCAL_MEDIACONVERT_QUEUE,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
@@ -149,6 +154,28 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         throw new Error(`PutEvents refused ${failed.length} entries: ${JSON.stringify(failed)}`);
     },
     env: { ...process.env, ...env },
+    // The same handler AWS runs from the Execution Status Change rule (lib/execution-watch.ts).
+    onEnded: async (e) => {
+      try {
+        const mod = (await import(executionEndedModule.href)) as {
+          handler: (event: unknown) => Promise<unknown>;
+        };
+        await mod.handler({
+          source: 'aws.states',
+          'detail-type': 'Step Functions Execution Status Change',
+          detail: {
+            executionArn: e.executionArn,
+            stateMachineArn: STATE_MACHINE_ARN,
+            name: e.name,
+            status: e.status,
+            error: e.error ?? null,
+            cause: e.cause ?? null,
+          },
+        });
+      } catch (err) {
+        log(`execution ${e.name} ended ${e.status}; ending its job failed: ${(err as Error).message}`);
+      }
+    },
   });
   const aws = await startAwsEndpoint({ sfn, eventBridge: (body) => handleEventBridgeRequest(bus, body) });
   process.env.AWS_ENDPOINT_URL_SFN = aws.endpoint;

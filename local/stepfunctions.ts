@@ -4,8 +4,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { HANDLERS } from '../lambdas/core/config.js';
+import { createMediaConvertJobSync } from './mediaconvert.js';
 
-type TaskFn = (input: unknown) => Promise<unknown>;
+export type TaskFn = (input: unknown) => Promise<unknown>;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LOCAL_ACCOUNT = '000000000000';
@@ -23,6 +24,7 @@ export function loadDefinition(file = `${ROOT}statemachines/render.asl.json`): R
     RenderChunkFunctionArn: fnArn('render-chunk'),
     RenderAudioFunctionArn: fnArn('render-audio'),
     StitchFunctionArn: fnArn('stitch'),
+    PackageMediaConvertFunctionArn: fnArn('package-mediaconvert'),
     FinalizeFunctionArn: fnArn('finalize'),
     MarkFailedFunctionArn: fnArn('mark-failed'),
     ClusterArn: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/cutline`,
@@ -77,6 +79,11 @@ export interface LocalStepFunctionsOptions {
   putEvents: (entries: unknown[]) => Promise<void>;
   /** Environment for the Fargate stand-in (a child process running containers/render). */
   env: NodeJS.ProcessEnv;
+  /**
+   * Called when an execution ends FAILED, TIMED_OUT or ABORTED, as AWS emits "Step Functions Execution
+   * Status Change" on the default bus (lib/execution-watch.ts routes it to the same handler).
+   */
+  onEnded?: (e: Execution) => Promise<void>;
 }
 
 /**
@@ -88,6 +95,14 @@ export class LocalStepFunctions {
   readonly executions = new Map<string, Execution>();
   private readonly machine: StateMachine;
   private readonly overrides: Record<string, TaskFn>;
+
+  /** Fault injection for tests: the named Task state runs `fn` instead of its handler until restored. */
+  replaceTask(state: string, fn: TaskFn): () => void {
+    const original = this.overrides[state];
+    if (!original) throw new Error(`no Task state ${state}`);
+    this.overrides[state] = fn;
+    return () => void (this.overrides[state] = original);
+  }
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     this.machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkPaths: false } });
@@ -111,6 +126,9 @@ export class LocalStepFunctions {
       RenderChunk: lambdaTask(p.renderChunk),
       RenderAudio: lambdaTask(p.renderAudio),
       Stitch: lambdaTask(p.stitch),
+      BuildPackagingJob: lambdaTask(p.packageMediaConvert),
+      CreateMediaConvertJob: createMediaConvertJobSync,
+      CollectPackaging: lambdaTask(p.packageMediaConvert),
       Finalize: lambdaTask(p.finalize),
       MarkFailed: lambdaTask(p.markFailed),
       PublishSucceeded: putEvents,
@@ -186,6 +204,9 @@ export class LocalStepFunctions {
         }
         execution.stopDate = new Date();
       },
+    );
+    execution.done = execution.done.then(() =>
+      execution.status === 'SUCCEEDED' ? undefined : this.opts.onEnded?.(execution),
     );
     this.executions.set(name, execution);
     return execution;

@@ -150,6 +150,10 @@ async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   if (!job) throw new HttpError(404, 'NOT_FOUND', 'no such render');
   if (isTerminal(job.status)) throw new HttpError(409, 'CONFLICT', `the render already ended ${job.status}`);
   if (job.executionArn) {
+    // Recorded first, so the execution's ABORTED status change (lambdas/triggers/execution-ended.ts),
+    // which may be handled before the update below, ends the job CANCELLED rather than FAILED.
+    const requested = await p.jobs.update(job.id, { cancelRequestedAt: new Date().toISOString() });
+    if (!requested) throw new HttpError(409, 'CONFLICT', 'the render ended before it could be cancelled');
     await clients()
       .sfn.send(
         new StopExecutionCommand({

@@ -19,6 +19,12 @@ export const ENV = {
   MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
   /** JSON of a Quota (usage/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
   DEFAULT_QUOTA: 'CUTLINE_DEFAULT_QUOTA',
+  /** `ffmpeg` (default) or `mediaconvert`: who packages `hls` when the preset does not say. */
+  HLS_PACKAGER: 'CUTLINE_HLS_PACKAGER',
+  /** The role MediaConvert assumes (set when the deployment enables MediaConvert; locally a stand-in ARN). */
+  MEDIACONVERT_ROLE_ARN: 'CUTLINE_MEDIACONVERT_ROLE_ARN',
+  /** Optional MediaConvert queue ARN (default: the account's Default queue). */
+  MEDIACONVERT_QUEUE_ARN: 'CUTLINE_MEDIACONVERT_QUEUE_ARN',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
@@ -50,11 +56,13 @@ export const HANDLERS = {
     renderChunk: 'lambdas/pipeline/render-chunk.ts',
     renderAudio: 'lambdas/pipeline/render-audio.ts',
     stitch: 'lambdas/pipeline/stitch.ts',
+    packageMediaConvert: 'lambdas/pipeline/package-mediaconvert.ts',
     finalize: 'lambdas/pipeline/finalize.ts',
     markFailed: 'lambdas/pipeline/mark-failed.ts',
   },
   triggers: {
     dropFolder: 'lambdas/triggers/drop-folder.ts',
     webhook: 'lambdas/triggers/webhook.ts',
+    executionEnded: 'lambdas/triggers/execution-ended.ts',
   },
 } as const;

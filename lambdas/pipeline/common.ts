@@ -37,6 +37,8 @@ export interface PipelineState {
   /** Plan → the RenderRenditions Map. */
   renditions?: RenditionPlan[];
   renditionConcurrency?: number;
+  /** Plan → the PackageRenditions Map: renditions whose HLS AWS Elemental MediaConvert packages. */
+  packaging?: Array<{ rendition: number }>;
   /** The Map's results, by rendition: StoredFiles, or the item's state when it ran on Fargate. */
   results?: unknown[];
   error?: { Error?: string; Cause?: string };

@@ -31,6 +31,7 @@ export async function runJobOnFargate(jobId: string, rendition = 0): Promise<voi
       const { files } = await renderLocal(input, {
         output: join(dir, outputName(r.name, input.spec.format)),
         concurrency: availableParallelism(),
+        deferMediaConvert: true,
       });
       const stored = await storeOutputs(job, files, r.name);
       await p.objects.putJson(p.outputsBucket, fargateResultKey(jobId, rendition), stored);

@@ -8,6 +8,7 @@ import { recordCompletion } from '../core/usage/index.js';
 import { jobSeconds } from '../core/usage/record.js';
 import { enterStage, logger, loadRenditions, type PipelineState, type StoredFiles } from './common.js';
 import { fargateResultKey } from './fargate.js';
+import { packagingResultKey } from './package-mediaconvert.js';
 
 const isStored = (v: unknown): v is StoredFiles =>
   !!v && typeof v === 'object' && Array.isArray((v as StoredFiles).files);
@@ -33,6 +34,14 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
           .catch(() => undefined);
     if (!files?.files.length)
       throw new CutlineError('RENDER_FAILED', `finalize: output "${plan.name}" was not rendered`);
+    // The HLS tree MediaConvert packaged for this rendition, checked by the collect task.
+    if (state.packaging?.some((x) => x.rendition === plan.index)) {
+      const packaged = await p.objects.getJson<StoredFiles>(
+        p.outputsBucket,
+        packagingResultKey(job.id, plan.index),
+      );
+      files.files.push(...packaged.files);
+    }
     perRendition.push(files);
   }
   if (!perRendition.length)

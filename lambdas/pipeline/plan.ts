@@ -1,4 +1,6 @@
 import { ENV } from '../core/config.js';
+import { findPreset } from '../core/packaging/options.js';
+import { hlsPackager } from '../core/packaging/packager.js';
 import { getPlatform } from '../core/platform.js';
 import { planLimits } from '../core/plan/estimate-job.js';
 import { planRender } from '../core/plan/planner.js';
@@ -66,5 +68,16 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
     estimatedSeconds: Math.round(estimatedSeconds * 10) / 10,
     plan: plans.map((r) => ({ rendition: r.name, target: r.target, chunks: r.chunks.length })),
   });
-  return { jobId: state.jobId, tenantId: state.tenantId, renditions: plans, renditionConcurrency };
+  // Renditions whose HLS MediaConvert packages: the PackageRenditions Map runs one job for each.
+  const packaging = renditions.flatMap((r, index) => {
+    const hls = findPreset(r.edit.output.presets, 'hls');
+    return hls && hlsPackager(hls) === 'mediaconvert' ? [{ rendition: index }] : [];
+  });
+  return {
+    jobId: state.jobId,
+    tenantId: state.tenantId,
+    renditions: plans,
+    renditionConcurrency,
+    ...(packaging.length ? { packaging } : {}),
+  };
 }

@@ -39,6 +39,7 @@ export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: n
           const { name } = (await loadRenditions(job.id))[index]!;
           const { files } = await renderPrepared(input, {
             output: join(dir, outputName(name, input.spec.format)),
+            deferMediaConvert: true,
           });
           return storeOutputs(job, files, name);
         }

@@ -55,7 +55,7 @@ export async function handler(state: RenditionState): Promise<StoredFiles> {
         height: input.spec.height,
       };
       // Packaging (HLS, web, sprites, loudness) and poster/thumbnail, as in a single-pass render.
-      const rendered = await finishOutput(input, main, dir);
+      const rendered = await finishOutput(input, main, dir, { deferMediaConvert: true });
       return storeOutputs(job, rendered, name);
     }),
   );

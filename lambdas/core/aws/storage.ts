@@ -11,6 +11,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /** Keys of ARCHITECTURE §3: results under outputs/<tenant>/<jobId>/, intermediates under work/<jobId>/. */
@@ -19,11 +20,50 @@ export const keys = {
   work: (jobId: string, name: string) => `work/${jobId}/${name}`,
 };
 
+/**
+ * When a file goes up in parts. One PutObject stops at 5 GB and a 3-hour edit can exceed that; S3 allows
+ * at most 10 000 parts of at least 5 MiB, so the part size grows with the file (up to S3's 5 TB object).
+ */
+export interface UploadTuning {
+  /** Files this size or larger are uploaded in parts. */
+  multipartThresholdBytes: number;
+  /** The smallest part (S3's minimum is 5 MiB); bigger files get bigger parts. */
+  partSizeBytes: number;
+  /** Parts in flight at once (each is held in memory). */
+  queueSize: number;
+}
+
+const MiB = 1024 * 1024;
+export const DEFAULT_UPLOAD_TUNING: UploadTuning = {
+  multipartThresholdBytes: 64 * MiB,
+  partSizeBytes: 16 * MiB,
+  queueSize: 4,
+};
+const MAX_PARTS = 10_000;
+
+/** The part size for a file of `size` bytes: at least the tuning's, enough to stay within 10 000 parts. */
+export const partSizeFor = (size: number, tuning: UploadTuning): number =>
+  Math.max(tuning.partSizeBytes, 5 * MiB, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+
 export class ObjectStore {
-  constructor(private readonly s3: S3Client) {}
+  constructor(
+    private readonly s3: S3Client,
+    private readonly tuning: UploadTuning = DEFAULT_UPLOAD_TUNING,
+  ) {}
 
   async putFile(bucket: string, key: string, path: string, contentType?: string): Promise<number> {
     const { size } = await stat(path);
+    if (size >= this.tuning.multipartThresholdBytes) {
+      // A failed part aborts the whole upload (no parts left billed); the bucket's lifecycle rule is the backstop.
+      await new Upload({
+        client: this.s3,
+        params: { Bucket: bucket, Key: key, Body: createReadStream(path), ContentType: contentType },
+        partSize: partSizeFor(size, this.tuning),
+        queueSize: this.tuning.queueSize,
+        leavePartsOnError: false,
+      }).done();
+      return size;
+    }
     await this.s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -48,8 +88,12 @@ export class ObjectStore {
   }
 
   async getJson<T>(bucket: string, key: string): Promise<T> {
+    return JSON.parse(await this.getText(bucket, key)) as T;
+  }
+
+  async getText(bucket: string, key: string): Promise<string> {
     const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return JSON.parse(await res.Body!.transformToString()) as T;
+    return res.Body!.transformToString();
   }
 
   async download(bucket: string, key: string, path: string): Promise<void> {

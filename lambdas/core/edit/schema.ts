@@ -228,6 +228,13 @@ export const Transform = z.strictObject({
 });
 
 const Seconds = z.number().min(0, 'must be 0 or more');
+const boxSide = (what: string) =>
+  z
+    .number()
+    .int(`${what} must be a whole number of pixels`)
+    .min(1, `${what} must be at least 1 pixel`)
+    .max(8192, `${what} must be at most 8192 pixels`);
+
 export const Clip = z.strictObject({
   asset: Asset,
   start: z.union([Seconds, z.literal('auto')], {
@@ -245,6 +252,9 @@ export const Clip = z.strictObject({
   filter: Filter.optional(),
   opacity: unit('opacity').optional(),
   transform: Transform.optional(),
+  /** The box (pixels) the asset is fitted into, instead of the whole frame; positioned like the asset. */
+  width: boxSide('width').optional(),
+  height: boxSide('height').optional(),
 });
 
 export const Track = z.strictObject({

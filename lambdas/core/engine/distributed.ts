@@ -22,6 +22,8 @@ export interface LocalRenderOptions {
   planLimits?: Partial<PlanLimits>;
   /** Keep chunk files (for inspection); default: removed. */
   keepWork?: boolean;
+  /** See PackageOptions: the pipeline packages MediaConvert HLS in its own state. */
+  deferMediaConvert?: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function renderLocal(
       threads: opts.threadsPerWorker,
       onProgress: opts.onProgress,
       signal: opts.signal,
+      deferMediaConvert: opts.deferMediaConvert,
     });
     return { plan, files };
   }
@@ -101,7 +104,10 @@ export async function renderLocal(
       width: spec.width,
       height: spec.height,
     };
-    const files = await finishOutput(input, main, dirname(opts.output), { signal: opts.signal });
+    const files = await finishOutput(input, main, dirname(opts.output), {
+      signal: opts.signal,
+      deferMediaConvert: opts.deferMediaConvert,
+    });
     opts.onProgress?.(1);
     return { plan, files };
   } finally {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { runFfmpeg } from '../media/ffmpeg.js';
 import { compileRender, type CompileInput, type CompiledRender } from '../render/compile.js';
 import type { FrameWindow } from '../render/window.js';
-import { packageOutput } from '../packaging/package.js';
+import { packageOutput, type PackageOptions } from '../packaging/package.js';
 
 export interface RenderedFile {
   /** playlist: an HLS master; sprite + vtt: scrubbing thumbnails; preview: the preview GIF. */
@@ -25,6 +25,8 @@ export interface RenderOptions {
   threads?: number;
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
+  /** See PackageOptions: the pipeline packages MediaConvert HLS in its own state. */
+  deferMediaConvert?: boolean;
 }
 
 const extra = (output: string, suffix: string) => output.replace(/(\.[^./]+)?$/, `-${suffix}.jpg`);
@@ -77,7 +79,7 @@ export async function finishOutput(
   input: CompileInput,
   main: RenderedFile,
   dir: string,
-  opts: { signal?: AbortSignal } = {},
+  opts: PackageOptions = {},
 ): Promise<RenderedFile[]> {
   const [primary, ...packaged] = await packageOutput(input, main, dir, opts);
   const images: RenderedFile[] = [];
@@ -108,6 +110,9 @@ export async function renderPrepared(
     ...(spec.still ? {} : { durationSeconds: compiled.durationSeconds }),
     ...(spec.hasVideo ? { width: spec.width, height: spec.height } : {}),
   };
-  const files = await finishOutput(input, main, dirname(opts.output), { signal: opts.signal });
+  const files = await finishOutput(input, main, dirname(opts.output), {
+    signal: opts.signal,
+    deferMediaConvert: opts.deferMediaConvert,
+  });
   return { compiled, files };
 }

@@ -60,6 +60,8 @@ export interface Job {
   callback?: string;
   idempotencyKey?: string;
   executionArn?: string;
+  /** Set by the cancel route before it stops the execution: an ABORTED execution then ends CANCELLED. */
+  cancelRequestedAt?: string;
   /** A drop-folder job's input object: failures are written beside it as <name>.error.json. */
   origin?: { bucket: string; key: string };
   outputs?: JobOutput[];

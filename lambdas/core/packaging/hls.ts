@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { runFfmpeg } from '../media/ffmpeg.js';
 import { fpsValue, type Rational } from '../render/output-spec.js';
@@ -24,7 +24,24 @@ export interface HlsJob {
   segmentSeconds: number;
   fps: Rational;
   hasAudio: boolean;
+  /** File names inside the folder; default: a folder per variant (`720p/index.m3u8`, `720p/seg-00000.ts`). */
+  naming?: HlsNaming;
 }
+
+/** Where the muxer writes each variant: `%v` is the variant's name, `%05d` the segment number. */
+export interface HlsNaming {
+  playlist: string;
+  segment: string;
+  firstSegment: number;
+  master: string;
+}
+
+export const FOLDER_NAMING: HlsNaming = {
+  playlist: '%v/index.m3u8',
+  segment: '%v/seg-%05d.ts',
+  firstSegment: 0,
+  master: 'master.m3u8',
+};
 
 /**
  * One ffmpeg decodes the main file once and encodes every variant. Segments align across variants
@@ -34,6 +51,7 @@ export interface HlsJob {
  * no segment runs past the target length.
  */
 export function hlsArgs(job: HlsJob): string[] {
+  const naming = job.naming ?? FOLDER_NAMING;
   const n = job.variants.length;
   const split = n > 1 ? `[0:v]split=${n}${job.variants.map((_, i) => `[s${i}]`).join('')};` : '';
   const scales = job.variants
@@ -78,16 +96,18 @@ export function hlsArgs(job: HlsJob): string[] {
     'vod',
     '-hls_list_size',
     '0',
+    '-start_number',
+    String(naming.firstSegment),
     // No muxing delay: segments start at the keyframe's own time.
     '-muxdelay',
     '0',
     '-hls_segment_filename',
-    join(job.folder, '%v', 'seg-%05d.ts'),
+    join(job.folder, naming.segment),
     '-var_stream_map',
     job.variants
       .map((v, i) => (job.hasAudio ? `v:${i},a:${i},name:${v.name}` : `v:${i},name:${v.name}`))
       .join(' '),
-    join(job.folder, '%v', 'index.m3u8'),
+    join(job.folder, naming.playlist),
   );
   return args;
 }
@@ -120,36 +140,44 @@ export interface HlsTree {
 
 /** Encodes the ladder, then writes the master playlist from what was written (measured bandwidths). */
 export async function writeHls(job: HlsJob, signal?: AbortSignal): Promise<HlsTree> {
+  const naming = job.naming ?? FOLDER_NAMING;
   await rm(job.folder, { recursive: true, force: true });
-  for (const v of job.variants) await mkdir(join(job.folder, v.name), { recursive: true });
+  for (const v of job.variants)
+    await mkdir(dirname(join(job.folder, naming.playlist.replaceAll('%v', v.name))), { recursive: true });
   await runFfmpeg(hlsArgs(job), { signal });
-  // runFfmpeg makes the folder of its last argument, the literal `%v` pattern: not part of the tree.
-  await rm(join(job.folder, '%v'), { recursive: true, force: true });
+  // runFfmpeg makes the folder of its last argument: with `%v` in it, a literal pattern, not part of the tree.
+  if (dirname(naming.playlist).includes('%v'))
+    await rm(join(job.folder, dirname(naming.playlist)), { recursive: true, force: true });
   const files: HlsTree['files'] = [];
   const variants: StreamInf[] = [];
   for (const v of job.variants) {
-    const playlistPath = join(job.folder, v.name, 'index.m3u8');
+    const relative = naming.playlist.replaceAll('%v', v.name);
+    const playlistPath = join(job.folder, relative);
     const playlist = parseMediaPlaylist(await readFile(playlistPath, 'utf8'));
-    files.push({ path: playlistPath, relative: `${v.name}/index.m3u8` });
+    files.push({ path: playlistPath, relative });
     const measured = [];
     for (const s of playlist.segments) {
-      const path = join(job.folder, v.name, s.uri);
+      // Segment URIs are relative to their playlist's folder.
+      const segRelative = posix.join(posix.dirname(relative), s.uri);
+      const path = join(job.folder, segRelative);
       measured.push({ bytes: (await stat(path)).size, duration: s.duration });
-      files.push({ path, relative: `${v.name}/${s.uri}` });
+      files.push({ path, relative: segRelative });
     }
     const bw = measureBandwidth(measured);
     const first = playlist.segments[0];
     variants.push({
-      uri: `${v.name}/index.m3u8`,
+      uri: relative,
       bandwidth: bw.peak,
       averageBandwidth: bw.average,
       width: v.width,
       height: v.height,
-      codecs: first ? await codecsOf(join(job.folder, v.name, first.uri), job.hasAudio) : undefined,
+      codecs: first
+        ? await codecsOf(join(job.folder, posix.dirname(relative), first.uri), job.hasAudio)
+        : undefined,
       frameRate: fpsValue(job.fps),
     });
   }
-  const master = join(job.folder, 'master.m3u8');
+  const master = join(job.folder, naming.master);
   await writeFile(master, writeMasterPlaylist(variants));
   return { master, files, variants };
 }

@@ -1,5 +1,6 @@
 import type { Output } from '../edit/schema.js';
 import { CutlineError, type IssueDetail } from '../errors.js';
+import { hlsPackager, mediaConvertUnavailable } from './packager.js';
 import type {
   HlsPreset,
   LoudnessPreset,
@@ -58,6 +59,7 @@ const SOUND_FORMATS: ReadonlyArray<Output['format']> = ['mp4', 'mov', 'webm', 'm
  */
 export function checkPresets(output: Output): void {
   const problems: IssueDetail[] = [];
+  const notSupported: IssueDetail[] = [];
   (output.presets ?? []).forEach((entry, i) => {
     const name = asObject(entry).name;
     const path = `output.presets[${i}]`;
@@ -73,9 +75,20 @@ export function checkPresets(output: Output): void {
         path,
         message: `"loudness" needs an output with sound (format ${SOUND_FORMATS.join(', ')}, not muted)`,
       });
+    if (name === 'hls') {
+      const preset = asObject(entry) as HlsPreset;
+      const why = hlsPackager(preset) === 'mediaconvert' ? mediaConvertUnavailable() : undefined;
+      if (why) notSupported.push({ path: preset.packager ? `${path}.packager` : path, message: why });
+    }
     if (name === 'social' && (output.format === 'mp3' || output.format === 'wav'))
       problems.push({ path, message: '"social" makes other aspect ratios: the output needs pictures' });
   });
   if (problems.length)
     throw new CutlineError('VALIDATION_FAILED', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
+  if (notSupported.length)
+    throw new CutlineError(
+      'NOT_SUPPORTED',
+      `${notSupported[0]!.path}: ${notSupported[0]!.message}`,
+      notSupported,
+    );
 }

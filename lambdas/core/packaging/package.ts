@@ -8,12 +8,19 @@ import type { RenderedFile } from '../engine/render.js';
 import { previewGifArgs, spriteArgs, webArgs } from './derived.js';
 import { writeHls } from './hls.js';
 import { selectLadder } from './ladder.js';
+import { mediaConvertHlsNaming } from './mediaconvert.js';
+import { hlsPackager } from './packager.js';
 import { normaliseLoudness } from './loudness.js';
 import { DEFAULTS, findPreset } from './options.js';
 import { spriteGrid, spriteVtt } from './sprite.js';
 
 export interface PackageOptions {
   signal?: AbortSignal;
+  /**
+   * The pipeline packages MediaConvert HLS in a state of its own (createJob.sync) after the render:
+   * render tasks pass true and leave it out. The CLI leaves it false and renders the same job itself.
+   */
+  deferMediaConvert?: boolean;
 }
 
 /** `dir/a/b.x` → `a/b.x`, with forward slashes (it becomes an object key). */
@@ -89,7 +96,8 @@ export async function packageOutput(
   }
 
   const hls = findPreset(presets, 'hls');
-  if (hls) {
+  const mediaConvert = hls && hlsPackager(hls) === 'mediaconvert';
+  if (hls && !(mediaConvert && opts.deferMediaConvert)) {
     const variants = selectLadder(spec, hls.ladder ?? DEFAULTS.hlsLadder);
     const tree = await writeHls(
       {
@@ -99,6 +107,8 @@ export async function packageOutput(
         segmentSeconds: hls.segmentSeconds ?? DEFAULTS.hlsSegmentSeconds,
         fps: spec.fps,
         hasAudio: spec.hasAudio,
+        // MediaConvert's file names, so a job's HLS tree looks the same from the CLI and from AWS.
+        ...(mediaConvert ? { naming: mediaConvertHlsNaming() } : {}),
       },
       signal,
     );

@@ -6,6 +6,9 @@ import { z } from 'zod';
  * Two kinds: `social` changes the composition (extra renditions: the same edit at other aspect ratios);
  * the others post-process the finished main file (see packageOutput).
  */
+export const HLS_PACKAGERS = ['ffmpeg', 'mediaconvert'] as const;
+export type HlsPackager = (typeof HLS_PACKAGERS)[number];
+
 export const PRESET_NAMES = ['hls', 'web', 'social', 'preview-gif', 'thumbnails', 'loudness'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -28,6 +31,13 @@ export const HlsPreset = z.strictObject({
     .optional(),
   /** Target segment length; every variant is cut at the same times. */
   segmentSeconds: int('segmentSeconds', 1, 30).optional(),
+  /**
+   * Who packages: ffmpeg in the render task, or AWS Elemental MediaConvert (a `createJob.sync` state;
+   * locally an adapter renders the same job settings with ffmpeg). Default: the deployment's.
+   */
+  packager: z
+    .enum(HLS_PACKAGERS, { error: `packager must be one of ${HLS_PACKAGERS.join(', ')}` })
+    .optional(),
 });
 
 export const WebPreset = z.strictObject({ name: z.literal('web') });

@@ -49,6 +49,45 @@ export function fitLayer(source: Size, viewport: Size, fit: Clip['fit'] = 'crop'
   }
 }
 
+export interface CropSides {
+  left?: number;
+  right?: number;
+  top?: number;
+  bottom?: number;
+}
+
+const column = (position: Position) =>
+  /Left$|^left$/.test(position) ? 0 : /Right$|^right$/.test(position) ? 1 : 0.5;
+const row = (position: Position) => (/^top/.test(position) ? 0 : /^bottom/.test(position) ? 1 : 0.5);
+
+/**
+ * Shotstack's asset crop: fractions of the fitted layer cut from each side, the rest staying where it was
+ * on screen (a split screen is two full-frame clips, each cropped to its half). Returns the crop rectangle
+ * inside the layer and how far the smaller layer must move from where `placeLayer` would put it for its
+ * own size, so that the kept part does not shift.
+ */
+export function cropLayer(
+  layer: Size,
+  crop: CropSides,
+  position: Position = 'center',
+): { rect: Size & { x: number; y: number }; shift: { x: number; y: number } } {
+  const l = Math.round(layer.width * (crop.left ?? 0));
+  const r = Math.round(layer.width * (crop.right ?? 0));
+  const t = Math.round(layer.height * (crop.top ?? 0));
+  const b = Math.round(layer.height * (crop.bottom ?? 0));
+  const width = even(Math.max(2, layer.width - l - r));
+  const height = even(Math.max(2, layer.height - t - b));
+  return {
+    rect: { x: l, y: t, width, height },
+    // The full layer's corner is at free·col; the kept part starts l further in; placeLayer puts the kept
+    // part at (free + cut)·col, so the difference is l − (l + r)·col.
+    shift: {
+      x: Math.round(l - (layer.width - width) * column(position)),
+      y: Math.round(t - (layer.height - height) * row(position)),
+    },
+  };
+}
+
 /** Top-left corner of a layer for one of the nine positions, plus an offset in fractions of the viewport (y up). */
 export function placeLayer(
   layer: Size,
@@ -58,11 +97,9 @@ export function placeLayer(
 ): { x: number; y: number } {
   const freeX = viewport.width - layer.width;
   const freeY = viewport.height - layer.height;
-  const col = /Left$|^left$/.test(position) ? 0 : /Right$|^right$/.test(position) ? 1 : 0.5;
-  const row = /^top/.test(position) ? 0 : /^bottom/.test(position) ? 1 : 0.5;
   return {
-    x: Math.round(freeX * col + (offset.x ?? 0) * viewport.width),
-    y: Math.round(freeY * row - (offset.y ?? 0) * viewport.height),
+    x: Math.round(freeX * column(position) + (offset.x ?? 0) * viewport.width),
+    y: Math.round(freeY * row(position) - (offset.y ?? 0) * viewport.height),
   };
 }
 

@@ -11,7 +11,7 @@ import type { InputList } from './inputs.js';
 import { focusOffset } from './focus.js';
 import { effectSpec, linear, progress, transitionSpec, type TransitionSpec } from './motion.js';
 import { fpsString, type OutputSpec } from './output-spec.js';
-import { even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
+import { cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
 import { frameAt, type FrameWindow, frameSeconds } from './window.js';
 
@@ -159,6 +159,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   let size: Size;
   let position = clip.position;
   let offset = clip.offset;
+  let cropShift = { x: 0, y: 0 };
   const staticOps: FilterNode[] = [];
   let perFrame: boolean;
 
@@ -169,22 +170,10 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
         { path: `${timed.at}.asset.src`, message: 'has no video stream' },
       ]);
     }
-    let src: Size = { width: media.probe.width, height: media.probe.height };
-    const c = asset.crop;
-    if (c && (c.left || c.right || c.top || c.bottom)) {
-      const w = even(src.width * (1 - (c.left ?? 0) - (c.right ?? 0)));
-      const h = even(src.height * (1 - (c.top ?? 0) - (c.bottom ?? 0)));
-      staticOps.push(
-        filter('crop', {
-          w,
-          h,
-          x: Math.round(src.width * (c.left ?? 0)),
-          y: Math.round(src.height * (c.top ?? 0)),
-        }),
-      );
-      src = { width: w, height: h };
-    }
-    const fitted = fitLayer(src, viewport, clip.fit, clip.scale);
+    const src: Size = { width: media.probe.width, height: media.probe.height };
+    // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
+    const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
+    const fitted = fitLayer(src, box, clip.fit, clip.scale);
     staticOps.push(
       filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }),
       filter('setsar', { r: 1 }),
@@ -207,6 +196,14 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       );
     }
     size = fitted.layer;
+    // The asset's crop cuts the fitted layer; what is left stays where it was (moved at placement).
+    const c = asset.crop;
+    if (c && (c.left || c.right || c.top || c.bottom)) {
+      const cut = cropLayer(size, c, position);
+      staticOps.push(filter('crop', { w: cut.rect.width, h: cut.rect.height, x: cut.rect.x, y: cut.rect.y }));
+      size = { width: cut.rect.width, height: cut.rect.height };
+      cropShift = cut.shift;
+    }
     if (asset.type === 'video') {
       const trim = asset.trim ?? 0;
       const fromS = trim + (frameSeconds(vs, fps) - timed.start);
@@ -357,7 +354,8 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   return {
     label: out,
     size,
-    ...place,
+    x: place.x + cropShift.x,
+    y: place.y + cropShift.y,
     moveIn: isMove(tIn) ? tIn : undefined,
     moveOut: isMove(tOut) ? tOut : undefined,
   };

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -49,6 +49,7 @@ const COLORS: Array<[string, [number, number, number]]> = [
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cutline-packaging-'));
+  await mkdir(FIXTURES, { recursive: true });
   // 640×360, 6 s, testsrc2 + a 440 Hz tone: the HLS and web source.
   if (!existsSync(join(FIXTURES, 'pack-src.mp4')))
     await ffmpeg(

@@ -1,14 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CutlineStack } from '../../../lib/cutline-stack.js';
+import { HANDLERS } from '../../../lambdas/core/config.js';
 import { applyNagSuppressions } from '../../../lib/nag.js';
 
 let template: Template;
 let definition: Record<string, unknown> & { States: Record<string, Record<string, unknown>> };
 let nagError: unknown;
+let outdir: string;
 
 const ASL = readFileSync(new URL('../../../statemachines/render.asl.json', import.meta.url), 'utf8');
 const placeholders = [...new Set([...ASL.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!))];
@@ -29,12 +34,14 @@ function stateMachineDefinition(t: Template) {
 
 beforeAll(() => {
   // One app, synthesised once (bundling every function takes a while), with cdk-nag as in bin/app.ts.
-  const app = new App();
+  // Explicitly synthesized without the built ffmpeg layer (see the layer test below).
+  const app = new App({ context: { allowMissingFfmpegLayer: true } });
   const stack = new CutlineStack(app, 'Test', {
     platform: { mapConcurrency: 40, fargate: { cpu: 2048, memoryLimitMiB: 4096 } },
   });
   applyNagSuppressions(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  outdir = app.outdir;
   try {
     app.synth();
   } catch (err) {
@@ -199,7 +206,8 @@ describe('CutlineStack', () => {
         }),
       ],
     });
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+    // The webhook DLQ and the execution-status rule's (lib/execution-watch.ts).
+    template.resourceCountIs('AWS::SQS::Queue', 2);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{
       Properties: { AlarmDescription: string };
     }>;
@@ -224,5 +232,213 @@ describe('CutlineStack', () => {
     const ours = fns.filter((f) => f.Properties.Environment?.Variables?.CUTLINE_TABLE_NAME);
     expect(ours.length).toBeGreaterThanOrEqual(13);
     for (const f of ours) expect(f.Properties.Runtime).toBe('nodejs22.x');
+  });
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+/** The statements of every inline policy attached to the role of the function whose handler matches `id`. */
+function statementsOf(id: RegExp): Statement[] {
+  const fns = template.findResources('AWS::Lambda::Function');
+  const fn = Object.entries(fns).find(([, r]) => id.test(String(r.Metadata?.['cutline:handler'])));
+  if (!fn) throw new Error(`no function ${id}`);
+  const role = (fn[1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+const exactly = (entry: string) => new RegExp(`^${entry.replace(/\./g, '\\.')}$`);
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe('deployable in AWS (issue #15)', () => {
+  it('cfn-lint finds no errors or warnings in the synthesized template (two CDK-made warnings ignored)', () => {
+    // W3005: CDK adds DependsOn on a function's role beside the GetAtt that already orders them.
+    // W3045: CDK grants S3 log delivery to the access-log bucket with the legacy AccessControl property.
+    // Both are how aws-cdk-lib writes these resources, harmless, and not ours to change.
+    const ignored = ['W3005', 'W3045'];
+    const run = spawnSync(
+      'cfn-lint',
+      ['--format', 'parseable', '--ignore-checks', ...ignored, '--', join(outdir, 'Test.template.json')],
+      { encoding: 'utf8' },
+    );
+    if (run.error) throw new Error(`cfn-lint is not installed (pip install cfn-lint): ${run.error.message}`);
+    expect(run.stdout.trim().split('\n').filter(Boolean)).toEqual([]);
+    expect(run.status).toBe(0);
+  }, 120_000);
+
+  it('every Lambda bundle CDK built loads in a clean folder with only what nodejs22.x provides, and exports handler', async () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Metadata?.['cutline:handler'],
+    );
+    const entries = new Set(fns.map((f) => f.Metadata['cutline:handler']));
+    for (const group of Object.values(HANDLERS))
+      for (const e of Object.values(group)) expect(entries).toContain(e);
+    const failures: string[] = [];
+    for (const f of fns) {
+      const key = String(f.Properties.Code.S3Key);
+      const asset = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      // A folder with nothing around it: no node_modules here or in any parent (as /var/task in Lambda).
+      const clean = mkdtempSync(join(tmpdir(), 'cutline-bundle-'));
+      cpSync(asset, clean, { recursive: true });
+      const env: Record<string, string> = {
+        PATH: '/usr/bin:/bin',
+        AWS_REGION: 'us-east-1',
+        LAMBDA_TASK_ROOT: clean,
+      };
+      for (const [k, v] of Object.entries(f.Properties.Environment?.Variables ?? {}))
+        env[k] = typeof v === 'string' ? v : 'token';
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "const m = await import('./index.mjs'); if (typeof m.handler !== 'function') { console.error('handler is ' + typeof m.handler); process.exit(3); }",
+        ],
+        { cwd: clean, env, encoding: 'utf8', timeout: 60_000 },
+      );
+      if (run.status !== 0)
+        failures.push(`${f.Metadata['cutline:handler']}: exit ${run.status} ${run.stderr.slice(-600)}`);
+      rmSync(clean, { recursive: true, force: true });
+    }
+    expect(failures).toEqual([]);
+  }, 180_000);
+
+  it('grants StopExecution on the executions of the state machine, which is what AWS authorizes it against', () => {
+    const stop = statementsOf(/api\/renders\.ts/).filter((s) =>
+      actionsOf(s).includes('states:StopExecution'),
+    );
+    expect(stop).toHaveLength(1);
+    const resource = JSON.stringify(stop[0]!.Resource);
+    expect(resource).toContain(':execution:');
+    expect(resource).toMatch(/:\*"/);
+    // StartExecution stays on the state machine itself.
+    const start = statementsOf(/api\/renders\.ts/).find((s) =>
+      actionsOf(s).includes('states:StartExecution'),
+    )!;
+    expect(JSON.stringify(start.Resource)).not.toContain(':execution:');
+  });
+
+  it('runs the Fargate task on arm64 Linux, like the functions and the layer, and builds the image for it', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+    for (const f of Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.CUTLINE_TABLE_NAME,
+    ))
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+    const manifest = readdirSync(outdir).find((f) => f.startsWith('Test') && f.endsWith('.assets.json'))!;
+    const images = Object.values(
+      (
+        JSON.parse(readFileSync(join(outdir, manifest), 'utf8')) as {
+          dockerImages: Record<string, { source: { directory: string; platform?: string } }>;
+        }
+      ).dockerImages,
+    );
+    expect(images).toHaveLength(1);
+    expect(images[0]!.source.platform).toBe('linux/arm64');
+    // The staged build context leaves out what the image never copies.
+    const context = join(outdir, images[0]!.source.directory);
+    for (const gone of ['layers', 'docs', 'test', 'node_modules', 'cdk.out'])
+      expect(existsSync(join(context, gone)), gone).toBe(false);
+    expect(existsSync(join(context, 'containers/render/Dockerfile'))).toBe(true);
+  });
+
+  it('refuses to synthesize without the ffmpeg layer unless allowMissingFfmpegLayer is set', () => {
+    if (existsSync(new URL('../../../layers/ffmpeg/build/bin/ffmpeg', import.meta.url))) return;
+    expect(() => new CutlineStack(new App(), 'NoLayer')).toThrow(
+      /layers\/ffmpeg\/build\.sh[\s\S]*allowMissingFfmpegLayer=true/,
+    );
+    expect(
+      () => new CutlineStack(new App(), 'Allowed', { platform: { allowMissingFfmpegLayer: true } }),
+    ).not.toThrow();
+  });
+
+  it("ends jobs whose execution failed, timed out or was aborted, from Step Functions' own status events", () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventPattern?.source?.[0] === 'aws.states',
+    );
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]!.Properties;
+    expect(rule.EventBusName).toBeUndefined(); // Step Functions publishes on the default bus
+    expect(rule.EventPattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
+    expect(rule.EventPattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
+    expect(JSON.stringify(rule.EventPattern.detail.stateMachineArn)).toContain('PipelineRender');
+    expect(rule.Targets[0].DeadLetterConfig).toBeDefined();
+    const fn = statementsOf(/triggers\/execution-ended\.ts/);
+    expect(fn.flatMap(actionsOf)).toEqual(
+      expect.arrayContaining(['dynamodb:UpdateItem', 'events:PutEvents']),
+    );
+  });
+
+  it('sends every alarm to one SNS topic, subscribes alarmEmail, and alarms on what matters', () => {
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
+    const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
+    for (const m of [
+      'AWS/Lambda/Errors',
+      'AWS/Lambda/Throttles',
+      'AWS/States/ExecutionsFailed',
+      'AWS/States/ExecutionsTimedOut',
+      'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      'AWS/ApiGateway/Latency',
+      'AWS/ApiGateway/5XXError',
+    ])
+      expect(metrics).toContain(m);
+    // Errors and throttles for every function of the platform.
+    const ours = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.CUTLINE_TABLE_NAME,
+    );
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(ours.length);
+    expect(alarms.find((a) => a.Properties.MetricName === 'Latency')!.Properties.ExtendedStatistic).toBe(
+      'p95',
+    );
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const withEmail = Template.fromStack(
+      new CutlineStack(new App(), 'Email', {
+        platform: { allowMissingFfmpegLayer: true, alarmEmail: 'ops@example.com' },
+      }),
+    );
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  }, 120_000);
+
+  it('gives pipeline functions only the table and object actions their code calls, on their prefixes', () => {
+    for (const name of [
+      'validate',
+      'prepareItem',
+      'probe',
+      'plan',
+      'renderChunk',
+      'renderAudio',
+      'stitch',
+      'finalize',
+      'markFailed',
+    ]) {
+      const statements = statementsOf(exactly(HANDLERS.pipeline[name as keyof typeof HANDLERS.pipeline]));
+      const actions = statements.flatMap(actionsOf);
+      for (const broad of [
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:Scan',
+        's3:DeleteObject*',
+        's3:PutObject*',
+      ])
+        expect(actions, `${name}: ${broad}`).not.toContain(broad);
+      for (const s of statements.filter((s) => actionsOf(s).some((a) => /^s3:(Put|Delete)Object$/.test(a)))) {
+        const resources = JSON.stringify(s.Resource);
+        expect(resources, name).toMatch(/\/(work|outputs|inputs|drop)\/\*/);
+        expect(resources, name).not.toMatch(/"\/\*"/);
+      }
+    }
+    // Only the functions that clean up delete, and only under work/.
+    const deleters = ['validate', 'prepareItem', 'probe', 'plan', 'stitch'].filter((n) =>
+      statementsOf(exactly(HANDLERS.pipeline[n as keyof typeof HANDLERS.pipeline])).some((s) =>
+        actionsOf(s).includes('s3:DeleteObject'),
+      ),
+    );
+    expect(deleters).toEqual([]);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Position } from '../../../lambdas/core/edit/schema.js';
-import { even, fitLayer, placeLayer, rotatedSize } from '../../../lambdas/core/render/placement.js';
+import {
+  cropLayer,
+  even,
+  fitLayer,
+  placeLayer,
+  rotatedSize,
+} from '../../../lambdas/core/render/placement.js';
 
 const viewport = { width: 320, height: 180 };
 const square = { width: 200, height: 200 };
@@ -145,5 +151,48 @@ describe('rotatedSize', () => {
       const r = rotatedSize({ width: 123, height: 77 }, angle);
       expect([r.width % 2, r.height % 2]).toEqual([0, 0]);
     }
+  });
+});
+
+describe('cropLayer', () => {
+  const layer = { width: 320, height: 180 };
+  // Smaller than the frame, so every position puts it somewhere else.
+  const small = { width: 200, height: 100 };
+  const kept = (position: Position, crop: Parameters<typeof cropLayer>[1]) => {
+    const { rect, shift } = cropLayer(small, crop, position);
+    const full = placeLayer(small, viewport, position);
+    const placed = placeLayer(rect, viewport, position);
+    // Where the kept part lands on screen, and where it was before the cut.
+    return {
+      at: { x: placed.x + shift.x, y: placed.y + shift.y },
+      was: { x: full.x + rect.x, y: full.y + rect.y },
+    };
+  };
+
+  it('cuts fractions of the layer from each side, made even', () => {
+    expect(cropLayer(layer, { left: 0.25, top: 0.5 }).rect).toEqual({ x: 80, y: 90, width: 240, height: 90 });
+    expect(cropLayer(layer, { right: 0.5 }).rect).toEqual({ x: 0, y: 0, width: 160, height: 180 });
+    expect(cropLayer({ width: 101, height: 51 }, { left: 0.1 }).rect.width % 2).toBe(0);
+  });
+
+  it.each([
+    'topLeft',
+    'top',
+    'topRight',
+    'left',
+    'center',
+    'right',
+    'bottomLeft',
+    'bottom',
+    'bottomRight',
+  ] as Position[])('the kept part does not move at %s', (position) => {
+    for (const crop of [{ right: 0.5 }, { left: 0.25, top: 0.5 }, { left: 0.1, right: 0.3, bottom: 0.2 }]) {
+      const { at, was } = kept(position, crop);
+      expect(at).toEqual(was);
+    }
+  });
+
+  it('an empty crop changes nothing', () => {
+    expect(cropLayer(layer, {})).toEqual({ rect: { x: 0, y: 0, ...layer }, shift: { x: 0, y: 0 } });
   });
 });
