@@ -1,10 +1,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { clients } from '../../lambdas/core/aws/clients.js';
 import { getPlatform } from '../../lambdas/core/platform.js';
 import { reserveQuota, usageStore } from '../../lambdas/core/usage/index.js';
-import { startLocalPlatform } from '../../local/platform.js';
+import { LOCAL_BUCKETS, startLocalPlatform } from '../../local/platform.js';
 
 describe('quota reservations across a restart', () => {
   it('a job interrupted by a stop of the platform gives its reservation back on the next start', async () => {
@@ -54,6 +56,15 @@ describe('quota reservations across a restart', () => {
         status: 'FAILED',
         renderedSeconds: 0,
       });
+      // A counter this process knows but the table lost (a new table) is seeded again, not a refusal.
+      await clients().db.send(
+        new DeleteCommand({
+          TableName: LOCAL_BUCKETS.table,
+          Key: { PK: `TENANT#${tenantId}`, SK: `COMMITTED#${month}` },
+        }),
+      );
+      expect(await reserveQuota(tenantId, estimate(10))).toMatchObject({ renderSeconds: 10 });
+      expect((await usageStore().getCounter(tenantId, month))!.renderSeconds).toBe(10);
     } finally {
       await second.close();
     }
