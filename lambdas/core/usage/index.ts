@@ -111,8 +111,6 @@ export async function reserveQuota(
   if (!quota || !bounds.length) return undefined;
   const want = reservationFor(estimate, now);
   const s = usageStore();
-  const current = async (): Promise<Amounts> =>
-    (await s.getCounter(tenantId, want.month)) ?? (await seedCounter(tenantId, want.month, now));
   const refuse = (c: Amounts): never => {
     const r = reservationRefusal(quota, c, want, now) ?? {
       message: `the quota for ${want.month} has no room for this job right now`,
@@ -125,8 +123,9 @@ export async function reserveQuota(
   // (and seeded from the usage records when the month has none yet).
   const seen = `${tenantId}#${want.month}`;
   if (!knownCounters.has(seen)) {
-    const c = await current();
+    const c = (await s.getCounter(tenantId, want.month)) ?? (await seedCounter(tenantId, want.month, now));
     knownCounters.add(seen);
+    if (knownCounters.size > 1000) knownCounters.delete(knownCounters.values().next().value!);
     if (reservationRefusal(quota, c, want, now)) refuse(c);
   }
   if (await s.reserve(tenantId, want.month, want, max)) return want;
