@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients } from '../../lambdas/core/aws/clients.js';
 import { getPlatform } from '../../lambdas/core/platform.js';
@@ -267,6 +268,36 @@ describe('oversized requests', () => {
     ).rejects.toThrow('refused by the reservation');
     const ok = await jobs.create(job('fine', {}));
     expect([ok.created, ok.job.id]).toEqual([true, 'fine']);
+  });
+
+  it('a request waiting on a key whose first request is refused (and releases it) takes the key, not a 409', async () => {
+    const now = new Date().toISOString();
+    const idemKey = { PK: 'IDEMP#store-test#wait-k', SK: 'META' };
+    // The first request holds the claim (between its claim and its refusal)…
+    await clients().db.send(
+      new PutCommand({
+        TableName: LOCAL_BUCKETS.table,
+        Item: { ...idemKey, jobId: 'refused-later', claimedAt: Date.now() / 1000, expiresAt: 0 },
+      }),
+    );
+    // …and gives it back 300 ms later.
+    const released = new Promise((r) => setTimeout(r, 300)).then(() =>
+      clients().db.send(new DeleteCommand({ TableName: LOCAL_BUCKETS.table, Key: idemKey })),
+    );
+    const second = await getPlatform().jobs.create({
+      id: 'waited',
+      tenantId: 'store-test',
+      type: 'render',
+      status: 'QUEUED',
+      progress: 0,
+      request: {},
+      idempotencyKey: 'wait-k',
+      createdAt: now,
+      updatedAt: now,
+      timings: { queuedAt: now },
+    });
+    await released;
+    expect([second.created, second.job.id]).toEqual([true, 'waited']);
   });
 });
 

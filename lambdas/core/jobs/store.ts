@@ -121,63 +121,63 @@ export class JobStore {
     jobId: string,
     fingerprint: string | undefined,
   ): Promise<Job | null> {
-    const expiresAt = Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS;
-    const claimItem = {
+    const claimItem = () => ({
       ...idemKey,
       jobId,
-      expiresAt,
+      expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
       claimedAt: Date.now() / 1000,
       ...(fingerprint ? { fingerprint } : {}),
+    });
+    const putClaim = async (condition: string, values?: Record<string, unknown>): Promise<boolean> => {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: claimItem(),
+            ConditionExpression: condition,
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
     };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: claimItem,
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return null;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-    const prior = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: idemKey, ConsistentRead: true }),
-    );
-    // A claim written before fingerprints existed has none: it is honoured as before.
-    const theirs = prior.Item?.fingerprint as string | undefined;
-    if (fingerprint && theirs && theirs !== fingerprint)
-      throw new CutlineError(
-        'IDEMPOTENCY_KEY_REUSED',
-        'this Idempotency-Key was already used with a different request; use a new key for a new request',
-        [{ path: 'headers.Idempotency-Key', message: 'already used with a different body or route' }],
-      );
-    // The first request with this key may still be between its claim and its job write: wait for
-    // its job instead of taking the key over (which would make a second job). Only a claim older
-    // than STALE_CLAIM_SECONDS, whose writer is gone, is taken over.
-    const claimedAt = Number(prior.Item?.claimedAt ?? 0);
+    // Every pass does I/O and counts as a poll, so even a key claimed and released over and over ends.
     for (let waited = 0; ; waited += CLAIM_POLL_MS) {
-      const existing = prior.Item ? await this.get(String(prior.Item.jobId)) : null;
-      if (existing) return existing;
-      if (Date.now() / 1000 - claimedAt > STALE_CLAIM_SECONDS) break;
-      if (waited >= CLAIM_WAIT_MS)
+      if (waited > CLAIM_WAIT_MS)
         throw new CutlineError(
           'IN_PROGRESS',
           'a request with this Idempotency-Key is still being processed; retry it in a moment',
           [],
           true,
         );
+      if (await putClaim('attribute_not_exists(PK)')) return null;
+      const prior = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: idemKey, ConsistentRead: true }),
+      );
+      // Released meanwhile by a request that was refused: claim it again.
+      if (!prior.Item) continue;
+      // A claim written before fingerprints existed has none: it is honoured as before.
+      const theirs = prior.Item.fingerprint as string | undefined;
+      if (fingerprint && theirs && theirs !== fingerprint)
+        throw new CutlineError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was already used with a different request; use a new key for a new request',
+          [{ path: 'headers.Idempotency-Key', message: 'already used with a different body or route' }],
+        );
+      // The first request with this key may still be between its claim and its job write: wait for
+      // its job instead of taking the key over (which would make a second job). Only a claim older
+      // than STALE_CLAIM_SECONDS, whose writer is gone, is taken over.
+      const existing = await this.get(String(prior.Item.jobId));
+      if (existing) return existing;
+      if (Date.now() / 1000 - Number(prior.Item.claimedAt ?? 0) > STALE_CLAIM_SECONDS) {
+        if (await putClaim('jobId = :old', { ':old': prior.Item.jobId })) return null;
+        continue;
+      }
       await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
     }
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: claimItem,
-        ConditionExpression: 'jobId = :old',
-        ExpressionAttributeValues: { ':old': prior.Item?.jobId },
-      }),
-    );
-    return null;
   }
 
   /** Gives a claimed key back after a refusal; only our own claim (another writer may have taken it over). */
