@@ -101,6 +101,7 @@ const platform = await startLocalPlatform({
   dataDir,
   mediaRoot: media?.dir ?? dataDir,
   webhookSecret: 'bench-secret',
+  allowLocalWebhooks: true, // the bench's receiver is on 127.0.0.1
   // The usage plan is not what is measured: high enough never to throttle the bench.
   rateLimit: { rate: 10_000, burst: 10_000 },
   subscribers: [

@@ -1,4 +1,5 @@
 /** The bench's result shape, and its markdown rendering. */
+import { queueMarkdown, type QueueResults } from './queue.js';
 
 export interface Machine {
   cpuModel: string;
@@ -141,6 +142,8 @@ export interface BenchResults {
   comparison: Comparison;
   scaling: Scaling | null;
   estimates: Estimates;
+  /** The queue section (bench/queue.ts); null when skipped. */
+  queue?: QueueResults | null;
   problems: string[];
 }
 
@@ -408,5 +411,6 @@ export function renderMarkdown(r: BenchResults): string {
   }
   out.push('</details>');
   out.push('');
+  if (r.queue) out.push('', queueMarkdown(r.queue));
   return out.join('\n');
 }

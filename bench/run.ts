@@ -7,6 +7,11 @@
  *   npm run bench -- --skip-scaling    section 1 and its estimates only
  *   npm run bench -- --workers 1,2,4   worker counts to try (default: 1, 2, 4, 8 up to the core count)
  *   npm run bench -- --reps 3          repetitions of the comparison (default 2, quick 1)
+ *   npm run bench -- --sources-only    only the sources section (bench/sources.ts: 1-hour source → 5 clips)
+ *   npm run bench -- --skip-sources    everything but the sources section
+ *   npm run bench -- --source-minutes N  length of that section's source (default 60, quick 10)
+ *   npm run bench -- --skip-queue      without the queue section (30 concurrent 8 s SD renders through
+ *                                      cutline start vs the same ffmpeg commands; quick: 6 × 4 s)
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +29,8 @@ import { planRender } from '../lambdas/core/plan/planner.js';
 import { estimateErrorSummary } from '../lambdas/core/ops/stats.js';
 import { compileRender, type CompileInput } from '../lambdas/core/render/compile.js';
 import { baselineArgs, benchEdit, graphOnlyArgs } from './edits.js';
+import { sourcesBench, writeSourcesResults } from './sources.js';
+import { queueBench } from './queue.js';
 import { makeBenchMedia, type BenchMedia } from './media.js';
 import {
   ffmpegVersion,
@@ -66,6 +73,10 @@ interface Config {
   reps: number;
   workers: number[];
   scaling: boolean;
+  /** Section 3 (bench/sources.ts): null when skipped. */
+  sourceMinutes: number | null;
+  sourcesOnly: boolean;
+  queue: boolean;
 }
 
 let quietWaitSeconds = 0;
@@ -87,8 +98,12 @@ function config(argv: string[]): Config {
     options: {
       quick: { type: 'boolean', default: false },
       'skip-scaling': { type: 'boolean', default: false },
+      'skip-queue': { type: 'boolean', default: false },
       workers: { type: 'string' },
       reps: { type: 'string' },
+      'sources-only': { type: 'boolean', default: false },
+      'skip-sources': { type: 'boolean', default: false },
+      'source-minutes': { type: 'string' },
     },
     strict: true,
   });
@@ -115,7 +130,24 @@ function config(argv: string[]): Config {
     reps,
     workers: [...new Set(workers)].sort((a, b) => a - b),
     scaling: !values['skip-scaling'],
+    sourceMinutes: values['skip-sources'] ? null : sourceMinutes(values['source-minutes'], quick),
+    sourcesOnly: values['sources-only'] ?? false,
+    queue: !values['skip-queue'],
   };
+}
+
+function sourceMinutes(v: string | undefined, quick: boolean): number {
+  const minutes = v ? Number(v) : quick ? 10 : 60;
+  if (!Number.isInteger(minutes) || minutes < 1)
+    throw new UsageError('--source-minutes must be a positive integer');
+  return minutes;
+}
+
+/** Section 3, written to its own results (sources-latest.json / .md). */
+async function sourcesSection(minutes: number): Promise<void> {
+  const md = await writeSourcesResults(await sourcesBench({ minutes, log }));
+  process.stdout.write(`${md}\n`);
+  log(`wrote ${join(RESULTS_DIR, 'sources-latest')}.md and .json`);
 }
 
 const shellQuote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -477,6 +509,10 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const cfg = config(argv);
   if (cfg.mode === 'quick') quietMaxWaitSeconds = 5;
+  if (cfg.sourcesOnly) {
+    await sourcesSection(cfg.sourceMinutes ?? 60);
+    return 0;
+  }
   const loadAverageStart = loadavg();
   log(
     `${cfg.mode} run: ${cfg.width}×${cfg.height}, compare ${cfg.compareSeconds} s × ${cfg.reps}, scaling ${cfg.scaling ? `${cfg.scalingSeconds} s, W ∈ {${cfg.workers.join(', ')}}` : 'skipped'}`,
@@ -504,6 +540,21 @@ async function main(): Promise<number> {
       );
     }
     const scale = cfg.scaling ? await scaling(cfg, media, work, estimates) : null;
+    const queue = cfg.queue
+      ? await queueBench({
+          renders: cfg.mode === 'quick' ? 6 : 30,
+          seconds: cfg.mode === 'quick' ? 4 : 8,
+          workers: availableParallelism(),
+          reps: 1,
+          log,
+        })
+      : null;
+    for (const r of queue?.runs ?? []) {
+      if (r.cutline.succeeded !== queue!.renders)
+        problems.push(`queue: ${r.cutline.succeeded}/${queue!.renders} renders succeeded`);
+      if (r.cutline.maxFfmpeg > queue!.workers)
+        problems.push(`queue: ${r.cutline.maxFfmpeg} ffmpeg processes at once on ${queue!.workers} workers`);
+    }
     // The same summary /v1/metrics gives over a tenant's jobs (lambdas/core/ops/stats.ts).
     const errors = estimateErrorSummary(estimates.filter((e) => e.endToEnd));
     const cores = cpus();
@@ -528,6 +579,7 @@ async function main(): Promise<number> {
       },
       comparison,
       scaling: scale,
+      queue,
       estimates: {
         rows: estimates,
         count: errors.count,
@@ -550,6 +602,7 @@ async function main(): Promise<number> {
     log(
       `wrote ${join(RESULTS_DIR, latest)}.md and .json in ${((Date.now() - started) / 60000).toFixed(1)} min`,
     );
+    if (cfg.sourceMinutes) await sourcesSection(cfg.sourceMinutes);
     return problems.length ? 1 : 0;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -562,7 +615,7 @@ main().then(
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (usage) {
       log(
-        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--workers 1,2,4] [--reps N]`,
+        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--skip-queue] [--workers 1,2,4] [--reps N] [--sources-only | --skip-sources] [--source-minutes N]`,
       );
       process.exit(2);
     }

@@ -10,7 +10,6 @@ const stack = new CutlineStack(app, 'Cutline', {
   // Environment-agnostic unless the CLI knows the account (synth works offline with no credentials).
   ...(account && region ? { env: { account, region } } : {}),
   platform: {
-    webhookSecret: process.env.CUTLINE_WEBHOOK_SECRET,
     // The web console on CloudFront: `npx cdk deploy -c console=true`.
     webConsole: ['true', true].includes(app.node.tryGetContext('console')),
     // HLS on AWS Elemental MediaConvert: `-c mediaConvert=true` (jobs that ask), `=default` (every hls preset).

@@ -12,6 +12,7 @@ commands:
       --chunks N                  split into N chunks rendered in parallel (default: the planner decides; 1: single pass)
       --concurrency C             chunks rendered at once (default: the number of cores)
       --threads T                 ffmpeg threads per worker
+      --limit NAME=VALUE          a limit of edit/limits.ts for this run (repeatable), e.g. maxSourceBytes=5GB
       --dry-run                   print the ffmpeg command instead of running it
 
   start                         run the whole platform on this machine (API, pipeline, storage, events)
@@ -19,6 +20,12 @@ commands:
       --data-dir D                where tables, buckets, keys and the event log live (default .cutline)
       --api-key K                 use this API key instead of the generated one
       --media-root M              allow file:// sources under M
+      --allow-local-webhooks      let callbacks/subscribers target 127.0.0.1 / ::1 (development only)
+      --limit NAME=VALUE          a deployment limit (repeatable): maxSourceBytes=5GB, maxSourcePixels=100000000,
+                                  maxDurationSeconds=4h, … (see README, Limits)
+      --config FILE               JSON with { "limits": { NAME: VALUE } }; --limit wins over it
+      --workers N                 jobs and ffmpeg processes at once, the rest wait QUEUED
+                                  (default CUTLINE_WORKERS, else the number of cores)
 
   demo                          start the platform (or use --url), submit examples/promo.json over HTTP,
                                 follow it to the end, download the result and list the events

@@ -45,6 +45,8 @@ export function createApi(baseUrl, key) {
     const slot = await call('POST', '/v1/uploads', {
       filename: file.name,
       ...(file.type ? { contentType: file.type } : {}),
+      // The presigned PUT signs this length: the storage refuses any other size.
+      bytes: file.size,
     });
     await new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();

@@ -25,6 +25,13 @@ function progressCell(job) {
   );
 }
 
+/** ` · 540/1200 frames · ~12 s left` while a job renders (the job's own frame counts). */
+function framesText(job) {
+  if (TERMINAL.includes(job.status) || !job.frames?.total) return '';
+  const left = typeof job.secondsRemaining === 'number' ? ` · ~${job.secondsRemaining} s left` : '';
+  return ` · ${job.frames.done}/${job.frames.total} frames${left}`;
+}
+
 /** Polls `fn` every `ms` while the page is visible; returns the stop function. */
 function poll(fn, ms) {
   let stopped = false;
@@ -307,6 +314,7 @@ export function jobView(root, ctx, id) {
       job.stage && !TERMINAL.includes(job.status) ? `${job.stage} ` : '',
       h('progress', { max: 100, value: job.progress, 'aria-label': 'job progress' }),
       ` ${job.progress}%`,
+      framesText(job),
     );
     const t = job.timings ?? {};
     const fact = (k, v) => (v ? [h('dt', {}, k), h('dd', {}, v)] : []);

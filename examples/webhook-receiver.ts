@@ -3,21 +3,23 @@
  *
  *   CUTLINE_WEBHOOK_SECRET=… npx tsx examples/webhook-receiver.ts [port]
  *
- * The port comes from the argument, else $PORT, else 8787. The local platform keeps its secret in
- * .cutline/webhook-secret; on AWS it is the stack's webhookSecret. The receiver answers
+ * The port comes from the argument, else $PORT, else 8787. The secret is your tenant's: POST
+ * /v1/webhooks/secret/rotate shows a new one once. While rolling over, give both, comma-separated
+ * (`CUTLINE_WEBHOOK_SECRET=new,old`); the platform signs with both during the grace period. It answers
  *   204 to a good event (and logs it),
  *   401 to a missing or bad signature, a timestamp outside the tolerance, or a signature it has already
  *       accepted within the tolerance window (a replay),
  *   400 to a signed body that is not a JSON event, 405 to anything but POST, 413 to a body over 1 MiB.
- * A retried delivery of an event it already accepted (same event id, freshly signed) is answered 204 so the
+ * Replays are recognised by what was signed (timestamp and body), not by the header's spelling: an
+ * upper-cased, padded or reordered signature is the same delivery. A retried delivery of an event it already accepted (same event id, freshly signed) is answered 204 so the
  * sender stops, but has no second effect: it is counted in `duplicates`, not added to `received`.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_TOLERANCE_SECONDS,
-  SIGNATURE_HEADER,
   verifyWebhook,
   type EventEnvelope,
 } from '../lambdas/core/webhooks/signature.js';
@@ -28,7 +30,8 @@ export interface ReceiverOptions {
   /** 0 picks a free port. Default 8787. */
   port?: number;
   host?: string;
-  secret: string;
+  /** The tenant's secret, or several while rolling over (any one verifying is enough). */
+  secret: string | readonly string[];
   toleranceSeconds?: number;
   log?: (line: string) => void;
 }
@@ -65,8 +68,14 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const ids = new Set<string>();
   const MAX_IDS = 10_000;
   const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  /** Signatures accepted within the window → when (unix s); older ones fail the timestamp check anyway. */
+  /**
+   * Deliveries accepted within the window, by replay key → when (unix s); older ones fail the timestamp
+   * check anyway. The key is what the MAC covers (timestamp and body digest), so no re-spelling of the
+   * signature header (case, spaces, order, an extra value) makes a replay look new.
+   */
   const seen = new Map<string, number>();
+  const replayKey = (timestamp: number, body: string) =>
+    `${timestamp}.${createHash('sha256').update(body).digest('hex')}`;
 
   const server = createServer(async (req, res) => {
     const refuse = (status: number, reason: string) => {
@@ -91,8 +100,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       });
       if (!check.ok) return refuse(401, check.reason);
       for (const [s, t] of seen) if (now - t > tolerance) seen.delete(s);
-      const sig = String(req.headers[SIGNATURE_HEADER]);
-      if (seen.has(sig)) return refuse(401, 'replayed-signature');
+      const key = replayKey(check.timestamp, body);
+      if (seen.has(key)) return refuse(401, 'replayed-signature');
       let event: EventEnvelope;
       try {
         event = JSON.parse(body) as EventEnvelope;
@@ -101,7 +110,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       } catch {
         return refuse(400, 'body is not a JSON event');
       }
-      seen.set(sig, check.timestamp);
+      seen.set(key, check.timestamp);
       if (typeof event.id === 'string' && ids.has(event.id)) {
         duplicates.push(event.id);
         opts.log?.(`duplicate delivery of ${event.id}: already handled`);
@@ -141,7 +150,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const secret = process.env.CUTLINE_WEBHOOK_SECRET;
   if (!secret) {
     process.stderr.write(
-      'set CUTLINE_WEBHOOK_SECRET (the local platform keeps it in .cutline/webhook-secret)\n',
+      "set CUTLINE_WEBHOOK_SECRET to your tenant's secret (POST /v1/webhooks/secret/rotate shows a new one)\n",
     );
     process.exit(2);
   }
@@ -150,7 +159,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.stderr.write(`not a port: ${process.argv[2] ?? process.env.PORT}\n`);
     process.exit(2);
   }
-  const r = await startReceiver({ port, secret, log: (l) => process.stdout.write(`${l}\n`) });
+  const secrets = secret
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const r = await startReceiver({ port, secret: secrets, log: (l) => process.stdout.write(`${l}\n`) });
   process.stdout.write(`listening on ${r.url}\n`);
   const stop = () => void r.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

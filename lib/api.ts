@@ -26,6 +26,7 @@ export interface ApiProps {
     usage?: IFunction;
     metrics?: IFunction;
     validate?: IFunction;
+    webhooks?: IFunction;
   };
   throttle: { rateLimit: number; burstLimit: number };
   quota: { limit: number; period: Period };
@@ -138,6 +139,12 @@ export class Api extends Construct {
       v1.addResource('usage').addMethod('GET', new LambdaIntegration(props.handlers.usage), keyed);
     if (props.handlers.metrics)
       v1.addResource('metrics').addMethod('GET', new LambdaIntegration(props.handlers.metrics), keyed);
+    if (props.handlers.webhooks) {
+      const w = new LambdaIntegration(props.handlers.webhooks);
+      const secret = v1.addResource('webhooks').addResource('secret');
+      secret.addMethod('GET', w, keyed);
+      secret.addResource('rotate').addMethod('POST', w, keyed);
+    }
 
     const plan = this.api.addUsagePlan('UsagePlan', {
       throttle: props.throttle,

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Period } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { EventType } from 'aws-cdk-lib/aws-s3';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
+import { checkLimitOverrides, limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { Quota } from '../lambdas/core/usage/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
@@ -30,8 +32,20 @@ export interface CutlinePlatformProps {
   allowedSourceHosts?: string[];
   /** Memory of the render functions (MiB); more memory is more vCPU. Default 3008. */
   renderMemoryMiB?: number;
+  /**
+   * Edit and source limits (lambdas/core/edit/limits.ts), numbers or text such as `'20GB'` for bytes and
+   * `'4h'` for seconds: e.g. `{ maxSourceBytes: '20GB', maxSourcePixels: 100_000_000 }`. Defaults:
+   * DEFAULT_LIMITS (10 GiB per source, 64 MP and 512 MiB per decoded frame, 3 h timelines).
+   */
+  limits?: Partial<Record<keyof EditLimits, number | string>>;
   /** Chunks rendered at once by the Map state. Default 50. */
   mapConcurrency?: number;
+  /**
+   * The render budget: reserved concurrency of each render function (chunks, audio, stitch), so a burst
+   * of jobs queues on throttles (retried with backoff by the state machine) instead of taking the
+   * account's whole Lambda concurrency. Default: unreserved. Keep mapConcurrency at or below it.
+   */
+  renderConcurrency?: number;
   /** Fargate task size for long renders. Default 4 vCPU / 8 GiB. */
   fargate?: { cpu: number; memoryLimitMiB: number };
   logRetention?: RetentionDays;
@@ -49,8 +63,13 @@ export interface CutlinePlatformProps {
    * `{ renderMinutesPerMonth: 600 }`. Default: none (the usage plan's request quota only).
    */
   defaultQuota?: Quota;
-  /** Secret used to sign webhooks. Default: a value you must replace; see docs/deploy.md. */
-  webhookSecret?: string;
+  /**
+   * Webhook delivery retries: `attempts` tries, waiting min(baseSeconds·2^(n-1), maxSeconds) after try n,
+   * then the dead-letter queue (and its alarm). Default 14 tries over about 7 hours (30 s … 1 h).
+   */
+  webhookRetry?: RetrySchedule;
+  /** Seconds an old tenant webhook secret keeps signing after a rotation. Default 86 400 (24 h). */
+  webhookSecretGraceSeconds?: number;
   /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
   webConsole?: boolean;
   /** An address subscribed (by email, it must confirm) to the topic every alarm sends to. Default: none. */
@@ -79,7 +98,30 @@ export class CutlinePlatform extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.storage = new Storage(this, 'Storage', { removalPolicy, workExpiryDays: 7 });
     this.state = new State(this, 'State', { removalPolicy });
-    this.events = new Events(this, 'Events', { archiveRetentionDays: 30 });
+    const deliveryTimeout = Duration.seconds(30);
+    this.events = new Events(this, 'Events', {
+      archiveRetentionDays: 30,
+      webhookRetry: props.webhookRetry,
+      deliveryTimeout,
+    });
+    // Tenant webhook secrets: Secrets Manager names under one prefix per stack, the only ones granted.
+    const secretPrefix = `cutline/webhook/${Stack.of(this).stackName}/`;
+    const secretArns = [
+      Stack.of(this).formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${secretPrefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ];
+    const grantSecrets = (fn: IGrantable, actions: string[]) =>
+      fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: secretArns }));
+    const secretEnv: Record<string, string> = {
+      [ENV.WEBHOOK_SECRET_PREFIX]: secretPrefix,
+      ...(props.webhookSecretGraceSeconds !== undefined
+        ? { [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: String(props.webhookSecretGraceSeconds) }
+        : {}),
+    };
     const logGroup = new LogGroup(this, 'FunctionLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const env: Record<string, string> = {
       CUTLINE_TABLE_NAME: this.state.table.tableName,
@@ -88,6 +130,8 @@ export class CutlinePlatform extends Construct {
       CUTLINE_EVENT_BUS_NAME: this.events.bus.eventBusName,
       CUTLINE_ALLOWED_SOURCE_HOSTS: (props.allowedSourceHosts ?? []).join(','),
       CUTLINE_PLAN_LIMITS: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
+      // Checked at synth: a bad limit fails `cdk synth` with its name, not a running function.
+      ...limitsEnv(checkLimitOverrides(props.limits, 'CutlinePlatform limits')),
     };
     const mcProps = typeof props.mediaConvert === 'object' ? props.mediaConvert : {};
     const mediaConvert = props.mediaConvert
@@ -117,6 +161,7 @@ export class CutlinePlatform extends Construct {
       ffmpegLayer: ffmpeg.layer,
       environment: env,
       renderMemoryMiB: props.renderMemoryMiB ?? 3008,
+      renderConcurrency: props.renderConcurrency,
       logGroup,
       logRetention: retention,
     });
@@ -153,7 +198,20 @@ export class CutlinePlatform extends Construct {
       metrics: apiFn(HANDLERS.api.metrics, 'MetricsFunction'),
       projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction'),
       validate: apiFn(HANDLERS.api.validate, 'ValidateFunction'),
+      webhooks: new CutlineFunction(this, 'WebhooksFunction', {
+        entry: HANDLERS.api.webhooks,
+        memorySize: 256,
+        timeout: Duration.seconds(10),
+        environment: { ...apiEnv, ...secretEnv },
+        logGroup,
+      }),
     };
+    // Show (Get) and rotate (Put) a tenant's secret; Create for a tenant's first one.
+    grantSecrets(handlers.webhooks, [
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+    ]);
     // Health: one GetItem, HeadBucket on both buckets, DescribeStateMachine — and nothing else.
     this.state.table.grant(handlers.health, 'dynamodb:GetItem');
     handlers.health.addToRolePolicy(
@@ -179,6 +237,11 @@ export class CutlinePlatform extends Construct {
     this.storage.outputs.grantRead(handlers.projects);
     this.state.table.grantReadWriteData(handlers.renders);
     this.storage.outputs.grantRead(handlers.renders);
+    // Validate checks sources as submit does: HeadObject for their size (maxSourceBytes).
+    this.storage.ingest.grantRead(handlers.validate);
+    this.storage.outputs.grantRead(handlers.validate);
+    // Cancel removes what the job stored (work/ and outputs/) after it marks the job CANCELLED.
+    this.storage.outputs.grantDelete(handlers.renders);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);
     // StopExecution is authorized against the execution (…:execution:<machine>:<name>), not the machine.
     this.pipeline.stateMachine.grantExecution(handlers.renders, 'states:StopExecution');
@@ -210,11 +273,17 @@ export class CutlinePlatform extends Construct {
     const webhook = new CutlineFunction(this, 'WebhookFunction', {
       entry: HANDLERS.triggers.webhook,
       memorySize: 256,
-      timeout: Duration.seconds(30),
-      environment: { ...env, CUTLINE_WEBHOOK_SECRET: props.webhookSecret ?? 'replace-me-see-docs-deploy' },
+      timeout: deliveryTimeout,
+      environment: {
+        ...env,
+        ...secretEnv,
+        [ENV.WEBHOOK_RETRY]: JSON.stringify(this.events.schedule),
+      },
       logGroup,
     });
-    this.state.table.grantReadData(webhook);
+    this.state.table.grant(webhook, 'dynamodb:GetItem');
+    // Reads a tenant's secrets; creates the first one when a tenant's first event goes out.
+    grantSecrets(webhook, ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret']);
     this.events.deliverWebhooks(webhook);
 
     this.executionWatch = new ExecutionWatch(this, 'ExecutionWatch', {

@@ -17,6 +17,8 @@ export interface CutlineFunctionProps {
   layers?: ILayerVersion[];
   /** Render functions carry the shipped fonts. */
   withFonts?: boolean;
+  /** Reserved concurrency: at most this many at once (a render budget); beyond it invokes are throttled. */
+  reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export class CutlineFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       logGroup: props.logGroup,
       layers: props.layers,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       ...(props.ephemeralStorageMiB
         ? { ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMiB) }
         : {}),
@@ -53,8 +56,9 @@ export class CutlineFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node22',
         sourceMap: true,
-        // Nothing external: see above (CDK's default leaves @aws-sdk/* to the runtime).
-        externalModules: [],
+        // Nothing external but playwright-core (see above; CDK's default leaves @aws-sdk/* to the runtime):
+        // it is only imported to draw html assets, which the stack's functions refuse (no Chromium in Lambda).
+        externalModules: ['playwright-core'],
         mainFields: ['module', 'main'],
         banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
         ...(props.withFonts
@@ -64,6 +68,8 @@ export class CutlineFunction extends NodejsFunction {
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) => [
                   `cp -r "${inputDir}/assets/fonts" "${outputDir}/fonts"`,
+                  // The built-in Google families, flat beside them (lambdas/core/text/builtin-fonts.ts).
+                  `find "${inputDir}/node_modules/@expo-google-fonts" -name '*.ttf' -exec cp {} "${outputDir}/fonts/" ';'`,
                 ],
               },
             }

@@ -60,12 +60,16 @@ export function applyNagSuppressions(stack: Stack): void {
       'Objects of the platform’s own outputs bucket (outputs/ and work/).',
     ],
     [
+      `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:cutline/webhook/${stack.stackName}/*`,
+      'Tenant webhook secrets are created on first use, one per tenant, so the grant is their name prefix.',
+    ],
+    [
       `Resource::${arn(p.storage.ingest)}/drop/*`,
       'A drop-folder job’s failure is written beside its input, under the drop/ prefix only.',
     ],
     [
       `Resource::${arn(p.storage.outputs)}/work/*`,
-      'Intermediates of a job live under work/<jobId>/; the job id is only known at run time.',
+      'Intermediates of a job live under work/<jobId>/ (the job id is only known at run time), among them the Plan step’s rendition manifest the Distributed Map reads.',
     ],
     [
       `Resource::${arn(p.storage.outputs)}/outputs/*`,
@@ -74,6 +78,10 @@ export function applyNagSuppressions(stack: Stack): void {
     [
       `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(p.pipeline.stateMachine.node.defaultChild as CfnElement)}"}]}]}:*`,
       'Cancel stops executions of the platform’s own state machine; StopExecution is authorized per execution.',
+    ],
+    [
+      `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${p.pipeline.stateMachineName}/*`,
+      'Distributed Map child executions of this very state machine, named by their map run.',
     ],
     ...Object.values(p.pipeline.functions).map(
       (fn) =>

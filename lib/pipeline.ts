@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
 import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -7,6 +7,8 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HANDLERS } from '../lambdas/core/config.js';
+import { EXECUTION_SECONDS, FIXED_TASK_SECONDS } from '../lambdas/core/plan/timeouts.js';
+import { SFN_QUOTAS } from '../lambdas/core/plan/sfn-quotas.js';
 import { CutlineFunction, ROOT } from './functions.js';
 import type { RenderFleet } from './render-fleet.js';
 
@@ -19,6 +21,8 @@ export interface PipelineProps {
   ffmpegLayer: import('aws-cdk-lib/aws-lambda').ILayerVersion;
   environment: Record<string, string>;
   renderMemoryMiB: number;
+  /** Reserved concurrency of each render function (chunk, audio, stitch); default: unreserved. */
+  renderConcurrency?: number;
   logGroup: LogGroup;
   logRetention: RetentionDays;
 }
@@ -26,18 +30,27 @@ export interface PipelineProps {
 /** The render state machine from statemachines/render.asl.json and the functions behind its tasks. */
 export class Pipeline extends Construct {
   readonly stateMachine: StateMachine;
+  readonly stateMachineName: string;
   readonly functions: Record<keyof typeof HANDLERS.pipeline, CutlineFunction>;
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
-    const light = { memorySize: 1024, timeout: Duration.minutes(2) };
+    // Function timeouts are the Task timeouts of the ASL (lambdas/core/plan/timeouts.ts): a task never
+    // outlives its function, and a function is never cut short before its task's limit.
+    const light = (step: keyof typeof FIXED_TASK_SECONDS) => ({
+      memorySize: 1024,
+      timeout: Duration.seconds(FIXED_TASK_SECONDS[step]),
+    });
     const heavy = {
       memorySize: props.renderMemoryMiB,
-      timeout: Duration.minutes(15),
+      timeout: Duration.seconds(SFN_QUOTAS.lambdaSeconds),
       ephemeralStorageMiB: 10240,
       layers: [props.ffmpegLayer],
       withFonts: true,
     };
+    // The render budget: invokes beyond it are throttled (Lambda.TooManyRequestsException), and the ASL
+    // retries throttles with backoff for minutes, so a burst waits instead of failing.
+    const rendering = { ...heavy, reservedConcurrentExecutions: props.renderConcurrency };
     const env = {
       ...props.environment,
       CUTLINE_FFMPEG: '/opt/bin/ffmpeg',
@@ -45,7 +58,7 @@ export class Pipeline extends Construct {
       CUTLINE_FARGATE_SUBNETS: props.fleet.publicSubnetIds.join(','),
       CUTLINE_FARGATE_SECURITY_GROUPS: props.fleet.securityGroup.securityGroupId,
     };
-    const make = (name: keyof typeof HANDLERS.pipeline, sizing: typeof light | typeof heavy) =>
+    const make = (name: keyof typeof HANDLERS.pipeline, sizing: ReturnType<typeof light> | typeof heavy) =>
       new CutlineFunction(this, name, {
         entry: HANDLERS.pipeline[name],
         environment: env,
@@ -53,17 +66,19 @@ export class Pipeline extends Construct {
         ...sizing,
       });
     this.functions = {
-      validate: make('validate', light),
+      validate: make('validate', light('validate')),
       // Generated media (voice-overs, scenes) may take minutes and ffmpeg.
       prepareItem: make('prepareItem', heavy),
       probe: make('probe', heavy),
       plan: make('plan', heavy),
-      renderChunk: make('renderChunk', heavy),
-      renderAudio: make('renderAudio', heavy),
-      stitch: make('stitch', heavy),
-      packageMediaConvert: make('packageMediaConvert', light),
-      finalize: make('finalize', light),
-      markFailed: make('markFailed', light),
+      renderChunk: make('renderChunk', rendering),
+      renderAudio: make('renderAudio', rendering),
+      stitch: make('stitch', rendering),
+      packageMediaConvert: make('packageMediaConvert', light('packageMediaConvert')),
+      // Finalize ffprobes stitched outputs for their duration (through the loopback range proxy): it
+      // needs the layer's ffprobe, not the heavy sizing.
+      finalize: make('finalize', { ...light('finalize'), layers: [props.ffmpegLayer] }),
+      markFailed: make('markFailed', light('markFailed')),
     };
     // Least privilege: each function gets the table and object actions its code calls, on the prefixes it
     // uses (ARCHITECTURE §3: sources under inputs/ and outputs/, intermediates under work/, results under
@@ -75,12 +90,16 @@ export class Pipeline extends Construct {
       access.readSources(fn);
     access.work(f.prepareItem, 'write');
     access.work(f.probe, 'read', 'write');
-    access.work(f.plan, 'read');
+    // Plan writes the rendition manifest; the single pass and the stitch keep their result files there.
+    access.work(f.plan, 'read', 'write');
     access.work(f.renderChunk, 'read', 'write', 'delete');
     access.work(f.renderAudio, 'read', 'write', 'delete');
-    access.work(f.stitch, 'read');
+    access.work(f.stitch, 'read', 'write');
     access.work(f.finalize, 'read', 'list', 'delete');
-    access.work(f.markFailed, 'list', 'delete');
+    access.work(f.markFailed, 'read', 'list', 'delete');
+    // MediaConvert packaging reads the renditions and the HLS tree MediaConvert wrote, and leaves its result in work/.
+    access.work(f.packageMediaConvert, 'read', 'write');
+    props.outputs.grantRead(f.packageMediaConvert, 'outputs/*');
     for (const fn of [f.renderChunk, f.stitch, f.finalize]) access.writeResults(fn);
     // Finalize checks every output it reports is stored (HeadObject needs s3:GetObject).
     props.outputs.grantRead(f.finalize, 'outputs/*');
@@ -88,7 +107,19 @@ export class Pipeline extends Construct {
     props.ingest.grantPut(f.prepareItem, 'inputs/*');
     // A drop-folder job's failure is written beside its input, under drop/.
     props.ingest.grantPut(f.markFailed, 'drop/*');
+    // A fixed name, so the role can name the machine its Distributed Maps start children of without a
+    // reference cycle (role policy → machine ARN → role).
+    const stateMachineName = Names.uniqueResourceName(this, { maxLength: 80 });
+    this.stateMachineName = stateMachineName;
+    const arn = (resource: 'stateMachine' | 'execution', resourceName: string) =>
+      Stack.of(this).formatArn({
+        service: 'states',
+        resource,
+        resourceName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
     this.stateMachine = new StateMachine(this, 'Render', {
+      stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(`${ROOT}statemachines/render.asl.json`),
       definitionSubstitutions: {
@@ -114,10 +145,28 @@ export class Pipeline extends Construct {
         level: LogLevel.ALL,
         includeExecutionData: false,
       },
-      timeout: Duration.hours(6),
+      timeout: Duration.seconds(EXECUTION_SECONDS),
     });
+    // Distributed Maps (RenderRenditions, RenderChunks) run child executions of this very machine, and
+    // RenderRenditions reads its items from the Plan step's manifest under work/.
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [arn('stateMachine', stateMachineName)],
+      }),
+    );
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [arn('execution', `${stateMachineName}/*`)],
+      }),
+    );
+    props.outputs.grantRead(this.stateMachine, 'work/*');
     for (const fn of Object.values(f)) fn.grantInvoke(this.stateMachine);
     props.bus.grantPutEventsTo(this.stateMachine);
+    // The render tasks publish throttled Job Progress events themselves (lambdas/core/jobs/progress.ts).
+    props.bus.grantPutEventsTo(f.renderChunk);
+    props.bus.grantPutEventsTo(f.renderAudio);
     // ecs:runTask.sync: run the task, pass its roles, and watch it through EventBridge's managed rule.
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({
@@ -156,6 +205,8 @@ export class Pipeline extends Construct {
     access.readSources(task);
     access.work(task, 'read', 'write');
     access.writeResults(task);
+    // It publishes Job Progress itself (lambdas/core/jobs/progress.ts).
+    props.bus.grantPutEventsTo(task);
   }
 }
 

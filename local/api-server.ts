@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { runAs } from '../lambdas/core/aws/call-recorder.js';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -30,6 +31,13 @@ export const ROUTES: readonly Route[] = [
   },
   { method: 'GET', resource: '/v1/usage', module: 'lambdas/api/usage.ts', keyRequired: true },
   { method: 'GET', resource: '/v1/metrics', module: 'lambdas/api/metrics.ts', keyRequired: true },
+  { method: 'GET', resource: '/v1/webhooks/secret', module: 'lambdas/api/webhooks.ts', keyRequired: true },
+  {
+    method: 'POST',
+    resource: '/v1/webhooks/secret/rotate',
+    module: 'lambdas/api/webhooks.ts',
+    keyRequired: true,
+  },
   { method: 'POST', resource: '/v1/validate', module: 'lambdas/api/validate.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/uploads', module: 'lambdas/api/uploads.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },
@@ -236,7 +244,12 @@ export async function startApiServer(opts: {
           },
         } as unknown as APIGatewayProxyEvent;
         const mod = await handlerModule(hit.route.module);
-        send(res, await mod.handler(event, { awsRequestId: event.requestContext.requestId }));
+        send(
+          res,
+          await runAs(hit.route.module, () =>
+            mod.handler(event, { awsRequestId: event.requestContext.requestId }),
+          ),
+        );
       } catch (err) {
         process.stderr.write(`api: ${(err as Error).stack ?? err}\n`);
         send(res, error(500, 'INTERNAL', 'internal error'));

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { guardFilesystemStore } from './store-full.js';
+import { startS3AuthProxy } from './s3-auth-proxy.js';
 
 export interface Running {
   endpoint: string;
@@ -23,6 +25,8 @@ export async function startDynalite(dataDir: string): Promise<Running> {
       m.port ? resolve(m.port) : reject(new Error(`dynalite did not start: ${m.error}`)),
     );
   });
+  // Should the thread still die, the table is down (health says so), but the platform answers on.
+  worker.on('error', (err) => process.stderr.write(`cutline: the local table stopped: ${err.message}\n`));
   return {
     endpoint: `http://127.0.0.1:${port}`,
     close: () =>
@@ -45,7 +49,13 @@ export interface S3Running extends Running {
  */
 const PUT_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
 
-/** s3rver (the S3 API) persisting under `dataDir/s3` with the platform's buckets. */
+/** The local credentials (s3rver's own fixed pair): the only ones the local S3 endpoint accepts. */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/**
+ * s3rver (the S3 API) persisting under `dataDir/s3` with the platform's buckets, behind a SigV4 check
+ * (s3-auth-proxy): the endpoint answers only signed or presigned requests, as S3 does.
+ */
 export async function startS3rver(
   dataDir: string,
   buckets: readonly string[],
@@ -63,7 +73,13 @@ export async function startS3rver(
       configs: opts.putCors?.includes(name) ? [PUT_CORS] : [],
     })),
   });
+  // A full disk fails the PUT with 507, not the process (store-full.ts).
+  guardFilesystemStore((server as unknown as { store: Parameters<typeof guardFilesystemStore>[0] }).store);
   const { port } = (await server.run()) as AddressInfo;
+  const proxy = await startS3AuthProxy({
+    upstream: `http://127.0.0.1:${port}`,
+    secrets: new Map([[LOCAL_S3_CREDENTIALS.accessKeyId, LOCAL_S3_CREDENTIALS.secretAccessKey]]),
+  });
   const listeners: Array<(bucket: string, key: string, eTag: string) => void> = [];
   server.on(
     'event',
@@ -75,14 +91,18 @@ export async function startS3rver(
     }) => {
       for (const r of event.Records) {
         if (!r.eventName.startsWith('ObjectCreated')) continue;
-        for (const fn of listeners)
-          fn(r.s3.bucket.name, decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')), r.s3.object.eTag);
+        // s3rver's event carries the key as stored (not URL-encoded as S3's notifications are): decoding
+        // it again would turn a literal `%2e%2e` into `..`.
+        for (const fn of listeners) fn(r.s3.bucket.name, r.s3.object.key, r.s3.object.eTag);
       }
     },
   );
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: proxy.endpoint,
     onObjectCreated: (fn) => listeners.push(fn),
-    close: () => server.close(),
+    close: async () => {
+      await proxy.close();
+      await server.close();
+    },
   };
 }

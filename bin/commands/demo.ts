@@ -47,6 +47,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const platform = await startLocalPlatform({
       dataDir: join(tmpdir(), 'cutline-demo'),
       mediaRoot: examples,
+      // The demo's receiver listens on 127.0.0.1: the development opt-in, never on by default.
+      allowLocalWebhooks: true,
     });
     url = platform.url;
     apiKey = platform.apiKey;
@@ -102,12 +104,14 @@ export async function demoCommand(argv: string[]): Promise<number> {
       status: string;
       stage?: string;
       progress: number;
+      frames?: { done: number; total: number };
+      secondsRemaining?: number;
       outputs?: Array<{ kind: string; key: string; url: string }>;
       error?: { code: string; message: string };
     };
     for (;;) {
       state = (await (await fetch(`${url}/v1/renders/${job.id}`, { headers })).json()) as typeof state;
-      bar(state.progress / 100);
+      bar(state.progress / 100, { frames: state.frames, secondsRemaining: state.secondsRemaining });
       if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(state.status)) break;
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseEdit } from '../../lambdas/core/edit/parse.js';
-import { DEFAULT_LIMITS } from '../../lambdas/core/edit/limits.js';
+import {
+  checkLimitOverrides,
+  LimitSettingError,
+  limitsEnv,
+  parseLimitAssignments,
+  resolveLimits,
+} from '../../lambdas/core/edit/limits.js';
+import { ENV } from '../../lambdas/core/config.js';
 import { CutlineError } from '../../lambdas/core/errors.js';
 import { assertJsonDepth } from '../../lambdas/core/json-depth.js';
 import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
@@ -15,7 +22,16 @@ import { expandPresets } from '../../lambdas/core/packaging/social.js';
 import type { JobType } from '../../lambdas/core/jobs/kinds.js';
 import { manifestJob } from '../../lambdas/core/jobs/manifest.js';
 import { compileRender } from '../../lambdas/core/render/compile.js';
-import { progressBar } from '../progress.js';
+import { progressBar, type ProgressDetail } from '../progress.js';
+
+/** A bar fed by renderLocal: its fraction, with the frame counts ffmpeg reports (the job's own source). */
+function framedBar(bar: (f: number, d?: ProgressDetail) => void) {
+  let frames: ProgressDetail['frames'];
+  return {
+    onFrames: (done: number, total: number) => void (frames = { done, total }),
+    onProgress: (f: number) => bar(f, { frames }),
+  };
+}
 
 /** Quotes an argument for a POSIX shell, so --dry-run output can be pasted as it is. */
 export const shellQuote = (a: string): string =>
@@ -92,6 +108,20 @@ async function renderJobFile(
   }
 }
 
+/** Limits already set for this process (CUTLINE_LIMITS), kept under the flags. */
+const deploymentLimitOverrides = () =>
+  checkLimitOverrides(JSON.parse(process.env[ENV.LIMITS] || '{}'), ENV.LIMITS);
+
+/** `--limit name=value` as a usage error (exit 2), like the other flags. */
+function cliLimits(items: string[]) {
+  try {
+    return parseLimitAssignments(items);
+  } catch (err) {
+    if (err instanceof LimitSettingError) throw new CutlineError('VALIDATION_FAILED', err.message);
+    throw err;
+  }
+}
+
 export async function renderCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -104,12 +134,15 @@ export async function renderCommand(argv: string[]): Promise<number> {
       chunks: { type: 'string' },
       concurrency: { type: 'string' },
       threads: { type: 'string' },
+      limit: { type: 'string', multiple: true, default: [] },
     },
   });
+  // The same place every handler reads limits from: this run's CUTLINE_LIMITS.
+  Object.assign(process.env, limitsEnv({ ...deploymentLimitOverrides(), ...cliLimits(values.limit ?? []) }));
   const [editPath] = positionals;
   if (!editPath || !values.output) {
     process.stderr.write(
-      'usage: cutline render <edit.json | job.json> -o <out file | out folder for clips/mix jobs> [--media-root DIR] [--merge KEY=VALUE ...] [--chunks N] [--concurrency C] [--dry-run]\n',
+      'usage: cutline render <edit.json | job.json> -o <out file | out folder for clips/mix jobs> [--media-root DIR] [--merge KEY=VALUE ...] [--chunks N] [--concurrency C] [--limit NAME=VALUE ...] [--dry-run]\n',
     );
     return 2;
   }
@@ -124,7 +157,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
   const resolver = new LocalSourceResolver({
     mediaRoot: resolve(values['media-root'] ?? baseDir),
     baseDir,
-    maxSourceBytes: DEFAULT_LIMITS.maxSourceBytes,
+    maxSourceBytes: resolveLimits().maxSourceBytes,
   });
   const threads = positiveInt(values.threads, '--threads');
   const chunks = positiveInt(values.chunks, '--chunks');
@@ -153,7 +186,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
     chunks,
     concurrency,
     threadsPerWorker: threads,
-    onProgress: progressBar('rendering'),
+    ...framedBar(progressBar('rendering')),
   });
   if (plan.chunked) {
     process.stderr.write(
@@ -168,7 +201,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
       output: `${stem}-${r.name}.${extra.spec.format}`,
       concurrency,
       threadsPerWorker: threads,
-      onProgress: progressBar(r.name),
+      ...framedBar(progressBar(r.name)),
     });
     files.push(...out.files);
   }

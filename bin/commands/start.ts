@@ -1,5 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  describeLimit,
+  LimitSettingError,
+  limitsFromConfigFile,
+  parseLimitAssignments,
+  type EditLimits,
+  type LimitName,
+} from '../../lambdas/core/edit/limits.js';
 import { startLocalPlatform } from '../../local/platform.js';
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -10,11 +18,34 @@ export async function startCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string', default: '.cutline' },
       'api-key': { type: 'string' },
       'media-root': { type: 'string' },
+      'allow-local-webhooks': { type: 'boolean', default: false },
+      limit: { type: 'string', multiple: true, default: [] },
+      config: { type: 'string' },
+      // Jobs and ffmpeg processes at once; the rest wait QUEUED. Default: CUTLINE_WORKERS, else the cores.
+      workers: { type: 'string' },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`cutline start: --port must be a port number, got "${values.port}"\n`);
+    return 2;
+  }
+  let limits: Partial<EditLimits>;
+  try {
+    // A flag wins over the config file for the same limit.
+    limits = {
+      ...(values.config ? await limitsFromConfigFile(resolve(values.config)) : {}),
+      ...parseLimitAssignments(values.limit ?? []),
+    };
+  } catch (err) {
+    if (!(err instanceof LimitSettingError)) throw err;
+    process.stderr.write(`cutline start: ${err.message}\n`);
+    return 2;
+  }
+  const workersText = values.workers ?? process.env.CUTLINE_WORKERS;
+  const workers = workersText === undefined ? undefined : Number(workersText);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+    process.stderr.write(`cutline start: --workers must be a whole number ≥ 1, got "${workersText}"\n`);
     return 2;
   }
   let platform;
@@ -24,6 +55,9 @@ export async function startCommand(argv: string[]): Promise<number> {
       dataDir: resolve(values['data-dir']!),
       apiKey: values['api-key'],
       mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
+      allowLocalWebhooks: values['allow-local-webhooks'] === true,
+      limits,
+      workers,
       log: (l) => process.stderr.write(`${l}\n`),
     });
   } catch (err) {
@@ -43,6 +77,22 @@ export async function startCommand(argv: string[]): Promise<number> {
       `  console:   ${platform.url}/   (open it in a browser and paste the API key)`,
       `  data dir:  ${platform.dataDir}   (events: ${platform.dataDir}/events.jsonl)`,
       `  media:     ${mediaNote}`,
+      `  webhooks:  ${
+        values['allow-local-webhooks']
+          ? 'loopback receivers allowed (--allow-local-webhooks: development only)'
+          : 'public receivers only (--allow-local-webhooks lets a receiver on 127.0.0.1 in)'
+      }; secret: POST /v1/webhooks/secret/rotate`,
+      ...(Object.keys(limits).length
+        ? [
+            `  limits:    ${Object.entries(limits)
+              .map(([k, v]) => describeLimit(k as LimitName, v))
+              .join(', ')}`,
+          ]
+        : []),
+      `  workers:   ${platform.workers} (jobs and ffmpeg processes at once; more wait QUEUED; --workers N)`,
+      ...(platform.orphansEnded.length
+        ? [`  ended ${platform.orphansEnded.length} process group(s) the previous run left behind`]
+        : []),
       ...(platform.interrupted.length
         ? [`  marked FAILED (INTERRUPTED) after a restart: ${platform.interrupted.join(', ')}`]
         : []),

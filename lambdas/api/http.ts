@@ -3,7 +3,14 @@ import { assertSafeNumbers } from '../core/json-numbers.js';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CutlineError, QuotaExceededError, type ErrorCode } from '../core/errors.js';
+import {
+  CutlineError,
+  isStorageFull,
+  QuotaExceededError,
+  storageFullError,
+  type ErrorCode,
+} from '../core/errors.js';
+import { sanitizeError } from '../core/sanitize.js';
 
 export const logger = new Logger({ serviceName: 'cutline-api' });
 
@@ -32,6 +39,7 @@ const STATUS: Record<ErrorCode, number> = {
   PIPELINE_UNAVAILABLE: 503,
   QUOTA_EXCEEDED: 429,
   IN_PROGRESS: 409,
+  STORAGE_FULL: 507,
   PAYLOAD_TOO_LARGE: 413,
   IDEMPOTENCY_KEY_REUSED: 422,
 };
@@ -51,22 +59,30 @@ export function errorResponse(err: unknown): APIGatewayProxyResult {
     return json(
       err.status,
       {
-        error: {
+        error: sanitizeError({
           code: err.code,
           message: err.message,
           ...(err.details.length ? { details: err.details } : {}),
-        },
+        }),
       },
       err.headers,
     );
   }
+  // A full local store (the table or the object store behind this request) is the server's problem, said plainly.
+  if (isStorageFull(err)) {
+    const full = storageFullError(err, 'platform storage');
+    logger.error('storage full', err as Error);
+    return json(507, { error: full.toJSON() }, { 'retry-after': '30' });
+  }
   if (err instanceof CutlineError) {
     const status = STATUS[err.code];
+    // No scratch path, data dir or internal endpoint leaves in an answer (core/sanitize).
+    const error = sanitizeError(err.toJSON());
     if (err instanceof QuotaExceededError)
-      return json(429, { error: err.toJSON() }, { 'retry-after': String(err.retryAfterSeconds) });
-    if (err.code === 'IN_PROGRESS') return json(409, { error: err.toJSON() }, { 'retry-after': '1' });
-    if (status < 500) return json(status, { error: err.toJSON() });
-    if (status === 503) return json(503, { error: err.toJSON() }, { 'retry-after': '5' });
+      return json(429, { error }, { 'retry-after': String(err.retryAfterSeconds) });
+    if (err.code === 'IN_PROGRESS') return json(409, { error }, { 'retry-after': '1' });
+    if (status < 500) return json(status, { error });
+    if (status === 503) return json(503, { error }, { 'retry-after': '5' });
   }
   logger.error('unhandled error', err as Error);
   return json(500, { error: { code: 'INTERNAL', message: 'internal error; the request id is in the logs' } });

@@ -96,6 +96,29 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/webhooks/secret': {
+        get: {
+          responses: {
+            '200': {
+              description:
+                "the tenant's webhook signing secret: id and creation time (never the value), and the previous one while it still signs",
+            },
+            ...errors,
+          },
+        },
+      },
+      '/v1/webhooks/secret/rotate': {
+        post: {
+          responses: {
+            '200': {
+              description:
+                'a new signing secret, shown this once; the previous one keeps signing (a second v1= value) for the grace period',
+            },
+            '429': { description: 'rotated less than 10 minutes ago; Retry-After says when to try again' },
+            ...errors,
+          },
+        },
+      },
       '/v1/renders': {
         post: {
           parameters: [
@@ -173,7 +196,13 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/renders/{id}': {
         get: {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'the render' }, ...errors },
+          responses: {
+            '200': {
+              description:
+                'the render; while QUEUED, `queue` {position, ahead, running, workers?, estimatedStartSeconds?}',
+            },
+            ...errors,
+          },
         },
       },
       '/v1/validate': {

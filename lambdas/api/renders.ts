@@ -3,22 +3,32 @@ import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { clients } from '../core/aws/clients.js';
 import { publishJobEvent } from '../core/aws/events.js';
+import { removeJobObjects } from '../core/aws/job-storage.js';
 import type { JobType } from '../core/jobs/kinds.js';
+import { loadQueueView } from '../core/jobs/queue.js';
 import { submitJob } from '../core/jobs/submit.js';
 import { JOB_STATUSES, isTerminal, type Job, type JobStatus } from '../core/jobs/model.js';
 import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
 import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
 import { estimateJob } from '../core/plan/estimate-job.js';
 import { getPlatform } from '../core/platform.js';
+import { liveProgress, type AggregateProgress } from '../core/jobs/progress.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
+import { CutlineError } from '../core/errors.js';
 
-export const renderView = (job: Job) => ({
+export const renderView = (job: Job) => viewOf(job, isTerminal(job.status) ? null : liveProgress(job));
+
+const viewOf = (job: Job, live: AggregateProgress | null) => ({
   id: job.id,
   type: job.type,
   status: job.status,
   ...(job.stage ? { stage: job.stage } : {}),
-  progress: job.progress,
+  // While it runs, what the tasks' frame counters say now (aggregated by reading, never below the stored).
+  progress: live?.progress ?? job.progress,
+  ...(job.frames ? { frames: live?.frames ?? job.frames } : {}),
+  ...(live?.secondsRemaining !== undefined ? { secondsRemaining: live.secondsRemaining } : {}),
+  ...(job.callbackEvents ? { callbackEvents: job.callbackEvents } : {}),
   ...(job.error ? { error: job.error } : {}),
   ...(job.outputs ? { outputs: job.outputs } : {}),
   // The best estimate known: the Plan step's (sources probed) once it ran, else the submit estimate.
@@ -62,6 +72,8 @@ async function submitEstimate(job: Pick<Job, 'id' | 'tenantId' | 'type' | 'reque
   try {
     return await estimateJob(job);
   } catch (err) {
+    // The probe found that a source is no media at all (a playlist, a concat list): a 400, not a job.
+    if (err instanceof CutlineError && err.code === 'SOURCE_REFUSED') throw err;
     logger.warn('estimate failed', { jobId: job.id, error: (err as Error).message });
     return notEstimable('', `the estimate failed: ${(err as Error).message}`);
   }
@@ -117,7 +129,9 @@ async function get(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> 
   const tenantId = tenantOf(event);
   const job = await getPlatform().jobs.get(event.pathParameters?.id ?? '', tenantId);
   if (!job) throw new HttpError(404, 'NOT_FOUND', 'no such render');
-  return json(200, renderView(await withUrls(job)));
+  // A job waiting for a worker says where it stands in the queue and when it may start.
+  const queue = job.status === 'QUEUED' ? await loadQueueView(getPlatform().jobs, job) : undefined;
+  return json(200, { ...renderView(await withUrls(job)), ...(queue ? { queue } : {}) });
 }
 
 async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -172,6 +186,13 @@ async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     timings: { ...job.timings, endedAt: now },
   });
   if (!cancelled) throw new HttpError(409, 'CONFLICT', 'the render ended before it could be cancelled');
+  // After the CANCELLED write: an upload that started before it is removed here or by its own re-check.
+  await removeJobObjects(cancelled).catch((err: Error) =>
+    logger.warn("could not remove a cancelled job's objects (the lifecycle rule will)", {
+      jobId: job.id,
+      err: err.message,
+    }),
+  );
   // What it computed until now counts; the rest of its quota reservation is given back.
   await recordUnfinished(cancelled).catch((err: Error) =>
     logger.error('could not record the cancelled job’s usage', { jobId: job.id, err: err.message }),

@@ -2,15 +2,55 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { recordCalls } from '../core/aws/call-recorder.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { contentType as typeOfName } from '../core/aws/storage.js';
+import { resolveLimits } from '../core/edit/limits.js';
 import { zodIssues } from '../core/edit/parse.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
 
 /** How long the presigned PUT is valid. */
 export const UPLOAD_EXPIRES_SECONDS = 15 * 60;
+
+/**
+ * What may be uploaded: the media, caption and font types an edit reads. Playlists and manifests
+ * (application/vnd.apple.mpegurl, application/dash+xml) and anything else are refused here, and a
+ * source's content is checked again when it is probed (media/source-input).
+ */
+export const UPLOAD_CONTENT_TYPES = [
+  'video/mp4',
+  'video/quicktime',
+  'video/webm',
+  'video/x-matroska',
+  'video/mp2t',
+  'video/x-msvideo',
+  'video/x-flv',
+  'audio/mpeg',
+  'audio/wav',
+  'audio/x-wav',
+  'audio/mp4',
+  'audio/aac',
+  'audio/flac',
+  'audio/ogg',
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/gif',
+  'text/vtt',
+  'application/x-subrip',
+  'font/ttf',
+  'font/otf',
+  'font/woff',
+  'font/woff2',
+] as const;
+
+/** S3 takes at most 5 GiB in one PUT (a presigned upload is one PUT); larger needs a multipart upload. */
+export const S3_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
+/** The largest upload: no larger than a source may be (edit/limits.ts maxSourceBytes), nor one PUT. */
+export const maxUploadBytes = (): number => Math.min(resolveLimits().maxSourceBytes, S3_SINGLE_PUT_BYTES);
 
 export const UploadRequest = z.strictObject({
   filename: z
@@ -29,6 +69,10 @@ export const UploadRequest = z.strictObject({
       'contentType must be a MIME type like video/mp4',
     )
     .optional(),
+  bytes: z
+    .number({ error: 'bytes must be the size of the file in bytes (the upload must send exactly that many)' })
+    .int('bytes must be a whole number')
+    .min(1, 'bytes must be at least 1'),
 });
 
 /**
@@ -52,26 +96,35 @@ let presigner: S3Client | undefined;
  * (aws/aws-sdk-js-v3#6994). Signing makes no request, so it needs no tracing.
  */
 function presignClient(): S3Client {
-  presigner ??= new S3Client({
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
-  });
+  presigner ??= recordCalls(
+    new S3Client({
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      ...(process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
+    }),
+    's3',
+  );
   return presigner;
 }
 
-/** A presigned PUT with the content type signed: the client must send the same `content-type` header. */
+/**
+ * A presigned PUT with the content type and the length signed: the client must send the same
+ * `content-type` and exactly `bytes` bytes, or S3 (and the local endpoint) answers 403
+ * SignatureDoesNotMatch. That is how S3 bounds a presigned PUT's size.
+ */
 export function presignPut(
   bucket: string,
   key: string,
   contentType: string,
+  bytes: number,
   expiresIn = UPLOAD_EXPIRES_SECONDS,
   s3: S3Client = presignClient(),
 ): Promise<string> {
-  return getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType }), {
-    expiresIn,
-    signableHeaders: new Set(['content-type']),
-  });
+  return getSignedUrl(
+    s3,
+    new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: bytes }),
+    { expiresIn, signableHeaders: new Set(['content-type', 'content-length']) },
+  );
 }
 
 /**
@@ -88,14 +141,31 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   }
   const p = getPlatform();
   const key = `inputs/${tenantId}/${randomUUID()}/${safeFilename(parsed.data.filename)}`;
-  const type = parsed.data.contentType ?? typeOfName(key.toLowerCase());
-  const url = await presignPut(p.ingestBucket, key, type);
+  const type = (parsed.data.contentType ?? typeOfName(key.toLowerCase())).toLowerCase();
+  const bareType = type.split(';')[0]!.trim();
+  if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(bareType)) {
+    const message = `${bareType} is not an accepted upload type; accepted: ${UPLOAD_CONTENT_TYPES.join(', ')}`;
+    throw new HttpError(400, 'VALIDATION_FAILED', `contentType: ${message}`, [
+      { path: 'contentType', message },
+    ]);
+  }
+  const max = maxUploadBytes();
+  if (parsed.data.bytes > max) {
+    const message =
+      max === S3_SINGLE_PUT_BYTES && max < resolveLimits().maxSourceBytes
+        ? `the file is larger than ${max} bytes, the most one presigned PUT can carry (S3); larger sources need a multipart upload, which POST /v1/uploads does not offer`
+        : `the file is larger than ${max} bytes (maxSourceBytes)`;
+    throw new HttpError(413, 'LIMIT_EXCEEDED', `bytes: ${message}`, [{ path: 'bytes', message }]);
+  }
+  const url = await presignPut(p.ingestBucket, key, type, parsed.data.bytes);
   return json(201, {
     key,
     src: key,
     url,
     method: 'PUT',
+    // The PUT must carry this content-type and exactly `bytes` bytes (its Content-Length is signed).
     headers: { 'content-type': type },
+    bytes: parsed.data.bytes,
     expiresIn: UPLOAD_EXPIRES_SECONDS,
   });
 }

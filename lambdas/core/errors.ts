@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'PIPELINE_UNAVAILABLE'
   | 'QUOTA_EXCEEDED'
   | 'IN_PROGRESS'
+  | 'STORAGE_FULL'
   /** The request (after merge) or the item it would store is larger than the platform keeps: 413. */
   | 'PAYLOAD_TOO_LARGE'
   /** An Idempotency-Key sent again with a different body (or route): 422, as payment APIs answer. */
@@ -68,4 +69,36 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out ? `.${String(part)}` : String(part);
   }
   return out;
+}
+
+/**
+ * A write that found its disk full, as each store reports it: Node's ENOSPC / EDQUOT (scratch), or the
+ * `InsufficientStorage` answer of the local S3 server and the local table (local/store-full.ts). AWS's own
+ * stores never fill; Lambda's and Fargate's scratch can.
+ */
+export function isStorageFull(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e instanceof CutlineError) return e.code === 'STORAGE_FULL';
+  return (
+    e.code === 'ENOSPC' ||
+    e.code === 'EDQUOT' ||
+    e.name === 'InsufficientStorage' ||
+    (typeof e.message === 'string' && /\bENOSPC\b|no space left on device/i.test(e.message))
+  );
+}
+
+/**
+ * STORAGE_FULL naming the store (`scratch disk`, `object store`, `job table`) and what was being written;
+ * the store's own message is kept when it is ours (it says how much was needed), never a path.
+ */
+export function storageFullError(err: unknown, store: string, writing?: string): CutlineError {
+  if (err instanceof CutlineError && err.code === 'STORAGE_FULL') return err;
+  const e = err as { name?: string; message?: string };
+  // The local stores' own answer already says which store and how much (local/store-full.ts).
+  const said =
+    e?.name === 'InsufficientStorage' && e.message
+      ? e.message
+      : `the ${store} is full${writing ? ` (writing ${writing})` : ''}`;
+  return new CutlineError('STORAGE_FULL', `${said}; free space there and submit again`);
 }

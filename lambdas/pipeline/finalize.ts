@@ -1,3 +1,4 @@
+import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { assertOutputsStored, cleanWork } from '../core/aws/job-storage.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
@@ -6,12 +7,28 @@ import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { recordCompletion } from '../core/usage/index.js';
 import { jobSeconds } from '../core/usage/record.js';
-import { enterStage, logger, loadRenditions, type PipelineState, type StoredFiles } from './common.js';
-import { fargateResultKey } from './fargate.js';
+import {
+  enterStage,
+  logger,
+  loadPlan,
+  loadRenditions,
+  renditionResultKey,
+  type PipelineState,
+  type StoredFiles,
+} from './common.js';
 import { packagingResultKey } from './package-mediaconvert.js';
 
-const isStored = (v: unknown): v is StoredFiles =>
-  !!v && typeof v === 'object' && Array.isArray((v as StoredFiles).files);
+/**
+ * The event detail rides in the state (256 KiB) into PutEvents (256 KiB per entry): a job with many
+ * outputs names them through its manifest instead of listing them (the job record lists them all).
+ */
+export const EVENT_OUTPUTS_BYTES = 32 * 1024;
+
+export function boundedEvent(detail: Record<string, unknown>): Record<string, unknown> {
+  const outputs = (detail.outputs ?? []) as JobOutput[];
+  if (Buffer.byteLength(JSON.stringify(detail)) <= EVENT_OUTPUTS_BYTES) return detail;
+  return { ...detail, outputs: outputs.filter((o) => o.kind === 'manifest'), outputCount: outputs.length };
+}
 
 /**
  * Finalize: the job SUCCEEDED with the outputs of every rendition (each output names its rendition); a
@@ -19,19 +36,16 @@ const isStored = (v: unknown): v is StoredFiles =>
  * detail PublishSucceeded sends.
  */
 export async function handler(state: PipelineState): Promise<{ event: Record<string, unknown> }> {
-  const job = await enterStage(state, 'finalizing', 98);
+  const job = await enterStage(state, 'finalizing', STAGE_PROGRESS.finalizing);
   const p = getPlatform();
-  const plans = state.renditions ?? [];
+  const plans = await loadPlan(state);
   const renditions = await loadRenditions(job.id);
   const perRendition: StoredFiles[] = [];
   for (const plan of plans) {
-    const result = state.results?.[plan.index];
-    // A Fargate task writes its result file instead of returning it through the state.
-    const files = isStored(result)
-      ? result
-      : await p.objects
-          .getJson<StoredFiles>(p.outputsBucket, fargateResultKey(job.id, plan.index))
-          .catch(() => undefined);
+    // Every rendition leaves its result file (Lambda or Fargate alike): the state carries no output list.
+    const files = await p.objects
+      .getJson<StoredFiles>(p.outputsBucket, renditionResultKey(job.id, plan.index))
+      .catch(() => undefined);
     if (!files?.files.length)
       throw new CutlineError('RENDER_FAILED', `finalize: output "${plan.name}" was not rendered`);
     // The HLS tree MediaConvert packaged for this rendition, checked by the collect task.
@@ -68,6 +82,8 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
     status: 'SUCCEEDED',
     stage: 'finalizing',
     progress: 100,
+    // Every frame is in the stored outputs now, whatever counts the render tasks last managed to write.
+    ...(job.frames ? { frames: { done: job.frames.total, total: job.frames.total } } : {}),
     outputs,
     timings: { ...job.timings, endedAt },
     // With SUCCEEDED in one write, so whoever sees the job end (the quick path) sees its measured seconds.
@@ -80,5 +96,5 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
   await cleanWork(job.id).catch((err: Error) =>
     logger.warn('could not remove intermediates', { jobId: job.id, err: err.message }),
   );
-  return { event: jobEventDetail(done) };
+  return { event: boundedEvent(jobEventDetail(done)) };
 }

@@ -1,3 +1,4 @@
+import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
 import type { PrepareItem } from '../core/jobs/kinds.js';
@@ -16,7 +17,7 @@ export const preparedKey = (jobId: string, id: string) => keys.work(jobId, `prep
 
 /** One prepare item (e.g. a scene's media), run by its kind; the result is kept for the Probe step. */
 export async function handler(task: PrepareTask): Promise<{ id: string }> {
-  const job = await enterStage(task, 'preparing', 2);
+  const job = await enterStage(task, 'preparing', STAGE_PROGRESS.preparing);
   const kind = jobKind(job.type);
   if (!kind.prepareItem)
     throw new CutlineError('RENDER_FAILED', `job type ${job.type} listed prepare items but cannot run them`);

@@ -1,3 +1,4 @@
+import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { keys } from '../core/aws/storage.js';
 import { prepareRender } from '../core/engine/prepare.js';
 import { expansionContext, expandJob } from '../core/jobs/expand.js';
@@ -18,7 +19,7 @@ import { preparedKey } from './prepare-item.js';
  * ffprobe every source once; renditions and probes are kept for the later steps.
  */
 export async function handler(state: PipelineState): Promise<PipelineState> {
-  const job = await enterStage(state, 'probing', 3);
+  const job = await enterStage(state, 'probing', STAGE_PROGRESS.probing);
   const p = getPlatform();
   const kind = jobKind(job.type);
   const prepared = new Map<string, unknown>();

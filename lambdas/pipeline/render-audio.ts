@@ -2,7 +2,8 @@ import { putWorkFile } from '../core/aws/job-storage.js';
 import { keys } from '../core/aws/storage.js';
 import { renderAudioPart } from '../core/engine/chunks.js';
 import { planRender } from '../core/plan/planner.js';
-import { loadJob, loadProbes, prepareJob, withScratch, metered } from './common.js';
+import { framesOf, unitName } from '../core/jobs/progress.js';
+import { frameReporter, loadJob, loadProbes, prepareJob, withScratch, metered } from './common.js';
 
 /** The audio of one rendition's whole window, mixed once while its chunks render. */
 export async function handler(task: {
@@ -17,7 +18,12 @@ export async function handler(task: {
       const input = await prepareJob(job, dir, await loadProbes(job.id), index);
       const plan = planRender(input, {}, { chunks: 1 });
       if (!input.spec.hasAudio) return { audioKey: null };
-      const path = await renderAudioPart(input, plan, dir);
+      const fps = input.spec.fps.num / input.spec.fps.den;
+      const progress = frameReporter(job.id, unitName.audio(index));
+      const path = await renderAudioPart(input, plan, dir, {
+        onStats: (s) => progress.frames(framesOf(s, fps)),
+      });
+      await progress.finish(plan.window.endFrame - plan.window.startFrame);
       const name = `r${index}/${path.slice(path.lastIndexOf('/') + 1)}`;
       const key = keys.work(job.id, name);
       await putWorkFile(job.id, name, path);

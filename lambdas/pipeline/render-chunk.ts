@@ -4,8 +4,11 @@ import { keys } from '../core/aws/storage.js';
 import { renderChunk } from '../core/engine/chunks.js';
 import { renderPrepared } from '../core/engine/render.js';
 import { CutlineError } from '../core/errors.js';
+import { framesOf, STAGE_PROGRESS, unitName } from '../core/jobs/progress.js';
 import {
   enterStage,
+  keepResult,
+  frameReporter,
   loadProbes,
   loadRenditions,
   outputName,
@@ -14,7 +17,6 @@ import {
   storeOutputs,
   metered,
   withScratch,
-  type StoredFiles,
 } from './common.js';
 
 interface ChunkTask {
@@ -27,21 +29,27 @@ interface ChunkTask {
 }
 
 /** One chunk of video (Map item), or a whole rendition when its plan is a single pass. */
-export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: number; key: string }> {
-  const job = await enterStage(task, 'rendering', 10);
+export async function handler(
+  task: ChunkTask,
+): Promise<{ rendition: number; resultKey: string } | { chunk: number; key: string }> {
+  const job = await enterStage(task, 'rendering', STAGE_PROGRESS.rendering);
   const index = task.rendition ?? 0;
   const scratch = task.single ? `single-${index}` : `r${index}-chunk-${task.chunk?.index}`;
   try {
     return await metered(job.id, () =>
       withScratch(job.id, scratch, async (dir) => {
         const input = await prepareJob(job, dir, await loadProbes(job.id), index);
+        const fps = input.spec.fps.num / input.spec.fps.den;
         if (task.single || !task.chunk) {
           const { name } = (await loadRenditions(job.id))[index]!;
+          const progress = frameReporter(job.id, unitName.rendition(index));
           const { files } = await renderPrepared(input, {
             output: join(dir, outputName(name, input.spec.format)),
+            onStats: (s) => progress.frames(framesOf(s, fps)),
             deferMediaConvert: true,
           });
-          return storeOutputs(job, files, name);
+          await progress.finish();
+          return keepResult(job.id, index, await storeOutputs(job, files, name));
         }
         const chunk = {
           ...task.chunk,
@@ -49,7 +57,11 @@ export async function handler(task: ChunkTask): Promise<StoredFiles | { chunk: n
           estimatedSeconds: 0,
           estimatedScratchBytes: 0,
         };
-        const path = await renderChunk(input, chunk, dir);
+        const progress = frameReporter(job.id, unitName.chunk(index, chunk.index));
+        const path = await renderChunk(input, chunk, dir, {
+          onStats: (s) => progress.frames(framesOf(s, fps)),
+        });
+        await progress.finish(chunk.endFrame - chunk.startFrame);
         // Intermediates of one rendition live apart from the others': work/<jobId>/r<n>/…
         const name = `r${index}/${path.slice(path.lastIndexOf('/') + 1)}`;
         const key = keys.work(job.id, name);

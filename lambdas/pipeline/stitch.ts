@@ -1,3 +1,4 @@
+import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { stitch } from '../core/engine/chunks.js';
@@ -6,6 +7,8 @@ import { CutlineError } from '../core/errors.js';
 import { getPlatform } from '../core/platform.js';
 import {
   enterStage,
+  keepResult,
+  loadJob,
   outputName,
   prepareJob,
   loadProbes,
@@ -13,12 +16,18 @@ import {
   metered,
   withScratch,
   type RenditionState,
-  type StoredFiles,
 } from './common.js';
 
-/** Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the outputs. */
-export async function handler(state: RenditionState): Promise<StoredFiles> {
-  const job = await enterStage(state, 'stitching', 90);
+/**
+ * Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the
+ * outputs and keeps their list for Finalize (the state carries only its key).
+ */
+export async function handler(state: RenditionState): Promise<{ rendition: number; resultKey: string }> {
+  // One rendition: its frames are all done, so the stitch starts at the stage's mark; of several, the
+  // others may still render, and progress stays what their frames say (enterStage takes the larger).
+  const before = await loadJob(state);
+  const single = (before.plan?.length ?? 1) === 1;
+  const job = await enterStage(state, 'stitching', single ? STAGE_PROGRESS.stitching : 0);
   const p = getPlatform();
   const [chunkResults, audioResult] = (state.render ?? []) as [
     Array<{ chunk: number; key: string }>,
@@ -56,7 +65,7 @@ export async function handler(state: RenditionState): Promise<StoredFiles> {
       };
       // Packaging (HLS, web, sprites, loudness) and poster/thumbnail, as in a single-pass render.
       const rendered = await finishOutput(input, main, dir, { deferMediaConvert: true });
-      return storeOutputs(job, rendered, name);
+      return keepResult(job.id, index, await storeOutputs(job, rendered, name));
     }),
   );
 }

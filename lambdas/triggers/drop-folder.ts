@@ -4,6 +4,7 @@ import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
+import { keyProblem } from '../core/aws/object-key.js';
 import { CutlineError } from '../core/errors.js';
 import { assertJsonDepth } from '../core/json-depth.js';
 import { assertSafeNumbers } from '../core/json-numbers.js';
@@ -93,6 +94,10 @@ async function mediaEdit(bucket: string, key: string, tag: string, tenantId: str
     );
   }
   const input = `inputs/${tenantId}/drop/${tag.replace(/[^\w.-]/g, '') || 'untagged'}/${rest.join('/')}`;
+  // The dropped name becomes part of an inputs/ key: nothing in it may step out of the tenant's prefix.
+  const problem = keyProblem(input);
+  if (problem)
+    throw refuse('VALIDATION_FAILED', 'key', `the dropped file's key is refused: ${problem}`, problem);
   // Pure and throws on an unknown preset, so a refused file is never copied.
   const edit = presetEdit(preset, `s3://${p.ingestBucket}/${input}`);
   await clients().s3.send(

@@ -1,154 +1,149 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getPlatform } from '../core/platform.js';
-import { signWebhook, type EventEnvelope } from '../core/webhooks/signature.js';
+import { tracer } from '../core/aws/telemetry.js';
+import { attemptDelivery, type AttemptOptions } from '../core/webhooks/deliver.js';
+import { webhookSecrets } from '../core/webhooks/index.js';
+import { retryDelaySeconds, retryScheduleFromEnv, type RetrySchedule } from '../core/webhooks/schedule.js';
+import type { EventEnvelope } from '../core/webhooks/signature.js';
+import { webhookPolicyFromEnv } from '../core/webhooks/target.js';
+import { wantsCallback } from '../core/jobs/model.js';
 
 const logger = new Logger({ serviceName: 'cutline-webhooks' });
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+/** What became of one queued event. */
+export type Outcome =
+  | { kind: 'delivered'; status: number }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'retry'; reason: string; delaySeconds: number }
+  | { kind: 'dead-letter'; reason: string };
 
-/** The URL can never be delivered to (not http(s), or not a URL): retrying will not help. */
-export class WebhookUrlError extends Error {
-  override readonly name = 'WebhookUrlError';
+/** Tries for a Job Progress event (30 s and 1 min apart on the default schedule). */
+export const PROGRESS_ATTEMPTS = 3;
+
+export interface WebhookDeps {
+  /** The job's callback and tenant when it wants this event type; undefined: nothing to deliver. */
+  callbackFor(jobId: string, detailType: string): Promise<{ url: string; tenantId: string } | undefined>;
+  secretsFor(tenantId: string): Promise<string[]>;
+  attempt: AttemptOptions;
+  schedule: RetrySchedule;
 }
 
-/** Every attempt failed; `attempts` were made and `lastError` says how the last one went. */
-export class WebhookDeliveryError extends Error {
-  override readonly name = 'WebhookDeliveryError';
-  constructor(
-    readonly url: string,
-    readonly attempts: number,
-    readonly lastError: string,
-    readonly status?: number,
-  ) {
-    super(`webhook ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError}`);
-  }
+/**
+ * One attempt for one event (the `receiveCount`-th). Pure apart from the delivery: the caller turns
+ * `retry` into a visibility change and `dead-letter` into leaving the message to the queue's redrive.
+ */
+export async function deliverEvent(
+  envelope: EventEnvelope<{ jobId?: string }>,
+  receiveCount: number,
+  deps: WebhookDeps,
+): Promise<Outcome> {
+  const jobId = envelope.detail?.jobId;
+  if (!jobId) return { kind: 'skipped', reason: 'event without a jobId' };
+  const target = await deps.callbackFor(jobId, envelope['detail-type']);
+  if (!target) return { kind: 'skipped', reason: 'no callback' };
+  const secrets = await deps.secretsFor(target.tenantId);
+  const r = await attemptDelivery(target.url, envelope, secrets, deps.attempt);
+  if (r.ok) return { kind: 'delivered', status: r.status };
+  if (!r.retry) return { kind: 'refused', reason: r.reason };
+  // Progress is stale in minutes: a few short retries, then dropped, never dead-lettered.
+  if (envelope['detail-type'] === 'Job Progress' && receiveCount >= PROGRESS_ATTEMPTS)
+    return { kind: 'skipped', reason: `progress not delivered after ${receiveCount} attempts: ${r.reason}` };
+  if (receiveCount >= deps.schedule.attempts) return { kind: 'dead-letter', reason: r.reason };
+  return {
+    kind: 'retry',
+    reason: r.reason,
+    delaySeconds: Math.round(retryDelaySeconds(receiveCount, deps.schedule)),
+  };
 }
 
-export interface DeliveryOptions {
-  /** Tries in all, the first included. Default 4. */
-  attempts?: number;
-  /** Wait before the 2nd try; doubles each time (base, 2×base, 4×base, …), capped by maxDelayMs. Default 500. */
-  baseDelayMs?: number;
-  /** Cap on one wait. Default 30 s. */
-  maxDelayMs?: number;
-  /** Per-attempt timeout. Default 10 s. */
-  timeoutMs?: number;
-  /** Defaults to the global fetch. */
-  fetchImpl?: typeof fetch;
-  /** Called after each failed attempt (logging, tests). */
-  onAttemptFailed?: (attempt: number, error: string) => void;
-}
+const envDeps = (): WebhookDeps => ({
+  callbackFor: async (jobId, detailType) => {
+    const job = await getPlatform().jobs.get(jobId);
+    return job?.callback && wantsCallback(job, detailType)
+      ? { url: job.callback, tenantId: job.tenantId }
+      : undefined;
+  },
+  secretsFor: (tenantId) => webhookSecrets().signing(tenantId),
+  attempt: { policy: webhookPolicyFromEnv() },
+  schedule: retryScheduleFromEnv(),
+});
 
-export interface DeliveryResult {
-  attempts: number;
-  status: number;
-}
+let sqs: SQSClient | undefined;
+const queueUrlOf = (arn: string): string => {
+  // arn:aws:sqs:<region>:<account>:<name> → https://sqs.<region>.amazonaws.com/<account>/<name>
+  const [, partition, , region, account, name] = arn.split(':');
+  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${region}.${domain}/${account}/${name}`;
+};
 
-/** Refuses anything but an absolute http(s) URL, with a WebhookUrlError. */
-export function assertWebhookUrl(url: string): URL {
-  let parsed: URL;
+async function handle(record: SQSRecord, deps: WebhookDeps): Promise<boolean> {
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+  let envelope: EventEnvelope<{ jobId?: string }>;
   try {
-    parsed = new URL(url);
+    envelope = JSON.parse(record.body) as EventEnvelope<{ jobId?: string }>;
   } catch {
-    throw new WebhookUrlError(`webhook URL is not a URL: ${JSON.stringify(url)}`);
+    logger.error('queued message is not an event; dropped', { messageId: record.messageId });
+    return true;
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new WebhookUrlError(`webhook URL must be http(s), got ${parsed.protocol} (${url})`);
-  return parsed;
+  const outcome = await deliverEvent(envelope, receiveCount, deps);
+  const ctx = { jobId: envelope.detail?.jobId, eventId: envelope.id, attempt: receiveCount, ...outcome };
+  switch (outcome.kind) {
+    case 'delivered':
+    case 'skipped':
+      logger.info(`webhook ${outcome.kind}`, ctx);
+      return true;
+    case 'refused':
+      // No retry can fix a refused target: recorded, not retried, not dead-lettered.
+      logger.error('webhook target refused', ctx);
+      return true;
+    case 'dead-letter':
+      // Failing the message once more makes SQS move it to the dead-letter queue (maxReceiveCount).
+      logger.error('webhook failed on its last attempt; the queue dead-letters it', ctx);
+      return false;
+    case 'retry':
+      logger.warn('webhook failed; retrying later', ctx);
+      sqs ??= tracer.captureAWSv3Client(new SQSClient({}));
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrlOf(record.eventSourceARN),
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: outcome.delaySeconds,
+        }),
+      );
+      return false;
+  }
 }
 
 /**
- * POSTs `envelope` as JSON to `url`, signed with `secret` (a fresh timestamp on every attempt, so a late
- * retry is still inside the receiver's tolerance). Any 2xx is success; a network error, a timeout or any
- * other status (redirects are not followed) is a failed attempt, retried with exponential backoff.
- * Resolves with the attempt that succeeded; rejects with WebhookDeliveryError after the last one, or at
- * once with WebhookUrlError for a URL that is not http(s).
+ * The delivery Lambda behind the webhook queue (lib/events.ts: rule → SQS → this function, with partial
+ * batch responses). Each message is one event; a failed delivery stays on the queue with its visibility
+ * set to the schedule's delay, so retries span hours, and after the schedule's attempts the queue's
+ * redrive moves it to the dead-letter queue, whose depth raises an alarm. Each tenant's events are signed
+ * with that tenant's secret(s) (webhooks/secrets.ts).
  */
-export async function deliverWebhook(
-  url: string,
-  envelope: EventEnvelope<unknown>,
-  secret: string,
-  opts: DeliveryOptions = {},
-): Promise<DeliveryResult> {
-  assertWebhookUrl(url);
-  if (!secret) throw new Error('deliverWebhook: the signing secret is empty');
-  const attempts = Math.max(1, Math.floor(opts.attempts ?? 4));
-  const base = opts.baseDelayMs ?? 500;
-  const doFetch = opts.fetchImpl ?? fetch;
-  const body = JSON.stringify(envelope);
-  let last = '';
-  let lastStatus: number | undefined;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      const res = await doFetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'cutline-webhooks/1',
-          ...signWebhook(body, secret),
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-      });
-      // Drain the body so the connection can be reused; its content does not matter.
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) return { attempts: attempt, status: res.status };
-      lastStatus = res.status;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      lastStatus = undefined;
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      last =
-        e.name === 'TimeoutError'
-          ? 'timed out'
-          : [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
-    }
-    opts.onAttemptFailed?.(attempt, last);
-    if (attempt < attempts)
-      await new Promise((r) => setTimeout(r, Math.min(base * 2 ** (attempt - 1), opts.maxDelayMs ?? 30_000)));
-  }
-  throw new WebhookDeliveryError(url, attempts, last, lastStatus);
+export async function processBatch(event: SQSEvent, deps: WebhookDeps): Promise<SQSBatchResponse> {
+  // All at once: a batch of 10 slow receivers (10 s each) must fit the function's 30 s, not take 100 s.
+  const records = event.Records ?? [];
+  const done = await Promise.all(
+    records.map((record) =>
+      handle(record, deps).catch((err: unknown) => {
+        logger.warn('webhook delivery errored; the message returns to the queue', {
+          messageId: record.messageId,
+          error: (err as Error).message,
+        });
+        return false;
+      }),
+    ),
+  );
+  return {
+    batchItemFailures: records
+      .filter((_, i) => !done[i])
+      .map((record) => ({ itemIdentifier: record.messageId })),
+  };
 }
 
-/**
- * EventBridge rule target (lib/events.ts: Job Succeeded / Failed / Cancelled → this function): posts the
- * event envelope, signed, to the job's `callback`.
- *
- * One attempt per invocation: a failure throws, so Lambda's asynchronous retries (with backoff, up to the
- * rule's retry policy and maximum event age) and then the dead-letter queue take over. A callback that is
- * not http(s) is logged and dropped instead, since no retry can fix it.
- *
- * The signing secret is the deployment's `CUTLINE_WEBHOOK_SECRET`, one for all tenants for now; per-tenant
- * secrets (looked up by `event.detail.tenantId`) are the planned next step, and the signature format does
- * not change with them.
- */
-export async function handler(
-  event: EventBridgeEvent<string, { jobId?: string; tenantId?: string }>,
-): Promise<{ delivered: boolean }> {
-  const jobId = event.detail?.jobId;
-  if (!jobId) {
-    logger.warn('event without a jobId; nothing to deliver', { id: event.id });
-    return { delivered: false };
-  }
-  const job = await getPlatform().jobs.get(jobId);
-  if (!job?.callback) {
-    logger.info(job ? 'job has no callback' : 'no such job', { jobId });
-    return { delivered: false };
-  }
-  const secret = process.env.CUTLINE_WEBHOOK_SECRET;
-  if (!secret) throw new Error('CUTLINE_WEBHOOK_SECRET is not set');
-  try {
-    const { status } = await deliverWebhook(job.callback, event, secret, { attempts: 1 });
-    logger.info('delivered', { jobId, detailType: event['detail-type'], status });
-    return { delivered: true };
-  } catch (err) {
-    if (err instanceof WebhookUrlError) {
-      logger.error('undeliverable callback', { jobId, error: err.message });
-      return { delivered: false };
-    }
-    logger.warn('delivery failed; Lambda will retry', { jobId, error: (err as Error).message });
-    throw err;
-  }
-}
+// Lambda passes (event, context): the dependencies are built here, never taken from the second argument.
+export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => processBatch(event, envDeps());

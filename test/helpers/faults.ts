@@ -11,11 +11,15 @@ import { join } from 'node:path';
  *   kill-once:PAT   the first matching call starts the real ffmpeg, then dies by SIGKILL mid-render
  *   fail:PAT        every matching call exits 1 with "injected failure" on stderr
  *   hang:PAT        every matching call sleeps 120 s first (a render caught in progress)
- * Every call's output path is appended to `calls`, so a test can count attempts.
+ *   fail-late:PAT   every matching call fails as `fail` does, 5 s after it starts
+ * Every call's output path is appended to `calls`, so a test can count attempts. Several modes (an
+ * array) apply each to the calls it matches, the first match winning.
  */
+type FaultMode = 'pass' | `kill-once:${string}` | `fail:${string}` | `fail-late:${string}` | `hang:${string}`;
+
 export interface FaultyFfmpeg {
   bin: string;
-  set(mode: 'pass' | `kill-once:${string}` | `fail:${string}` | `hang:${string}`): Promise<void>;
+  set(mode: FaultMode | FaultMode[]): Promise<void>;
   calls(): Promise<string[]>;
   dispose(): Promise<void>;
 }
@@ -28,13 +32,13 @@ export async function faultyFfmpeg(): Promise<FaultyFfmpeg> {
     bin,
     `#!/usr/bin/env bash
 dir="${dir}"
-mode="$(cat "$dir/mode" 2>/dev/null)"
 out="\${@: -1}"
 echo "$out" >> "$dir/calls"
+while IFS= read -r mode; do
 case "$mode" in
   kill-once:*)
     if [[ "$out" == *"\${mode#kill-once:}"* ]] && mkdir "$dir/killed" 2>/dev/null; then
-      "${real}" "$@" & child=$!
+      "${real}" "$@" < /dev/null & child=$!
       sleep 0.2
       kill -KILL "$child" 2>/dev/null
       wait "$child" 2>/dev/null
@@ -45,9 +49,16 @@ case "$mode" in
       echo "injected failure: the encoder gave up" >&2
       exit 1
     fi ;;
+  fail-late:*)
+    if [[ "$out" == *"\${mode#fail-late:}"* ]]; then
+      sleep 5
+      echo "injected failure: the encoder gave up" >&2
+      exit 1
+    fi ;;
   hang:*)
-    if [[ "$out" == *"\${mode#hang:}"* ]]; then sleep 120; fi ;;
+    if [[ "$out" == *"\${mode#hang:}"* ]]; then sleep 120; break; fi ;;
 esac
+done < <(cat "$dir/mode" 2>/dev/null; echo)
 exec "${real}" "$@"
 `,
   );
@@ -55,7 +66,7 @@ exec "${real}" "$@"
   return {
     bin,
     async set(mode) {
-      await writeFile(join(dir, 'mode'), mode);
+      await writeFile(join(dir, 'mode'), [mode].flat().join('\n'));
       await rm(join(dir, 'calls'), { force: true });
       await rm(join(dir, 'killed'), { recursive: true, force: true });
     },

@@ -52,11 +52,61 @@ export async function assertOutputsStored(
 export async function putWorkFile(jobId: string, name: string, path: string): Promise<boolean> {
   const p = getPlatform();
   const key = keys.work(jobId, name);
+  // An ended job gets nothing new: checked before the write, and again after it (the race above).
+  if (await jobEnded(jobId)) return false;
   await p.objects.putFile(p.outputsBucket, key, path);
-  const job = await p.jobs.get(jobId);
-  if (job && (job.status === 'FAILED' || job.status === 'CANCELLED')) {
+  if (await jobEnded(jobId)) {
     await p.objects.deleteKeys(p.outputsBucket, [key]);
     return false;
   }
   return true;
+}
+
+/** A task found its job already ended (cancelled, failed): the execution stops through MarkFailed. */
+export class JobEndedError extends Error {
+  override name = 'JobEnded';
+}
+
+async function jobEnded(jobId: string): Promise<string | undefined> {
+  const job = await getPlatform().jobs.get(jobId);
+  return job && (job.status === 'FAILED' || job.status === 'CANCELLED') ? job.status : undefined;
+}
+
+/**
+ * Refuses to write for a job that has ended: a render that finished after its job was cancelled (in AWS
+ * a stopped execution does not stop a running Lambda) must not upload anything.
+ */
+export async function assertJobLive(jobId: string): Promise<void> {
+  const ended = await jobEnded(jobId);
+  if (ended) throw new JobEndedError(`job ${jobId} already ended ${ended}; nothing is stored`);
+}
+
+/**
+ * Uploads a job's outputs unless it has ended, and takes them back when it ended while they uploaded
+ * (the canceller removes what it finds after its own write, so one of the two sees every object).
+ */
+export async function putOutputsIfLive(
+  jobId: string,
+  puts: ReadonlyArray<{ key: string; path: string; contentType?: string }>,
+): Promise<void> {
+  const p = getPlatform();
+  await assertJobLive(jobId);
+  for (const u of puts) await p.objects.putFile(p.outputsBucket, u.key, u.path, u.contentType);
+  const ended = await jobEnded(jobId);
+  if (ended) {
+    await p.objects.deleteKeys(
+      p.outputsBucket,
+      puts.map((u) => u.key),
+    );
+    throw new JobEndedError(`job ${jobId} ended ${ended} while its outputs were stored; they were removed`);
+  }
+}
+
+/** A cancelled job keeps nothing: its intermediates and any outputs already stored. */
+export async function removeJobObjects(job: { id: string; tenantId: string }): Promise<number> {
+  if (!/^[A-Za-z0-9_-]+$/.test(job.id)) throw new Error(`removeJobObjects: "${job.id}" is not a job id`);
+  const p = getPlatform();
+  const outputs = await p.objects.list(p.outputsBucket, keys.output(job.tenantId, job.id, ''));
+  await p.objects.deleteKeys(p.outputsBucket, outputs);
+  return outputs.length + (await cleanWork(job.id));
 }

@@ -1,15 +1,34 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeLimit, resolveLimits } from '../edit/limits.js';
 import { CutlineError } from '../errors.js';
 import { LocalSourceResolver, type SourceResolver } from '../media/sources.js';
 import { sourceFetcherFromEnv, type SafeFetcher } from '../net/index.js';
+import { rangeProxy } from '../net/range-proxy.js';
 import { ENV } from '../config.js';
 import { getPlatform } from '../platform.js';
+import { keyProblem } from './object-key.js';
 import type { ObjectStore } from './storage.js';
 
 const refused = (at: string, message: string) =>
   new CutlineError('SOURCE_REFUSED', `${at}: ${message}`, [{ path: at, message }]);
+
+const notFound = (at: string, src: string) =>
+  new CutlineError('SOURCE_NOT_FOUND', `${at}: source not found: ${src}`, [
+    { path: at, message: `not found: ${src}` },
+  ]);
+
+/** A source over maxSourceBytes, refused from its size before a byte of it is read. */
+export function sourceTooLarge(
+  at: string,
+  bytes: number,
+  limit = resolveLimits().maxSourceBytes,
+): CutlineError {
+  const message = `source is ${bytes} bytes; the limit is ${describeLimit('maxSourceBytes', limit)}`;
+  return new CutlineError('LIMIT_EXCEEDED', `${at}: ${message}`, [{ path: at, message }]);
+}
 
 /** Where a src lives once its rights are checked. */
 export type Located =
@@ -23,6 +42,7 @@ export type Located =
  */
 export class S3SourceResolver implements SourceResolver {
   private readonly downloads = new Map<string, Promise<string>>();
+  private readonly urls = new Map<string, Promise<string>>();
   private readonly fetcher: SafeFetcher;
 
   constructor(
@@ -36,6 +56,8 @@ export class S3SourceResolver implements SourceResolver {
       mediaRoot?: string;
       /** Default: the allowlist from the environment. Tests pass one with loopback allowed. */
       fetcher?: SafeFetcher;
+      /** The range proxy scope of this resolver's media URLs: they end when it is released (releaseScope). */
+      scope?: string;
     },
   ) {
     this.fetcher = opts.fetcher ?? sourceFetcherFromEnv();
@@ -53,6 +75,8 @@ export class S3SourceResolver implements SourceResolver {
       const bucket = rest.slice(0, slash);
       const key = rest.slice(slash + 1);
       if (slash <= 0 || !key) throw refused(at, `"${src}" is not an s3://bucket/key URL`);
+      const problem = keyProblem(key);
+      if (problem) throw refused(at, `"${src}": ${problem}`);
       if (!this.opts.buckets.includes(bucket))
         throw refused(at, `bucket "${bucket}" is not one of the platform's buckets`);
       if (
@@ -87,8 +111,8 @@ export class S3SourceResolver implements SourceResolver {
       );
     }
     const key = src.replace(/^\/+/, '');
-    if (key.split('/').some((p) => p === '..' || p === '.'))
-      throw refused(at, `"${src}" contains a relative path segment`);
+    const problem = keyProblem(key);
+    if (problem) throw refused(at, `"${src}": ${problem}`);
     const full = key.startsWith(`inputs/${this.opts.tenantId}/`)
       ? key
       : `inputs/${this.opts.tenantId}/${key}`;
@@ -102,6 +126,49 @@ export class S3SourceResolver implements SourceResolver {
   async check(src: string, at: string): Promise<void> {
     const where = this.locate(src, at);
     if (where.kind === 'https') await this.fetcher.vet(src, at);
+    // Sizes known from headers are refused now, not after a worker has started on the job. A missing
+    // object, or one whose HEAD fails, has no known size: the pipeline's own reads report it (as
+    // before), so a flaky HEAD never turns a good submit into a 500. https sizes are checked as they
+    // are fetched (the fetcher stops at maxSourceBytes).
+    const limit = resolveLimits().maxSourceBytes;
+    let bytes: number | undefined;
+    if (where.kind === 's3')
+      bytes = (await this.store.head(where.bucket, where.key).catch(() => undefined))?.bytes;
+    else if (where.kind === 'file') bytes = (await stat(fileURLToPath(src)).catch(() => undefined))?.size;
+    if (bytes !== undefined && bytes > limit) throw sourceTooLarge(at, bytes, limit);
+  }
+
+  /**
+   * Where ffmpeg and ffprobe read a media source from without downloading it: an object in the
+   * platform's buckets becomes a loopback range proxy URL (`http://127.0.0.1:<port>/<token>/<name>`, the
+   * only URL form they are given), a local-mode file is read in place; https sources are fetched whole
+   * by the SSRF-safe fetcher (ffmpeg never opens a remote host itself).
+   */
+  media(src: string, at: string): Promise<string> {
+    let p = this.urls.get(src);
+    if (!p) {
+      p = this.mediaUrl(src, at);
+      this.urls.set(src, p);
+    }
+    return p;
+  }
+
+  private async mediaUrl(src: string, at: string): Promise<string> {
+    if (src.startsWith('file://') && this.opts.mediaRoot) return this.resolve(src, at);
+    const where = this.locate(src, at);
+    if (where.kind !== 's3') return this.resolve(src, at);
+    const { bucket, key } = where;
+    const proxy = await rangeProxy();
+    return proxy.allow(
+      this.store.rangeSource(bucket, key, () => notFound(at, src)),
+      this.scope,
+      key,
+    );
+  }
+
+  /** The proxy scope of this resolver's URLs. */
+  get scope(): string {
+    return (this.opts.scope ??= `adhoc/${randomUUID()}`);
   }
 
   resolve(src: string, at: string): Promise<string> {
@@ -127,11 +194,7 @@ export class S3SourceResolver implements SourceResolver {
       p = this.store.download(bucket, key, path).then(
         () => path,
         (err: { name?: string }) => {
-          if (err.name === 'NoSuchKey' || err.name === 'NotFound') {
-            throw new CutlineError('SOURCE_NOT_FOUND', `${at}: source not found: ${src}`, [
-              { path: at, message: `not found: ${src}` },
-            ]);
-          }
+          if (err.name === 'NoSuchKey' || err.name === 'NotFound') throw notFound(at, src);
           throw err;
         },
       );
@@ -152,7 +215,7 @@ export class S3SourceResolver implements SourceResolver {
  * The resolver every handler uses for a tenant: the platform's two buckets, the tenant's prefixes, and in
  * local mode the media root. Downloads go under `dir` (only the pipeline downloads; checks need none).
  */
-export function tenantSources(tenantId: string, dir = '/tmp'): S3SourceResolver {
+export function tenantSources(tenantId: string, dir = '/tmp', scope?: string): S3SourceResolver {
   const p = getPlatform();
   return new S3SourceResolver(p.objects, {
     tenantId,
@@ -160,5 +223,6 @@ export function tenantSources(tenantId: string, dir = '/tmp'): S3SourceResolver 
     buckets: [p.ingestBucket, p.outputsBucket],
     mediaRoot: process.env[ENV.MEDIA_ROOT],
     dir,
+    scope,
   });
 }

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { RangeSource } from '../net/range-proxy.js';
 
 /** Keys of ARCHITECTURE §3: results under outputs/<tenant>/<jobId>/, intermediates under work/<jobId>/. */
 export const keys = {
@@ -102,6 +103,26 @@ export class ObjectStore {
     await pipeline(res.Body as Readable, createWriteStream(path));
   }
 
+  /**
+   * The object as a RangeSource for the loopback range proxy: one HeadObject for its size, then one
+   * GetObject with Range per read. `onMissing` turns a missing object into the caller's error.
+   */
+  rangeSource(bucket: string, key: string, onMissing: () => Error): RangeSource {
+    return {
+      size: async () => {
+        const h = await this.head(bucket, key);
+        if (!h) throw onMissing();
+        return h.bytes;
+      },
+      read: async (start, end) => {
+        const res = await this.s3.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end}` }),
+        );
+        return res.Body as Readable;
+      },
+    };
+  }
+
   /** Size of an object, or undefined when there is none. */
   async head(bucket: string, key: string): Promise<{ bytes: number } | undefined> {
     try {
@@ -165,4 +186,15 @@ export const contentType = (name: string): string =>
     ts: 'video/mp2t',
     m4s: 'video/iso.segment',
     vtt: 'text/vtt',
+    srt: 'application/x-subrip',
+    jpeg: 'image/jpeg',
+    webp: 'image/webp',
+    mkv: 'video/x-matroska',
+    flac: 'audio/flac',
+    ogg: 'audio/ogg',
+    aac: 'audio/aac',
+    ttf: 'font/ttf',
+    otf: 'font/otf',
+    woff: 'font/woff',
+    woff2: 'font/woff2',
   })[name.split('.').pop() ?? ''] ?? 'application/octet-stream';

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { CutlineError } from '../errors.js';
+import { execManaged } from '../media/processes.js';
+import { refusalOf, sourceInputOptions } from '../media/source-input.js';
 import type { GrayFrames } from './reframe.js';
 
-const run = promisify(execFile);
 const bin = () => process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
 
 /** Width of the analysis frames: enough to find a subject, small enough to read an hour in memory. */
@@ -13,15 +12,18 @@ export const ANALYSIS_FPS = 4;
 
 async function ffmpegOut(args: string[], at: string): Promise<{ stdout: Buffer; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(bin(), ['-hide_banner', '-nostdin', ...args], {
+    const { stdout, stderr } = await execManaged(bin(), ['-hide_banner', '-nostdin', ...args], {
       encoding: 'buffer',
+      slots: 1,
       maxBuffer: 512 * 1024 * 1024,
     });
-    return { stdout, stderr: stderr.toString('utf8') };
+    return { stdout, stderr };
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
     if (e.code === 'ENOENT')
       throw new CutlineError('FFMPEG_UNAVAILABLE', `ffmpeg was not found (${bin()}); install ffmpeg`);
+    const refused = refusalOf(e.stderr?.toString('utf8') ?? '', at);
+    if (refused) throw refused;
     const tail = e.stderr?.toString('utf8').trim().split('\n').slice(-3).join(' ') ?? e.message;
     throw new CutlineError('SOURCE_UNREADABLE', `${at}: analysis failed: ${tail}`, [
       { path: at, message: 'could not be analysed' },
@@ -35,7 +37,7 @@ async function ffmpegOut(args: string[], at: string): Promise<{ stdout: Buffer; 
  */
 export async function readGrayFrames(
   path: string,
-  source: { width: number; height: number },
+  source: { width: number; height: number; format?: string },
   at: string,
   range: { start: number; length?: number } = { start: 0 },
 ): Promise<GrayFrames> {
@@ -47,6 +49,7 @@ export async function readGrayFrames(
       'error',
       ...(range.start > 0 ? ['-ss', String(range.start)] : []),
       ...(range.length ? ['-t', String(range.length)] : []),
+      ...sourceInputOptions(path, source.format),
       '-i',
       path,
       '-an',
@@ -84,6 +87,7 @@ export async function audioSignals(
   path: string,
   at: string,
   duration: number,
+  format?: string,
 ): Promise<{
   loudness: Array<{ t: number; lufs: number }>;
   silences: Array<{ start: number; end: number }>;
@@ -92,6 +96,7 @@ export async function audioSignals(
     [
       '-v',
       'info',
+      ...sourceInputOptions(path, format),
       '-i',
       path,
       '-vn',

@@ -86,11 +86,13 @@ async function pickClips(
   const length = req.length!;
   if (length > duration)
     throw validationError([{ path: 'length', message: `is longer than the source (${duration} s)` }]);
-  const path = await ctx.localPath(req.src, 'src');
+  const path = await (ctx.mediaPath ?? ctx.localPath)(req.src, 'src');
   const probe = await ctx.probe(req.src, 'src');
   const gray = await readGrayFrames(path, probe, 'src');
   const motion = frameDifferences(gray);
-  const audio = probe.hasAudio ? await audioSignals(path, 'src', duration) : { loudness: [], silences: [] };
+  const audio = probe.hasAudio
+    ? await audioSignals(path, 'src', duration, probe.format)
+    : { loudness: [], silences: [] };
   const segments = selectSegments(
     {
       duration,
@@ -116,7 +118,7 @@ async function focusFor(
   if (mode === 'center') return undefined;
   if (mode === 'focus') return req.reframe!.focus;
   const probe = await ctx.probe(req.src, 'src');
-  const gray = await readGrayFrames(await ctx.localPath(req.src, 'src'), probe, 'src', {
+  const gray = await readGrayFrames(await (ctx.mediaPath ?? ctx.localPath)(req.src, 'src'), probe, 'src', {
     start: clip.start,
     length: clip.end - clip.start,
   });
@@ -189,6 +191,7 @@ export const clipsKind: JobKind<ClipsRequest> = {
     ...(req.transcript ? [{ src: req.transcript, at: 'transcript' }] : []),
   ],
   callback: (req) => req.callback,
+  callbackEvents: (req) => req.callbackEvents,
   expand: async (req, ctx): Promise<Rendition[]> => {
     const probe = await ctx.probe(req.src, 'src');
     if (!probe.hasVideo || probe.isImage || !probe.durationSeconds)

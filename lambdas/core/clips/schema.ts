@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CaptionStyle, Color, FocusPoint, Output, Src } from '../edit/schema.js';
+import { CaptionStyle, Color, FocusPoint, Output, Src, CallbackEvents } from '../edit/schema.js';
 
 /** One explicit clip, in seconds of the source. */
 export const ClipRange = z
@@ -95,6 +95,7 @@ export const ClipsRequest = z
     transcript: Src.optional(),
     output: ClipOutput.optional(),
     callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL' }).optional(),
+    callbackEvents: CallbackEvents,
   })
   .superRefine((r, ctx) => {
     const mode = r.mode ?? (r.clips ? 'manual' : undefined);

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { CutlineError, formatPath, validationError, type IssueDetail } from '../errors.js';
+import { assertNoControlChars } from '../json-strings.js';
 import { resolveLimits, type EditLimits } from './limits.js';
 import { applyMerge, mergedJsonBytes } from './merge.js';
 import { checkPresets } from '../packaging/options.js';
+import { htmlUnavailable } from '../html/rasterize.js';
 import { Edit, Merge } from './schema.js';
 
 function describe(issue: z.core.$ZodIssue): IssueDetail[] {
@@ -36,6 +38,7 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw validationError([{ path: '', message: 'the edit must be a JSON object with timeline and output' }]);
   }
+  assertNoControlChars(raw);
   const { merge: rawMerge, ...rest } = raw as Record<string, unknown>;
   let merge: Edit['merge'];
   if (rawMerge !== undefined) {
@@ -59,7 +62,26 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
   if (!result.success) throw validationError(zodIssues(result.error));
   checkLimits(result.data, limits);
   checkPresets(result.data.output);
+  checkHtml(result.data);
   return result.data;
+}
+
+/** html, svg and shape assets need a browser where the edit renders: refused at submit, with the first one's path. */
+function checkHtml(edit: Edit): void {
+  const at: string[] = [];
+  edit.timeline.tracks.forEach((t, i) =>
+    t.clips.forEach(
+      (c, j) =>
+        ['html', 'svg', 'shape'].includes(c.asset.type) && at.push(`timeline.tracks[${i}].clips[${j}].asset`),
+    ),
+  );
+  const why = at.length ? htmlUnavailable() : undefined;
+  if (why)
+    throw new CutlineError(
+      'NOT_SUPPORTED',
+      `${at[0]}: ${why}`,
+      at.map((path) => ({ path, message: why })),
+    );
 }
 
 function limitError(path: string, message: string): CutlineError {

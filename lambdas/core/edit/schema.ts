@@ -80,6 +80,15 @@ export const VideoAsset = z.strictObject({
   volumeEffect: AudioEffect.optional(),
   crop: Crop.optional(),
   focus: Focus.optional(),
+  chromaKey: z
+    .strictObject({
+      color: Color,
+      /** Distance in RGB (0–441, the cube's diagonal) within which a pixel becomes fully transparent. */
+      threshold: z.number().min(0).max(441).optional(),
+      /** Beyond the threshold, the distance over which pixels fade back in. */
+      halo: z.number().min(0).max(441).optional(),
+    })
+    .optional(),
 });
 
 export const ImageAsset = z.strictObject({
@@ -183,10 +192,68 @@ export const CaptionAsset = z.strictObject({
     .optional(),
 });
 
-const assetTypes = ['video', 'image', 'title', 'text', 'audio', 'caption'] as const;
+/**
+ * Shotstack's html asset: HTML and CSS drawn by a real browser engine into a transparent `width`×`height`
+ * area (default: the output frame), then composited like an image. Scripts do not run and the page loads
+ * nothing from the network (inline and data: content only).
+ */
+export const HtmlAsset = z.strictObject({
+  type: z.literal('html'),
+  html: z.string().min(1, 'html must not be empty').max(200_000, 'html must be at most 200000 characters'),
+  css: z.string().max(200_000, 'css must be at most 200000 characters').optional(),
+  width: z.number().int('width must be a whole number of pixels').min(1).max(7680).optional(),
+  height: z.number().int('height must be a whole number of pixels').min(1).max(7680).optional(),
+  background: Color.optional(),
+  /** Where the content sits inside its area. */
+  position: Position.optional(),
+});
+
+/** Shotstack's svg asset: raw SVG markup, drawn by the browser at the size its layer has (sharp at any size). */
+export const SvgAsset = z.strictObject({
+  type: z.literal('svg'),
+  src: z
+    .string()
+    .max(500_000, 'src must be at most 500000 characters of SVG markup')
+    .refine((s) => /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(s), {
+      message: 'src must be SVG markup starting with <svg',
+    }),
+});
+
+const px = (what: string, min = 1) =>
+  z.number().min(min, `${what} must be at least ${min}`).max(8192, `${what} must be at most 8192`);
+const ShapeFill = z.strictObject({ color: Color.optional(), opacity: unit('fill.opacity').optional() });
+const ShapeStroke = z.strictObject({ color: Color.optional(), width: z.number().min(0).max(500).optional() });
+
+/** Shotstack's shape asset: a rectangle, circle or line with a fill and a stroke (drawn as SVG). */
+export const ShapeAsset = z
+  .strictObject({
+    type: z.literal('shape'),
+    shape: z.enum(['rectangle', 'circle', 'line'], { error: 'shape must be rectangle, circle or line' }),
+    rectangle: z
+      .strictObject({
+        width: px('rectangle.width'),
+        height: px('rectangle.height'),
+        cornerRadius: z.number().min(0).max(4096).optional(),
+      })
+      .optional(),
+    circle: z.strictObject({ radius: px('circle.radius') }).optional(),
+    line: z.strictObject({ length: px('line.length'), thickness: px('line.thickness') }).optional(),
+    fill: ShapeFill.optional(),
+    stroke: ShapeStroke.optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (!a[a.shape])
+      ctx.addIssue({
+        code: 'custom',
+        path: [a.shape],
+        message: `a ${a.shape} shape needs its "${a.shape}" sizes`,
+      });
+  });
+
+const assetTypes = ['video', 'image', 'title', 'text', 'html', 'svg', 'shape', 'audio', 'caption'] as const;
 export const Asset = z.discriminatedUnion(
   'type',
-  [VideoAsset, ImageAsset, TitleAsset, TextAsset, AudioAsset, CaptionAsset],
+  [VideoAsset, ImageAsset, TitleAsset, TextAsset, HtmlAsset, SvgAsset, ShapeAsset, AudioAsset, CaptionAsset],
   {
     error: (issue) => {
       const input = issue.input as { type?: unknown } | undefined;
@@ -327,11 +394,21 @@ export const MergeField = z.strictObject({
 });
 export const Merge = z.array(MergeField);
 
+/**
+ * cutline extension: events the `callback` receives besides Job Succeeded / Failed / Cancelled.
+ * `progress`: throttled Job Progress events (about one a second while frames render).
+ */
+export const CallbackEvents = z
+  .array(z.enum(['progress'], { error: 'callbackEvents may list only "progress"' }))
+  .max(1)
+  .optional();
+
 export const Edit = z.strictObject({
   timeline: Timeline,
   output: Output,
   merge: Merge.optional(),
   callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL' }).optional(),
+  callbackEvents: CallbackEvents,
 });
 
 export type Edit = z.infer<typeof Edit>;
@@ -343,6 +420,9 @@ export type VideoAsset = z.infer<typeof VideoAsset>;
 export type ImageAsset = z.infer<typeof ImageAsset>;
 export type TitleAsset = z.infer<typeof TitleAsset>;
 export type TextAsset = z.infer<typeof TextAsset>;
+export type HtmlAsset = z.infer<typeof HtmlAsset>;
+export type SvgAsset = z.infer<typeof SvgAsset>;
+export type ShapeAsset = z.infer<typeof ShapeAsset>;
 export type AudioAsset = z.infer<typeof AudioAsset>;
 export type CaptionAsset = z.infer<typeof CaptionAsset>;
 export type CaptionStyle = z.infer<typeof CaptionStyle>;

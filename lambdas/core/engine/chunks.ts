@@ -39,7 +39,9 @@ export async function renderChunk(
     // Named here so every runner (local pool, Lambda Map item, Fargate task) reports which chunk broke.
     const reason = err instanceof Error ? err.message : String(err);
     throw new CutlineError(
-      err instanceof CutlineError && err.code === 'FFMPEG_UNAVAILABLE' ? err.code : 'RENDER_FAILED',
+      err instanceof CutlineError && (err.code === 'FFMPEG_UNAVAILABLE' || err.code === 'STORAGE_FULL')
+        ? err.code
+        : 'RENDER_FAILED',
       `chunk ${chunk.index} (frames ${chunk.startFrame}–${chunk.endFrame}) failed: ${reason}`,
       [],
       err instanceof CutlineError ? err.retryable : false,
@@ -88,6 +90,9 @@ export async function stitch(
     '-hide_banner',
     '-nostdin',
     '-y',
+    // The list names only this job's own chunks (the platform wrote it), read as local files.
+    '-protocol_whitelist',
+    'file',
     '-f',
     'concat',
     '-safe',

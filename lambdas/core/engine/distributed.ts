@@ -1,8 +1,11 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { scratchRoot } from '../config.js';
 import { dirname, join } from 'node:path';
+import { framesOf } from '../jobs/progress.js';
 import { planRender, type PlanLimits, type RenderPlan } from '../plan/planner.js';
 import type { CompileInput } from '../render/compile.js';
+import { effectiveSignal } from '../media/task-signal.js';
 import { renderAudioPart, renderChunk, stitch } from './chunks.js';
 import { runPool } from './pool.js';
 import { finishOutput, renderPrepared, type RenderedFile } from './render.js';
@@ -18,6 +21,8 @@ export interface LocalRenderOptions {
   /** Attempts after the first for a failed chunk. */
   retries?: number;
   onProgress?: (fraction: number) => void;
+  /** Video frames written so far of the plan's window, and its total (throttle it yourself). */
+  onFrames?: (done: number, total: number) => void;
   signal?: AbortSignal;
   planLimits?: Partial<PlanLimits>;
   /** Keep chunk files (for inspection); default: removed. */
@@ -42,29 +47,34 @@ export async function renderLocal(
     { maxConcurrency: concurrency, threadsPerWorker: threads, ...opts.planLimits },
     { chunks: opts.chunks, local: true },
   );
+  const total = plan.window.endFrame - plan.window.startFrame;
+  const fps = input.spec.fps.num / input.spec.fps.den;
   if (!plan.chunked) {
     const { files } = await renderPrepared(input, {
       output: opts.output,
       window: plan.window,
       threads: opts.threadsPerWorker,
       onProgress: opts.onProgress,
+      onStats: opts.onFrames && ((s) => opts.onFrames!(Math.min(total, framesOf(s, fps)), total)),
       signal: opts.signal,
       deferMediaConvert: opts.deferMediaConvert,
     });
+    opts.onFrames?.(total, total);
     return { plan, files };
   }
 
-  const workDir = await mkdtemp(join(tmpdir(), 'cutline-chunks-'));
+  await mkdir(scratchRoot(), { recursive: true });
+  const workDir = await mkdtemp(join(scratchRoot(), 'chunks-'));
   try {
-    const total = plan.window.endFrame - plan.window.startFrame;
+    // Frames written per chunk (a retried chunk starts again from 0, so its best count is kept).
     const done = new Map<number, number>();
     let audioDone = 0;
     const report = () => {
-      if (!opts.onProgress) return;
       let frames = 0;
-      for (const [i, f] of done) frames += f * (plan.chunks[i]!.endFrame - plan.chunks[i]!.startFrame);
+      for (const n of done.values()) frames += n;
+      opts.onFrames?.(frames, total);
       // Chunks are ~95% of the work, audio and stitch the rest.
-      opts.onProgress(Math.min(0.99, (0.95 * frames) / total + 0.04 * audioDone));
+      opts.onProgress?.(Math.min(0.99, (0.95 * frames) / total + 0.04 * audioDone));
     };
     const audio = plan.audio
       ? renderAudioPart(input, plan, workDir, {
@@ -86,12 +96,14 @@ export async function renderLocal(
         renderChunk(input, chunk, workDir, {
           threads,
           signal: opts.signal,
-          onProgress: (f) => {
-            done.set(chunk.index, f);
+          onStats: (s) => {
+            const n = Math.min(chunk.endFrame - chunk.startFrame, framesOf(s, fps));
+            if (n > (done.get(chunk.index) ?? 0)) done.set(chunk.index, n);
             report();
           },
         }),
-      { retries: opts.retries ?? 1, signal: opts.signal },
+      // The task's signal too: a stopped job's killed chunks are not retried.
+      { retries: opts.retries ?? 1, signal: effectiveSignal(opts.signal) },
     );
     const audioFile = await audio;
     await stitch(input, chunkFiles, audioFile, opts.output, workDir, { signal: opts.signal });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Clip, Edit } from '../edit/schema.js';
-import { resolveLimits, type EditLimits } from '../edit/limits.js';
+import { describeLimit, resolveLimits, type EditLimits } from '../edit/limits.js';
 import { CutlineError } from '../errors.js';
 import { probeFile, type ProbeResult } from '../media/probe.js';
 import type { SourceResolver } from '../media/sources.js';
@@ -10,6 +10,9 @@ import { resolveTimeline } from '../render/timeline.js';
 import type { MediaEntry } from '../render/visual.js';
 import { parseCaptions, type Cue } from '../text/captions.js';
 import { FontRegistry } from '../text/fonts.js';
+import { htmlDocument } from '../html/document.js';
+import { vectorDocument } from '../html/vector.js';
+import { htmlRasterizer } from '../html/rasterize.js';
 
 interface SourceRef {
   src: string;
@@ -50,6 +53,23 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
+/** Draws every html, svg and shape asset of the edit (one browser for all) and adds each image as a source under its key. */
+async function rasterizeHtml(edit: Edit, media: Map<string, MediaEntry>): Promise<void> {
+  const frame = outputSpec(edit.output);
+  const docs = edit.timeline.tracks.flatMap((t) =>
+    t.clips.flatMap((c) =>
+      c.asset.type === 'html'
+        ? [htmlDocument(c.asset, frame)]
+        : c.asset.type === 'svg' || c.asset.type === 'shape'
+          ? [vectorDocument(c.asset, c, frame)]
+          : [],
+    ),
+  );
+  if (!docs.length) return;
+  const images = await htmlRasterizer().rasterize(docs);
+  for (const [key, path] of images) media.set(key, { path, probe: await probeFile(path, key) });
+}
+
 export interface PrepareOptions {
   resolver: SourceResolver;
   limits?: Partial<EditLimits>;
@@ -65,10 +85,15 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
   const captions = new Map<string, Cue[]>();
   const fontFiles: string[] = [];
   await mapLimit(refs, 4, async (ref) => {
-    const path = await opts.resolver.resolve(ref.src, ref.at);
-    if (ref.kind === 'media')
+    if (ref.kind === 'media') {
+      // ffmpeg reads media where it lies (a loopback range URL in the platform): nothing is downloaded.
+      const r = opts.resolver;
+      const path = await (r.media ? r.media(ref.src, ref.at) : r.resolve(ref.src, ref.at));
       media.set(ref.src, { path, probe: opts.probes?.get(ref.src) ?? (await probeFile(path, ref.at)) });
-    else if (ref.kind === 'captions') {
+      return;
+    }
+    const path = await opts.resolver.resolve(ref.src, ref.at);
+    if (ref.kind === 'captions') {
       try {
         captions.set(ref.src, parseCaptions(await readFile(path, 'utf8')));
       } catch (err) {
@@ -81,14 +106,14 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
       }
     } else fontFiles.push(path);
   });
-  for (const [src, entry] of media) {
-    if (entry.probe.bytes !== null && entry.probe.bytes > limits.maxSourceBytes) {
-      throw new CutlineError(
-        'LIMIT_EXCEEDED',
-        `source ${src} is larger than ${limits.maxSourceBytes} bytes (maxSourceBytes)`,
-      );
+  for (const ref of refs) {
+    const bytes = media.get(ref.src)?.probe.bytes ?? null;
+    if (ref.kind === 'media' && bytes !== null && bytes > limits.maxSourceBytes) {
+      const message = `source is ${bytes} bytes; the limit is ${describeLimit('maxSourceBytes', limits.maxSourceBytes)}`;
+      throw new CutlineError('LIMIT_EXCEEDED', `${ref.at}: ${message}`, [{ path: ref.at, message }]);
     }
   }
+  await rasterizeHtml(edit, media);
   const intrinsic = (clip: Clip): number | null => {
     const a = clip.asset;
     if (a.type === 'video' || a.type === 'audio') {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { runFfmpeg } from '../media/ffmpeg.js';
+import { runFfmpeg, type FfmpegStats } from '../media/ffmpeg.js';
 import { compileRender, type CompileInput, type CompiledRender } from '../render/compile.js';
 import type { FrameWindow } from '../render/window.js';
 import { packageOutput, type PackageOptions } from '../packaging/package.js';
@@ -24,6 +24,8 @@ export interface RenderOptions {
   window?: FrameWindow;
   threads?: number;
   onProgress?: (fraction: number) => void;
+  /** ffmpeg's progress blocks of the main render (frame counts). */
+  onStats?: (stats: FfmpegStats) => void;
   signal?: AbortSignal;
   /** See PackageOptions: the pipeline packages MediaConvert HLS in its own state. */
   deferMediaConvert?: boolean;
@@ -99,6 +101,7 @@ export async function renderPrepared(
   await runFfmpeg(compiled.args, {
     durationSeconds: compiled.durationSeconds,
     onProgress: opts.onProgress,
+    onStats: opts.onStats,
     signal: opts.signal,
   });
   const { spec } = input;

@@ -22,15 +22,24 @@ export function expansionContext(opts: {
     if (!p) paths.set(src, (p = opts.resolver.resolve(src, at)));
     return p;
   };
+  const media = new Map<string, Promise<string>>();
+  const mediaPath = (src: string, at: string) => {
+    const r = opts.resolver;
+    if (!r.media) return localPath(src, at);
+    let p = media.get(src);
+    if (!p) media.set(src, (p = r.media(src, at)));
+    return p;
+  };
   return {
     tenantId: opts.tenantId,
     jobId: opts.jobId,
     scratchDir: opts.scratchDir,
     prepared: opts.prepared ?? new Map(),
     localPath,
+    mediaPath,
     probe: (src, at) => {
       let p = probes.get(src);
-      if (!p) probes.set(src, (p = localPath(src, at).then((path) => probeFile(path, at))));
+      if (!p) probes.set(src, (p = mediaPath(src, at).then((path) => probeFile(path, at))));
       return p;
     },
   };

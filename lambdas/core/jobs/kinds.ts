@@ -1,3 +1,4 @@
+import type { CallbackEvent } from './model.js';
 import type { Edit } from '../edit/schema.js';
 import { parseEdit } from '../edit/parse.js';
 import { collectSources } from '../engine/prepare.js';
@@ -29,6 +30,8 @@ export interface ExpandContext {
   jobId: string;
   /** Downloads (once) and returns the local path of a source, resolved like an edit's `src`. */
   localPath(src: string, at: string): Promise<string>;
+  /** Where ffmpeg reads a media source without downloading it (a loopback range URL); absent: localPath. */
+  mediaPath?(src: string, at: string): Promise<string>;
   probe(src: string, at: string): Promise<ProbeResult>;
   /** A scratch folder for analysis files, removed after expansion. */
   scratchDir: string;
@@ -49,6 +52,8 @@ export interface JobKind<R = unknown> {
   sources(request: R): Array<{ src: string; at: string }>;
   /** The callback URL for webhooks, when the request carries one. */
   callback?(request: R): string | undefined;
+  /** What else the callback wants (`["progress"]`), when the request says. */
+  callbackEvents?(request: R): CallbackEvent[] | undefined;
   /** Work to fan out before expansion (pure: from the request alone). */
   prepareItems?(request: R): PrepareItem[];
   /** Runs one prepare item (in its own task, retried); the result is stored and handed to expand. */
@@ -62,6 +67,7 @@ export const renderKind: JobKind<Edit> = {
   parse: (body) => parseEdit(body),
   sources: (edit) => collectSources(edit).map(({ src, at }) => ({ src, at })),
   callback: (edit) => edit.callback,
+  callbackEvents: (edit) => edit.callbackEvents,
   // The edit itself, plus a rendition per aspect ratio when it asks for the `social` preset.
   expand: async (edit) => expandPresets(edit),
 };

@@ -2,6 +2,11 @@ import { z } from 'zod';
 import type { JobEstimate } from '../plan/estimate.js';
 import type { Reservation } from '../usage/reservation.js';
 import type { JobType } from './kinds.js';
+import type { ProgressWork } from './progress.js';
+
+/** What a job's callback may receive besides Job Succeeded / Failed / Cancelled. */
+export const CALLBACK_EVENTS = ['progress'] as const;
+export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
 
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export const TERMINAL: readonly JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -58,6 +63,8 @@ export interface Job {
   /** The client's request (the edit, merged and validated). */
   request: unknown;
   callback?: string;
+  /** Events the callback also wants besides the terminal ones: `progress` (Job Progress, ≤ 1/s). */
+  callbackEvents?: CallbackEvent[];
   idempotencyKey?: string;
   executionArn?: string;
   /** Set by the cancel route before it stops the execution: an ABORTED execution then ends CANCELLED. */
@@ -68,6 +75,12 @@ export interface Job {
   error?: JobError;
   /** The Plan step's estimate (wall seconds), from the probed sources. */
   estimatedSeconds?: number;
+  /** Video frames rendered of all the job's renditions (jobs/progress.ts), from Plan on. */
+  frames?: { done: number; total: number };
+  /** Seconds the job still needs at the rate its frames are rendering (absent until frames move). */
+  secondsRemaining?: number;
+  /** Internal to progress (jobs/progress.ts): each render task's own frame counter and the work's size. */
+  work?: ProgressWork;
   /** The Plan step's choice per rendition: where it renders and in how many chunks. */
   plan?: Array<{ rendition: string; target: 'lambda' | 'fargate'; chunks: number }>;
   /** The estimate given at submit (plan/estimate.ts), kept to measure the cost model against `actual`. */
@@ -87,6 +100,13 @@ export interface Job {
 
 export const isTerminal = (s: JobStatus): boolean => TERMINAL.includes(s);
 
+/** Whether the job's callback gets an event of this type: the terminal ones always, Job Progress on request. */
+export const wantsCallback = (job: Pick<Job, 'callback' | 'callbackEvents'>, detailType: string): boolean =>
+  !!job.callback &&
+  (detailType === 'Job Progress'
+    ? !!job.callbackEvents?.includes('progress')
+    : detailType.startsWith('Job '));
+
 /** The event detail of ARCHITECTURE §3. */
 export function jobEventDetail(job: Job): Record<string, unknown> {
   return {
@@ -96,6 +116,11 @@ export function jobEventDetail(job: Job): Record<string, unknown> {
     status: job.status,
     ...(job.stage ? { stage: job.stage } : {}),
     progress: job.progress,
+    ...(job.frames ? { frames: job.frames } : {}),
+    ...(job.secondsRemaining !== undefined && !isTerminal(job.status)
+      ? { secondsRemaining: job.secondsRemaining }
+      : {}),
+    ...(job.callbackEvents?.includes('progress') ? { callbackEvents: job.callbackEvents } : {}),
     ...(job.outputs ? { outputs: job.outputs } : {}),
     ...(job.error ? { error: job.error } : {}),
     timings: job.timings,

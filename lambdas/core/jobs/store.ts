@@ -10,7 +10,9 @@ import {
 import { CURSOR_ID, CURSOR_TIME, decodeCursor, encodeCursor } from '../aws/cursor.js';
 import { DYNAMODB_MAX_ITEM_BYTES, itemBytes } from '../aws/item-size.js';
 import { CutlineError } from '../errors.js';
+import { sanitizeError } from '../sanitize.js';
 import { isTerminal, TERMINAL, type Job, type JobStatus } from './model.js';
+import type { AggregateProgress, ProgressStore, ProgressWork } from './progress.js';
 
 const key = (id: string) => ({ PK: `JOB#${id}`, SK: 'META' });
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -62,8 +64,11 @@ export interface ListOptions {
   cursor?: string;
 }
 
+const NOT_TERMINAL = `NOT #status IN (${TERMINAL.map((_, i) => `:t${i}`).join(', ')})`;
+const terminalValues = () => Object.fromEntries(TERMINAL.map((s, i) => [`:t${i}`, s]));
+
 /** Jobs in the single table. Writes are conditional: a job never leaves a terminal state. */
-export class JobStore {
+export class JobStore implements ProgressStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -206,6 +211,41 @@ export class JobStore {
     return job;
   }
 
+  /**
+   * Jobs of every tenant in `status` created before `before` (all of them when omitted), oldest first,
+   * with only what the queue view needs: GSI2 is the operations index, ordered by createdAt.
+   */
+  async byStatus(
+    status: JobStatus,
+    before?: string,
+  ): Promise<Array<Pick<Job, 'id' | 'createdAt' | 'progress' | 'estimatedSeconds' | 'submitEstimate'>>> {
+    const out: Array<Pick<Job, 'id' | 'createdAt' | 'progress' | 'estimatedSeconds' | 'submitEstimate'>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'GSI2',
+          KeyConditionExpression: before ? 'GSI2PK = :s AND GSI2SK < :c' : 'GSI2PK = :s',
+          ExpressionAttributeValues: { ':s': `STATUS#${status}`, ...(before ? { ':c': before } : {}) },
+          // Names, not words: DynamoDB reserves many attribute names.
+          ProjectionExpression: '#i, #c, #p, #e, #s',
+          ExpressionAttributeNames: {
+            '#i': 'id',
+            '#c': 'createdAt',
+            '#p': 'progress',
+            '#e': 'estimatedSeconds',
+            '#s': 'submitEstimate',
+          },
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...((res.Items ?? []) as typeof out));
+      start = res.LastEvaluatedKey;
+    } while (start && out.length < 10_000);
+    return out;
+  }
+
   async list(tenantId: string, opts: ListOptions = {}): Promise<{ jobs: Job[]; cursor?: string }> {
     const limit = Math.min(100, Math.max(1, opts.limit ?? 20));
     const res = await this.db.send(
@@ -233,8 +273,18 @@ export class JobStore {
    * Applies `patch` unless the job is already terminal. Returns the updated job, or null when the
    * condition failed (the job is terminal or missing): callers treat that as "someone else finished it".
    */
-  async update(id: string, patch: Partial<Omit<Job, 'id' | 'tenantId' | 'createdAt'>>): Promise<Job | null> {
-    const fields: Record<string, unknown> = { ...patch, updatedAt: new Date().toISOString() };
+  async update(
+    id: string,
+    patch: Partial<Omit<Job, 'id' | 'tenantId' | 'createdAt'>>,
+    /** Only if the stored progress is at most `patch.progress` (progress never goes back). */
+    opts: { raiseOnly?: boolean } = {},
+  ): Promise<Job | null> {
+    const fields: Record<string, unknown> = {
+      ...patch,
+      // Every job error record (and so every event and API answer made from it) leaves sanitized.
+      ...(patch.error ? { error: sanitizeError(patch.error) } : {}),
+      updatedAt: new Date().toISOString(),
+    };
     if (patch.status) fields.GSI2PK = `STATUS#${patch.status}`;
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {};
@@ -243,20 +293,107 @@ export class JobStore {
       values[`:v${i}`] = v;
       return `#f${i} = :v${i}`;
     });
-    TERMINAL.forEach((s, i) => (values[`:t${i}`] = s));
+    Object.assign(values, terminalValues());
+    if (opts.raiseOnly && patch.progress !== undefined) {
+      names['#progress'] = 'progress';
+      values[':pmax'] = patch.progress;
+    }
     try {
       const res = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key(id),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(PK) AND NOT #status IN (${TERMINAL.map((_, i) => `:t${i}`).join(', ')})`,
+          ConditionExpression:
+            `attribute_exists(PK) AND ${NOT_TERMINAL}` +
+            (opts.raiseOnly && patch.progress !== undefined ? ' AND #progress <= :pmax' : ''),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
       );
       return fromItem(res.Attributes);
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return null;
+      throw err;
+    }
+  }
+
+  /** One render unit's frame counter (jobs/progress.ts): it only grows, and never on a terminal job. */
+  async countFrames(id: string, unit: string, frames: number, now: number): Promise<ProgressWork | null> {
+    try {
+      const res = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(id),
+          UpdateExpression: 'SET #w.#d.#u = :n, #w.#st = if_not_exists(#w.#st, :now)',
+          ConditionExpression:
+            `attribute_exists(PK) AND ${NOT_TERMINAL} AND attribute_exists(#w.#d) ` +
+            'AND (attribute_not_exists(#w.#d.#u) OR #w.#d.#u < :n)',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#w': 'work',
+            '#d': 'done',
+            '#u': unit,
+            '#st': 'startedAt',
+          },
+          ExpressionAttributeValues: { ...terminalValues(), ':n': frames, ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return (res.Attributes?.work as ProgressWork | undefined) ?? null;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Writes an aggregate (jobs/progress.ts) unless it would lower progress, the job has ended, or another
+   * task of the job wrote one within `throttleMs` (`work.aggregatedAt`).
+   */
+  async raiseProgress<J = Job>(
+    id: string,
+    agg: AggregateProgress,
+    opts: { now: number; throttleMs: number },
+  ): Promise<J | null> {
+    const remaining = agg.secondsRemaining !== undefined;
+    try {
+      const res = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(id),
+          UpdateExpression:
+            `SET #p = :p, #f = :f, #u = :u, #w.#at = :now${remaining ? ', #r = :r' : ''}` +
+            (remaining ? '' : ' REMOVE #r'),
+          ConditionExpression:
+            `attribute_exists(PK) AND ${NOT_TERMINAL} AND #p <= :p ` +
+            'AND (#p < :p OR attribute_not_exists(#f) OR #f.#done < :d) ' +
+            'AND attribute_exists(#w) AND (attribute_not_exists(#w.#at) OR #w.#at <= :cutoff)',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#p': 'progress',
+            '#f': 'frames',
+            '#done': 'done',
+            '#u': 'updatedAt',
+            '#r': 'secondsRemaining',
+            '#w': 'work',
+            '#at': 'aggregatedAt',
+          },
+          ExpressionAttributeValues: {
+            ...terminalValues(),
+            ':p': agg.progress,
+            ':f': agg.frames,
+            ':d': agg.frames.done,
+            ':u': new Date().toISOString(),
+            ':now': opts.now,
+            ':cutoff': opts.now - opts.throttleMs,
+            ...(remaining ? { ':r': agg.secondsRemaining } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(res.Attributes) as J | null;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return null;
       throw err;

@@ -43,6 +43,7 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
   const { kind, request } = await validateJob(req);
   const p = getPlatform();
   const callback = kind.callback?.(request);
+  const callbackEvents = callback ? kind.callbackEvents?.(request) : undefined;
   const now = new Date().toISOString();
   const id = randomUUID();
   const stateMachineArn = requireEnv(ENV.STATE_MACHINE_ARN);
@@ -70,6 +71,7 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
     progress: 0,
     request,
     ...(callback ? { callback } : {}),
+    ...(callbackEvents?.length ? { callbackEvents } : {}),
     ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
     ...(req.origin ? { origin: req.origin } : {}),
     createdAt: now,

@@ -1,15 +1,48 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CutlineError } from '../errors.js';
+import { ProcessCancelledError, spawnManaged } from './processes.js';
+
+/** A stopped render is not retried: the job was cancelled, timed out or failed elsewhere. */
+const cancelledRender = () => new CutlineError('RENDER_FAILED', 'the render was cancelled', [], false);
+
+/** One `-progress` block: what ffmpeg has written so far. */
+export interface FfmpegStats {
+  /** Video frames written (0 for an audio-only output). */
+  frame: number;
+  /** Seconds of output written. */
+  outSeconds: number;
+  /** outSeconds over durationSeconds, 0–1 (0 when no duration was given). */
+  fraction: number;
+  /** ffmpeg's last block (`progress=end`). */
+  end: boolean;
+}
 
 export interface RunOptions {
   /** Seconds of output expected, to turn ffmpeg's `out_time` into a fraction. */
   durationSeconds?: number;
   onProgress?: (fraction: number) => void;
+  /** Every `-progress` block (4 a second), with the frame count: frame-level job progress reads it. */
+  onStats?: (stats: FfmpegStats) => void;
   signal?: AbortSignal;
   ffmpeg?: string;
+}
+
+/** How ffmpeg (strerror of ENOSPC / EDQUOT) says a write found the disk full. */
+const NO_SPACE = /No space left on device|Disk quota exceeded/i;
+
+/**
+ * The scratch disk filled while ffmpeg wrote: STORAGE_FULL, not retryable on the same disk. Only the
+ * output's base name is named (never the folder: the message reaches the client).
+ */
+function scratchFullError(output: string): CutlineError {
+  const name = output.slice(output.lastIndexOf('/') + 1);
+  return new CutlineError(
+    'STORAGE_FULL',
+    `the scratch disk filled up while ffmpeg wrote ${name}; free space on the render scratch disk ` +
+      '(or give it more) and submit again',
+  );
 }
 
 /** Linux caps one argument at 128 KiB; bigger graphs go through a script file. */
@@ -32,37 +65,49 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
   finalArgs.splice(finalArgs.length - 1, 0, '-progress', 'pipe:1', '-stats_period', '0.25');
   await mkdir(dirname(finalArgs[finalArgs.length - 1]!), { recursive: true });
   try {
+    // Within the worker budget, in its own process group, ended when the task's signal aborts.
+    const managed = await spawnManaged(bin, finalArgs, { signal: opts.signal, slots: 1 }).catch((err) => {
+      if (err instanceof ProcessCancelledError) throw cancelledRender();
+      throw err;
+    });
+    const { child } = managed;
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(bin, finalArgs, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
       let log = '';
       let buffered = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      let spawnError: NodeJS.ErrnoException | undefined;
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
         log = (log + d).slice(-8000);
       });
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      const block = { frame: 0, outSeconds: 0 };
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
         buffered += d;
         const lines = buffered.split('\n');
         buffered = lines.pop() ?? '';
         for (const line of lines) {
-          const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
-          if (m && opts.onProgress && opts.durationSeconds) {
-            opts.onProgress(Math.min(1, Number(m[1]) / 1e6 / opts.durationSeconds));
+          const m = /^(frame|out_time_us|progress)=\s*(\S+)/.exec(line);
+          if (!m) continue;
+          // out_time_us is N/A before the first packet; keep the last good value.
+          if (m[1] === 'frame' && /^\d+$/.test(m[2]!)) block.frame = Number(m[2]);
+          else if (m[1] === 'out_time_us' && /^\d+$/.test(m[2]!)) block.outSeconds = Number(m[2]) / 1e6;
+          else if (m[1] === 'progress') {
+            const fraction = opts.durationSeconds ? Math.min(1, block.outSeconds / opts.durationSeconds) : 0;
+            if (opts.durationSeconds) opts.onProgress?.(fraction);
+            opts.onStats?.({ ...block, fraction, end: m[2] === 'end' });
           }
         }
       });
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') {
-          reject(
+      child.on('error', (err: NodeJS.ErrnoException) => (spawnError = err));
+      void managed.exited.then(({ code, signal: sig }) => {
+        if (managed.aborted()) return reject(cancelledRender());
+        if (spawnError?.code === 'ENOENT') {
+          return reject(
             new CutlineError(
               'FFMPEG_UNAVAILABLE',
               `ffmpeg was not found (${bin}); install ffmpeg or set CUTLINE_FFMPEG`,
             ),
           );
-        } else if (err.name === 'AbortError') {
-          reject(new CutlineError('RENDER_FAILED', 'the render was cancelled', [], false));
-        } else reject(err);
-      });
-      child.on('close', (code, sig) => {
+        }
+        if (spawnError) return reject(spawnError);
         if (code === 0) {
           opts.onProgress?.(1);
           return resolve();
@@ -73,6 +118,7 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
           .filter((l) => l && !/^(frame|size)=/.test(l))
           .slice(-6)
           .join('\n');
+        if (NO_SPACE.test(log)) return reject(scratchFullError(finalArgs[finalArgs.length - 1]!));
         // A killed ffmpeg (out of memory, a preempted worker) may succeed on another try; a bad graph will not.
         const retryable = sig !== null;
         reject(

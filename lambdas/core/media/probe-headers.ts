@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { ENV } from '../config.js';
 import { CutlineError } from '../errors.js';
-import { interpretProbe, type ProbeResult } from './probe.js';
+import { assertPictureSize, interpretProbe, type ProbeResult } from './probe.js';
+import { refusalOf, sourceProbeArgs } from './source-input.js';
 
 /** Header reads only: a source that does not answer within this is left out. */
 export const PROBE_TIMEOUT_MS = 4000;
@@ -15,10 +16,12 @@ export function probeHeaders(target: string, at: string, timeoutMs = PROBE_TIMEO
   return new Promise((resolve, reject) => {
     execFile(
       ffprobe,
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', target],
+      sourceProbeArgs(target),
       { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) {
+          const refused = refusalOf(String(stderr), at);
+          if (refused) return reject(refused);
           const reason = (err as { killed?: boolean }).killed
             ? `no answer within ${timeoutMs} ms`
             : String(stderr).trim().split('\n').pop() || err.message;
@@ -27,7 +30,9 @@ export function probeHeaders(target: string, at: string, timeoutMs = PROBE_TIMEO
           );
         }
         try {
-          resolve(interpretProbe(JSON.parse(stdout)));
+          const result = interpretProbe(JSON.parse(stdout), String(stderr));
+          assertPictureSize(result, at);
+          resolve(result);
         } catch (e) {
           reject(e);
         }

@@ -1,11 +1,17 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeLimit } from '../edit/limits.js';
 import { CutlineError } from '../errors.js';
 
 /** Turns an edit's `src` into a local file the renderer can read. `at` is the JSON path, for errors. */
 export interface SourceResolver {
   resolve(src: string, at: string): Promise<string>;
+  /**
+   * Where ffmpeg/ffprobe read a media source without a download (a loopback range URL, a path in place);
+   * absent: `resolve`'s local copy.
+   */
+  media?(src: string, at: string): Promise<string>;
 }
 
 const refused = (at: string, message: string) =>
@@ -63,11 +69,8 @@ export class LocalSourceResolver implements SourceResolver {
     const info = await stat(real);
     if (!info.isFile()) throw refused(at, `"${src}" is not a file`);
     if (info.size > this.opts.maxSourceBytes) {
-      throw new CutlineError(
-        'LIMIT_EXCEEDED',
-        `${at}: source is ${info.size} bytes; the limit is ${this.opts.maxSourceBytes} (maxSourceBytes)`,
-        [{ path: at, message: `source is larger than ${this.opts.maxSourceBytes} bytes (maxSourceBytes)` }],
-      );
+      const message = `source is ${info.size} bytes; the limit is ${describeLimit('maxSourceBytes', this.opts.maxSourceBytes)}`;
+      throw new CutlineError('LIMIT_EXCEEDED', `${at}: ${message}`, [{ path: at, message }]);
     }
     return real;
   }

@@ -109,6 +109,7 @@ export const mixKind: JobKind<MixRequest> = {
     ...(req.soundtrack ? [{ src: req.soundtrack.src, at: 'soundtrack.src' }] : []),
   ],
   callback: (req) => req.callback,
+  callbackEvents: (req) => req.callbackEvents,
   expand: async (req, ctx): Promise<Rendition[]> => {
     const placed = new Map<string, PlacedClip>();
     const place = async (g: number, i: number) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AudioEffect, Output, Src } from '../edit/schema.js';
+import { AudioEffect, Output, Src, CallbackEvents } from '../edit/schema.js';
 
 /** A clip of a group: a source, or a source with `trim` (seconds skipped) and `length` (seconds used). */
 export const MixClip = z.union(
@@ -77,6 +77,7 @@ export const MixRequest = z
       .optional(),
     output: MixOutput.optional(),
     callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL' }).optional(),
+    callbackEvents: CallbackEvents,
   })
   .superRefine((r, ctx) => {
     const max = r.maxVariations ?? 100;

@@ -1,3 +1,4 @@
+import { describeLimit } from '../edit/limits.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { lookup as dnsLookup } from 'node:dns/promises';
@@ -34,7 +35,7 @@ export interface SafeFetcherOptions {
   unsafeForTests?: { allowLoopback?: boolean; allowHttp?: boolean; ca?: string };
 }
 
-const osResolve: Resolve = async (hostname) =>
+export const osResolve: Resolve = async (hostname) =>
   (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => ({
     address: a.address,
     family: a.family === 6 ? 6 : 4,
@@ -213,7 +214,6 @@ function unreadable(at: string, message: string, retryable = false): CutlineErro
 }
 
 function tooBig(at: string, max: number): CutlineError {
-  return new CutlineError('LIMIT_EXCEEDED', `${at}: source is larger than ${max} bytes (maxSourceBytes)`, [
-    { path: at, message: `source is larger than ${max} bytes (maxSourceBytes)` },
-  ]);
+  const message = `source is larger than the limit, ${describeLimit('maxSourceBytes', max)}`;
+  return new CutlineError('LIMIT_EXCEEDED', `${at}: ${message}`, [{ path: at, message }]);
 }

@@ -1,5 +1,5 @@
 import { ENV } from '../config.js';
-import { DEFAULT_LIMITS } from '../edit/limits.js';
+import { resolveLimits } from '../edit/limits.js';
 import { parseAllowlist } from './allowlist.js';
 import { SafeFetcher } from './fetch.js';
 
@@ -14,7 +14,7 @@ export { SafeFetcher, type SafeFetcherOptions } from './fetch.js';
 export function sourceFetcherFromEnv(env: NodeJS.ProcessEnv = process.env): SafeFetcher {
   return new SafeFetcher({
     allowedHosts: parseAllowlist(env[ENV.ALLOWED_SOURCE_HOSTS]),
-    maxBytes: DEFAULT_LIMITS.maxSourceBytes,
+    maxBytes: resolveLimits().maxSourceBytes,
     timeoutMs: 120_000,
     maxRedirects: 5,
   });

@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,6 +19,8 @@ export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   time: string;
   dependencies: DependencyCheck[];
+  /** Local mode: the disks of the table, the object store and scratch (a full one degrades health). */
+  storage?: StoreSpace[];
   ffmpeg: {
     version: string | null;
     ok: boolean;
@@ -29,7 +32,38 @@ export interface HealthReport {
   };
 }
 
+/** The free space of one local store's disk (local mode: ENV.LOCAL_STORES). */
+export interface StoreSpace {
+  name: string;
+  status: 'ok' | 'low' | 'error';
+  freeBytes?: number;
+  totalBytes?: number;
+}
+
 const CHECK_TIMEOUT_MS = 3000;
+/** A store is `low` under this much free space, or under LOW_SHARE of its disk if that is less. */
+const LOW_BYTES = 64 * 1024 * 1024;
+const LOW_SHARE = 0.05;
+
+/** statfs of each local store's folder: a full disk makes health `degraded` and names the store. */
+export async function checkStoreSpace(): Promise<StoreSpace[]> {
+  const raw = process.env[ENV.LOCAL_STORES];
+  if (!raw) return [];
+  const stores = JSON.parse(raw) as Record<string, string>;
+  return Promise.all(
+    Object.entries(stores).map(async ([name, dir]): Promise<StoreSpace> => {
+      try {
+        const s = await statfs(dir);
+        const freeBytes = s.bavail * s.bsize;
+        const totalBytes = s.blocks * s.bsize;
+        const low = freeBytes < Math.min(LOW_BYTES, totalBytes * LOW_SHARE);
+        return { name, status: low ? 'low' : 'ok', freeBytes, totalBytes };
+      } catch {
+        return { name, status: 'error' };
+      }
+    }),
+  );
+}
 
 async function timed(name: DependencyCheck['name'], fn: () => Promise<unknown>): Promise<DependencyCheck> {
   const t0 = performance.now();
@@ -60,14 +94,14 @@ let ffmpegCheck: Promise<FfmpegCheck> | undefined;
  * Each dependency with its status and latency: a GetItem on the table, HeadBucket on both buckets,
  * DescribeStateMachine, and the ffmpeg this deployment renders with (checked once per process: it does
  * not change under a running function). `down` when a dependency fails, `degraded` when ffmpeg lacks a
- * feature the compiler uses.
+ * feature the compiler uses or a local store's disk is (nearly) full.
  */
 export async function checkHealth(): Promise<HealthReport> {
   const c = clients();
   const p = getPlatform();
   ffmpegCheck ??= checkFfmpeg();
   const ffT0 = performance.now();
-  const [table, ingest, outputs, sm, ff] = await Promise.all([
+  const [table, ingest, outputs, sm, ff, storage] = await Promise.all([
     timed('table', () =>
       c.db.send(new GetCommand({ TableName: p.table, Key: { PK: 'HEALTH', SK: 'PING' } })),
     ),
@@ -77,6 +111,7 @@ export async function checkHealth(): Promise<HealthReport> {
       c.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: requireEnv(ENV.STATE_MACHINE_ARN) })),
     ),
     ffmpegCheck,
+    checkStoreSpace(),
   ]);
   const ffDep: DependencyCheck = {
     name: 'ffmpeg',
@@ -86,10 +121,12 @@ export async function checkHealth(): Promise<HealthReport> {
   };
   const dependencies = [table, ingest, outputs, sm, ffDep];
   const down = dependencies.some((d) => d.status !== 'ok');
+  const full = storage.some((s) => s.status !== 'ok');
   return {
-    status: down ? 'down' : ff.ok ? 'ok' : 'degraded',
+    status: down ? 'down' : ff.ok && !full ? 'ok' : 'degraded',
     time: new Date().toISOString(),
     dependencies,
+    ...(storage.length ? { storage } : {}),
     ffmpeg: {
       version: ff.version,
       ok: ff.ok,

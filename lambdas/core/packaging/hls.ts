@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
-import { promisify } from 'node:util';
 import { runFfmpeg } from '../media/ffmpeg.js';
+import { execManaged } from '../media/processes.js';
 import { fpsValue, type Rational } from '../render/output-spec.js';
 import type { Variant } from './ladder.js';
 import {
@@ -12,8 +11,6 @@ import {
   writeMasterPlaylist,
   type StreamInf,
 } from './playlist.js';
-
-const run = promisify(execFile);
 
 export interface HlsJob {
   /** The finished main file. */
@@ -114,7 +111,7 @@ export function hlsArgs(job: HlsJob): string[] {
 
 async function codecsOf(segment: string, hasAudio: boolean): Promise<string | undefined> {
   const bin = process.env.CUTLINE_FFPROBE ?? 'ffprobe';
-  const { stdout } = await run(bin, [
+  const { stdout } = await execManaged(bin, [
     '-v',
     'error',
     '-select_streams',

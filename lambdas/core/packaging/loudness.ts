@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { rename, stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import type { Output } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
 import { runFfmpeg } from '../media/ffmpeg.js';
+import { execManaged } from '../media/processes.js';
 import { audioCodecArgs, containerArgs } from '../render/encode.js';
-
-const run = promisify(execFile);
 
 /** What loudnorm's first pass reports (its JSON, numbers as strings). */
 export interface LoudnessMeasure {
@@ -110,7 +107,11 @@ export async function normaliseLoudness(
   const bin = process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
   let stderr: string;
   try {
-    ({ stderr } = await run(bin, measureArgs(path, t), { maxBuffer: 16 * 1024 * 1024, signal }));
+    ({ stderr } = await execManaged(bin, measureArgs(path, t), {
+      maxBuffer: 16 * 1024 * 1024,
+      signal,
+      slots: 1,
+    }));
   } catch (err) {
     const reason = (err as { stderr?: string }).stderr?.trim().split('\n').pop() ?? String(err);
     throw new CutlineError('RENDER_FAILED', `loudness measurement failed: ${reason}`);

@@ -32,6 +32,16 @@ export const COST = Object.freeze({
    * 35 ms per timeline second with three sources, most of it ffmpeg's AAC encoder).
    */
   AUDIO_PER_SOURCE_SECOND: 0.012,
+  /**
+   * Post-processing after the main file, as a multiple of the main file's own render time: the HLS
+   * ladder re-encodes up to four rungs in one pass, `web` encodes the other format (VP9 beside an MP4
+   * costs ~2.5×), sprites and the preview GIF decode the video once, loudness re-encodes the audio twice.
+   * Not calibrated: it sizes task time limits (with their margin), not the estimate users see.
+   */
+  PACKAGING: { hls: 2, web: 2.5, thumbnails: 0.2, 'preview-gif': 0.1, loudness: 0.2, social: 0 } as Record<
+    string,
+    number
+  >,
 });
 
 export interface EditComplexity {
@@ -71,4 +81,13 @@ export function secondsPerFrame(spec: OutputSpec, c: EditComplexity): number {
 
 export function chunkScratchBytes(spec: OutputSpec, frames: number): number {
   return spec.width * spec.height * frames * COST.CHUNK_BYTES_PER_PIXEL;
+}
+
+/** Seconds of post-processing the output's presets add to a main file that takes `renderSeconds`. */
+export function packagingSeconds(presets: Edit['output']['presets'], renderSeconds: number): number {
+  const weight = (presets ?? []).reduce(
+    (w, p) => w + (COST.PACKAGING[typeof p === 'string' ? p : p.name] ?? 1),
+    0,
+  );
+  return weight * renderSeconds;
 }

@@ -5,7 +5,8 @@ import type { Job } from '../jobs/model.js';
 import { jobKind } from '../jobs/registry.js';
 import type { ProbeResult } from '../media/probe.js';
 import { probeHeaders } from '../media/probe-headers.js';
-import { getPlatform } from '../platform.js';
+import { releaseScope } from '../net/range-proxy.js';
+import { sanitizeMessage } from '../sanitize.js';
 import {
   combineEstimates,
   durationsNeeded,
@@ -21,14 +22,16 @@ import type { PlanLimits } from './planner.js';
 /** Thrown by the estimate's ExpandContext where a kind would need a whole file (analysis): not cheap. */
 class NeedsWholeFile extends Error {}
 
-/** Where ffprobe can read a tenant's src without downloading it: a presigned GET, or the local file. */
+/**
+ * Where ffprobe can read a tenant's src without downloading it: the loopback range proxy (the layer's
+ * static ffprobe cannot resolve the S3 endpoint's name, so a presigned URL would never open in Lambda),
+ * or the local file.
+ */
 async function probeTarget(resolver: S3SourceResolver, src: string, at: string): Promise<string> {
   const where = resolver.locate(src, at);
-  // Local mode's file:// sources: the resolver checks the media root and answers the path in place.
-  if (where.kind === 'file') return resolver.resolve(src, at);
   // https sources are only ever read through the SSRF-safe fetcher, never by ffprobe directly.
   if (where.kind === 'https') throw new NeedsWholeFile(`${at}: an https source is probed once it is fetched`);
-  return getPlatform().objects.presignGet(where.bucket, where.key, 300);
+  return resolver.media(src, at);
 }
 
 export function planLimits(): Partial<PlanLimits> {
@@ -50,6 +53,18 @@ export async function estimateJob(
       `a ${job.type} job prepares its media before it can be planned; see estimatedSeconds once it is planning`,
     );
   const resolver = tenantSources(job.tenantId);
+  try {
+    return await estimateWith(resolver, kind, job);
+  } finally {
+    await releaseScope(resolver.scope);
+  }
+}
+
+async function estimateWith(
+  resolver: S3SourceResolver,
+  kind: ReturnType<typeof jobKind>,
+  job: Pick<Job, 'id' | 'tenantId' | 'type' | 'request'>,
+): Promise<JobEstimate> {
   const probes = new Map<string, Promise<ProbeResult>>();
   const probe = (src: string, at: string) => {
     let r = probes.get(src);
@@ -63,6 +78,7 @@ export async function estimateJob(
     tenantId: job.tenantId,
     jobId: job.id,
     localPath: () => Promise.reject(new NeedsWholeFile()),
+    mediaPath: () => Promise.reject(new NeedsWholeFile()),
     probe,
     scratchDir: '/tmp',
     prepared: new Map(),
@@ -100,7 +116,9 @@ export async function estimateJob(
               : { seconds: pr.durationSeconds },
           );
         } catch (err) {
-          durations.set(need.src, { unknown: (err as Error).message });
+          // A source that is not media at all (a playlist, a list of other files) is the client's mistake.
+          if ((err as { code?: string }).code === 'SOURCE_REFUSED') throw err;
+          durations.set(need.src, { unknown: sanitizeMessage((err as Error).message) });
         }
       }),
     );

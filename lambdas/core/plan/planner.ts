@@ -2,11 +2,13 @@ import type { CompileInput } from '../render/compile.js';
 import { defaultWindow } from '../render/compile.js';
 import { fpsValue } from '../render/output-spec.js';
 import type { FrameWindow } from '../render/window.js';
+import { DEFAULT_TIMEOUT_POLICY, type TimeoutPolicy } from './timeouts.js';
 import { chunkScratchBytes, complexity, COST, secondsPerFrame } from './cost.js';
 
 export type Target = 'lambda' | 'fargate' | 'local';
 
-export interface PlanLimits {
+/** Plan limits, a deployment setting (CUTLINE_PLAN_LIMITS), with the task time-limit policy. */
+export interface PlanLimits extends TimeoutPolicy {
   /** No chunk shorter than this (process start and seek overhead dominate below it). */
   minChunkSeconds: number;
   maxChunks: number;
@@ -27,6 +29,7 @@ export const DEFAULT_PLAN_LIMITS: Readonly<PlanLimits> = Object.freeze({
   threadsPerWorker: 1,
   lambdaSeconds: 900 * 0.5,
   lambdaScratchBytes: 10 * 1024 ** 3 * 0.5,
+  ...DEFAULT_TIMEOUT_POLICY,
 });
 
 export interface PlannedChunk {
@@ -46,6 +49,8 @@ export interface RenderPlan {
   /** Audio is mixed once over the whole window and muxed at the stitch. */
   audio: { startFrame: number; endFrame: number; estimatedSeconds: number } | null;
   secondsPerFrame: number;
+  /** Joining the chunks by stream copy (0 for a single pass). */
+  stitchSeconds: number;
   /** Wall-clock estimate with `maxConcurrency` workers, stitch included. */
   estimatedSeconds: number;
 }
@@ -103,5 +108,13 @@ export function planRender(
     chunkable && count > 1
       ? longest * waves + STITCH_SECONDS
       : frames * spf + (spec.hasAudio ? audioSeconds : 0);
-  return { window, chunked: chunkable && count > 1, chunks, audio, secondsPerFrame: spf, estimatedSeconds };
+  return {
+    window,
+    chunked: chunkable && count > 1,
+    chunks,
+    audio,
+    secondsPerFrame: spf,
+    stitchSeconds: chunkable && count > 1 ? STITCH_SECONDS : 0,
+    estimatedSeconds,
+  };
 }

@@ -77,6 +77,7 @@ export function makeProjectKind(deps: ProjectKindDeps): JobKind<ProjectJobReques
     parse: parseProjectJob,
     sources: (req) => projectSources(req.project, 'project.'),
     callback: (req) => req.callback,
+    callbackEvents: (req) => req.callbackEvents,
     prepareItems: (req) =>
       scenesToGenerate(req).map(({ scene, index }) => ({ id: itemId(scene), sceneId: scene.id, index })),
     async prepareItem(req, raw, ctx): Promise<SceneMedia> {

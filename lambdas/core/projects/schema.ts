@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { AspectRatio, AudioEffect, Color, Effect, Resolution, Src, TRANSITIONS } from '../edit/schema.js';
+import {
+  AspectRatio,
+  AudioEffect,
+  Color,
+  Effect,
+  Resolution,
+  Src,
+  TRANSITIONS,
+  CallbackEvents,
+} from '../edit/schema.js';
 import { validationError } from '../errors.js';
 import { zodIssues } from '../edit/parse.js';
 
@@ -186,6 +195,7 @@ export const ComposeRequest = z.strictObject({
   transition: TransitionName.optional(),
   output: ProjectOutput.optional(),
   callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL' }).optional(),
+  callbackEvents: CallbackEvents,
 });
 
 /** A project as stored in META, as the API shows it (with scenes added). */
@@ -219,6 +229,7 @@ export const ProjectJobRequest = z.strictObject({
   transition: TransitionName.optional(),
   output: ProjectOutput.optional(),
   callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL' }).optional(),
+  callbackEvents: CallbackEvents,
 });
 export type ProjectJobRequest = z.infer<typeof ProjectJobRequest>;
 

@@ -70,7 +70,7 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
   if (soundtrack && (soundtrack.volume ?? 1) > 0) {
     const media = ctx.media(soundtrack.src, 'timeline.soundtrack.src');
     if (media.probe.hasAudio) {
-      const index = ctx.inputs.add(media.path, ['-stream_loop', '-1', '-vn']);
+      const index = ctx.inputs.addSource(media, ['-stream_loop', '-1', '-vn']);
       parts.push(
         graph.chain(`${index}:a`, [
           ...normalise(),
@@ -98,7 +98,7 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       const outD = next && next.start < timed.end ? Math.min(timed.end - next.start, timed.length / 2) : 0;
       const effect = asset.type === 'audio' ? asset.effect : asset.volumeEffect;
       const trim = asset.trim ?? 0;
-      const index = ctx.inputs.add(media.path, [
+      const index = ctx.inputs.addSource(media, [
         ...(trim > 0 ? ['-ss', n(trim)] : []),
         '-t',
         n(timed.length + 0.5),

@@ -11,6 +11,8 @@ import type { InputList } from './inputs.js';
 import { focusOffset } from './focus.js';
 import { effectSpec, linear, progress, transitionSpec, type TransitionSpec } from './motion.js';
 import { fpsString, type OutputSpec } from './output-spec.js';
+import { htmlDocument, htmlKey } from '../html/document.js';
+import { vectorDocument } from '../html/vector.js';
 import { cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
 import { frameAt, type FrameWindow, frameSeconds } from './window.js';
@@ -142,6 +144,18 @@ function moveExpr(axis: 'x' | 'y', layer: Layer, timed: TimedClip, viewport: Siz
   return expr;
 }
 
+/** Shotstack's threshold and halo are RGB distances; ffmpeg's colorkey takes fractions of the largest (√3·255). */
+const RGB_DIAGONAL = Math.sqrt(3) * 255;
+export function chromaKeyFilter(key: { color: string; threshold?: number; halo?: number }): FilterNode {
+  const hex = key.color.replace('#', '');
+  const rgb = hex.length <= 4 ? [...hex.slice(0, 3)].map((c) => c + c).join('') : hex.slice(0, 6);
+  return filter('colorkey', {
+    color: `0x${rgb}`,
+    similarity: n(Math.max(0.00001, Math.min(1, (key.threshold ?? 150) / RGB_DIAGONAL))),
+    blend: n(Math.min(1, (key.halo ?? 100) / RGB_DIAGONAL)),
+  });
+}
+
 function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number, overlap: number): Layer {
   const { graph, spec } = ctx;
   const clip = timed.clip;
@@ -163,8 +177,21 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   const staticOps: FilterNode[] = [];
   let perFrame: boolean;
 
-  if (asset.type === 'video' || asset.type === 'image') {
-    const media = ctx.media(asset.src, `${timed.at}.asset.src`);
+  if (
+    asset.type === 'video' ||
+    asset.type === 'image' ||
+    asset.type === 'html' ||
+    asset.type === 'svg' ||
+    asset.type === 'shape'
+  ) {
+    // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
+    // area's own size, svg and shapes at the size their layer will have.
+    const media =
+      asset.type === 'html'
+        ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
+        : asset.type === 'svg' || asset.type === 'shape'
+          ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
+          : ctx.media(asset.src, `${timed.at}.asset.src`);
     if (!media.probe.hasVideo) {
       throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
         { path: `${timed.at}.asset.src`, message: 'has no video stream' },
@@ -173,7 +200,9 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     const src: Size = { width: media.probe.width, height: media.probe.height };
     // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
     const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
-    const fitted = fitLayer(src, box, clip.fit, clip.scale);
+    const fitted = fitLayer(src, box, asset.type === 'html' ? (clip.fit ?? 'none') : clip.fit, clip.scale);
+    // Green screen: the key colour made transparent on the source's own pixels, before any scaling.
+    if (asset.type === 'video' && asset.chromaKey) staticOps.push(chromaKeyFilter(asset.chromaKey));
     staticOps.push(
       filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }),
       filter('setsar', { r: 1 }),
@@ -197,7 +226,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     }
     size = fitted.layer;
     // The asset's crop cuts the fitted layer; what is left stays where it was (moved at placement).
-    const c = asset.crop;
+    const c = asset.type === 'video' || asset.type === 'image' ? asset.crop : undefined;
     if (c && (c.left || c.right || c.top || c.bottom)) {
       const cut = cropLayer(size, c, position);
       staticOps.push(filter('crop', { w: cut.rect.width, h: cut.rect.height, x: cut.rect.x, y: cut.rect.y }));
@@ -210,7 +239,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       const toS = trim + (frameSeconds(ve, fps) - timed.start);
       // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
       const seek = Math.max(0, fromS - 1);
-      const index = ctx.inputs.add(media.path, [
+      const index = ctx.inputs.addSource(media, [
         ...(seek > 0 ? ['-ss', n(seek)] : []),
         '-t',
         n(toS - seek + 1),
@@ -223,7 +252,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       ]);
       perFrame = true;
     } else {
-      label = `${ctx.inputs.add(media.path)}:v`;
+      label = `${ctx.inputs.addSource(media)}:v`;
       perFrame = false;
     }
   } else if (asset.type === 'title' || asset.type === 'text') {

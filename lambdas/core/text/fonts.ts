@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as opentypeNs from 'opentype.js';
 import type { Font } from 'opentype.js';
 import { CutlineError } from '../errors.js';
+import { BUILTIN_FACES, builtinFacePath, faceKeys } from './builtin-fonts.js';
 
 /** One font file the renderer can draw with: drawtext gets `path`, layout measures with `font`. */
 export interface FontFace {
@@ -13,7 +14,12 @@ export interface FontFace {
   font: Font;
 }
 
-interface Entry extends FontFace {
+interface Entry {
+  family: string;
+  weight: number;
+  path: string;
+  /** Parsed on first use: the built-in faces are many, a render draws with few. */
+  font: () => Font;
   /** Lower-cased names the face answers to (typographic family and legacy family). */
   keys: string[];
   italic: boolean;
@@ -75,22 +81,58 @@ function describe(path: string): Entry {
   const family = typographic ?? legacy ?? basename(path).replace(/\.[^.]+$/, '');
   const keys = [...new Set([family, legacy].filter((n): n is string => !!n).map((n) => n.toLowerCase()))];
   const italic = ((os2?.fsSelection ?? 0) & 1) === 1;
-  return { family, weight, path, font, keys, italic };
+  return { family, weight, path, font: () => font, keys, italic };
+}
+
+/** What a font file says of itself: its family (typographic, else legacy), OS/2 weight class and slant. */
+export function describeFontFile(path: string): {
+  family: string;
+  legacyFamily?: string;
+  weight: number;
+  italic: boolean;
+} {
+  const e = describe(path);
+  return { family: e.family, legacyFamily: e.keys[1], weight: e.weight, italic: e.italic };
 }
 
 /** Where the shipped fonts live: `CUTLINE_FONTS_DIR`, else `assets/fonts` at the repository root. */
 export function builtinFontsDir(): string {
-  return process.env.CUTLINE_FONTS_DIR || fileURLToPath(new URL('../../../assets/fonts/', import.meta.url));
+  return process.env.CUTLINE_FONTS_DIR || ASSETS_DIR;
+}
+const ASSETS_DIR = fileURLToPath(new URL('../../../assets/fonts/', import.meta.url));
+
+const builtinEntries = new Map<string, Entry[]>();
+/** The built-in faces whose files are here, described from the table (nothing parsed yet). */
+function builtins(): Entry[] {
+  const flat = process.env.CUTLINE_FONTS_DIR || undefined;
+  let entries = builtinEntries.get(flat ?? '');
+  if (!entries) {
+    entries = BUILTIN_FACES.flatMap((face) => {
+      const path = builtinFacePath(face, ASSETS_DIR, flat);
+      if (!path) return [];
+      return [
+        {
+          family: face.family,
+          weight: face.weight,
+          italic: face.italic,
+          path,
+          keys: faceKeys(face),
+          font: () => loadFont(path),
+        },
+      ];
+    });
+    builtinEntries.set(flat ?? '', entries);
+  }
+  return entries;
 }
 
 /** The fonts an edit may use: the shipped Open Sans plus the edit's `timeline.fonts`. Immutable. */
 export class FontRegistry {
   private constructor(private readonly entries: readonly Entry[]) {}
 
-  /** Open Sans Regular (400) and Bold (700). */
+  /** Shotstack's built-in families (builtin-fonts.ts), every weight that ships. */
   static builtin(): FontRegistry {
-    const dir = builtinFontsDir();
-    return new FontRegistry(['OpenSans-Regular.ttf', 'OpenSans-Bold.ttf'].map((f) => describe(join(dir, f))));
+    return new FontRegistry(builtins());
   }
 
   /** A registry that also has these local TTF/OTF files; a later file wins over an earlier face of the same family and weight. */
@@ -130,6 +172,6 @@ export class FontRegistry {
       }
     });
     const { family: f, weight: w, path, font } = best!;
-    return { family: f, weight: w, path, font };
+    return { family: f, weight: w, path, font: font() };
   }
 }

@@ -57,8 +57,8 @@ interface StyleSpec {
 }
 
 /**
- * Shotstack's named title styles, mapped onto the shipped faces (Open Sans 400 and 700; weights resolve
- * to the nearest face, so a user-supplied "Open Sans" Light is used for 300):
+ * Shotstack's named title styles, mapped onto the shipped Open Sans faces (300 to 800; a weight resolves
+ * to the nearest face, and a user-supplied "Open Sans" overrides the shipped one):
  *
  * | style       | weight | case   | size × | tracking | box (unless `background`)  | notes                          |
  * |-------------|--------|--------|--------|----------|----------------------------|--------------------------------|

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { clients } from '../aws/clients.js';
 import { ENV } from '../config.js';
 import { QuotaExceededError } from '../errors.js';
 import type { Job, JobOutput } from '../jobs/model.js';
 import { getPlatform } from '../platform.js';
 import { probeHeaders } from '../media/probe-headers.js';
+import { rangeProxy } from '../net/range-proxy.js';
 import type { JobEstimate } from '../plan/estimate.js';
 import { monthOf, Quota } from './quota.js';
 import {
@@ -24,18 +26,29 @@ async function withDurations<T extends Pick<JobOutput, 'kind' | 'key' | 'duratio
   outputs: readonly T[],
 ): Promise<T[]> {
   const p = getPlatform();
+  if (
+    !outputs.some((o) => (o.kind === 'video' || o.kind === 'audio') && typeof o.durationSeconds !== 'number')
+  )
+    return [...outputs];
+  const proxy = await rangeProxy();
+  const scope = `durations/${randomUUID()}`;
   return Promise.all(
     outputs.map(async (o) => {
       if ((o.kind !== 'video' && o.kind !== 'audio') || typeof o.durationSeconds === 'number') return o;
       try {
-        const url = await p.objects.presignGet(p.outputsBucket, o.key, 300);
+        // Through the loopback range proxy: the layer's static ffprobe cannot resolve S3's name.
+        const url = proxy.allow(
+          p.objects.rangeSource(p.outputsBucket, o.key, () => new Error(`${o.key} is not stored`)),
+          scope,
+          o.key,
+        );
         const probe = await probeHeaders(url, o.key);
         return probe.durationSeconds === null ? o : { ...o, durationSeconds: probe.durationSeconds };
       } catch {
         return o; // counted as unmeasuredOutputs in the record
       }
     }),
-  );
+  ).finally(() => proxy.release(scope));
 }
 
 /**

@@ -9,13 +9,14 @@ import { startLocalPlatform, type LocalPlatform } from '../../../local/platform.
 import { faultyFfmpeg } from '../../helpers/faults.js';
 import { FIXTURES, videoFixture } from '../../helpers/fixtures.js';
 import { api, fixtureUrl } from '../../helpers/platform.js';
+import { groupAlive, recordedGroups, until } from '../../helpers/processes.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/cutline.mjs', import.meta.url));
 let restarted: LocalPlatform | undefined;
 afterAll(async () => restarted?.close());
 
 describe('the platform process killed during a job', () => {
-  it('leaves no job RUNNING: after the restart it is FAILED (INTERRUPTED), with Job Failed and no output', async () => {
+  it('leaves no job RUNNING and no ffmpeg: the restart ends the orphans and marks the job FAILED (INTERRUPTED), with Job Failed and no output', async () => {
     await videoFixture();
     const dataDir = await mkdtemp(join(tmpdir(), 'cutline-crash-'));
     const ffmpeg = await faultyFfmpeg();
@@ -27,7 +28,7 @@ describe('the platform process killed during a job', () => {
       {
         env: { ...process.env, CUTLINE_FFMPEG: ffmpeg.bin },
         stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true, // its own process group: the kill takes its ffmpeg children with it
+        detached: true, // its own process group (its ffmpegs lead groups of their own)
       },
     );
     try {
@@ -62,13 +63,20 @@ describe('the platform process killed during a job', () => {
         if (i > 600) throw new Error(`job never reached rendering: ${JSON.stringify(body)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      await new Promise((r) => setTimeout(r, 300)); // ffmpeg has started
+      await until('the render is in ffmpeg', async () => (await ffmpeg.calls()).length > 0, 30_000);
+      const groups = recordedGroups(dataDir).filter((g) => g.bin === 'ffmpeg');
+      expect(groups).toHaveLength(1);
       process.kill(-child.pid!, 'SIGKILL');
       await new Promise((r) => child.once('exit', r));
+      // The crash left its ffmpeg running, reparented: an orphan the next start must end.
+      expect(groupAlive(groups[0]!.pid)).toBe(true);
 
       restarted = await startLocalPlatform({ dataDir, mediaRoot: FIXTURES });
       expect(restarted.apiKey).toBe(key);
       expect(restarted.interrupted).toEqual([id]);
+      expect(restarted.orphansEnded).toEqual([groups[0]!.pid]);
+      await until('the orphan ended', () => !groupAlive(groups[0]!.pid), 2000);
+      expect(recordedGroups(dataDir)).toEqual([]);
       const after = await api(restarted)('GET', `/v1/renders/${id}`);
       expect(after.body).toMatchObject({ status: 'FAILED', error: { code: 'INTERRUPTED' } });
       expect(after.body.outputs ?? []).toEqual([]);

@@ -9,6 +9,8 @@ import { api, fixtureUrl, startTestPlatform, waitForJob } from '../../helpers/pl
 
 let platform: LocalPlatform;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
+/** Job ids of the Job Progress events seen on the bus. */
+const progress: string[] = [];
 
 beforeAll(async () => {
   await videoFixture();
@@ -30,7 +32,15 @@ beforeAll(async () => {
     ]),
   );
   // No chunk fits "Lambda" with a 1 ms budget: the plan sends the job down the Fargate path.
-  platform = await startTestPlatform({ dataDir, planLimits: { lambdaSeconds: 0.001 } });
+  // The subscriber's receiver is on 127.0.0.1: the development opt-in.
+  platform = await startTestPlatform({
+    dataDir,
+    planLimits: { lambdaSeconds: 0.001 },
+    allowLocalWebhooks: true,
+  });
+  platform.bus.on('event', (e) => {
+    if (e['detail-type'] === 'Job Progress') progress.push(String(e.detail.jobId));
+  });
 });
 afterAll(async () => {
   await platform?.close();
@@ -54,6 +64,12 @@ describe('the Fargate path', () => {
     // The plan chose Fargate for the one rendition, so the output came from the render task's child
     // process (the Choice state sends a fargate rendition nowhere else).
     expect(job.plan).toEqual([{ rendition: 'output', target: 'fargate', chunks: expect.any(Number) }]);
+    // The task counted its frames into the job (its own counter, r0) and published Job Progress itself.
+    const { getPlatform } = await import('../../../lambdas/core/platform.js');
+    const stored = await getPlatform().jobs.get(job.id);
+    expect(stored?.work?.done).toEqual({ r0: 50 });
+    expect(job.frames).toEqual({ done: 50, total: 50 });
+    expect(progress.filter((id) => id === job.id).length).toBeGreaterThanOrEqual(1);
     // Finalize removes the intermediates (the task's result file included) right after SUCCEEDED.
     const { clients } = await import('../../../lambdas/core/aws/clients.js');
     const { HeadObjectCommand } = await import('@aws-sdk/client-s3');

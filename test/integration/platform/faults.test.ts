@@ -73,9 +73,12 @@ beforeAll(async () => {
   await ffmpeg.set('pass');
   // Before the platform starts, so any child it spawns (the Fargate stand-in) inherits it too.
   process.env.CUTLINE_FFMPEG = ffmpeg.bin;
-  platform = await startTestPlatform({ planLimits: { minChunkSeconds: 1, maxConcurrency: 2 } });
+  platform = await startTestPlatform({
+    planLimits: { minChunkSeconds: 1, maxConcurrency: 2 },
+    allowLocalWebhooks: true, // the receiver is on 127.0.0.1
+  });
   call = api(platform);
-  receiver = await startReceiver({ port: 0, secret: platform.webhookSecret });
+  receiver = await startReceiver({ port: 0, secret: await platform.webhookSecretsOf(platform.apiKeyId) });
 });
 afterAll(async () => {
   await receiver?.close();

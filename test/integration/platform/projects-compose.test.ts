@@ -23,12 +23,13 @@ afterAll(async () => platform?.close());
  */
 describe('composing a scene project on the local platform', () => {
   it("the final video's length is the sum of its scenes, the backing track runs to its end, scene status is kept", async () => {
-    const up = await call('POST', '/v1/uploads', { filename: 'track.wav', contentType: 'audio/wav' });
-    await fetch(up.body.url, {
-      method: 'PUT',
-      headers: up.body.headers,
-      body: await readFile(await toneFixture(2, 330)),
+    const track = await readFile(await toneFixture(2, 330));
+    const up = await call('POST', '/v1/uploads', {
+      filename: 'track.wav',
+      contentType: 'audio/wav',
+      bytes: track.length,
     });
+    await fetch(up.body.url, { method: 'PUT', headers: up.body.headers, body: track });
     const created = await call('POST', '/v1/projects', {
       mode: 'music-video',
       audio: { src: up.body.src, volume: 0.4 },

@@ -24,13 +24,10 @@ afterAll(async () => platform?.close());
 
 /** Uploads a fixture through the API (presigned PUT) and returns its src. */
 async function upload(file: string, filename: string, contentType: string): Promise<string> {
-  const up = await call('POST', '/v1/uploads', { filename, contentType });
+  const body = await readFile(file);
+  const up = await call('POST', '/v1/uploads', { filename, contentType, bytes: body.length });
   expect(up.status).toBe(201);
-  const put = await fetch(up.body.url, {
-    method: 'PUT',
-    headers: up.body.headers,
-    body: await readFile(file),
-  });
+  const put = await fetch(up.body.url, { method: 'PUT', headers: up.body.headers, body });
   expect(put.status).toBe(200);
   return up.body.src;
 }

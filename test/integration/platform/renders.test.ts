@@ -39,9 +39,10 @@ async function download(url: string, name: string): Promise<string> {
 
 beforeAll(async () => {
   await Promise.all([videoFixture(), toneFixture(6, 330), imageFixture('red'), squareFixture()]);
-  platform = await startTestPlatform();
+  // The receiver listens on 127.0.0.1: the development opt-in for local receivers.
+  platform = await startTestPlatform({ allowLocalWebhooks: true });
   call = api(platform);
-  receiver = await startReceiver({ port: 0, secret: platform.webhookSecret });
+  receiver = await startReceiver({ port: 0, secret: await platform.webhookSecretsOf(platform.apiKeyId) });
 });
 afterAll(async () => {
   await receiver?.close();

@@ -16,14 +16,15 @@ afterAll(async () => platform?.close());
 
 describe('uploads', () => {
   it('a presigned PUT stores the file under the tenant’s inputs/, and its src renders', async () => {
-    const up = await call('POST', '/v1/uploads', { filename: 'clip.mp4', contentType: 'video/mp4' });
+    const clip = await readFile(await videoFixture());
+    const up = await call('POST', '/v1/uploads', {
+      filename: 'clip.mp4',
+      contentType: 'video/mp4',
+      bytes: clip.length,
+    });
     expect(up.status).toBe(201);
     expect(up.body.key).toMatch(new RegExp(`^inputs/${platform.apiKeyId}/[0-9a-f-]+/clip\\.mp4$`));
-    const put = await fetch(up.body.url, {
-      method: 'PUT',
-      headers: up.body.headers,
-      body: await readFile(await videoFixture()),
-    });
+    const put = await fetch(up.body.url, { method: 'PUT', headers: up.body.headers, body: clip });
     expect(put.status).toBe(200);
     const res = await call('POST', '/v1/renders', {
       timeline: {

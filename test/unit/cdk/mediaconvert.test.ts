@@ -11,7 +11,8 @@ let template: Template;
 let nagError: unknown;
 
 // No function bundling: this test reads IAM and environment, not code.
-const appWithoutBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const appWithoutBundling = () =>
+  new App({ context: { 'aws:cdk:bundling-stacks': [], allowMissingFfmpegLayer: true } });
 
 beforeAll(() => {
   const app = appWithoutBundling();

@@ -37,7 +37,12 @@ beforeAll(() => {
   // Explicitly synthesized without the built ffmpeg layer (see the layer test below).
   const app = new App({ context: { allowMissingFfmpegLayer: true } });
   const stack = new CutlineStack(app, 'Test', {
-    platform: { mapConcurrency: 40, fargate: { cpu: 2048, memoryLimitMiB: 4096 } },
+    platform: {
+      mapConcurrency: 40,
+      renderConcurrency: 40,
+      fargate: { cpu: 2048, memoryLimitMiB: 4096 },
+      limits: { maxSourceBytes: '20GB', maxSourcePixels: 100_000_000 },
+    },
   });
   applyNagSuppressions(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -49,9 +54,29 @@ beforeAll(() => {
   }
   template = Template.fromStack(stack);
   definition = stateMachineDefinition(template);
-}, 180_000);
+}, 360_000); // bundling ~22 functions with their AWS SDK: minutes on a loaded 2-core machine
 
 describe('CutlineStack', () => {
+  it('carries the limits prop to every function (CUTLINE_LIMITS) and gives Finalize the ffmpeg layer', () => {
+    const fns = Object.entries(template.findResources('AWS::Lambda::Function')) as Array<
+      [string, { Properties: { Environment?: { Variables?: Record<string, unknown> }; Layers?: unknown[] } }]
+    >;
+    const cutline = fns.filter(([, f]) => f.Properties.Environment?.Variables?.CUTLINE_TABLE_NAME);
+    expect(cutline.length).toBeGreaterThan(10);
+    for (const [, f] of cutline)
+      expect(f.Properties.Environment!.Variables!.CUTLINE_LIMITS).toBe(
+        JSON.stringify({ maxSourceBytes: 20e9, maxSourcePixels: 100_000_000 }),
+      );
+    const finalize = cutline.filter(([id]) => /finalize/i.test(id));
+    expect(finalize).toHaveLength(1);
+    expect(finalize[0]![1].Properties.Layers).toHaveLength(1);
+    expect(finalize[0]![1].Properties.Environment!.Variables!.CUTLINE_FFPROBE).toBe('/opt/bin/ffprobe');
+    // A bad setting fails the synth, naming it, before any function is built.
+    expect(
+      () => new CutlineStack(new App(), 'Bad', { platform: { limits: { maxSourceBytes: 'lots' } } }),
+    ).toThrow(/CutlinePlatform limits: maxSourceBytes=lots is not a positive whole value/);
+  });
+
   it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
     expect(nagError).toBeUndefined();
     const nag = readFileSync(new URL('../../../lib/nag.ts', import.meta.url), 'utf8');
@@ -142,6 +167,42 @@ describe('CutlineStack', () => {
     });
   });
 
+  it('has a render budget: reserved concurrency on the render functions, throttles retried for minutes', () => {
+    const reserved = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) =>
+        (f as { Properties: { ReservedConcurrentExecutions?: number } }).Properties
+          .ReservedConcurrentExecutions === 40,
+    );
+    expect(reserved).toHaveLength(3); // renderChunk, renderAudio, stitch
+    type Retrier = {
+      ErrorEquals: string[];
+      IntervalSeconds: number;
+      MaxAttempts: number;
+      BackoffRate: number;
+      MaxDelaySeconds?: number;
+    };
+    const retriers: Retrier[] = [];
+    const walk = (v: unknown) => {
+      if (!v || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      if (Array.isArray(o.Retry)) retriers.push(...(o.Retry as Retrier[]));
+      for (const x of Object.values(o)) walk(x);
+    };
+    walk(definition);
+    const throttles = retriers.filter((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'));
+    expect(throttles.length).toBeGreaterThanOrEqual(10); // every Lambda task
+    for (const r of throttles) {
+      // Total wait over the attempts, each capped at MaxDelaySeconds: minutes, not seconds.
+      let wait = 0;
+      for (let i = 0; i < r.MaxAttempts; i++)
+        wait += Math.min(r.IntervalSeconds * r.BackoffRate ** i, r.MaxDelaySeconds ?? Infinity);
+      expect(r.MaxAttempts).toBeGreaterThanOrEqual(10);
+      expect(wait).toBeGreaterThanOrEqual(300);
+    }
+    const fargate = retriers.find((r) => r.ErrorEquals.includes('AmazonECS.Unknown'));
+    expect(fargate?.MaxAttempts).toBeGreaterThanOrEqual(5); // ECS capacity (RunTask Failures)
+  });
+
   it('keeps state in one on-demand table with PITR, TTL and both GSIs', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
@@ -194,20 +255,162 @@ describe('CutlineStack', () => {
     });
   });
 
-  it('has the event bus with an archive, the webhook rule with retries and a DLQ, and alarms', () => {
+  it('has the event bus with an archive; webhooks go rule → SQS queue → delivery function, hours of retries, then a DLQ with an alarm', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::Events::Archive', 1);
+    const queues = template.findResources('AWS::SQS::Queue');
+    // The webhook queue and its DLQ, and the execution-status rule's DLQ (lib/execution-watch.ts).
+    expect(Object.keys(queues)).toHaveLength(3);
+    const [queueId, queue] = Object.entries(queues).find(
+      ([, q]) => (q as { Properties: { RedrivePolicy?: unknown } }).Properties.RedrivePolicy,
+    )! as [
+      string,
+      {
+        Properties: {
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] }; maxReceiveCount: number };
+          VisibilityTimeout: number;
+          MessageRetentionPeriod: number;
+          SqsManagedSseEnabled: boolean;
+        };
+      },
+    ];
+    const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
+    expect(dlqId).not.toBe(queueId);
+    // The default schedule: 14 attempts (30 s doubling to hourly), about 7 h, inside the queue's retention.
+    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(14);
+    expect(queue.Properties.MessageRetentionPeriod).toBeGreaterThanOrEqual(7 * 3600);
+    expect(queue.Properties.VisibilityTimeout).toBe(180); // 6 × the delivery function's 30 s
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    // The rule targets the queue (not the function), with its own retries and the same DLQ.
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['cutline'], 'detail-type': ['Job Succeeded', 'Job Failed', 'Job Cancelled'] },
       Targets: [
         Match.objectLike({
-          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
-          DeadLetterConfig: Match.anyValue(),
+          Arn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
         }),
       ],
     });
-    // The webhook DLQ and the execution-status rule's (lib/execution-watch.ts).
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    // Only this rule may put events on the queue (and its failures on the DLQ), over TLS only.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              ArnEquals: {
+                'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('WebhookRule'), 'Arn'] },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+    // The delivery function reads the queue with partial batch failures.
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Array<{
+      Properties: {
+        EventSourceArn: unknown;
+        FunctionName: { Ref: string };
+        FunctionResponseTypes?: string[];
+      };
+    }>;
+    const mapping = mappings.find((m) => JSON.stringify(m.Properties.EventSourceArn).includes(queueId))!;
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    const webhookFn = mapping.Properties.FunctionName.Ref;
+    expect(webhookFn).toMatch(/WebhookFunction/);
+    // No webhook secret anywhere in the template; the function is told the Secrets Manager prefix.
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/CUTLINE_WEBHOOK_SECRET"|replace-me/);
+    const fn = template.findResources('AWS::Lambda::Function')[webhookFn] as {
+      Properties: {
+        Environment: { Variables: Record<string, string> };
+        Role: { 'Fn::GetAtt': [string, string] };
+      };
+    };
+    expect(fn.Properties.Environment.Variables.CUTLINE_WEBHOOK_SECRET_PREFIX).toBe('cutline/webhook/Test/');
+    expect(JSON.parse(fn.Properties.Environment.Variables.CUTLINE_WEBHOOK_RETRY!)).toEqual({
+      attempts: 14,
+      baseSeconds: 30,
+      maxSeconds: 3600,
+    });
+    // Grants: the queue's consume actions (ChangeMessageVisibility is the backoff) and only the secret
+    // actions used, scoped to this stack's name prefix.
+    const statementsOf = (roleId: string) =>
+      Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) =>
+          JSON.stringify((p as { Properties: { Roles: unknown } }).Properties.Roles).includes(roleId),
+        )
+        .flatMap(
+          (p) =>
+            (
+              p as {
+                Properties: {
+                  PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+                };
+              }
+            ).Properties.PolicyDocument.Statement,
+        );
+    const actions = (roleId: string) => statementsOf(roleId).flatMap((st) => [st.Action].flat());
+    const secretResource = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':secretsmanager:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':secret:cutline/webhook/Test/*',
+        ],
+      ],
+    };
+    const webhookRole = fn.Properties.Role['Fn::GetAtt'][0];
+    expect(actions(webhookRole)).toEqual(
+      expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage']),
+    );
+    const secretStatements = (roleId: string) =>
+      statementsOf(roleId).filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    expect(secretStatements(webhookRole)).toEqual([
+      {
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret'],
+        Effect: 'Allow',
+        Resource: secretResource,
+      },
+    ]);
+    const apiFn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      /WebhooksFunction/.test(id),
+    )![1] as typeof fn;
+    expect(secretStatements(apiFn.Properties.Role['Fn::GetAtt'][0])).toEqual([
+      {
+        Action: [
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+        ],
+        Effect: 'Allow',
+        Resource: secretResource,
+      },
+    ]);
+    // No other role may touch the secrets.
+    const withSecrets = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('secretsmanager:'),
+    );
+    expect(withSecrets).toHaveLength(2);
+    // The routes.
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'webhooks' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'rotate' });
+    // The DLQ alarm watches the DLQ's depth.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('dead-letter'),
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{
       Properties: { AlarmDescription: string };
     }>;
@@ -246,6 +449,8 @@ function statementsOf(id: RegExp): Statement[] {
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
+/** An app that skips asset bundling (these stacks are only inspected; the main one above is bundled). */
+const unbundled = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const exactly = (entry: string) => new RegExp(`^${entry.replace(/\./g, '\\.')}$`);
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
@@ -344,11 +549,11 @@ describe('deployable in AWS (issue #15)', () => {
 
   it('refuses to synthesize without the ffmpeg layer unless allowMissingFfmpegLayer is set', () => {
     if (existsSync(new URL('../../../layers/ffmpeg/build/bin/ffmpeg', import.meta.url))) return;
-    expect(() => new CutlineStack(new App(), 'NoLayer')).toThrow(
+    expect(() => new CutlineStack(unbundled(), 'NoLayer')).toThrow(
       /layers\/ffmpeg\/build\.sh[\s\S]*allowMissingFfmpegLayer=true/,
     );
     expect(
-      () => new CutlineStack(new App(), 'Allowed', { platform: { allowMissingFfmpegLayer: true } }),
+      () => new CutlineStack(unbundled(), 'Allowed', { platform: { allowMissingFfmpegLayer: true } }),
     ).not.toThrow();
   });
 
@@ -395,7 +600,7 @@ describe('deployable in AWS (issue #15)', () => {
     );
     template.resourceCountIs('AWS::SNS::Subscription', 0);
     const withEmail = Template.fromStack(
-      new CutlineStack(new App(), 'Email', {
+      new CutlineStack(unbundled(), 'Email', {
         platform: { allowMissingFfmpegLayer: true, alarmEmail: 'ops@example.com' },
       }),
     );

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,9 @@ function bus(opts: Partial<LocalEventBusOptions> = {}) {
   const b = new LocalEventBus({
     logFile: join(dir, `events-${++n}.jsonl`),
     defaultWebhookSecret: SECRET,
-    retry: { attempts: 3, baseDelayMs: 20 },
+    retry: { attempts: 3, baseSeconds: 0.02, maxSeconds: 30 },
+    // The endpoints here listen on 127.0.0.1: the development opt-in, stated per bus.
+    webhookPolicy: { allowLoopback: true },
     ...opts,
   });
   closers.push(() => b.drain());
@@ -166,7 +168,7 @@ describe('LocalEventBus', () => {
     closers.push(flaky.close);
     const delivered: unknown[] = [];
     const b = bus({
-      retry: { attempts: 4, baseDelayMs: 40 },
+      retry: { attempts: 4, baseSeconds: 0.04, maxSeconds: 30 },
       subscribers: [
         { name: 'flaky', pattern: { source: ['cutline'] }, target: { type: 'webhook', url: flaky.url } },
       ],
@@ -260,8 +262,9 @@ describe('LocalEventBus', () => {
     const b = bus({
       callbackFor: async (detail) => {
         looked.push(detail.jobId);
-        return detail.jobId === 'j1' ? `${receiver.url}/cb` : undefined;
+        return detail.jobId === 'j1' ? { url: `${receiver.url}/cb`, tenantId: 't1' } : undefined;
       },
+      secretsFor: async (tenant) => (tenant === 't1' ? [SECRET] : ['not-this-one']),
     });
     b.put([
       entry('Job Progress', { jobId: 'j1', progress: 40 }),
@@ -331,6 +334,15 @@ describe('LocalEventBus', () => {
     expect(got).toEqual(['Job Progress']);
   });
 
+  it('refuses a retry schedule that cannot work (no attempt, negative waits) when it is built', () => {
+    for (const retry of [
+      { attempts: 0, baseSeconds: 1, maxSeconds: 1 },
+      { attempts: 3, baseSeconds: -1, maxSeconds: 1 },
+      { attempts: 1.5, baseSeconds: 1, maxSeconds: 1 },
+    ])
+      expect(() => bus({ retry })).toThrow();
+  });
+
   it('checks subscribers when they are added', () => {
     const b = bus();
     expect(() =>
@@ -346,9 +358,162 @@ describe('LocalEventBus', () => {
         pattern: { source: ['cutline'] },
         target: { type: 'webhook', url: 'ftp://x/y' },
       }),
-    ).toThrow(/subscriber "ftp": webhook URL must be http\(s\)/);
+    ).toThrow(/subscriber "ftp": webhook URL "ftp:\/\/x\/y": must be http\(s\)/);
     expect(() =>
       bus({ subscribers: [{ name: 'x', pattern: {}, target: { type: 'webhook', url: receiver.url } }] }),
     ).toThrow(/empty object/);
+    expect(() =>
+      b.subscribe({
+        name: 'callback',
+        pattern: { source: ['cutline'] },
+        target: { type: 'webhook', url: receiver.url },
+      }),
+    ).toThrow(/"callback" is reserved/);
+  });
+
+  it('is strict by default: loopback subscribers are refused when added, callbacks to loopback names fail at delivery', async () => {
+    const ep = await endpoint(() => 204);
+    closers.push(ep.close);
+    const strict = (o: Partial<LocalEventBusOptions> = {}) => bus({ webhookPolicy: undefined, ...o });
+    for (const url of ['http://127.0.0.1:8787/', 'http://[::1]/', 'http://0x7f.0.0.1/', 'http://2130706433/'])
+      expect(() =>
+        strict({
+          subscribers: [{ name: 'lo', pattern: { source: ['cutline'] }, target: { type: 'webhook', url } }],
+        }),
+      ).toThrow(/subscriber "lo": .*loopback; webhooks go to public addresses only/);
+    const port = new URL(ep.url).port;
+    const failures: DeliveryFailure[] = [];
+    const b = strict({
+      // A name this test controls resolves to loopback; `localhost` does by itself.
+      resolve: async (host) =>
+        host === 'hooks.example.test'
+          ? [{ address: '127.0.0.1', family: 4 }]
+          : [{ address: '::1', family: 6 }],
+      callbackFor: async (d) => ({ url: String(d.url), tenantId: 't1' }),
+      secretsFor: async () => [SECRET],
+    });
+    b.on('delivery-failed', (f) => failures.push(f));
+    b.put([
+      entry('Job Succeeded', { jobId: 'a', url: `http://hooks.example.test:${port}/hook` }),
+      entry('Job Succeeded', { jobId: 'b', url: `http://localhost:${port}/hook` }),
+    ]);
+    await b.drain();
+    expect(ep.hits).toHaveLength(0);
+    expect(failures.map((f) => [f.outcome, f.attempts, f.error]).sort()).toEqual([
+      ['refused', 1, expect.stringMatching(/^hooks\.example\.test resolves to 127\.0\.0\.1 is loopback/)],
+      ['refused', 1, expect.stringMatching(/^localhost resolves to ::1 is loopback/)],
+    ]);
+    expect(b.deadLetters).toBe(0); // refused, not dead-lettered: no retry can fix it
+  });
+
+  it('signs each job callback with its tenant’s secrets (both while rotating), read per attempt', async () => {
+    const ep = await endpoint((i) => (i === 1 ? 500 : 204));
+    closers.push(ep.close);
+    let rotated = false;
+    const b = bus({
+      callbackFor: async () => ({ url: ep.url, tenantId: 'tenant-a' }),
+      secretsFor: async (t) => {
+        expect(t).toBe('tenant-a');
+        const secrets = rotated ? ['a-new', 'a-old'] : ['a-old'];
+        rotated = true;
+        return secrets;
+      },
+    });
+    b.put([entry('Job Succeeded')]);
+    await b.drain();
+    expect(ep.hits).toHaveLength(2);
+    const [first, second] = ep.hits;
+    expect(verifyWebhook({ body: first!.body, headers: first!.headers, secret: 'a-old' }).ok).toBe(true);
+    expect(verifyWebhook({ body: first!.body, headers: first!.headers, secret: 'a-new' }).ok).toBe(false);
+    expect(String(second!.headers['cutline-signature']).split(',')).toHaveLength(2);
+    for (const secret of ['a-new', 'a-old'])
+      expect(verifyWebhook({ body: second!.body, headers: second!.headers, secret }).ok).toBe(true);
+    expect(verifyWebhook({ body: second!.body, headers: second!.headers, secret: SECRET }).ok).toBe(false);
+  });
+
+  it('dead-letters an event whose retries ran out: a 0600 dead-letter line, the count, one alarm', async () => {
+    const dead = await endpoint(() => 502);
+    closers.push(dead.close);
+    const alarms: string[] = [];
+    const deadLetterFile = join(dir, `dlq-${++n}.jsonl`);
+    const b = bus({
+      deadLetterFile,
+      onAlarm: (m) => alarms.push(m),
+      subscribers: [
+        { name: 'dead', pattern: { source: ['cutline'] }, target: { type: 'webhook', url: dead.url } },
+      ],
+    });
+    const [r1] = b.put([entry('Job Failed')]);
+    await b.drain();
+    b.put([entry('Job Failed')]);
+    await b.drain();
+    expect(dead.hits).toHaveLength(6); // 3 attempts each
+    expect(b.deadLetters).toBe(2);
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatch(/ALARM webhook dead letters > 0: dead/);
+    const lines = (await readFile(deadLetterFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      eventId: (r1 as { EventId: string }).EventId,
+      outcome: 'dead-letter',
+      attempts: 3,
+      error: 'HTTP 502',
+      event: { 'detail-type': 'Job Failed' },
+    });
+    expect((await stat(deadLetterFile)).mode & 0o777).toBe(0o600);
+  });
+
+  it('close() ends a long wait between retries at once, recording the delivery as stopped', async () => {
+    const dead = await endpoint(() => 503);
+    closers.push(dead.close);
+    const failures: DeliveryFailure[] = [];
+    const b = bus({
+      retry: { attempts: 5, baseSeconds: 3600, maxSeconds: 3600 },
+      subscribers: [
+        { name: 'dead', pattern: { source: ['cutline'] }, target: { type: 'webhook', url: dead.url } },
+      ],
+    });
+    b.on('delivery-failed', (f) => failures.push(f));
+    b.put([entry('Job Failed')]);
+    while (dead.hits.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const t0 = performance.now();
+    await b.close();
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(failures).toEqual([expect.objectContaining({ outcome: 'stopped', attempts: 1 })]);
+    expect(b.deadLetters).toBe(0);
+  });
+
+  it('a delivery waiting for its retry survives a restart: the next bus resumes it from the queue file, once', async () => {
+    let up = false;
+    const ep = await endpoint(() => (up ? 204 : 503));
+    closers.push(ep.close);
+    const queueFile = join(dir, `queue-${++n}.jsonl`);
+    const subscribers = [
+      { name: 'ops', pattern: { source: ['cutline'] }, target: { type: 'webhook' as const, url: ep.url } },
+    ];
+    const retry = { attempts: 4, baseSeconds: 0.3, maxSeconds: 0.3 };
+    const first = bus({ queueFile, subscribers, retry });
+    const [res] = first.put([entry('Job Failed')]);
+    while (ep.hits.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await first.close();
+    expect((await stat(queueFile)).mode & 0o777).toBe(0o600);
+
+    up = true;
+    const delivered: unknown[] = [];
+    const second = bus({ queueFile, subscribers, retry });
+    second.on('delivered', (d) => delivered.push(d));
+    expect(second.resume()).toBe(1);
+    await second.drain();
+    expect(ep.hits).toHaveLength(2);
+    expect(JSON.parse(ep.hits[1]!.body).id).toBe((res as { EventId: string }).EventId);
+    expect(verifyWebhook({ body: ep.hits[1]!.body, headers: ep.hits[1]!.headers, secret: SECRET }).ok).toBe(
+      true,
+    );
+    expect(delivered).toEqual([expect.objectContaining({ subscriber: 'ops', attempts: 2 })]);
+    // Done: a third start finds nothing to resume.
+    expect(bus({ queueFile, subscribers, retry }).resume()).toBe(0);
   });
 });

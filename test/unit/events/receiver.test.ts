@@ -48,6 +48,43 @@ describe('the example webhook receiver', () => {
     expect(r.received.filter((e) => e.id === 'e2')).toHaveLength(1);
   });
 
+  it('a replay re-spelled (upper-case hex, padding, an extra or reordered value) is still a replay', async () => {
+    const body = event('e6');
+    const headers = signWebhook(body, SECRET);
+    expect((await post(body, headers)).status).toBe(204);
+    const sig = headers['cutline-signature'];
+    const hex = sig.slice(3);
+    const respelled = [
+      `v1=${hex.toUpperCase()}`,
+      `  ${sig}  `,
+      ` v1=${hex.slice(0, 32).toUpperCase()}${hex.slice(32)} `,
+      `${sig},v1=${'0'.repeat(64)}`,
+      `v1=${'0'.repeat(64)}, ${sig}`,
+    ];
+    for (const s of respelled) {
+      const res = await post(body, { ...headers, 'cutline-signature': s });
+      expect([s, res.status, await res.json()]).toEqual([s, 401, { error: 'replayed-signature' }]);
+    }
+    expect(r.received.filter((e) => e.id === 'e6')).toHaveLength(1);
+  });
+
+  it('rolls over: with [new, old] configured, either signature verifies; a header with both is one delivery', async () => {
+    const two = await startReceiver({ port: 0, secret: ['new-secret', 'old-secret'] });
+    try {
+      const at = (url: string, body: string, h: Record<string, string>) =>
+        fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...h } });
+      const a = event('r1');
+      expect((await at(two.url, a, signWebhook(a, 'old-secret'))).status).toBe(204);
+      const b = event('r2');
+      expect((await at(two.url, b, signWebhook(b, 'new-secret'))).status).toBe(204);
+      const c = event('r3');
+      expect((await at(two.url, c, signWebhook(c, 'another'))).status).toBe(401);
+      expect(two.received.map((e) => e.id)).toEqual(['r1', 'r2']);
+    } finally {
+      await two.close();
+    }
+  });
+
   it('rejects timestamps older (or newer) than the tolerance, even when the signature is right for them', async () => {
     const body = event('e3');
     for (const ts of [now() - 61, now() - 3600, now() + 120]) {

@@ -65,6 +65,8 @@ describe('OpenAPI', () => {
         '/v1/validate',
         '/v1/usage',
         '/v1/metrics',
+        '/v1/webhooks/secret',
+        '/v1/webhooks/secret/rotate',
       ].sort(),
     );
   });

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   DynamoDBDocumentClient,
@@ -28,6 +29,8 @@ const ddb = mockClient(DynamoDBDocumentClient);
 mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
 const events = mockClient(EventBridgeClient);
+// Submit reads each source's size (HeadObject: ContentLength) to refuse one over maxSourceBytes.
+mockClient(S3Client).on(HeadObjectCommand).resolves({ ContentLength: 1000 });
 
 const edit = {
   timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: 'clip.mp4' }, start: 0, length: 2 }] }] },

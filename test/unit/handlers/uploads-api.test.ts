@@ -42,7 +42,7 @@ beforeEach(() => {
 
 describe('POST /v1/uploads', () => {
   it('answers 201 with the key under the tenant’s inputs/, the same key as src, and a 15-minute presigned PUT', async () => {
-    const res = await call(event({ filename: 'clip.mp4', contentType: 'video/mp4' }));
+    const res = await call(event({ filename: 'clip.mp4', contentType: 'video/mp4', bytes: 1000 }));
     expect(res.status).toBe(201);
     expect(res.body.key).toMatch(/^inputs\/tenant-a\/[0-9a-f-]{36}\/clip\.mp4$/);
     expect(res.body.src).toBe(res.body.key);
@@ -58,25 +58,57 @@ describe('POST /v1/uploads', () => {
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-type');
+    // The size is signed: S3 refuses a PUT of any other length (SignatureDoesNotMatch).
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-length');
+    expect(res.body.bytes).toBe(1000);
     // No checksum of the empty body baked in: S3 would refuse the real upload with a mismatch.
     expect([...url.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
     expect(s3.calls()).toHaveLength(0);
   });
 
   it('each upload gets its own key; the content type defaults from the extension', async () => {
-    const a = await call(event({ filename: 'song.MP3' }));
-    const b = await call(event({ filename: 'song.MP3' }));
+    const a = await call(event({ filename: 'song.MP3', bytes: 10 }));
+    const b = await call(event({ filename: 'song.MP3', bytes: 10 }));
     expect(a.body.key).not.toBe(b.body.key);
     expect(a.body.headers['content-type']).toBe('audio/mpeg');
-    expect((await call(event({ filename: 'notes.xyz' }))).body.headers['content-type']).toBe(
-      'application/octet-stream',
-    );
+  });
+
+  it('refuses types that are not media, captions or fonts (playlists included), and files over maxSourceBytes', async () => {
+    for (const body of [
+      { filename: 'notes.xyz', bytes: 10 },
+      { filename: 'list.m3u8', bytes: 10 },
+      { filename: 'a.mp4', contentType: 'application/vnd.apple.mpegurl', bytes: 10 },
+      { filename: 'a.mp4', contentType: 'text/html', bytes: 10 },
+    ]) {
+      const res = await call(event(body));
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.details[0].path).toBe('contentType');
+    }
+    // The default maxSourceBytes (10 GiB) is more than one PUT takes: S3's 5 GiB is the upload's limit.
+    const max = 5 * 1024 ** 3;
+    const big = await call(event({ filename: 'a.mp4', bytes: max + 1 }));
+    expect(big.status).toBe(413);
+    expect(big.body.error).toMatchObject({ code: 'LIMIT_EXCEEDED', details: [{ path: 'bytes' }] });
+    expect(big.body.error.details[0].message).toContain('the most one presigned PUT can carry');
+    expect((await call(event({ filename: 'a.mp4', bytes: max }))).status).toBe(201);
+    // A deployment's smaller maxSourceBytes is the upload's limit, named.
+    process.env.CUTLINE_LIMITS = JSON.stringify({ maxSourceBytes: 100 * 1024 * 1024 });
+    try {
+      const over = await call(event({ filename: 'a.mp4', bytes: 100 * 1024 * 1024 + 1 }));
+      expect(over.status).toBe(413);
+      expect(over.body.error.details[0].message).toBe(
+        'the file is larger than 104857600 bytes (maxSourceBytes)',
+      );
+      expect((await call(event({ filename: 'a.mp4', bytes: 100 * 1024 * 1024 }))).status).toBe(201);
+    } finally {
+      delete process.env.CUTLINE_LIMITS;
+    }
   });
 
   it('sanitizes the name: accents folded, anything else unusual becomes _, the extension kept', async () => {
     expect(safeFilename('Mon vidéo (final) #2.mov')).toBe('Mon_video__final___2.mov');
     expect(safeFilename(' .hidden ')).toBe('.hidden');
-    const res = await call(event({ filename: 'a b?c.mp4' }));
+    const res = await call(event({ filename: 'a b?c.mp4', bytes: 1 }));
     expect(res.body.key).toMatch(/\/a_b_c\.mp4$/);
   });
 
@@ -92,7 +124,10 @@ describe('POST /v1/uploads', () => {
       [{ filename: 7 }, 'filename', /string/],
       [{}, 'filename', /required/],
       [{ filename: 'a.mp4', contentType: 'video/mp4\r\nx-evil: 1' }, 'contentType', /MIME type/],
-      [{ filename: 'a.mp4', bucket: 'other' }, 'bucket', /unknown field/],
+      [{ filename: 'a.mp4', bytes: 1, bucket: 'other' }, 'bucket', /unknown field/],
+      [{ filename: 'a.mp4' }, 'bytes', /required/],
+      [{ filename: 'a.mp4', bytes: 0 }, 'bytes', /at least 1/],
+      [{ filename: 'a.mp4', bytes: 1.5 }, 'bytes', /whole number/],
     ];
     for (const [body, path, message] of cases) {
       const res = await call(event(body));
@@ -102,11 +137,11 @@ describe('POST /v1/uploads', () => {
       expect(res.body.error.details[0].message, JSON.stringify(body)).toMatch(message);
     }
     expect((await call(event('{"filename":'))).status).toBe(400);
-    expect((await call(event({ filename: `${'x'.repeat(196)}.mp4` }))).status).toBe(201);
+    expect((await call(event({ filename: `${'x'.repeat(196)}.mp4`, bytes: 1 }))).status).toBe(201);
   });
 
   it('needs an API key (403) and answers 404 for other routes', async () => {
-    expect((await call(event({ filename: 'a.mp4' }, { tenant: null }))).status).toBe(403);
-    expect((await call(event({ filename: 'a.mp4' }, { method: 'GET' }))).status).toBe(404);
+    expect((await call(event({ filename: 'a.mp4', bytes: 1 }, { tenant: null }))).status).toBe(403);
+    expect((await call(event({ filename: 'a.mp4', bytes: 1 }, { method: 'GET' }))).status).toBe(404);
   });
 });

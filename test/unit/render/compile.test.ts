@@ -6,6 +6,7 @@ import { parseEdit } from '../../../lambdas/core/edit/parse.js';
 import type { Clip } from '../../../lambdas/core/edit/schema.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import type { ProbeResult } from '../../../lambdas/core/media/probe.js';
+import { sourceInputOptions } from '../../../lambdas/core/media/source-input.js';
 import {
   compileRender,
   defaultWindow,
@@ -61,15 +62,23 @@ function inputOf(raw: unknown): CompileInput {
   return { edit, timeline, spec: outputSpec(edit.output), media: MEDIA, captions: new Map(), fonts };
 }
 
-/** Compiles; the graph gets a stable font directory and the command line shows it as <graph>. */
+/** The source allowlists before every `-i` (media/source-input; these fixtures' probes name no format). */
+const ALLOWLISTS = ` ${sourceInputOptions('/media/x').join(' ')} -i `;
+
+/**
+ * Compiles; the graph gets a stable font directory and the command line shows it as <graph>. Every
+ * input must be opened with the source allowlists; `cmd` leaves them out so the snapshots stay readable.
+ */
 function compile(raw: unknown, options: Partial<CompileOptions> = {}) {
   const r = compileRender(inputOf(raw), { output: '/out/render', ...options });
   const at = r.args.indexOf('-filter_complex');
   expect(r.args[at + 1]).toBe(r.graph);
+  const line = r.args.map((a, i) => (i === at + 1 ? '<graph>' : a)).join(' ');
+  expect(line.split(' -i ').length).toBe(line.split(ALLOWLISTS).length);
   return {
     ...r,
     graph: r.graph.split(FONTS_DIR).join('<fonts>'),
-    cmd: r.args.map((a, i) => (i === at + 1 ? '<graph>' : a)).join(' '),
+    cmd: line.split(ALLOWLISTS).join(' -i '),
   };
 }
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import * as opentypeNs from 'opentype.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CutlineError } from '../../../lambdas/core/errors.js';
-import { builtinFontsDir, FontRegistry } from '../../../lambdas/core/text/fonts.js';
+import { BUILTIN_FACES, builtinFacePath } from '../../../lambdas/core/text/builtin-fonts.js';
+import { builtinFontsDir, describeFontFile, FontRegistry } from '../../../lambdas/core/text/fonts.js';
 import { scratch } from './render.js';
 
 const ot = (
@@ -40,8 +41,10 @@ function makeFont(file: string, weight: number): string {
 describe('FontRegistry', () => {
   const fonts = FontRegistry.builtin();
 
-  it('ships Open Sans regular and bold', () => {
-    expect(fonts.families()).toEqual(['Open Sans']);
+  const FAMILIES = ['Arapey', 'Clear Sans', 'Montserrat', 'Open Sans', 'Roboto', 'Work Sans'];
+
+  it('ships the families Shotstack documents as built in, Open Sans the default', () => {
+    expect(fonts.families()).toEqual(FAMILIES);
     const regular = fonts.resolve(undefined);
     expect(regular).toMatchObject({ family: 'Open Sans', weight: 400 });
     expect(regular.path.endsWith('OpenSans-Regular.ttf')).toBe(true);
@@ -49,11 +52,30 @@ describe('FontRegistry', () => {
     expect(fonts.resolve('open sans', 700).path.endsWith('OpenSans-Bold.ttf')).toBe(true);
   });
 
+  it('every built-in face is the file the table says: its own family name, weight and slant', () => {
+    for (const face of BUILTIN_FACES) {
+      const path = builtinFacePath(face, builtinFontsDir());
+      expect(path, face.file).toBeDefined();
+      const d = describeFontFile(path!);
+      // Clear Sans names its light faces "Clear Sans Light" etc. as the legacy family.
+      expect(d.family === face.family || d.family.startsWith(`${face.family} `), face.file).toBe(true);
+      expect(d.italic, face.file).toBe(face.italic);
+      // Thin and ExtraLight files often say 250 (so old Windows renders them); the table keeps CSS weights.
+      expect(d.weight === 250 && face.weight <= 200 ? face.weight : d.weight, face.file).toBe(face.weight);
+    }
+  });
+
   it('picks the nearest weight in the family', () => {
-    expect(fonts.resolve('Open Sans', 100).weight).toBe(400);
-    expect(fonts.resolve('Open Sans', 500).weight).toBe(400);
-    expect(fonts.resolve('Open Sans', 600).weight).toBe(700);
-    expect(fonts.resolve('Open Sans', 900).weight).toBe(700);
+    expect(fonts.resolve('Open Sans', 100).weight).toBe(300);
+    expect(fonts.resolve('Open Sans', 500).weight).toBe(500);
+    expect(fonts.resolve('Open Sans', 900).weight).toBe(800);
+    expect(fonts.resolve('Montserrat', 900).path.endsWith('Montserrat_900Black.ttf')).toBe(true);
+    expect(fonts.resolve('work sans', 200).path.endsWith('WorkSans_200ExtraLight.ttf')).toBe(true);
+    expect(fonts.resolve('Arapey', 700).weight).toBe(400);
+    expect(
+      fonts.resolve('Clear Sans', 600).path.endsWith('ClearSans-Bold.ttf') ||
+        fonts.resolve('Clear Sans', 600).path.endsWith('ClearSans-Medium.ttf'),
+    ).toBe(true);
   });
 
   it('caches parsed fonts per file', () => {
@@ -68,7 +90,7 @@ describe('FontRegistry', () => {
       expect(err).toBeInstanceOf(CutlineError);
       expect((err as CutlineError).code).toBe('VALIDATION_FAILED');
       expect((err as CutlineError).message).toBe(
-        'font family "Comic Neue" is not available; supply it in timeline.fonts or use one of: Open Sans',
+        `font family "Comic Neue" is not available; supply it in timeline.fonts or use one of: ${FAMILIES.join(', ')}`,
       );
     }
   });
@@ -77,7 +99,7 @@ describe('FontRegistry', () => {
     const light = makeFont('light.otf', 300);
     const black = makeFont('black.otf', 900);
     const more = fonts.withFiles([light, black]);
-    expect(more.families()).toEqual(['Cutline Test', 'Open Sans']);
+    expect(more.families()).toEqual([...FAMILIES, 'Cutline Test'].sort((a, b) => a.localeCompare(b)));
     expect(more.resolve('Cutline Test')).toMatchObject({ family: 'Cutline Test', weight: 300, path: light });
     expect(more.resolve('cutline test', 800).path).toBe(black);
     expect(more.resolve(undefined).family).toBe('Open Sans');

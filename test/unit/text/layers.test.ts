@@ -234,7 +234,9 @@ describe('titleLayer', () => {
         .filter((f) => f.name === 'drawtext')
         .map((f) => f.args as Record<string, string>);
       expect(draws.length).toBeGreaterThan(0);
-      const file = TITLE_STYLES[style].weight >= 600 ? 'OpenSans-Bold.ttf' : 'OpenSans-Regular.ttf';
+      const w = TITLE_STYLES[style].weight;
+      const file =
+        w >= 600 ? 'OpenSans-Bold.ttf' : w <= 300 ? 'OpenSans_300Light.ttf' : 'OpenSans-Regular.ttf';
       for (const d of draws) expect(d.fontfile!.endsWith(file)).toBe(true);
       const drawn = draws.map((d) => d.text).join('');
       expect(drawn.replace(/ /g, '')).toBe(

@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CutlineError } from '../../errors.js';
 import { probeFile } from '../../media/probe.js';
+import { execManaged } from '../../media/processes.js';
 import type { Scene } from '../schema.js';
 import { imageProvider } from './image.js';
 import { titleCard } from './title.js';
 import type { SceneProvider } from './types.js';
 
-const run = promisify(execFile);
 type Voiceover = Extract<Scene, { source: 'voiceover' }>;
 
 /** Silence after the speech when the scene has no length of its own, so words are not cut at a cut. */
@@ -37,7 +35,9 @@ export const voiceoverProvider: SceneProvider<Voiceover> = {
     // The text goes through a file, never argv: a leading "-" or any quoting stays text.
     await writeFile(`${base}.txt`, s.text, 'utf8');
     try {
-      await run(bin, ['-v', s.voice ?? 'en', '-f', `${base}.txt`, '-w', `${base}.wav`], { timeout: 120_000 });
+      await execManaged(bin, ['-v', s.voice ?? 'en', '-f', `${base}.txt`, '-w', `${base}.wav`], {
+        timeoutMs: 120_000,
+      });
     } catch (err) {
       const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
       if (/voice/i.test(stderr) && s.voice)
