@@ -91,8 +91,14 @@ describe('deep JSON', () => {
     const project = await call('POST', '/v1/projects', { name: 'deep', mode: 'music-video' });
     expect([template.status, project.status]).toEqual([201, 201]);
     const ids: Record<string, string> = { '{id}': template.body.id, '{n}': '1' };
+    // Routes that read no body (they act on the path alone) must still never answer 500.
+    const NO_BODY = ['/v1/renders/{id}/cancel', '/v1/webhooks/secret/rotate'];
+    for (const r of ROUTES.filter((x) => NO_BODY.includes(x.resource))) {
+      const res = await call(r.method, r.resource.replace('{id}', 'nope'), deepArray);
+      expect([r.resource, res.status < 500]).toEqual([r.resource, true]);
+    }
     const bodyRoutes = ROUTES.filter(
-      (r) => (r.method === 'POST' || r.method === 'PUT') && !r.resource.endsWith('/cancel'),
+      (r) => (r.method === 'POST' || r.method === 'PUT') && !NO_BODY.includes(r.resource),
     );
     expect(bodyRoutes.length).toBeGreaterThanOrEqual(12);
     for (const r of bodyRoutes) {
