@@ -20,7 +20,7 @@ import type { Resolve } from '../lambdas/core/net/fetch.js';
 import type { Quota } from '../lambdas/core/usage/quota.js';
 import { webhookSecrets } from '../lambdas/core/webhooks/index.js';
 import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
-import { resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
+import { recordUnfinished, resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
 import { startApiServer, Throttle, type ApiKey } from './api-server.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
 import { consoleRoutes } from './console.js';
@@ -149,6 +149,8 @@ async function failUnfinished(
       });
       if (failed) {
         ended.push(job.id);
+        // Its quota reservation is given back (and what it computed recorded), as MarkFailed would.
+        await recordUnfinished(failed).catch(() => undefined);
         bus.put([
           { Source: 'cutline', DetailType: 'Job Failed', Detail: JSON.stringify(jobEventDetail(failed)) },
         ]);

@@ -149,11 +149,14 @@ export class LocalStepFunctions {
   private readonly waiting: Slot[] = [];
   private running = 0;
 
-  /** Fault injection for tests: the named Task state runs `fn` instead of its handler until restored. */
-  replaceTask(state: string, fn: TaskFn): () => void {
+  /**
+   * Fault injection for tests: the named Task state runs `fn` instead of its handler until restored;
+   * `fn` is handed the real handler, so it can also delay it (hold a job at a known state).
+   */
+  replaceTask(state: string, fn: (input: unknown, original: TaskFn) => Promise<unknown>): () => void {
     const original = this.overrides[state];
     if (!original) throw new Error(`no Task state ${state}`);
-    this.overrides[state] = fn;
+    this.overrides[state] = (input) => fn(input, original);
     return () => void (this.overrides[state] = original);
   }
 

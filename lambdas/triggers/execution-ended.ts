@@ -6,6 +6,7 @@ import { cleanWork } from '../core/aws/job-storage.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { isTerminal, type Job, type JobError } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
+import { recordUnfinished } from '../core/usage/index.js';
 import { describeFailure } from '../pipeline/mark-failed.js';
 
 const logger = new Logger({ serviceName: 'cutline-pipeline' });
@@ -77,6 +78,10 @@ export async function handler(
   if (!ended) return { jobId }; // someone else ended it meanwhile; they sent its event
   logger.error('execution ended without its job', { jobId, execution: detail.executionArn, ending });
   recordJobEnd(ended.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED');
+  // Its quota reservation is given back and the compute it used recorded, as MarkFailed and cancel do.
+  await recordUnfinished(ended).catch((err: Error) =>
+    logger.error('could not record the ended job’s usage', { jobId, err: err.message }),
+  );
   await publishJobEvent(ended.status === 'CANCELLED' ? 'Job Cancelled' : 'Job Failed', ended);
   if (ending.status === 'FAILED' && job.origin)
     await writeDropError(job.origin, ending.error, { jobId }).catch((err: Error) =>

@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients } from '../../lambdas/core/aws/clients.js';
 import { getPlatform } from '../../lambdas/core/platform.js';
@@ -90,12 +91,14 @@ describe('deep JSON', () => {
     const project = await call('POST', '/v1/projects', { name: 'deep', mode: 'music-video' });
     expect([template.status, project.status]).toEqual([201, 201]);
     const ids: Record<string, string> = { '{id}': template.body.id, '{n}': '1' };
-    // Every route that reads a JSON body; cancel and the secret rotation take none (a body is ignored).
+    // Routes that read no body (they act on the path alone) must still never answer 500.
+    const NO_BODY = ['/v1/renders/{id}/cancel', '/v1/webhooks/secret/rotate'];
+    for (const r of ROUTES.filter((x) => NO_BODY.includes(x.resource))) {
+      const res = await call(r.method, r.resource.replace('{id}', 'nope'), deepArray);
+      expect([r.resource, res.status < 500]).toEqual([r.resource, true]);
+    }
     const bodyRoutes = ROUTES.filter(
-      (r) =>
-        (r.method === 'POST' || r.method === 'PUT') &&
-        !r.resource.endsWith('/cancel') &&
-        r.resource !== '/v1/webhooks/secret/rotate',
+      (r) => (r.method === 'POST' || r.method === 'PUT') && !NO_BODY.includes(r.resource),
     );
     expect(bodyRoutes.length).toBeGreaterThanOrEqual(12);
     for (const r of bodyRoutes) {
@@ -139,7 +142,7 @@ describe('deep JSON', () => {
 });
 
 describe('list cursors', () => {
-  it('crafted cursors are 400 at query.cursor; a cursor is bound to the tenant that uses it', async () => {
+  it('crafted cursors are 400 at query.cursor on every list route; a cursor is bound to the tenant it was made for', async () => {
     const a = await call('POST', '/v1/renders', titleEdit('a'));
     const b = await other('POST', '/v1/renders', titleEdit('b'));
     expect([a.status, b.status]).toEqual([202, 202]);
@@ -154,6 +157,7 @@ describe('list cursors', () => {
       b64(['not a time', a.body.id]),
       b64(['2099-01-01T00:00:00.000Z', '../../etc']),
       b64([{ S: 'x' }, a.body.id]),
+      b64(['tag-of-nobody', '2099-01-01T00:00:00.000Z', a.body.id]),
       b64('['.repeat(10_000)),
     ];
     for (const cursor of crafted) {
@@ -164,12 +168,40 @@ describe('list cursors', () => {
         'query.cursor',
       ]);
     }
-    // A well-formed cursor naming tenant A's newest job, used by tenant B: it pages B's jobs only.
-    const aJob = (await getPlatform().jobs.get(a.body.id))!;
-    const foreign = b64([aJob.createdAt, aJob.id]);
-    const page = await other('GET', `/v1/renders?cursor=${foreign}`);
-    expect(page.status).toBe(200);
-    expect(page.body.renders.every((r: { id: string }) => r.id !== a.body.id)).toBe(true);
+    // Templates and projects page through their own cursors: crafted ones are refused the same way.
+    const tplCrafted = [
+      'not-a-cursor',
+      b64({ PK: `TPL#${SECOND_TENANT.id}`, SK: 'x'.repeat(5000) }),
+      b64({ PK: `TPL#${SECOND_TENANT.id}`, SK: 5 }),
+      b64({ PK: `TPL#${tenantA}`, SK: 'a' }),
+    ];
+    const projCrafted = [
+      'not-a-cursor',
+      b64({ GSI1PK: `PROJECTS#${SECOND_TENANT.id}` }),
+      b64({ GSI1PK: `PROJECTS#${SECOND_TENANT.id}`, GSI1SK: { S: 'x' }, PK: 7, SK: 'META' }),
+      b64({ GSI1PK: `PROJECTS#${SECOND_TENANT.id}`, GSI1SK: 'x'.repeat(5000), PK: 'PROJECT#x', SK: 'META' }),
+      b64({ GSI1PK: `PROJECTS#${tenantA}`, GSI1SK: 'a', PK: 'PROJECT#x', SK: 'META' }),
+    ];
+    for (const [route, list] of [
+      ['/v1/templates', tplCrafted],
+      ['/v1/projects', projCrafted],
+    ] as const) {
+      for (const cursor of list) {
+        const res = await other('GET', `${route}?cursor=${encodeURIComponent(cursor)}`);
+        expect([route, cursor.slice(0, 40), res.status, res.body.error?.details?.[0]?.path]).toEqual([
+          route,
+          cursor.slice(0, 40),
+          400,
+          'query.cursor',
+        ]);
+      }
+    }
+    // Tenant A's own cursor, used by tenant B, is refused (and could only ever page B's own jobs).
+    await call('POST', '/v1/renders', titleEdit('a1'));
+    const aPage = await call('GET', '/v1/renders?limit=1');
+    expect(aPage.body.cursor).toBeTruthy();
+    const stolen = await other('GET', `/v1/renders?cursor=${aPage.body.cursor}`);
+    expect([stolen.status, stolen.body.error.details[0].path]).toEqual([400, 'query.cursor']);
     // A real cursor still pages.
     await call('POST', '/v1/renders', titleEdit('a2'));
     const first = await call('GET', '/v1/renders?limit=1');
@@ -242,6 +274,36 @@ describe('oversized requests', () => {
     ).rejects.toThrow('refused by the reservation');
     const ok = await jobs.create(job('fine', {}));
     expect([ok.created, ok.job.id]).toEqual([true, 'fine']);
+  });
+
+  it('a request waiting on a key whose first request is refused (and releases it) takes the key, not a 409', async () => {
+    const now = new Date().toISOString();
+    const idemKey = { PK: 'IDEMP#store-test#wait-k', SK: 'META' };
+    // The first request holds the claim (between its claim and its refusal)…
+    await clients().db.send(
+      new PutCommand({
+        TableName: LOCAL_BUCKETS.table,
+        Item: { ...idemKey, jobId: 'refused-later', claimedAt: Date.now() / 1000, expiresAt: 0 },
+      }),
+    );
+    // …and gives it back 300 ms later.
+    const released = new Promise((r) => setTimeout(r, 300)).then(() =>
+      clients().db.send(new DeleteCommand({ TableName: LOCAL_BUCKETS.table, Key: idemKey })),
+    );
+    const second = await getPlatform().jobs.create({
+      id: 'waited',
+      tenantId: 'store-test',
+      type: 'render',
+      status: 'QUEUED',
+      progress: 0,
+      request: {},
+      idempotencyKey: 'wait-k',
+      createdAt: now,
+      updatedAt: now,
+      timings: { queuedAt: now },
+    });
+    await released;
+    expect([second.created, second.job.id]).toEqual([true, 'waited']);
   });
 });
 

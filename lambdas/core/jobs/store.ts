@@ -7,6 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { CURSOR_ID, CURSOR_TIME, decodeCursor, encodeCursor } from '../aws/cursor.js';
 import { DYNAMODB_MAX_ITEM_BYTES, itemBytes } from '../aws/item-size.js';
 import { CutlineError } from '../errors.js';
 import { sanitizeError } from '../sanitize.js';
@@ -49,35 +50,12 @@ function fromItem(item: Record<string, unknown> | undefined): Job | null {
   return job as unknown as Job;
 }
 
-const badCursor = () =>
-  new CutlineError('VALIDATION_FAILED', 'cursor is not valid: pass back the cursor of the previous page', [
-    { path: 'query.cursor', message: 'invalid' },
-  ]);
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-const CURSOR_ID = /^[\w-]{1,64}$/;
-
-/** A page's cursor carries only the last job's createdAt and id: the tenant's partition is never in it. */
-function cursorOf(last: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify([last.GSI1SK, String(last.PK).slice(4)])).toString('base64url');
-}
-
-/**
- * The start key for a cursor, rebuilt on the caller's own partition (so a cursor can never page through
- * another tenant's jobs), after a strict check of both parts: anything else is a 400, never a 500.
- */
+/** A page's cursor: the last job's createdAt and id (aws/cursor.ts), rebuilt on the caller's partition. */
+const cursorOf = (tenantId: string, last: Record<string, unknown>) =>
+  encodeCursor(tenantId, [String(last.GSI1SK), String(last.PK).slice('JOB#'.length)]);
 function startKey(tenantId: string, cursor: string): Record<string, string> {
-  if (cursor.length > 200 || !/^[\w-]+$/.test(cursor)) throw badCursor();
-  let parts: unknown;
-  try {
-    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw badCursor();
-  }
-  if (!Array.isArray(parts) || parts.length !== 2) throw badCursor();
-  const [createdAt, id] = parts as unknown[];
-  if (typeof createdAt !== 'string' || !CURSOR_TIME.test(createdAt)) throw badCursor();
-  if (typeof id !== 'string' || !CURSOR_ID.test(id)) throw badCursor();
-  return { ...key(id), GSI1PK: `TENANT#${tenantId}`, GSI1SK: createdAt };
+  const [createdAt, id] = decodeCursor(tenantId, cursor, [CURSOR_TIME, CURSOR_ID]);
+  return { ...key(id!), GSI1PK: `TENANT#${tenantId}`, GSI1SK: createdAt! };
 }
 
 export interface ListOptions {
@@ -148,63 +126,63 @@ export class JobStore implements ProgressStore {
     jobId: string,
     fingerprint: string | undefined,
   ): Promise<Job | null> {
-    const expiresAt = Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS;
-    const claimItem = {
+    const claimItem = () => ({
       ...idemKey,
       jobId,
-      expiresAt,
+      expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
       claimedAt: Date.now() / 1000,
       ...(fingerprint ? { fingerprint } : {}),
+    });
+    const putClaim = async (condition: string, values?: Record<string, unknown>): Promise<boolean> => {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: claimItem(),
+            ConditionExpression: condition,
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
     };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: claimItem,
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return null;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-    const prior = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: idemKey, ConsistentRead: true }),
-    );
-    // A claim written before fingerprints existed has none: it is honoured as before.
-    const theirs = prior.Item?.fingerprint as string | undefined;
-    if (fingerprint && theirs && theirs !== fingerprint)
-      throw new CutlineError(
-        'IDEMPOTENCY_KEY_REUSED',
-        'this Idempotency-Key was already used with a different request; use a new key for a new request',
-        [{ path: 'headers.Idempotency-Key', message: 'already used with a different body or route' }],
-      );
-    // The first request with this key may still be between its claim and its job write: wait for
-    // its job instead of taking the key over (which would make a second job). Only a claim older
-    // than STALE_CLAIM_SECONDS, whose writer is gone, is taken over.
-    const claimedAt = Number(prior.Item?.claimedAt ?? 0);
+    // Every pass does I/O and counts as a poll, so even a key claimed and released over and over ends.
     for (let waited = 0; ; waited += CLAIM_POLL_MS) {
-      const existing = prior.Item ? await this.get(String(prior.Item.jobId)) : null;
-      if (existing) return existing;
-      if (Date.now() / 1000 - claimedAt > STALE_CLAIM_SECONDS) break;
-      if (waited >= CLAIM_WAIT_MS)
+      if (waited > CLAIM_WAIT_MS)
         throw new CutlineError(
           'IN_PROGRESS',
           'a request with this Idempotency-Key is still being processed; retry it in a moment',
           [],
           true,
         );
+      if (await putClaim('attribute_not_exists(PK)')) return null;
+      const prior = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: idemKey, ConsistentRead: true }),
+      );
+      // Released meanwhile by a request that was refused: claim it again.
+      if (!prior.Item) continue;
+      // A claim written before fingerprints existed has none: it is honoured as before.
+      const theirs = prior.Item.fingerprint as string | undefined;
+      if (fingerprint && theirs && theirs !== fingerprint)
+        throw new CutlineError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was already used with a different request; use a new key for a new request',
+          [{ path: 'headers.Idempotency-Key', message: 'already used with a different body or route' }],
+        );
+      // The first request with this key may still be between its claim and its job write: wait for
+      // its job instead of taking the key over (which would make a second job). Only a claim older
+      // than STALE_CLAIM_SECONDS, whose writer is gone, is taken over.
+      const existing = await this.get(String(prior.Item.jobId));
+      if (existing) return existing;
+      if (Date.now() / 1000 - Number(prior.Item.claimedAt ?? 0) > STALE_CLAIM_SECONDS) {
+        if (await putClaim('jobId = :old', { ':old': prior.Item.jobId })) return null;
+        continue;
+      }
       await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
     }
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: claimItem,
-        ConditionExpression: 'jobId = :old',
-        ExpressionAttributeValues: { ':old': prior.Item?.jobId },
-      }),
-    );
-    return null;
   }
 
   /** Gives a claimed key back after a refusal; only our own claim (another writer may have taken it over). */
@@ -287,7 +265,7 @@ export class JobStore implements ProgressStore {
     );
     return {
       jobs: (res.Items ?? []).map((i) => fromItem(i)!),
-      ...(res.LastEvaluatedKey ? { cursor: cursorOf(res.LastEvaluatedKey) } : {}),
+      ...(res.LastEvaluatedKey ? { cursor: cursorOf(tenantId, res.LastEvaluatedKey) } : {}),
     };
   }
 

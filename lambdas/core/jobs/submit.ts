@@ -61,7 +61,6 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
         )
       : extra.submitEstimate;
   const fp = req.fingerprint ?? { route: kind.type, body: req.body };
-  let reservation: Job['reservation'];
   const draft: Job = {
     ...extra,
     id,
@@ -83,11 +82,10 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
     ...(req.idempotencyKey ? { fingerprint: requestFingerprint(req.tenantId, fp.route, fp.body) } : {}),
     // After the key is won (a replay reserves nothing) and before the job is written.
     beforeWrite: async () => {
-      reservation = await reserveQuota(req.tenantId, estimate);
+      const reservation = await reserveQuota(req.tenantId, estimate);
       if (!reservation) return;
       draft.reservation = reservation;
-      const r = reservation;
-      return () => releaseReservation(req.tenantId, r);
+      return () => releaseReservation(req.tenantId, reservation);
     },
   });
   if (!created) return { job, created };
@@ -107,7 +105,7 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
       error: { code: 'PIPELINE_UNAVAILABLE', message },
       timings: { ...job.timings, endedAt: new Date().toISOString() },
     });
-    if (reservation) await releaseReservation(req.tenantId, reservation);
+    if (job.reservation) await releaseReservation(req.tenantId, job.reservation);
     throw new CutlineError(
       'PIPELINE_UNAVAILABLE',
       `job ${job.id} could not start and is marked FAILED: ${message}`,

@@ -6,7 +6,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { CutlineError } from '../errors.js';
+import { CURSOR_ID, decodeCursor, encodeCursor } from '../aws/cursor.js';
 
 export interface Template {
   id: string;
@@ -23,11 +23,6 @@ function fromItem(item: Record<string, unknown>): Template {
   const { PK: _pk, SK: _sk, ...t } = item;
   return t as unknown as Template;
 }
-
-const badCursor = () =>
-  new CutlineError('VALIDATION_FAILED', 'cursor is not valid', [
-    { path: 'query.cursor', message: 'invalid' },
-  ]);
 
 /**
  * Templates in the single table: `PK=TPL#<tenant>`, `SK=<id>`. The tenant is part of every key, so one
@@ -70,16 +65,8 @@ export class TemplateStore {
     limit = 50,
     cursor?: string,
   ): Promise<{ templates: Template[]; cursor?: string }> {
-    let start: Record<string, unknown> | undefined;
-    if (cursor) {
-      try {
-        start = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-      } catch {
-        throw badCursor();
-      }
-      if (!start || start.PK !== pk(tenantId) || typeof start.SK !== 'string') throw badCursor();
-      start = { PK: start.PK, SK: start.SK };
-    }
+    // The cursor holds the last template's id only; the partition is always the caller's.
+    const start = cursor ? { PK: pk(tenantId), SK: decodeCursor(tenantId, cursor, [CURSOR_ID])[0]! } : undefined;
     const res = await this.db.send(
       new QueryCommand({
         TableName: this.table,
@@ -91,9 +78,7 @@ export class TemplateStore {
     );
     return {
       templates: (res.Items ?? []).map(fromItem),
-      ...(res.LastEvaluatedKey
-        ? { cursor: Buffer.from(JSON.stringify(res.LastEvaluatedKey)).toString('base64url') }
-        : {}),
+      ...(res.LastEvaluatedKey ? { cursor: encodeCursor(tenantId, [String(res.LastEvaluatedKey.SK)]) } : {}),
     };
   }
 

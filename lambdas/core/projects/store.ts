@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { CutlineError } from '../errors.js';
+import { CURSOR_ID, CURSOR_TIME, decodeCursor, encodeCursor } from '../aws/cursor.js';
 import type { Project, Scene, SceneMedia, SceneStatus } from './schema.js';
 
 const pk = (id: string) => `PROJECT#${id}`;
@@ -32,11 +32,6 @@ export function counters(
     failedScenes: scenes.filter((s) => s.status === 'failed').length,
   };
 }
-
-const badCursor = () =>
-  new CutlineError('VALIDATION_FAILED', 'cursor is not valid', [
-    { path: 'query.cursor', message: 'invalid' },
-  ]);
 
 const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException;
 
@@ -138,15 +133,11 @@ export class ProjectStore implements SceneStatusSink {
     limit = 50,
     cursor?: string,
   ): Promise<{ projects: Project[]; cursor?: string }> {
-    let startKey: Record<string, unknown> | undefined;
+    // The cursor holds the last project's createdAt and id only; the partition is always the caller's.
+    let startKey: Record<string, string> | undefined;
     if (cursor) {
-      try {
-        startKey = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-      } catch {
-        throw badCursor();
-      }
-      // A cursor made for another tenant's partition would page through theirs: refuse it.
-      if (!startKey || startKey.GSI1PK !== listKey(tenantId)) throw badCursor();
+      const [createdAt, id] = decodeCursor(tenantId, cursor, [CURSOR_TIME, CURSOR_ID]);
+      startKey = { PK: pk(id!), SK: 'META', GSI1PK: listKey(tenantId), GSI1SK: createdAt! };
     }
     const res = await this.db.send(
       new QueryCommand({
@@ -162,7 +153,12 @@ export class ProjectStore implements SceneStatusSink {
     return {
       projects: (res.Items ?? []).map((i) => strip<Project>(i, ['tenantId'])),
       ...(res.LastEvaluatedKey
-        ? { cursor: Buffer.from(JSON.stringify(res.LastEvaluatedKey)).toString('base64url') }
+        ? {
+            cursor: encodeCursor(tenantId, [
+              String(res.LastEvaluatedKey.GSI1SK),
+              String(res.LastEvaluatedKey.PK).slice('PROJECT#'.length),
+            ]),
+          }
         : {}),
     };
   }

@@ -95,7 +95,11 @@ function cachedQuota(tenantId: string): Promise<Quota | null> {
 /** Tests that change a quota drop the cached ones. */
 export function resetQuotaCache(): void {
   quotaCache.clear();
+  knownCounters.clear();
 }
+
+/** Month counters (tenant#YYYY-MM) this process has read or created: later submits just reserve. */
+const knownCounters = new Set<string>();
 
 /** The tenant's quota: its own item, else CUTLINE_DEFAULT_QUOTA, else none. */
 export async function quotaFor(tenantId: string): Promise<Quota | null> {
@@ -120,16 +124,6 @@ export async function reserveQuota(
   if (!quota || !bounds.length) return undefined;
   const want = reservationFor(estimate, now);
   const s = usageStore();
-  let committed = await s.getCounter(tenantId, want.month);
-  if (!committed) {
-    const { from, to } = monthOf(now);
-    const used = sumUsage(await s.list(tenantId, from, to));
-    committed = await s.seedCounter(tenantId, want.month, {
-      renderSeconds: used.renderedSeconds,
-      computeSeconds: used.chunkSeconds,
-      bytes: used.bytesStored,
-    });
-  }
   const refuse = (c: Amounts): never => {
     const r = reservationRefusal(quota, c, want, now) ?? {
       message: `the quota for ${want.month} has no room for this job right now`,
@@ -137,10 +131,35 @@ export async function reserveQuota(
     };
     throw new QuotaExceededError(r.message, r.retryAfterSeconds);
   };
-  if (reservationRefusal(quota, committed, want, now)) refuse(committed);
   const max = Object.fromEntries(bounds.map((b) => [b.field, b.limit - want[b.field]]));
+  // A counter this process has seen is reserved on directly (one write); the first time, it is read
+  // (and seeded from the usage records when the month has none yet).
+  const seen = `${tenantId}#${want.month}`;
+  if (!knownCounters.has(seen)) {
+    const c = (await s.getCounter(tenantId, want.month)) ?? (await seedCounter(tenantId, want.month, now));
+    knownCounters.add(seen);
+    if (knownCounters.size > 1000) knownCounters.delete(knownCounters.values().next().value!);
+    if (reservationRefusal(quota, c, want, now)) refuse(c);
+  }
   if (await s.reserve(tenantId, want.month, want, max)) return want;
-  return refuse((await s.getCounter(tenantId, want.month)) ?? committed);
+  // Refused, or the counter is gone (another table): read it; a fresh one gets one more try.
+  const had = await s.getCounter(tenantId, want.month);
+  if (had) return refuse(had);
+  const seeded = await seedCounter(tenantId, want.month, now);
+  if (!reservationRefusal(quota, seeded, want, now) && (await s.reserve(tenantId, want.month, want, max)))
+    return want;
+  return refuse((await s.getCounter(tenantId, want.month)) ?? seeded);
+}
+
+/** The month's counter from the usage records already written (jobs that ended before any reservation). */
+async function seedCounter(tenantId: string, month: string, now: Date): Promise<Amounts> {
+  const { from, to } = monthOf(now);
+  const used = sumUsage(await usageStore().list(tenantId, from, to));
+  return usageStore().seedCounter(tenantId, month, {
+    renderSeconds: used.renderedSeconds,
+    computeSeconds: used.chunkSeconds,
+    bytes: used.bytesStored,
+  });
 }
 
 /** Takes a reservation back whole: the job it was made for was never written or never started. */
