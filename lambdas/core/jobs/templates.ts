@@ -66,7 +66,9 @@ export class TemplateStore {
     cursor?: string,
   ): Promise<{ templates: Template[]; cursor?: string }> {
     // The cursor holds the last template's id only; the partition is always the caller's.
-    const start = cursor ? { PK: pk(tenantId), SK: decodeCursor(tenantId, cursor, [CURSOR_ID])[0]! } : undefined;
+    const start = cursor
+      ? { PK: pk(tenantId), SK: decodeCursor(tenantId, cursor, [CURSOR_ID])[0]! }
+      : undefined;
     const res = await this.db.send(
       new QueryCommand({
         TableName: this.table,
