@@ -66,44 +66,34 @@ export function reservationFor(estimate: JobEstimate | undefined, now: Date): Re
   };
 }
 
-/** Each quota the tenant has, as the counter field it bounds and the limit in that field's units. */
-export function quotaBounds(quota: Quota): Array<{
+export interface QuotaBound {
   field: keyof Amounts;
   limit: number;
   what: string;
   name: keyof Quota;
   scale: number;
   unit: string;
-}> {
-  const out = [];
-  if (quota.renderMinutesPerMonth !== undefined)
-    out.push({
-      field: 'renderSeconds' as const,
-      limit: quota.renderMinutesPerMonth * 60,
-      what: 'render minutes',
-      name: 'renderMinutesPerMonth' as const,
-      scale: 60,
-      unit: 'min',
-    });
-  if (quota.computeMinutesPerMonth !== undefined)
-    out.push({
-      field: 'computeSeconds' as const,
-      limit: quota.computeMinutesPerMonth * 60,
-      what: 'compute minutes',
-      name: 'computeMinutesPerMonth' as const,
-      scale: 60,
-      unit: 'min',
-    });
-  if (quota.storedGBPerMonth !== undefined)
-    out.push({
-      field: 'bytes' as const,
-      limit: quota.storedGBPerMonth * 1e9,
-      what: 'GB of outputs',
-      name: 'storedGBPerMonth' as const,
-      scale: 1e9,
-      unit: 'GB',
-    });
-  return out;
+}
+
+/** Each quota as the counter field it bounds, its unit and the scale from that unit to the field's. */
+const BOUNDS: ReadonlyArray<Omit<QuotaBound, 'limit'>> = [
+  { name: 'renderMinutesPerMonth', field: 'renderSeconds', what: 'render minutes', scale: 60, unit: 'min' },
+  {
+    name: 'computeMinutesPerMonth',
+    field: 'computeSeconds',
+    what: 'compute minutes',
+    scale: 60,
+    unit: 'min',
+  },
+  { name: 'storedGBPerMonth', field: 'bytes', what: 'GB of outputs', scale: 1e9, unit: 'GB' },
+];
+
+/** Each quota the tenant has, as the counter field it bounds and the limit in that field's units. */
+export function quotaBounds(quota: Quota): QuotaBound[] {
+  return BOUNDS.flatMap((b) => {
+    const value = quota[b.name];
+    return value === undefined ? [] : [{ ...b, limit: value * b.scale }];
+  });
 }
 
 const fmt = (x: number) => (Math.round(x * 100) / 100).toString();
