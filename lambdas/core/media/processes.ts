@@ -227,12 +227,17 @@ export async function spawnManaged(
     killTimer.unref();
   };
   if (child.pid) register(child, detached, bin);
+  // 'close' waits for the pipes, which a grandchild may hold long after the process itself exited; once
+  // it has exited a pid without a group of its own can be reused by any process, so it stops being ours
+  // here. (A group's id is not reused while any member lives, so group leaders stay until 'close'.)
+  if (child.pid && !detached) child.once('exit', () => live.delete(child.pid!));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     const done = (code: number | null, sig: NodeJS.Signals | null) => {
       signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
-      // The leader is gone; whatever it started in its group goes with it.
-      if (child.pid && wasAborted) signalGroup(child.pid, detached, 'SIGKILL');
+      // The leader is gone; whatever it started in its group goes with it. (Without a group of its own the
+      // pid may already belong to another process: never signal it after its exit.)
+      if (child.pid && wasAborted && detached) signalGroup(child.pid, detached, 'SIGKILL');
       if (child.pid) unregister(child.pid);
       release();
       resolve({ code, signal: sig });
