@@ -144,7 +144,12 @@ describe('usage metering and quotas', () => {
     const before = (await call('GET', `/v1/usage?from=${today()}&to=${today()}`)).body.totals;
     const res = await call('POST', '/v1/renders?wait=25', card(2));
     expect(res.status).toBe(200);
-    const after = await call('GET', `/v1/usage?from=${today()}&to=${today()}`);
+    // Finalize writes the usage record just after the job's SUCCEEDED: wait for it (bounded).
+    let after = await call('GET', `/v1/usage?from=${today()}&to=${today()}`);
+    for (let i = 0; i < 50 && after.body.totals?.jobs === before.jobs; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await call('GET', `/v1/usage?from=${today()}&to=${today()}`);
+    }
     expect(after.status).toBe(200);
     expect(after.body.days).toHaveLength(1);
     expect(after.body.days[0].day).toBe(today());

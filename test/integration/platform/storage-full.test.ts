@@ -207,6 +207,8 @@ describe.skipIf(!canMount)('a full disk (real tmpfs mounts)', () => {
       { Source: 'cutline', DetailType: 'Job Progress', Detail: JSON.stringify({ pad: 'x'.repeat(64_000) }) },
     ]);
     expect(put).toHaveProperty('EventId');
+    // The log write fails after put returns: wait for its report (bounded).
+    for (let i = 0; i < 50 && !lost.length; i++) await new Promise((r) => setTimeout(r, 100));
     expect(lost).toEqual([(put as { EventId: string }).EventId]);
 
     await data.unfill();
