@@ -7,7 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { contentType as typeOfName } from '../core/aws/storage.js';
 import { resolveLimits } from '../core/edit/limits.js';
-import { zodIssues } from '../core/edit/parse.js';
+import { zodIssues } from '../core/intake/parse-edit.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
 

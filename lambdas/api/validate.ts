@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { validateJob } from '../core/jobs/validate.js';
+import { validateJob } from '../core/submit/validate.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
 
 /**

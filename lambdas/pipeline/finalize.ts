@@ -1,5 +1,5 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
-import { assertOutputsStored, cleanWork } from '../core/aws/job-storage.js';
+import { assertOutputsStored, cleanWork } from '../core/objects/job-objects.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';

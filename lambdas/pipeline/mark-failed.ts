@@ -1,12 +1,12 @@
 import { writeDropError } from '../core/aws/drop-errors.js';
-import { cleanWork } from '../core/aws/job-storage.js';
+import { cleanWork } from '../core/objects/job-objects.js';
 import { isStorageFull, storageFullError } from '../core/errors.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { sanitizeError } from '../core/sanitize.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { recordUnfinished } from '../core/usage/index.js';
-import { planLimits } from '../core/plan/estimate-job.js';
+import { planLimits } from '../core/submit/estimate.js';
 import { loadPlan, logger, type PipelineState } from './common.js';
 import { describeTimeout, type FailedTask } from './timeout-reason.js';
 

@@ -4,7 +4,7 @@ import { findPreset } from '../core/packaging/options.js';
 import { hlsPackager } from '../core/packaging/packager.js';
 import { getPlatform } from '../core/platform.js';
 import { packagingSeconds } from '../core/plan/cost.js';
-import { planLimits } from '../core/plan/estimate-job.js';
+import { planLimits } from '../core/submit/estimate.js';
 import { planRender } from '../core/plan/planner.js';
 import { SFN_QUOTAS } from '../core/plan/sfn-quotas.js';
 import { renditionTimeouts, taskTimeoutSeconds } from '../core/plan/timeouts.js';

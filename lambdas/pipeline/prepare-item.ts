@@ -1,9 +1,9 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
-import type { PrepareItem } from '../core/jobs/kinds.js';
-import { expansionContext } from '../core/jobs/expand.js';
-import { jobKind, storedRequest } from '../core/jobs/registry.js';
+import type { PrepareItem } from '../core/jobs/types.js';
+import { expansionContext } from '../core/kinds/expand.js';
+import { jobKind, storedRequest } from '../core/kinds/registry.js';
 import { getPlatform } from '../core/platform.js';
 import { enterStage, RenderRetryableError, sourceResolver, withScratch } from './common.js';
 

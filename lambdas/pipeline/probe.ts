@@ -1,8 +1,8 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { keys } from '../core/aws/storage.js';
 import { prepareRender } from '../core/engine/prepare.js';
-import { expansionContext, expandJob } from '../core/jobs/expand.js';
-import { jobKind, storedRequest } from '../core/jobs/registry.js';
+import { expansionContext, expandJob } from '../core/kinds/expand.js';
+import { jobKind, storedRequest } from '../core/kinds/registry.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import { getPlatform } from '../core/platform.js';
 import {

@@ -1,4 +1,4 @@
-import { putWorkFile } from '../core/aws/job-storage.js';
+import { putWorkFile } from '../core/objects/job-objects.js';
 import { keys } from '../core/aws/storage.js';
 import { renderAudioPart } from '../core/engine/chunks.js';
 import { planRender } from '../core/plan/planner.js';

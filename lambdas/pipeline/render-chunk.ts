@@ -1,4 +1,4 @@
-import { putWorkFile } from '../core/aws/job-storage.js';
+import { putWorkFile } from '../core/objects/job-objects.js';
 import { join } from 'node:path';
 import { keys } from '../core/aws/storage.js';
 import { renderChunk } from '../core/engine/chunks.js';

@@ -2,7 +2,8 @@ import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { stitch } from '../core/engine/chunks.js';
-import { finishOutput, type RenderedFile } from '../core/engine/render.js';
+import { finishOutput } from '../core/engine/render.js';
+import type { RenderedFile } from '../core/packaging/types.js';
 import { CutlineError } from '../core/errors.js';
 import { getPlatform } from '../core/platform.js';
 import {

@@ -1,5 +1,5 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
-import { jobKind, storedRequest } from '../core/jobs/registry.js';
+import { jobKind, storedRequest } from '../core/kinds/registry.js';
 import { enterStage, type PipelineState } from './common.js';
 
 /** Validate: the job exists and is not ended; its request still passes its kind's schema and limits. */

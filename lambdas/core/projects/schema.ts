@@ -10,7 +10,7 @@ import {
   CallbackEvents,
 } from '../edit/schema.js';
 import { validationError } from '../errors.js';
-import { zodIssues } from '../edit/parse.js';
+import { zodIssues } from '../intake/parse-edit.js';
 
 /** A project holds at most this many scenes (keys are SCENE#001 … SCENE#999; 100 keeps reads one page). */
 export const MAX_SCENES = 100;
