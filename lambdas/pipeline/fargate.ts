@@ -3,17 +3,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { renderOnThisMachine } from '../core/engine/machine-render.js';
 import { getPlatform } from '../core/platform.js';
-import {
-  enterStage,
-  keepResult,
-  frameReporter,
-  loadRenditions,
-  outputName,
-  prepareJob,
-  storeOutputs,
-  withScratch,
-  metered,
-} from './common.js';
+import { metered } from './metering.js';
+import { outputName, storeOutputs } from './outputs.js';
+import { prepareJob } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { enterStage, frameReporter } from './stage.js';
+import { keepResult, loadRenditions } from './work-files.js';
 
 /** One rendition in one Fargate task: chunks on all its cores, then the result file Finalize reads. */
 export async function runJobOnFargate(jobId: string, rendition = 0): Promise<void> {

@@ -5,13 +5,11 @@ import { expansionContext, expandJob } from '../core/kinds/expand.js';
 import { jobKind, storedRequest } from '../core/kinds/registry.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import { getPlatform } from '../core/platform.js';
-import {
-  enterStage,
-  sourceResolver,
-  withScratch,
-  type PipelineState,
-  type StoredRendition,
-} from './common.js';
+import { sourceResolver } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { enterStage } from './stage.js';
+import type { PipelineState } from './state.js';
+import type { StoredRendition } from './work-files.js';
 import { preparedKey } from './prepare-item.js';
 
 /**
