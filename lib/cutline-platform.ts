@@ -197,7 +197,8 @@ export class CutlinePlatform extends Construct {
       usage: apiFn(HANDLERS.api.usage, 'UsageFunction'),
       metrics: apiFn(HANDLERS.api.metrics, 'MetricsFunction'),
       projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction'),
-      validate: apiFn(HANDLERS.api.validate, 'ValidateFunction'),
+      // Validate answers the submit estimate too: ffprobe reads the headers of `length: "auto"` sources.
+      validate: apiFn(HANDLERS.api.validate, 'ValidateFunction', withFfmpeg),
       // One frame through the real compiler: the layer's ffmpeg, and a full vCPU (1769 MB) to draw it fast.
       preview: new CutlineFunction(this, 'PreviewFunction', {
         entry: HANDLERS.api.preview,

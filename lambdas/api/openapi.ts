@@ -215,7 +215,13 @@ export function openApiDocument(): Record<string, unknown> {
             required: true,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Edit' } } },
           },
-          responses: { '200': { description: '{ valid: true, type, sources }' }, ...errors },
+          responses: {
+            '200': {
+              description:
+                '{ valid: true, type, sources, estimate } — estimate as a submit stores it: estimatedSeconds, plan, unknown',
+            },
+            ...errors,
+          },
         },
       },
       '/v1/preview': {
