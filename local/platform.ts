@@ -179,7 +179,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   if (orphansEnded.length) log(`ended ${orphansEnded.length} process group(s) left by the previous run`);
   const [db, s3] = await Promise.all([
     startDynalite(dataDir),
-    startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST] }),
+    startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST], getCors: [OUTPUTS] }),
   ]);
   const key = await loadOrCreateKey(dataDir, opts.apiKey);
   const webhookSecret = await loadOrCreateSecret(dataDir, opts.webhookSecret);

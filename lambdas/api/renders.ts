@@ -43,12 +43,21 @@ const viewOf = (job: Job, live: AggregateProgress | null) => ({
   links: { self: `/v1/renders/${job.id}`, cancel: `/v1/renders/${job.id}/cancel` },
 });
 
-/** The job with presigned GET URLs (1 hour) on its outputs. */
+/**
+ * The job with presigned GET URLs (1 hour) on its outputs: `url` to play or read, `downloadUrl` that
+ * saves the file under its name (`<job>-<file>`, so several jobs' outputs do not overwrite each other).
+ */
 async function withUrls(job: Job): Promise<Job> {
   if (!job.outputs) return job;
   const p = getPlatform();
   const outputs = await Promise.all(
-    job.outputs.map(async (o) => ({ ...o, url: await p.objects.presignGet(p.outputsBucket, o.key) })),
+    job.outputs.map(async (o) => ({
+      ...o,
+      url: await p.objects.presignGet(p.outputsBucket, o.key),
+      downloadUrl: await p.objects.presignGet(p.outputsBucket, o.key, 3600, {
+        download: `${job.id.slice(0, 8)}-${o.key.slice(o.key.lastIndexOf('/') + 1)}`,
+      }),
+    })),
   );
   return { ...job, outputs };
 }
@@ -131,7 +140,12 @@ async function get(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> 
   if (!job) throw new HttpError(404, 'NOT_FOUND', 'no such render');
   // A job waiting for a worker says where it stands in the queue and when it may start.
   const queue = job.status === 'QUEUED' ? await loadQueueView(getPlatform().jobs, job) : undefined;
-  return json(200, { ...renderView(await withUrls(job)), ...(queue ? { queue } : {}) });
+  // One job's view carries what was submitted (after merge), so a client can open it again or resubmit.
+  return json(200, {
+    ...renderView(await withUrls(job)),
+    ...(queue ? { queue } : {}),
+    request: job.request,
+  });
 }
 
 async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
