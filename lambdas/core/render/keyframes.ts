@@ -129,3 +129,20 @@ export const staticValue = (value: Tweenable | undefined): number | undefined =>
 /** The scale a layer is laid out at: a tweened scale is drawn at its largest and shrunk per frame, so it stays sharp. */
 export const layoutScale = (scale: Tweenable | undefined): number | undefined =>
   isTween(scale) ? Math.max(0.001, tweenRange(scale).max) : scale;
+
+type Offsets = { x?: Tweenable; y?: Tweenable };
+const shift = (v: Tweenable | undefined, by = 0): Tweenable | undefined =>
+  v === undefined
+    ? by || undefined
+    : isTween(v)
+      ? v.map((k) => ({ ...k, from: k.from + by, to: k.to + by }))
+      : v + by;
+
+/** A fixed offset (a title's own) added to a clip's offset, which may be tweened. */
+export function addOffsets(
+  fixed: { x?: number; y?: number } | undefined,
+  clip: Offsets | undefined,
+): Offsets | undefined {
+  if (!fixed) return clip;
+  return { x: shift(clip?.x, fixed.x), y: shift(clip?.y, fixed.y) };
+}

@@ -15,7 +15,7 @@ import { htmlDocument, htmlKey } from '../html/document.js';
 import { vectorDocument } from '../html/vector.js';
 import { anchor, cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
 import { affinePhase } from './affine.js';
-import { isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
+import { addOffsets, isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
 import { applyMasks, levelMask, matteMask } from './mask.js';
 import { lumaTargets } from './luma.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
@@ -288,7 +288,26 @@ function buildLayer(
       staticOps.push(filter('scale', { w: size.width, h: size.height }));
     }
     position = text.position ?? position;
-    offset = text.offset ?? offset;
+    // A title's own offset places its text in the frame; the clip's offset then moves the clip: they add.
+    offset = addOffsets(text.offset, offset);
+    if (asset.type === 'title' && (effect || tIn?.kind === 'zoom' || tOut?.kind === 'zoom')) {
+      // Shotstack draws a title as a frame-sized picture and effects move that whole picture: zooming the
+      // text's own tight box would cut its letters off at the box's edges.
+      const at = placeLayer(size, viewport, position, text.offset ?? {});
+      const canvas = graph.chain(
+        [],
+        [
+          filter('color', { c: '0x000000@0', s: `${viewport.width}x${viewport.height}`, r: fpsString(fps) }),
+          filter('format', { pix_fmts: 'rgba' }),
+          filter('trim', { end_frame: 1 }),
+        ],
+      );
+      const drawn = staticOps.length ? graph.chain(label, staticOps.splice(0)) : label;
+      label = graph.chain([canvas, drawn], [filter('overlay', { x: at.x, y: at.y, format: 'rgb' })]);
+      size = viewport;
+      position = 'center';
+      offset = clip.offset;
+    }
     perFrame = false;
   } else {
     throw new Error(`${timed.at}: ${asset.type} clips have no picture layer`);
