@@ -2,11 +2,23 @@ import type { Clip } from '../edit/schema.js';
 import { formatNumber as n } from './graph.js';
 
 /**
- * Transitions and effects as data the compiler turns into filters. Durations follow the names: the plain
- * name is 1 s, `Slow` 2 s, `Fast` 0.5 s, never more than half the clip.
+ * Transitions and effects as data the compiler turns into filters. Durations follow Shotstack's player:
+ * the plain name is 1 s, `Slow` 2 s, `Fast` 0.5 s, except slides and carousels, which are quick moves
+ * (plain 0.5 s, `Fast` 0.25 s, `Slow` 2 s); never more than half the clip.
  */
 export type TransitionKind =
-  'fade' | 'wipeLeft' | 'wipeRight' | 'slideLeft' | 'slideRight' | 'slideUp' | 'slideDown' | 'zoom';
+  | 'fade'
+  | 'wipeLeft'
+  | 'wipeRight'
+  | 'slideLeft'
+  | 'slideRight'
+  | 'slideUp'
+  | 'slideDown'
+  | 'carouselLeft'
+  | 'carouselRight'
+  | 'carouselUp'
+  | 'carouselDown'
+  | 'zoom';
 
 export interface TransitionSpec {
   kind: TransitionKind;
@@ -14,13 +26,13 @@ export interface TransitionSpec {
 }
 
 /** The nearest supported look for names cutline does not draw literally. */
-const ALIASES: Record<string, TransitionKind> = {
-  reveal: 'wipeRight',
-  carouselLeft: 'slideLeft',
-  carouselRight: 'slideRight',
-  carouselUp: 'slideUp',
-  carouselDown: 'slideDown',
-};
+const ALIASES: Record<string, TransitionKind> = { reveal: 'wipeRight' };
+
+/** Seconds a transition lasts before the half-clip cap. */
+function transitionSeconds(kind: TransitionKind, factor: number): number {
+  if (/^(slide|carousel)/.test(kind)) return factor === 2 ? 2 : factor === 0.5 ? 0.25 : 0.5;
+  return factor;
+}
 
 function speed(name: string): { base: string; factor: number } {
   if (name.endsWith('Slow')) return { base: name.slice(0, -4), factor: 2 };
@@ -32,7 +44,7 @@ export function transitionSpec(name: string | undefined, clipLength: number): Tr
   if (!name) return undefined;
   const { base, factor } = speed(name);
   const kind = (ALIASES[base] ?? base) as TransitionKind;
-  return { kind, duration: Math.min(factor, clipLength / 2) };
+  return { kind, duration: Math.min(transitionSeconds(kind, factor), clipLength / 2) };
 }
 
 export type EffectKind = 'zoomIn' | 'zoomOut' | 'slideLeft' | 'slideRight' | 'slideUp' | 'slideDown';

@@ -16,6 +16,7 @@ import { vectorDocument } from '../html/vector.js';
 import { anchor, cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
 import { affinePhase } from './affine.js';
 import { addOffsets, isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
+import type { Tween } from '../edit/tween.js';
 import { applyMasks, levelMask, matteMask } from './mask.js';
 import { lumaTargets } from './luma.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
@@ -60,7 +61,34 @@ const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]>
   negative: () => [filter('negate')],
 };
 
-const isMove = (t?: TransitionSpec) => !!t && /^slide/.test(t.kind);
+const isMove = (t?: TransitionSpec) => !!t && /^(slide|carousel)/.test(t.kind);
+
+/**
+ * Shotstack's moving transitions: a carousel pushes the clip a whole frame (vertically 1.05 of the height
+ * on the way in, 1.1 on the way out); a slide nudges it 2.5 % while it fades. In moves at constant speed,
+ * out eases ("ease").
+ */
+function moveTween(t: TransitionSpec, axis: 'x' | 'y', entering: boolean, from: number): Tween[] {
+  const name = t.kind.replace(/^(slide|carousel)/, '');
+  const horizontal = name === 'Left' || name === 'Right';
+  if ((axis === 'x') !== horizontal) return [];
+  // Screen direction of travel: Left/Up go towards negative x/y in pixels.
+  const sign = name === 'Left' || name === 'Up' ? -1 : 1;
+  const carousel = t.kind.startsWith('carousel');
+  const span = carousel ? (horizontal ? 1 : entering ? 1.05 : 1.1) : 0.025;
+  return entering
+    ? [{ from: -sign * span, to: 0, start: from, length: t.duration }]
+    : [
+        {
+          from: 0,
+          to: sign * span,
+          start: from,
+          length: t.duration,
+          interpolation: 'bezier',
+          easing: 'ease',
+        },
+      ];
+}
 
 /** Every visual clip, bottom track first, composed over the background; returns the composite's label. */
 export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedTimeline): string {
@@ -126,23 +154,18 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
   return base;
 }
 
-/** Overlay position with slide transitions: off-screen → place on the way in, place → off-screen on the way out. */
+/** Overlay position (pixels, y down) with moving transitions, in absolute timeline time. */
 function moveExpr(axis: 'x' | 'y', layer: Layer, timed: TimedClip, viewport: Size, T0: string): string {
   const home = axis === 'x' ? layer.x : layer.y;
   const span = axis === 'x' ? viewport.width : viewport.height;
-  const dir = (t: TransitionSpec | undefined): number => {
-    if (!t) return 0;
-    if (axis === 'x') return t.kind === 'slideLeft' ? -1 : t.kind === 'slideRight' ? 1 : 0;
-    return t.kind === 'slideUp' ? -1 : t.kind === 'slideDown' ? 1 : 0;
-  };
   const tau = `(t+${T0})`;
   let expr = layer.at ? layer.at(tau)[axis] : String(home);
-  const dIn = dir(layer.moveIn);
-  if (layer.moveIn && dIn) expr += `-${dIn * span}*(1-${progress(tau, timed.start, layer.moveIn.duration)})`;
-  const dOut = dir(layer.moveOut);
-  if (layer.moveOut && dOut) {
-    expr += `+${dOut * span}*${progress(tau, timed.end - layer.moveOut.duration, layer.moveOut.duration)}`;
-  }
+  const moves = [
+    ...(layer.moveIn ? moveTween(layer.moveIn, axis, true, 0) : []),
+    ...(layer.moveOut ? moveTween(layer.moveOut, axis, false, timed.length - layer.moveOut.duration) : []),
+  ];
+  // In and out are separate keyframes of one property, so each holds 0 outside its own span.
+  for (const k of moves) expr += `+${span}*(${tweenExpr([k], timed.start, tau)})`;
   return expr;
 }
 
@@ -396,8 +419,10 @@ function buildLayer(
   }
   const angleValue = clip.transform?.rotate?.angle ?? 0;
   const angle = staticValue(angleValue) ?? 0;
-  const fadeIn = tIn && (tIn.kind === 'fade' || tIn.kind === 'zoom') ? tIn : undefined;
-  const fadeOut = tOut && (tOut.kind === 'fade' || tOut.kind === 'zoom') ? tOut : undefined;
+  const fades = (t?: TransitionSpec) =>
+    !!t && (t.kind === 'fade' || t.kind === 'zoom' || t.kind.startsWith('slide'));
+  const fadeIn = fades(tIn) ? tIn : undefined;
+  const fadeOut = fades(tOut) ? tOut : undefined;
   const wipeIn = tIn && tIn.kind.startsWith('wipe') ? tIn : undefined;
   const wipeOut = tOut && tOut.kind.startsWith('wipe') ? tOut : undefined;
   const opacity = staticValue(clip.opacity) ?? 1;

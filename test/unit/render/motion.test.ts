@@ -18,13 +18,18 @@ describe('transitionSpec', () => {
     expect(transitionSpec('fade', 2)).toEqual({ kind: 'fade', duration: 1 });
   });
 
-  it('aliases: reveal → wipeRight, carousel* → slide*, with their speeds', () => {
+  it('aliases: reveal → wipeRight, with its speeds', () => {
     expect(transitionSpec('reveal', 10)).toEqual({ kind: 'wipeRight', duration: 1 });
     expect(transitionSpec('revealSlow', 10)).toEqual({ kind: 'wipeRight', duration: 2 });
-    expect(transitionSpec('carouselLeft', 10)).toEqual({ kind: 'slideLeft', duration: 1 });
-    expect(transitionSpec('carouselRightFast', 10)).toEqual({ kind: 'slideRight', duration: 0.5 });
-    expect(transitionSpec('carouselUpSlow', 10)).toEqual({ kind: 'slideUp', duration: 2 });
-    expect(transitionSpec('carouselDown', 10)).toEqual({ kind: 'slideDown', duration: 1 });
+  });
+
+  it("slides and carousels are Shotstack's quick moves: 0.5 s, Fast 0.25 s, Slow 2 s", () => {
+    expect(transitionSpec('carouselLeft', 10)).toEqual({ kind: 'carouselLeft', duration: 0.5 });
+    expect(transitionSpec('carouselRightFast', 10)).toEqual({ kind: 'carouselRight', duration: 0.25 });
+    expect(transitionSpec('carouselUpSlow', 10)).toEqual({ kind: 'carouselUp', duration: 2 });
+    expect(transitionSpec('slideDown', 10)).toEqual({ kind: 'slideDown', duration: 0.5 });
+    expect(transitionSpec('slideLeftFast', 10)).toEqual({ kind: 'slideLeft', duration: 0.25 });
+    expect(transitionSpec('slideRight', 0.6)).toEqual({ kind: 'slideRight', duration: 0.3 });
   });
 
   it('no name, no transition', () => {
@@ -41,6 +46,10 @@ describe('transitionSpec', () => {
       'slideRight',
       'slideUp',
       'slideDown',
+      'carouselLeft',
+      'carouselRight',
+      'carouselUp',
+      'carouselDown',
       'zoom',
     ];
     expect(TRANSITIONS).toHaveLength(39);
