@@ -50,7 +50,7 @@ describe('titles move as whole clips', () => {
     const end = litBox(b!, 128)!;
     const w0 = start.x1 - start.x0;
     const w1 = end.x1 - end.x0;
-    // zoomInFast ends at 1.5×: a zoom inside the tight box would keep the lit width (letters cut off).
+    // zoomInFast ends at 1.7×: a zoom inside the tight box would keep the lit width (letters cut off).
     expect(w1 / w0).toBeGreaterThan(1.35);
     // Still centred on the frame.
     expect((end.x0 + end.x1) / 2).toBeCloseTo(160, -1);

@@ -58,13 +58,13 @@ describe('transitionSpec', () => {
 });
 
 describe('effectSpec', () => {
-  it('zooms reach 25% over the clip, slides travel 10%; Slow halves it, Fast doubles it', () => {
-    expect(effectSpec('zoomIn')).toEqual({ kind: 'zoomIn', amount: 0.25 });
-    expect(effectSpec('zoomOutSlow')).toEqual({ kind: 'zoomOut', amount: 0.125 });
-    expect(effectSpec('zoomInFast')).toEqual({ kind: 'zoomIn', amount: 0.5 });
-    expect(effectSpec('slideLeft')).toEqual({ kind: 'slideLeft', amount: 0.1 });
-    expect(effectSpec('slideUpSlow')).toEqual({ kind: 'slideUp', amount: 0.05 });
-    expect(effectSpec('slideDownFast')).toEqual({ kind: 'slideDown', amount: 0.2 });
+  it("Shotstack's amounts: zooms reach 1.3× (Slow 1.1×, Fast 1.7×), slides pan 24 % (Slow 6 %, Fast 40 %)", () => {
+    expect(effectSpec('zoomIn')).toEqual({ kind: 'zoomIn', amount: 0.3 });
+    expect(effectSpec('zoomOutSlow')).toEqual({ kind: 'zoomOut', amount: 0.1 });
+    expect(effectSpec('zoomInFast')).toEqual({ kind: 'zoomIn', amount: 0.7 });
+    expect(effectSpec('slideLeft')).toEqual({ kind: 'slideLeft', amount: 0.24 });
+    expect(effectSpec('slideUpSlow')).toEqual({ kind: 'slideUp', amount: 0.06 });
+    expect(effectSpec('slideDownFast')).toEqual({ kind: 'slideDown', amount: 0.4 });
     expect(effectSpec(undefined)).toBeUndefined();
   });
 
