@@ -4,7 +4,7 @@ import { formatNumber as n } from './graph.js';
 /**
  * Transitions and effects as data the compiler turns into filters. Durations follow Shotstack's player:
  * the plain name is 1 s, `Slow` 2 s, `Fast` 0.5 s, except slides and carousels, which are quick moves
- * (plain 0.5 s, `Fast` 0.25 s, `Slow` 2 s); never more than half the clip.
+ * (plain 0.5 s, `Fast` 0.25 s, `Slow` 2 s), and zoom (0.4 s); never more than half the clip.
  */
 export type TransitionKind =
   | 'fade'
@@ -30,6 +30,8 @@ const ALIASES: Record<string, TransitionKind> = { reveal: 'wipeRight' };
 
 /** Seconds a transition lasts before the half-clip cap. */
 function transitionSeconds(kind: TransitionKind, factor: number): number {
+  // "fast zoom in": Shotstack's zoom lasts 0.4 s whatever its speed suffix.
+  if (kind === 'zoom') return 0.4;
   if (/^(slide|carousel)/.test(kind)) return factor === 2 ? 2 : factor === 0.5 ? 0.25 : 0.5;
   return factor;
 }

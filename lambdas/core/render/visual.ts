@@ -375,8 +375,25 @@ function buildLayer(
     zoomTerms.push(`(1+${n(effect.amount)}*${linear('it', timed.start, timed.length)})`);
   if (effect?.kind === 'zoomOut')
     zoomTerms.push(`(1+${n(effect.amount)}*(1-${linear('it', timed.start, timed.length)}))`);
-  if (zoomIn) zoomTerms.push(`(1+0.4*(1-${progress('it', timed.start, zoomIn.duration)}))`);
-  if (zoomOut) zoomTerms.push(`(1+0.4*${progress('it', timed.end - zoomOut.duration, zoomOut.duration)})`);
+  // Shotstack's zoom transition comes in from 10× (at constant speed) and leaves to 10× (easing out).
+  if (zoomIn) zoomTerms.push(`(1+9*(1-${linear('it', timed.start, zoomIn.duration)}))`);
+  if (zoomOut) {
+    const p = tweenExpr(
+      [
+        {
+          from: 0,
+          to: 1,
+          start: timed.length - zoomOut.duration,
+          length: zoomOut.duration,
+          interpolation: 'bezier',
+          easing: 'easeOut',
+        },
+      ],
+      timed.start,
+      'it',
+    );
+    zoomTerms.push(`(1+9*${p})`);
+  }
   if (zoomTerms.length) {
     frames.push(
       filter('zoompan', {

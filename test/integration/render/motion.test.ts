@@ -123,8 +123,10 @@ describe('transitions', () => {
     },
   );
 
-  it('zoom fades in while zooming into place', async () => {
-    const mid = await frameOf('zoom', { transition: { in: 'zoom' } }, 0.48, 'square.png');
+  it('zoom fades in while zooming into place, in 0.4 s (Shotstack\'s "fast zoom in")', async () => {
+    const mid = await frameOf('zoom', { transition: { in: 'zoom' } }, 0.2, 'square.png');
+    const done = await frameOf('zoom', { transition: { in: 'zoom' } }, 0.44, 'square.png');
+    expect(Math.max(...regionMean(done, 0.45, 0.45, 0.55, 0.55).slice(0, 3))).toBeGreaterThan(200);
     const end = await frameOf('zoom', { transition: { in: 'zoom' } }, 1.2, 'square.png');
     const boxEnd = litBox(end, 100)!;
     const boxMid = litBox(mid, 60)!;
@@ -133,6 +135,7 @@ describe('transitions', () => {
     expect(midPeak).toBeGreaterThan(40);
     // Still zoomed in halfway: the square is bigger than where it settles.
     expect(boxMid.x1 - boxMid.x0).toBeGreaterThan(boxEnd.x1 - boxEnd.x0);
+    expect(litBox(done, 100)).toEqual(boxEnd);
   });
 
   it('overlapping clips on one track crossfade', async () => {

@@ -8,7 +8,8 @@ describe('transitionSpec', () => {
     expect(transitionSpec('fadeSlow', 10)).toEqual({ kind: 'fade', duration: 2 });
     expect(transitionSpec('fadeFast', 10)).toEqual({ kind: 'fade', duration: 0.5 });
     expect(transitionSpec('wipeLeftSlow', 10)).toEqual({ kind: 'wipeLeft', duration: 2 });
-    expect(transitionSpec('zoomFast', 10)).toEqual({ kind: 'zoom', duration: 0.5 });
+    expect(transitionSpec('zoomFast', 10)).toEqual({ kind: 'zoom', duration: 0.4 });
+    expect(transitionSpec('zoomSlow', 10)).toEqual({ kind: 'zoom', duration: 0.4 });
   });
 
   it('never lasts more than half the clip', () => {
