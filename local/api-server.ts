@@ -87,6 +87,12 @@ export const ROUTES: readonly Route[] = [
     module: 'lambdas/api/projects.ts',
     keyRequired: true,
   },
+  {
+    method: 'GET',
+    resource: '/v1/projects/{id}/final-video',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
 ].filter((r) => existsSync(`${ROOT}${r.module}`));
 
 function match(path: string): Array<{ route: Route; params: Record<string, string> }> {

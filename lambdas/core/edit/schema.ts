@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OutputPresets } from '../packaging/schema.js';
+import { OutputPresets } from './packaging-schema.js';
 import { tweenable } from './tween.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Clip } from '../edit/schema.js';
 import type { Tweenable } from '../edit/tween.js';
-import { filter, formatNumber as n, type FilterNode } from './graph.js';
+import { filter, formatNumber as n, type FilterNode } from '../filtergraph/graph.js';
 import { isTween, layoutScale, tweenExpr, tweenRange } from './keyframes.js';
 import type { Rational } from './output-spec.js';
 import { even, type Size } from './placement.js';

@@ -1,5 +1,5 @@
 import { EASINGS, type Easing, type Tween, type Tweenable } from '../edit/tween.js';
-import { formatNumber as n } from './graph.js';
+import { formatNumber as n } from '../filtergraph/graph.js';
 
 /**
  * Pure: tweens → ffmpeg expressions of the absolute timeline time (frames are stamped with their timeline

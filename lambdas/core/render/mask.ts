@@ -1,4 +1,4 @@
-import { filter, type FilterGraph, type FilterNode } from './graph.js';
+import { filter, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import { fpsString, type Rational } from './output-spec.js';
 import type { Size } from './placement.js';
 

@@ -2,8 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
-import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
+import { renderOnThisMachine } from '../../../lambdas/core/engine/machine-render.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../../../lambdas/core/media/sources.js';
 import { FIXTURES, imageFixture, renderEdit, squareFixture, toneFixture } from '../../helpers/fixtures.js';
@@ -317,8 +317,8 @@ describe('chunked renders stay frame-exact with mattes and tweens', () => {
     const input = await prepareRender(parseEdit(edit), { resolver });
     const single = join(dir, 'tw-single.mp4');
     const chunked = join(dir, 'tw-chunks.mp4');
-    await renderLocal(input, { output: single, chunks: 1 });
-    const { plan } = await renderLocal(input, {
+    await renderOnThisMachine(input, { output: single, chunks: 1 });
+    const { plan } = await renderOnThisMachine(input, {
       output: chunked,
       chunks: 2,
       concurrency: 2,

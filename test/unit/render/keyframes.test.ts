@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { EASINGS, type Tween } from '../../../lambdas/core/edit/tween.js';
-import { filter, printFilter } from '../../../lambdas/core/render/graph.js';
+import { filter, printFilter } from '../../../lambdas/core/filtergraph/graph.js';
 import { easeValue, tweenExpr, tweenRange, tweenValueAt } from '../../../lambdas/core/render/keyframes.js';
 
 /** ffmpeg's own evaluation of an expression of `t` at 100 samples a second, for `seconds`. */
