@@ -1,4 +1,5 @@
 import type { Clip } from '../edit/schema.js';
+import type { Tween } from '../edit/tween.js';
 import { formatNumber as n } from '../filtergraph/graph.js';
 
 /**
@@ -76,4 +77,31 @@ export function progress(v: string, start: number, duration: number): string {
 /** Linear 0→1 over [start, start+duration]. */
 export function linear(v: string, start: number, duration: number): string {
   return `clip((${v}-${n(start)})/${n(duration)},0,1)`;
+}
+
+/**
+ * Shotstack's moving transitions: a carousel pushes the clip a whole frame (vertically 1.05 of the height
+ * on the way in, 1.1 on the way out); a slide nudges it 2.5 % while it fades. In moves at constant speed,
+ * out eases ("ease").
+ */
+export function moveTween(t: TransitionSpec, axis: 'x' | 'y', entering: boolean, from: number): Tween[] {
+  const name = t.kind.replace(/^(slide|carousel)/, '');
+  const horizontal = name === 'Left' || name === 'Right';
+  if ((axis === 'x') !== horizontal) return [];
+  // Screen direction of travel: Left/Up go towards negative x/y in pixels.
+  const sign = name === 'Left' || name === 'Up' ? -1 : 1;
+  const carousel = t.kind.startsWith('carousel');
+  const span = carousel ? (horizontal ? 1 : entering ? 1.05 : 1.1) : 0.025;
+  return entering
+    ? [{ from: -sign * span, to: 0, start: from, length: t.duration }]
+    : [
+        {
+          from: 0,
+          to: sign * span,
+          start: from,
+          length: t.duration,
+          interpolation: 'bezier',
+          easing: 'ease',
+        },
+      ];
 }

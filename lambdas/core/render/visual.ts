@@ -9,14 +9,13 @@ import { ffColor } from '../filtergraph/color.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import type { InputList } from './inputs.js';
 import { focusOffset } from './focus.js';
-import { effectSpec, linear, progress, transitionSpec, type TransitionSpec } from './motion.js';
+import { effectSpec, linear, moveTween, progress, transitionSpec, type TransitionSpec } from './motion.js';
 import { fpsString, type OutputSpec } from './output-spec.js';
 import { htmlDocument, htmlKey } from '../html/document.js';
 import { vectorDocument } from './vector.js';
 import { anchor, cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
 import { affinePhase } from './affine.js';
 import { addOffsets, isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
-import type { Tween } from '../edit/tween.js';
 import { applyMasks, levelMask, matteMask } from './mask.js';
 import { lumaTargets } from './luma.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
@@ -62,33 +61,6 @@ const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]>
 };
 
 const isMove = (t?: TransitionSpec) => !!t && /^(slide|carousel)/.test(t.kind);
-
-/**
- * Shotstack's moving transitions: a carousel pushes the clip a whole frame (vertically 1.05 of the height
- * on the way in, 1.1 on the way out); a slide nudges it 2.5 % while it fades. In moves at constant speed,
- * out eases ("ease").
- */
-function moveTween(t: TransitionSpec, axis: 'x' | 'y', entering: boolean, from: number): Tween[] {
-  const name = t.kind.replace(/^(slide|carousel)/, '');
-  const horizontal = name === 'Left' || name === 'Right';
-  if ((axis === 'x') !== horizontal) return [];
-  // Screen direction of travel: Left/Up go towards negative x/y in pixels.
-  const sign = name === 'Left' || name === 'Up' ? -1 : 1;
-  const carousel = t.kind.startsWith('carousel');
-  const span = carousel ? (horizontal ? 1 : entering ? 1.05 : 1.1) : 0.025;
-  return entering
-    ? [{ from: -sign * span, to: 0, start: from, length: t.duration }]
-    : [
-        {
-          from: 0,
-          to: sign * span,
-          start: from,
-          length: t.duration,
-          interpolation: 'bezier',
-          easing: 'ease',
-        },
-      ];
-}
 
 /** Every visual clip, bottom track first, composed over the background; returns the composite's label. */
 export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedTimeline): string {

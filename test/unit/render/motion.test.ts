@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EFFECTS, TRANSITIONS } from '../../../lambdas/core/edit/schema.js';
-import { effectSpec, linear, progress, transitionSpec } from '../../../lambdas/core/render/motion.js';
+import {
+  effectSpec,
+  linear,
+  moveTween,
+  progress,
+  transitionSpec,
+} from '../../../lambdas/core/render/motion.js';
 
 describe('transitionSpec', () => {
   it('plain names last 1 s, Slow 2 s, Fast 0.5 s', () => {
@@ -88,5 +94,21 @@ describe('progress and linear expressions', () => {
 
   it('numbers in expressions have no float noise', () => {
     expect(linear('t', 0.1 + 0.2, 1 / 3)).toBe('clip((t-0.3)/0.333333,0,1)');
+  });
+});
+
+describe('moveTween (moving transitions as keyframes, pixels y down)', () => {
+  it('carousels push a whole frame (vertically 1.05 in, 1.1 out); slides nudge 2.5 %', () => {
+    const left = transitionSpec('carouselLeft', 10)!;
+    expect(moveTween(left, 'x', true, 0)).toEqual([{ from: 1, to: 0, start: 0, length: 0.5 }]);
+    expect(moveTween(left, 'y', true, 0)).toEqual([]);
+    const up = transitionSpec('carouselUp', 10)!;
+    expect(moveTween(up, 'y', true, 0)).toEqual([{ from: 1.05, to: 0, start: 0, length: 0.5 }]);
+    expect(moveTween(up, 'y', false, 9.5)).toEqual([
+      { from: 0, to: -1.1, start: 9.5, length: 0.5, interpolation: 'bezier', easing: 'ease' },
+    ]);
+    expect(moveTween(transitionSpec('slideRight', 10)!, 'x', true, 0)).toEqual([
+      { from: -0.025, to: 0, start: 0, length: 0.5 },
+    ]);
   });
 });
