@@ -93,6 +93,41 @@ describe('luma mattes', () => {
     expect(red(after, 0.05, 0.1, 0.95, 0.9)).toBeGreaterThan(200);
   });
 
+  it('a matte shorter than its clip holds its last frame (here black: the clip stays hidden)', async () => {
+    await ffmpeg([
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      "nullsrc=s=160x90:r=25:d=1,format=gray,geq=lum='if(lt(X,W*(1-T)),255,0)'",
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      join(FIXTURES, 'luma-close-1s.mp4'),
+    ]);
+    const held = structuredClone(lumaEdit);
+    held.timeline.tracks[0]!.clips[0] = {
+      asset: { type: 'luma', src: 'luma-close-1s.mp4' },
+      start: 0,
+      length: 2,
+    };
+    const out = join(dir, 'luma-held.mp4');
+    await renderEdit(held, out);
+    // 0.5 s in: the white half still on the left.
+    const half = await readFrame(out, 0.5);
+    expect(red(half, 0.05, 0.1, 0.3, 0.9)).toBeGreaterThan(200);
+    expect(blue(half, 0.7, 0.1, 0.95, 0.9)).toBeGreaterThan(200);
+    // 1.5 s: the matte file ended at 1 s on black; the clip stays hidden until the luma clip ends at 2 s.
+    const after = await readFrame(out, 1.5);
+    expect(blue(after, 0.05, 0.1, 0.95, 0.9)).toBeGreaterThan(200);
+    expect(red(after, 0.05, 0.1, 0.95, 0.9)).toBeLessThan(40);
+    // After the luma clip: the red clip is whole again.
+    expect(red(await readFrame(out, 2.5), 0.05, 0.1, 0.95, 0.9)).toBeGreaterThan(200);
+  });
+
   it('a luma with nothing to mask on its track is refused with its path', async () => {
     const bad = structuredClone(lumaEdit);
     bad.timeline.tracks[0]!.clips[0]!.start = 3.5;
