@@ -6,6 +6,7 @@ import { applyMerge, mergedJsonBytes } from './merge.js';
 import { checkPresets } from '../packaging/options.js';
 import { htmlUnavailable } from '../html/rasterize.js';
 import { Edit, Merge } from './schema.js';
+import { checkUnsupported } from './unsupported.js';
 
 function describe(issue: z.core.$ZodIssue): IssueDetail[] {
   const path = formatPath(issue.path);
@@ -58,6 +59,7 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
     throw new CutlineError('PAYLOAD_TOO_LARGE', message, [{ path: merge?.length ? 'merge' : '', message }]);
   }
   const merged = merge ? applyMerge(rest, merge) : rest;
+  checkUnsupported(merged);
   const result = Edit.safeParse(merged, { reportInput: true });
   if (!result.success) throw validationError(zodIssues(result.error));
   checkLimits(result.data, limits);
@@ -72,7 +74,8 @@ function checkHtml(edit: Edit): void {
   edit.timeline.tracks.forEach((t, i) =>
     t.clips.forEach(
       (c, j) =>
-        ['html', 'svg', 'shape'].includes(c.asset.type) && at.push(`timeline.tracks[${i}].clips[${j}].asset`),
+        ['html', 'svg', 'shape', 'rich-text'].includes(c.asset.type) &&
+        at.push(`timeline.tracks[${i}].clips[${j}].asset`),
     ),
   );
   const why = at.length ? htmlUnavailable() : undefined;
@@ -110,7 +113,10 @@ function checkLimits(edit: Edit, limits: EditLimits): void {
     track.clips.forEach((clip, c) => {
       const at = `timeline.tracks[${t}].clips[${c}]`;
       const a = clip.asset;
-      if ((a.type === 'title' || a.type === 'text') && a.text.length > limits.maxTextLength) {
+      if (
+        (a.type === 'title' || a.type === 'text' || a.type === 'rich-text') &&
+        a.text.length > limits.maxTextLength
+      ) {
         problems.push({
           path: `${at}.asset.text`,
           message: `is ${a.text.length} characters; the limit is ${limits.maxTextLength} (maxTextLength)`,

@@ -6,7 +6,7 @@ import { probeFile, type ProbeResult } from '../media/probe.js';
 import type { SourceResolver } from '../media/sources.js';
 import type { CompileInput } from '../render/compile.js';
 import { outputSpec } from '../render/output-spec.js';
-import { resolveTimeline } from '../render/timeline.js';
+import { resolveTimeline, STILL_AUTO_SECONDS } from '../render/timeline.js';
 import type { MediaEntry } from '../render/visual.js';
 import { parseCaptions, type Cue } from '../text/captions.js';
 import { FontRegistry } from '../text/fonts.js';
@@ -34,7 +34,7 @@ export function collectSources(edit: Edit): SourceRef[] {
       const a = clip.asset;
       const at = `timeline.tracks[${t}].clips[${c}].asset.src`;
       if (a.type === 'video' || a.type === 'image' || a.type === 'audio') add(a.src, at, 'media');
-      if (a.type === 'caption') add(a.src, at, 'captions');
+      if (a.type === 'caption' || a.type === 'rich-caption') add(a.src, at, 'captions');
     }),
   );
   return [...seen.values()];
@@ -118,13 +118,13 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
     const a = clip.asset;
     if (a.type === 'video' || a.type === 'audio') {
       const d = media.get(a.src)?.probe.durationSeconds;
-      return d ? d - (a.trim ?? 0) : null;
+      return d ? (d - (a.trim ?? 0)) / (a.speed ?? 1) : null;
     }
-    if (a.type === 'caption') {
+    if (a.type === 'caption' || a.type === 'rich-caption') {
       const cues = captions.get(a.src) ?? [];
       return cues.length ? Math.max(...cues.map((c) => c.end)) : null;
     }
-    return null;
+    return STILL_AUTO_SECONDS;
   };
   const timeline = resolveTimeline(edit, intrinsic, limits.maxDurationSeconds);
   const fonts = fontFiles.length ? FontRegistry.builtin().withFiles(fontFiles) : FontRegistry.builtin();

@@ -235,8 +235,10 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     }
     if (asset.type === 'video') {
       const trim = asset.trim ?? 0;
-      const fromS = trim + (frameSeconds(vs, fps) - timed.start);
-      const toS = trim + (frameSeconds(ve, fps) - timed.start);
+      // asset.speed: timeline second t shows source second trim + (t - start) * speed.
+      const speed = asset.speed ?? 1;
+      const fromS = trim + (frameSeconds(vs, fps) - timed.start) * speed;
+      const toS = trim + (frameSeconds(ve, fps) - timed.start) * speed;
       // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
       const seek = Math.max(0, fromS - 1);
       const index = ctx.inputs.addSource(media, [
@@ -246,7 +248,11 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
         '-an',
       ]);
       label = graph.chain(`${index}:v`, [
-        filter('setpts', [`PTS+${n(seek - trim + timed.start)}/TB`]),
+        filter('setpts', [
+          speed === 1
+            ? `PTS+${n(seek - trim + timed.start)}/TB`
+            : `PTS/${n(speed)}+${n((seek - trim) / speed + timed.start)}/TB`,
+        ]),
         filter('fps', { fps: fpsString(fps) }),
         filter('trim', { start_pts: vs, end_pts: ve }),
       ]);
