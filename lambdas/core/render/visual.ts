@@ -13,6 +13,8 @@ import { effectSpec, linear, progress, transitionSpec, type TransitionSpec } fro
 import { fpsString, type OutputSpec } from './output-spec.js';
 import { htmlDocument, htmlKey } from '../html/document.js';
 import { vectorDocument } from '../html/vector.js';
+import { richTextBox, richTextDocument, richTextFace } from '../html/rich-text.js';
+import { richTextEntrance, type Entrance } from './entrance.js';
 import { cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
 import { frameAt, type FrameWindow, frameSeconds } from './window.js';
@@ -41,6 +43,8 @@ interface Layer {
   /** Transitions that move the layer are done by the overlay, per output frame. */
   moveIn?: TransitionSpec;
   moveOut?: TransitionSpec;
+  /** rich-text's entrance drift: the offset it starts at, eased to 0 (render/entrance.ts). */
+  nudge?: Entrance['nudge'];
 }
 
 const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]> = {
@@ -106,8 +110,9 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
       const overlap = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
       const layer = buildLayer(ctx, timed, vs, ve, overlap);
       const T0 = n(t0);
-      const x = layer.moveIn || layer.moveOut ? moveExpr('x', layer, timed, viewport, T0) : String(layer.x);
-      const y = layer.moveIn || layer.moveOut ? moveExpr('y', layer, timed, viewport, T0) : String(layer.y);
+      const moves = !!(layer.moveIn || layer.moveOut || layer.nudge);
+      const x = moves ? moveExpr('x', layer, timed, viewport, T0) : String(layer.x);
+      const y = moves ? moveExpr('y', layer, timed, viewport, T0) : String(layer.y);
       base = graph.chain(
         [base, layer.label],
         [
@@ -115,7 +120,7 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
             x,
             y,
             eof_action: 'pass',
-            eval: layer.moveIn || layer.moveOut ? 'frame' : 'init',
+            eval: moves ? 'frame' : 'init',
           }),
         ],
       );
@@ -137,6 +142,8 @@ function moveExpr(axis: 'x' | 'y', layer: Layer, timed: TimedClip, viewport: Siz
   let expr = String(home);
   const dIn = dir(layer.moveIn);
   if (layer.moveIn && dIn) expr += `-${dIn * span}*(1-${progress(tau, timed.start, layer.moveIn.duration)})`;
+  const nudge = layer.nudge && (axis === 'x' ? layer.nudge.dx : layer.nudge.dy);
+  if (layer.nudge && nudge) expr += `+${nudge}*(1-${progress(tau, timed.start, layer.nudge.duration)})`;
   const dOut = dir(layer.moveOut);
   if (layer.moveOut && dOut) {
     expr += `+${dOut * span}*${progress(tau, timed.end - layer.moveOut.duration, layer.moveOut.duration)}`;
@@ -162,8 +169,13 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   const asset = clip.asset;
   const viewport = { width: spec.width, height: spec.height };
   const fps = spec.fps;
+  const entrance =
+    asset.type === 'rich-text'
+      ? richTextEntrance(asset, timed.length, richTextBox(clip, viewport))
+      : undefined;
   const tIn =
     transitionSpec(clip.transition?.in, timed.length) ??
+    entrance?.transition ??
     (overlap > 0 ? { kind: 'fade' as const, duration: overlap } : undefined);
   const tOut = transitionSpec(clip.transition?.out, timed.length);
   const effect = effectSpec(clip.effect);
@@ -182,7 +194,8 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     asset.type === 'image' ||
     asset.type === 'html' ||
     asset.type === 'svg' ||
-    asset.type === 'shape'
+    asset.type === 'shape' ||
+    asset.type === 'rich-text'
   ) {
     // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
     // area's own size, svg and shapes at the size their layer will have.
@@ -191,7 +204,12 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
         ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
         : asset.type === 'svg' || asset.type === 'shape'
           ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
-          : ctx.media(asset.src, `${timed.at}.asset.src`);
+          : asset.type === 'rich-text'
+            ? ctx.media(
+                htmlKey(richTextDocument(asset, clip, viewport, richTextFace(asset, ctx.fonts))),
+                `${timed.at}.asset`,
+              )
+            : ctx.media(asset.src, `${timed.at}.asset.src`);
     if (!media.probe.hasVideo) {
       throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
         { path: `${timed.at}.asset.src`, message: 'has no video stream' },
@@ -200,7 +218,9 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     const src: Size = { width: media.probe.width, height: media.probe.height };
     // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
     const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
-    const fitted = fitLayer(src, box, asset.type === 'html' ? (clip.fit ?? 'none') : clip.fit, clip.scale);
+    // html and rich-text are drawn at their area's size already: placed as they are unless `fit` says otherwise.
+    const drawnToSize = asset.type === 'html' || asset.type === 'rich-text';
+    const fitted = fitLayer(src, box, drawnToSize ? (clip.fit ?? 'none') : clip.fit, clip.scale);
     // Green screen: the key colour made transparent on the source's own pixels, before any scaling.
     if (asset.type === 'video' && asset.chromaKey) staticOps.push(chromaKeyFilter(asset.chromaKey));
     staticOps.push(
@@ -393,5 +413,6 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     y: place.y + cropShift.y,
     moveIn: isMove(tIn) ? tIn : undefined,
     moveOut: isMove(tOut) ? tOut : undefined,
+    nudge: tIn === entrance?.transition ? entrance?.nudge : undefined,
   };
 }
