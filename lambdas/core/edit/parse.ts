@@ -7,6 +7,7 @@ import { checkPresets } from '../packaging/options.js';
 import { htmlUnavailable } from '../html/rasterize.js';
 import { Edit, Merge } from './schema.js';
 import { checkUnsupported } from './unsupported.js';
+import { richCaptionUnsupported } from '../text/rich-caption.js';
 
 function describe(issue: z.core.$ZodIssue): IssueDetail[] {
   const path = formatPath(issue.path);
@@ -65,6 +66,7 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
   checkLimits(result.data, limits);
   checkPresets(result.data.output);
   checkHtml(result.data);
+  checkRichCaptions(result.data);
   return result.data;
 }
 
@@ -85,6 +87,19 @@ function checkHtml(edit: Edit): void {
       `${at[0]}: ${why}`,
       at.map((path) => ({ path, message: why })),
     );
+}
+
+/** What the caption stack cannot draw on a rich-caption: refused at submit, at its paths. */
+function checkRichCaptions(edit: Edit): void {
+  const problems = edit.timeline.tracks.flatMap((t, i) =>
+    t.clips.flatMap((c, j) =>
+      c.asset.type === 'rich-caption'
+        ? richCaptionUnsupported(c.asset, `timeline.tracks[${i}].clips[${j}].asset`)
+        : [],
+    ),
+  );
+  if (problems.length)
+    throw new CutlineError('NOT_SUPPORTED', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
 }
 
 function limitError(path: string, message: string): CutlineError {

@@ -1,8 +1,9 @@
-import type { Clip, Edit } from '../edit/schema.js';
+import type { CaptionAsset, Clip, Edit } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
 import type { ProbeResult } from '../media/probe.js';
 import type { Cue } from '../text/captions.js';
 import { captionFilters } from '../text/captions.js';
+import { richCaptionAsCaption, withWordTimings } from '../text/rich-caption.js';
 import type { FontRegistry } from '../text/fonts.js';
 import { textLayer, titleLayer, type TextLayer } from '../text/layers.js';
 import { ffColor } from './color.js';
@@ -89,16 +90,19 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
       if (ve <= vs) return;
       const asset = timed.clip.asset;
       if (asset.type === 'audio') return;
-      if (asset.type === 'caption') {
+      if (asset.type === 'caption' || asset.type === 'rich-caption') {
+        const cues = ctx.captions(asset.src, `${timed.at}.asset.src`);
+        const rich = asset.type === 'rich-caption' ? richCaptionAsCaption(asset, timed.clip) : undefined;
         const nodes = captionFilters(
-          ctx.captions(asset.src, `${timed.at}.asset.src`),
+          rich ? withWordTimings(cues, rich.look.textTransform) : cues,
           {
             viewport,
             clipStart: timed.start,
             clipEnd: timed.end,
             t0,
             windowEnd: frameSeconds(window.endFrame, spec.fps),
-            asset,
+            asset: rich ? rich.caption : (asset as CaptionAsset),
+            look: rich?.look,
           },
           ctx.fonts,
         );
