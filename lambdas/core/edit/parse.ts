@@ -7,6 +7,8 @@ import { checkPresets } from '../packaging/options.js';
 import { htmlUnavailable } from '../html/rasterize.js';
 import { Edit, Merge } from './schema.js';
 import { checkUnsupported } from './unsupported.js';
+import { allowedDestinationBuckets } from './destinations.js';
+import { ENV } from '../config.js';
 import { richCaptionUnsupported } from '../text/rich-caption.js';
 
 function describe(issue: z.core.$ZodIssue): IssueDetail[] {
@@ -67,6 +69,7 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
   checkPresets(result.data.output);
   checkHtml(result.data);
   checkRichCaptions(result.data);
+  checkDestinations(result.data);
   return result.data;
 }
 
@@ -98,6 +101,27 @@ function checkRichCaptions(edit: Edit): void {
         : [],
     ),
   );
+  if (problems.length)
+    throw new CutlineError('NOT_SUPPORTED', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
+}
+
+/**
+ * s3 destinations go only to buckets the deployment allows (its Finalize role has a grant on them alone);
+ * the CLI writes files where it is told and sends nowhere.
+ */
+function checkDestinations(edit: Edit, env: NodeJS.ProcessEnv = process.env): void {
+  const allowed = allowedDestinationBuckets(env[ENV.DESTINATION_BUCKETS]);
+  const platform = !!env[ENV.TABLE_NAME];
+  const problems: IssueDetail[] = [];
+  edit.output.destinations?.forEach((d, i) => {
+    if (d.provider !== 's3' || allowed.includes(d.options.bucket)) return;
+    problems.push({
+      path: `output.destinations[${i}].options.bucket`,
+      message: platform
+        ? `this deployment may not send to bucket "${d.options.bucket}": allow it with the CutlinePlatform destinationBuckets prop (cutline start: --destination-bucket)`
+        : 'the CLI writes the file where it is told and sends it nowhere: s3 destinations are sent by the platform (cutline start or AWS)',
+    });
+  });
   if (problems.length)
     throw new CutlineError('NOT_SUPPORTED', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
 }

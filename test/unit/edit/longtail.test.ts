@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseEdit } from '../../../lambdas/core/edit/parse.js';
 import type { Clip } from '../../../lambdas/core/edit/schema.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
+import { destinationKey } from '../../../lambdas/core/edit/destinations.js';
 import { tempo } from '../../../lambdas/core/render/audio.js';
 import { outputSpec, scaledSize } from '../../../lambdas/core/render/output-spec.js';
 import { resolveTimeline, STILL_AUTO_SECONDS } from '../../../lambdas/core/render/timeline.js';
@@ -151,7 +152,28 @@ describe('output.scaleTo', () => {
 });
 
 describe('output.destinations', () => {
-  it('accepts s3 and shotstack; refuses other providers at their path', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  it('the CLI (no platform) sends nowhere: an s3 destination is NOT_SUPPORTED at its bucket', () => {
+    vi.stubEnv('CUTLINE_TABLE_NAME', '');
+    const err = errorOf(() =>
+      parseEdit(
+        edit([[image()]], {
+          destinations: [{ provider: 's3', options: { region: 'us-east-1', bucket: 'abc' } }],
+        }),
+      ),
+    );
+    expect(err.code).toBe('NOT_SUPPORTED');
+    expect(err.details).toEqual([
+      {
+        path: 'output.destinations[0].options.bucket',
+        message: expect.stringMatching(/the CLI writes the file/),
+      },
+    ]);
+  });
+
+  it('accepts s3 (to an allowed bucket) and shotstack; refuses other providers at their path', () => {
+    vi.stubEnv('CUTLINE_TABLE_NAME', 'jobs');
+    vi.stubEnv('CUTLINE_DESTINATION_BUCKETS', 'my-bucket, b-1');
     const out = (destinations: unknown[]) => edit([[image()]], { destinations });
     const parsed = parseEdit(
       out([
@@ -183,6 +205,19 @@ describe('output.destinations', () => {
       'output.destinations[0].options.bucket',
       'output.destinations[0].options.prefix',
     ]);
+  });
+});
+
+describe('destination keys', () => {
+  it('name files as Shotstack does: <prefix>/<filename or job id><ext>, -poster.jpg, -thumb.jpg', () => {
+    const key = (kind: string, k: string, o: Record<string, string> = {}) =>
+      destinationKey({ region: 'us-east-1', bucket: 'b', ...o }, 'job1', { kind, key: k });
+    expect(key('video', 'outputs/t/job1/output.mp4', { prefix: 'a/b/', filename: 'promo' })).toBe(
+      'a/b/promo.mp4',
+    );
+    expect(key('poster', 'outputs/t/job1/poster.jpg')).toBe('job1-poster.jpg');
+    expect(key('thumbnail', 'outputs/t/job1/thumb.jpg', { filename: 'p' })).toBe('p-thumb.jpg');
+    expect(key('playlist', 'outputs/t/job1/hls/master.m3u8', { prefix: 'x' })).toBe('x/job1/hls/master.m3u8');
   });
 });
 
