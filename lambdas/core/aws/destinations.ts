@@ -3,7 +3,6 @@ import { basename } from 'node:path';
 import { destinationKey } from '../edit/destinations.js';
 import type { S3Destination } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
-import type { JobOutput } from '../jobs/model.js';
 import { recordCalls } from './call-recorder.js';
 import { clients } from './clients.js';
 
@@ -29,7 +28,7 @@ function clientFor(region: string): S3Client {
 export async function sendToDestinations(
   outputsBucket: string,
   jobId: string,
-  outputs: readonly JobOutput[],
+  outputs: ReadonlyArray<{ kind: string; key: string }>,
   destinations: readonly S3Destination[],
 ): Promise<Array<{ bucket: string; key: string }>> {
   const sent: Array<{ bucket: string; key: string }> = [];

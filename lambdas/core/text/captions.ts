@@ -1,12 +1,11 @@
 import type { CaptionAsset } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
-import { ffColor } from '../render/color.js';
-import { formatNumber, type FilterNode } from '../render/graph.js';
+import { ffColor } from '../filtergraph/color.js';
+import { formatNumber, type FilterNode } from '../filtergraph/graph.js';
 import { drawLine, fillBox } from './draw.js';
 import type { FontRegistry } from './fonts.js';
 import type { Viewport } from './layers.js';
 import { layoutText, measureText } from './layout.js';
-import type { RichCaptionLook } from './rich-caption.js';
 import { groupWords, parseTranscript, type Word } from './transcript.js';
 
 /** One caption: seconds from the start of the caption clip. `text` lines are joined with `\n`. */
@@ -181,6 +180,16 @@ export const CAPTION_STYLES: Record<NonNullable<CaptionAsset['style']>, CaptionS
   boldOutline: { sizeFraction: 0.065, weight: 700, box: false, outline: 0.08 },
   wordHighlight: { sizeFraction: 0.065, weight: 700, box: false, outline: 0.08, highlight: '#ffe600' },
 };
+
+/** How the caption stack draws a rich-caption, beyond what a caption asset says. */
+export interface RichCaptionLook {
+  outline?: { color: string; width: number };
+  shadow?: { color: string; opacity: number; x: number; y: number };
+  highlight?: string;
+  vertical: 'top' | 'middle' | 'bottom';
+  horizontal: 'left' | 'center' | 'right';
+  textTransform?: 'none' | 'uppercase' | 'lowercase' | 'capitalize';
+}
 
 export interface CaptionFilterOptions {
   viewport: Viewport;

@@ -1,7 +1,9 @@
 import type { CaptionAsset, Clip, RichCaptionAsset } from '../edit/schema.js';
 import type { IssueDetail } from '../errors.js';
-import type { Cue } from './captions.js';
+import type { Cue, RichCaptionLook } from './captions.js';
 import type { Word } from './transcript.js';
+
+export type { RichCaptionLook };
 
 /**
  * Shotstack's rich-caption asset on cutline's caption stack (drawtext, word by word): the base look is
@@ -16,16 +18,6 @@ export const RICH_CAPTION_DEFAULTS = {
   color: '#ffffff',
   active: '#ffe600',
 } as const;
-
-/** How the caption stack draws a rich-caption, beyond what a caption asset says. */
-export interface RichCaptionLook {
-  outline?: { color: string; width: number };
-  shadow?: { color: string; opacity: number; x: number; y: number };
-  highlight?: string;
-  vertical: 'top' | 'middle' | 'bottom';
-  horizontal: 'left' | 'center' | 'right';
-  textTransform?: 'none' | 'uppercase' | 'lowercase' | 'capitalize';
-}
 
 const HIGHLIGHTS = ['highlight', 'karaoke', 'none'];
 

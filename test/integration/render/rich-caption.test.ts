@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import { withWordTimings } from '../../../lambdas/core/text/rich-caption.js';
 import { FIXTURES, renderEdit } from '../../helpers/fixtures.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import type { Clip } from '../../../lambdas/core/edit/schema.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import { destinationKey } from '../../../lambdas/core/edit/destinations.js';

@@ -1,6 +1,6 @@
 import type { Clip, RichTextAsset } from '../edit/schema.js';
-import type { Size } from '../render/placement.js';
-import type { EmbeddedFont, HtmlDocument } from './document.js';
+import type { Size } from './placement.js';
+import type { EmbeddedFont, HtmlDocument } from '../html/document.js';
 
 /**
  * Shotstack's rich-text asset as a browser document: every property is a CSS property (stroke, shadow with

@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import { CutlineError, formatPath, validationError, type IssueDetail } from '../errors.js';
 import { assertNoControlChars } from '../json-strings.js';
-import { resolveLimits, type EditLimits } from './limits.js';
-import { applyMerge, mergedJsonBytes } from './merge.js';
+import { resolveLimits, type EditLimits } from '../edit/limits.js';
+import { applyMerge, mergedJsonBytes } from '../edit/merge.js';
 import { checkPresets } from '../packaging/options.js';
 import { htmlUnavailable } from '../html/rasterize.js';
-import { Edit, Merge } from './schema.js';
-import { checkUnsupported } from './unsupported.js';
-import { allowedDestinationBuckets } from './destinations.js';
+import { Edit, Merge } from '../edit/schema.js';
+import { checkUnsupported } from '../edit/unsupported.js';
+import { allowedDestinationBuckets } from '../edit/destinations.js';
 import { ENV } from '../config.js';
 import { richCaptionUnsupported } from '../text/rich-caption.js';
 
