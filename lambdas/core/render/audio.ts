@@ -32,6 +32,20 @@ const normalise = (): FilterNode[] => [
   filter('asetpts', ['N/SR/TB']),
 ];
 
+/**
+ * `asset.speed` on sound: atempo (pitch kept), chained in steps ffmpeg accepts (0.5–2 each), then the
+ * timestamps counted in samples again.
+ */
+export function tempo(speed: number): FilterNode[] {
+  if (speed === 1) return [];
+  const steps: number[] = [];
+  let left = speed;
+  for (; left > 2; left /= 2) steps.push(2);
+  for (; left < 0.5; left /= 0.5) steps.push(0.5);
+  steps.push(left);
+  return [...steps.map((k) => filter('atempo', [n(k)])), filter('asetpts', ['N/SR/TB'])];
+}
+
 function fades(
   effect: string | undefined,
   lengthSeconds: number,
@@ -99,16 +113,18 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       const outD = next && next.start < timed.end ? Math.min(timed.end - next.start, timed.length / 2) : 0;
       const effect = asset.type === 'audio' ? asset.effect : asset.volumeEffect;
       const trim = asset.trim ?? 0;
+      const speed = asset.speed ?? 1;
       const index = ctx.inputs.addSource(media, [
         ...(trim > 0 ? ['-ss', n(trim)] : []),
         '-t',
-        n(timed.length + 0.5),
+        n(timed.length * speed + 0.5),
         '-vn',
       ]);
       const delay = Math.round(timed.start * SAMPLE_RATE);
       parts.push(
         graph.chain(`${index}:a`, [
           ...normalise(),
+          ...tempo(speed),
           filter('atrim', { end_sample: Math.round(timed.length * SAMPLE_RATE) }),
           // A tweened volume is evaluated per audio frame against the clip's own time (t = 0 at its start).
           isTween(volume)
