@@ -1,5 +1,6 @@
 // The console's shell: configuration, the API key (session storage only), the hash router and views.
 import { createApi } from './api.js';
+import { clipsView } from './clips.js';
 import { h, replace } from './dom.js';
 import { jobListView, jobView } from './jobs.js';
 import { submitView } from './submit.js';
@@ -99,6 +100,7 @@ function route(message) {
   const [section, id] = parts;
   if (section === 'jobs' && id) cleanup = jobView(main, ctx, id);
   else if (section === 'submit') cleanup = submitView(main, ctx);
+  else if (section === 'clips') cleanup = clipsView(main, ctx);
   else if (section === 'templates' && id) cleanup = templateView(main, ctx, id);
   else if (section === 'templates') cleanup = templateListView(main, ctx);
   else cleanup = jobListView(main, ctx);
