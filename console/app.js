@@ -1,6 +1,7 @@
 // The console's shell: configuration, the API key (session storage only), the hash router and views.
 import { createApi } from './api.js';
 import { clipsView } from './clips.js';
+import { mixesView } from './mixes.js';
 import { h, replace } from './dom.js';
 import { jobListView, jobView } from './jobs.js';
 import { submitView } from './submit.js';
@@ -101,6 +102,7 @@ function route(message) {
   if (section === 'jobs' && id) cleanup = jobView(main, ctx, id);
   else if (section === 'submit') cleanup = submitView(main, ctx);
   else if (section === 'clips') cleanup = clipsView(main, ctx);
+  else if (section === 'mixes') cleanup = mixesView(main, ctx);
   else if (section === 'templates' && id) cleanup = templateView(main, ctx, id);
   else if (section === 'templates') cleanup = templateListView(main, ctx);
   else cleanup = jobListView(main, ctx);

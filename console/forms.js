@@ -236,10 +236,13 @@ export function rowControls(label, { up, down, remove }) {
   );
 }
 
-/** Alt+ArrowUp / Alt+ArrowDown on an element moves its row (the buttons do the same). */
+/**
+ * Alt+ArrowUp / Alt+ArrowDown on a focused row moves it (the buttons do the same); inside one of its
+ * fields the keys keep their usual meaning.
+ */
 export function reorderKeys(el, { up, down }) {
   el.addEventListener('keydown', (e) => {
-    if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+    if (e.target !== el || !e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
     e.preventDefault();
     (e.key === 'ArrowUp' ? up : down)?.();
   });

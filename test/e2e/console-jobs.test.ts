@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
 import { colorVideoFixture, toneFixture, videoFixture } from '../helpers/fixtures.js';
-import { api, startTestPlatform, type Api } from '../helpers/platform.js';
+import { fixtureUrl, startTestPlatform } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = resolve('test-results/console');
@@ -18,7 +18,6 @@ const SHOTS = resolve('test-results/console');
 let platform: LocalPlatform;
 let browser: Browser;
 let page: Page;
-let call: Api;
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
@@ -77,7 +76,6 @@ beforeAll(async () => {
     toneFixture(3),
   ]);
   platform = await startTestPlatform();
-  call = api(platform);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on('pageerror', (err) => console.error('page error:', err));
@@ -145,6 +143,81 @@ describe('console job screens', () => {
     expect((await download('section[aria-label="clips 1:1"] a.download')).length).toBeGreaterThan(1000);
     await shot('23-clips-results');
   });
-});
 
-export { call };
+  it('mixes: groups added, reordered (buttons and keyboard) and removed; variations with the sources each used', async () => {
+    await page.goto(`${platform.url}/#/mixes`);
+    await page.getByRole('heading', { name: 'New mix' }).waitFor();
+    await page.getByLabel('Source, group 1 clip 1', { exact: true }).fill(fixtureUrl('color-red-2.mp4'));
+    await page.getByLabel('Length (s), group 1 clip 1').fill('1');
+    await page.getByRole('button', { name: 'Add a clip to group 1' }).click();
+    await page.getByLabel('Source, group 1 clip 2', { exact: true }).fill(fixtureUrl('color-blue-2.mp4'));
+    await page.getByLabel('Length (s), group 1 clip 2').fill('1');
+    await page.getByLabel('Source, group 2 clip 1', { exact: true }).fill(fixtureUrl('video.mp4'));
+    await page.getByLabel('Trim (s), group 2 clip 1').fill('1');
+    await page.getByLabel('Length (s), group 2 clip 1').fill('1');
+
+    // A third group: moved up by its button, up again by keyboard, then removed.
+    await page.getByRole('button', { name: 'Add a group' }).click();
+    await page.getByLabel('Name, group 3').fill('middle');
+    await page.getByLabel('Source, group 3 clip 1', { exact: true }).fill(fixtureUrl('video.mp4'));
+    await page.getByRole('button', { name: 'Move group 3 up' }).click();
+    const names = async () =>
+      JSON.parse((await page.locator('.request-json').textContent())!).groups.map(
+        (g: { name: string }) => g.name,
+      );
+    await expect.poll(names).toEqual(['intro', 'middle', 'outro']);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-path'))).toBe('groups[1]');
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(names).toEqual(['middle', 'intro', 'outro']);
+    await page.getByRole('button', { name: 'Remove group 1' }).click();
+    await expect.poll(names).toEqual(['intro', 'outro']);
+
+    // Three variations of 2 × 1 clips are refused at count; two are fine.
+    await page.getByLabel('Variations', { exact: true }).fill('3');
+    await page.locator('.problems', { hasText: 'only 2 unique combinations' }).waitFor();
+    await page.getByLabel('Variations', { exact: true }).fill('2');
+    await page.getByLabel('Seed').fill('7');
+    await page.getByLabel('Crossfade between clips (s)').fill('0.3');
+    await page.getByLabel('Soundtrack', { exact: true }).fill(fixtureUrl('tone-330-3.wav'));
+    await page.getByText('Valid mix — 4 sources', { exact: false }).waitFor();
+    expect(JSON.parse((await page.locator('.request-json').textContent())!)).toEqual({
+      groups: [
+        {
+          name: 'intro',
+          clips: [
+            { src: fixtureUrl('color-red-2.mp4'), length: 1 },
+            { src: fixtureUrl('color-blue-2.mp4'), length: 1 },
+          ],
+        },
+        { name: 'outro', clips: [{ src: fixtureUrl('video.mp4'), trim: 1, length: 1 }] },
+      ],
+      mode: 'auto',
+      count: 2,
+      seed: 7,
+      crossfade: 0.3,
+      soundtrack: { src: fixtureUrl('tone-330-3.wav') },
+      output: { resolution: 'preview', aspectRatio: '16:9' },
+    });
+    await shot('24-mix-form');
+
+    await page.getByRole('button', { name: 'Make the mix' }).click();
+    await page.waitForURL(/#\/jobs\/[\w-]+$/);
+    await waitForStatus('SUCCEEDED');
+    const cards = page.locator('figure.variation-card');
+    await cards.nth(1).waitFor();
+    expect(await cards.count()).toBe(2);
+    const used = await page.$$eval('figure.variation-card ol.variation-sources', (ols) =>
+      ols.map((ol) => [...ol.querySelectorAll('li')].map((li) => li.textContent)),
+    );
+    // Each variation: one intro clip (red or blue, 1 s) then the outro; together both intro clips.
+    for (const v of used) expect(v[1]).toBe('outro: video.mp4 from 1.00 s for 1.00 s');
+    expect(used.map((v) => v[0]).sort()).toEqual([
+      'intro: color-blue-2.mp4 for 1.00 s',
+      'intro: color-red-2.mp4 for 1.00 s',
+    ]);
+    expect(await cards.first().textContent()).toContain('1.70 s');
+    await plays('figure.variation-card video');
+    expect((await download('figure.variation-card a.download')).length).toBeGreaterThan(1000);
+    await shot('25-mix-results');
+  });
+});
