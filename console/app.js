@@ -2,6 +2,7 @@
 import { createApi } from './api.js';
 import { clipsView } from './clips.js';
 import { mixesView } from './mixes.js';
+import { projectListView, projectView } from './projects.js';
 import { h, replace } from './dom.js';
 import { jobListView, jobView } from './jobs.js';
 import { submitView } from './submit.js';
@@ -103,6 +104,8 @@ function route(message) {
   else if (section === 'submit') cleanup = submitView(main, ctx);
   else if (section === 'clips') cleanup = clipsView(main, ctx);
   else if (section === 'mixes') cleanup = mixesView(main, ctx);
+  else if (section === 'projects' && id) cleanup = projectView(main, ctx, id);
+  else if (section === 'projects') cleanup = projectListView(main, ctx);
   else if (section === 'templates' && id) cleanup = templateView(main, ctx, id);
   else if (section === 'templates') cleanup = templateListView(main, ctx);
   else cleanup = jobListView(main, ctx);

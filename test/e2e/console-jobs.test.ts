@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
-import { colorVideoFixture, toneFixture, videoFixture } from '../helpers/fixtures.js';
+import { colorVideoFixture, imageFixture, toneFixture, videoFixture } from '../helpers/fixtures.js';
 import { fixtureUrl, startTestPlatform } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -32,6 +32,19 @@ async function upload(label: string, file: string) {
   await page.getByRole('button', { name: `Upload ${label.toLowerCase()}`, exact: true }).click();
   await expect.poll(() => box.inputValue(), { timeout: 30_000 }).toMatch(/^inputs\//);
   return box.inputValue();
+}
+
+/** At phone width the page has no sideways scroll (long srcs and paths wrap); back to the desktop size after. */
+async function fitsPhone(name: string) {
+  await page.setViewportSize({ width: 390, height: 800 });
+  try {
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+      .toBeLessThanOrEqual(390);
+    await shot(name);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 1000 });
+  }
 }
 
 /** Plays the first video in `scope` for a moment: it decodes and its time advances. */
@@ -74,11 +87,13 @@ beforeAll(async () => {
     colorVideoFixture('red', 2),
     colorVideoFixture('blue', 2),
     toneFixture(3),
+    imageFixture('green'),
   ]);
   platform = await startTestPlatform();
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on('pageerror', (err) => console.error('page error:', err));
+  page.on('dialog', (d) => void d.accept());
   await page.goto(platform.url);
   await page.evaluate((k) => sessionStorage.setItem('cutline.apiKey', k), platform.apiKey);
 }, 120_000);
@@ -125,6 +140,7 @@ describe('console job screens', () => {
       output: { resolution: 'preview' },
     });
     await shot('22-clips-form');
+    await fitsPhone('22-clips-form-phone');
 
     await page.getByRole('button', { name: 'Make clips' }).click();
     await page.waitForURL(/#\/jobs\/[\w-]+$/);
@@ -199,6 +215,7 @@ describe('console job screens', () => {
       output: { resolution: 'preview', aspectRatio: '16:9' },
     });
     await shot('24-mix-form');
+    await fitsPhone('24-mix-form-phone');
 
     await page.getByRole('button', { name: 'Make the mix' }).click();
     await page.waitForURL(/#\/jobs\/[\w-]+$/);
@@ -219,5 +236,90 @@ describe('console job screens', () => {
     await plays('figure.variation-card video');
     expect((await download('figure.variation-card a.download')).length).toBeGreaterThan(1000);
     await shot('25-mix-results');
+  });
+
+  it('projects: create, add/replace/reorder/remove scenes, AI refused with the API message, compose, the final video', async () => {
+    await page.goto(`${platform.url}/#/projects`);
+    await page.getByText('No projects yet', { exact: false }).waitFor();
+    const create = page.getByRole('region', { name: 'New project' });
+    await create.getByLabel('Name', { exact: true }).fill('Trailer');
+    await create.getByLabel('Mode').selectOption('music-video');
+    await create.getByLabel('Subject').fill('a red fox');
+    await create.getByLabel('Backing track', { exact: true }).fill(fixtureUrl('tone-330-3.wav'));
+    await create.getByRole('button', { name: 'Add a reference image' }).click();
+    await create.getByLabel('Reference image 1', { exact: true }).fill(fixtureUrl('image-green.png'));
+    await create.getByRole('button', { name: 'Create project' }).click();
+    await page.waitForURL(/#\/projects\/[\w-]+$/);
+    await page.getByRole('heading', { name: 'Trailer' }).waitFor();
+    await page.getByText('no final video yet: the project was never composed', { exact: false }).waitFor();
+
+    const add = page.getByRole('region', { name: 'Add a scene' });
+    const scenes = page.locator('ol.scenes > li');
+    const addScene = async (source: string, fill: Record<string, string>) => {
+      const before = await scenes.count();
+      await add.getByLabel('Scene source').selectOption(source);
+      for (const [label, value] of Object.entries(fill))
+        await add.getByLabel(label, { exact: true }).fill(value);
+      await add.getByRole('button', { name: 'Add the scene' }).click();
+      await expect.poll(() => scenes.count()).toBe(before + 1);
+    };
+    await addScene('title', { Text: 'One', 'Length (s)': '1' });
+    await addScene('title', { Text: 'Two' });
+    await addScene('upload', { Media: fixtureUrl('color-red-2.mp4'), 'Length (s)': '1' });
+    // Generation needs a provider this deployment lacks: the API's message shows, at the source field.
+    await add.getByLabel('Scene source').selectOption('generate');
+    await add.getByLabel('Prompt', { exact: true }).fill('a fox running through snow');
+    await add.getByRole('button', { name: 'Add the scene' }).click();
+    await add.locator('.problems', { hasText: 'source' }).waitFor();
+    expect(await add.locator('.validation-title').textContent()).toContain('NOT_SUPPORTED');
+    expect(await scenes.count()).toBe(3);
+    await shot('26-project-scenes');
+
+    const order = () =>
+      scenes.evaluateAll((li) => li.map((x) => x.getAttribute('aria-label')!.split(',')[0]));
+    await page.getByRole('button', { name: 'Move scene 3 up' }).click();
+    await expect
+      .poll(order)
+      .toEqual(['Scene 1: title “One”', 'Scene 2: upload color-red-2.mp4', 'Scene 3: title “Two”']);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toMatch(
+      /^Scene 2:/,
+    );
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect
+      .poll(order)
+      .toEqual(['Scene 1: upload color-red-2.mp4', 'Scene 2: title “One”', 'Scene 3: title “Two”']);
+    await page.getByRole('button', { name: 'Replace scene 3' }).click();
+    const replaceForm = page.getByRole('region', { name: 'Replace scene 3' });
+    await replaceForm.getByLabel('Text', { exact: true }).fill('Three');
+    await replaceForm.getByLabel('Length (s)').fill('1');
+    await replaceForm.getByRole('button', { name: 'Replace scene 3' }).click();
+    await expect
+      .poll(order)
+      .toEqual(['Scene 1: upload color-red-2.mp4', 'Scene 2: title “One”', 'Scene 3: title “Three”']);
+    await addScene('title', { Text: 'Extra' });
+    await page.getByRole('button', { name: 'Remove scene 4' }).click();
+    await expect.poll(() => scenes.count()).toBe(3);
+    expect(await scenes.first().textContent()).toContain('attempts 0');
+
+    await page.getByRole('button', { name: 'Compose', exact: true }).click();
+    const final = page.locator('figure.final-video');
+    await final.waitFor({ timeout: 110_000 });
+    await page.locator('dl.facts .badge', { hasText: 'composed' }).waitFor();
+    const v = await plays('figure.final-video video');
+    expect(v.width).toBeGreaterThan(0);
+    const file = await download('figure.final-video a.download');
+    expect(file.length).toBeGreaterThan(1000);
+    await shot('27-project-composed');
+    await fitsPhone('27-project-phone');
+    expect(await page.getByText('Composing: job', { exact: false }).count()).toBe(0);
+
+    await page.goto(`${platform.url}/#/projects`);
+    const row = page.locator('table.projects tbody tr', { hasText: 'Trailer' });
+    await row.waitFor();
+    expect(await row.getAttribute('data-status')).toBe('composed');
+    expect(await row.textContent()).toContain('3/3 ready');
+    await page.getByLabel('Status').selectOption('draft');
+    await page.getByText('No draft projects.').waitFor();
+    expect(await page.locator('table.projects tbody tr').count()).toBe(0);
   });
 });
