@@ -34,6 +34,24 @@ async function upload(label: string, file: string) {
   return box.inputValue();
 }
 
+/** Every visible control has a label (its own, an aria-label, or a button's text). */
+async function allLabelled(where: string) {
+  const unlabelled = await page.$$eval('input, select, textarea, button', (els) =>
+    els
+      .filter((e) => (e as HTMLElement).offsetParent !== null)
+      .filter((e) => {
+        const el = e as HTMLInputElement;
+        return !(
+          el.labels?.length ||
+          el.getAttribute('aria-label') ||
+          (e.tagName === 'BUTTON' && e.textContent?.trim())
+        );
+      })
+      .map((e) => e.outerHTML.slice(0, 80)),
+  );
+  expect(unlabelled, where).toEqual([]);
+}
+
 /** At phone width the page has no sideways scroll (long srcs and paths wrap); back to the desktop size after. */
 async function fitsPhone(name: string) {
   await page.setViewportSize({ width: 390, height: 800 });
@@ -140,6 +158,7 @@ describe('console job screens', () => {
       output: { resolution: 'preview' },
     });
     await shot('22-clips-form');
+    await allLabelled('22-clips-form');
     await fitsPhone('22-clips-form-phone');
 
     await page.getByRole('button', { name: 'Make clips' }).click();
@@ -215,6 +234,7 @@ describe('console job screens', () => {
       output: { resolution: 'preview', aspectRatio: '16:9' },
     });
     await shot('24-mix-form');
+    await allLabelled('24-mix-form');
     await fitsPhone('24-mix-form-phone');
 
     await page.getByRole('button', { name: 'Make the mix' }).click();
@@ -310,6 +330,7 @@ describe('console job screens', () => {
     const file = await download('figure.final-video a.download');
     expect(file.length).toBeGreaterThan(1000);
     await shot('27-project-composed');
+    await allLabelled('27-project');
     await fitsPhone('27-project-phone');
     expect(await page.getByText('Composing: job', { exact: false }).count()).toBe(0);
 
