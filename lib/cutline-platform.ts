@@ -72,6 +72,11 @@ export interface CutlinePlatformProps {
   webhookSecretGraceSeconds?: number;
   /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
   webConsole?: boolean;
+  /**
+   * The one tenant (API key id) every dropped file belongs to, keys then `drop/<…>`. Default: none, the
+   * drop folder is per tenant, `drop/<tenant id>/<…>`.
+   */
+  dropFolderOwner?: string;
   /** An address subscribed (by email, it must confirm) to the topic every alarm sends to. Default: none. */
   alarmEmail?: string;
   /**
@@ -273,7 +278,10 @@ export class CutlinePlatform extends Construct {
         entry: HANDLERS.triggers.dropFolder,
         memorySize: 512,
         timeout: Duration.minutes(1),
-        environment: apiEnv,
+        environment: {
+          ...apiEnv,
+          ...(props.dropFolderOwner ? { [ENV.DROP_TENANT]: props.dropFolderOwner } : {}),
+        },
         logGroup,
       });
       this.state.table.grantReadWriteData(drop);
