@@ -38,6 +38,62 @@ async function transcription(ctx) {
   }
 }
 
+/**
+ * A frame of the source with the caption file drawn in the chosen style, by the render compiler itself
+ * (POST /v1/preview of a small edit: the source under a caption asset, in the first aspect ratio). The
+ * clips job places captions in its own safe area, so their height may differ a little.
+ */
+function captionPreview(ctx, current) {
+  const at = numberInput({ min: 0, value: 1 });
+  const image = h('img', { class: 'caption-frame', alt: 'No caption preview yet', hidden: true });
+  const note = h('p', { class: 'small muted', role: 'status' });
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      onclick: async () => {
+        const { src, captions, style, ratio } = current();
+        const t = num(at) ?? 0;
+        if (!src || !captions)
+          return void (note.textContent = 'Give the source video and the caption file first.');
+        const edit = {
+          timeline: {
+            tracks: [
+              { clips: [{ asset: { type: 'caption', src: captions, style }, start: 0, length: t + 1 }] },
+              { clips: [{ asset: { type: 'video', src }, start: 0, length: t + 1, fit: 'crop' }] },
+            ],
+          },
+          output: { format: 'mp4', resolution: 'preview', aspectRatio: ratio },
+        };
+        button.disabled = true;
+        note.textContent = 'Drawing the frame…';
+        try {
+          const r = await ctx.api().call('POST', '/v1/preview', { edit, at: t, width: 320 });
+          image.src = `data:${r.contentType};base64,${r.image}`;
+          image.alt = `The source at ${t} s with ${style} captions, ${ratio}`;
+          image.dataset.at = String(t);
+          image.dataset.style = style;
+          image.hidden = false;
+          note.textContent = `${style} captions at ${t} s of the source, ${ratio}.`;
+        } catch (err) {
+          // The preview edit's paths (edit.timeline…) are not the form's: the message says what is wrong.
+          note.textContent = `No preview: ${err.code}: ${err.message}`;
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    'Preview the caption style',
+  );
+  return h(
+    'div',
+    { class: 'caption-preview' },
+    h('div', { class: 'toolbar' }, field('Preview at (s of the source)', at), button),
+    image,
+    note,
+  );
+}
+
 export function clipsView(root, ctx) {
   const source = srcField(ctx, { label: 'Source video', path: 'src', required: true });
   const mode = select(
@@ -180,11 +236,18 @@ export function clipsView(root, ctx) {
     ],
     { value: 'clean' },
   );
+  const preview = captionPreview(ctx, () => ({
+    src: source.input.value.trim(),
+    captions: captionSrc.input.value.trim(),
+    style: style.value,
+    ratio: ratioBoxes.find((b) => b.checked)?.value ?? '9:16',
+  }));
   const captionBox = h(
     'div',
     { hidden: true },
     captionSrc.element,
     field('Caption style', style, { path: 'captions.style' }),
+    preview,
   );
   captionMode.addEventListener('change', () => {
     captionBox.hidden = captionMode.value === 'none';

@@ -9,7 +9,13 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
-import { colorVideoFixture, imageFixture, toneFixture, videoFixture } from '../helpers/fixtures.js';
+import {
+  captionsFixture,
+  colorVideoFixture,
+  imageFixture,
+  toneFixture,
+  videoFixture,
+} from '../helpers/fixtures.js';
 import { fixtureUrl, startTestPlatform } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -65,15 +71,20 @@ async function fitsPhone(name: string) {
   }
 }
 
-/** Plays the first video in `scope` for a moment: it decodes and its time advances. */
+/** Plays the first video matching `selector`: it decodes and its time advances. */
 async function plays(selector: string) {
   const media = await page
     .locator(selector)
     .first()
     .evaluate(async (v: HTMLVideoElement) => {
       v.muted = true;
+      // Until the playhead has moved (an event, not a fixed sleep: the machine may be busy).
+      const moved = new Promise((r) => {
+        const on = () => v.currentTime > 0.1 && (v.removeEventListener('timeupdate', on), r(null));
+        v.addEventListener('timeupdate', on);
+      });
       await v.play();
-      await new Promise((r) => setTimeout(r, 600));
+      await Promise.race([moved, new Promise((r) => setTimeout(r, 10_000))]);
       v.pause();
       return {
         error: v.error?.message,
@@ -106,6 +117,7 @@ beforeAll(async () => {
     colorVideoFixture('blue', 2),
     toneFixture(3),
     imageFixture('green'),
+    captionsFixture(),
   ]);
   platform = await startTestPlatform();
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -146,7 +158,18 @@ describe('console job screens', () => {
     await page.getByLabel('Title, clip 2').fill('Opening');
     await page.getByRole('button', { name: 'Remove clip 1' }).click();
     await page.getByLabel('1:1').check();
-    await page.getByText('Valid clips request — 1 source', { exact: false }).waitFor();
+    // Captions from a file, in a style previewed as a frame drawn by the server's compiler.
+    await page.getByLabel('Captions', { exact: true }).selectOption('file');
+    await page
+      .getByLabel('Caption file (SRT, VTT or transcript JSON)', { exact: true })
+      .fill(fixtureUrl('captions.srt'));
+    await page.getByLabel('Caption style').selectOption('boldOutline');
+    await page.getByRole('button', { name: 'Preview the caption style' }).click();
+    const frame = page.locator('img.caption-frame[data-at="1"][data-style="boldOutline"]');
+    await frame.waitFor({ timeout: 30_000 });
+    const size = await frame.evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight]);
+    expect(size[1]).toBeGreaterThan(size[0]!); // 9:16, the first ratio chosen
+    await page.getByText('Valid clips request — 2 sources', { exact: false }).waitFor();
     const sent = JSON.parse((await page.locator('.request-json').textContent())!);
     expect(sent).toEqual({
       src,
@@ -155,6 +178,7 @@ describe('console job screens', () => {
       aspectRatios: ['9:16', '1:1'],
       reframe: { mode: 'center' },
       fit: 'crop',
+      captions: { src: fixtureUrl('captions.srt'), style: 'boldOutline' },
       output: { resolution: 'preview' },
     });
     await shot('22-clips-form');
