@@ -347,13 +347,32 @@ export function projectView(root, ctx, id) {
   };
   const onPage = (p) => p.catch((err) => ctx.onError(err, problem));
 
+  /** Drag a scene onto another to put it there (the buttons and Alt+Arrow do the same without a mouse). */
+  function dragToReorder(li, n) {
+    li.draggable = true;
+    li.addEventListener('dragstart', (e) => {
+      e.dataTransfer.setData('text/x-cutline-scene', String(n));
+      e.dataTransfer.effectAllowed = 'move';
+      li.classList.add('dragging');
+    });
+    li.addEventListener('dragend', () => li.classList.remove('dragging'));
+    li.addEventListener('dragover', (e) => {
+      if (e.dataTransfer.types.includes('text/x-cutline-scene')) e.preventDefault();
+    });
+    li.addEventListener('drop', (e) => {
+      e.preventDefault();
+      const from = Number(e.dataTransfer.getData('text/x-cutline-scene'));
+      if (from && from !== n) move(from, n - from);
+    });
+  }
+
   /** Moves scene number `n` (from 1) by `by` places with PUT …/order; focus follows the scene. */
   const move = (n, by) => {
     const count = project.scenes.length;
     const to = n + by;
     if (to < 1 || to > count) return;
-    const order = project.scenes.map((s) => s.number);
-    [order[n - 1], order[to - 1]] = [order[to - 1], order[n - 1]];
+    const order = project.scenes.map((s) => s.number).filter((x) => x !== n);
+    order.splice(to - 1, 0, n);
     void onPage(
       act('PUT', '/order', { order }, () => {
         scenesList.children[to - 1]?.focus();
@@ -464,6 +483,7 @@ export function projectView(root, ctx, id) {
           ),
         );
         reorderKeys(li, { up: () => move(s.number, -1), down: () => move(s.number, 1) });
+        dragToReorder(li, s.number);
         return li;
       }),
     );

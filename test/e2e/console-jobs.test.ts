@@ -332,6 +332,15 @@ describe('console job screens', () => {
     await expect
       .poll(order)
       .toEqual(['Scene 1: upload color-red-2.mp4', 'Scene 2: title “One”', 'Scene 3: title “Two”']);
+    // Dragging scene 3 onto scene 1 puts it first; dragging it back restores the order.
+    await scenes.nth(2).dragTo(scenes.nth(0));
+    await expect
+      .poll(order)
+      .toEqual(['Scene 1: title “Two”', 'Scene 2: upload color-red-2.mp4', 'Scene 3: title “One”']);
+    await scenes.nth(0).dragTo(scenes.nth(2));
+    await expect
+      .poll(order)
+      .toEqual(['Scene 1: upload color-red-2.mp4', 'Scene 2: title “One”', 'Scene 3: title “Two”']);
     await page.getByRole('button', { name: 'Replace scene 3' }).click();
     const replaceForm = page.getByRole('region', { name: 'Replace scene 3' });
     await replaceForm.getByLabel('Text', { exact: true }).fill('Three');
