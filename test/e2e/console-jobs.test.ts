@@ -201,6 +201,23 @@ describe('console job screens', () => {
     expect(square.height).toBe(square.width);
     expect((await download('section[aria-label="clips 1:1"] a.download')).length).toBeGreaterThan(1000);
     await shot('23-clips-results');
+
+    // Auto mode picks the moments itself: each clip shows its score and the reason it was chosen.
+    await page.goto(`${platform.url}/#/clips`);
+    await page.getByLabel('Source video', { exact: true }).fill(src);
+    await page.getByLabel('Which parts').selectOption('auto');
+    await page.getByLabel('How many clips').fill('1');
+    await page.getByLabel('Length of each clip (s)').fill('1');
+    await page.getByLabel('9:16', { exact: true }).uncheck();
+    await page.getByLabel('16:9', { exact: true }).check();
+    await page.getByText('Valid clips request — 1 source', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Make clips' }).click();
+    await page.waitForURL(/#\/jobs\/[\w-]+$/);
+    await waitForStatus('SUCCEEDED');
+    const auto = page.locator('section[aria-label="clips 16:9"] figure.clip-card');
+    await auto.first().waitFor();
+    expect(await auto.count()).toBe(1);
+    expect(await auto.locator('.clip-score').textContent()).toMatch(/^Score \d+\.\d\d — \S/);
   });
 
   it('mixes: groups added, reordered (buttons and keyboard) and removed; variations with the sources each used', async () => {
