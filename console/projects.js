@@ -583,6 +583,60 @@ export function projectView(root, ctx, id) {
     if (!stopped && busy) timer = setTimeout(load, POLL_MS);
   }
 
+  // Planning (POST …/plan): scene cuts on the backing track's beats; prompts need an LLM provider, which
+  // a deployment may lack — then the API's NOT_SUPPORTED message is shown as it is.
+  const planCount = numberInput({ min: 1, step: 1, placeholder: 'one per ~4 s' });
+  const planPrompts = h('input', {
+    type: 'checkbox',
+    id: 'plan-prompts',
+    checked: true,
+    'data-path': 'prompts',
+  });
+  const planOut = h('div', { class: 'validation plan-result', role: 'status', 'aria-live': 'polite' });
+  const planForm = h(
+    'form',
+    {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        replace(planOut, h('p', { class: 'muted' }, 'Planning…'));
+        try {
+          const r = await ctx
+            .api()
+            .call('POST', `${path}/plan`, compact({ scenes: num(planCount), prompts: planPrompts.checked }));
+          replace(
+            planOut,
+            h(
+              'p',
+              { class: 'good' },
+              `${r.scenes.length} scene${r.scenes.length === 1 ? '' : 's'} over ${r.length} s`,
+              r.tempo ? ` at ${Math.round(r.tempo)} BPM` : '',
+              ':',
+            ),
+            h(
+              'ol',
+              { class: 'small plan-scenes' },
+              r.scenes.map((c) =>
+                h('li', {}, `from ${c.start} s for ${c.length} s`, c.prompt ? ` — ${c.prompt}` : ''),
+              ),
+            ),
+          );
+        } catch (err) {
+          showError(planOut, err, planForm);
+        }
+      },
+    },
+    field('How many scenes to plan', planCount, { path: 'scenes' }),
+    h(
+      'div',
+      { class: 'toolbar' },
+      planPrompts,
+      h('label', { for: 'plan-prompts' }, 'Write each scene’s prompt with AI'),
+    ),
+    h('button', { type: 'submit' }, 'Plan the scenes'),
+    planOut,
+  );
+
   const onlyCompleted = h('input', { type: 'checkbox', id: 'compose-completed' });
   const composeStatus = h('div', { class: 'validation', role: 'status' });
   const composeForm = h(
@@ -631,6 +685,17 @@ export function projectView(root, ctx, id) {
         submitLabel: 'Add the scene',
         onSubmit: (body) => act('POST', '/scenes', body),
       }),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'plan-h' },
+      h('h2', { id: 'plan-h' }, 'Plan'),
+      h(
+        'p',
+        { class: 'small muted' },
+        'Cuts on the backing track’s beats, their lengths summing to the track.',
+      ),
+      planForm,
     ),
     h(
       'section',

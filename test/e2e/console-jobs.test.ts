@@ -314,6 +314,15 @@ describe('console job screens', () => {
     await page.getByRole('heading', { name: 'Trailer' }).waitFor();
     await page.getByText('no final video yet: the project was never composed', { exact: false }).waitFor();
 
+    // Planning: prompts need an LLM this deployment lacks (the API's message shows); cuts alone work.
+    await page.getByRole('button', { name: 'Plan the scenes' }).click();
+    await page.locator('.plan-result .validation-title', { hasText: 'NOT_SUPPORTED' }).waitFor();
+    await page.getByLabel('Write each scene’s prompt with AI').uncheck();
+    await page.getByLabel('How many scenes to plan').fill('3');
+    await page.getByRole('button', { name: 'Plan the scenes' }).click();
+    await page.locator('.plan-result .good').waitFor();
+    expect(await page.locator('ol.plan-scenes li').count()).toBe(3);
+
     const add = page.getByRole('region', { name: 'Add a scene' });
     const scenes = page.locator('ol.scenes > li');
     const addScene = async (source: string, fill: Record<string, string>) => {
