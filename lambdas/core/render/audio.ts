@@ -1,6 +1,7 @@
 import type { Edit } from '../edit/schema.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import type { InputList } from './inputs.js';
+import { isTween, tweenExpr, tweenRange } from './keyframes.js';
 import type { Rational } from './output-spec.js';
 import type { ResolvedTimeline } from './timeline.js';
 import type { MediaEntry } from './visual.js';
@@ -88,7 +89,7 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       const asset = timed.clip.asset;
       if (asset.type !== 'audio' && asset.type !== 'video') return;
       const volume = asset.volume ?? 1;
-      if (volume <= 0) return;
+      if (tweenRange(volume).max <= 0) return;
       const media = ctx.media(asset.src, `${timed.at}.asset.src`);
       if (!media.probe.hasAudio) return;
       // Overlaps on one track crossfade: the earlier clip fades out while the later fades in.
@@ -109,7 +110,10 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
         graph.chain(`${index}:a`, [
           ...normalise(),
           filter('atrim', { end_sample: Math.round(timed.length * SAMPLE_RATE) }),
-          filter('volume', { volume: n(volume) }),
+          // A tweened volume is evaluated per audio frame against the clip's own time (t = 0 at its start).
+          isTween(volume)
+            ? filter('volume', { volume: tweenExpr(volume, 0, 't'), eval: 'frame' })
+            : filter('volume', { volume: n(volume) }),
           ...fades(effect, timed.length, { inD, outD }),
           ...(delay > 0 ? [filter('adelay', { delays: `${delay}S`, all: 1 })] : []),
         ]),
