@@ -124,12 +124,12 @@ export class CutlinePlatform extends Construct {
     };
     const logGroup = new LogGroup(this, 'FunctionLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const env: Record<string, string> = {
-      CUTLINE_TABLE_NAME: this.state.table.tableName,
-      CUTLINE_INGEST_BUCKET: this.storage.ingest.bucketName,
-      CUTLINE_OUTPUTS_BUCKET: this.storage.outputs.bucketName,
-      CUTLINE_EVENT_BUS_NAME: this.events.bus.eventBusName,
-      CUTLINE_ALLOWED_SOURCE_HOSTS: (props.allowedSourceHosts ?? []).join(','),
-      CUTLINE_PLAN_LIMITS: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
+      [ENV.TABLE_NAME]: this.state.table.tableName,
+      [ENV.INGEST_BUCKET]: this.storage.ingest.bucketName,
+      [ENV.OUTPUTS_BUCKET]: this.storage.outputs.bucketName,
+      [ENV.EVENT_BUS_NAME]: this.events.bus.eventBusName,
+      [ENV.ALLOWED_SOURCE_HOSTS]: (props.allowedSourceHosts ?? []).join(','),
+      [ENV.PLAN_LIMITS]: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
       // Checked at synth: a bad limit fails `cdk synth` with its name, not a running function.
       ...limitsEnv(checkLimitOverrides(props.limits, 'CutlinePlatform limits')),
     };
@@ -168,16 +168,14 @@ export class CutlinePlatform extends Construct {
     mediaConvert?.grantJobs(this.pipeline.stateMachine);
     const apiEnv: Record<string, string> = {
       ...env,
-      CUTLINE_STATE_MACHINE_ARN: this.pipeline.stateMachine.stateMachineArn,
-      ...(props.defaultQuota
-        ? { CUTLINE_DEFAULT_QUOTA: JSON.stringify(Quota.parse(props.defaultQuota)) }
-        : {}),
+      [ENV.STATE_MACHINE_ARN]: this.pipeline.stateMachine.stateMachineArn,
+      ...(props.defaultQuota ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(Quota.parse(props.defaultQuota)) } : {}),
     };
     // Health reports the ffmpeg renders use, and submit reads source headers with ffprobe for the
     // estimate: those two carry the layer.
     const withFfmpeg = {
       layers: [ffmpeg.layer],
-      environment: { CUTLINE_FFMPEG: '/opt/bin/ffmpeg', CUTLINE_FFPROBE: '/opt/bin/ffprobe' },
+      environment: { [ENV.FFMPEG_PATH]: '/opt/bin/ffmpeg', [ENV.FFPROBE_PATH]: '/opt/bin/ffprobe' },
     };
     const apiFn = (entry: string, idName: string, extra?: typeof withFfmpeg) =>
       new CutlineFunction(this, idName, {

@@ -4,6 +4,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { ENV, SERVICE_NAME } from '../lambdas/core/config.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -45,9 +46,9 @@ export class CutlineFunction extends NodejsFunction {
         ? { ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMiB) }
         : {}),
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'cutline',
-        ...(props.withFonts ? { CUTLINE_FONTS_DIR: '/var/task/fonts' } : {}),
+        [ENV.NODE_OPTIONS]: '--enable-source-maps',
+        [ENV.POWERTOOLS_SERVICE_NAME]: SERVICE_NAME,
+        ...(props.withFonts ? { [ENV.FONTS_DIR]: '/var/task/fonts' } : {}),
         ...props.environment,
       },
       depsLockFilePath: `${ROOT}package-lock.json`,

@@ -6,7 +6,7 @@ import type { EventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { HANDLERS } from '../lambdas/core/config.js';
+import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { EXECUTION_SECONDS, FIXED_TASK_SECONDS } from '../lambdas/core/plan/timeouts.js';
 import { SFN_QUOTAS } from '../lambdas/core/plan/sfn-quotas.js';
 import { CutlineFunction, ROOT } from './functions.js';
@@ -53,10 +53,10 @@ export class Pipeline extends Construct {
     const rendering = { ...heavy, reservedConcurrentExecutions: props.renderConcurrency };
     const env = {
       ...props.environment,
-      CUTLINE_FFMPEG: '/opt/bin/ffmpeg',
-      CUTLINE_FFPROBE: '/opt/bin/ffprobe',
-      CUTLINE_FARGATE_SUBNETS: props.fleet.publicSubnetIds.join(','),
-      CUTLINE_FARGATE_SECURITY_GROUPS: props.fleet.securityGroup.securityGroupId,
+      [ENV.FFMPEG_PATH]: '/opt/bin/ffmpeg',
+      [ENV.FFPROBE_PATH]: '/opt/bin/ffprobe',
+      [ENV.FARGATE_SUBNETS]: props.fleet.publicSubnetIds.join(','),
+      [ENV.FARGATE_SECURITY_GROUPS]: props.fleet.securityGroup.securityGroupId,
     };
     const make = (name: keyof typeof HANDLERS.pipeline, sizing: ReturnType<typeof light> | typeof heavy) =>
       new CutlineFunction(this, name, {

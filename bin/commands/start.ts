@@ -8,6 +8,7 @@ import {
   type EditLimits,
   type LimitName,
 } from '../../lambdas/core/edit/limits.js';
+import { ENV } from '../../lambdas/core/config.js';
 import { startLocalPlatform } from '../../local/platform.js';
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -42,7 +43,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     process.stderr.write(`cutline start: ${err.message}\n`);
     return 2;
   }
-  const workersText = values.workers ?? process.env.CUTLINE_WORKERS;
+  const workersText = values.workers ?? process.env[ENV.WORKERS];
   const workers = workersText === undefined ? undefined : Number(workersText);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
     process.stderr.write(`cutline start: --workers must be a whole number ≥ 1, got "${workersText}"\n`);
