@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { clients } from '../core/aws/clients.js';
@@ -25,6 +24,7 @@ import {
 } from '../core/projects/schema.js';
 import { counters, ProjectStore } from '../core/projects/store.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
+import { observed } from '../core/observability.js';
 
 const ID = /^[\w-]{1,64}$/;
 const store = () => new ProjectStore(clients().db, getPlatform().table);
@@ -373,4 +373,4 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   }
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(httpErrors()).handler(route);
+export const handler = observed(route, httpErrors());

@@ -1,7 +1,7 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { validateJob } from '../core/jobs/validate.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
+import { observed } from '../core/observability.js';
 
 /**
  * POST /v1/validate?type=render: the checks of a submit (schema, limits, readable sources) without
@@ -16,10 +16,8 @@ async function validate(event: APIGatewayProxyEvent): Promise<APIGatewayProxyRes
   return json(200, { valid: true, type: kind.type, sources });
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(httpErrors())
-  .handler(async (event) => {
-    const r = `${event.httpMethod} ${event.resource}`;
-    if (r !== 'POST /v1/validate') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
-    return validate(event);
-  });
+export const handler = observed(async (event: APIGatewayProxyEvent) => {
+  const r = `${event.httpMethod} ${event.resource}`;
+  if (r !== 'POST /v1/validate') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+  return validate(event);
+}, httpErrors());

@@ -1,6 +1,5 @@
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { tenantSources } from '../core/aws/s3-sources.js';
 import { JobEndedError, putOutputsIfLive } from '../core/aws/job-storage.js';
 import { contentType, keys } from '../core/aws/storage.js';
@@ -20,7 +19,8 @@ import { meterCompute } from '../core/usage/index.js';
 import type { CompileInput } from '../core/render/compile.js';
 import type { RenditionTimeouts } from '../core/plan/timeouts.js';
 
-export const logger = new Logger({ serviceName: 'cutline-pipeline' });
+import { logger } from '../core/observability.js';
+export { logger };
 
 export interface ChunkPlan {
   index: number;

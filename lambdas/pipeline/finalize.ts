@@ -4,7 +4,7 @@ import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
-import { recordJobEnd } from '../core/aws/telemetry.js';
+import { observed, recordJobEnd } from '../core/observability.js';
 import { recordCompletion } from '../core/usage/index.js';
 import { jobSeconds } from '../core/usage/record.js';
 import {
@@ -35,7 +35,7 @@ export function boundedEvent(detail: Record<string, unknown>): Record<string, un
  * job of several renditions also gets manifest.json listing them with their metadata. Returns the event
  * detail PublishSucceeded sends.
  */
-export async function handler(state: PipelineState): Promise<{ event: Record<string, unknown> }> {
+async function handle(state: PipelineState): Promise<{ event: Record<string, unknown> }> {
   const job = await enterStage(state, 'finalizing', STAGE_PROGRESS.finalizing);
   const p = getPlatform();
   const plans = await loadPlan(state);
@@ -98,3 +98,5 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
   );
   return { event: boundedEvent(jobEventDetail(done)) };
 }
+
+export const handler = observed(handle);

@@ -4,7 +4,7 @@ import { isStorageFull, storageFullError } from '../core/errors.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { sanitizeError } from '../core/sanitize.js';
-import { recordJobEnd } from '../core/aws/telemetry.js';
+import { observed, recordJobEnd } from '../core/observability.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { planLimits } from '../core/plan/estimate-job.js';
 import { loadPlan, logger, type PipelineState } from './common.js';
@@ -72,7 +72,7 @@ export async function untilStored<T>(write: () => Promise<T>, makeRoom: () => Pr
 }
 
 /** MarkFailed: every failure path ends here; the job becomes FAILED unless it already ended. */
-export async function handler(
+async function handle(
   state: FailedState,
 ): Promise<{ event: Record<string, unknown>; error: { code: string; message: string } }> {
   const p = getPlatform();
@@ -127,3 +127,5 @@ export async function handler(
     error: reason,
   };
 }
+
+export const handler = observed(handle);

@@ -13,6 +13,7 @@ import { DEFAULTS, findPreset } from '../core/packaging/options.js';
 import { parseMasterPlaylist, parseMediaPlaylist } from '../core/packaging/playlist.js';
 import { outputSpec } from '../core/render/output-spec.js';
 import { enterStage, loadRenditions, outputName, type StoredFiles } from './common.js';
+import { observed } from '../core/observability.js';
 
 /**
  * The tasks around `mediaconvert:createJob.sync` in the PackageRenditions Map: `build` turns one
@@ -118,8 +119,10 @@ export async function collect(task: PackagingTask): Promise<{ rendition: number;
   return { rendition: task.rendition, key };
 }
 
-export async function handler(task: PackagingTask): Promise<unknown> {
+async function handle(task: PackagingTask): Promise<unknown> {
   if (task.action === 'build') return build(task);
   if (task.action === 'collect') return collect(task);
   throw new CutlineError('VALIDATION_FAILED', `package task: unknown action ${String(task.action)}`);
 }
+
+export const handler = observed(handle);

@@ -6,6 +6,7 @@ import { expansionContext } from '../core/jobs/expand.js';
 import { jobKind, storedRequest } from '../core/jobs/registry.js';
 import { getPlatform } from '../core/platform.js';
 import { enterStage, RenderRetryableError, sourceResolver, withScratch } from './common.js';
+import { observed } from '../core/observability.js';
 
 interface PrepareTask {
   jobId: string;
@@ -16,7 +17,7 @@ interface PrepareTask {
 export const preparedKey = (jobId: string, id: string) => keys.work(jobId, `prepared/${id}.json`);
 
 /** One prepare item (e.g. a scene's media), run by its kind; the result is kept for the Probe step. */
-export async function handler(task: PrepareTask): Promise<{ id: string }> {
+async function handle(task: PrepareTask): Promise<{ id: string }> {
   const job = await enterStage(task, 'preparing', STAGE_PROGRESS.preparing);
   const kind = jobKind(job.type);
   if (!kind.prepareItem)
@@ -42,3 +43,5 @@ export async function handler(task: PrepareTask): Promise<{ id: string }> {
     throw err;
   }
 }
+
+export const handler = observed(handle);

@@ -4,9 +4,10 @@ import { renderAudioPart } from '../core/engine/chunks.js';
 import { planRender } from '../core/plan/planner.js';
 import { framesOf, unitName } from '../core/jobs/progress.js';
 import { frameReporter, loadJob, loadProbes, prepareJob, withScratch, metered } from './common.js';
+import { observed } from '../core/observability.js';
 
 /** The audio of one rendition's whole window, mixed once while its chunks render. */
-export async function handler(task: {
+async function handle(task: {
   jobId: string;
   tenantId: string;
   rendition?: number;
@@ -31,3 +32,5 @@ export async function handler(task: {
     }),
   );
 }
+
+export const handler = observed(handle);

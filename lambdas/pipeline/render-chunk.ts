@@ -18,6 +18,7 @@ import {
   metered,
   withScratch,
 } from './common.js';
+import { observed } from '../core/observability.js';
 
 interface ChunkTask {
   jobId: string;
@@ -29,7 +30,7 @@ interface ChunkTask {
 }
 
 /** One chunk of video (Map item), or a whole rendition when its plan is a single pass. */
-export async function handler(
+async function handle(
   task: ChunkTask,
 ): Promise<{ rendition: number; resultKey: string } | { chunk: number; key: string }> {
   const job = await enterStage(task, 'rendering', STAGE_PROGRESS.rendering);
@@ -74,3 +75,5 @@ export async function handler(
     throw err;
   }
 }
+
+export const handler = observed(handle);

@@ -17,12 +17,13 @@ import {
   withScratch,
   type RenditionState,
 } from './common.js';
+import { observed } from '../core/observability.js';
 
 /**
  * Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the
  * outputs and keeps their list for Finalize (the state carries only its key).
  */
-export async function handler(state: RenditionState): Promise<{ rendition: number; resultKey: string }> {
+async function handle(state: RenditionState): Promise<{ rendition: number; resultKey: string }> {
   // One rendition: its frames are all done, so the stitch starts at the stage's mark; of several, the
   // others may still render, and progress stays what their frames say (enterStage takes the larger).
   const before = await loadJob(state);
@@ -69,3 +70,5 @@ export async function handler(state: RenditionState): Promise<{ rendition: numbe
     }),
   );
 }
+
+export const handler = observed(handle);

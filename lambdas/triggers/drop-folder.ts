@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CopyObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { keyProblem } from '../core/aws/object-key.js';
@@ -12,11 +11,11 @@ import { manifestJob } from '../core/jobs/manifest.js';
 import { submitJob } from '../core/jobs/submit.js';
 import { getPlatform } from '../core/platform.js';
 import { PRESETS, presetEdit } from '../core/presets.js';
-
-const logger = new Logger({ serviceName: 'cutline-drop-folder' });
+import { setting } from '../core/config.js';
+import { logger, observed } from '../core/observability.js';
 
 /** The tenant drop-folder jobs belong to (one per deployment for now). */
-const dropTenant = () => process.env.CUTLINE_DROP_TENANT || 'drop';
+const dropTenant = () => setting('DROP_TENANT');
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
@@ -123,7 +122,7 @@ function wanted(record: S3EventRecord, key: string, ingestBucket: string): boole
  * as the API. A refused input (bad manifest, unknown preset, refused source, a pipeline that could not
  * start) gets `<name>.error.json` beside it and counts as handled; anything else throws so Lambda retries.
  */
-export async function handler(event: S3Event): Promise<DropSummary> {
+async function handle(event: S3Event): Promise<DropSummary> {
   const summary: DropSummary = { submitted: [], failed: [] };
   const p = getPlatform();
   for (const record of event.Records ?? []) {
@@ -162,3 +161,5 @@ export async function handler(event: S3Event): Promise<DropSummary> {
   }
   return summary;
 }
+
+export const handler = observed(handle);

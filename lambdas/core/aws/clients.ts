@@ -5,7 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Agent } from 'node:http';
 import { recordCalls } from './call-recorder.js';
-import { tracer } from './telemetry.js';
+import { tracer } from '../observability.js';
 import { setting } from '../config.js';
 
 /**
