@@ -9,17 +9,18 @@ import { ENV, SERVICE_NAME } from '../lambdas/core/config.js';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface CutlineFunctionProps {
-  entry: string;
-  memorySize: number;
-  timeout: Duration;
-  environment: Record<string, string>;
-  logGroup: ILogGroup;
-  ephemeralStorageMiB?: number;
-  layers?: ILayerVersion[];
+  readonly entry: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** Settings of the function, by ENV names (lambdas/core/config.ts). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logGroup: ILogGroup;
+  readonly ephemeralStorageMiB?: number;
+  readonly layers?: ILayerVersion[];
   /** Render functions carry the shipped fonts. */
-  withFonts?: boolean;
+  readonly withFonts?: boolean;
   /** Reserved concurrency: at most this many at once (a render budget); beyond it invokes are throttled. */
-  reservedConcurrentExecutions?: number;
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
