@@ -135,6 +135,7 @@ export class Api extends Construct {
     v1.addResource('clips').addMethod('POST', rendersFn, keyed);
     v1.addResource('mixes').addMethod('POST', rendersFn, keyed);
     v1.addResource('validate').addMethod('POST', new LambdaIntegration(handlers.validate), keyed);
+    v1.addResource('preview').addMethod('POST', new LambdaIntegration(handlers.preview), keyed);
     v1.addResource('uploads').addMethod('POST', new LambdaIntegration(handlers.uploads), keyed);
     const t = new LambdaIntegration(handlers.templates);
     const templates = v1.addResource('templates');
@@ -155,6 +156,7 @@ export class Api extends Construct {
     for (const m of ['PUT', 'DELETE']) scene.addMethod(m, p, keyed);
     project.addResource('order').addMethod('PUT', p, keyed);
     project.addResource('compose').addMethod('POST', p, keyed);
+    project.addResource('final-video').addMethod('GET', p, keyed);
 
     v1.addResource('usage').addMethod('GET', new LambdaIntegration(handlers.usage), keyed);
     v1.addResource('metrics').addMethod('GET', new LambdaIntegration(handlers.metrics), keyed);
@@ -175,7 +177,7 @@ export class Api extends Construct {
   }
 }
 
-/** The API's functions: API Gateway's 29 s, 512 MiB; the two that probe with ffmpeg carry the layer. */
+/** The API's functions: API Gateway's 29 s, 512 MiB; those that probe or draw with ffmpeg carry the layer. */
 function apiFunctions(scope: Construct, props: ApiProps): ApiFunctions {
   const withFfmpeg = {
     layers: [props.ffmpegLayer],
@@ -199,7 +201,17 @@ function apiFunctions(scope: Construct, props: ApiProps): ApiFunctions {
     usage: fn(HANDLERS.api.usage, 'UsageFunction'),
     metrics: fn(HANDLERS.api.metrics, 'MetricsFunction'),
     projects: fn(HANDLERS.api.projects, 'ProjectsFunction'),
-    validate: fn(HANDLERS.api.validate, 'ValidateFunction'),
+    // Validate answers the submit estimate too: ffprobe reads the headers of `length: "auto"` sources.
+    validate: fn(HANDLERS.api.validate, 'ValidateFunction', withFfmpeg),
+    // One frame through the real compiler: the layer's ffmpeg, and a full vCPU (1769 MB) to draw it fast.
+    preview: new CutlineFunction(scope, 'PreviewFunction', {
+      entry: HANDLERS.api.preview,
+      memorySize: 1769,
+      timeout: Duration.seconds(29),
+      environment: { ...props.environment, ...withFfmpeg.environment },
+      logGroup: props.logGroup,
+      layers: withFfmpeg.layers,
+    }),
     webhooks: new CutlineFunction(scope, 'WebhooksFunction', {
       entry: HANDLERS.api.webhooks,
       memorySize: 256,
@@ -238,6 +250,9 @@ function grantApiAccess(f: ApiFunctions, props: ApiProps): void {
   // Validate checks sources as submit does: HeadObject for their size (maxSourceBytes).
   ingest.grantRead(f.validate);
   outputs.grantRead(f.validate);
+  // Preview checks sources as validate does, then reads them in place (ranged GETs) to draw one frame.
+  ingest.grantRead(f.preview);
+  outputs.grantRead(f.preview);
   // Cancel removes what the job stored (work/ and outputs/) after it marks the job CANCELLED.
   outputs.grantDelete(f.renders);
   stateMachine.grantStartExecution(f.renders);

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
 import { ENV } from '../lambdas/core/config.js';
 import { checkLimitOverrides, limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
-import { Quota } from '../lambdas/core/usage/quota.js';
+import { Quota } from '../lambdas/core/quota/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
 import { ExecutionWatch } from './execution-watch.js';

@@ -91,7 +91,7 @@ export const ENV_VARS = {
   },
   DEFAULT_QUOTA: {
     name: 'CUTLINE_DEFAULT_QUOTA',
-    meaning: 'JSON of a Quota (usage/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item.',
+    meaning: 'JSON of a Quota (quota/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item.',
     default: 'none',
     setBy: ['stack', 'local'],
   },
@@ -323,6 +323,7 @@ export const HANDLERS = {
     usage: 'lambdas/api/usage.ts',
     metrics: 'lambdas/api/metrics.ts',
     validate: 'lambdas/api/validate.ts',
+    preview: 'lambdas/api/preview.ts',
     webhooks: 'lambdas/api/webhooks.ts',
   },
   pipeline: {

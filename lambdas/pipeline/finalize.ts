@@ -1,21 +1,16 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
-import { assertOutputsStored, cleanWork } from '../core/aws/job-storage.js';
+import { assertOutputsStored, cleanWork } from '../core/objects/job-objects.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
-import { observed, recordJobEnd } from '../core/observability.js';
+import { logger, observed, recordJobEnd } from '../core/observability.js';
 import { recordCompletion } from '../core/usage/index.js';
 import { jobSeconds } from '../core/usage/record.js';
-import {
-  enterStage,
-  logger,
-  loadPlan,
-  loadRenditions,
-  renditionResultKey,
-  type PipelineState,
-  type StoredFiles,
-} from './common.js';
+import type { StoredFiles } from './outputs.js';
+import { enterStage } from './stage.js';
+import type { EventResult, PipelineState } from './state.js';
+import { loadPlan, loadRenditions, renditionResultKey } from './work-files.js';
 import { packagingResultKey } from './package-mediaconvert.js';
 
 /**
@@ -35,7 +30,7 @@ export function boundedEvent(detail: Record<string, unknown>): Record<string, un
  * job of several renditions also gets manifest.json listing them with their metadata. Returns the event
  * detail PublishSucceeded sends.
  */
-async function handle(state: PipelineState): Promise<{ event: Record<string, unknown> }> {
+async function handle(state: PipelineState): Promise<EventResult> {
   const job = await enterStage(state, 'finalizing', STAGE_PROGRESS.finalizing);
   const p = getPlatform();
   const plans = await loadPlan(state);

@@ -1,7 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { writeDropError } from '../core/aws/drop-errors.js';
-import { publishJobEvent } from '../core/aws/events.js';
-import { cleanWork } from '../core/aws/job-storage.js';
+import { publishJobEvent } from '../core/jobs/events.js';
+import { cleanWork } from '../core/objects/job-objects.js';
 import { logger, observed, recordJobEnd } from '../core/observability.js';
 import { isTerminal, type Job, type JobError } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';

@@ -4,7 +4,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretBackend } from '../webhooks/secrets.js';
+import type { SecretBackend } from './secrets.js';
 import { tracer } from '../observability.js';
 
 /**
