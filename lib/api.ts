@@ -157,6 +157,7 @@ export class Api extends Construct {
     project.addResource('order').addMethod('PUT', p, keyed);
     project.addResource('compose').addMethod('POST', p, keyed);
     project.addResource('final-video').addMethod('GET', p, keyed);
+    project.addResource('plan').addMethod('POST', p, keyed);
 
     v1.addResource('usage').addMethod('GET', new LambdaIntegration(handlers.usage), keyed);
     v1.addResource('metrics').addMethod('GET', new LambdaIntegration(handlers.metrics), keyed);
@@ -200,7 +201,8 @@ function apiFunctions(scope: Construct, props: ApiProps): ApiFunctions {
     templates: fn(HANDLERS.api.templates, 'TemplatesFunction', withFfmpeg),
     usage: fn(HANDLERS.api.usage, 'UsageFunction'),
     metrics: fn(HANDLERS.api.metrics, 'MetricsFunction'),
-    projects: fn(HANDLERS.api.projects, 'ProjectsFunction'),
+    // Projects plan on the backing track's beats: ffmpeg decodes it (read in place).
+    projects: fn(HANDLERS.api.projects, 'ProjectsFunction', withFfmpeg),
     // Validate answers the submit estimate too: ffprobe reads the headers of `length: "auto"` sources.
     validate: fn(HANDLERS.api.validate, 'ValidateFunction', withFfmpeg),
     // One frame through the real compiler: the layer's ffmpeg, and a full vCPU (1769 MB) to draw it fast.

@@ -70,6 +70,11 @@ export interface CutlinePlatformProps {
   readonly webhookSecretGraceSeconds?: number;
   /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
   readonly webConsole?: boolean;
+  /**
+   * The one tenant (API key id) every dropped file belongs to, keys then `drop/<…>`. Default: none, the
+   * drop folder is per tenant, `drop/<tenant id>/<…>`.
+   */
+  readonly dropFolderOwner?: string;
   /** An address subscribed (by email, it must confirm) to the topic every alarm sends to. Default: none. */
   readonly alarmEmail?: string;
   /**
@@ -177,6 +182,7 @@ export class CutlinePlatform extends Construct {
       stateMachine: this.pipeline.stateMachine,
       events: this.events,
       submitEnvironment: submitEnv,
+      dropFolderOwner: props.dropFolderOwner,
       environment: env,
       webhookSecrets,
       deliveryTimeout,

@@ -22,6 +22,8 @@ export interface TriggersProps {
   readonly events: Events;
   /** Settings of the drop-folder function: it submits jobs as the API does (ENV names). */
   readonly submitEnvironment: Readonly<Record<string, string>>;
+  /** The one tenant every dropped file belongs to. Default: none, the drop folder is per tenant (drop/<tenant id>/). */
+  readonly dropFolderOwner?: string;
   /** Settings of the webhook delivery function (ENV names). */
   readonly environment: Readonly<Record<string, string>>;
   /** The tenants' webhook secrets deliveries are signed with. */
@@ -47,7 +49,10 @@ export class Triggers extends Construct {
         entry: HANDLERS.triggers.dropFolder,
         memorySize: 512,
         timeout: Duration.minutes(1),
-        environment: props.submitEnvironment,
+        environment: {
+          ...props.submitEnvironment,
+          ...(props.dropFolderOwner ? { [ENV.DROP_TENANT]: props.dropFolderOwner } : {}),
+        },
         logGroup: props.logGroup,
       });
       props.table.grantReadWriteData(drop);

@@ -97,9 +97,9 @@ export const ENV_VARS = {
   },
   DROP_TENANT: {
     name: 'CUTLINE_DROP_TENANT',
-    meaning: 'The tenant drop-folder jobs are submitted as.',
-    fallback: 'drop',
-    setBy: ['operator', 'tests'],
+    meaning: 'The one owner of the whole drop folder (construct prop dropFolderOwner).',
+    default: 'unset: the drop folder is per tenant, drop/<tenant id>/',
+    setBy: ['stack', 'tests'],
   },
   S3_FORCE_PATH_STYLE: {
     name: 'CUTLINE_S3_FORCE_PATH_STYLE',
