@@ -2,6 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CutlineStack } from '../lib/cutline-stack.js';
 import { applyNagSuppressions } from '../lib/nag.js';
+import { setting } from '../lambdas/core/config.js';
 
 const app = new App();
 const account = process.env.CDK_DEFAULT_ACCOUNT;
@@ -16,8 +17,8 @@ const stack = new CutlineStack(app, 'Cutline', {
     ...(['true', true, 'default'].includes(app.node.tryGetContext('mediaConvert'))
       ? { mediaConvert: { default: app.node.tryGetContext('mediaConvert') === 'default' } }
       : {}),
-    // Alarms go to an SNS topic; `-c alarmEmail=ops@example.com` (or CUTLINE_ALARM_EMAIL) subscribes an address.
-    alarmEmail: app.node.tryGetContext('alarmEmail') ?? process.env.CUTLINE_ALARM_EMAIL,
+    // Alarms go to an SNS topic; `-c alarmEmail=ops@example.com` (or ENV.ALARM_EMAIL) subscribes an address.
+    alarmEmail: app.node.tryGetContext('alarmEmail') ?? setting('ALARM_EMAIL'),
   },
 });
 applyNagSuppressions(stack);

@@ -19,12 +19,12 @@ import { ROOT } from './functions.js';
 
 export interface WebConsoleProps {
   /** The API's base URL (the stage URL); written to config.json for the console to call. */
-  apiUrl: string;
+  readonly apiUrl: string;
   /** Receives the bucket's access logs and the distribution's logs. */
-  logsBucket: IBucket;
-  removalPolicy: RemovalPolicy;
+  readonly logsBucket: IBucket;
+  readonly removalPolicy: RemovalPolicy;
   /** Default PRICE_CLASS_100 (North America and Europe edges): the console is small and rarely hot. */
-  priceClass?: PriceClass;
+  readonly priceClass?: PriceClass;
 }
 
 /**

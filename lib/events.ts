@@ -13,11 +13,12 @@ import {
 } from '../lambdas/core/webhooks/schedule.js';
 
 export interface EventsProps {
-  archiveRetentionDays: number;
+  /** Days the bus archive keeps job events for replay. Default 30. */
+  readonly archiveRetentionDays?: number;
   /** Webhook retries (attempts, then dead-lettered). Default: 14 attempts over about 7 hours. */
-  webhookRetry?: RetrySchedule;
-  /** The delivery function's timeout, which bounds the queue's visibility timeout. */
-  deliveryTimeout: Duration;
+  readonly webhookRetry?: RetrySchedule;
+  /** The delivery function's timeout, which bounds the queue's visibility timeout. Default 30 s. */
+  readonly deliveryTimeout?: Duration;
 }
 
 /**
@@ -33,7 +34,7 @@ export class Events extends Construct {
   readonly dlqAlarm: Alarm;
   readonly schedule: RetrySchedule;
 
-  constructor(scope: Construct, id: string, props: EventsProps) {
+  constructor(scope: Construct, id: string, props: EventsProps = {}) {
     super(scope, id);
     const schedule = RetrySchedule.parse(props.webhookRetry ?? DEFAULT_RETRY_SCHEDULE);
     // SQS visibility timeouts are whole seconds up to 12 h.
@@ -44,7 +45,7 @@ export class Events extends Construct {
     new Archive(this, 'Archive', {
       sourceEventBus: this.bus,
       eventPattern: { source: ['cutline'] },
-      retention: Duration.days(props.archiveRetentionDays),
+      retention: Duration.days(props.archiveRetentionDays ?? 30),
     });
     this.deadLetters = new Queue(this, 'WebhookDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -58,7 +59,7 @@ export class Events extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.seconds(Math.max(retention, 4 * 86_400)),
       // AWS's advice for a Lambda event source: at least six times the function's timeout.
-      visibilityTimeout: Duration.seconds(props.deliveryTimeout.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds((props.deliveryTimeout ?? Duration.seconds(30)).toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: schedule.attempts },
     });
     this.dlqAlarm = new Alarm(this, 'WebhookDeadLettersNotEmpty', {

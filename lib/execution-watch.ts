@@ -1,24 +1,29 @@
 import { Duration } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { type EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
-import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HANDLERS } from '../lambdas/core/config.js';
 import { CutlineFunction } from './functions.js';
 
 export interface ExecutionWatchProps {
-  stateMachine: StateMachine;
-  table: Table;
-  ingest: Bucket;
-  outputs: Bucket;
-  bus: EventBus;
-  environment: Record<string, string>;
-  logGroup: ILogGroup;
+  /** The machine whose failed, timed-out and aborted executions end their jobs. */
+  readonly stateMachine: IStateMachine;
+  readonly table: ITable;
+  /** Where a drop-folder job's error file is written (drop/). */
+  readonly ingest: IBucket;
+  /** Where the ended job's intermediates are removed (work/). */
+  readonly outputs: IBucket;
+  /** Where the job's Job Failed / Job Cancelled event goes. */
+  readonly bus: IEventBus;
+  /** Settings of the function, by ENV names. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logGroup: ILogGroup;
 }
 
 /**

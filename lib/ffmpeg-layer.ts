@@ -13,7 +13,7 @@ export interface FfmpegLayerProps {
    * Synthesize without `layers/ffmpeg/build/bin/` (offline checks, tests, CI). Default: the context value
    * `allowMissingFfmpegLayer`, else false — a stack whose renders would all fail must not reach `cdk deploy`.
    */
-  allowMissing?: boolean;
+  readonly allowMissing?: boolean;
 }
 
 /**

@@ -4,21 +4,23 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { ENV, SERVICE_NAME } from '../lambdas/core/config.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface CutlineFunctionProps {
-  entry: string;
-  memorySize: number;
-  timeout: Duration;
-  environment: Record<string, string>;
-  logGroup: ILogGroup;
-  ephemeralStorageMiB?: number;
-  layers?: ILayerVersion[];
+  readonly entry: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** Settings of the function, by ENV names (lambdas/core/config.ts). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logGroup: ILogGroup;
+  readonly ephemeralStorageMiB?: number;
+  readonly layers?: ILayerVersion[];
   /** Render functions carry the shipped fonts. */
-  withFonts?: boolean;
+  readonly withFonts?: boolean;
   /** Reserved concurrency: at most this many at once (a render budget); beyond it invokes are throttled. */
-  reservedConcurrentExecutions?: number;
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -45,9 +47,9 @@ export class CutlineFunction extends NodejsFunction {
         ? { ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMiB) }
         : {}),
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'cutline',
-        ...(props.withFonts ? { CUTLINE_FONTS_DIR: '/var/task/fonts' } : {}),
+        [ENV.NODE_OPTIONS]: '--enable-source-maps',
+        [ENV.POWERTOOLS_SERVICE_NAME]: SERVICE_NAME,
+        ...(props.withFonts ? { [ENV.FONTS_DIR]: '/var/task/fonts' } : {}),
         ...props.environment,
       },
       depsLockFilePath: `${ROOT}package-lock.json`,

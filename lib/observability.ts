@@ -15,22 +15,22 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 export interface ObservabilityProps {
-  stateMachine: StateMachine;
-  api: RestApi;
+  readonly stateMachine: IStateMachine;
+  readonly api: RestApi;
   /** Every function of the platform: each gets an errors and a throttles alarm. */
-  functions: Record<string, IFunction>;
+  readonly functions: Readonly<Record<string, IFunction>>;
   /** Dead-letter queues: any message in one pages. */
-  deadLetterQueues: Record<string, IQueue>;
+  readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   /** Alarms made elsewhere (e.g. lib/events.ts); they get the topic as action too. */
-  extraAlarms: IAlarm[];
+  readonly extraAlarms: readonly IAlarm[];
   /** Subscribed by email to the alarm topic (the address must confirm the subscription). */
-  alarmEmail?: string;
+  readonly alarmEmail?: string;
   /** API p95 latency that pages, in ms. Default 5000 (long-polls with ?wait= count too). */
-  apiP95LatencyMs?: number;
+  readonly apiP95LatencyMs?: number;
 }
 
 /**

@@ -1,30 +1,40 @@
 import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
 import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Bucket } from 'aws-cdk-lib/aws-s3';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import type { EventBus } from 'aws-cdk-lib/aws-events';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { HANDLERS } from '../lambdas/core/config.js';
+import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { EXECUTION_SECONDS, FIXED_TASK_SECONDS } from '../lambdas/core/plan/timeouts.js';
 import { SFN_QUOTAS } from '../lambdas/core/plan/sfn-quotas.js';
 import { CutlineFunction, ROOT } from './functions.js';
 import type { RenderFleet } from './render-fleet.js';
 
 export interface PipelineProps {
-  table: Table;
-  ingest: Bucket;
-  outputs: Bucket;
-  bus: EventBus;
-  fleet: RenderFleet;
-  ffmpegLayer: import('aws-cdk-lib/aws-lambda').ILayerVersion;
-  environment: Record<string, string>;
-  renderMemoryMiB: number;
+  /** Job items and usage records. */
+  readonly table: ITable;
+  /** Sources under inputs/; generated scene media is published there; drop-folder error files. */
+  readonly ingest: IBucket;
+  /** Sources under outputs/, intermediates under work/, results under outputs/. */
+  readonly outputs: IBucket;
+  /** Where Job Progress (render tasks) and the job's end (the state machine) go. */
+  readonly bus: IEventBus;
+  /** The Fargate task long renders run as (ecs:runTask.sync). */
+  readonly fleet: RenderFleet;
+  /** ffmpeg and ffprobe for the render functions. */
+  readonly ffmpegLayer: ILayerVersion;
+  /** Settings of every task function, by ENV names. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Memory of the render functions (MiB); more memory is more vCPU. Default 3008. */
+  readonly renderMemoryMiB?: number;
   /** Reserved concurrency of each render function (chunk, audio, stitch); default: unreserved. */
-  renderConcurrency?: number;
-  logGroup: LogGroup;
-  logRetention: RetentionDays;
+  readonly renderConcurrency?: number;
+  readonly logGroup: ILogGroup;
+  /** Retention of the execution logs. Default one month. */
+  readonly logRetention?: RetentionDays;
 }
 
 /** The render state machine from statemachines/render.asl.json and the functions behind its tasks. */
@@ -42,7 +52,7 @@ export class Pipeline extends Construct {
       timeout: Duration.seconds(FIXED_TASK_SECONDS[step]),
     });
     const heavy = {
-      memorySize: props.renderMemoryMiB,
+      memorySize: props.renderMemoryMiB ?? 3008,
       timeout: Duration.seconds(SFN_QUOTAS.lambdaSeconds),
       ephemeralStorageMiB: 10240,
       layers: [props.ffmpegLayer],
@@ -53,10 +63,10 @@ export class Pipeline extends Construct {
     const rendering = { ...heavy, reservedConcurrentExecutions: props.renderConcurrency };
     const env = {
       ...props.environment,
-      CUTLINE_FFMPEG: '/opt/bin/ffmpeg',
-      CUTLINE_FFPROBE: '/opt/bin/ffprobe',
-      CUTLINE_FARGATE_SUBNETS: props.fleet.publicSubnetIds.join(','),
-      CUTLINE_FARGATE_SECURITY_GROUPS: props.fleet.securityGroup.securityGroupId,
+      [ENV.FFMPEG_PATH]: '/opt/bin/ffmpeg',
+      [ENV.FFPROBE_PATH]: '/opt/bin/ffprobe',
+      [ENV.FARGATE_SUBNETS]: props.fleet.publicSubnetIds.join(','),
+      [ENV.FARGATE_SECURITY_GROUPS]: props.fleet.securityGroup.securityGroupId,
     };
     const make = (name: keyof typeof HANDLERS.pipeline, sizing: ReturnType<typeof light> | typeof heavy) =>
       new CutlineFunction(this, name, {
@@ -85,8 +95,23 @@ export class Pipeline extends Construct {
     // outputs/); the IAM simulation test (test/integration/platform/iam.test.ts) checks every call made.
     const access = pipelineAccess(props);
     const f = this.functions;
-    for (const fn of Object.values(f)) access.jobs(fn);
-    for (const fn of [f.validate, f.prepareItem, f.probe, f.plan, f.renderChunk, f.renderAudio, f.stitch])
+    // The job item: every task reads it and moves it on (stage, progress, metered compute, results). Only
+    // the tasks that write usage records (Finalize, MarkFailed: puts, and the month's records they may
+    // sum) or report to a project (PrepareItem: its scenes) also put and query.
+    const jobItem = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
+    for (const fn of [
+      f.validate,
+      f.probe,
+      f.plan,
+      f.renderChunk,
+      f.renderAudio,
+      f.stitch,
+      f.packageMediaConvert,
+    ])
+      access.jobs(fn, ...jobItem);
+    for (const fn of [f.prepareItem, f.finalize, f.markFailed]) access.jobs(fn);
+    // Validate checks the request as stored; it reads no sources.
+    for (const fn of [f.prepareItem, f.probe, f.plan, f.renderChunk, f.renderAudio, f.stitch])
       access.readSources(fn);
     access.work(f.prepareItem, 'write');
     access.work(f.probe, 'read', 'write');
@@ -141,7 +166,9 @@ export class Pipeline extends Construct {
       },
       tracingEnabled: true,
       logs: {
-        destination: new LogGroup(this, 'ExecutionLogs', { retention: props.logRetention }),
+        destination: new LogGroup(this, 'ExecutionLogs', {
+          retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        }),
         level: LogLevel.ALL,
         includeExecutionData: false,
       },
@@ -201,7 +228,7 @@ export class Pipeline extends Construct {
     );
     // The Fargate render task (lambdas/pipeline/fargate.ts): the job, its sources and intermediates, its results.
     const task = props.fleet.taskDefinition.taskRole;
-    access.jobs(task);
+    access.jobs(task, ...jobItem);
     access.readSources(task);
     access.work(task, 'read', 'write');
     access.writeResults(task);
@@ -219,9 +246,17 @@ function pipelineAccess(props: Pick<PipelineProps, 'table' | 'ingest' | 'outputs
     delete: ['s3:DeleteObject'],
   } as const;
   return {
-    /** Job items and usage records: read, conditional updates, puts. No scans, deletes or batch writes. */
-    jobs: (grantee: IGrantable) =>
-      table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'),
+    /**
+     * Job items and usage records: read, conditional updates, puts, queries (or only `actions`). No scans,
+     * deletes or batch writes.
+     */
+    jobs: (grantee: IGrantable, ...actions: string[]) =>
+      table.grant(
+        grantee,
+        ...(actions.length
+          ? actions
+          : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
+      ),
     /** Sources: the tenants' uploads (inputs/) and earlier results (outputs/). */
     readSources: (grantee: IGrantable) => {
       ingest.grantRead(grantee, 'inputs/*');

@@ -16,10 +16,13 @@ import { Construct } from 'constructs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface RenderFleetProps {
-  cpu: number;
-  memoryLimitMiB: number;
-  environment: Record<string, string>;
-  logGroup: ILogGroup;
+  /** Task vCPU in units (1024 = 1 vCPU). Default 4096. */
+  readonly cpu?: number;
+  /** Task memory (MiB). Default 8192. */
+  readonly memoryLimitMiB?: number;
+  /** Settings of the render task, by ENV names. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logGroup: ILogGroup;
 }
 
 /**
@@ -53,8 +56,8 @@ export class RenderFleet extends Construct {
       containerInsightsV2: ContainerInsights.ENABLED,
     });
     this.taskDefinition = new FargateTaskDefinition(this, 'RenderTask', {
-      cpu: props.cpu,
-      memoryLimitMiB: props.memoryLimitMiB,
+      cpu: props.cpu ?? 4096,
+      memoryLimitMiB: props.memoryLimitMiB ?? 8192,
       ephemeralStorageGiB: 100,
       // One architecture end to end: the functions and the ffmpeg layer are arm64, so is the task (and the
       // image below is built for it whatever machine runs `cdk deploy`).
@@ -87,7 +90,7 @@ export class RenderFleet extends Construct {
           'coverage',
         ],
       }),
-      environment: props.environment,
+      environment: { ...props.environment },
       logging: LogDrivers.awsLogs({ streamPrefix: 'render', logGroup: props.logGroup }),
     });
   }

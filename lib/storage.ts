@@ -9,9 +9,10 @@ import {
 import { Construct } from 'constructs';
 
 export interface StorageProps {
-  removalPolicy: RemovalPolicy;
-  /** Days before intermediates under work/ expire. */
-  workExpiryDays: number;
+  /** Default RETAIN: deleting the stack keeps the buckets. */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Days before intermediates under work/ expire. Default 7. */
+  readonly workExpiryDays?: number;
 }
 
 /** The ingest bucket (uploads and the drop/ folder), the outputs bucket, and their access-log bucket. */
@@ -20,13 +21,13 @@ export class Storage extends Construct {
   readonly outputs: Bucket;
   readonly logs: Bucket;
 
-  constructor(scope: Construct, id: string, props: StorageProps) {
+  constructor(scope: Construct, id: string, props: StorageProps = {}) {
     super(scope, id);
     const common = {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      removalPolicy: props.removalPolicy,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       autoDeleteObjects: false,
     };
     this.logs = new Bucket(this, 'AccessLogs', {
@@ -39,7 +40,7 @@ export class Storage extends Construct {
       serverAccessLogsBucket: this.logs,
       serverAccessLogsPrefix: 'ingest/',
       cors: [{ allowedMethods: [HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['*'] }],
-      lifecycleRules: [{ prefix: 'work/', expiration: Duration.days(props.workExpiryDays) }],
+      lifecycleRules: [{ prefix: 'work/', expiration: Duration.days(props.workExpiryDays ?? 7) }],
     });
     this.outputs = new Bucket(this, 'Outputs', {
       ...common,
@@ -51,7 +52,7 @@ export class Storage extends Construct {
       lifecycleRules: [
         {
           prefix: 'work/',
-          expiration: Duration.days(props.workExpiryDays),
+          expiration: Duration.days(props.workExpiryDays ?? 7),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],

@@ -196,13 +196,16 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
-    CUTLINE_S3_FORCE_PATH_STYLE: 'true',
+    [ENV.S3_FORCE_PATH_STYLE]: 'true',
     [ENV.TABLE_NAME]: TABLE,
     [ENV.INGEST_BUCKET]: INGEST,
     [ENV.OUTPUTS_BUCKET]: OUTPUTS,
     [ENV.STATE_MACHINE_ARN]: STATE_MACHINE_ARN,
     [ENV.EVENT_BUS_NAME]: 'cutline',
     [ENV.WORKERS]: String(workers),
+    [ENV.DATA_DIR]: dataDir,
+    // CloudWatch EMF lines (metrics) go to a file, not mid-way through the terminal's output.
+    [ENV.METRICS_FILE]: join(dataDir, 'metrics.jsonl'),
     [ENV.PID_DIR]: pidDir,
     [ENV.PLAN_LIMITS]: JSON.stringify({
       maxConcurrency: workers,
@@ -225,9 +228,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     // html assets: drawn by the local Chromium, where one is installed.
     ...(chromiumPath() ? { [ENV.HTML_RENDERER]: 'chromium' } : {}),
     [ENV.DESTINATION_BUCKETS]: (opts.destinationBuckets ?? []).join(','),
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_TRACE_ENABLED: 'false',
+    [ENV.POWERTOOLS_LOG_LEVEL]: process.env[ENV.POWERTOOLS_LOG_LEVEL] ?? 'WARN',
+    [ENV.POWERTOOLS_TRACE_ENABLED]: 'false',
     ...(opts.mediaRoot ? { [ENV.MEDIA_ROOT]: resolve(opts.mediaRoot) } : {}),
     [ENV.SCRATCH_DIR]: scratch,
     // The disks /v1/health watches: a full one degrades health and names the store.

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { ENV } from '../lambdas/core/config.js';
+import { ENV, setting } from '../lambdas/core/config.js';
 import { chromiumPath } from '../lambdas/core/html/rasterize.js';
 
 /** The package manager families whose install command `cutline start` can name. */
@@ -94,7 +94,7 @@ export function missingTools(env: NodeJS.ProcessEnv = process.env): SystemTool[]
   const ffmpeg = env[ENV.FFMPEG_PATH] || 'ffmpeg';
   const ffprobe = env[ENV.FFPROBE_PATH] || 'ffprobe';
   if (!runs(ffmpeg, ['-version']) || !runs(ffprobe, ['-version'])) missing.push(SYSTEM_TOOLS.ffmpeg);
-  if (!runs(env.CUTLINE_ESPEAK || 'espeak-ng', ['--version'])) missing.push(SYSTEM_TOOLS.espeak);
+  if (!runs(setting('ESPEAK_PATH', env), ['--version'])) missing.push(SYSTEM_TOOLS.espeak);
   const chromium = chromiumPath(env);
   if (!chromium || !existsSync(chromium)) missing.push(SYSTEM_TOOLS.chromium);
   return missing;

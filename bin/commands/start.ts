@@ -8,6 +8,7 @@ import {
   type EditLimits,
   type LimitName,
 } from '../../lambdas/core/edit/limits.js';
+import { ENV } from '../../lambdas/core/config.js';
 import { MEDIA_DIR, makeExampleMedia, missingExampleMedia } from '../../examples/make-media.js';
 import { startLocalPlatform } from '../../local/platform.js';
 import { describeMissing, missingTools, thisFamily } from '../../local/system-check.js';
@@ -45,7 +46,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     process.stderr.write(`cutline start: ${err.message}\n`);
     return 2;
   }
-  const workersText = values.workers ?? process.env.CUTLINE_WORKERS;
+  const workersText = values.workers ?? process.env[ENV.WORKERS];
   const workers = workersText === undefined ? undefined : Number(workersText);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
     process.stderr.write(`cutline start: --workers must be a whole number ≥ 1, got "${workersText}"\n`);

@@ -2,7 +2,6 @@ import { assertJsonDepth } from '../core/json-depth.js';
 import { assertSafeNumbers } from '../core/json-numbers.js';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
 import {
   CutlineError,
   isStorageFull,
@@ -12,7 +11,8 @@ import {
 } from '../core/errors.js';
 import { sanitizeError } from '../core/sanitize.js';
 
-export const logger = new Logger({ serviceName: 'cutline-api' });
+import { logger } from '../core/observability.js';
+export { logger };
 
 /** A client-facing HTTP error; anything else becomes a 500 without internals. */
 export class HttpError extends Error {

@@ -1,8 +1,8 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { parseWindow } from '../core/ops/metrics.js';
 import { tenantMetrics } from '../core/ops/metrics-query.js';
 import { HttpError, httpErrors, json, tenantOf } from './http.js';
+import { observed } from '../core/observability.js';
 
 /** GET /v1/metrics?window=24h — the tenant's jobs by status, success rate, render-time percentiles, queue. */
 async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -19,4 +19,4 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   return json(200, await tenantMetrics(tenantId, seconds));
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(httpErrors()).handler(route);
+export const handler = observed(route, httpErrors());

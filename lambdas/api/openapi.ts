@@ -14,6 +14,7 @@ import {
   UpdateProjectRequest,
 } from '../core/projects/schema.js';
 import { UploadRequest } from './uploads.js';
+import { observed } from '../core/observability.js';
 
 const error = {
   type: 'object',
@@ -345,6 +346,8 @@ export function openApiDocument(): Record<string, unknown> {
   };
 }
 
-export async function handler(): Promise<APIGatewayProxyResult> {
+async function serveDocument(): Promise<APIGatewayProxyResult> {
   return json(200, openApiDocument());
 }
+
+export const handler = observed(serveDocument);

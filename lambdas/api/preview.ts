@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { zodIssues } from '../core/intake/parse-edit.js';
 import type { Edit } from '../core/edit/schema.js';
@@ -7,6 +6,7 @@ import { validateJob } from '../core/submit/validate.js';
 import { renderPreviewFrame } from '../core/preview/frame.js';
 import { PreviewRequest } from '../core/preview/schema.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
+import { observed } from '../core/observability.js';
 
 /** Well inside API Gateway's 29 s: a frame that takes longer is an edit to render, not to preview. */
 export const PREVIEW_TIMEOUT_MS = 20_000;
@@ -58,10 +58,8 @@ async function preview(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   }
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(httpErrors())
-  .handler(async (event) => {
-    const r = `${event.httpMethod} ${event.resource}`;
-    if (r !== 'POST /v1/preview') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
-    return preview(event);
-  });
+export const handler = observed(async (event: APIGatewayProxyEvent) => {
+  const r = `${event.httpMethod} ${event.resource}`;
+  if (r !== 'POST /v1/preview') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+  return preview(event);
+}, httpErrors());

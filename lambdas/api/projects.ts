@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { clients } from '../core/aws/clients.js';
@@ -29,6 +28,7 @@ import { probeFile } from '../core/media/probe.js';
 import { trackBeats } from '../core/music/track-beats.js';
 import { releaseScope } from '../core/net/range-proxy.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
+import { observed } from '../core/observability.js';
 
 const ID = /^[\w-]{1,64}$/;
 const store = () => new ProjectStore(clients().db, getPlatform().table);
@@ -429,4 +429,4 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   }
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(httpErrors()).handler(route);
+export const handler = observed(route, httpErrors());

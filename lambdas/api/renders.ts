@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { clients } from '../core/aws/clients.js';
@@ -16,6 +15,7 @@ import { liveProgress, type AggregateProgress } from '../core/jobs/progress.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
 import { CutlineError } from '../core/errors.js';
+import { observed } from '../core/observability.js';
 
 export const renderView = (job: Job) => viewOf(job, isTerminal(job.status) ? null : liveProgress(job));
 
@@ -240,4 +240,4 @@ async function route(event: APIGatewayProxyEvent, context?: Context): Promise<AP
   }
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(httpErrors()).handler(route);
+export const handler = observed(route, httpErrors());

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { clients } from '../core/aws/clients.js';
@@ -11,6 +10,7 @@ import { TemplateStore, type Template } from '../core/jobs/templates.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
 import { renderView } from './renders.js';
+import { observed } from '../core/observability.js';
 
 export const TemplateRequest = z.strictObject({
   name: z.string().trim().min(1, 'name must not be empty').max(200, 'name is longer than 200 characters'),
@@ -173,4 +173,4 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   }
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(httpErrors()).handler(route);
+export const handler = observed(route, httpErrors());

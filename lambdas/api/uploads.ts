@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import middy from '@middy/core';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { recordCalls } from '../core/aws/call-recorder.js';
@@ -10,6 +9,8 @@ import { resolveLimits } from '../core/edit/limits.js';
 import { zodIssues } from '../core/intake/parse-edit.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
+import { setting } from '../core/config.js';
+import { observed } from '../core/observability.js';
 
 /** How long the presigned PUT is valid. */
 export const UPLOAD_EXPIRES_SECONDS = 15 * 60;
@@ -114,7 +115,7 @@ function presignClient(): S3Client {
     new S3Client({
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      ...(process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
+      ...(setting('S3_FORCE_PATH_STYLE') === 'true' ? { forcePathStyle: true } : {}),
     }),
     's3',
   );
@@ -189,10 +190,8 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   });
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(httpErrors())
-  .handler(async (event) => {
-    const r = `${event.httpMethod} ${event.resource}`;
-    if (r !== 'POST /v1/uploads') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
-    return create(event);
-  });
+export const handler = observed(async (event: APIGatewayProxyEvent) => {
+  const r = `${event.httpMethod} ${event.resource}`;
+  if (r !== 'POST /v1/uploads') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+  return create(event);
+}, httpErrors());

@@ -1,9 +1,9 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { monthOf } from '../core/quota/quota.js';
 import { quotaFor, usageStore } from '../core/usage/index.js';
 import { sumUsage, totalsByDay } from '../core/usage/record.js';
 import { HttpError, httpErrors, json, tenantOf } from './http.js';
+import { observed } from '../core/observability.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_DAYS = 366;
@@ -82,4 +82,4 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   });
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(httpErrors()).handler(route);
+export const handler = observed(route, httpErrors());

@@ -1,10 +1,10 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CutlineError } from '../core/errors.js';
 import { validateJob } from '../core/submit/validate.js';
 import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
 import { estimateJob } from '../core/submit/estimate.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf } from './http.js';
+import { observed } from '../core/observability.js';
 
 /**
  * POST /v1/validate?type=render: the checks of a submit (schema, limits, readable sources) without
@@ -32,10 +32,8 @@ async function estimateOf(job: Parameters<typeof estimateJob>[0]): Promise<JobEs
   }
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(httpErrors())
-  .handler(async (event) => {
-    const r = `${event.httpMethod} ${event.resource}`;
-    if (r !== 'POST /v1/validate') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
-    return validate(event);
-  });
+export const handler = observed(async (event: APIGatewayProxyEvent) => {
+  const r = `${event.httpMethod} ${event.resource}`;
+  if (r !== 'POST /v1/validate') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+  return validate(event);
+}, httpErrors());

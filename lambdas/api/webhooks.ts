@@ -1,7 +1,7 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { webhookSecrets } from '../core/webhooks/index.js';
 import { HttpError, httpErrors, json, tenantOf } from './http.js';
+import { observed } from '../core/observability.js';
 
 // The secret is shown once: no cache may keep the answer.
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -30,4 +30,4 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   throw new HttpError(404, 'NOT_FOUND', `no route ${event.httpMethod} ${event.resource}`);
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(httpErrors()).handler(route);
+export const handler = observed(route, httpErrors());

@@ -1,84 +1,322 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+/** The one service name of logs, metrics and traces (core/observability.ts; POWERTOOLS_SERVICE_NAME in AWS). */
+export const SERVICE_NAME = 'cutline';
+
+/** Who sets a variable: the CDK stack (lib/), the local platform (local/), the render image, a person, tests. */
+export type EnvSetter = 'stack' | 'local' | 'image' | 'operator' | 'tests';
+
+interface EnvVar {
+  readonly name: string;
+  readonly meaning: string;
+  /** The value code falls back to when the variable is unset or empty (read through `setting`). */
+  readonly fallback?: string;
+  /** The default in words, where it is computed (a folder) or means "off". */
+  readonly default?: string;
+  readonly setBy: readonly EnvSetter[];
+}
+
 /**
- * The environment contract between the stack (lib/) or the local runtime (local/) and the handlers.
- * One place names every variable, so the two sides cannot drift apart.
+ * The environment contract between the stack (lib/) or the local runtime (local/) and the handlers: every
+ * variable code under lambdas/ reads or lib/ sets, with its meaning, its default and who sets it. The
+ * constructs import the names from here, and test/unit/config/env-table.test.ts fails on any name that is
+ * read or set without a row; docs/environment.md is generated from it (core/env-doc.ts).
  */
-export const ENV = {
-  TABLE_NAME: 'CUTLINE_TABLE_NAME',
-  INGEST_BUCKET: 'CUTLINE_INGEST_BUCKET',
-  OUTPUTS_BUCKET: 'CUTLINE_OUTPUTS_BUCKET',
-  STATE_MACHINE_ARN: 'CUTLINE_STATE_MACHINE_ARN',
-  EVENT_BUS_NAME: 'CUTLINE_EVENT_BUS_NAME',
-  /** Comma-separated S3 buckets `output.destinations` may send to (CutlinePlatform destinationBuckets); empty refuses them. */
-  DESTINATION_BUCKETS: 'CUTLINE_DESTINATION_BUCKETS',
-  /** Comma-separated https hosts sources may be fetched from; empty refuses all https sources. */
-  ALLOWED_SOURCE_HOSTS: 'CUTLINE_ALLOWED_SOURCE_HOSTS',
-  /** JSON of Partial<PlanLimits> (Map concurrency, Lambda budgets). */
-  PLAN_LIMITS: 'CUTLINE_PLAN_LIMITS',
-  /** JSON of Partial<EditLimits> (edit/limits.ts): source bytes and pixels, tracks, clips, durations. */
-  LIMITS: 'CUTLINE_LIMITS',
-  /** Fargate network for long renders: comma-separated subnet and security group ids. */
-  FARGATE_SUBNETS: 'CUTLINE_FARGATE_SUBNETS',
-  FARGATE_SECURITY_GROUPS: 'CUTLINE_FARGATE_SECURITY_GROUPS',
-  /** Local mode only: file:// sources under this folder are allowed. Never set in AWS. */
-  MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
-  /** JSON of a Quota (quota/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
-  DEFAULT_QUOTA: 'CUTLINE_DEFAULT_QUOTA',
-  /** Tests only: a file every AWS call is appended to (aws/call-recorder.ts), for the IAM simulation. */
-  RECORD_AWS_CALLS: 'CUTLINE_RECORD_AWS_CALLS',
-  /** Tests only: the function a process runs as, for recorded calls made outside runAs (the Fargate task). */
-  CALLER: 'CUTLINE_CALLER',
-  /**
-   * Development only: webhook callbacks and subscribers may target loopback (127.0.0.0/8, ::1). Off unless
-   * exactly "true"; the stack never sets it.
-   */
-  WEBHOOK_ALLOW_LOOPBACK: 'CUTLINE_WEBHOOK_ALLOW_LOOPBACK',
-  /** JSON of a webhook RetrySchedule (webhooks/schedule.ts): attempts, baseSeconds, maxSeconds. */
-  WEBHOOK_RETRY: 'CUTLINE_WEBHOOK_RETRY',
-  /** AWS: tenant webhook secrets live in Secrets Manager under this name prefix (`cutline/webhook/…/`). */
-  WEBHOOK_SECRET_PREFIX: 'CUTLINE_WEBHOOK_SECRET_PREFIX',
-  /** Local: tenant webhook secrets are 0600 files in this folder instead. */
-  WEBHOOK_SECRETS_DIR: 'CUTLINE_WEBHOOK_SECRETS_DIR',
-  /** Seconds an old webhook secret keeps signing after a rotation. Default 86400 (24 h). */
-  WEBHOOK_SECRET_GRACE_SECONDS: 'CUTLINE_WEBHOOK_SECRET_GRACE_SECONDS',
-  /**
-   * ffmpeg processes at once in this process (media/processes.ts) and, locally, jobs running at once
-   * (local/stepfunctions.ts); unset: no budget (Lambda renders one thing per invocation).
-   */
-  WORKERS: 'CUTLINE_WORKERS',
-  /** Local mode only: pid files of the process groups the engine started, for ending orphans after a crash. */
-  PID_DIR: 'CUTLINE_PID_DIR',
-  /** Where render tasks keep their scratch files (sources, chunks, outputs); default `<tmpdir>/cutline`. */
-  SCRATCH_DIR: 'CUTLINE_SCRATCH_DIR',
-  /**
-   * Local mode only: JSON `{ "<store>": "<folder>" }` of the disks behind the local stores (table, object
-   * store, scratch) whose free space /v1/health reports. Never set in AWS (its stores do not fill).
-   */
-  LOCAL_STORES: 'CUTLINE_LOCAL_STORES',
-  /** `ffmpeg` (default) or `mediaconvert`: who packages `hls` when the preset does not say. */
-  HLS_PACKAGER: 'CUTLINE_HLS_PACKAGER',
-  /** The role MediaConvert assumes (set when the deployment enables MediaConvert; locally a stand-in ARN). */
-  MEDIACONVERT_ROLE_ARN: 'CUTLINE_MEDIACONVERT_ROLE_ARN',
-  /** Optional MediaConvert queue ARN (default: the account's Default queue). */
-  MEDIACONVERT_QUEUE_ARN: 'CUTLINE_MEDIACONVERT_QUEUE_ARN',
-  /** `chromium` where the deployment's render tasks can draw html assets. */
-  HTML_RENDERER: 'CUTLINE_HTML_RENDERER',
-  /** Path of the Chromium binary that draws html assets (default: a system Chromium). */
-  CHROMIUM_PATH: 'CUTLINE_CHROMIUM',
-  FFMPEG_PATH: 'CUTLINE_FFMPEG',
-  /** The one owner of the whole drop folder (construct prop dropFolderOwner); unset: drop/<tenant>/. */
-  DROP_TENANT: 'CUTLINE_DROP_TENANT',
-  FFPROBE_PATH: 'CUTLINE_FFPROBE',
-} as const;
+export const ENV_VARS = {
+  TABLE_NAME: {
+    name: 'CUTLINE_TABLE_NAME',
+    meaning: 'The DynamoDB table (jobs, templates, projects, usage).',
+    setBy: ['stack', 'local'],
+  },
+  INGEST_BUCKET: {
+    name: 'CUTLINE_INGEST_BUCKET',
+    meaning: 'The bucket of uploads (inputs/) and the drop folder (drop/).',
+    setBy: ['stack', 'local'],
+  },
+  OUTPUTS_BUCKET: {
+    name: 'CUTLINE_OUTPUTS_BUCKET',
+    meaning: 'The bucket of results (outputs/) and intermediates (work/).',
+    setBy: ['stack', 'local'],
+  },
+  STATE_MACHINE_ARN: {
+    name: 'CUTLINE_STATE_MACHINE_ARN',
+    meaning: 'The render state machine that submit starts.',
+    setBy: ['stack', 'local'],
+  },
+  EVENT_BUS_NAME: {
+    name: 'CUTLINE_EVENT_BUS_NAME',
+    meaning: 'The custom bus job events go to.',
+    setBy: ['stack', 'local'],
+  },
+  DESTINATION_BUCKETS: {
+    name: 'CUTLINE_DESTINATION_BUCKETS',
+    meaning:
+      'Comma-separated S3 buckets output.destinations may send to (CutlinePlatform destinationBuckets).',
+    default: 'empty: every destination is refused',
+    setBy: ['stack', 'local'],
+  },
+  ALLOWED_SOURCE_HOSTS: {
+    name: 'CUTLINE_ALLOWED_SOURCE_HOSTS',
+    meaning: 'Comma-separated https hosts sources may be fetched from.',
+    default: 'empty: every https source is refused',
+    setBy: ['stack', 'operator'],
+  },
+  PLAN_LIMITS: {
+    name: 'CUTLINE_PLAN_LIMITS',
+    meaning: 'JSON of Partial<PlanLimits> (Map concurrency, Lambda budgets).',
+    default: '{} (DEFAULT_PLAN_LIMITS)',
+    setBy: ['stack', 'local'],
+  },
+  LIMITS: {
+    name: 'CUTLINE_LIMITS',
+    meaning:
+      'JSON of Partial<EditLimits> (edit/limits.ts): source bytes and pixels, tracks, clips, durations.',
+    default: 'DEFAULT_LIMITS',
+    setBy: ['stack', 'local', 'operator'],
+  },
+  FARGATE_SUBNETS: {
+    name: 'CUTLINE_FARGATE_SUBNETS',
+    meaning: 'Comma-separated subnet ids of the Fargate render tasks.',
+    setBy: ['stack'],
+  },
+  FARGATE_SECURITY_GROUPS: {
+    name: 'CUTLINE_FARGATE_SECURITY_GROUPS',
+    meaning: 'Comma-separated security group ids of the Fargate render tasks.',
+    setBy: ['stack'],
+  },
+  MEDIA_ROOT: {
+    name: 'CUTLINE_MEDIA_ROOT',
+    meaning: 'Local mode only: file:// sources under this folder are allowed. Never set in AWS.',
+    default: 'unset: file:// sources are refused',
+    setBy: ['local'],
+  },
+  DATA_DIR: {
+    name: 'CUTLINE_DATA_DIR',
+    meaning:
+      'Local mode only: the data folder of the local platform, hidden like other internal paths in error messages.',
+    setBy: ['local'],
+  },
+  DEFAULT_QUOTA: {
+    name: 'CUTLINE_DEFAULT_QUOTA',
+    meaning: 'JSON of a Quota (quota/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item.',
+    default: 'none',
+    setBy: ['stack', 'local'],
+  },
+  DROP_TENANT: {
+    name: 'CUTLINE_DROP_TENANT',
+    meaning: 'The one owner of the whole drop folder (construct prop dropFolderOwner).',
+    default: 'unset: the drop folder is per tenant, drop/<tenant id>/',
+    setBy: ['stack', 'tests'],
+  },
+  S3_FORCE_PATH_STYLE: {
+    name: 'CUTLINE_S3_FORCE_PATH_STYLE',
+    meaning: 'Local mode only: "true" makes S3 clients use path-style URLs (s3rver).',
+    default: 'off',
+    setBy: ['local'],
+  },
+  RECORD_AWS_CALLS: {
+    name: 'CUTLINE_RECORD_AWS_CALLS',
+    meaning:
+      'Tests only: a file every AWS call is appended to (aws/call-recorder.ts), for the IAM simulation.',
+    setBy: ['tests'],
+  },
+  CALLER: {
+    name: 'CUTLINE_CALLER',
+    meaning:
+      'Tests only: the function a process runs as, for recorded calls made outside runAs (the Fargate task).',
+    setBy: ['tests', 'local'],
+  },
+  WEBHOOK_ALLOW_LOOPBACK: {
+    name: 'CUTLINE_WEBHOOK_ALLOW_LOOPBACK',
+    meaning:
+      'Development only: webhook callbacks and subscribers may target loopback (127.0.0.0/8, ::1) when exactly "true". The stack never sets it.',
+    default: 'off',
+    setBy: ['local'],
+  },
+  WEBHOOK_RETRY: {
+    name: 'CUTLINE_WEBHOOK_RETRY',
+    meaning: 'JSON of a webhook RetrySchedule (webhooks/schedule.ts): attempts, baseSeconds, maxSeconds.',
+    default: '14 tries over about 7 hours',
+    setBy: ['stack', 'local'],
+  },
+  WEBHOOK_SECRET_PREFIX: {
+    name: 'CUTLINE_WEBHOOK_SECRET_PREFIX',
+    meaning:
+      'AWS: tenant webhook secrets live in Secrets Manager under this name prefix (`cutline/webhook/…/`).',
+    setBy: ['stack'],
+  },
+  WEBHOOK_SECRETS_DIR: {
+    name: 'CUTLINE_WEBHOOK_SECRETS_DIR',
+    meaning: 'Local: tenant webhook secrets are 0600 files in this folder instead.',
+    setBy: ['local'],
+  },
+  WEBHOOK_SECRET_GRACE_SECONDS: {
+    name: 'CUTLINE_WEBHOOK_SECRET_GRACE_SECONDS',
+    meaning: 'Seconds an old webhook secret keeps signing after a rotation.',
+    default: '86400 (24 h)',
+    setBy: ['stack', 'local'],
+  },
+  WORKERS: {
+    name: 'CUTLINE_WORKERS',
+    meaning:
+      'ffmpeg processes at once in this process (media/processes.ts) and, locally, jobs running at once (local/stepfunctions.ts).',
+    default: 'unset: no budget (Lambda renders one thing per invocation)',
+    setBy: ['local', 'operator'],
+  },
+  PID_DIR: {
+    name: 'CUTLINE_PID_DIR',
+    meaning:
+      'Local mode only: pid files of the process groups the engine started, for ending orphans after a crash.',
+    setBy: ['local'],
+  },
+  SCRATCH_DIR: {
+    name: 'CUTLINE_SCRATCH_DIR',
+    meaning: 'Where render tasks keep their scratch files (sources, chunks, outputs).',
+    default: '<tmpdir>/cutline',
+    setBy: ['local', 'operator'],
+  },
+  LOCAL_STORES: {
+    name: 'CUTLINE_LOCAL_STORES',
+    meaning:
+      'Local mode only: JSON `{ "<store>": "<folder>" }` of the disks behind the local stores whose free space /v1/health reports. Never set in AWS (its stores do not fill).',
+    setBy: ['local'],
+  },
+  HLS_PACKAGER: {
+    name: 'CUTLINE_HLS_PACKAGER',
+    meaning: '`ffmpeg` or `mediaconvert`: who packages `hls` when the preset does not say.',
+    default: 'ffmpeg',
+    setBy: ['stack'],
+  },
+  MEDIACONVERT_ROLE_ARN: {
+    name: 'CUTLINE_MEDIACONVERT_ROLE_ARN',
+    meaning:
+      'The role MediaConvert assumes (set when the deployment enables MediaConvert; locally a stand-in ARN).',
+    default: 'unset: MediaConvert packaging is refused with NOT_SUPPORTED',
+    setBy: ['stack', 'local'],
+  },
+  MEDIACONVERT_QUEUE_ARN: {
+    name: 'CUTLINE_MEDIACONVERT_QUEUE_ARN',
+    meaning: 'The MediaConvert queue jobs go to.',
+    default: "the account's Default queue",
+    setBy: ['stack', 'local'],
+  },
+  HTML_RENDERER: {
+    name: 'CUTLINE_HTML_RENDERER',
+    meaning: '`chromium` where the deployment’s render tasks can draw html assets.',
+    default: 'unset: html assets are refused in AWS',
+    setBy: ['local'],
+  },
+  CHROMIUM_PATH: {
+    name: 'CUTLINE_CHROMIUM',
+    meaning: 'Path of the Chromium binary that draws html assets.',
+    default: 'a system Chromium',
+    setBy: ['operator'],
+  },
+  FFMPEG_PATH: {
+    name: 'CUTLINE_FFMPEG',
+    meaning: 'The ffmpeg binary.',
+    fallback: 'ffmpeg',
+    setBy: ['stack', 'image', 'operator'],
+  },
+  FFPROBE_PATH: {
+    name: 'CUTLINE_FFPROBE',
+    meaning: 'The ffprobe binary.',
+    fallback: 'ffprobe',
+    setBy: ['stack', 'image', 'operator'],
+  },
+  ESPEAK_PATH: {
+    name: 'CUTLINE_ESPEAK',
+    meaning: 'The espeak-ng binary that voices scenes.',
+    fallback: 'espeak-ng',
+    setBy: ['operator'],
+  },
+  FONTS_DIR: {
+    name: 'CUTLINE_FONTS_DIR',
+    meaning: 'Where the shipped fonts are (flat, the render functions’ bundle).',
+    default: 'assets/fonts in the repository',
+    setBy: ['stack', 'tests'],
+  },
+  METRICS_FILE: {
+    name: 'CUTLINE_METRICS_FILE',
+    meaning:
+      'Local mode only: CloudWatch EMF metric lines are appended to this file instead of standard output.',
+    default: 'unset: standard output (CloudWatch reads them there in AWS)',
+    setBy: ['local'],
+  },
+  ALARM_EMAIL: {
+    name: 'CUTLINE_ALARM_EMAIL',
+    meaning:
+      'Read by bin/app.ts at synth: an address subscribed to the alarm topic (the `alarmEmail` context wins).',
+    default: 'none',
+    setBy: ['operator'],
+  },
+  AWS_ENDPOINT_URL: {
+    name: 'AWS_ENDPOINT_URL',
+    meaning:
+      'The prefix of the SDK’s endpoint overrides (AWS_ENDPOINT_URL_<SERVICE>): the local platform points the SDK at its servers, and error messages hide these endpoints.',
+    default: 'unset: the services’ public endpoints',
+    setBy: ['local'],
+  },
+  NODE_OPTIONS: {
+    name: 'NODE_OPTIONS',
+    meaning: 'Node flags of the functions: source-mapped stack traces.',
+    setBy: ['stack'],
+  },
+  NODE_ENV: { name: 'NODE_ENV', meaning: 'The render image runs in production mode.', setBy: ['image'] },
+  POWERTOOLS_SERVICE_NAME: {
+    name: 'POWERTOOLS_SERVICE_NAME',
+    meaning: 'The service name of logs, metrics and traces (core/observability.ts names it too).',
+    default: 'cutline',
+    setBy: ['stack'],
+  },
+  AWS_REGION: {
+    name: 'AWS_REGION',
+    meaning:
+      'The region the code runs in (Lambda and ECS set it); output.destinations in another region get their own client.',
+    setBy: ['operator'],
+  },
+  POWERTOOLS_LOG_LEVEL: {
+    name: 'POWERTOOLS_LOG_LEVEL',
+    meaning: 'The log level of the handlers.',
+    default: 'INFO (WARN locally)',
+    setBy: ['local', 'operator'],
+  },
+  POWERTOOLS_TRACE_ENABLED: {
+    name: 'POWERTOOLS_TRACE_ENABLED',
+    meaning: 'X-Ray tracing of the handlers; the local platform turns it off.',
+    default: 'on in Lambda',
+    setBy: ['local'],
+  },
+} as const satisfies Record<string, EnvVar>;
+
+export type EnvKey = keyof typeof ENV_VARS;
+
+/** The variables' names by key (`ENV.TABLE_NAME` is `'CUTLINE_TABLE_NAME'`): what lib/ sets, code reads. */
+export const ENV = Object.fromEntries(Object.entries(ENV_VARS).map(([k, v]) => [k, v.name])) as {
+  readonly [K in EnvKey]: (typeof ENV_VARS)[K]['name'];
+};
+
+/** The keys whose row names a fallback: their setting is always a string. */
+type WithFallback = { [K in EnvKey]: (typeof ENV_VARS)[K] extends { fallback: string } ? K : never }[EnvKey];
+
+/** A variable's value, or its table fallback when unset or empty. */
+export function setting<K extends EnvKey>(
+  key: K,
+  env?: NodeJS.ProcessEnv,
+): K extends WithFallback ? string : string | undefined;
+export function setting(key: EnvKey, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const row: EnvVar = ENV_VARS[key];
+  const value = env[row.name];
+  return value === undefined || value === '' ? (row.fallback ?? value) : value;
+}
 
 /** The worker budget (ENV.WORKERS): a whole number ≥ 1, or Infinity when unset (no budget). */
 export function workerBudget(): number {
-  const n = Number(process.env[ENV.WORKERS]);
+  const n = Number(setting('WORKERS'));
   return Number.isInteger(n) && n > 0 ? n : Infinity;
 }
 /** The scratch root of render tasks (ENV.SCRATCH_DIR). */
-export const scratchRoot = (): string => process.env[ENV.SCRATCH_DIR] || join(tmpdir(), 'cutline');
+export const scratchRoot = (): string => setting('SCRATCH_DIR') || join(tmpdir(), 'cutline');
 
 export function requireEnv(name: (typeof ENV)[keyof typeof ENV]): string {
   const v = process.env[name];

@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os';
+import { ENV, setting } from './config.js';
 
 /**
  * What an error message may not carry out of the platform: the folders it works in (scratch, the data
@@ -28,14 +29,14 @@ const INTERNAL_ROOTS = [
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function roots(): string[] {
-  const extra = [tmpdir(), process.cwd(), process.env.CUTLINE_MEDIA_ROOT, process.env.CUTLINE_DATA_DIR];
+  const extra = [tmpdir(), process.cwd(), setting('MEDIA_ROOT'), setting('DATA_DIR')];
   return [...new Set([...INTERNAL_ROOTS, ...extra.filter((r): r is string => !!r && r.startsWith('/'))])];
 }
 
 /** The endpoints of the AWS services this process talks to (locally: loopback ports). */
 function endpoints(): string[] {
   return Object.entries(process.env)
-    .filter(([k, v]) => k.startsWith('AWS_ENDPOINT_URL') && v)
+    .filter(([k, v]) => k.startsWith(ENV.AWS_ENDPOINT_URL) && v)
     .map(([, v]) => v!.replace(/\/+$/, ''));
 }
 

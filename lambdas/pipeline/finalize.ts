@@ -5,10 +5,9 @@ import { sendToDestinations } from '../core/aws/destinations.js';
 import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
-import { recordJobEnd } from '../core/aws/telemetry.js';
+import { logger, observed, recordJobEnd } from '../core/observability.js';
 import { recordCompletion } from '../core/usage/index.js';
 import { jobSeconds } from '../core/usage/record.js';
-import { logger } from './logger.js';
 import type { StoredFiles } from './outputs.js';
 import { enterStage } from './stage.js';
 import type { EventResult, PipelineState } from './state.js';
@@ -32,7 +31,7 @@ export function boundedEvent(detail: Record<string, unknown>): Record<string, un
  * job of several renditions also gets manifest.json listing them with their metadata. Returns the event
  * detail PublishSucceeded sends.
  */
-export async function handler(state: PipelineState): Promise<EventResult> {
+async function handle(state: PipelineState): Promise<EventResult> {
   const job = await enterStage(state, 'finalizing', STAGE_PROGRESS.finalizing);
   const p = getPlatform();
   const plans = await loadPlan(state);
@@ -103,3 +102,5 @@ export async function handler(state: PipelineState): Promise<EventResult> {
   );
   return { event: boundedEvent(jobEventDetail(done)) };
 }
+
+export const handler = observed(handle);

@@ -4,10 +4,9 @@ import { isStorageFull, storageFullError } from '../core/errors.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { sanitizeError } from '../core/sanitize.js';
-import { recordJobEnd } from '../core/aws/telemetry.js';
+import { logger, observed, recordJobEnd } from '../core/observability.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { planLimits } from '../core/submit/estimate.js';
-import { logger } from './logger.js';
 import type { FailedResult, FailedState, FailedTask, PipelineState } from './state.js';
 import { loadPlan } from './work-files.js';
 import { describeTimeout } from './timeout-reason.js';
@@ -65,7 +64,7 @@ export async function untilStored<T>(write: () => Promise<T>, makeRoom: () => Pr
 }
 
 /** MarkFailed: every failure path ends here; the job becomes FAILED unless it already ended. */
-export async function handler(state: FailedState): Promise<FailedResult> {
+async function handle(state: FailedState): Promise<FailedResult> {
   const p = getPlatform();
   const job = await p.jobs.get(state.jobId);
   // Inside the chunk Map the state knows its rendition by index only: name it from the plan.
@@ -118,3 +117,5 @@ export async function handler(state: FailedState): Promise<FailedResult> {
     error: reason,
   };
 }
+
+export const handler = observed(handle);

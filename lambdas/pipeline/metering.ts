@@ -1,5 +1,5 @@
 import { meterCompute } from '../core/usage/index.js';
-import { logger } from './logger.js';
+import { logger } from '../core/observability.js';
 
 /** Runs a render task's work and adds its seconds to the job's metered compute (usage records). */
 export async function metered<T>(jobId: string, fn: () => Promise<T>): Promise<T> {

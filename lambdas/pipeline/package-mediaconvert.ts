@@ -16,6 +16,7 @@ import { outputName, type StoredFiles } from './outputs.js';
 import { enterStage } from './stage.js';
 import type { PackagingResult, PackagingTask } from './state.js';
 import { loadRenditions } from './work-files.js';
+import { observed } from '../core/observability.js';
 
 export const packagingResultKey = (jobId: string, rendition: number) =>
   keys.work(jobId, `packaging-${rendition}.json`);
@@ -107,8 +108,10 @@ export async function collect(task: PackagingTask): Promise<PackagingResult> {
   return { rendition: task.rendition, key };
 }
 
-export async function handler(task: PackagingTask): Promise<unknown> {
+async function handle(task: PackagingTask): Promise<unknown> {
   if (task.action === 'build') return build(task);
   if (task.action === 'collect') return collect(task);
   throw new CutlineError('VALIDATION_FAILED', `package task: unknown action ${String(task.action)}`);
 }
+
+export const handler = observed(handle);

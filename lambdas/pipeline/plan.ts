@@ -13,6 +13,7 @@ import { withScratch } from './scratch.js';
 import { enterStage } from './stage.js';
 import type { PipelineState, RenditionPlan } from './state.js';
 import { loadProbes, loadRenditions, planKey } from './work-files.js';
+import { observed } from '../core/observability.js';
 
 const list = (v: string | undefined) =>
   v
@@ -29,7 +30,7 @@ const list = (v: string | undefined) =>
  * may exceed the inline Map's 40). The plans go to S3 as the RenderRenditions Map's item manifest; the
  * state carries only its key, so it stays the same size for 1 rendition or 200.
  */
-export async function handler(state: PipelineState): Promise<PipelineState> {
+async function handle(state: PipelineState): Promise<PipelineState> {
   const job = await enterStage(state, 'planning', STAGE_PROGRESS.planning);
   const limits = planLimits();
   const budget = Math.min(limits.maxConcurrency ?? 10, SFN_QUOTAS.distributedMapConcurrency);
@@ -113,3 +114,5 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
     ...(packaging.length ? { packaging } : {}),
   };
 }
+
+export const handler = observed(handle);

@@ -9,11 +9,12 @@ import { sourceResolver } from './prepare.js';
 import { withScratch } from './scratch.js';
 import { enterStage } from './stage.js';
 import type { PrepareResult, PrepareTask } from './state.js';
+import { observed } from '../core/observability.js';
 
 export const preparedKey = (jobId: string, id: string) => keys.work(jobId, `prepared/${id}.json`);
 
 /** One prepare item (e.g. a scene's media), run by its kind; the result is kept for the Probe step. */
-export async function handler(task: PrepareTask): Promise<PrepareResult> {
+async function handle(task: PrepareTask): Promise<PrepareResult> {
   const job = await enterStage(task, 'preparing', STAGE_PROGRESS.preparing);
   const kind = jobKind(job.type);
   if (!kind.prepareItem)
@@ -39,3 +40,5 @@ export async function handler(task: PrepareTask): Promise<PrepareResult> {
     throw err;
   }
 }
+
+export const handler = observed(handle);

@@ -11,12 +11,13 @@ import { enterStage } from './stage.js';
 import type { PipelineState } from './state.js';
 import type { StoredRendition } from './work-files.js';
 import { preparedKey } from './prepare-item.js';
+import { observed } from '../core/observability.js';
 
 /**
  * Probe: expand the job into renditions (its kind may analyse the sources to do so), then download and
  * ffprobe every source once; renditions and probes are kept for the later steps.
  */
-export async function handler(state: PipelineState): Promise<PipelineState> {
+async function handle(state: PipelineState): Promise<PipelineState> {
   const job = await enterStage(state, 'probing', STAGE_PROGRESS.probing);
   const p = getPlatform();
   const kind = jobKind(job.type);
@@ -43,3 +44,5 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
   });
   return { jobId: state.jobId, tenantId: state.tenantId };
 }
+
+export const handler = observed(handle);

@@ -9,9 +9,10 @@ import { withScratch } from './scratch.js';
 import { frameReporter, loadJob } from './stage.js';
 import type { AudioResult, AudioTask } from './state.js';
 import { loadProbes } from './work-files.js';
+import { observed } from '../core/observability.js';
 
 /** The audio of one rendition's whole window, mixed once while its chunks render. */
-export async function handler(task: AudioTask): Promise<AudioResult> {
+async function handle(task: AudioTask): Promise<AudioResult> {
   const job = await loadJob(task);
   const index = task.rendition ?? 0;
   return metered(job.id, () =>
@@ -32,3 +33,5 @@ export async function handler(task: AudioTask): Promise<AudioResult> {
     }),
   );
 }
+
+export const handler = observed(handle);

@@ -13,9 +13,10 @@ import { withScratch } from './scratch.js';
 import { enterStage, frameReporter } from './stage.js';
 import type { ChunkResult, ChunkTask, RenditionResult } from './state.js';
 import { keepResult, loadProbes, loadRenditions } from './work-files.js';
+import { observed } from '../core/observability.js';
 
 /** One chunk of video (Map item), or a whole rendition when its plan is a single pass. */
-export async function handler(task: ChunkTask): Promise<RenditionResult | ChunkResult> {
+async function handle(task: ChunkTask): Promise<RenditionResult | ChunkResult> {
   const job = await enterStage(task, 'rendering', STAGE_PROGRESS.rendering);
   const index = task.rendition ?? 0;
   const scratch = task.single ? `single-${index}` : `r${index}-chunk-${task.chunk?.index}`;
@@ -58,3 +59,5 @@ export async function handler(task: ChunkTask): Promise<RenditionResult | ChunkR
     throw err;
   }
 }
+
+export const handler = observed(handle);

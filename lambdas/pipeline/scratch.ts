@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { scratchRoot } from '../core/config.js';
 import { CutlineError, isStorageFull, storageFullError } from '../core/errors.js';
 import { releaseScope } from '../core/net/range-proxy.js';
-import { logger } from './logger.js';
+import { logger } from '../core/observability.js';
 
 /** A job's local scratch: one folder per task under it; the local runner removes it when the job ends. */
 export const jobScratch = (jobId: string) => join(scratchRoot(), jobId);

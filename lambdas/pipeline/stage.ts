@@ -4,7 +4,7 @@ import { isTerminal, type Job, type Stage } from '../core/jobs/model.js';
 import { aggregateProgress, ProgressReporter } from '../core/jobs/progress.js';
 import { JobEndedError } from '../core/objects/job-objects.js';
 import { getPlatform } from '../core/platform.js';
-import { logger } from './logger.js';
+import { logger } from '../core/observability.js';
 import type { PipelineState } from './state.js';
 
 export async function loadJob(state: PipelineState): Promise<Job> {

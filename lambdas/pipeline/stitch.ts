@@ -14,12 +14,13 @@ import { withScratch } from './scratch.js';
 import { enterStage, loadJob } from './stage.js';
 import type { RenditionResult, RenditionState } from './state.js';
 import { keepResult, loadProbes } from './work-files.js';
+import { observed } from '../core/observability.js';
 
 /**
  * Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the
  * outputs and keeps their list for Finalize (the state carries only its key).
  */
-export async function handler(state: RenditionState): Promise<RenditionResult> {
+async function handle(state: RenditionState): Promise<RenditionResult> {
   // One rendition: its frames are all done, so the stitch starts at the stage's mark; of several, the
   // others may still render, and progress stays what their frames say (enterStage takes the larger).
   const before = await loadJob(state);
@@ -65,3 +66,5 @@ export async function handler(state: RenditionState): Promise<RenditionResult> {
     }),
   );
 }
+
+export const handler = observed(handle);

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { CopyObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { keyProblem } from '../core/aws/object-key.js';
-import { ENV } from '../core/config.js';
+import { setting } from '../core/config.js';
 import { dropOwner, type DropOwner } from '../core/drop/owner.js';
 import { CutlineError } from '../core/errors.js';
+import { logger, observed } from '../core/observability.js';
 import { assertJsonDepth } from '../core/json-depth.js';
 import { assertSafeNumbers } from '../core/json-numbers.js';
 import { manifestJob } from '../core/kinds/manifest.js';
@@ -15,10 +15,8 @@ import { submitJob } from '../core/submit/submit.js';
 import { getPlatform } from '../core/platform.js';
 import { PRESETS, presetEdit } from '../core/presets.js';
 
-const logger = new Logger({ serviceName: 'cutline-drop-folder' });
-
 /** The one owner of all of drop/, when the deployment names one; else drop/<tenant>/ per tenant. */
-const configuredOwner = () => process.env[ENV.DROP_TENANT] || undefined;
+const configuredOwner = () => setting('DROP_TENANT') || undefined;
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
@@ -126,7 +124,7 @@ function wanted(record: S3EventRecord, key: string, ingestBucket: string): boole
  * as the API. A refused input (bad manifest, unknown preset, refused source, a pipeline that could not
  * start) gets `<name>.error.json` beside it and counts as handled; anything else throws so Lambda retries.
  */
-export async function handler(event: S3Event): Promise<DropSummary> {
+async function handle(event: S3Event): Promise<DropSummary> {
   const summary: DropSummary = { submitted: [], failed: [] };
   const p = getPlatform();
   for (const record of event.Records ?? []) {
@@ -166,3 +164,5 @@ export async function handler(event: S3Event): Promise<DropSummary> {
   }
   return summary;
 }
+
+export const handler = observed(handle);

@@ -1,15 +1,12 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { publishJobEvent } from '../core/jobs/events.js';
 import { cleanWork } from '../core/objects/job-objects.js';
-import { recordJobEnd } from '../core/aws/telemetry.js';
+import { logger, observed, recordJobEnd } from '../core/observability.js';
 import { isTerminal, type Job, type JobError } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordUnfinished } from '../core/usage/index.js';
 import { describeFailure } from '../pipeline/mark-failed.js';
-
-const logger = new Logger({ serviceName: 'cutline-pipeline' });
 
 /** Step Functions' "Execution Status Change" detail, the fields this handler reads. */
 export interface ExecutionStatusChange {
@@ -61,7 +58,7 @@ export function endingFor(
  * the job is ended — only if it is not terminal yet (a conditional write), so a job MarkFailed or the
  * cancel route already ended is left alone and gets no second event.
  */
-export async function handler(
+async function handle(
   event: Pick<EventBridgeEvent<string, ExecutionStatusChange>, 'detail'>,
 ): Promise<{ jobId: string; status?: string }> {
   const detail = event.detail;
@@ -92,3 +89,5 @@ export async function handler(
   );
   return { jobId, status: ended.status };
 }
+
+export const handler = observed(handle);

@@ -1,16 +1,13 @@
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { getPlatform } from '../core/platform.js';
-import { tracer } from '../core/aws/telemetry.js';
+import { logger, observed, tracer } from '../core/observability.js';
 import { attemptDelivery, type AttemptOptions } from '../core/webhooks/deliver.js';
 import { webhookSecrets } from '../core/webhooks/index.js';
 import { retryDelaySeconds, retryScheduleFromEnv, type RetrySchedule } from '../core/webhooks/schedule.js';
 import type { EventEnvelope } from '../core/webhooks/signature.js';
 import { webhookPolicyFromEnv } from '../core/webhooks/target.js';
 import { wantsCallback } from '../core/jobs/model.js';
-
-const logger = new Logger({ serviceName: 'cutline-webhooks' });
 
 /** What became of one queued event. */
 export type Outcome =
@@ -146,4 +143,6 @@ export async function processBatch(event: SQSEvent, deps: WebhookDeps): Promise<
 }
 
 // Lambda passes (event, context): the dependencies are built here, never taken from the second argument.
-export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => processBatch(event, envDeps());
+export const handler = observed((event: SQSEvent): Promise<SQSBatchResponse> =>
+  processBatch(event, envDeps()),
+);

@@ -5,7 +5,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Agent } from 'node:http';
 import { recordCalls } from './call-recorder.js';
-import { tracer } from './telemetry.js';
+import { tracer } from '../observability.js';
+import { setting } from '../config.js';
 
 /**
  * SDK clients, made once per process. Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables,
@@ -24,7 +25,7 @@ export function clients() {
     s3: recordCalls(
       traced(
         new S3Client(
-          process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true'
+          setting('S3_FORCE_PATH_STYLE') === 'true'
             ? // Local S3 (s3rver) neither path-styles nor understands aws-chunked checksum framing.
               {
                 forcePathStyle: true,

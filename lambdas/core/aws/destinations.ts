@@ -5,6 +5,7 @@ import type { S3Destination } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
 import { recordCalls } from './call-recorder.js';
 import { clients } from './clients.js';
+import { setting } from '../config.js';
 
 /**
  * `output.destinations` of provider `s3`: Finalize copies the job's files into a bucket of the user's own
@@ -17,8 +18,8 @@ import { clients } from './clients.js';
 const regional = new Map<string, S3Client>();
 /** The shared client where the destination is in this region (or the local S3), else one per region. */
 function clientFor(region: string): S3Client {
-  const here = process.env.AWS_REGION;
-  if (process.env.CUTLINE_S3_FORCE_PATH_STYLE === 'true' || !here || here === region) return clients().s3;
+  const here = setting('AWS_REGION');
+  if (setting('S3_FORCE_PATH_STYLE') === 'true' || !here || here === region) return clients().s3;
   let c = regional.get(region);
   if (!c) regional.set(region, (c = recordCalls(new S3Client({ region }), 's3')));
   return c;

@@ -2,8 +2,9 @@ import { CutlineError } from '../errors.js';
 import { execManaged } from '../media/processes.js';
 import { refusalOf, sourceInputOptions } from '../media/source-input.js';
 import type { GrayFrames } from './reframe.js';
+import { setting } from '../config.js';
 
-const bin = () => process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
+const bin = () => setting('FFMPEG_PATH');
 
 /** Width of the analysis frames: enough to find a subject, small enough to read an hour in memory. */
 export const ANALYSIS_WIDTH = 64;

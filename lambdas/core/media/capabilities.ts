@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { setting } from '../config.js';
 
 const run = promisify(execFile);
 
@@ -51,7 +52,7 @@ export interface FfmpegCheck {
 }
 
 /** Asks the ffmpeg that renders will use which filters and encoders it has, and names what is missing. */
-export async function checkFfmpeg(bin = process.env.CUTLINE_FFMPEG ?? 'ffmpeg'): Promise<FfmpegCheck> {
+export async function checkFfmpeg(bin = setting('FFMPEG_PATH')): Promise<FfmpegCheck> {
   try {
     const [version, filters, encoders] = await Promise.all([
       run(bin, ['-hide_banner', '-version']),

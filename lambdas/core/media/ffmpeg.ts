@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CutlineError } from '../errors.js';
 import { ProcessCancelledError, spawnManaged } from './processes.js';
+import { setting } from '../config.js';
 
 /** A stopped render is not retried: the job was cancelled, timed out or failed elsewhere. */
 const cancelledRender = () => new CutlineError('RENDER_FAILED', 'the render was cancelled', [], false);
@@ -50,7 +51,7 @@ const MAX_INLINE_GRAPH = 100_000;
 
 /** Runs ffmpeg, reporting progress from `-progress`; fails with the tail of its log. */
 export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}): Promise<void> {
-  const bin = opts.ffmpeg ?? process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
+  const bin = opts.ffmpeg ?? setting('FFMPEG_PATH');
   const finalArgs = [...args];
   let scriptDir: string | undefined;
   const g = finalArgs.indexOf('-filter_complex');

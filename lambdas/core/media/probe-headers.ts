@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { ENV } from '../config.js';
+import { setting } from '../config.js';
 import { CutlineError } from '../errors.js';
 import { assertPictureSize, interpretProbe, type ProbeResult } from './probe.js';
 import { refusalOf, sourceProbeArgs } from './source-input.js';
@@ -12,7 +12,7 @@ export const PROBE_TIMEOUT_MS = 4000;
  * `-show_format`; over http it issues range requests, so a 1 GB source costs a few kB).
  */
 export function probeHeaders(target: string, at: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
-  const ffprobe = process.env[ENV.FFPROBE_PATH] ?? 'ffprobe';
+  const ffprobe = setting('FFPROBE_PATH');
   return new Promise((resolve, reject) => {
     execFile(
       ffprobe,

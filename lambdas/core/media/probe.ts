@@ -2,6 +2,7 @@ import { describeLimit, resolveLimits, type EditLimits } from '../edit/limits.js
 import { CutlineError } from '../errors.js';
 import { execManaged } from './processes.js';
 import { demuxerOf, refusalOf, sourceProbeArgs } from './source-input.js';
+import { setting } from '../config.js';
 
 /** What the compiler needs to know about a source; dimensions are as displayed (rotation applied). */
 export interface ProbeResult {
@@ -125,7 +126,7 @@ export function assertPictureSize(
 export async function probeFile(
   path: string,
   label: string,
-  ffprobe = process.env.CUTLINE_FFPROBE ?? 'ffprobe',
+  ffprobe = setting('FFPROBE_PATH'),
 ): Promise<ProbeResult> {
   let stdout: string;
   let stderr: string;

@@ -1,3 +1,4 @@
+import { setting } from '../config.js';
 import { CutlineError } from '../errors.js';
 import { execManaged } from '../media/processes.js';
 import { refusalOf, sourceInputOptions } from '../media/source-input.js';
@@ -8,7 +9,7 @@ export const MAX_PLANNED_TRACK_SECONDS = 15 * 60;
 
 /** Decodes a track (read in place, as every source is) to mono PCM and finds its beats. */
 export async function trackBeats(path: string, at: string, format?: string): Promise<BeatAnalysis> {
-  const bin = process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
+  const bin = setting('FFMPEG_PATH');
   let pcm: Buffer;
   try {
     const { stdout } = await execManaged(

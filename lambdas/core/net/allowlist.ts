@@ -1,3 +1,5 @@
+import { ENV } from '../config.js';
+
 /**
  * The hosts https sources may come from (env CUTLINE_ALLOWED_SOURCE_HOSTS, comma-separated). An entry is
  * an exact host name (`media.example.com`) or a wildcard for its subdomains (`*.example.com`, which does
@@ -17,7 +19,7 @@ export function parseAllowlist(value: string | undefined): HostAllowlist {
     // A bare "*" or a pattern in the middle would silently open far more than meant.
     if (!HOST.test(e))
       throw new Error(
-        `CUTLINE_ALLOWED_SOURCE_HOSTS: "${e}" is not a host name or *.domain (entries are comma-separated)`,
+        `${ENV.ALLOWED_SOURCE_HOSTS}: "${e}" is not a host name or *.domain (entries are comma-separated)`,
       );
   }
   return entries;

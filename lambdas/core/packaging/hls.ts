@@ -11,6 +11,7 @@ import {
   writeMasterPlaylist,
   type StreamInf,
 } from './playlist.js';
+import { setting } from '../config.js';
 
 export interface HlsJob {
   /** The finished main file. */
@@ -110,7 +111,7 @@ export function hlsArgs(job: HlsJob): string[] {
 }
 
 async function codecsOf(segment: string, hasAudio: boolean): Promise<string | undefined> {
-  const bin = process.env.CUTLINE_FFPROBE ?? 'ffprobe';
+  const bin = setting('FFPROBE_PATH');
   const { stdout } = await execManaged(bin, [
     '-v',
     'error',

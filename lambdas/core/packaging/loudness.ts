@@ -4,6 +4,7 @@ import { CutlineError } from '../errors.js';
 import { runFfmpeg } from '../media/ffmpeg.js';
 import { execManaged } from '../media/processes.js';
 import { audioCodecArgs, containerArgs } from '../render/encode.js';
+import { setting } from '../config.js';
 
 /** What loudnorm's first pass reports (its JSON, numbers as strings). */
 export interface LoudnessMeasure {
@@ -104,7 +105,7 @@ export async function normaliseLoudness(
   t: LoudnessTarget,
   signal?: AbortSignal,
 ): Promise<{ before: number | null; bytes: number }> {
-  const bin = process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
+  const bin = setting('FFMPEG_PATH');
   let stderr: string;
   try {
     ({ stderr } = await execManaged(bin, measureArgs(path, t), {

@@ -5,6 +5,7 @@ import * as opentypeNs from 'opentype.js';
 import type { Font } from 'opentype.js';
 import { CutlineError } from '../errors.js';
 import { BUILTIN_FACES, builtinFacePath, faceKeys } from './builtin-fonts.js';
+import { setting } from '../config.js';
 
 /** One font file the renderer can draw with: drawtext gets `path`, layout measures with `font`. */
 export interface FontFace {
@@ -97,14 +98,14 @@ export function describeFontFile(path: string): {
 
 /** Where the shipped fonts live: `CUTLINE_FONTS_DIR`, else `assets/fonts` at the repository root. */
 export function builtinFontsDir(): string {
-  return process.env.CUTLINE_FONTS_DIR || ASSETS_DIR;
+  return setting('FONTS_DIR') || ASSETS_DIR;
 }
 const ASSETS_DIR = fileURLToPath(new URL('../../../assets/fonts/', import.meta.url));
 
 const builtinEntries = new Map<string, Entry[]>();
 /** The built-in faces whose files are here, described from the table (nothing parsed yet). */
 function builtins(): Entry[] {
-  const flat = process.env.CUTLINE_FONTS_DIR || undefined;
+  const flat = setting('FONTS_DIR') || undefined;
   let entries = builtinEntries.get(flat ?? '');
   if (!entries) {
     entries = BUILTIN_FACES.flatMap((face) => {

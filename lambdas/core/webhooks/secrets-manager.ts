@@ -5,7 +5,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { SecretBackend } from './secrets.js';
-import { tracer } from '../aws/telemetry.js';
+import { tracer } from '../observability.js';
 
 /**
  * The AWS backend: one secret per tenant, named `<prefix><tenant>` (the construct grants only that

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import type { ProviderEnv } from './types.js';
+import { setting } from '../../config.js';
 
 let cached: ProviderEnv | undefined;
 
 /** What this machine offers: espeak-ng when installed (CUTLINE_ESPEAK names another binary). */
 export function providerEnv(): ProviderEnv {
   if (!cached) {
-    const bin = process.env.CUTLINE_ESPEAK ?? 'espeak-ng';
+    const bin = setting('ESPEAK_PATH');
     const probe = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 5000 });
     cached = probe.status === 0 ? { espeak: bin } : {};
   }
