@@ -142,11 +142,15 @@ async function failUnfinished(
     for (const item of res.Items ?? []) {
       const job = item as unknown as Job;
       if (only && !only.has(job.id)) continue;
-      const failed = await getPlatform().jobs.update(job.id, {
-        status: 'FAILED',
-        error: { code: 'INTERRUPTED', message },
-        timings: { ...job.timings, endedAt: new Date().toISOString() },
-      });
+      const failed = await getPlatform().jobs.update(
+        job.id,
+        {
+          status: 'FAILED',
+          error: { code: 'INTERRUPTED', message },
+          timings: { ...job.timings, endedAt: new Date().toISOString() },
+        },
+        { tenantId: job.tenantId },
+      );
       if (failed) {
         ended.push(job.id);
         // Its quota reservation is given back (and what it computed recorded), as MarkFailed would.

@@ -181,10 +181,14 @@ async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       });
   }
   const now = new Date().toISOString();
-  const cancelled = await p.jobs.update(job.id, {
-    status: 'CANCELLED',
-    timings: { ...job.timings, endedAt: now },
-  });
+  const cancelled = await p.jobs.update(
+    job.id,
+    {
+      status: 'CANCELLED',
+      timings: { ...job.timings, endedAt: now },
+    },
+    { tenantId: job.tenantId },
+  );
   if (!cancelled) throw new HttpError(409, 'CONFLICT', 'the render ended before it could be cancelled');
   // After the CANCELLED write: an upload that started before it is removed here or by its own re-check.
   await removeJobObjects(cancelled).catch((err: Error) =>

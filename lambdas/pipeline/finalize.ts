@@ -78,17 +78,21 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
   // Never report an output that is not in the bucket with the size rendered.
   await assertOutputsStored(outputs);
   const endedAt = new Date().toISOString();
-  const done = await p.jobs.update(job.id, {
-    status: 'SUCCEEDED',
-    stage: 'finalizing',
-    progress: 100,
-    // Every frame is in the stored outputs now, whatever counts the render tasks last managed to write.
-    ...(job.frames ? { frames: { done: job.frames.total, total: job.frames.total } } : {}),
-    outputs,
-    timings: { ...job.timings, endedAt },
-    // With SUCCEEDED in one write, so whoever sees the job end (the quick path) sees its measured seconds.
-    actual: jobSeconds(job, endedAt),
-  });
+  const done = await p.jobs.update(
+    job.id,
+    {
+      status: 'SUCCEEDED',
+      stage: 'finalizing',
+      progress: 100,
+      // Every frame is in the stored outputs now, whatever counts the render tasks last managed to write.
+      ...(job.frames ? { frames: { done: job.frames.total, total: job.frames.total } } : {}),
+      outputs,
+      timings: { ...job.timings, endedAt },
+      // With SUCCEEDED in one write, so whoever sees the job end (the quick path) sees its measured seconds.
+      actual: jobSeconds(job, endedAt),
+    },
+    { tenantId: job.tenantId },
+  );
   if (!done) throw new CutlineError('RENDER_FAILED', `job ${job.id} ended before it could be finalized`);
   await recordCompletion(done, outputs);
   const started = Date.parse(done.timings.startedAt ?? done.createdAt);

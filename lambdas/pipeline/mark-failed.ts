@@ -86,11 +86,15 @@ export async function handler(
   const failed = job
     ? await untilStored(
         () =>
-          p.jobs.update(state.jobId, {
-            status: 'FAILED',
-            error,
-            timings: { ...job.timings, endedAt: new Date().toISOString() },
-          }),
+          p.jobs.update(
+            state.jobId,
+            {
+              status: 'FAILED',
+              error,
+              timings: { ...job.timings, endedAt: new Date().toISOString() },
+            },
+            { tenantId: job.tenantId },
+          ),
         () => cleanWork(state.jobId),
       )
     : null;

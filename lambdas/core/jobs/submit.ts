@@ -100,11 +100,15 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
     return { job, created };
   } catch (err) {
     const message = `the pipeline could not start: ${(err as Error).message}`;
-    await p.jobs.update(job.id, {
-      status: 'FAILED',
-      error: { code: 'PIPELINE_UNAVAILABLE', message },
-      timings: { ...job.timings, endedAt: new Date().toISOString() },
-    });
+    await p.jobs.update(
+      job.id,
+      {
+        status: 'FAILED',
+        error: { code: 'PIPELINE_UNAVAILABLE', message },
+        timings: { ...job.timings, endedAt: new Date().toISOString() },
+      },
+      { tenantId: job.tenantId },
+    );
     if (job.reservation) await releaseReservation(req.tenantId, job.reservation);
     throw new CutlineError(
       'PIPELINE_UNAVAILABLE',
