@@ -271,6 +271,95 @@ export class JobStore implements ProgressStore {
    * A page of the tenant's jobs, newest first. One status is read from its own partition (GSI3), never
    * filtered after the page limit: a page is short only at the end of what matches.
    */
+  /** Every tenant's jobs in `status`, whole, oldest first (the local runtime's restart and stop). */
+  async allInStatus(status: JobStatus): Promise<Job[]> {
+    const out: Job[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: TABLE_INDEXES.GSI2,
+          KeyConditionExpression: 'GSI2PK = :s',
+          ExpressionAttributeValues: { ':s': `STATUS#${status}` },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      out.push(...(res.Items ?? []).map((i) => fromItem(i)!));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /**
+   * The tenant's jobs created from `from` to `to`, newest first (GSI1), with only `fields` (dotted paths
+   * name nested ones); at most `max` of them, `truncated` when more were there.
+   */
+  async createdBetween<T>(
+    tenantId: string,
+    from: string,
+    to: string,
+    opts: { max: number; fields: readonly string[] },
+  ): Promise<{ jobs: T[]; truncated: boolean }> {
+    // Names, not words: DynamoDB reserves many attribute names (`status` among them).
+    const names: Record<string, string> = {};
+    const projection = opts.fields
+      .map((f) =>
+        f
+          .split('.')
+          .map((part) => {
+            const name = `#${part}`;
+            names[name] = part;
+            return name;
+          })
+          .join('.'),
+      )
+      .join(', ');
+    const jobs: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    let truncated = false;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: TABLE_INDEXES.GSI1,
+          KeyConditionExpression: 'GSI1PK = :t AND GSI1SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':t': `TENANT#${tenantId}`, ':from': from, ':to': to },
+          ProjectionExpression: projection,
+          ExpressionAttributeNames: names,
+          ScanIndexForward: false,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      jobs.push(...((res.Items ?? []) as T[]));
+      start = res.LastEvaluatedKey;
+      if (start && jobs.length >= opts.max) truncated = true;
+    } while (start && !truncated);
+    return { jobs: jobs.slice(0, opts.max), truncated };
+  }
+
+  /** How many of the tenant's jobs are in `status` now (the operations index, GSI2, counted). */
+  async countInStatus(tenantId: string, status: JobStatus): Promise<number> {
+    let n = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: TABLE_INDEXES.GSI2,
+          KeyConditionExpression: 'GSI2PK = :s',
+          FilterExpression: 'tenantId = :t',
+          ExpressionAttributeValues: { ':s': `STATUS#${status}`, ':t': tenantId },
+          Select: 'COUNT',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      n += res.Count ?? 0;
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return n;
+  }
+
   async list(tenantId: string, opts: ListOptions = {}): Promise<{ jobs: Job[]; cursor?: string }> {
     const limit = Math.min(100, Math.max(1, opts.limit ?? 20));
     const res = await this.db.send(
@@ -369,6 +458,11 @@ export class JobStore implements ProgressStore {
       if (err instanceof ConditionalCheckFailedException) return null;
       throw err;
     }
+  }
+
+  /** Whether the table answers (the health check): a read of an item that is never written. */
+  async ping(): Promise<void> {
+    await this.db.send(new GetCommand({ TableName: this.table, Key: { PK: 'HEALTH', SK: 'PING' } }));
   }
 
   /** The job's tenant (null when there is no such job): one projected, consistent read. */
