@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
-import { clients } from '../core/aws/clients.js';
 import { tenantSources } from '../core/aws/s3-sources.js';
 import { zodIssues } from '../core/edit/parse.js';
 import type { Job } from '../core/jobs/model.js';
@@ -23,17 +22,21 @@ import {
   type ProjectJobRequest,
   type Scene,
 } from '../core/projects/schema.js';
-import { counters, ProjectStore } from '../core/projects/store.js';
-import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
+import { counters } from '../core/projects/store.js';
+import {
+  conflict,
+  HttpError,
+  httpErrors,
+  invalid,
+  json,
+  jsonBody,
+  notFound,
+  tenantOf,
+  idempotencyKeyOf,
+} from './http.js';
 
 const ID = /^[\w-]{1,64}$/;
-const store = () => new ProjectStore(clients().db, getPlatform().table);
-
-const invalid = (
-  details: Array<{ path: string; message: string }>,
-  code = 'VALIDATION_FAILED',
-  status = 400,
-) => new HttpError(status, code, `${details[0]!.path || '(root)'}: ${details[0]!.message}`, details);
+const store = () => getPlatform().projects;
 
 function parseBody<T>(schema: z.ZodType<T>, event: APIGatewayProxyEvent, optional = false): T {
   const r = schema.safeParse(optional && !event.body?.trim() ? {} : jsonBody(event), { reportInput: true });
@@ -41,9 +44,8 @@ function parseBody<T>(schema: z.ZodType<T>, event: APIGatewayProxyEvent, optiona
   return r.data;
 }
 
-const notFound = () => new HttpError(404, 'NOT_FOUND', 'no such project');
-const changed = () =>
-  new HttpError(409, 'CONFLICT', 'the project changed while this request ran; read it again and retry');
+const missing = () => notFound('no such project');
+const changed = () => conflict('the project changed while this request ran; read it again and retry');
 
 const resolver = (tenantId: string) => tenantSources(tenantId);
 
@@ -70,7 +72,7 @@ function check(
 
 async function found(tenantId: string, id: string) {
   const p = ID.test(id) ? await store().get(tenantId, id) : null;
-  if (!p) throw notFound();
+  if (!p) throw missing();
   return p;
 }
 
@@ -195,14 +197,14 @@ async function update(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   );
   check(tenantId, fields as Parameters<typeof projectSources>[0], []);
   const updated = await store().updateFields(tenantId, id, fields);
-  if (!updated) throw notFound();
+  if (!updated) throw missing();
   return json(200, await view(updated, scenes));
 }
 
 async function remove(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const tenantId = tenantOf(event);
   const id = event.pathParameters?.id ?? '';
-  if (!ID.test(id) || !(await store().delete(tenantId, id))) throw notFound();
+  if (!ID.test(id) || !(await store().delete(tenantId, id))) throw missing();
   return { statusCode: 204, headers: {}, body: '' };
 }
 
@@ -224,7 +226,7 @@ async function changeScenes(
   const s = store();
   if (!(await s.setScenes(tenantId, id, project.version, next, scenes.length))) throw changed();
   const fresh = await s.get(tenantId, id);
-  if (!fresh) throw notFound();
+  if (!fresh) throw missing();
   return json(status, await view(fresh.project, fresh.scenes));
 }
 
@@ -232,11 +234,7 @@ async function changeScenes(
 function sceneNumber(event: APIGatewayProxyEvent, count: number): number {
   const n = Number(event.pathParameters?.n);
   if (!(Number.isInteger(n) && n >= 1 && n <= count))
-    throw new HttpError(
-      404,
-      'NOT_FOUND',
-      `no scene ${event.pathParameters?.n ?? ''}; the project has ${count}`,
-    );
+    throw new HttpError('NOT_FOUND', `no scene ${event.pathParameters?.n ?? ''}; the project has ${count}`);
   return n;
 }
 
@@ -310,7 +308,6 @@ async function compose(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
     const prior = await getPlatform().jobs.get(project.composeJobId, tenantId);
     if (prior && (prior.status === 'QUEUED' || prior.status === 'RUNNING') && !key)
       throw new HttpError(
-        409,
         'CONFLICT',
         `the project is being composed by job ${prior.id}; wait for it or cancel it`,
       );
@@ -369,7 +366,7 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
     case 'POST /v1/projects/{id}/compose':
       return compose(event);
     default:
-      throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+      throw new HttpError('NOT_FOUND', `no route ${r}`);
   }
 }
 

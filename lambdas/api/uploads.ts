@@ -9,7 +9,7 @@ import { contentType as typeOfName } from '../core/aws/storage.js';
 import { resolveLimits } from '../core/edit/limits.js';
 import { zodIssues } from '../core/edit/parse.js';
 import { getPlatform } from '../core/platform.js';
-import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
+import { contentTooLarge, HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
 
 /** How long the presigned PUT is valid. */
 export const UPLOAD_EXPIRES_SECONDS = 15 * 60;
@@ -137,7 +137,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   const parsed = UploadRequest.safeParse(jsonBody(event), { reportInput: true });
   if (!parsed.success) {
     const details = zodIssues(parsed.error);
-    throw new HttpError(400, 'VALIDATION_FAILED', `${details[0]!.path}: ${details[0]!.message}`, details);
+    throw new HttpError('VALIDATION_FAILED', `${details[0]!.path}: ${details[0]!.message}`, details);
   }
   const p = getPlatform();
   const key = `inputs/${tenantId}/${randomUUID()}/${safeFilename(parsed.data.filename)}`;
@@ -145,9 +145,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   const bareType = type.split(';')[0]!.trim();
   if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(bareType)) {
     const message = `${bareType} is not an accepted upload type; accepted: ${UPLOAD_CONTENT_TYPES.join(', ')}`;
-    throw new HttpError(400, 'VALIDATION_FAILED', `contentType: ${message}`, [
-      { path: 'contentType', message },
-    ]);
+    throw new HttpError('VALIDATION_FAILED', `contentType: ${message}`, [{ path: 'contentType', message }]);
   }
   const max = maxUploadBytes();
   if (parsed.data.bytes > max) {
@@ -155,7 +153,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       max === S3_SINGLE_PUT_BYTES && max < resolveLimits().maxSourceBytes
         ? `the file is larger than ${max} bytes, the most one presigned PUT can carry (S3); larger sources need a multipart upload, which POST /v1/uploads does not offer`
         : `the file is larger than ${max} bytes (maxSourceBytes)`;
-    throw new HttpError(413, 'LIMIT_EXCEEDED', `bytes: ${message}`, [{ path: 'bytes', message }]);
+    throw contentTooLarge('LIMIT_EXCEEDED', `bytes: ${message}`, [{ path: 'bytes', message }]);
   }
   const url = await presignPut(p.ingestBucket, key, type, parsed.data.bytes);
   return json(201, {
@@ -174,6 +172,6 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
   .handler(async (event) => {
     const r = `${event.httpMethod} ${event.resource}`;
-    if (r !== 'POST /v1/uploads') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+    if (r !== 'POST /v1/uploads') throw new HttpError('NOT_FOUND', `no route ${r}`);
     return create(event);
   });

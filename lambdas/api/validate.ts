@@ -20,6 +20,6 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
   .handler(async (event) => {
     const r = `${event.httpMethod} ${event.resource}`;
-    if (r !== 'POST /v1/validate') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+    if (r !== 'POST /v1/validate') throw new HttpError('NOT_FOUND', `no route ${r}`);
     return validate(event);
   });
