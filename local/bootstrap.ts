@@ -7,7 +7,9 @@ import {
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { INDEX_NAMES } from '../lambdas/core/aws/indexes.js';
 import { toItem } from '../lambdas/core/jobs/store.js';
-import type { Job } from '../lambdas/core/jobs/model.js';
+import type { Job, JobStatus } from '../lambdas/core/jobs/model.js';
+import { projectStatusKey } from '../lambdas/core/projects/store.js';
+import { projectStatus } from '../lambdas/core/projects/status.js';
 
 const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
 const gsi = (n: string) => ({
@@ -34,7 +36,11 @@ export async function ensureTable(db: DynamoDBClient, table: string): Promise<vo
   const items = existing ? await rebuild(db, table) : [];
   await createTable(db, table);
   const doc = DynamoDBDocumentClient.from(db);
-  for (const item of items) await doc.send(new PutCommand({ TableName: table, Item: indexed(item) }));
+  const jobStatus = new Map(
+    items.filter(isJob).map((i) => [String(i.PK).slice('JOB#'.length), i.status as JobStatus]),
+  );
+  for (const item of items)
+    await doc.send(new PutCommand({ TableName: table, Item: indexed(item, jobStatus) }));
 }
 
 /** Reads every item and deletes the table. */
@@ -60,11 +66,29 @@ async function rebuild(db: DynamoDBClient, table: string): Promise<Record<string
   }
 }
 
-/** A job item gets the index keys it would be written with now; every other item is kept as it was. */
-function indexed(item: Record<string, unknown>): Record<string, unknown> {
-  if (typeof item.PK !== 'string' || !item.PK.startsWith('JOB#') || item.SK !== 'META') return item;
-  const { PK: _p, SK: _s, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, ...job } = item;
-  return toItem(job as unknown as Job);
+const isJob = (item: Record<string, unknown>) =>
+  typeof item.PK === 'string' && item.PK.startsWith('JOB#') && item.SK === 'META';
+const isProject = (item: Record<string, unknown>) =>
+  typeof item.PK === 'string' && item.PK.startsWith('PROJECT#') && item.SK === 'META';
+
+/**
+ * Job and project items get the index keys they would be written with now (a project's status from its
+ * compose job); every other item is kept as it was.
+ */
+function indexed(
+  item: Record<string, unknown>,
+  jobStatus: ReadonlyMap<string, JobStatus>,
+): Record<string, unknown> {
+  if (isJob(item)) {
+    const { PK: _p, SK: _s, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, ...job } = item;
+    return toItem(job as unknown as Job);
+  }
+  if (isProject(item) && typeof item.tenantId === 'string') {
+    const jobId = typeof item.composeJobId === 'string' ? item.composeJobId : undefined;
+    const status = projectStatus(jobId ? { status: jobStatus.get(jobId) ?? 'FAILED' } : null);
+    return { ...item, GSI3PK: projectStatusKey(item.tenantId, status), GSI3SK: item.createdAt };
+  }
+  return item;
 }
 
 async function createTable(db: DynamoDBClient, table: string): Promise<void> {

@@ -4,7 +4,6 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { tenantSources } from '../core/aws/s3-sources.js';
 import { zodIssues } from '../core/edit/parse.js';
-import type { Job } from '../core/jobs/model.js';
 import { submitJob } from '../core/jobs/submit.js';
 import { getPlatform } from '../core/platform.js';
 import { scenesToGenerate } from '../core/projects/compose.js';
@@ -22,6 +21,8 @@ import {
   type ProjectJobRequest,
   type Scene,
 } from '../core/projects/schema.js';
+import { listProjects } from '../core/projects/list.js';
+import { PROJECT_STATUSES, projectStatus, type ProjectStatus } from '../core/projects/status.js';
 import { counters } from '../core/projects/store.js';
 import {
   conflict,
@@ -87,15 +88,6 @@ async function urlOf(tenantId: string, src: string): Promise<string | undefined>
   }
 }
 
-const composeStatus = (job: Job | null) =>
-  !job
-    ? 'draft'
-    : job.status === 'SUCCEEDED'
-      ? 'composed'
-      : job.status === 'QUEUED' || job.status === 'RUNNING'
-        ? 'composing'
-        : 'failed';
-
 /** The project as the API shows it: scenes numbered from 1, every asset with a presigned URL, the final video. */
 async function view(project: Project, scenes: readonly Scene[], withUrls = true) {
   const { tenantId, version: _v, ...shown } = project;
@@ -119,7 +111,7 @@ async function view(project: Project, scenes: readonly Scene[], withUrls = true)
   const video = outputs?.find((o) => o.kind === 'video');
   return {
     ...shown,
-    status: composeStatus(job),
+    status: projectStatus(job),
     scenes: scenes.map((s, i) => ({ number: i + 1, ...s })),
     ...(assets ? { assets } : {}),
     ...(job
@@ -175,7 +167,16 @@ async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
   if (!(Number.isInteger(limit) && limit >= 1 && limit <= 100)) {
     throw invalid([{ path: 'query.limit', message: 'limit must be a whole number from 1 to 100' }]);
   }
-  const page = await store().list(tenantId, limit, q.cursor || undefined);
+  const status = q.status?.toLowerCase();
+  if (status !== undefined && !PROJECT_STATUSES.includes(status as ProjectStatus))
+    throw invalid([
+      { path: 'query.status', message: `status must be one of ${PROJECT_STATUSES.join(', ')}` },
+    ]);
+  const page = await listProjects(tenantId, {
+    limit,
+    cursor: q.cursor || undefined,
+    status: status as ProjectStatus | undefined,
+  });
   const projects = await Promise.all(page.projects.map(async (p) => (await view(p, [], false)) as object));
   // The list shows each project without its scenes (GET /v1/projects/{id} has them).
   const rows = projects.map((p) => {
@@ -327,7 +328,7 @@ async function compose(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
     // The caller's body on this project; the scenes copied in may change between retries.
     fingerprint: { route: `POST /v1/projects/${project.id}/compose`, body },
   });
-  if (created) await store().updateFields(tenantId, id, { composeJobId: job.id });
+  if (created) await store().setStatus(tenantId, id, 'composing', { id: job.id, replaces: true });
   return json(
     202,
     {

@@ -8,9 +8,10 @@ import type { LocalPlatform } from '../../../local/platform.js';
 import { ensureTable } from '../../../local/bootstrap.js';
 import { startDynalite } from '../../../local/servers.js';
 import { JobStore } from '../../../lambdas/core/jobs/store.js';
+import { ProjectStore } from '../../../lambdas/core/projects/store.js';
 import type { Job, JobStatus } from '../../../lambdas/core/jobs/model.js';
 import { getPlatform } from '../../../lambdas/core/platform.js';
-import { api, SECOND_TENANT, startTestPlatform, type Api } from '../../helpers/platform.js';
+import { api, SECOND_TENANT, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
 
 /**
  * Status-filtered lists on the real local table (dynalite): the status is part of the index key (GSI3),
@@ -157,6 +158,13 @@ describe('a local table made before the status index', () => {
           GlobalSecondaryIndexes: [gsi('GSI1'), gsi('GSI2')],
         }),
       );
+      // CreateTable answers while the table is CREATING (as DynamoDB does): wait for it to be ACTIVE.
+      for (let i = 0; ; i++) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: 'old' }));
+        if (Table?.TableStatus === 'ACTIVE') break;
+        if (i > 400) throw new Error('the old table never became ACTIVE');
+        await new Promise((r) => setTimeout(r, 25));
+      }
       const doc = DynamoDBDocumentClient.from(client);
       const j = job('t1', 1, 'SUCCEEDED');
       await doc.send(
@@ -166,6 +174,26 @@ describe('a local table made before the status index', () => {
         }),
       );
       await doc.send(new PutCommand({ TableName: 'old', Item: { PK: 'TPL#t1', SK: 'a', name: 'kept' } }));
+      // A project composed by that job, and a draft: filed under their statuses.
+      for (const [pid, extra] of [
+        ['composed-one', { composeJobId: j.id }],
+        ['draft-one', {}],
+      ] as const)
+        await doc.send(
+          new PutCommand({
+            TableName: 'old',
+            Item: {
+              PK: `PROJECT#${pid}`,
+              SK: 'META',
+              GSI1PK: 'PROJECTS#t1',
+              GSI1SK: j.createdAt,
+              id: pid,
+              tenantId: 't1',
+              createdAt: j.createdAt,
+              ...extra,
+            },
+          }),
+        );
       await ensureTable(client, 'old');
       const { Table } = await client.send(new DescribeTableCommand({ TableName: 'old' }));
       expect((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort()).toEqual([
@@ -178,11 +206,113 @@ describe('a local table made before the status index', () => {
       expect((await store.get(j.id))?.status).toBe('SUCCEEDED');
       const { Item } = await doc.send(new GetCommand({ TableName: 'old', Key: { PK: 'TPL#t1', SK: 'a' } }));
       expect(Item?.name).toBe('kept');
+      const projects = new ProjectStore(doc, 'old');
+      const filed = async (status: 'composed' | 'draft') =>
+        (await projects.list('t1', 10, undefined, status)).projects.map((x) => x.id);
+      expect([await filed('composed'), await filed('draft')]).toEqual([['composed-one'], ['draft-one']]);
       // Made once: a second start finds every index and changes nothing.
       await ensureTable(client, 'old');
       expect((await store.list('t1', { status: 'SUCCEEDED' })).jobs).toHaveLength(1);
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('GET /v1/projects?status=', () => {
+  /** Every project id of a filtered listing, followed page by page; no page before the last is short. */
+  async function projectPages(as: Api, query: string): Promise<string[][]> {
+    const out: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await as('GET', `/v1/projects?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      out.push(res.body.projects.map((p: { id: string; status: string }) => `${p.id}:${p.status}`));
+      cursor = res.body.cursor;
+    } while (cursor && out.length < 50);
+    return out;
+  }
+  const create = async (as: Api, name: string): Promise<string> => {
+    const res = await as('POST', '/v1/projects', {
+      name,
+      mode: 'custom',
+      output: { size: { width: 160, height: 90 } },
+      scenes: [{ source: 'title', text: name, length: 0.5 }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.id;
+  };
+
+  it('filters in the query: more than a page of mixed statuses, settled when their compose job ends', async () => {
+    const p = getPlatform();
+    // Nine projects, oldest first: drafts, and compose jobs that succeeded, failed or still run.
+    const plan = [
+      'draft',
+      'SUCCEEDED',
+      'RUNNING',
+      'FAILED',
+      'draft',
+      'SUCCEEDED',
+      'RUNNING',
+      'draft',
+      'SUCCEEDED',
+    ];
+    const ids: string[] = [];
+    for (const [i, what] of plan.entries()) {
+      const id = await create(call, `p${i}`);
+      ids.push(id);
+      if (what === 'draft') continue;
+      // A compose job as the compose route files it (composing), then moved to its status by the pipeline.
+      const j = job(platform.apiKeyId, 100 + i, 'QUEUED');
+      await p.jobs.create(j);
+      expect(
+        await p.projects.setStatus(platform.apiKeyId, id, 'composing', { id: j.id, replaces: true }),
+      ).toBe(true);
+      if (what !== 'QUEUED') await p.jobs.update(j.id, { status: what as JobStatus });
+    }
+    const newest = (idx: number[]) => idx.map((i) => ids[i]!).reverse();
+    const tagged = (idx: number[], status: string) => newest(idx).map((id) => `${id}:${status}`);
+    const composed = await projectPages(call, 'status=composed&limit=1');
+    expect(composed.flat()).toEqual(tagged([1, 5, 8], 'composed'));
+    expect(composed.slice(0, 3).every((page) => page.length === 1)).toBe(true);
+    expect((await projectPages(call, 'status=failed&limit=1')).flat()).toEqual(tagged([3], 'failed'));
+    expect((await projectPages(call, 'status=composing&limit=1')).flat()).toEqual(
+      tagged([2, 6], 'composing'),
+    );
+    const drafts = await projectPages(call, 'status=DRAFT&limit=2');
+    expect(drafts.flat()).toEqual(tagged([0, 4, 7], 'draft'));
+    expect(drafts[0]).toHaveLength(2);
+    // A compose job that ends moves its project to the end's partition before the next filtered list.
+    const running = (await p.projects.list(platform.apiKeyId, 100, undefined, 'composing')).projects;
+    const ending = running.find((x) => x.id === ids[6])!;
+    await p.jobs.update(ending.composeJobId!, { status: 'SUCCEEDED' });
+    expect((await projectPages(call, 'status=composed&limit=2')).flat()).toEqual(
+      tagged([1, 5, 6, 8], 'composed'),
+    );
+    expect((await projectPages(call, 'status=composing&limit=2')).flat()).toEqual(tagged([2], 'composing'));
+    // Unfiltered, every project is still listed.
+    const all = (await projectPages(call, 'limit=4')).flat();
+    expect(ids.every((id) => all.some((x) => x.startsWith(`${id}:`)))).toBe(true);
+  });
+
+  it('a real compose is composing, then composed once its job succeeds', async () => {
+    const id = await create(call, 'real');
+    const composed = await call('POST', `/v1/projects/${id}/compose`, {});
+    expect(composed.status, JSON.stringify(composed.body)).toBe(202);
+    const { job: done } = await waitForJob(call, composed.body.jobId);
+    expect(done.status).toBe('SUCCEEDED');
+    expect((await projectPages(call, 'status=composed&limit=100')).flat()).toContain(`${id}:composed`);
+    expect((await projectPages(call, 'status=composing&limit=100')).flat().join()).not.toContain(id);
+  });
+
+  it('an unknown status is a 400 at query.status; filtered cursors are bound to their tenant', async () => {
+    const bad = await call('GET', '/v1/projects?status=finished');
+    expect([bad.status, bad.body.error.details[0].path]).toEqual([400, 'query.status']);
+    const mine = await call('GET', '/v1/projects?status=draft&limit=1');
+    expect(mine.body.cursor).toBeTruthy();
+    const stolen = await other('GET', `/v1/projects?status=draft&cursor=${mine.body.cursor}`);
+    expect([stolen.status, stolen.body.error.details[0].path]).toEqual([400, 'query.cursor']);
+    const theirs = await other('GET', '/v1/projects?status=draft');
+    expect(theirs.body.projects).toEqual([]);
   });
 });
