@@ -26,6 +26,7 @@ export interface ApiProps {
     usage?: IFunction;
     metrics?: IFunction;
     validate?: IFunction;
+    preview?: IFunction;
     webhooks?: IFunction;
   };
   throttle: { rateLimit: number; burstLimit: number };
@@ -109,6 +110,8 @@ export class Api extends Construct {
     v1.addResource('mixes').addMethod('POST', rendersFn, keyed);
     if (props.handlers.validate)
       v1.addResource('validate').addMethod('POST', new LambdaIntegration(props.handlers.validate), keyed);
+    if (props.handlers.preview)
+      v1.addResource('preview').addMethod('POST', new LambdaIntegration(props.handlers.preview), keyed);
     if (props.handlers.uploads)
       v1.addResource('uploads').addMethod('POST', new LambdaIntegration(props.handlers.uploads), keyed);
     if (props.handlers.templates) {

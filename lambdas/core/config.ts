@@ -94,6 +94,7 @@ export const HANDLERS = {
     usage: 'lambdas/api/usage.ts',
     metrics: 'lambdas/api/metrics.ts',
     validate: 'lambdas/api/validate.ts',
+    preview: 'lambdas/api/preview.ts',
     webhooks: 'lambdas/api/webhooks.ts',
   },
   pipeline: {
