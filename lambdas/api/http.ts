@@ -15,7 +15,14 @@ import { sanitizeError } from '../core/sanitize.js';
 export const logger = new Logger({ serviceName: 'cutline-api' });
 
 /** Codes only the HTTP edge answers with (the API server's and API Gateway's own refusals). */
-export type HttpCode = ErrorCode | 'FORBIDDEN' | 'METHOD_NOT_ALLOWED' | 'THROTTLED' | 'INTERNAL';
+export type HttpCode =
+  | ErrorCode
+  | 'FORBIDDEN'
+  | 'METHOD_NOT_ALLOWED'
+  | 'THROTTLED'
+  | 'INTERNAL'
+  /** POST /v1/preview's frame took longer than its cap. */
+  | 'PREVIEW_TIMEOUT';
 
 /**
  * The one table of statuses: every error code's HTTP status, and the Retry-After (seconds) its answer
@@ -42,6 +49,7 @@ const STATUS: Record<HttpCode, { status: number; retryAfter?: number }> = {
   RENDER_FAILED: { status: 500 },
   INTERNAL: { status: 500 },
   PIPELINE_UNAVAILABLE: { status: 503, retryAfter: 5 },
+  PREVIEW_TIMEOUT: { status: 504 },
   STORAGE_FULL: { status: 507, retryAfter: 30 },
 };
 
