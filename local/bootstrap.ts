@@ -6,10 +6,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { INDEX_NAMES } from '../lambdas/core/aws/indexes.js';
-import { toItem } from '../lambdas/core/jobs/store.js';
-import type { Job, JobStatus } from '../lambdas/core/jobs/model.js';
-import { projectStatusKey } from '../lambdas/core/projects/store.js';
-import { projectStatus } from '../lambdas/core/projects/status.js';
+import { statusIndexKeys } from '../lambdas/core/aws/status-index.js';
+import type { JobStatus } from '../lambdas/core/jobs/model.js';
 
 const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
 const gsi = (n: string) => ({
@@ -37,7 +35,9 @@ export async function ensureTable(db: DynamoDBClient, table: string): Promise<vo
   await createTable(db, table);
   const doc = DynamoDBDocumentClient.from(db);
   const jobStatus = new Map(
-    items.filter(isJob).map((i) => [String(i.PK).slice('JOB#'.length), i.status as JobStatus]),
+    items
+      .filter((i) => String(i.PK).startsWith('JOB#') && i.SK === 'META')
+      .map((i) => [String(i.PK).slice('JOB#'.length), i.status as JobStatus]),
   );
   for (const item of items)
     await doc.send(new PutCommand({ TableName: table, Item: indexed(item, jobStatus) }));
@@ -66,29 +66,13 @@ async function rebuild(db: DynamoDBClient, table: string): Promise<Record<string
   }
 }
 
-const isJob = (item: Record<string, unknown>) =>
-  typeof item.PK === 'string' && item.PK.startsWith('JOB#') && item.SK === 'META';
-const isProject = (item: Record<string, unknown>) =>
-  typeof item.PK === 'string' && item.PK.startsWith('PROJECT#') && item.SK === 'META';
-
-/**
- * Job and project items get the index keys they would be written with now (a project's status from its
- * compose job); every other item is kept as it was.
- */
+/** Job and project items get the status-index keys they would be written with now (aws/status-index.ts). */
 function indexed(
   item: Record<string, unknown>,
   jobStatus: ReadonlyMap<string, JobStatus>,
 ): Record<string, unknown> {
-  if (isJob(item)) {
-    const { PK: _p, SK: _s, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, ...job } = item;
-    return toItem(job as unknown as Job);
-  }
-  if (isProject(item) && typeof item.tenantId === 'string') {
-    const jobId = typeof item.composeJobId === 'string' ? item.composeJobId : undefined;
-    const status = projectStatus(jobId ? { status: jobStatus.get(jobId) ?? 'FAILED' } : null);
-    return { ...item, GSI3PK: projectStatusKey(item.tenantId, status), GSI3SK: item.createdAt };
-  }
-  return item;
+  const keys = statusIndexKeys(item, (id) => jobStatus.get(id));
+  return keys ? { ...item, ...keys } : item;
 }
 
 async function createTable(db: DynamoDBClient, table: string): Promise<void> {

@@ -37,7 +37,7 @@ export interface CreateOptions {
 /** The tenant's jobs in one status (GSI3): a status-filtered list reads only what matches. */
 export const tenantStatusKey = (tenantId: string, status: JobStatus) => `TENANT#${tenantId}#STATUS#${status}`;
 
-export function toItem(job: Job): Record<string, unknown> {
+function toItem(job: Job): Record<string, unknown> {
   return {
     ...key(job.id),
     GSI1PK: `TENANT#${job.tenantId}`,

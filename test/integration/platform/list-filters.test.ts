@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../../local/platform.js';
 import { ensureTable } from '../../../local/bootstrap.js';
+import { backfillStatusIndex } from '../../../lambdas/core/aws/status-index.js';
 import { startDynalite } from '../../../local/servers.js';
 import { JobStore } from '../../../lambdas/core/jobs/store.js';
 import { ProjectStore } from '../../../lambdas/core/projects/store.js';
@@ -314,5 +315,53 @@ describe('GET /v1/projects?status=', () => {
     expect([stolen.status, stolen.body.error.details[0].path]).toEqual([400, 'query.cursor']);
     const theirs = await other('GET', '/v1/projects?status=draft');
     expect(theirs.body.projects).toEqual([]);
+  });
+});
+
+describe('a deployed table from before the status index', () => {
+  it('backfill-status-index files its jobs and projects once, keeping what newer writes filed', async () => {
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const table = getPlatform().table;
+    const tenant = 'tenant-from-before';
+    const old = (j: Job) => ({
+      PK: `JOB#${j.id}`,
+      SK: 'META',
+      GSI1PK: `TENANT#${j.tenantId}`,
+      GSI1SK: j.createdAt,
+      GSI2PK: `STATUS#${j.status}`,
+      GSI2SK: j.createdAt,
+      ...j,
+    });
+    const done = job(tenant, 1, 'SUCCEEDED');
+    const failed = job(tenant, 2, 'FAILED');
+    for (const j of [done, failed]) await doc.send(new PutCommand({ TableName: table, Item: old(j) }));
+    const project = (id: string, extra: Record<string, unknown>) => ({
+      PK: `PROJECT#${id}`,
+      SK: 'META',
+      GSI1PK: `PROJECTS#${tenant}`,
+      GSI1SK: done.createdAt,
+      id,
+      tenantId: tenant,
+      createdAt: done.createdAt,
+      ...extra,
+    });
+    await doc.send(
+      new PutCommand({ TableName: table, Item: project('old-composed', { composeJobId: done.id }) }),
+    );
+    await doc.send(new PutCommand({ TableName: table, Item: project('old-draft', {}) }));
+    const jobsIn = async (s: JobStatus) =>
+      (await getPlatform().jobs.list(tenant, { status: s })).jobs.map((x) => x.id);
+    const projectsIn = async (s: 'composed' | 'draft') =>
+      (await getPlatform().projects.list(tenant, 10, undefined, s)).projects.map((x) => x.id);
+    expect([await jobsIn('SUCCEEDED'), await projectsIn('composed')]).toEqual([[], []]);
+    const filed = await backfillStatusIndex(doc, table);
+    expect(filed).toEqual({ jobs: 2, projects: 2 });
+    expect([await jobsIn('SUCCEEDED'), await jobsIn('FAILED')]).toEqual([[done.id], [failed.id]]);
+    expect([await projectsIn('composed'), await projectsIn('draft')]).toEqual([
+      ['old-composed'],
+      ['old-draft'],
+    ]);
+    // Once: a second run finds nothing left to file.
+    expect(await backfillStatusIndex(doc, table)).toEqual({ jobs: 0, projects: 0 });
   });
 });
