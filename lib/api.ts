@@ -136,6 +136,8 @@ export class Api extends Construct {
       for (const m of ['PUT', 'DELETE']) scene.addMethod(m, p, keyed);
       project.addResource('order').addMethod('PUT', p, keyed);
       project.addResource('compose').addMethod('POST', p, keyed);
+      project.addResource('final-video').addMethod('GET', p, keyed);
+      project.addResource('plan').addMethod('POST', p, keyed);
     }
 
     if (props.handlers.usage)

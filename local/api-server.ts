@@ -88,6 +88,18 @@ export const ROUTES: readonly Route[] = [
     module: 'lambdas/api/projects.ts',
     keyRequired: true,
   },
+  {
+    method: 'POST',
+    resource: '/v1/projects/{id}/plan',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
+  {
+    method: 'GET',
+    resource: '/v1/projects/{id}/final-video',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
 ].filter((r) => existsSync(`${ROOT}${r.module}`));
 
 function match(path: string): Array<{ route: Route; params: Record<string, string> }> {

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { INDEX_NAMES } from '../lambdas/core/aws/indexes.js';
-import { statusIndexKeys } from '../lambdas/core/aws/status-index.js';
+import { statusIndexKeys } from '../lambdas/core/ops/status-index.js';
 import type { JobStatus } from '../lambdas/core/jobs/model.js';
 
 const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
@@ -66,7 +66,7 @@ async function rebuild(db: DynamoDBClient, table: string): Promise<Record<string
   }
 }
 
-/** Job and project items get the status-index keys they would be written with now (aws/status-index.ts). */
+/** Job and project items get the status-index keys they would be written with now (ops/status-index.ts). */
 function indexed(
   item: Record<string, unknown>,
   jobStatus: ReadonlyMap<string, JobStatus>,

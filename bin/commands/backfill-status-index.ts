@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backfillStatusIndex } from '../../lambdas/core/aws/status-index.js';
+import { backfillStatusIndex } from '../../lambdas/core/ops/status-index.js';
 
 /**
  * `cutline backfill-status-index --table NAME`: once, after upgrading a deployment from before the

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { zodIssues } from '../core/edit/parse.js';
+import { zodIssues } from '../core/intake/parse-edit.js';
 import type { Edit } from '../core/edit/schema.js';
 import { CutlineError, validationError } from '../core/errors.js';
-import { validateJob } from '../core/jobs/validate.js';
+import { validateJob } from '../core/submit/validate.js';
 import { renderPreviewFrame } from '../core/preview/frame.js';
 import { PreviewRequest } from '../core/preview/schema.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { parseEdit, zodIssues } from '../core/edit/parse.js';
+import { parseEdit, zodIssues } from '../core/intake/parse-edit.js';
 import { MergeField } from '../core/edit/schema.js';
 import { CutlineError } from '../core/errors.js';
-import { submitJob } from '../core/jobs/submit.js';
+import { submitJob } from '../core/submit/submit.js';
 import type { Template } from '../core/jobs/templates.js';
 import { getPlatform } from '../core/platform.js';
 import {

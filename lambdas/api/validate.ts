@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CutlineError } from '../core/errors.js';
-import { validateJob } from '../core/jobs/validate.js';
+import { validateJob } from '../core/submit/validate.js';
 import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
-import { estimateJob } from '../core/plan/estimate-job.js';
+import { estimateJob } from '../core/submit/estimate.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf } from './http.js';
 
 /**

@@ -1,9 +1,10 @@
-import { awsPlatform } from './aws/platform.js';
-import type { ObjectStore } from './aws/storage.js';
-import type { JobStore } from './jobs/store.js';
-import type { TemplateStore } from './jobs/templates.js';
-import type { ProjectStore } from './projects/store.js';
-import type { UsageStore } from './usage/store.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { clients } from './aws/clients.js';
+import { StepFunctionsExecutions } from './aws/executions.js';
+import { ObjectStore } from './aws/storage.js';
+import { ENV, requireEnv } from './config.js';
+import { JobStore } from './jobs/store.js';
+import { TemplateStore } from './jobs/templates.js';
 
 /** The pipeline's executions, one per job (named by the job id). */
 export interface Executions {
@@ -17,29 +18,50 @@ export interface Executions {
 }
 
 /**
- * Everything core reaches outside the process, built once per process: the stores, the objects and the
- * pipeline's executions. Core and the handlers go through this, never through an SDK client
- * (test/unit/platform-seam.test.ts). Providers of managed or AI capabilities are not part of it: each
- * capability resolves its own implementation from configuration (ARCHITECTURE §5).
+ * Everything core reaches outside the process, built once per process: the job and template stores, the
+ * objects, the pipeline's executions, and the single table (`db`, `table`) for the stores that live with
+ * their own folder (projects/store.ts, usage/store.ts, made from these: the folders below this one must
+ * not be imported by it, test/architecture/import-graph.test.ts). Core and the handlers go through this,
+ * never through an SDK client of their own (test/unit/platform-seam.test.ts). Providers of managed or AI
+ * capabilities are not part of it: each capability resolves its implementation from configuration
+ * (ARCHITECTURE §5).
  */
 export interface Platform {
   jobs: JobStore;
   templates: TemplateStore;
-  projects: ProjectStore;
-  usage: UsageStore;
   objects: ObjectStore;
   executions: Executions;
+  /** The single table's document client, for the stores made in their own folders. */
+  db: DynamoDBDocumentClient;
   table: string;
   ingestBucket: string;
   outputsBucket: string;
 }
 
+/**
+ * The platform on AWS services as the function's environment names them: DynamoDB, S3 and Step
+ * Functions. The local runtime (local/platform.ts) builds this same one: its servers speak these
+ * services' APIs (dynalite, s3rver behind SigV4, the ASL runner behind a Step Functions endpoint), so the
+ * calls it makes are the calls AWS gets, and the IAM simulation checks them against the synthesized
+ * policies.
+ */
+function awsPlatform(): Platform {
+  const c = clients();
+  const table = requireEnv(ENV.TABLE_NAME);
+  return {
+    jobs: new JobStore(c.db, table),
+    templates: new TemplateStore(c.db, table),
+    objects: new ObjectStore(c.s3),
+    executions: new StepFunctionsExecutions(() => requireEnv(ENV.STATE_MACHINE_ARN)),
+    db: c.db,
+    table,
+    ingestBucket: requireEnv(ENV.INGEST_BUCKET),
+    outputsBucket: requireEnv(ENV.OUTPUTS_BUCKET),
+  };
+}
+
 let platform: Platform | undefined;
 
-/**
- * The platform of this process: AWS's services as the environment names them (aws/platform.ts), which
- * is also what the local runtime runs against its own servers.
- */
 export function getPlatform(): Platform {
   platform ??= awsPlatform();
   return platform;

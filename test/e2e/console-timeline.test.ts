@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
-import { colorVideoFixture } from '../helpers/fixtures.js';
-import { fixtureUrl, startTestPlatform } from '../helpers/platform.js';
+import { colorVideoFixture, videoFixture } from '../helpers/fixtures.js';
+import { api, fixtureUrl, startTestPlatform, waitForJob } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = resolve('test-results/console');
@@ -63,7 +63,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium, or set CUTLINE_CHROMIUM`);
   await mkdir(SHOTS, { recursive: true });
-  await Promise.all([colorVideoFixture('red'), colorVideoFixture('blue')]);
+  await Promise.all([colorVideoFixture('red'), colorVideoFixture('blue'), videoFixture()]);
   platform = await startTestPlatform();
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -174,5 +174,58 @@ describe('console timeline and preview', () => {
     }, direct.image);
     for (let k = 0; k < 3; k++) expect(Math.abs(shown[k]! - same[k]!)).toBeLessThan(16);
     await page.screenshot({ path: join(SHOTS, '12-timeline-properties.png'), fullPage: true });
+  });
+});
+
+describe('console job page', () => {
+  it('plays videos with their poster, shows manifest.json as JSON, downloads as attachments, renders again', async () => {
+    const call = api(platform);
+    const res = await call('POST', '/v1/clips', {
+      src: fixtureUrl('video.mp4'),
+      clips: [{ start: 0, end: 1, title: 'first' }],
+      aspectRatios: ['9:16', '1:1'],
+      output: { resolution: 'preview' },
+    });
+    expect(res.status).toBe(202);
+    const { job } = await waitForJob(call, res.body.id, 240_000);
+    expect(job.status).toBe('SUCCEEDED');
+    await page.goto(`${platform.url}/#/jobs/${job.id}`);
+    const videos = page.locator('figure.output-video video');
+    await expect.poll(() => videos.count()).toBe(2);
+    for (const v of await videos.all()) expect(await v.getAttribute('poster')).toMatch(/poster\.jpg/);
+    // No broken image for the manifest: it opens as JSON.
+    const details = page.locator('details', { hasText: 'Show manifest.json' });
+    await details.locator('summary').click();
+    await expect.poll(() => details.locator('pre').textContent()).toContain('clip-01-9x16');
+    expect(await page.locator('figure.output-manifest img').count()).toBe(0);
+    // The download link answers as an attachment named after the job and the file.
+    const href = await page.locator('figure.output-video a.download').first().getAttribute('href');
+    const got = await fetch(href!);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-disposition')).toMatch(
+      new RegExp(`^attachment; filename="${job.id.slice(0, 8)}-[\\w.-]+\\.mp4"`),
+    );
+    await page.screenshot({ path: join(SHOTS, '13-job-clips.png'), fullPage: true });
+    // A clips job renders again (it is no edit: nothing to open in the editor).
+    expect(await page.getByRole('button', { name: 'Open in editor' }).isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Render again' }).click();
+    await page.waitForURL((u) => /#\/jobs\/[\w-]+$/.test(u.hash) && !u.hash.endsWith(job.id));
+    const again = /#\/jobs\/([\w-]+)/.exec(page.url())![1]!;
+    const second = (await call('GET', `/v1/renders/${again}`)).body;
+    expect(second.type).toBe('clips');
+    expect(second.request).toEqual(job.request);
+    await call('POST', `/v1/renders/${again}/cancel`);
+  }, 300_000);
+
+  it('opens a finished render in the editor with what was submitted', async () => {
+    const call = api(platform);
+    const submitted = edit();
+    const res = await call('POST', '/v1/renders', submitted);
+    const { job } = await waitForJob(call, res.body.id);
+    await page.goto(`${platform.url}/#/jobs/${job.id}`);
+    await page.getByRole('button', { name: 'Open in editor' }).click();
+    await page.getByRole('heading', { name: 'New render' }).waitFor();
+    expect(await editJson()).toEqual(submitted);
+    await page.locator('.tl-clip').first().waitFor();
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tenantSources } from '../aws/s3-sources.js';
+import { tenantSources } from '../objects/tenant-sources.js';
 import { scratchRoot } from '../config.js';
 import type { Edit } from '../edit/schema.js';
 import { prepareRender } from '../engine/prepare.js';

@@ -1,11 +1,11 @@
 import { contentType } from '../aws/storage.js';
 import { CutlineError } from '../errors.js';
-import type { JobKind, PrepareItem } from '../jobs/kinds.js';
+import type { JobKind, PrepareItem } from '../jobs/types.js';
 import { getPlatform } from '../platform.js';
 import { composeEdit, itemId, scenesToGenerate } from './compose.js';
 import { assertAvailable, providerEnv, providerOf, type ProviderEnv } from './providers/index.js';
 import { parseProjectJob, type ProjectJobRequest, type Scene, type SceneMedia } from './schema.js';
-import type { SceneStatusSink } from './store.js';
+import { ProjectStore, type SceneStatusSink } from './store.js';
 
 /** What the project kind needs from its environment; the platform's by default, the test's in tests. */
 export interface ProjectKindDeps {
@@ -28,7 +28,7 @@ export const generatedKey = (tenantId: string, projectId: string | undefined, jo
 
 export const platformDeps: ProjectKindDeps = {
   env: providerEnv,
-  sink: () => getPlatform().projects,
+  sink: () => ProjectStore.of(getPlatform()),
   async publish(f) {
     const p = getPlatform();
     const key = generatedKey(f.tenantId, f.projectId, f.jobId, f.name);

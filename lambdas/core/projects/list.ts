@@ -1,5 +1,6 @@
 import { getPlatform } from '../platform.js';
 import type { Project } from './schema.js';
+import { ProjectStore } from './store.js';
 import { projectStatus, type ProjectStatus } from './status.js';
 
 /**
@@ -10,15 +11,16 @@ import { projectStatus, type ProjectStatus } from './status.js';
  */
 async function settleComposing(tenantId: string): Promise<void> {
   const p = getPlatform();
+  const projects = ProjectStore.of(p);
   let cursor: string | undefined;
   do {
-    const page = await p.projects.list(tenantId, 100, cursor, 'composing');
+    const page = await projects.list(tenantId, 100, cursor, 'composing');
     await Promise.all(
       page.projects.map(async (project) => {
         if (!project.composeJobId) return;
         const status = projectStatus(await p.jobs.get(project.composeJobId, tenantId));
         if (status !== 'composing')
-          await p.projects.setStatus(tenantId, project.id, status, { id: project.composeJobId });
+          await projects.setStatus(tenantId, project.id, status, { id: project.composeJobId });
       }),
     );
     cursor = page.cursor;
@@ -34,5 +36,5 @@ export async function listProjects(
   opts: { limit: number; cursor?: string; status?: ProjectStatus },
 ): Promise<{ projects: Project[]; cursor?: string }> {
   if (opts.status && opts.status !== 'draft') await settleComposing(tenantId);
-  return getPlatform().projects.list(tenantId, opts.limit, opts.cursor, opts.status);
+  return ProjectStore.of(getPlatform()).list(tenantId, opts.limit, opts.cursor, opts.status);
 }

@@ -67,6 +67,11 @@ export interface SceneStatusSink {
  * id and previous status, each followed by an ADD to the counters.
  */
 export class ProjectStore implements SceneStatusSink {
+  /** The platform's (its table), made per call: tests and the local runtime may re-point the platform. */
+  static of(p: { db: DynamoDBDocumentClient; table: string }): ProjectStore {
+    return new ProjectStore(p.db, p.table);
+  }
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,

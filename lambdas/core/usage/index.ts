@@ -6,19 +6,19 @@ import { getPlatform } from '../platform.js';
 import { probeHeaders } from '../media/probe-headers.js';
 import { rangeProxy } from '../net/range-proxy.js';
 import type { JobEstimate } from '../plan/estimate.js';
-import { monthOf, Quota } from './quota.js';
+import { monthOf, Quota } from '../quota/quota.js';
 import {
   quotaBounds,
   reservationFor,
   reservationRefusal,
   type Amounts,
   type Reservation,
-} from './reservation.js';
+} from '../quota/reservation.js';
 import { jobSeconds, sumUsage, usageRecord, type UsageRecord } from './record.js';
 import { UsageStore } from './store.js';
 
 /** The platform's, read per call: tests and the local runtime may re-point the platform. */
-export const usageStore = (): UsageStore => getPlatform().usage;
+export const usageStore = (): UsageStore => new UsageStore(getPlatform().db, getPlatform().table);
 
 /** Video/audio outputs without a duration (stitched ones) get it from their headers, read in place. */
 async function withDurations<T extends Pick<JobOutput, 'kind' | 'key' | 'durationSeconds'>>(

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../../local/platform.js';
 import { ensureTable } from '../../../local/bootstrap.js';
-import { backfillStatusIndex } from '../../../lambdas/core/aws/status-index.js';
+import { backfillStatusIndex } from '../../../lambdas/core/ops/status-index.js';
 import { startDynalite } from '../../../local/servers.js';
 import { JobStore } from '../../../lambdas/core/jobs/store.js';
 import { ProjectStore } from '../../../lambdas/core/projects/store.js';
@@ -267,7 +267,7 @@ describe('GET /v1/projects?status=', () => {
       const j = job(platform.apiKeyId, 100 + i, 'QUEUED');
       await p.jobs.create(j);
       expect(
-        await p.projects.setStatus(platform.apiKeyId, id, 'composing', { id: j.id, replaces: true }),
+        await ProjectStore.of(p).setStatus(platform.apiKeyId, id, 'composing', { id: j.id, replaces: true }),
       ).toBe(true);
       if (what !== 'QUEUED') await p.jobs.update(j.id, { status: what as JobStatus });
     }
@@ -284,7 +284,7 @@ describe('GET /v1/projects?status=', () => {
     expect(drafts.flat()).toEqual(tagged([0, 4, 7], 'draft'));
     expect(drafts[0]).toHaveLength(2);
     // A compose job that ends moves its project to the end's partition before the next filtered list.
-    const running = (await p.projects.list(platform.apiKeyId, 100, undefined, 'composing')).projects;
+    const running = (await ProjectStore.of(p).list(platform.apiKeyId, 100, undefined, 'composing')).projects;
     const ending = running.find((x) => x.id === ids[6])!;
     await p.jobs.update(ending.composeJobId!, { status: 'SUCCEEDED' });
     expect((await projectPages(call, 'status=composed&limit=2')).flat()).toEqual(
@@ -352,7 +352,7 @@ describe('a deployed table from before the status index', () => {
     const jobsIn = async (s: JobStatus) =>
       (await getPlatform().jobs.list(tenant, { status: s })).jobs.map((x) => x.id);
     const projectsIn = async (s: 'composed' | 'draft') =>
-      (await getPlatform().projects.list(tenant, 10, undefined, s)).projects.map((x) => x.id);
+      (await ProjectStore.of(getPlatform()).list(tenant, 10, undefined, s)).projects.map((x) => x.id);
     expect([await jobsIn('SUCCEEDED'), await projectsIn('composed')]).toEqual([[], []]);
     const filed = await backfillStatusIndex(doc, table);
     expect(filed).toEqual({ jobs: 2, projects: 2 });

@@ -1,9 +1,9 @@
-import { publishJobEvent } from '../aws/events.js';
-import { removeJobObjects } from '../aws/job-storage.js';
+import { publishJobEvent } from '../jobs/events.js';
+import { removeJobObjects } from '../objects/job-objects.js';
 import { CutlineError } from '../errors.js';
 import { getPlatform } from '../platform.js';
 import { recordUnfinished } from '../usage/index.js';
-import { isTerminal, type Job } from './model.js';
+import { isTerminal, type Job } from '../jobs/model.js';
 
 /** Where cancel reports what it could not tidy up (the job is cancelled all the same). */
 export interface CancelLog {
