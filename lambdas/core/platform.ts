@@ -19,11 +19,11 @@ export interface Executions {
 
 /**
  * Everything core reaches outside the process, built once per process: the job and template stores, the
- * objects, the pipeline's executions, and the single table (`db`, `table`) for the stores that live with
- * their own folder (projects/store.ts, usage/store.ts, made from these: the folders below this one must
- * not be imported by it, test/architecture/import-graph.test.ts). Core and the handlers go through this,
- * never through an SDK client of their own (test/unit/platform-seam.test.ts). Providers of managed or AI
- * capabilities are not part of it: each capability resolves its implementation from configuration
+ * objects, the pipeline's executions, and the single table (`db`, `table`) from which the project and
+ * usage stores are made in their own folders (they use the platform, so it may not import them: the
+ * folder graph stays acyclic, test/architecture/import-graph.test.ts). Core and the handlers go through
+ * this, never through an SDK client of their own (test/unit/platform-seam.test.ts). Providers of managed
+ * or AI capabilities are not part of it: each capability resolves its implementation from configuration
  * (ARCHITECTURE §5).
  */
 export interface Platform {
