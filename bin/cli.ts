@@ -2,6 +2,7 @@ import { CutlineError } from '../lambdas/core/errors.js';
 import { renderCommand } from './commands/render.js';
 import { startCommand } from './commands/start.js';
 import { demoCommand } from './commands/demo.js';
+import { backfillStatusIndexCommand } from './commands/backfill-status-index.js';
 
 const USAGE = `usage: cutline <command> [options]
 
@@ -30,6 +31,9 @@ commands:
 
   demo                          start the platform (or use --url), submit examples/promo.json over HTTP,
                                 follow it to the end, download the result and list the events
+
+  backfill-status-index         once after upgrading a deployment from before the status index (GSI3):
+      --table NAME                files the table's existing jobs and projects there (AWS SDK credentials)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -41,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return startCommand(rest);
     case 'demo':
       return demoCommand(rest);
+    case 'backfill-status-index':
+      return backfillStatusIndexCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { INDEX_NAMES } from '../lambdas/core/aws/indexes.js';
 
 export interface StateProps {
   /** Default RETAIN: deleting the stack keeps the table. */
@@ -22,15 +23,12 @@ export class State extends Construct {
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: 'GSI1',
-      partitionKey: s('GSI1PK'),
-      sortKey: s('GSI1SK'),
-    });
-    this.table.addGlobalSecondaryIndex({
-      indexName: 'GSI2',
-      partitionKey: s('GSI2PK'),
-      sortKey: s('GSI2SK'),
-    });
+    // Every index of lambdas/core/aws/indexes.ts (a deployed table takes one new GSI per update, as here).
+    for (const indexName of INDEX_NAMES)
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: s(`${indexName}PK`),
+        sortKey: s(`${indexName}SK`),
+      });
   }
 }

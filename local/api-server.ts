@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runAs } from '../lambdas/core/aws/call-recorder.js';
+import { errorJson } from '../lambdas/api/http.js';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -184,11 +185,8 @@ export async function startApiServer(opts: {
     });
     res.end(r.body);
   };
-  const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => ({
-    statusCode: status,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ error: { code, message } }),
-  });
+  // API Gateway's own refusals, in the platform's error shape with the status of the one table.
+  const error = errorJson;
   const server = createServer((req, res) => {
     if (opts.extra?.(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -209,31 +207,26 @@ export async function startApiServer(opts: {
             body: '',
           });
         const found = match(url.pathname);
-        if (!found.length) return send(res, error(404, 'NOT_FOUND', `no route ${url.pathname}`));
+        if (!found.length) return send(res, error('NOT_FOUND', `no route ${url.pathname}`));
         const hit = found.find((f) => f.route.method === req.method);
         if (!hit)
-          return send(
-            res,
-            error(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`),
-          );
+          return send(res, error('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`));
         let apiKeyId: string | undefined;
         if (hit.route.keyRequired) {
           const given = req.headers['x-api-key'];
           const key = opts.keys().find((k) => k.value === given);
-          if (!key)
-            return send(res, error(403, 'FORBIDDEN', 'a valid API key is required (x-api-key header)'));
+          if (!key) return send(res, error('FORBIDDEN', 'a valid API key is required (x-api-key header)'));
           const wait = opts.throttle.take(key.id);
           if (wait)
             return send(
               res,
-              error(429, 'THROTTLED', `too many requests; retry in ${wait} s`, {
+              error('THROTTLED', `too many requests; retry in ${wait} s`, {
                 'retry-after': String(wait),
               }),
             );
           apiKeyId = key.id;
         }
-        if (tooBig)
-          return send(res, error(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY} bytes`));
+        if (tooBig) return send(res, error('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY} bytes`));
         const event = {
           httpMethod: req.method!,
           resource: hit.route.resource,
@@ -265,7 +258,7 @@ export async function startApiServer(opts: {
         );
       } catch (err) {
         process.stderr.write(`api: ${(err as Error).stack ?? err}\n`);
-        send(res, error(500, 'INTERNAL', 'internal error'));
+        send(res, error('INTERNAL', 'internal error'));
       }
     });
   });

@@ -7,14 +7,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { clients, resetClients } from '../lambdas/core/aws/clients.js';
+import { resetClients } from '../lambdas/core/aws/clients.js';
 import { runAs } from '../lambdas/core/aws/call-recorder.js';
 import { ENV, HANDLERS, scratchRoot } from '../lambdas/core/config.js';
 import { CutlineError } from '../lambdas/core/errors.js';
 import { endAllProcesses, endOrphans } from '../lambdas/core/media/processes.js';
 import { limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
-import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
+import { jobEventDetail, wantsCallback } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Resolve } from '../lambdas/core/net/fetch.js';
 import type { Quota } from '../lambdas/core/quota/quota.js';
@@ -132,23 +131,18 @@ async function failUnfinished(
   only?: ReadonlySet<string>,
 ): Promise<string[]> {
   const ended: string[] = [];
-  for (const status of ['QUEUED', 'RUNNING']) {
-    const res = await clients().db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :s',
-        ExpressionAttributeValues: { ':s': `STATUS#${status}` },
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      const job = item as unknown as Job;
+  for (const status of ['QUEUED', 'RUNNING'] as const) {
+    for (const job of await getPlatform().jobs.allInStatus(status)) {
       if (only && !only.has(job.id)) continue;
-      const failed = await getPlatform().jobs.update(job.id, {
-        status: 'FAILED',
-        error: { code: 'INTERRUPTED', message },
-        timings: { ...job.timings, endedAt: new Date().toISOString() },
-      });
+      const failed = await getPlatform().jobs.update(
+        job.id,
+        {
+          status: 'FAILED',
+          error: { code: 'INTERRUPTED', message },
+          timings: { ...job.timings, endedAt: new Date().toISOString() },
+        },
+        { tenantId: job.tenantId },
+      );
       if (failed) {
         ended.push(job.id);
         // Its quota reservation is given back (and what it computed recorded), as MarkFailed would.

@@ -14,35 +14,87 @@ import { sanitizeError } from '../core/sanitize.js';
 import { logger } from '../core/observability.js';
 export { logger };
 
-/** A client-facing HTTP error; anything else becomes a 500 without internals. */
+/** Codes only the HTTP edge answers with (the API server's and API Gateway's own refusals). */
+export type HttpCode =
+  | ErrorCode
+  | 'FORBIDDEN'
+  | 'METHOD_NOT_ALLOWED'
+  | 'THROTTLED'
+  | 'INTERNAL'
+  /** POST /v1/preview's frame took longer than its cap. */
+  | 'PREVIEW_TIMEOUT';
+
+/**
+ * The one table of statuses: every error code's HTTP status, and the Retry-After (seconds) its answer
+ * carries. A code at 500 is the server's problem: its answer says INTERNAL, never the message.
+ */
+const STATUS: Record<HttpCode, { status: number; retryAfter?: number }> = {
+  VALIDATION_FAILED: { status: 400 },
+  LIMIT_EXCEEDED: { status: 400 },
+  SOURCE_REFUSED: { status: 400 },
+  SOURCE_NOT_FOUND: { status: 400 },
+  SOURCE_UNREADABLE: { status: 400 },
+  NOT_SUPPORTED: { status: 400 },
+  FORBIDDEN: { status: 403 },
+  NOT_FOUND: { status: 404 },
+  METHOD_NOT_ALLOWED: { status: 405 },
+  CONFLICT: { status: 409 },
+  IN_PROGRESS: { status: 409, retryAfter: 1 },
+  PAYLOAD_TOO_LARGE: { status: 413 },
+  IDEMPOTENCY_KEY_REUSED: { status: 422 },
+  // QuotaExceededError carries its own Retry-After; a throttled key waits as long as its bucket says.
+  QUOTA_EXCEEDED: { status: 429 },
+  THROTTLED: { status: 429 },
+  FFMPEG_UNAVAILABLE: { status: 500 },
+  RENDER_FAILED: { status: 500 },
+  INTERNAL: { status: 500 },
+  PIPELINE_UNAVAILABLE: { status: 503, retryAfter: 5 },
+  PREVIEW_TIMEOUT: { status: 504 },
+  STORAGE_FULL: { status: 507, retryAfter: 30 },
+};
+
+/** The status of a code (500 for a code the table does not know). */
+export const statusOf = (code: string): number => STATUS[code as HttpCode]?.status ?? 500;
+
+const retryAfter = (code: string): Record<string, string> => {
+  const seconds = STATUS[code as HttpCode]?.retryAfter;
+  return seconds === undefined ? {} : { 'retry-after': String(seconds) };
+};
+
+/** A client-facing HTTP error, its status from the table; anything else becomes a 500 without internals. */
 export class HttpError extends Error {
+  readonly status: number;
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: HttpCode,
     message: string,
     readonly details: Array<{ path: string; message: string }> = [],
-    readonly headers: Record<string, string> = {},
+    opts: { headers?: Record<string, string>; status?: number } = {},
   ) {
     super(message);
+    this.status = opts.status ?? statusOf(code);
+    this.headers = opts.headers ?? {};
   }
+  readonly headers: Record<string, string>;
 }
 
-const STATUS: Record<ErrorCode, number> = {
-  VALIDATION_FAILED: 400,
-  LIMIT_EXCEEDED: 400,
-  SOURCE_REFUSED: 400,
-  SOURCE_NOT_FOUND: 400,
-  SOURCE_UNREADABLE: 400,
-  NOT_SUPPORTED: 400,
-  FFMPEG_UNAVAILABLE: 500,
-  RENDER_FAILED: 500,
-  PIPELINE_UNAVAILABLE: 503,
-  QUOTA_EXCEEDED: 429,
-  IN_PROGRESS: 409,
-  STORAGE_FULL: 507,
-  PAYLOAD_TOO_LARGE: 413,
-  IDEMPOTENCY_KEY_REUSED: 422,
-};
+export const notFound = (message: string): HttpError => new HttpError('NOT_FOUND', message);
+export const conflict = (message: string): HttpError => new HttpError('CONFLICT', message);
+
+/** A refusal at JSON paths, its message the first problem's (VALIDATION_FAILED unless said). */
+export const invalid = (
+  details: Array<{ path: string; message: string }>,
+  code: HttpCode = 'VALIDATION_FAILED',
+) => new HttpError(code, `${details[0]!.path || '(root)'}: ${details[0]!.message}`, details);
+
+/**
+ * Content the request announces (an upload's size) over a limit: 413 whatever limit refused it, where
+ * the same code about a source at submit is a 400 (the request itself was small).
+ */
+export const contentTooLarge = (
+  code: ErrorCode,
+  message: string,
+  details: Array<{ path: string; message: string }>,
+): HttpError => new HttpError(code, message, details, { status: 413 });
 
 export const json = (
   statusCode: number,
@@ -53,6 +105,10 @@ export const json = (
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
 });
+
+/** An answer in the platform's error shape (the local API server's own refusals use it too). */
+export const errorJson = (code: HttpCode, message: string, headers: Record<string, string> = {}) =>
+  json(statusOf(code), { error: { code, message } }, { ...retryAfter(code), ...headers });
 
 export function errorResponse(err: unknown): APIGatewayProxyResult {
   if (err instanceof HttpError) {
@@ -65,24 +121,22 @@ export function errorResponse(err: unknown): APIGatewayProxyResult {
           ...(err.details.length ? { details: err.details } : {}),
         }),
       },
-      err.headers,
+      { ...retryAfter(err.code), ...err.headers },
     );
   }
   // A full local store (the table or the object store behind this request) is the server's problem, said plainly.
   if (isStorageFull(err)) {
     const full = storageFullError(err, 'platform storage');
     logger.error('storage full', err as Error);
-    return json(507, { error: full.toJSON() }, { 'retry-after': '30' });
+    return json(statusOf(full.code), { error: full.toJSON() }, retryAfter(full.code));
   }
   if (err instanceof CutlineError) {
-    const status = STATUS[err.code];
+    const status = statusOf(err.code);
     // No scratch path, data dir or internal endpoint leaves in an answer (core/sanitize).
     const error = sanitizeError(err.toJSON());
     if (err instanceof QuotaExceededError)
-      return json(429, { error }, { 'retry-after': String(err.retryAfterSeconds) });
-    if (err.code === 'IN_PROGRESS') return json(409, { error }, { 'retry-after': '1' });
-    if (status < 500) return json(status, { error });
-    if (status === 503) return json(503, { error }, { 'retry-after': '5' });
+      return json(status, { error }, { 'retry-after': String(err.retryAfterSeconds) });
+    if (status !== 500) return json(status, { error }, retryAfter(err.code));
   }
   logger.error('unhandled error', err as Error);
   return json(500, { error: { code: 'INTERNAL', message: 'internal error; the request id is in the logs' } });
@@ -115,7 +169,7 @@ export const httpErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatew
 /** The tenant is the API key's id, set by API Gateway (or the local server) in the request context. */
 export function tenantOf(event: APIGatewayProxyEvent): string {
   const id = event.requestContext?.identity?.apiKeyId;
-  if (!id) throw new HttpError(403, 'FORBIDDEN', 'an API key is required (x-api-key header)');
+  if (!id) throw new HttpError('FORBIDDEN', 'an API key is required (x-api-key header)');
   return id;
 }
 
@@ -128,10 +182,10 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
       : event.body
     : '';
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
-    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+    throw new HttpError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`);
   }
   if (!raw.trim())
-    throw new HttpError(400, 'VALIDATION_FAILED', 'the body must be a JSON object', [
+    throw new HttpError('VALIDATION_FAILED', 'the body must be a JSON object', [
       { path: '', message: 'empty body' },
     ]);
   // Before parsing: every walk after it (number checks, zod, merge, the marshaller) recurses.
@@ -140,7 +194,7 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
   try {
     body = JSON.parse(raw);
   } catch (err) {
-    throw new HttpError(400, 'VALIDATION_FAILED', `the body is not valid JSON: ${(err as Error).message}`, [
+    throw new HttpError('VALIDATION_FAILED', `the body is not valid JSON: ${(err as Error).message}`, [
       { path: '', message: 'not valid JSON' },
     ]);
   }
@@ -153,11 +207,8 @@ export function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefine
   const key = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'idempotency-key')?.[1];
   if (key === undefined || key === null) return undefined;
   if (!/^[\w.:-]{1,128}$/.test(key))
-    throw new HttpError(
-      400,
-      'VALIDATION_FAILED',
-      'Idempotency-Key must be 1–128 letters, digits or . _ : -',
-      [{ path: 'headers.Idempotency-Key', message: 'invalid' }],
-    );
+    throw new HttpError('VALIDATION_FAILED', 'Idempotency-Key must be 1–128 letters, digits or . _ : -', [
+      { path: 'headers.Idempotency-Key', message: 'invalid' },
+    ]);
   return key;
 }

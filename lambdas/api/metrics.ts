@@ -11,7 +11,6 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   const seconds = parseWindow(raw);
   if (seconds === null)
     throw new HttpError(
-      400,
       'VALIDATION_FAILED',
       'window must be a whole number of m, h or d, at most 31d (e.g. 15m, 24h, 7d)',
       [{ path: 'query.window', message: 'invalid' }],

@@ -13,6 +13,7 @@ import {
   SceneInput,
   UpdateProjectRequest,
 } from '../core/projects/schema.js';
+import { PROJECT_STATUSES } from '../core/projects/status.js';
 import { UploadRequest } from './uploads.js';
 import { observed } from '../core/observability.js';
 
@@ -269,7 +270,13 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: body(CreateProjectRequest),
           responses: { '201': { description: 'the project, with its scenes' }, ...errors },
         },
-        get: { responses: { '200': { description: 'a page of projects (without scenes)' }, ...errors } },
+        get: {
+          parameters: [
+            { name: 'status', in: 'query', schema: { type: 'string', enum: [...PROJECT_STATUSES] } },
+            ...['limit', 'cursor'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          ],
+          responses: { '200': { description: 'a page of projects (without scenes)' }, ...errors },
+        },
       },
       '/v1/projects/{id}': {
         get: {

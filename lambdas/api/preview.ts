@@ -50,7 +50,6 @@ async function preview(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   } catch (err) {
     if (signal.aborted)
       throw new HttpError(
-        504,
         'PREVIEW_TIMEOUT',
         `the frame took longer than ${PREVIEW_TIMEOUT_MS / 1000} s to draw; render the edit instead (POST /v1/renders)`,
       );
@@ -60,6 +59,6 @@ async function preview(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
 
 export const handler = observed(async (event: APIGatewayProxyEvent) => {
   const r = `${event.httpMethod} ${event.resource}`;
-  if (r !== 'POST /v1/preview') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+  if (r !== 'POST /v1/preview') throw new HttpError('NOT_FOUND', `no route ${r}`);
   return preview(event);
 }, httpErrors());

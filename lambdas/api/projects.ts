@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
-import { clients } from '../core/aws/clients.js';
 import { tenantSources } from '../core/objects/tenant-sources.js';
 import { zodIssues } from '../core/intake/parse-edit.js';
-import type { Job } from '../core/jobs/model.js';
 import { submitJob } from '../core/submit/submit.js';
 import { getPlatform } from '../core/platform.js';
 import { scenesToGenerate } from '../core/projects/compose.js';
@@ -22,22 +20,28 @@ import {
   type ProjectJobRequest,
   type Scene,
 } from '../core/projects/schema.js';
+import { listProjects } from '../core/projects/list.js';
+import { PROJECT_STATUSES, projectStatus, type ProjectStatus } from '../core/projects/status.js';
 import { counters, ProjectStore } from '../core/projects/store.js';
 import { PlanRequest, planScenes } from '../core/projects/plan.js';
 import { probeFile } from '../core/media/probe.js';
 import { trackBeats } from '../core/music/track-beats.js';
 import { releaseScope } from '../core/net/range-proxy.js';
-import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
+import {
+  conflict,
+  HttpError,
+  httpErrors,
+  invalid,
+  json,
+  jsonBody,
+  notFound,
+  tenantOf,
+  idempotencyKeyOf,
+} from './http.js';
 import { observed } from '../core/observability.js';
 
 const ID = /^[\w-]{1,64}$/;
-const store = () => new ProjectStore(clients().db, getPlatform().table);
-
-const invalid = (
-  details: Array<{ path: string; message: string }>,
-  code = 'VALIDATION_FAILED',
-  status = 400,
-) => new HttpError(status, code, `${details[0]!.path || '(root)'}: ${details[0]!.message}`, details);
+const store = () => ProjectStore.of(getPlatform());
 
 function parseBody<T>(schema: z.ZodType<T>, event: APIGatewayProxyEvent, optional = false): T {
   const r = schema.safeParse(optional && !event.body?.trim() ? {} : jsonBody(event), { reportInput: true });
@@ -45,9 +49,8 @@ function parseBody<T>(schema: z.ZodType<T>, event: APIGatewayProxyEvent, optiona
   return r.data;
 }
 
-const notFound = () => new HttpError(404, 'NOT_FOUND', 'no such project');
-const changed = () =>
-  new HttpError(409, 'CONFLICT', 'the project changed while this request ran; read it again and retry');
+const missing = () => notFound('no such project');
+const changed = () => conflict('the project changed while this request ran; read it again and retry');
 
 const resolver = (tenantId: string) => tenantSources(tenantId);
 
@@ -74,7 +77,7 @@ function check(
 
 async function found(tenantId: string, id: string) {
   const p = ID.test(id) ? await store().get(tenantId, id) : null;
-  if (!p) throw notFound();
+  if (!p) throw missing();
   return p;
 }
 
@@ -88,15 +91,6 @@ async function urlOf(tenantId: string, src: string): Promise<string | undefined>
     return undefined;
   }
 }
-
-const composeStatus = (job: Job | null) =>
-  !job
-    ? 'draft'
-    : job.status === 'SUCCEEDED'
-      ? 'composed'
-      : job.status === 'QUEUED' || job.status === 'RUNNING'
-        ? 'composing'
-        : 'failed';
 
 /** The project as the API shows it: scenes numbered from 1, every asset with a presigned URL, the final video. */
 async function view(project: Project, scenes: readonly Scene[], withUrls = true) {
@@ -121,7 +115,7 @@ async function view(project: Project, scenes: readonly Scene[], withUrls = true)
   const video = outputs?.find((o) => o.kind === 'video');
   return {
     ...shown,
-    status: composeStatus(job),
+    status: projectStatus(job),
     scenes: scenes.map((s, i) => ({ number: i + 1, ...s })),
     ...(assets ? { assets } : {}),
     ...(job
@@ -178,7 +172,16 @@ async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
   if (!(Number.isInteger(limit) && limit >= 1 && limit <= 100)) {
     throw invalid([{ path: 'query.limit', message: 'limit must be a whole number from 1 to 100' }]);
   }
-  const page = await store().list(tenantId, limit, q.cursor || undefined);
+  const status = q.status?.toLowerCase();
+  if (status !== undefined && !PROJECT_STATUSES.includes(status as ProjectStatus))
+    throw invalid([
+      { path: 'query.status', message: `status must be one of ${PROJECT_STATUSES.join(', ')}` },
+    ]);
+  const page = await listProjects(tenantId, {
+    limit,
+    cursor: q.cursor || undefined,
+    status: status as ProjectStatus | undefined,
+  });
   const projects = await Promise.all(page.projects.map(async (p) => (await view(p, [], false)) as object));
   // The list shows each project without its scenes (GET /v1/projects/{id} has them).
   const rows = projects.map((p) => {
@@ -200,14 +203,14 @@ async function update(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   );
   check(tenantId, fields as Parameters<typeof projectSources>[0], []);
   const updated = await store().updateFields(tenantId, id, fields);
-  if (!updated) throw notFound();
+  if (!updated) throw missing();
   return json(200, await view(updated, scenes));
 }
 
 async function remove(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const tenantId = tenantOf(event);
   const id = event.pathParameters?.id ?? '';
-  if (!ID.test(id) || !(await store().delete(tenantId, id))) throw notFound();
+  if (!ID.test(id) || !(await store().delete(tenantId, id))) throw missing();
   return { statusCode: 204, headers: {}, body: '' };
 }
 
@@ -229,7 +232,7 @@ async function changeScenes(
   const s = store();
   if (!(await s.setScenes(tenantId, id, project.version, next, scenes.length))) throw changed();
   const fresh = await s.get(tenantId, id);
-  if (!fresh) throw notFound();
+  if (!fresh) throw missing();
   return json(status, await view(fresh.project, fresh.scenes));
 }
 
@@ -237,11 +240,7 @@ async function changeScenes(
 function sceneNumber(event: APIGatewayProxyEvent, count: number): number {
   const n = Number(event.pathParameters?.n);
   if (!(Number.isInteger(n) && n >= 1 && n <= count))
-    throw new HttpError(
-      404,
-      'NOT_FOUND',
-      `no scene ${event.pathParameters?.n ?? ''}; the project has ${count}`,
-    );
+    throw new HttpError('NOT_FOUND', `no scene ${event.pathParameters?.n ?? ''}; the project has ${count}`);
   return n;
 }
 
@@ -315,7 +314,6 @@ async function compose(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
     const prior = await getPlatform().jobs.get(project.composeJobId, tenantId);
     if (prior && (prior.status === 'QUEUED' || prior.status === 'RUNNING') && !key)
       throw new HttpError(
-        409,
         'CONFLICT',
         `the project is being composed by job ${prior.id}; wait for it or cancel it`,
       );
@@ -335,7 +333,7 @@ async function compose(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
     // The caller's body on this project; the scenes copied in may change between retries.
     fingerprint: { route: `POST /v1/projects/${project.id}/compose`, body },
   });
-  if (created) await store().updateFields(tenantId, id, { composeJobId: job.id });
+  if (created) await store().setStatus(tenantId, id, 'composing', { id: job.id, replaces: true });
   return json(
     202,
     {
@@ -364,7 +362,7 @@ async function finalVideo(event: APIGatewayProxyEvent): Promise<APIGatewayProxyR
       : job.status === 'QUEUED' || job.status === 'RUNNING'
         ? `it is being composed (job ${job.id}, ${job.progress} %): try again when it ends`
         : `its last compose ended ${job.status}${job.error ? ` (${job.error.code}: ${job.error.message})` : ''}: compose it again`;
-    throw new HttpError(404, 'NOT_FOUND', `no final video yet: ${why}`);
+    throw new HttpError('NOT_FOUND', `no final video yet: ${why}`);
   }
   const name = `${project.id.slice(0, 8)}-final.${video.key.split('.').pop()}`;
   return json(200, {
@@ -425,7 +423,7 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
     case 'POST /v1/projects/{id}/plan':
       return plan(event);
     default:
-      throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+      throw new HttpError('NOT_FOUND', `no route ${r}`);
   }
 }
 

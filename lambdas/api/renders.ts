@@ -1,10 +1,7 @@
-import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { clients } from '../core/aws/clients.js';
-import { publishJobEvent } from '../core/jobs/events.js';
-import { removeJobObjects } from '../core/objects/job-objects.js';
 import type { JobType } from '../core/jobs/types.js';
 import { loadQueueView } from '../core/jobs/queue.js';
+import { cancelJob } from '../core/submit/cancel.js';
 import { submitJob } from '../core/submit/submit.js';
 import { JOB_STATUSES, isTerminal, type Job, type JobStatus } from '../core/jobs/model.js';
 import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
@@ -12,7 +9,6 @@ import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
 import { estimateJob } from '../core/submit/estimate.js';
 import { getPlatform } from '../core/platform.js';
 import { liveProgress, type AggregateProgress } from '../core/jobs/progress.js';
-import { recordUnfinished } from '../core/usage/index.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
 import { CutlineError } from '../core/errors.js';
 import { observed } from '../core/observability.js';
@@ -68,7 +64,6 @@ export function parseWait(raw: string | undefined): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0 || n > MAX_WAIT_SECONDS)
     throw new HttpError(
-      400,
       'VALIDATION_FAILED',
       `wait must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`,
       [{ path: 'query.wait', message: `must be 0–${MAX_WAIT_SECONDS}` }],
@@ -137,7 +132,7 @@ export async function createJob(
 async function get(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const tenantId = tenantOf(event);
   const job = await getPlatform().jobs.get(event.pathParameters?.id ?? '', tenantId);
-  if (!job) throw new HttpError(404, 'NOT_FOUND', 'no such render');
+  if (!job) throw new HttpError('NOT_FOUND', 'no such render');
   // A job waiting for a worker says where it stands in the queue and when it may start.
   const queue = job.status === 'QUEUED' ? await loadQueueView(getPlatform().jobs, job) : undefined;
   // One job's view carries what was submitted (after merge), so a client can open it again or resubmit.
@@ -153,13 +148,13 @@ async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
   const q = event.queryStringParameters ?? {};
   const status = q.status?.toUpperCase();
   if (status && !JOB_STATUSES.includes(status as JobStatus)) {
-    throw new HttpError(400, 'VALIDATION_FAILED', `status must be one of ${JOB_STATUSES.join(', ')}`, [
+    throw new HttpError('VALIDATION_FAILED', `status must be one of ${JOB_STATUSES.join(', ')}`, [
       { path: 'query.status', message: 'invalid' },
     ]);
   }
   const limit = q.limit === undefined ? undefined : Number(q.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 100)) {
-    throw new HttpError(400, 'VALIDATION_FAILED', 'limit must be a whole number from 1 to 100', [
+    throw new HttpError('VALIDATION_FAILED', 'limit must be a whole number from 1 to 100', [
       { path: 'query.limit', message: 'invalid' },
     ]);
   }
@@ -172,46 +167,7 @@ async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
 }
 
 async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const tenantId = tenantOf(event);
-  const p = getPlatform();
-  const job = await p.jobs.get(event.pathParameters?.id ?? '', tenantId);
-  if (!job) throw new HttpError(404, 'NOT_FOUND', 'no such render');
-  if (isTerminal(job.status)) throw new HttpError(409, 'CONFLICT', `the render already ended ${job.status}`);
-  if (job.executionArn) {
-    // Recorded first, so the execution's ABORTED status change (lambdas/triggers/execution-ended.ts),
-    // which may be handled before the update below, ends the job CANCELLED rather than FAILED.
-    const requested = await p.jobs.update(job.id, { cancelRequestedAt: new Date().toISOString() });
-    if (!requested) throw new HttpError(409, 'CONFLICT', 'the render ended before it could be cancelled');
-    await clients()
-      .sfn.send(
-        new StopExecutionCommand({
-          executionArn: job.executionArn,
-          error: 'Cancelled',
-          cause: 'cancelled by the client',
-        }),
-      )
-      .catch((err: { name?: string }) => {
-        if (err.name !== 'ExecutionDoesNotExist') throw err;
-      });
-  }
-  const now = new Date().toISOString();
-  const cancelled = await p.jobs.update(job.id, {
-    status: 'CANCELLED',
-    timings: { ...job.timings, endedAt: now },
-  });
-  if (!cancelled) throw new HttpError(409, 'CONFLICT', 'the render ended before it could be cancelled');
-  // After the CANCELLED write: an upload that started before it is removed here or by its own re-check.
-  await removeJobObjects(cancelled).catch((err: Error) =>
-    logger.warn("could not remove a cancelled job's objects (the lifecycle rule will)", {
-      jobId: job.id,
-      err: err.message,
-    }),
-  );
-  // What it computed until now counts; the rest of its quota reservation is given back.
-  await recordUnfinished(cancelled).catch((err: Error) =>
-    logger.error('could not record the cancelled job’s usage', { jobId: job.id, err: err.message }),
-  );
-  await publishJobEvent('Job Cancelled', cancelled);
+  const cancelled = await cancelJob(tenantOf(event), event.pathParameters?.id ?? '', logger);
   return json(202, renderView(cancelled));
 }
 
@@ -236,7 +192,7 @@ async function route(event: APIGatewayProxyEvent, context?: Context): Promise<AP
     case 'POST /v1/renders/{id}/cancel':
       return cancel(event);
     default:
-      throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+      throw new HttpError('NOT_FOUND', `no route ${r}`);
   }
 }
 

@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { clients } from '../core/aws/clients.js';
 import { parseEdit, zodIssues } from '../core/intake/parse-edit.js';
 import { MergeField } from '../core/edit/schema.js';
 import { CutlineError } from '../core/errors.js';
 import { submitJob } from '../core/submit/submit.js';
-import { TemplateStore, type Template } from '../core/jobs/templates.js';
+import type { Template } from '../core/jobs/templates.js';
 import { getPlatform } from '../core/platform.js';
-import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
+import {
+  HttpError,
+  httpErrors,
+  invalid,
+  json,
+  jsonBody,
+  notFound,
+  tenantOf,
+  idempotencyKeyOf,
+} from './http.js';
 import { renderView } from './renders.js';
 import { observed } from '../core/observability.js';
 
@@ -25,10 +33,7 @@ export const TemplateRenderRequest = z.strictObject({
 const MAX_TEMPLATE_BYTES = 350_000;
 const ID = /^[\w-]{1,64}$/;
 
-const store = () => new TemplateStore(clients().db, getPlatform().table);
-
-const invalid = (details: Array<{ path: string; message: string }>, code = 'VALIDATION_FAILED') =>
-  new HttpError(400, code, `${details[0]!.path || '(root)'}: ${details[0]!.message}`, details);
+const store = () => getPlatform().templates;
 
 function parseBody<T>(schema: z.ZodType<T>, event: APIGatewayProxyEvent, optional = false): T {
   const r = schema.safeParse(optional && !event.body?.trim() ? {} : jsonBody(event), { reportInput: true });
@@ -79,11 +84,11 @@ const view = (t: Template) => ({
   links: { self: `/v1/templates/${t.id}`, render: `/v1/templates/${t.id}/render` },
 });
 
-const notFound = () => new HttpError(404, 'NOT_FOUND', 'no such template');
+const missing = () => notFound('no such template');
 
 async function found(tenantId: string, id: string): Promise<Template> {
   const t = ID.test(id) ? await store().get(tenantId, id) : null;
-  if (!t) throw notFound();
+  if (!t) throw missing();
   return t;
 }
 
@@ -114,14 +119,14 @@ async function replace(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   const body = parseBody(TemplateRequest, event);
   checkTemplate(body.edit);
   const t: Template = { ...prior, name: body.name, edit: body.edit, updatedAt: new Date().toISOString() };
-  if (!(await store().put(tenantId, t, true))) throw notFound();
+  if (!(await store().put(tenantId, t, true))) throw missing();
   return json(200, view(t));
 }
 
 async function remove(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const tenantId = tenantOf(event);
   const id = event.pathParameters?.id ?? '';
-  if (!ID.test(id) || !(await store().delete(tenantId, id))) throw notFound();
+  if (!ID.test(id) || !(await store().delete(tenantId, id))) throw missing();
   return { statusCode: 204, headers: {}, body: '' };
 }
 
@@ -169,7 +174,7 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
     case 'POST /v1/templates/{id}/render':
       return render(event);
     default:
-      throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+      throw new HttpError('NOT_FOUND', `no route ${r}`);
   }
 }
 

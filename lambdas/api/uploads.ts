@@ -8,7 +8,7 @@ import { contentType as typeOfName } from '../core/aws/storage.js';
 import { resolveLimits } from '../core/edit/limits.js';
 import { zodIssues } from '../core/intake/parse-edit.js';
 import { getPlatform } from '../core/platform.js';
-import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
+import { contentTooLarge, HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
 import { setting } from '../core/config.js';
 import { observed } from '../core/observability.js';
 
@@ -152,7 +152,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   const parsed = UploadRequest.safeParse(jsonBody(event), { reportInput: true });
   if (!parsed.success) {
     const details = zodIssues(parsed.error);
-    throw new HttpError(400, 'VALIDATION_FAILED', `${details[0]!.path}: ${details[0]!.message}`, details);
+    throw new HttpError('VALIDATION_FAILED', `${details[0]!.path}: ${details[0]!.message}`, details);
   }
   const p = getPlatform();
   const key = `inputs/${tenantId}/${randomUUID()}/${safeFilename(parsed.data.filename)}`;
@@ -160,9 +160,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   const bareType = type.split(';')[0]!.trim();
   if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(bareType)) {
     const message = `${bareType} is not an accepted upload type; accepted: ${UPLOAD_CONTENT_TYPES.join(', ')}`;
-    throw new HttpError(400, 'VALIDATION_FAILED', `contentType: ${message}`, [
-      { path: 'contentType', message },
-    ]);
+    throw new HttpError('VALIDATION_FAILED', `contentType: ${message}`, [{ path: 'contentType', message }]);
   }
   const max = maxUploadBytes(bareType);
   if (parsed.data.bytes > max) {
@@ -175,7 +173,7 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       max === S3_SINGLE_PUT_BYTES && max < limits[name]
         ? `the file is larger than ${max} bytes, the most one presigned PUT can carry (S3); larger sources need a multipart upload, which POST /v1/uploads does not offer`
         : `the file is larger than ${max} bytes (${name})`;
-    throw new HttpError(413, 'LIMIT_EXCEEDED', `bytes: ${message}`, [{ path: 'bytes', message }]);
+    throw contentTooLarge('LIMIT_EXCEEDED', `bytes: ${message}`, [{ path: 'bytes', message }]);
   }
   const url = await presignPut(p.ingestBucket, key, type, parsed.data.bytes);
   return json(201, {
@@ -192,6 +190,6 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
 
 export const handler = observed(async (event: APIGatewayProxyEvent) => {
   const r = `${event.httpMethod} ${event.resource}`;
-  if (r !== 'POST /v1/uploads') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+  if (r !== 'POST /v1/uploads') throw new HttpError('NOT_FOUND', `no route ${r}`);
   return create(event);
 }, httpErrors());

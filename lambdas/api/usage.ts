@@ -15,7 +15,7 @@ function day(raw: string | undefined, name: 'from' | 'to', fallback: string): st
     Number.isNaN(Date.parse(`${raw}T00:00:00Z`)) ||
     new Date(`${raw}T00:00:00Z`).toISOString().slice(0, 10) !== raw
   )
-    throw new HttpError(400, 'VALIDATION_FAILED', `${name} must be a UTC day, YYYY-MM-DD`, [
+    throw new HttpError('VALIDATION_FAILED', `${name} must be a UTC day, YYYY-MM-DD`, [
       { path: `query.${name}`, message: 'not a YYYY-MM-DD day' },
     ]);
   return raw;
@@ -34,11 +34,11 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   );
   const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
   if (span < 1)
-    throw new HttpError(400, 'VALIDATION_FAILED', 'from must not be after to', [
+    throw new HttpError('VALIDATION_FAILED', 'from must not be after to', [
       { path: 'query.from', message: 'after to' },
     ]);
   if (span > MAX_DAYS)
-    throw new HttpError(400, 'VALIDATION_FAILED', `at most ${MAX_DAYS} days at once`, [
+    throw new HttpError('VALIDATION_FAILED', `at most ${MAX_DAYS} days at once`, [
       { path: 'query.from', message: `more than ${MAX_DAYS} days before to` },
     ]);
   const store = usageStore();

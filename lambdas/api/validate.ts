@@ -34,6 +34,6 @@ async function estimateOf(job: Parameters<typeof estimateJob>[0]): Promise<JobEs
 
 export const handler = observed(async (event: APIGatewayProxyEvent) => {
   const r = `${event.httpMethod} ${event.resource}`;
-  if (r !== 'POST /v1/validate') throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
+  if (r !== 'POST /v1/validate') throw new HttpError('NOT_FOUND', `no route ${r}`);
   return validate(event);
 }, httpErrors());

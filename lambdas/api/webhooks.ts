@@ -21,13 +21,12 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
     const info = await secrets.describe(tenantId);
     if (!info)
       throw new HttpError(
-        404,
         'NOT_FOUND',
         'no webhook secret yet: POST /v1/webhooks/secret/rotate creates one and shows it once',
       );
     return json(200, info, NO_STORE);
   }
-  throw new HttpError(404, 'NOT_FOUND', `no route ${event.httpMethod} ${event.resource}`);
+  throw new HttpError('NOT_FOUND', `no route ${event.httpMethod} ${event.resource}`);
 }
 
 export const handler = observed(route, httpErrors());

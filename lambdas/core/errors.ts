@@ -1,4 +1,4 @@
-/** Typed errors shared by every entry point; the API maps `code` to a status in one place. */
+/** Typed errors shared by every entry point; the API maps `code` to a status in one table (api/http.ts). */
 export interface IssueDetail {
   path: string;
   message: string;
@@ -20,7 +20,11 @@ export type ErrorCode =
   /** The request (after merge) or the item it would store is larger than the platform keeps: 413. */
   | 'PAYLOAD_TOO_LARGE'
   /** An Idempotency-Key sent again with a different body (or route): 422, as payment APIs answer. */
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** No such resource for this tenant (another tenant's reads as missing). */
+  | 'NOT_FOUND'
+  /** The resource's state refuses the request (a render that already ended, a project being composed). */
+  | 'CONFLICT';
 
 export class CutlineError extends Error {
   constructor(

@@ -82,17 +82,21 @@ async function handle(state: PipelineState): Promise<EventResult> {
     }
   }
   const endedAt = new Date().toISOString();
-  const done = await p.jobs.update(job.id, {
-    status: 'SUCCEEDED',
-    stage: 'finalizing',
-    progress: 100,
-    // Every frame is in the stored outputs now, whatever counts the render tasks last managed to write.
-    ...(job.frames ? { frames: { done: job.frames.total, total: job.frames.total } } : {}),
-    outputs,
-    timings: { ...job.timings, endedAt },
-    // With SUCCEEDED in one write, so whoever sees the job end (the quick path) sees its measured seconds.
-    actual: jobSeconds(job, endedAt),
-  });
+  const done = await p.jobs.update(
+    job.id,
+    {
+      status: 'SUCCEEDED',
+      stage: 'finalizing',
+      progress: 100,
+      // Every frame is in the stored outputs now, whatever counts the render tasks last managed to write.
+      ...(job.frames ? { frames: { done: job.frames.total, total: job.frames.total } } : {}),
+      outputs,
+      timings: { ...job.timings, endedAt },
+      // With SUCCEEDED in one write, so whoever sees the job end (the quick path) sees its measured seconds.
+      actual: jobSeconds(job, endedAt),
+    },
+    { tenantId: job.tenantId },
+  );
   if (!done) throw new CutlineError('RENDER_FAILED', `job ${job.id} ended before it could be finalized`);
   await recordCompletion(done, outputs);
   const started = Date.parse(done.timings.startedAt ?? done.createdAt);

@@ -76,11 +76,15 @@ async function handle(state: FailedState): Promise<FailedResult> {
   const failed = job
     ? await untilStored(
         () =>
-          p.jobs.update(state.jobId, {
-            status: 'FAILED',
-            error,
-            timings: { ...job.timings, endedAt: new Date().toISOString() },
-          }),
+          p.jobs.update(
+            state.jobId,
+            {
+              status: 'FAILED',
+              error,
+              timings: { ...job.timings, endedAt: new Date().toISOString() },
+            },
+            { tenantId: job.tenantId },
+          ),
         () => cleanWork(state.jobId),
       )
     : null;

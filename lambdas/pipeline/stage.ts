@@ -33,7 +33,7 @@ export async function enterStage(state: PipelineState, stage: Stage, progress: n
         progress: Math.max(job.progress, progress, frames),
         timings: { ...job.timings, startedAt: job.timings.startedAt ?? new Date().toISOString() },
       },
-      { raiseOnly: true },
+      { raiseOnly: true, tenantId: job.tenantId },
     );
     if (updated) return updated;
     // Lost to a progress write (or the job just ended): read again.

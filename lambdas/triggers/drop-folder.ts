@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CopyObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { keyProblem } from '../core/aws/object-key.js';
 import { setting } from '../core/config.js';
@@ -46,8 +44,8 @@ export const dropIdempotencyKey = (bucket: string, key: string, tag: string): st
   `drop-${createHash('sha256').update(`${bucket}/${key}/${tag}`).digest('hex')}`;
 
 async function readManifest(bucket: string, key: string): Promise<Record<string, unknown>> {
-  const res = await clients().s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  if ((res.ContentLength ?? 0) > MAX_MANIFEST_BYTES) {
+  const text = await getPlatform().objects.getTextWithin(bucket, key, MAX_MANIFEST_BYTES);
+  if (text === undefined) {
     throw refuse(
       'VALIDATION_FAILED',
       '',
@@ -55,7 +53,6 @@ async function readManifest(bucket: string, key: string): Promise<Record<string,
       'too large',
     );
   }
-  const text = await res.Body!.transformToString();
   // A VALIDATION_FAILED like any refusal, so the .error.json is written beside it.
   assertJsonDepth(text, 'the manifest');
   let manifest: unknown;
@@ -101,13 +98,7 @@ async function mediaEdit(bucket: string, key: string, tag: string, owner: DropOw
     throw refuse('VALIDATION_FAILED', 'key', `the dropped file's key is refused: ${problem}`, problem);
   // Pure and throws on an unknown preset, so a refused file is never copied.
   const edit = presetEdit(preset, `s3://${p.ingestBucket}/${input}`);
-  await clients().s3.send(
-    new CopyObjectCommand({
-      Bucket: p.ingestBucket,
-      Key: input,
-      CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
-    }),
-  );
+  await p.objects.copy(`${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`, p.ingestBucket, input);
   return edit;
 }
 

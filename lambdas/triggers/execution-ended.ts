@@ -68,10 +68,14 @@ async function handle(
   const job = await p.jobs.get(jobId);
   if (!job || isTerminal(job.status)) return { jobId };
   const ending = endingFor(detail, job);
-  const ended = await p.jobs.update(jobId, {
-    ...ending,
-    timings: { ...job.timings, endedAt: new Date().toISOString() },
-  });
+  const ended = await p.jobs.update(
+    jobId,
+    {
+      ...ending,
+      timings: { ...job.timings, endedAt: new Date().toISOString() },
+    },
+    { tenantId: job.tenantId },
+  );
   if (!ended) return { jobId }; // someone else ended it meanwhile; they sent its event
   logger.error('execution ended without its job', { jobId, execution: detail.executionArn, ending });
   recordJobEnd(ended.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED');

@@ -4,8 +4,10 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -95,6 +97,26 @@ export class ObjectStore {
   async getText(bucket: string, key: string): Promise<string> {
     const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return res.Body!.transformToString();
+  }
+
+  /** The object's text, or undefined (its body unread) when it is larger than `maxBytes`. */
+  async getTextWithin(bucket: string, key: string, maxBytes: number): Promise<string | undefined> {
+    const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if ((res.ContentLength ?? 0) > maxBytes) {
+      (res.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return undefined;
+    }
+    return res.Body!.transformToString();
+  }
+
+  /** Copies `from` (`<bucket>/<key>`, the key URL-encoded as S3's CopySource wants) to bucket/key. */
+  async copy(from: string, bucket: string, key: string): Promise<void> {
+    await this.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: from }));
+  }
+
+  /** Whether the bucket answers (the health check). */
+  async ping(bucket: string): Promise<void> {
+    await this.s3.send(new HeadBucketCommand({ Bucket: bucket }));
   }
 
   async download(bucket: string, key: string, path: string): Promise<void> {

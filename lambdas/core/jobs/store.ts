@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { CURSOR_ID, CURSOR_TIME, decodeCursor, encodeCursor } from '../aws/cursor.js';
+import { TABLE_INDEXES } from '../aws/indexes.js';
 import { DYNAMODB_MAX_ITEM_BYTES, itemBytes } from '../aws/item-size.js';
 import { CutlineError } from '../errors.js';
 import { sanitizeError } from '../sanitize.js';
@@ -33,6 +34,9 @@ export interface CreateOptions {
   beforeWrite?: () => Promise<(() => Promise<void>) | void>;
 }
 
+/** The tenant's jobs in one status (GSI3): a status-filtered list reads only what matches. */
+export const tenantStatusKey = (tenantId: string, status: JobStatus) => `TENANT#${tenantId}#STATUS#${status}`;
+
 function toItem(job: Job): Record<string, unknown> {
   return {
     ...key(job.id),
@@ -40,22 +44,39 @@ function toItem(job: Job): Record<string, unknown> {
     GSI1SK: job.createdAt,
     GSI2PK: `STATUS#${job.status}`,
     GSI2SK: job.createdAt,
+    GSI3PK: tenantStatusKey(job.tenantId, job.status),
+    GSI3SK: job.createdAt,
     ...job,
   };
 }
 
 function fromItem(item: Record<string, unknown> | undefined): Job | null {
   if (!item) return null;
-  const { PK: _pk, SK: _sk, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, ...job } = item;
+  const {
+    PK: _pk,
+    SK: _sk,
+    GSI1PK: _a,
+    GSI1SK: _b,
+    GSI2PK: _c,
+    GSI2SK: _d,
+    GSI3PK: _e,
+    GSI3SK: _f,
+    ...job
+  } = item;
   return job as unknown as Job;
 }
 
-/** A page's cursor: the last job's createdAt and id (aws/cursor.ts), rebuilt on the caller's partition. */
+/**
+ * A page's cursor: the last job's createdAt and id (aws/cursor.ts), rebuilt on the caller's partition of
+ * the index the page came from (GSI1, or GSI3 for one status).
+ */
 const cursorOf = (tenantId: string, last: Record<string, unknown>) =>
-  encodeCursor(tenantId, [String(last.GSI1SK), String(last.PK).slice('JOB#'.length)]);
-function startKey(tenantId: string, cursor: string): Record<string, string> {
+  encodeCursor(tenantId, [String(last.GSI1SK ?? last.GSI3SK), String(last.PK).slice('JOB#'.length)]);
+function startKey(tenantId: string, cursor: string, status?: JobStatus): Record<string, string> {
   const [createdAt, id] = decodeCursor(tenantId, cursor, [CURSOR_TIME, CURSOR_ID]);
-  return { ...key(id!), GSI1PK: `TENANT#${tenantId}`, GSI1SK: createdAt! };
+  return status
+    ? { ...key(id!), GSI3PK: tenantStatusKey(tenantId, status), GSI3SK: createdAt! }
+    : { ...key(id!), GSI1PK: `TENANT#${tenantId}`, GSI1SK: createdAt! };
 }
 
 export interface ListOptions {
@@ -225,7 +246,7 @@ export class JobStore implements ProgressStore {
       const res = await this.db.send(
         new QueryCommand({
           TableName: this.table,
-          IndexName: 'GSI2',
+          IndexName: TABLE_INDEXES.GSI2,
           KeyConditionExpression: before ? 'GSI2PK = :s AND GSI2SK < :c' : 'GSI2PK = :s',
           ExpressionAttributeValues: { ':s': `STATUS#${status}`, ...(before ? { ':c': before } : {}) },
           // Names, not words: DynamoDB reserves many attribute names.
@@ -246,21 +267,118 @@ export class JobStore implements ProgressStore {
     return out;
   }
 
+  /**
+   * A page of the tenant's jobs, newest first. One status is read from its own partition (GSI3), never
+   * filtered after the page limit: a page is short only at the end of what matches.
+   */
+  /** Every tenant's jobs in `status`, whole, oldest first (the local runtime's restart and stop). */
+  async allInStatus(status: JobStatus): Promise<Job[]> {
+    const out: Job[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: TABLE_INDEXES.GSI2,
+          KeyConditionExpression: 'GSI2PK = :s',
+          ExpressionAttributeValues: { ':s': `STATUS#${status}` },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      out.push(...(res.Items ?? []).map((i) => fromItem(i)!));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /**
+   * The tenant's jobs created from `from` to `to`, newest first (GSI1), with only `fields` (dotted paths
+   * name nested ones); at most `max` of them, `truncated` when more were there.
+   */
+  async createdBetween<T>(
+    tenantId: string,
+    from: string,
+    to: string,
+    opts: { max: number; fields: readonly string[] },
+  ): Promise<{ jobs: T[]; truncated: boolean }> {
+    // Names, not words: DynamoDB reserves many attribute names (`status` among them).
+    const names: Record<string, string> = {};
+    const projection = opts.fields
+      .map((f) =>
+        f
+          .split('.')
+          .map((part) => {
+            const name = `#${part}`;
+            names[name] = part;
+            return name;
+          })
+          .join('.'),
+      )
+      .join(', ');
+    const jobs: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    let truncated = false;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: TABLE_INDEXES.GSI1,
+          KeyConditionExpression: 'GSI1PK = :t AND GSI1SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':t': `TENANT#${tenantId}`, ':from': from, ':to': to },
+          ProjectionExpression: projection,
+          ExpressionAttributeNames: names,
+          ScanIndexForward: false,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      jobs.push(...((res.Items ?? []) as T[]));
+      start = res.LastEvaluatedKey;
+      if (start && jobs.length >= opts.max) truncated = true;
+    } while (start && !truncated);
+    return { jobs: jobs.slice(0, opts.max), truncated };
+  }
+
+  /** How many of the tenant's jobs are in `status` now (the operations index, GSI2, counted). */
+  async countInStatus(tenantId: string, status: JobStatus): Promise<number> {
+    let n = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: TABLE_INDEXES.GSI2,
+          KeyConditionExpression: 'GSI2PK = :s',
+          FilterExpression: 'tenantId = :t',
+          ExpressionAttributeValues: { ':s': `STATUS#${status}`, ':t': tenantId },
+          Select: 'COUNT',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      n += res.Count ?? 0;
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return n;
+  }
+
   async list(tenantId: string, opts: ListOptions = {}): Promise<{ jobs: Job[]; cursor?: string }> {
     const limit = Math.min(100, Math.max(1, opts.limit ?? 20));
     const res = await this.db.send(
       new QueryCommand({
         TableName: this.table,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :t',
-        ...(opts.status ? { FilterExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' } } : {}),
-        ExpressionAttributeValues: {
-          ':t': `TENANT#${tenantId}`,
-          ...(opts.status ? { ':s': opts.status } : {}),
-        },
+        ...(opts.status
+          ? {
+              IndexName: TABLE_INDEXES.GSI3,
+              KeyConditionExpression: 'GSI3PK = :t',
+              ExpressionAttributeValues: { ':t': tenantStatusKey(tenantId, opts.status) },
+            }
+          : {
+              IndexName: TABLE_INDEXES.GSI1,
+              KeyConditionExpression: 'GSI1PK = :t',
+              ExpressionAttributeValues: { ':t': `TENANT#${tenantId}` },
+            }),
         ScanIndexForward: false,
         Limit: limit,
-        ...(opts.cursor ? { ExclusiveStartKey: startKey(tenantId, opts.cursor) } : {}),
+        ...(opts.cursor ? { ExclusiveStartKey: startKey(tenantId, opts.cursor, opts.status) } : {}),
       }),
     );
     return {
@@ -276,8 +394,15 @@ export class JobStore implements ProgressStore {
   async update(
     id: string,
     patch: Partial<Omit<Job, 'id' | 'tenantId' | 'createdAt'>>,
-    /** Only if the stored progress is at most `patch.progress` (progress never goes back). */
-    opts: { raiseOnly?: boolean } = {},
+    opts: {
+      /** Only if the stored progress is at most `patch.progress` (progress never goes back). */
+      raiseOnly?: boolean;
+      /**
+       * The job's tenant, when the caller holds the job: a status change moves the job to its tenant's
+       * partition of GSI3, and without it the tenant is read first (it never changes).
+       */
+      tenantId?: string;
+    } = {},
   ): Promise<Job | null> {
     const fields: Record<string, unknown> = {
       ...patch,
@@ -285,14 +410,30 @@ export class JobStore implements ProgressStore {
       ...(patch.error ? { error: sanitizeError(patch.error) } : {}),
       updatedAt: new Date().toISOString(),
     };
-    if (patch.status) fields.GSI2PK = `STATUS#${patch.status}`;
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {};
+    let tenantCondition = '';
+    if (patch.status) {
+      const tenantId = opts.tenantId ?? (await this.tenantOf(id));
+      if (tenantId === null) return null;
+      fields.GSI2PK = `STATUS#${patch.status}`;
+      fields.GSI3PK = tenantStatusKey(tenantId, patch.status);
+      // The index key written is the tenant's own: never another tenant's partition.
+      names['#tenant'] = 'tenantId';
+      values[':tenant'] = tenantId;
+      tenantCondition = ' AND #tenant = :tenant';
+    }
     const sets = Object.entries(fields).map(([k, v], i) => {
       names[`#f${i}`] = k;
       values[`:v${i}`] = v;
       return `#f${i} = :v${i}`;
     });
+    if (patch.status) {
+      // A job written before GSI3 existed gets its sort key with its first status change.
+      names['#g3sk'] = 'GSI3SK';
+      names['#created'] = 'createdAt';
+      sets.push('#g3sk = #created');
+    }
     Object.assign(values, terminalValues());
     if (opts.raiseOnly && patch.progress !== undefined) {
       names['#progress'] = 'progress';
@@ -305,7 +446,7 @@ export class JobStore implements ProgressStore {
           Key: key(id),
           UpdateExpression: `SET ${sets.join(', ')}`,
           ConditionExpression:
-            `attribute_exists(PK) AND ${NOT_TERMINAL}` +
+            `attribute_exists(PK) AND ${NOT_TERMINAL}${tenantCondition}` +
             (opts.raiseOnly && patch.progress !== undefined ? ' AND #progress <= :pmax' : ''),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -317,6 +458,25 @@ export class JobStore implements ProgressStore {
       if (err instanceof ConditionalCheckFailedException) return null;
       throw err;
     }
+  }
+
+  /** Whether the table answers (the health check): a read of an item that is never written. */
+  async ping(): Promise<void> {
+    await this.db.send(new GetCommand({ TableName: this.table, Key: { PK: 'HEALTH', SK: 'PING' } }));
+  }
+
+  /** The job's tenant (null when there is no such job): one projected, consistent read. */
+  private async tenantOf(id: string): Promise<string | null> {
+    const res = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: key(id),
+        ConsistentRead: true,
+        ProjectionExpression: '#t',
+        ExpressionAttributeNames: { '#t': 'tenantId' },
+      }),
+    );
+    return typeof res.Item?.tenantId === 'string' ? res.Item.tenantId : null;
   }
 
   /** One render unit's frame counter (jobs/progress.ts): it only grows, and never on a terminal job. */

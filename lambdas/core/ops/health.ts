@@ -1,9 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { clients } from '../aws/clients.js';
-import { ENV, requireEnv } from '../config.js';
+import { ENV } from '../config.js';
 import { checkFfmpeg, REQUIRED, type FfmpegCheck } from '../media/capabilities.js';
 import { getPlatform } from '../platform.js';
 
@@ -97,19 +93,14 @@ let ffmpegCheck: Promise<FfmpegCheck> | undefined;
  * feature the compiler uses or a local store's disk is (nearly) full.
  */
 export async function checkHealth(): Promise<HealthReport> {
-  const c = clients();
   const p = getPlatform();
   ffmpegCheck ??= checkFfmpeg();
   const ffT0 = performance.now();
   const [table, ingest, outputs, sm, ff, storage] = await Promise.all([
-    timed('table', () =>
-      c.db.send(new GetCommand({ TableName: p.table, Key: { PK: 'HEALTH', SK: 'PING' } })),
-    ),
-    timed('ingestBucket', () => c.s3.send(new HeadBucketCommand({ Bucket: p.ingestBucket }))),
-    timed('outputsBucket', () => c.s3.send(new HeadBucketCommand({ Bucket: p.outputsBucket }))),
-    timed('stateMachine', () =>
-      c.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: requireEnv(ENV.STATE_MACHINE_ARN) })),
-    ),
+    timed('table', () => p.jobs.ping()),
+    timed('ingestBucket', () => p.objects.ping(p.ingestBucket)),
+    timed('outputsBucket', () => p.objects.ping(p.outputsBucket)),
+    timed('stateMachine', () => p.executions.ping()),
     ffmpegCheck,
     checkStoreSpace(),
   ]);

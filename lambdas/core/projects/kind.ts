@@ -1,4 +1,3 @@
-import { clients } from '../aws/clients.js';
 import { contentType } from '../aws/storage.js';
 import { CutlineError } from '../errors.js';
 import type { JobKind, PrepareItem } from '../jobs/types.js';
@@ -29,7 +28,7 @@ export const generatedKey = (tenantId: string, projectId: string | undefined, jo
 
 export const platformDeps: ProjectKindDeps = {
   env: providerEnv,
-  sink: () => new ProjectStore(clients().db, getPlatform().table),
+  sink: () => ProjectStore.of(getPlatform()),
   async publish(f) {
     const p = getPlatform();
     const key = generatedKey(f.tenantId, f.projectId, f.jobId, f.name);

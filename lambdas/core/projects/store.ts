@@ -7,15 +7,23 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { CURSOR_ID, CURSOR_TIME, decodeCursor, encodeCursor } from '../aws/cursor.js';
+import { TABLE_INDEXES } from '../aws/indexes.js';
 import type { Project, Scene, SceneMedia, SceneStatus } from './schema.js';
+import type { ProjectStatus } from './status.js';
 
 const pk = (id: string) => `PROJECT#${id}`;
 /** Scenes sort by position: SCENE#001, SCENE#002, … */
 export const sceneKey = (position: number) => `SCENE#${String(position).padStart(3, '0')}`;
 /** Listing per tenant: its own GSI1 partition, apart from the tenant's jobs (TENANT#…). */
 const listKey = (tenantId: string) => `PROJECTS#${tenantId}`;
+/**
+ * The tenant's projects in one status (GSI3). Written with the status the store knows: draft at create,
+ * composing with a compose job; the end of that job is settled by whoever reads it next (projects/list.ts).
+ */
+export const projectStatusKey = (tenantId: string, status: ProjectStatus) =>
+  `PROJECTS#${tenantId}#STATUS#${status}`;
 
-const STRIP = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'tenantId', 'projectId'];
+const STRIP = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI3PK', 'GSI3SK', 'tenantId', 'projectId'];
 function strip<T>(item: Record<string, unknown>, keep: string[] = []): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) if (!STRIP.includes(k) || keep.includes(k)) out[k] = v;
@@ -59,6 +67,11 @@ export interface SceneStatusSink {
  * id and previous status, each followed by an ADD to the counters.
  */
 export class ProjectStore implements SceneStatusSink {
+  /** The platform's (its table), made per call: tests and the local runtime may re-point the platform. */
+  static of(p: { db: DynamoDBDocumentClient; table: string }): ProjectStore {
+    return new ProjectStore(p.db, p.table);
+  }
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -80,6 +93,8 @@ export class ProjectStore implements SceneStatusSink {
             SK: 'META',
             GSI1PK: listKey(project.tenantId),
             GSI1SK: project.createdAt,
+            GSI3PK: projectStatusKey(project.tenantId, project.composeJobId ? 'composing' : 'draft'),
+            GSI3SK: project.createdAt,
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
@@ -127,40 +142,99 @@ export class ProjectStore implements SceneStatusSink {
     return { project: strip<Project>(meta, ['tenantId']), scenes };
   }
 
-  /** A page of the tenant's projects, newest first, without their scenes. */
+  /**
+   * A page of the tenant's projects, newest first, without their scenes: all of them (GSI1), or those the
+   * store holds in `status` (GSI3), read from their own partition rather than filtered after the limit.
+   */
   async list(
     tenantId: string,
     limit = 50,
     cursor?: string,
+    status?: ProjectStatus,
   ): Promise<{ projects: Project[]; cursor?: string }> {
     // The cursor holds the last project's createdAt and id only; the partition is always the caller's.
     let startKey: Record<string, string> | undefined;
     if (cursor) {
       const [createdAt, id] = decodeCursor(tenantId, cursor, [CURSOR_TIME, CURSOR_ID]);
-      startKey = { PK: pk(id!), SK: 'META', GSI1PK: listKey(tenantId), GSI1SK: createdAt! };
+      startKey = status
+        ? { PK: pk(id!), SK: 'META', GSI3PK: projectStatusKey(tenantId, status), GSI3SK: createdAt! }
+        : { PK: pk(id!), SK: 'META', GSI1PK: listKey(tenantId), GSI1SK: createdAt! };
     }
     const res = await this.db.send(
       new QueryCommand({
         TableName: this.table,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :t',
-        ExpressionAttributeValues: { ':t': listKey(tenantId) },
+        ...(status
+          ? {
+              IndexName: TABLE_INDEXES.GSI3,
+              KeyConditionExpression: 'GSI3PK = :t',
+              ExpressionAttributeValues: { ':t': projectStatusKey(tenantId, status) },
+            }
+          : {
+              IndexName: TABLE_INDEXES.GSI1,
+              KeyConditionExpression: 'GSI1PK = :t',
+              ExpressionAttributeValues: { ':t': listKey(tenantId) },
+            }),
         ScanIndexForward: false,
         Limit: limit,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
+    const last = res.LastEvaluatedKey;
     return {
       projects: (res.Items ?? []).map((i) => strip<Project>(i, ['tenantId'])),
-      ...(res.LastEvaluatedKey
+      ...(last
         ? {
             cursor: encodeCursor(tenantId, [
-              String(res.LastEvaluatedKey.GSI1SK),
-              String(res.LastEvaluatedKey.PK).slice('PROJECT#'.length),
+              String(last.GSI1SK ?? last.GSI3SK),
+              String(last.PK).slice('PROJECT#'.length),
             ]),
           }
         : {}),
     };
+  }
+
+  /**
+   * Files the project under `status` (GSI3) for its compose job `jobId`, setting the job when given;
+   * false when the project is gone or another compose job replaced that one meanwhile.
+   */
+  async setStatus(
+    tenantId: string,
+    id: string,
+    status: ProjectStatus,
+    job: { id: string; replaces?: boolean },
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { PK: pk(id), SK: 'META' },
+          UpdateExpression: job.replaces
+            ? 'SET #g3 = :g3, #g3sk = #created, #job = :job, #updatedAt = :now'
+            : 'SET #g3 = :g3, #g3sk = #created',
+          ConditionExpression: job.replaces
+            ? 'attribute_exists(PK) AND #tenant = :t'
+            : 'attribute_exists(PK) AND #tenant = :t AND #job = :job',
+          ExpressionAttributeNames: {
+            '#g3': 'GSI3PK',
+            '#g3sk': 'GSI3SK',
+            '#created': 'createdAt',
+            '#job': 'composeJobId',
+            '#tenant': 'tenantId',
+            ...(job.replaces ? { '#updatedAt': 'updatedAt' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':g3': projectStatusKey(tenantId, status),
+            ':t': tenantId,
+            ':job': job.id,
+            ...(job.replaces ? { ':now': new Date().toISOString() } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (conditionFailed(err)) return false;
+      throw err;
+    }
   }
 
   /** Sets (value) or removes (undefined) project fields; null when the project is missing or not the tenant's. */

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { clients } from '../aws/clients.js';
-import { ENV, requireEnv } from '../config.js';
 import { CutlineError } from '../errors.js';
 import { getPlatform } from '../platform.js';
 import { estimateJob } from './estimate.js';
@@ -46,10 +43,9 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
   const callbackEvents = callback ? kind.callbackEvents?.(request) : undefined;
   const now = new Date().toISOString();
   const id = randomUUID();
-  const stateMachineArn = requireEnv(ENV.STATE_MACHINE_ARN);
-  // An execution's ARN is its state machine's with ":execution:" and the execution name (the job id), so
-  // the job is written with it once instead of updated after the start (one write less per submit).
-  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+  // Named by the job id, so the job is written with its execution's ARN once instead of updated after
+  // the start (one write less per submit).
+  const executionArn = p.executions.arnFor(id);
   // Written with the job, not after it: one write per submit, and a replay sees it too.
   const extra = (await req.annotate?.({ id, tenantId: req.tenantId, type: kind.type, request })) ?? {};
   // A tenant with quotas reserves the estimate: the API's (annotate), else one made here.
@@ -90,21 +86,19 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
   });
   if (!created) return { job, created };
   try {
-    await clients().sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn,
-        name: job.id,
-        input: JSON.stringify({ jobId: job.id, tenantId: req.tenantId }),
-      }),
-    );
+    await p.executions.start(job.id, { jobId: job.id, tenantId: req.tenantId });
     return { job, created };
   } catch (err) {
     const message = `the pipeline could not start: ${(err as Error).message}`;
-    await p.jobs.update(job.id, {
-      status: 'FAILED',
-      error: { code: 'PIPELINE_UNAVAILABLE', message },
-      timings: { ...job.timings, endedAt: new Date().toISOString() },
-    });
+    await p.jobs.update(
+      job.id,
+      {
+        status: 'FAILED',
+        error: { code: 'PIPELINE_UNAVAILABLE', message },
+        timings: { ...job.timings, endedAt: new Date().toISOString() },
+      },
+      { tenantId: job.tenantId },
+    );
     if (job.reservation) await releaseReservation(req.tenantId, job.reservation);
     throw new CutlineError(
       'PIPELINE_UNAVAILABLE',

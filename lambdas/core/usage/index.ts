@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { clients } from '../aws/clients.js';
 import { ENV } from '../config.js';
 import { QuotaExceededError } from '../errors.js';
 import type { Job, JobOutput } from '../jobs/model.js';
@@ -18,8 +17,8 @@ import {
 import { jobSeconds, sumUsage, usageRecord, type UsageRecord } from './record.js';
 import { UsageStore } from './store.js';
 
-/** Made per call: the platform (table, clients) may be re-pointed by tests and the local runtime. */
-export const usageStore = (): UsageStore => new UsageStore(clients().db, getPlatform().table);
+/** The platform's, read per call: tests and the local runtime may re-point the platform. */
+export const usageStore = (): UsageStore => new UsageStore(getPlatform().db, getPlatform().table);
 
 /** Video/audio outputs without a duration (stitched ones) get it from their headers, read in place. */
 async function withDurations<T extends Pick<JobOutput, 'kind' | 'key' | 'durationSeconds'>>(

@@ -203,7 +203,7 @@ describe('CutlineStack', () => {
     expect(fargate?.MaxAttempts).toBeGreaterThanOrEqual(5); // ECS capacity (RunTask Failures)
   });
 
-  it('keeps state in one on-demand table with PITR, TTL and both GSIs', () => {
+  it('keeps state in one on-demand table with PITR, TTL and its three GSIs', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -211,6 +211,7 @@ describe('CutlineStack', () => {
       GlobalSecondaryIndexes: [
         Match.objectLike({ IndexName: 'GSI1' }),
         Match.objectLike({ IndexName: 'GSI2' }),
+        Match.objectLike({ IndexName: 'GSI3' }),
       ],
       KeySchema: [
         { AttributeName: 'PK', KeyType: 'HASH' },

@@ -288,8 +288,10 @@ describe('GET and cancel', () => {
     expect(res.status).toBe(200);
     expect(res.body.renders).toHaveLength(1);
     const q = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
-    expect(q).toMatchObject({ IndexName: 'GSI1', ScanIndexForward: false, Limit: 1 });
-    expect(q.ExpressionAttributeValues).toMatchObject({ ':t': 'TENANT#tenant-a', ':s': 'RUNNING' });
+    // The status is part of the key (the tenant's partition of GSI3), never a filter after the limit.
+    expect(q).toMatchObject({ IndexName: 'GSI3', ScanIndexForward: false, Limit: 1 });
+    expect(q.ExpressionAttributeValues).toEqual({ ':t': 'TENANT#tenant-a#STATUS#RUNNING' });
+    expect(q.FilterExpression).toBeUndefined();
     expect(typeof res.body.cursor).toBe('string');
     const bad = await call(event('GET', '/v1/renders', { queryStringParameters: { limit: '1000' } }));
     expect([bad.status, bad.body.error.details[0].path]).toEqual([400, 'query.limit']);
