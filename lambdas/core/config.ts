@@ -64,6 +64,35 @@ export const ENV = {
   HTML_RENDERER: 'CUTLINE_HTML_RENDERER',
   /** Path of the Chromium binary that draws html assets (default: a system Chromium). */
   CHROMIUM_PATH: 'CUTLINE_CHROMIUM',
+  /**
+   * AI providers (core/providers/settings.ts reads these, nothing else). Each capability names its engine:
+   * transcription `pocketsphinx` | `whisper` | `transcribe` | `none`; voice `espeak` | `polly` | `none`;
+   * ranking `heuristic` | `bedrock` | `openai`. Unset: the local engine when its binary is on this machine,
+   * else `none` (refused with NOT_SUPPORTED naming what to set). The stack sets the AWS ones it enables.
+   */
+  TRANSCRIBER: 'CUTLINE_TRANSCRIBER',
+  VOICE: 'CUTLINE_VOICE',
+  RANKER: 'CUTLINE_RANKER',
+  /** The pocketsphinx_continuous binary, and a model folder in pocketsphinx-en-us's layout (default: its own). */
+  POCKETSPHINX_PATH: 'CUTLINE_POCKETSPHINX',
+  POCKETSPHINX_MODEL: 'CUTLINE_POCKETSPHINX_MODEL',
+  /** whisper.cpp: its CLI binary and a ggml model file; both set selects `whisper` when TRANSCRIBER is unset. */
+  WHISPER_PATH: 'CUTLINE_WHISPER',
+  WHISPER_MODEL: 'CUTLINE_WHISPER_MODEL',
+  /** The espeak-ng binary (default `espeak-ng`). */
+  ESPEAK_PATH: 'CUTLINE_ESPEAK',
+  /** Amazon Polly engine (`neural` default, `standard`, `long-form`, `generative`) and default voice id. */
+  POLLY_ENGINE: 'CUTLINE_POLLY_ENGINE',
+  POLLY_VOICE: 'CUTLINE_POLLY_VOICE',
+  /** Language of speech to transcribe (BCP-47, default en-US). */
+  TRANSCRIBE_LANGUAGE: 'CUTLINE_TRANSCRIBE_LANGUAGE',
+  /** Bedrock model id (or inference profile) that ranks clip candidates through the Converse API. */
+  BEDROCK_MODEL_ID: 'CUTLINE_BEDROCK_MODEL_ID',
+  /** An OpenAI-compatible chat completions URL (a local model server) and its model, for `openai` ranking. */
+  LLM_ENDPOINT: 'CUTLINE_LLM_ENDPOINT',
+  LLM_MODEL: 'CUTLINE_LLM_MODEL',
+  /** Region of the AI services when it is not the stack's own (default: AWS_REGION). */
+  AI_REGION: 'CUTLINE_AI_REGION',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;

@@ -5,6 +5,7 @@ import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
+import { transcriptOutputKey } from '../core/providers/transcription/index.js';
 import { recordCompletion } from '../core/usage/index.js';
 import { jobSeconds } from '../core/usage/record.js';
 import {
@@ -61,6 +62,17 @@ export async function handler(state: PipelineState): Promise<{ event: Record<str
   if (!perRendition.length)
     throw new CutlineError('RENDER_FAILED', 'finalize: the render produced no output');
   const outputs: JobOutput[] = perRendition.flatMap((r) => r.files);
+  // The words a transcription item heard (captions.transcribe, caption src "auto").
+  const transcript = await p.objects.head(
+    p.outputsBucket,
+    transcriptOutputKey({ tenantId: job.tenantId, jobId: job.id }),
+  );
+  if (transcript)
+    outputs.push({
+      kind: 'transcript',
+      key: transcriptOutputKey({ tenantId: job.tenantId, jobId: job.id }),
+      bytes: transcript.bytes,
+    });
   if (job.type !== 'render' || renditions.length > 1) {
     const manifest = {
       jobId: job.id,

@@ -56,8 +56,18 @@ export interface JobKind<R = unknown> {
   callbackEvents?(request: R): CallbackEvent[] | undefined;
   /** Work to fan out before expansion (pure: from the request alone). */
   prepareItems?(request: R): PrepareItem[];
-  /** Runs one prepare item (in its own task, retried); the result is stored and handed to expand. */
+  /**
+   * Runs one prepare item (in its own task, retried); the result is stored and handed to expand. A result
+   * `{ wait: { seconds, state } }` is work still running in a provider (a transcription job): the state
+   * machine waits that long and calls pollItem with the state, until a result without `wait` comes.
+   */
   prepareItem?(request: R, item: PrepareItem, ctx: Omit<ExpandContext, 'prepared'>): Promise<unknown>;
+  pollItem?(
+    request: R,
+    item: PrepareItem,
+    state: Record<string, string | number>,
+    ctx: Omit<ExpandContext, 'prepared'>,
+  ): Promise<unknown>;
   /** The renditions: pure except for reading sources through ctx (analysis such as scene detection). */
   expand(request: R, ctx: ExpandContext): Promise<Rendition[]>;
 }
