@@ -50,7 +50,6 @@ export function amazonTranscriber(edge: TranscribeEdge): Transcriber {
             TranscriptionJobName: name,
             LanguageCode: input.language as never,
             MediaFormat: 'wav',
-            MediaSampleRateHertz: 16_000,
             Media: { MediaFileUri: `s3://${edge.bucket}/${base}.wav` },
             OutputBucketName: edge.bucket,
             OutputKey: `${base}.json`,
