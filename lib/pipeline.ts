@@ -101,8 +101,8 @@ export class Pipeline extends Construct {
     // MediaConvert packaging reads the renditions and the HLS tree MediaConvert wrote, and leaves its result in work/.
     access.work(f.packageMediaConvert, 'read', 'write');
     props.outputs.grantRead(f.packageMediaConvert, 'outputs/*');
-    // Prepare items write the job's transcript.json among its results.
-    for (const fn of [f.renderChunk, f.stitch, f.finalize, f.prepareItem]) access.writeResults(fn);
+    // Prepare items and expansion (caption src "auto") write the job's transcript.json among its results.
+    for (const fn of [f.renderChunk, f.stitch, f.finalize, f.prepareItem, f.probe]) access.writeResults(fn);
     // Finalize checks every output it reports is stored (HeadObject needs s3:GetObject).
     props.outputs.grantRead(f.finalize, 'outputs/*');
     // Generated scene media (voice-overs) is published under the tenant's inputs/.

@@ -5,6 +5,7 @@ import type { PrepareItem } from '../core/jobs/kinds.js';
 import { expansionContext } from '../core/jobs/expand.js';
 import { jobKind, storedRequest } from '../core/jobs/registry.js';
 import { getPlatform } from '../core/platform.js';
+import { platformPublishers } from '../core/providers/publish.js';
 import { enterStage, RenderRetryableError, sourceResolver, withScratch } from './common.js';
 
 interface PrepareTask {
@@ -45,6 +46,7 @@ export async function handler(task: PrepareTask): Promise<PrepareOutcome> {
         jobId: job.id,
         resolver: sourceResolver(job, dir),
         scratchDir: dir,
+        publishers: platformPublishers({ tenantId: job.tenantId, jobId: job.id }),
       });
       const request = storedRequest(kind, job.request);
       return task.poll

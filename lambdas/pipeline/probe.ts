@@ -5,6 +5,7 @@ import { expansionContext, expandJob } from '../core/jobs/expand.js';
 import { jobKind, storedRequest } from '../core/jobs/registry.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import { getPlatform } from '../core/platform.js';
+import { platformPublishers } from '../core/providers/publish.js';
 import {
   enterStage,
   sourceResolver,
@@ -33,6 +34,7 @@ export async function handler(state: PipelineState): Promise<PipelineState> {
       resolver,
       scratchDir: dir,
       prepared,
+      publishers: platformPublishers({ tenantId: job.tenantId, jobId: job.id }),
     });
     const renditions: StoredRendition[] = await expandJob(kind, storedRequest(kind, job.request), ctx);
     const probes = new Map<string, ProbeResult>();

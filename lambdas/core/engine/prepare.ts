@@ -13,6 +13,7 @@ import { FontRegistry } from '../text/fonts.js';
 import { htmlDocument } from '../html/document.js';
 import { vectorDocument } from '../html/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
+import { AUTO_CAPTIONS, assertSpeechResolved } from '../providers/speech-assets.js';
 
 interface SourceRef {
   src: string;
@@ -34,7 +35,8 @@ export function collectSources(edit: Edit): SourceRef[] {
       const a = clip.asset;
       const at = `timeline.tracks[${t}].clips[${c}].asset.src`;
       if (a.type === 'video' || a.type === 'image' || a.type === 'audio') add(a.src, at, 'media');
-      if (a.type === 'caption') add(a.src, at, 'captions');
+      // "auto" names no file: the job transcribes the edit's own audio (providers/edit-speech.ts).
+      if (a.type === 'caption' && a.src !== AUTO_CAPTIONS) add(a.src, at, 'captions');
     }),
   );
   return [...seen.values()];
@@ -79,6 +81,7 @@ export interface PrepareOptions {
 
 /** The I/O before compiling: resolve and probe every source, read captions and fonts, place the clips. */
 export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<CompileInput> {
+  assertSpeechResolved(edit);
   const limits = resolveLimits(opts.limits);
   const refs = collectSources(edit);
   const media = new Map<string, MediaEntry>();

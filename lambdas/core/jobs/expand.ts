@@ -2,6 +2,7 @@ import { parseEdit } from '../edit/parse.js';
 import { CutlineError } from '../errors.js';
 import { probeFile, type ProbeResult } from '../media/probe.js';
 import type { SourceResolver } from '../media/sources.js';
+import type { Publishers } from '../providers/publish.js';
 import type { ExpandContext, JobKind, Rendition } from './kinds.js';
 
 /** More outputs than this in one job is almost certainly a mistake, and would not fit one execution. */
@@ -14,6 +15,7 @@ export function expansionContext(opts: {
   resolver: SourceResolver;
   scratchDir: string;
   prepared?: ReadonlyMap<string, unknown>;
+  publishers?: Publishers;
 }): ExpandContext {
   const paths = new Map<string, Promise<string>>();
   const probes = new Map<string, Promise<ProbeResult>>();
@@ -35,6 +37,7 @@ export function expansionContext(opts: {
     jobId: opts.jobId,
     scratchDir: opts.scratchDir,
     prepared: opts.prepared ?? new Map(),
+    ...(opts.publishers ? { publishers: opts.publishers } : {}),
     localPath,
     mediaPath,
     probe: (src, at) => {

@@ -3,7 +3,14 @@ import type { Edit } from '../edit/schema.js';
 import { parseEdit } from '../edit/parse.js';
 import { collectSources } from '../engine/prepare.js';
 import { expandPresets } from '../packaging/social.js';
+import {
+  applyEditSpeech,
+  editSpeechItems,
+  pollEditSpeechItem,
+  runEditSpeechItem,
+} from '../providers/edit-speech.js';
 import type { ProbeResult } from '../media/probe.js';
+import type { Publishers } from '../providers/publish.js';
 
 /**
  * Every job type runs through the one pipeline by becoming a list of *renditions*: ordinary edits, one
@@ -37,6 +44,8 @@ export interface ExpandContext {
   scratchDir: string;
   /** Results of the prepare items, by item id (see JobKind.prepareItems). */
   prepared: ReadonlyMap<string, unknown>;
+  /** Stores what providers made for the job (the platform's buckets); absent where there are none. */
+  publishers?: Publishers;
 }
 
 export interface PrepareItem {
@@ -78,6 +87,10 @@ export const renderKind: JobKind<Edit> = {
   sources: (edit) => collectSources(edit).map(({ src, at }) => ({ src, at })),
   callback: (edit) => edit.callback,
   callbackEvents: (edit) => edit.callbackEvents,
+  // Text-to-speech assets and "auto" captions are resolved first (providers/edit-speech.ts).
+  prepareItems: (edit) => editSpeechItems(edit),
+  prepareItem: (edit, item, ctx) => runEditSpeechItem(edit, item, ctx),
+  pollItem: (_edit, _item, state, ctx) => pollEditSpeechItem(state, ctx),
   // The edit itself, plus a rendition per aspect ratio when it asks for the `social` preset.
-  expand: async (edit) => expandPresets(edit),
+  expand: async (edit, ctx) => expandPresets(await applyEditSpeech(edit, ctx)),
 };
