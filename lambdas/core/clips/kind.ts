@@ -63,6 +63,21 @@ async function readWords(src: string, at: string, ctx: ExpandContext): Promise<W
   }
 }
 
+/** A clip's title from what is said in it: its opening words (the local ranker's title; an LLM's in AWS). */
+export function spokenTitle(
+  words: readonly Word[] | undefined,
+  seg: { start: number; end: number },
+): string | undefined {
+  const said = (words ?? []).filter((w) => w.start >= seg.start && w.end <= seg.end).map((w) => w.text);
+  if (!said.length) return undefined;
+  const first = said
+    .slice(0, 6)
+    .join(' ')
+    .replace(/[.,;:]+$/, '');
+  const title = first.charAt(0).toUpperCase() + first.slice(1);
+  return said.length > 6 ? `${title}…` : title;
+}
+
 interface Picked {
   start: number;
   end: number;
@@ -114,7 +129,7 @@ async function pickClips(
   );
   if (!segments.length)
     throw validationError([{ path: 'length', message: `no segment of about ${length} s fits the source` }]);
-  return segments.map((s) => ({ start: s.start, end: s.end, segment: s }));
+  return segments.map((s) => ({ start: s.start, end: s.end, segment: s, title: spokenTitle(words, s) }));
 }
 
 async function focusFor(

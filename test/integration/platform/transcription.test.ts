@@ -20,7 +20,13 @@ afterAll(async () => platform?.close());
 
 type Output = { kind: string; key: string; url: string; rendition?: string };
 type Word = { start: number; end: number; text: string };
-type Meta = { start: number; end: number; transcript: { src: string; cached: boolean } };
+type Meta = {
+  start: number;
+  end: number;
+  title: string;
+  why: Record<string, number>;
+  transcript: { src: string; cached: boolean };
+};
 type Manifest = { outputs: Array<{ name: string; meta: Meta; files: Output[] }> };
 
 const download = async (url: string, name: string) => {
