@@ -5,6 +5,8 @@ import { CutlineError, validationError } from '../errors.js';
 import type { ExpandContext, JobKind, Rendition } from '../jobs/kinds.js';
 import { parseTranscript, type Word } from '../text/transcript.js';
 import { providerSettings } from '../providers/settings.js';
+import { meterProvider } from '../providers/meter.js';
+import { heuristicRanker, rankerFor } from '../providers/ranking/index.js';
 import {
   NO_TRANSCRIBER,
   pollTranscription,
@@ -125,11 +127,41 @@ async function pickClips(
       ...audio,
       words,
     },
-    { count: req.count!, length },
+    // More candidates than asked for when a model ranks them (it sees three per clip).
+    { count: req.count! * (words?.length && rankerFor().name !== 'heuristic' ? 3 : 1), length },
   );
   if (!segments.length)
     throw validationError([{ path: 'length', message: `no segment of about ${length} s fits the source` }]);
-  return segments.map((s) => ({ start: s.start, end: s.end, segment: s, title: spokenTitle(words, s) }));
+  const ranker = words?.length ? rankerFor() : heuristicRanker;
+  if (ranker.name === 'heuristic')
+    return segments
+      .slice(0, req.count!)
+      .map((s) => ({ start: s.start, end: s.end, segment: s, title: spokenTitle(words, s) }));
+  // An LLM reads what each candidate says and picks, titles and explains the best (the manifest keeps why).
+  const candidates = segments.map((seg, index) => ({
+    index,
+    start: seg.start,
+    end: seg.end,
+    score: seg.score,
+    text: words!
+      .filter((w) => w.start >= seg.start && w.end <= seg.end)
+      .map((w) => w.text)
+      .join(' '),
+  }));
+  const { ranked, tokens } = await ranker.rank(candidates, req.count!);
+  await meterProvider(ctx.jobId, ranker.name, tokens);
+  return ranked
+    .slice(0, req.count!)
+    .map((r) => {
+      const seg = segments[r.index]!;
+      return {
+        start: seg.start,
+        end: seg.end,
+        title: r.title,
+        segment: { ...seg, score: r.score, why: { ...seg.why, reason: r.reason } },
+      };
+    })
+    .sort((a, b) => a.start - b.start);
 }
 
 async function focusFor(

@@ -50,7 +50,16 @@ export interface Segment {
    * transcript also `hook` (the opening sentence grabs: a question, an exclamation, or short and direct),
    * `completeness` (both cuts on sentence boundaries) and `speech` (the share of the window spoken).
    */
-  why: { loud: number; motion: number; edges: number; hook?: number; completeness?: number; speech?: number };
+  why: {
+    loud: number;
+    motion: number;
+    edges: number;
+    hook?: number;
+    completeness?: number;
+    speech?: number;
+    /** The ranking model's reason, when a model ranked the candidates. */
+    reason?: string;
+  };
 }
 
 export const WEIGHTS = { loud: 0.45, motion: 0.35, edges: 0.2 } as const;
