@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -49,6 +49,9 @@ export interface S3Running extends Running {
  */
 const PUT_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
 
+/** Reads of presigned output URLs from any origin, as the deployed outputs bucket allows (the console's fetch). */
+const GET_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
 /** The local credentials (s3rver's own fixed pair): the only ones the local S3 endpoint accepts. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
@@ -59,7 +62,7 @@ export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S
 export async function startS3rver(
   dataDir: string,
   buckets: readonly string[],
-  opts: { putCors?: readonly string[] } = {},
+  opts: { putCors?: readonly string[]; getCors?: readonly string[] } = {},
 ): Promise<S3Running> {
   const directory = join(dataDir, 's3');
   await mkdir(directory, { recursive: true });
@@ -70,16 +73,22 @@ export async function startS3rver(
     silent: true,
     configureBuckets: buckets.map((name) => ({
       name,
-      configs: opts.putCors?.includes(name) ? [PUT_CORS] : [],
+      configs: opts.putCors?.includes(name) ? [PUT_CORS] : opts.getCors?.includes(name) ? [GET_CORS] : [],
     })),
   });
   // A full disk fails the PUT with 507, not the process (store-full.ts).
   guardFilesystemStore((server as unknown as { store: Parameters<typeof guardFilesystemStore>[0] }).store);
   const { port } = (await server.run()) as AddressInfo;
+  // The endpoint keeps its port across restarts when it can: presigned output URLs a page (the console)
+  // or a client still holds keep working until they expire, as S3's do.
+  const portFile = join(dataDir, 's3-port');
+  const previous = Number(await readFile(portFile, 'utf8').catch(() => ''));
   const proxy = await startS3AuthProxy({
     upstream: `http://127.0.0.1:${port}`,
     secrets: new Map([[LOCAL_S3_CREDENTIALS.accessKeyId, LOCAL_S3_CREDENTIALS.secretAccessKey]]),
+    ...(Number.isInteger(previous) && previous > 0 ? { port: previous } : {}),
   });
+  await writeFile(portFile, new URL(proxy.endpoint).port, { mode: 0o600 });
   const listeners: Array<(bucket: string, key: string, eTag: string) => void> = [];
   server.on(
     'event',

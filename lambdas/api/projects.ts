@@ -3,10 +3,10 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { clients } from '../core/aws/clients.js';
-import { tenantSources } from '../core/aws/s3-sources.js';
-import { zodIssues } from '../core/edit/parse.js';
+import { tenantSources } from '../core/objects/tenant-sources.js';
+import { zodIssues } from '../core/intake/parse-edit.js';
 import type { Job } from '../core/jobs/model.js';
-import { submitJob } from '../core/jobs/submit.js';
+import { submitJob } from '../core/submit/submit.js';
 import { getPlatform } from '../core/platform.js';
 import { scenesToGenerate } from '../core/projects/compose.js';
 import { projectSources } from '../core/projects/kind.js';
@@ -24,6 +24,10 @@ import {
   type Scene,
 } from '../core/projects/schema.js';
 import { counters, ProjectStore } from '../core/projects/store.js';
+import { PlanRequest, planScenes } from '../core/projects/plan.js';
+import { probeFile } from '../core/media/probe.js';
+import { trackBeats } from '../core/music/track-beats.js';
+import { releaseScope } from '../core/net/range-proxy.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
 
 const ID = /^[\w-]{1,64}$/;
@@ -138,6 +142,7 @@ async function view(project: Project, scenes: readonly Scene[], withUrls = true)
       scenes: `/v1/projects/${project.id}/scenes`,
       order: `/v1/projects/${project.id}/order`,
       compose: `/v1/projects/${project.id}/compose`,
+      finalVideo: `/v1/projects/${project.id}/final-video`,
       ...(job ? { job: `/v1/renders/${job.id}` } : {}),
     },
   };
@@ -343,6 +348,53 @@ async function compose(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   );
 }
 
+/**
+ * GET /v1/projects/{id}/final-video: the last compose's video with presigned URLs (1 hour; downloadUrl
+ * saves it as an attachment), or 404 saying why there is none yet (never composed, composing, failed).
+ */
+async function finalVideo(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const tenantId = tenantOf(event);
+  const { project } = await found(tenantId, event.pathParameters?.id ?? '');
+  const p = getPlatform();
+  const job = project.composeJobId ? await p.jobs.get(project.composeJobId, tenantId) : null;
+  const video = job?.status === 'SUCCEEDED' ? job.outputs?.find((o) => o.kind === 'video') : undefined;
+  if (!job || !video) {
+    const why = !job
+      ? 'the project was never composed: POST /v1/projects/{id}/compose'
+      : job.status === 'QUEUED' || job.status === 'RUNNING'
+        ? `it is being composed (job ${job.id}, ${job.progress} %): try again when it ends`
+        : `its last compose ended ${job.status}${job.error ? ` (${job.error.code}: ${job.error.message})` : ''}: compose it again`;
+    throw new HttpError(404, 'NOT_FOUND', `no final video yet: ${why}`);
+  }
+  const name = `${project.id.slice(0, 8)}-final.${video.key.split('.').pop()}`;
+  return json(200, {
+    jobId: job.id,
+    ...video,
+    url: await p.objects.presignGet(p.outputsBucket, video.key),
+    downloadUrl: await p.objects.presignGet(p.outputsBucket, video.key, 3600, { download: name }),
+    expiresInSeconds: 3600,
+  });
+}
+
+/**
+ * POST /v1/projects/{id}/plan: the scene cuts of the project: on the backing track's beats (lengths
+ * summing to the track) or even shares of `length`; a proposal, nothing stored. Prompts need an LLM.
+ */
+async function plan(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const tenantId = tenantOf(event);
+  const { project } = await found(tenantId, event.pathParameters?.id ?? '');
+  const req = parseBody(PlanRequest, event, true);
+  const r = resolver(tenantId);
+  const result = await planScenes(project, req, {
+    track: async (src, at) => {
+      const path = await r.media(src, at);
+      return { path, probe: await probeFile(path, at) };
+    },
+    beats: trackBeats,
+  }).finally(() => releaseScope(r.scope));
+  return json(200, { projectId: project.id, ...result });
+}
+
 async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const r = `${event.httpMethod} ${event.resource}`;
   switch (r) {
@@ -368,6 +420,10 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
       return reorder(event);
     case 'POST /v1/projects/{id}/compose':
       return compose(event);
+    case 'GET /v1/projects/{id}/final-video':
+      return finalVideo(event);
+    case 'POST /v1/projects/{id}/plan':
+      return plan(event);
     default:
       throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
   }

@@ -1,24 +1,15 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
-import type { PrepareItem } from '../core/jobs/kinds.js';
-import { expansionContext } from '../core/jobs/expand.js';
-import { jobKind, storedRequest } from '../core/jobs/registry.js';
+import { expansionContext } from '../core/kinds/expand.js';
+import { jobKind, storedRequest } from '../core/kinds/registry.js';
 import { getPlatform } from '../core/platform.js';
 import { platformPublishers } from '../core/providers/publish.js';
-import { enterStage, RenderRetryableError, sourceResolver, withScratch } from './common.js';
-
-interface PrepareTask {
-  jobId: string;
-  tenantId: string;
-  item: PrepareItem;
-  /** Set by the state machine's poll loop: the provider's state from the previous call. */
-  poll?: Record<string, string | number>;
-}
-
-/** What the task returns: done (`id`), or the same task back with how long to wait before polling. */
-type PrepareOutcome =
-  { id: string } | (PrepareTask & { id: string; wait: number; poll: Record<string, string | number> });
+import { RenderRetryableError } from './errors.js';
+import { sourceResolver } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { enterStage } from './stage.js';
+import type { PrepareResult, PrepareTask } from './state.js';
 
 export const preparedKey = (jobId: string, id: string) => keys.work(jobId, `prepared/${id}.json`);
 
@@ -33,7 +24,7 @@ const pending = (r: unknown): r is { wait: { seconds: number; state: Record<stri
  * Probe step. Work a provider runs asynchronously comes back as a wait: the state machine's Wait state
  * holds it (no Lambda idles) and calls this task again with `poll`.
  */
-export async function handler(task: PrepareTask): Promise<PrepareOutcome> {
+export async function handler(task: PrepareTask): Promise<PrepareResult> {
   const job = await enterStage(task, 'preparing', STAGE_PROGRESS.preparing);
   const kind = jobKind(job.type);
   if (!kind.prepareItem || (task.poll && !kind.pollItem))

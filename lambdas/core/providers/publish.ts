@@ -1,13 +1,9 @@
 import { contentType, keys } from '../aws/storage.js';
 import { getPlatform } from '../platform.js';
 
-/** Where a job keeps what providers made for it, so renders (other tasks) can read it as a `src`. */
-export interface Publishers {
-  /** A generated input (speech): under the tenant's inputs/, like a scene's generated media. */
-  publish(path: string, name: string): Promise<string>;
-  /** A JSON result of the job itself (the timeline's transcript): among its outputs. */
-  publishOutput(name: string, value: unknown): Promise<string>;
-}
+import type { Publishers } from '../jobs/types.js';
+
+export type { Publishers };
 
 export const generatedInputKey = (tenantId: string, jobId: string, name: string) =>
   `inputs/${tenantId}/generated/${jobId}/${name}`;

@@ -1,16 +1,9 @@
-import type { CallbackEvent } from './model.js';
 import type { Edit } from '../edit/schema.js';
-import { parseEdit } from '../edit/parse.js';
-import { collectSources } from '../engine/prepare.js';
-import { expandPresets } from '../packaging/social.js';
-import {
-  applyEditSpeech,
-  editSpeechItems,
-  pollEditSpeechItem,
-  runEditSpeechItem,
-} from '../providers/edit-speech.js';
 import type { ProbeResult } from '../media/probe.js';
-import type { Publishers } from '../providers/publish.js';
+
+/** What a job's callback may receive besides Job Succeeded / Failed / Cancelled. */
+export const CALLBACK_EVENTS = ['progress'] as const;
+export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
 
 /**
  * Every job type runs through the one pipeline by becoming a list of *renditions*: ordinary edits, one
@@ -29,6 +22,14 @@ export interface Rendition {
   edit: Edit;
   /** Shown in the job result and the manifest (e.g. { clip: 1, aspectRatio: '9:16', sources: [...] }). */
   meta?: Record<string, unknown>;
+}
+
+/** Where a job keeps what providers made for it, so renders (other tasks) can read it as a `src`. */
+export interface Publishers {
+  /** A generated input (speech): under the tenant's inputs/, like a scene's generated media. */
+  publish(path: string, name: string): Promise<string>;
+  /** A JSON result of the job itself (the timeline's transcript): among its outputs. */
+  publishOutput(name: string, value: unknown): Promise<string>;
 }
 
 /** What expansion may read: a source's local copy and its probe (both cached for the job). */
@@ -80,17 +81,3 @@ export interface JobKind<R = unknown> {
   /** The renditions: pure except for reading sources through ctx (analysis such as scene detection). */
   expand(request: R, ctx: ExpandContext): Promise<Rendition[]>;
 }
-
-export const renderKind: JobKind<Edit> = {
-  type: 'render',
-  parse: (body) => parseEdit(body),
-  sources: (edit) => collectSources(edit).map(({ src, at }) => ({ src, at })),
-  callback: (edit) => edit.callback,
-  callbackEvents: (edit) => edit.callbackEvents,
-  // Text-to-speech assets and "auto" captions are resolved first (providers/edit-speech.ts).
-  prepareItems: (edit) => editSpeechItems(edit),
-  prepareItem: (edit, item, ctx) => runEditSpeechItem(edit, item, ctx),
-  pollItem: (_edit, _item, state, ctx) => pollEditSpeechItem(state, ctx),
-  // The edit itself, plus a rendition per aspect ratio when it asks for the `social` preset.
-  expand: async (edit, ctx) => expandPresets(await applyEditSpeech(edit, ctx)),
-};
