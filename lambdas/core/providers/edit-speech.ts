@@ -38,12 +38,14 @@ interface SpokenRef {
   durationSeconds: number;
 }
 
+/** A caption (or rich-caption) whose src is "auto". */
+const isAuto = (a: Clip['asset']) =>
+  (a.type === 'caption' || a.type === 'rich-caption') && a.src === AUTO_CAPTIONS;
+
 const assetAt = (t: number, c: number) => `timeline.tracks[${t}].clips[${c}].asset`;
 
 function wantsAuto(edit: Edit): boolean {
-  return edit.timeline.tracks.some((t) =>
-    t.clips.some((c) => c.asset.type === 'caption' && c.asset.src === AUTO_CAPTIONS),
-  );
+  return edit.timeline.tracks.some((t) => t.clips.some((c) => isAuto(c.asset)));
 }
 
 /** The prepare items of an edit (pure). */
@@ -188,8 +190,7 @@ export async function applyEditSpeech(edit: Edit, ctx: ExpandContext): Promise<E
     timeline.sort((x, y) => x.start - y.start);
     const at = (() => {
       for (const [ti, t] of edit.timeline.tracks.entries())
-        for (const [ci, c] of t.clips.entries())
-          if (c.asset.type === 'caption' && c.asset.src === AUTO_CAPTIONS) return `${assetAt(ti, ci)}.src`;
+        for (const [ci, c] of t.clips.entries()) if (isAuto(c.asset)) return `${assetAt(ti, ci)}.src`;
       return 'asset.src';
     })();
     if (!timeline.length)
@@ -208,11 +209,7 @@ export async function applyEditSpeech(edit: Edit, ctx: ExpandContext): Promise<E
         ...out.timeline,
         tracks: out.timeline.tracks.map((t) => ({
           ...t,
-          clips: t.clips.map((c) =>
-            c.asset.type === 'caption' && c.asset.src === AUTO_CAPTIONS
-              ? { ...c, asset: { ...c.asset, src } }
-              : c,
-          ),
+          clips: t.clips.map((c) => (isAuto(c.asset) ? { ...c, asset: { ...c.asset, src } } : c)),
         })),
       },
     };

@@ -12,10 +12,13 @@ export function assertSpeechResolved(edit: Edit): void {
   edit.timeline.tracks.forEach((t, ti) =>
     t.clips.forEach((c, ci) => {
       const a = c.asset;
-      if (a.type === 'text-to-speech' || (a.type === 'caption' && a.src === AUTO_CAPTIONS))
+      if (
+        a.type === 'text-to-speech' ||
+        ((a.type === 'caption' || a.type === 'rich-caption') && a.src === AUTO_CAPTIONS)
+      )
         throw new CutlineError(
           'NOT_SUPPORTED',
-          `timeline.tracks[${ti}].clips[${ci}].asset: ${a.type === 'caption' ? 'caption src "auto"' : 'text-to-speech'} is resolved by a job (POST /v1/renders or cutline render), not by a bare render of the edit`,
+          `timeline.tracks[${ti}].clips[${ci}].asset: ${a.type === 'text-to-speech' ? 'text-to-speech' : `${a.type} src "auto"`} is resolved by a job (POST /v1/renders or cutline render), not by a bare render of the edit`,
           [{ path: `timeline.tracks[${ti}].clips[${ci}].asset`, message: 'not resolved before rendering' }],
         );
     }),

@@ -1,6 +1,7 @@
 import type { Edit } from '../edit/schema.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import type { InputList } from './inputs.js';
+import { isTween, tweenExpr, tweenRange } from './keyframes.js';
 import type { Rational } from './output-spec.js';
 import type { ResolvedTimeline } from './timeline.js';
 import type { MediaEntry } from './visual.js';
@@ -30,6 +31,20 @@ const normalise = (): FilterNode[] => [
   // Sample-counted timestamps: decoders' priming offsets do not shift the mix.
   filter('asetpts', ['N/SR/TB']),
 ];
+
+/**
+ * `asset.speed` on sound: atempo (pitch kept), chained in steps ffmpeg accepts (0.5–2 each), then the
+ * timestamps counted in samples again.
+ */
+export function tempo(speed: number): FilterNode[] {
+  if (speed === 1) return [];
+  const steps: number[] = [];
+  let left = speed;
+  for (; left > 2; left /= 2) steps.push(2);
+  for (; left < 0.5; left /= 0.5) steps.push(0.5);
+  steps.push(left);
+  return [...steps.map((k) => filter('atempo', [n(k)])), filter('asetpts', ['N/SR/TB'])];
+}
 
 function fades(
   effect: string | undefined,
@@ -88,7 +103,7 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       const asset = timed.clip.asset;
       if (asset.type !== 'audio' && asset.type !== 'video') return;
       const volume = asset.volume ?? 1;
-      if (volume <= 0) return;
+      if (tweenRange(volume).max <= 0) return;
       const media = ctx.media(asset.src, `${timed.at}.asset.src`);
       if (!media.probe.hasAudio) return;
       // Overlaps on one track crossfade: the earlier clip fades out while the later fades in.
@@ -98,18 +113,23 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       const outD = next && next.start < timed.end ? Math.min(timed.end - next.start, timed.length / 2) : 0;
       const effect = asset.type === 'audio' ? asset.effect : asset.volumeEffect;
       const trim = asset.trim ?? 0;
+      const speed = asset.speed ?? 1;
       const index = ctx.inputs.addSource(media, [
         ...(trim > 0 ? ['-ss', n(trim)] : []),
         '-t',
-        n(timed.length + 0.5),
+        n(timed.length * speed + 0.5),
         '-vn',
       ]);
       const delay = Math.round(timed.start * SAMPLE_RATE);
       parts.push(
         graph.chain(`${index}:a`, [
           ...normalise(),
+          ...tempo(speed),
           filter('atrim', { end_sample: Math.round(timed.length * SAMPLE_RATE) }),
-          filter('volume', { volume: n(volume) }),
+          // A tweened volume is evaluated per audio frame against the clip's own time (t = 0 at its start).
+          isTween(volume)
+            ? filter('volume', { volume: tweenExpr(volume, 0, 't'), eval: 'frame' })
+            : filter('volume', { volume: n(volume) }),
           ...fades(effect, timed.length, { inD, outD }),
           ...(delay > 0 ? [filter('adelay', { delays: `${delay}S`, all: 1 })] : []),
         ]),

@@ -26,7 +26,8 @@ const editOf = (clips: Json[], output: Json = { format: 'mp4' }, extra: Json = {
   ...extra,
 });
 const image = clip({ type: 'image', src: 'a.png' });
-const SUPPORTED = 'use one of video, image, title, text, html, svg, shape, audio, caption, text-to-speech';
+const SUPPORTED =
+  'use one of video, image, title, text, rich-text, html, svg, shape, audio, caption, luma, rich-caption, text-to-speech';
 
 describe('parseEdit: valid edits', () => {
   it.each([
@@ -195,7 +196,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     ).toEqual([
       {
         path: 'timeline.tracks[0].clips[0].start',
-        message: 'start must be a number of seconds (0 or more) or "auto"',
+        message: 'start must be a number of seconds (0 or more), "auto" or "alias://name"',
       },
     ]);
     expect(details({})).toEqual([
@@ -245,7 +246,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
       },
       {
         path: 'timeline.tracks[1].clips[0].length',
-        message: 'length must be a number of seconds, "auto" or "end"',
+        message: 'length must be a number of seconds, "auto", "end" or "alias://name"',
       },
     ]);
   });
@@ -259,7 +260,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     ]);
   });
 
-  it.each(['rich-text', 'luma'])('asset type "%s" is refused, naming the supported list', (type) => {
+  it.each(['hologram', 'teleport'])('asset type "%s" is refused, naming the supported list', (type) => {
     expect(details(editOf([clip({ type, src: 'x' })]))).toEqual([
       {
         path: 'timeline.tracks[0].clips[0].asset.type',
@@ -272,7 +273,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     expect(details(editOf([clip({ src: 'x' })]))).toEqual([
       {
         path: 'timeline.tracks[0].clips[0].asset.type',
-        message: `asset.type is required: one of video, image, title, text, html, svg, shape, audio, caption, text-to-speech`,
+        message: `asset.type is required: one of video, image, title, text, rich-text, html, svg, shape, audio, caption, luma, rich-caption, text-to-speech`,
       },
     ]);
   });
@@ -330,7 +331,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     const raw = {
       timeline: {
         tracks: [
-          { clips: [clip({ type: 'luma', src: 'a' }), clip({ type: 'image', src: 'a' }, { fit: 'x' })] },
+          { clips: [clip({ type: 'hologram', src: 'a' }), clip({ type: 'image', src: 'a' }, { fit: 'x' })] },
         ],
       },
       output: { format: 'mp4', fps: 7, size: { width: 3, height: 4 } },
@@ -346,7 +347,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
       'extra',
     ]);
     expect(err.message).toBe(
-      `the edit has 5 problems; the first is timeline.tracks[0].clips[0].asset.type: asset type "luma" is not supported: ${SUPPORTED}`,
+      `the edit has 5 problems; the first is timeline.tracks[0].clips[0].asset.type: asset type "hologram" is not supported: ${SUPPORTED}`,
     );
     expect(err.toJSON()).toEqual({ code: 'VALIDATION_FAILED', message: err.message, details: err.details });
   });
