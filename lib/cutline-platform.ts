@@ -7,6 +7,7 @@ import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
 import { ENV } from '../lambdas/core/config.js';
 import { checkLimitOverrides, limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { Quota } from '../lambdas/core/quota/quota.js';
+import { aiEnvironment, grantAiProviders, type AiProvidersProps } from './ai-providers.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
 import { ExecutionWatch } from './execution-watch.js';
@@ -90,6 +91,12 @@ export interface CutlinePlatformProps {
    * Default: the `allowMissingFfmpegLayer` context value, else false (synth fails).
    */
   readonly allowMissingFfmpegLayer?: boolean;
+  /**
+   * AI providers (lib/ai-providers.ts): Amazon Transcribe, Amazon Polly, Bedrock ranking, and their
+   * region. Default: none enabled — transcription and voice are refused with NOT_SUPPORTED, clip
+   * ranking is the built-in heuristic.
+   */
+  readonly ai?: AiProvidersProps;
 }
 
 /** The whole platform: API, pipeline, storage, events, render fleet and operations, with defaults. */
@@ -132,6 +139,7 @@ export class CutlinePlatform extends Construct {
       [ENV.PLAN_LIMITS]: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
       // Checked at synth: a bad limit fails `cdk synth` with its name, not a running function.
       ...limitsEnv(checkLimitOverrides(props.limits, 'CutlinePlatform limits')),
+      ...aiEnvironment(props.ai),
     };
     const mcProps = typeof props.mediaConvert === 'object' ? props.mediaConvert : {};
     const mediaConvert = props.mediaConvert
@@ -166,6 +174,7 @@ export class CutlinePlatform extends Construct {
       logRetention: retention,
     });
     mediaConvert?.grantJobs(this.pipeline.stateMachine);
+    grantAiProviders(Stack.of(this), props.ai ?? {}, this.pipeline.functions);
     this.destinationBuckets = [...(props.destinationBuckets ?? [])];
     // output.destinations: the deployer's opt-in buckets, writable by Finalize alone.
     if (props.destinationBuckets?.length)

@@ -113,7 +113,8 @@ export class Pipeline extends Construct {
     // Validate checks the request as stored; it reads no sources.
     for (const fn of [f.prepareItem, f.probe, f.plan, f.renderChunk, f.renderAudio, f.stitch])
       access.readSources(fn);
-    access.work(f.prepareItem, 'write');
+    // Transcription stages the speech under work/ and reads the provider's transcript back from there.
+    access.work(f.prepareItem, 'read', 'write');
     access.work(f.probe, 'read', 'write');
     // Plan writes the rendition manifest; the single pass and the stitch keep their result files there.
     access.work(f.plan, 'read', 'write');
@@ -125,7 +126,8 @@ export class Pipeline extends Construct {
     // MediaConvert packaging reads the renditions and the HLS tree MediaConvert wrote, and leaves its result in work/.
     access.work(f.packageMediaConvert, 'read', 'write');
     props.outputs.grantRead(f.packageMediaConvert, 'outputs/*');
-    for (const fn of [f.renderChunk, f.stitch, f.finalize]) access.writeResults(fn);
+    // Prepare items and expansion (caption src "auto") write the job's transcript.json among its results.
+    for (const fn of [f.renderChunk, f.stitch, f.finalize, f.prepareItem, f.probe]) access.writeResults(fn);
     // Finalize checks every output it reports is stored (HeadObject needs s3:GetObject).
     props.outputs.grantRead(f.finalize, 'outputs/*');
     // Generated scene media (voice-overs) is published under the tenant's inputs/.

@@ -6,6 +6,7 @@ import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { logger, observed, recordJobEnd } from '../core/observability.js';
+import { transcriptOutputKey } from '../core/providers/transcription/index.js';
 import { recordCompletion } from '../core/usage/index.js';
 import { jobSeconds } from '../core/usage/record.js';
 import type { StoredFiles } from './outputs.js';
@@ -57,6 +58,17 @@ async function handle(state: PipelineState): Promise<EventResult> {
   if (!perRendition.length)
     throw new CutlineError('RENDER_FAILED', 'finalize: the render produced no output');
   const outputs: JobOutput[] = perRendition.flatMap((r) => r.files);
+  // The words a transcription item heard (captions.transcribe, caption src "auto").
+  const transcript = await p.objects.head(
+    p.outputsBucket,
+    transcriptOutputKey({ tenantId: job.tenantId, jobId: job.id }),
+  );
+  if (transcript)
+    outputs.push({
+      kind: 'transcript',
+      key: transcriptOutputKey({ tenantId: job.tenantId, jobId: job.id }),
+      bytes: transcript.bytes,
+    });
   if (job.type !== 'render' || renditions.length > 1) {
     const manifest = {
       jobId: job.id,

@@ -5,6 +5,7 @@ import { expansionContext, expandJob } from '../core/kinds/expand.js';
 import { jobKind, storedRequest } from '../core/kinds/registry.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import { getPlatform } from '../core/platform.js';
+import { platformPublishers } from '../core/providers/publish.js';
 import { sourceResolver } from './prepare.js';
 import { withScratch } from './scratch.js';
 import { enterStage } from './stage.js';
@@ -32,6 +33,7 @@ async function handle(state: PipelineState): Promise<PipelineState> {
       resolver,
       scratchDir: dir,
       prepared,
+      publishers: platformPublishers({ tenantId: job.tenantId, jobId: job.id }),
     });
     const renditions: StoredRendition[] = await expandJob(kind, storedRequest(kind, job.request), ctx);
     const probes = new Map<string, ProbeResult>();

@@ -56,12 +56,17 @@ export interface PrepareTask {
   jobId: string;
   tenantId: string;
   item: PrepareItem;
+  /** Set by the poll loop (PollPrepareItem): the provider's state from the previous answer. */
+  poll?: Record<string, string | number>;
 }
 
-/** PrepareItem's answer (the Map drops it: ResultPath null); the result itself is stored under work/. */
-export interface PrepareResult {
-  id: string;
-}
+/**
+ * PrepareItem's answer (the Map drops it: ResultPath null); the result itself is stored under work/. Work
+ * a provider still runs (a transcription job) answers with the task back, `wait` seconds and the `poll`
+ * state: PrepareItemPending → WaitForPrepareItem → PollPrepareItem.
+ */
+export type PrepareResult =
+  { id: string } | (PrepareTask & { id: string; wait: number; poll: Record<string, string | number> });
 
 /** The state inside one RenderRenditions item (ChooseTarget, RenderParts, Stitch). */
 export interface RenditionState {

@@ -11,7 +11,8 @@ export interface RecordedCall {
   /** The handler entry the call ran under (e.g. `lambdas/api/renders.ts`), or `unattributed`. */
   caller: string;
   /** `states-integration`: a Task state the state machine ran (its role's calls); command is the Resource. */
-  service: 's3' | 'dynamodb' | 'states' | 'events' | 'states-integration';
+  service:
+    's3' | 'dynamodb' | 'states' | 'events' | 'states-integration' | 'transcribe' | 'polly' | 'bedrock';
   /** The SDK command, e.g. `GetObjectCommand`, `UpdateCommand` (lib-dynamodb) or `UpdateItemCommand`. */
   command: string;
   input: Record<string, unknown>;
@@ -38,6 +39,9 @@ const NAMING = [
   'Cluster',
   'Role',
   'Queue',
+  // AI providers: the job a transcription names, the model Bedrock runs.
+  'TranscriptionJobName',
+  'modelId',
 ];
 
 function naming(input: Record<string, unknown>): Record<string, unknown> {

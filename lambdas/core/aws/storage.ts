@@ -243,4 +243,5 @@ export const contentType = (name: string): string =>
     otf: 'font/otf',
     woff: 'font/woff',
     woff2: 'font/woff2',
+    json: 'application/json',
   })[name.split('.').pop() ?? ''] ?? 'application/octet-stream';

@@ -4,6 +4,15 @@ import { parseEdit, zodIssues } from '../intake/parse-edit.js';
 import { CutlineError, validationError } from '../errors.js';
 import type { ExpandContext, JobKind, Rendition } from '../jobs/types.js';
 import { parseTranscript, type Word } from '../text/transcript.js';
+import { providerSettings } from '../providers/settings.js';
+import { meterProvider } from '../providers/meter.js';
+import { heuristicRanker, rankerFor } from '../providers/ranking/index.js';
+import {
+  NO_TRANSCRIBER,
+  pollTranscription,
+  transcribeFile,
+  type TranscriptRef,
+} from '../providers/transcription/index.js';
 import { ANALYSIS_FPS, audioSignals, frameDifferences, readGrayFrames } from './analyze.js';
 import { autoFocus } from './reframe.js';
 import { ClipsRequest, type ClipAspectRatio } from './schema.js';
@@ -20,7 +29,7 @@ export const CAPTION_SAFE_AREA: Record<ClipAspectRatio, { bottom: number; horizo
   '16:9': { bottom: 0.08, horizontal: 0.05 },
 };
 
-/** Validates a clips request; refuses clearly what this build cannot do (face detection, transcription). */
+/** Validates a clips request; refuses clearly what this deployment cannot do (face detection, no transcriber). */
 export function parseClipsRequest(body: unknown): ClipsRequest {
   const parsed = ClipsRequest.safeParse(body, { reportInput: true });
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
@@ -31,14 +40,15 @@ export function parseClipsRequest(body: unknown): ClipsRequest {
       'reframe.detector "rekognition" (Amazon Rekognition face detection) is not available in this build; use "motion" (the default)',
       [{ path: 'reframe.detector', message: 'rekognition is not available; use "motion"' }],
     );
-  if (req.captions?.transcribe)
-    throw new CutlineError(
-      'NOT_SUPPORTED',
-      'captions.transcribe needs Amazon Transcribe, which this build does not have; give captions.src (an SRT, VTT or word-level transcript JSON file)',
-      [{ path: 'captions.transcribe', message: 'transcription is not available; give captions.src' }],
-    );
+  if (req.captions?.transcribe && providerSettings().transcriber === 'none')
+    throw new CutlineError('NOT_SUPPORTED', `captions.transcribe: ${NO_TRANSCRIBER}; or give captions.src`, [
+      { path: 'captions.transcribe', message: 'no transcriber in this deployment; give captions.src' },
+    ]);
   return req;
 }
+
+/** The prepare item that transcribes the source. */
+export const TRANSCRIPT_ITEM = 'transcript';
 
 const ratioName = (r: string) => r.replace(':', 'x');
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
@@ -53,6 +63,21 @@ async function readWords(src: string, at: string, ctx: ExpandContext): Promise<W
       throw new CutlineError(err.code, `${at}: ${err.message}`, [{ path: at, message: err.message }]);
     throw err;
   }
+}
+
+/** A clip's title from what is said in it: its opening words (the local ranker's title; an LLM's in AWS). */
+export function spokenTitle(
+  words: readonly Word[] | undefined,
+  seg: { start: number; end: number },
+): string | undefined {
+  const said = (words ?? []).filter((w) => w.start >= seg.start && w.end <= seg.end).map((w) => w.text);
+  if (!said.length) return undefined;
+  const first = said
+    .slice(0, 6)
+    .join(' ')
+    .replace(/[.,;:]+$/, '');
+  const title = first.charAt(0).toUpperCase() + first.slice(1);
+  return said.length > 6 ? `${title}…` : title;
 }
 
 interface Picked {
@@ -102,11 +127,41 @@ async function pickClips(
       ...audio,
       words,
     },
-    { count: req.count!, length },
+    // More candidates than asked for when a model ranks them (it sees three per clip).
+    { count: req.count! * (words?.length && rankerFor().name !== 'heuristic' ? 3 : 1), length },
   );
   if (!segments.length)
     throw validationError([{ path: 'length', message: `no segment of about ${length} s fits the source` }]);
-  return segments.map((s) => ({ start: s.start, end: s.end, segment: s }));
+  const ranker = words?.length ? rankerFor() : heuristicRanker;
+  if (ranker.name === 'heuristic')
+    return segments
+      .slice(0, req.count!)
+      .map((s) => ({ start: s.start, end: s.end, segment: s, title: spokenTitle(words, s) }));
+  // An LLM reads what each candidate says and picks, titles and explains the best (the manifest keeps why).
+  const candidates = segments.map((seg, index) => ({
+    index,
+    start: seg.start,
+    end: seg.end,
+    score: seg.score,
+    text: words!
+      .filter((w) => w.start >= seg.start && w.end <= seg.end)
+      .map((w) => w.text)
+      .join(' '),
+  }));
+  const { ranked, tokens } = await ranker.rank(candidates, req.count!);
+  await meterProvider(ctx.jobId, ranker.name, tokens);
+  return ranked
+    .slice(0, req.count!)
+    .map((r) => {
+      const seg = segments[r.index]!;
+      return {
+        start: seg.start,
+        end: seg.end,
+        title: r.title,
+        segment: { ...seg, score: r.score, why: { ...seg.why, reason: r.reason } },
+      };
+    })
+    .sort((a, b) => a.start - b.start);
 }
 
 async function focusFor(
@@ -132,19 +187,21 @@ export function clipEdit(
   index: number,
   ratio: ClipAspectRatio,
   focus: { x: number; y: number } | FocusKeyframe[] | undefined,
+  /** The captions' source: captions.src, or the transcript the job made (captions.transcribe). */
+  captionSrc: string | undefined = req.captions?.src,
 ): Edit {
   const length = round3(clip.end - clip.start);
   const capture = round3(Math.min(1, length / 2));
   const out = req.output ?? {};
   const title = clip.title ?? `Clip ${index}`;
   const tracks: unknown[] = [];
-  if (req.captions?.src) {
+  if (req.captions && captionSrc) {
     tracks.push({
       clips: [
         {
           asset: {
             type: 'caption',
-            src: req.captions.src,
+            src: captionSrc,
             trim: clip.start,
             style: req.captions.style ?? 'clean',
             ...(req.captions.highlight ? { highlight: req.captions.highlight } : {}),
@@ -192,14 +249,27 @@ export const clipsKind: JobKind<ClipsRequest> = {
   ],
   callback: (req) => req.callback,
   callbackEvents: (req) => req.callbackEvents,
+  // captions.transcribe: the source is transcribed first (once per content; see providers/transcription).
+  prepareItems: (req) => (req.captions?.transcribe ? [{ id: TRANSCRIPT_ITEM }] : []),
+  async prepareItem(req, _item, ctx) {
+    const probe = await ctx.probe(req.src, 'src');
+    const job = { tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir };
+    return transcribeFile(job, await ctx.localPath(req.src, 'src'), probe.durationSeconds ?? 0);
+  },
+  pollItem: (_req, _item, state, ctx) =>
+    pollTranscription({ tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir }, state),
   expand: async (req, ctx): Promise<Rendition[]> => {
     const probe = await ctx.probe(req.src, 'src');
     if (!probe.hasVideo || probe.isImage || !probe.durationSeconds)
       throw validationError([{ path: 'src', message: 'must be a video with a known duration' }]);
+    const transcribed = ctx.prepared.get(TRANSCRIPT_ITEM) as TranscriptRef | undefined;
+    if (req.captions?.transcribe && !transcribed)
+      throw new CutlineError('RENDER_FAILED', 'captions.transcribe: the transcription did not run');
+    const captionSrc = transcribed?.src ?? req.captions?.src;
     const words = req.transcript
       ? await readWords(req.transcript, 'transcript', ctx)
-      : req.captions?.src
-        ? await readWords(req.captions.src, 'captions.src', ctx)
+      : captionSrc
+        ? await readWords(captionSrc, transcribed ? 'captions.transcribe' : 'captions.src', ctx)
         : undefined;
     const clips = await pickClips(req, ctx, probe.durationSeconds, words);
     const ratios = req.aspectRatios ?? ['9:16'];
@@ -210,7 +280,7 @@ export const clipsKind: JobKind<ClipsRequest> = {
       for (const ratio of ratios) {
         renditions.push({
           name: `clip-${String(n).padStart(2, '0')}-${ratioName(ratio)}`,
-          edit: clipEdit(req, clip, n, ratio, focus),
+          edit: clipEdit(req, clip, n, ratio, focus, captionSrc),
           meta: {
             clip: n,
             start: clip.start,
@@ -219,6 +289,15 @@ export const clipsKind: JobKind<ClipsRequest> = {
             aspectRatio: ratio,
             reframe: req.reframe?.mode ?? 'center',
             ...(clip.segment ? { score: clip.segment.score, why: clip.segment.why } : {}),
+            ...(transcribed
+              ? {
+                  transcript: {
+                    src: transcribed.src,
+                    engine: transcribed.engine,
+                    cached: transcribed.cached,
+                  },
+                }
+              : {}),
           },
         });
       }

@@ -18,7 +18,9 @@ import type { Word } from '../text/transcript.js';
  *   silence) — cuts there do not chop a shot or a sentence.
  * Candidates start at every boundary and every whole second; each ends at the boundary nearest
  * `start + length` within ±25 % (else exactly there). With a transcript every cut point is moved out of
- * the word it falls in (to that word's nearer edge), so no clip starts or ends mid-word. The best
+ * the word it falls in (to that word's nearer edge), so no clip starts or ends mid-word; candidates cut on
+ * sentence boundaries (sentenceBoundaries) come first, windows without a word are dropped (silence), and
+ * the score becomes SPEECH_WEIGHTS over loud, motion, edges, hook, completeness and speech. The best
  * candidates are taken greedily (ties: length nearest the target, then earlier), never overlapping, and
  * returned in time order.
  */
@@ -43,11 +45,72 @@ export interface Segment {
   start: number;
   end: number;
   score: number;
-  /** The score's parts, for the job result (so a person can see why a segment was chosen). */
-  why: { loud: number; motion: number; edges: number };
+  /**
+   * The score's parts, for the job result (so a person can see why a segment was chosen). With a
+   * transcript also `hook` (the opening sentence grabs: a question, an exclamation, or short and direct),
+   * `completeness` (both cuts on sentence boundaries) and `speech` (the share of the window spoken).
+   */
+  why: {
+    loud: number;
+    motion: number;
+    edges: number;
+    hook?: number;
+    completeness?: number;
+    speech?: number;
+    /** The ranking model's reason, when a model ranked the candidates. */
+    reason?: string;
+  };
 }
 
 export const WEIGHTS = { loud: 0.45, motion: 0.35, edges: 0.2 } as const;
+/** With a transcript, what is said weighs most: a complete thought with a hook beats a loud fragment. */
+export const SPEECH_WEIGHTS = {
+  loud: 0.2,
+  motion: 0.1,
+  edges: 0.1,
+  hook: 0.2,
+  completeness: 0.25,
+  speech: 0.15,
+} as const;
+
+/** A pause longer than this between words ends a sentence even without punctuation (recognizers write none). */
+const SENTENCE_PAUSE = 0.6;
+
+/**
+ * Where sentences end and begin, as cut points in the pause between them (at most 0.25 s from the words,
+ * never past the pause's middle), plus the start of speech. A sentence ends at . ? ! or at a pause longer than SENTENCE_PAUSE. Pure.
+ */
+export function sentenceBoundaries(words: readonly Word[]): number[] {
+  if (!words.length) return [];
+  const cuts = [round3(Math.max(0, words[0]!.start - Math.min(0.25, words[0]!.start / 2)))];
+  words.forEach((w, i) => {
+    const next = words[i + 1];
+    const gap = next ? next.start - w.end : Infinity;
+    if (!/[.?!]["')\]]*$/.test(w.text) && gap <= SENTENCE_PAUSE) return;
+    const pad = Math.min(0.25, (next ? gap : 0.5) / 2);
+    // Just after the sentence (an end) and just before the next (a start): both in the pause.
+    cuts.push(round3(w.end + pad));
+    if (next) cuts.push(round3(next.start - pad));
+  });
+  return [...new Set(cuts)].sort((a, b) => a - b);
+}
+
+/** The transcript's terms of a window (see Segment.why). */
+function speechTerms(words: readonly Word[], boundaries: readonly number[], start: number, end: number) {
+  const inside = words.filter((w) => w.start >= start - 1e-6 && w.end <= end + 1e-6);
+  const spoken = inside.reduce((t, w) => t + (w.end - w.start), 0);
+  const on = (t: number) => boundaries.some((b) => Math.abs(b - t) < 0.05);
+  const firstEnd = inside.findIndex((w) => /[.?!]["')\]]*$/.test(w.text));
+  const opening = inside.slice(0, firstEnd >= 0 ? firstEnd + 1 : Math.min(inside.length, 12));
+  const last = opening.at(-1)?.text ?? '';
+  const hook = !inside.length ? 0 : /[?!]["')\]]*$/.test(last) ? 1 : opening.length <= 8 ? 0.7 : 0.4;
+  return {
+    words: inside.length,
+    hook,
+    completeness: ((on(start) ? 1 : 0) + (on(end) ? 1 : 0)) / 2,
+    speech: round3(clamp01(spoken / Math.max(1e-6, end - start))),
+  };
+}
 const LUFS_FLOOR = -50;
 const LUFS_CEIL = -10;
 
@@ -109,6 +172,30 @@ export function scoreWindow(
     s.sceneCuts.some((c) => Math.abs(c - t) <= s.motionStep) ||
     s.silences.some((q) => t >= q.start - 0.1 && t <= q.end + 0.1);
   const edges = ((natural(start) ? 1 : 0) + (natural(end) ? 1 : 0)) / 2;
+  if (s.words?.length) {
+    const t = speechTerms(s.words, sentenceBoundaries(s.words), start, end);
+    const W = SPEECH_WEIGHTS;
+    const score =
+      W.loud * loud +
+      W.motion * motion +
+      W.edges * edges +
+      W.hook * t.hook +
+      W.completeness * t.completeness +
+      W.speech * t.speech;
+    return {
+      start,
+      end,
+      score: round3(score),
+      why: {
+        loud: round3(loud),
+        motion: round3(motion),
+        edges,
+        hook: t.hook,
+        completeness: t.completeness,
+        speech: t.speech,
+      },
+    };
+  }
   const score = WEIGHTS.loud * loud + WEIGHTS.motion * motion + WEIGHTS.edges * edges;
   return {
     // Not rounded: a rounded cut could land a hair inside the word it was moved out of.
@@ -120,18 +207,15 @@ export function scoreWindow(
 }
 
 /** The `count` best non-overlapping segments of about `length` seconds, in time order. */
-export function selectSegments(s: Signals, opts: SelectOptions): Segment[] {
-  const { length } = opts;
-  const boundaries = [
-    0,
-    s.duration,
-    ...s.sceneCuts,
-    ...s.silences.flatMap((q) => [q.start, q.end, (q.start + q.end) / 2]),
-  ]
-    .map((t) => snapOutOfWords(Math.min(s.duration, Math.max(0, t)), s.words))
-    .sort((a, b) => a - b);
+function candidatesOn(
+  s: Signals,
+  length: number,
+  boundaries: number[],
+  grid: boolean,
+  strict: boolean,
+): Segment[] {
   const starts = new Set<number>(boundaries.filter((t) => t < s.duration));
-  for (let t = 0; t + length <= s.duration + 1e-6; t += 1) starts.add(snapOutOfWords(t, s.words));
+  if (grid) for (let t = 0; t + length <= s.duration + 1e-6; t += 1) starts.add(snapOutOfWords(t, s.words));
   const scale = percentile(s.motion, 0.9);
   const candidates: Segment[] = [];
   for (const start of starts) {
@@ -139,13 +223,39 @@ export function selectSegments(s: Signals, opts: SelectOptions): Segment[] {
     const near = boundaries
       .filter((b) => b >= start + 0.75 * length && b <= start + 1.25 * length)
       .sort((a, b) => Math.abs(a - target) - Math.abs(b - target))[0];
+    if (strict && near === undefined) continue;
     const end = Math.min(s.duration, near ?? snapOutOfWords(target, s.words));
     if (end - start < 0.75 * length) continue;
+    // With a transcript, a window nobody speaks in is silence, not a clip.
+    if (s.words?.length && !s.words.some((w) => w.start >= start && w.end <= end)) continue;
     candidates.push(scoreWindow(s, start, end, scale));
   }
   // Ties go to the length closest to the target, then to the earlier start.
   const off = (c: Segment) => Math.abs(c.end - c.start - length);
-  candidates.sort((a, b) => b.score - a.score || off(a) - off(b) || a.start - b.start);
+  return candidates.sort((a, b) => b.score - a.score || off(a) - off(b) || a.start - b.start);
+}
+
+/**
+ * The `count` best non-overlapping segments of about `length` seconds, in time order. With a transcript,
+ * segments cut on sentence boundaries come first (whole thoughts); only when too few fit do cuts on
+ * pauses, scene cuts and the grid (still never inside a word) fill the rest.
+ */
+export function selectSegments(s: Signals, opts: SelectOptions): Segment[] {
+  const { length } = opts;
+  const fit = (t: number) => snapOutOfWords(Math.min(s.duration, Math.max(0, t)), s.words);
+  const sentences = s.words?.length ? sentenceBoundaries(s.words).map(fit) : [];
+  const general = [
+    0,
+    s.duration,
+    ...s.sceneCuts,
+    ...s.silences.flatMap((q) => [q.start, q.end, (q.start + q.end) / 2]),
+  ]
+    .map(fit)
+    .sort((a, b) => a - b);
+  const candidates = [
+    ...(sentences.length >= 2 ? candidatesOn(s, length, sentences, false, true) : []),
+    ...candidatesOn(s, length, general, true, false),
+  ];
   const picked: Segment[] = [];
   for (const c of candidates) {
     if (picked.length >= opts.count) break;

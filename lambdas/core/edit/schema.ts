@@ -197,7 +197,8 @@ export const AudioAsset = z.strictObject({
 export const CaptionStyle = z.enum(['clean', 'boldOutline', 'wordHighlight']);
 
 /**
- * `src` is SRT, WebVTT or (cutline extension) a word-level transcript JSON. cutline extensions: `trim`
+ * `src` is SRT, WebVTT, (cutline extension) a word-level transcript JSON, or `"auto"`: the words spoken in
+ * the edit's own audio (its video, audio and text-to-speech clips, transcribed before the render). `trim`
  * skips that many seconds of the captions (cue times shift left, as a video's trim does), `style` a preset,
  * `highlight` the spoken word's colour for wordHighlight, `margin.horizontal` the safe area on each side.
  */
@@ -441,6 +442,22 @@ export const RichCaptionAsset = z.strictObject({
     .optional(),
 });
 
+/**
+ * Shotstack's text-to-speech asset: `text` spoken by `voice` (a Polly voice id such as Matthew or Joanna;
+ * locally the nearest espeak-ng voice), `language` a BCP-47 code, `newscaster` Polly's news style. The
+ * deployment's voice provider speaks it before the render (a prepare item); it then plays as audio.
+ */
+export const TextToSpeechAsset = z.strictObject({
+  type: z.literal('text-to-speech'),
+  text: nonEmpty('text').max(3000, 'text is longer than 3000 characters'),
+  voice: z.string().regex(/^[A-Za-z][\w+-]{0,39}$/, 'voice must be a voice name such as Joanna or en-us'),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'language must be a language code such as en-US')
+    .optional(),
+  newscaster: z.boolean().optional(),
+});
+
 const assetTypes = [
   'video',
   'image',
@@ -454,6 +471,7 @@ const assetTypes = [
   'caption',
   'luma',
   'rich-caption',
+  'text-to-speech',
 ] as const;
 export const Asset = z.discriminatedUnion(
   'type',
@@ -470,6 +488,7 @@ export const Asset = z.discriminatedUnion(
     CaptionAsset,
     LumaAsset,
     RichCaptionAsset,
+    TextToSpeechAsset,
   ],
   {
     error: (issue) => {

@@ -14,6 +14,7 @@ import { htmlDocument } from '../html/document.js';
 import { vectorDocument } from '../render/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
 import { richTextDocument, richTextFace } from '../render/rich-text.js';
+import { AUTO_CAPTIONS, assertSpeechResolved } from '../providers/speech-assets.js';
 
 interface SourceRef {
   src: string;
@@ -36,7 +37,9 @@ export function collectSources(edit: Edit): SourceRef[] {
       const at = `timeline.tracks[${t}].clips[${c}].asset.src`;
       if (a.type === 'video' || a.type === 'image' || a.type === 'audio' || a.type === 'luma')
         add(a.src, at, 'media');
-      if (a.type === 'caption' || a.type === 'rich-caption') add(a.src, at, 'captions');
+      // "auto" names no file: the job transcribes the edit's own audio (providers/edit-speech.ts).
+      if ((a.type === 'caption' || a.type === 'rich-caption') && a.src !== AUTO_CAPTIONS)
+        add(a.src, at, 'captions');
     }),
   );
   return [...seen.values()];
@@ -105,6 +108,7 @@ export interface PrepareOptions {
 
 /** The I/O before compiling: resolve and probe every source, read captions and fonts, place the clips. */
 export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<CompileInput> {
+  assertSpeechResolved(edit);
   const limits = resolveLimits(opts.limits);
   const refs = collectSources(edit);
   const media = new Map<string, MediaEntry>();

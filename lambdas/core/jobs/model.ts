@@ -31,6 +31,8 @@ export const JobOutput = z.object({
     'vtt',
     'preview',
     'manifest',
+    /** The words the job transcribed (captions.transcribe, caption src "auto"), with their timings. */
+    'transcript',
   ]),
   key: z.string(),
   bytes: z.number(),

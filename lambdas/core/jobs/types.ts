@@ -24,6 +24,14 @@ export interface Rendition {
   meta?: Record<string, unknown>;
 }
 
+/** Where a job keeps what providers made for it, so renders (other tasks) can read it as a `src`. */
+export interface Publishers {
+  /** A generated input (speech): under the tenant's inputs/, like a scene's generated media. */
+  publish(path: string, name: string): Promise<string>;
+  /** A JSON result of the job itself (the timeline's transcript): among its outputs. */
+  publishOutput(name: string, value: unknown): Promise<string>;
+}
+
 /** What expansion may read: a source's local copy and its probe (both cached for the job). */
 export interface ExpandContext {
   tenantId: string;
@@ -37,6 +45,8 @@ export interface ExpandContext {
   scratchDir: string;
   /** Results of the prepare items, by item id (see JobKind.prepareItems). */
   prepared: ReadonlyMap<string, unknown>;
+  /** Stores what providers made for the job (the platform's buckets); absent where there are none. */
+  publishers?: Publishers;
 }
 
 export interface PrepareItem {
@@ -56,8 +66,18 @@ export interface JobKind<R = unknown> {
   callbackEvents?(request: R): CallbackEvent[] | undefined;
   /** Work to fan out before expansion (pure: from the request alone). */
   prepareItems?(request: R): PrepareItem[];
-  /** Runs one prepare item (in its own task, retried); the result is stored and handed to expand. */
+  /**
+   * Runs one prepare item (in its own task, retried); the result is stored and handed to expand. A result
+   * `{ wait: { seconds, state } }` is work still running in a provider (a transcription job): the state
+   * machine waits that long and calls pollItem with the state, until a result without `wait` comes.
+   */
   prepareItem?(request: R, item: PrepareItem, ctx: Omit<ExpandContext, 'prepared'>): Promise<unknown>;
+  pollItem?(
+    request: R,
+    item: PrepareItem,
+    state: Record<string, string | number>,
+    ctx: Omit<ExpandContext, 'prepared'>,
+  ): Promise<unknown>;
   /** The renditions: pure except for reading sources through ctx (analysis such as scene detection). */
   expand(request: R, ctx: ExpandContext): Promise<Rendition[]>;
 }

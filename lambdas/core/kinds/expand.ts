@@ -2,7 +2,7 @@ import { parseEdit } from '../intake/parse-edit.js';
 import { CutlineError } from '../errors.js';
 import { probeFile, type ProbeResult } from '../media/probe.js';
 import type { SourceResolver } from '../media/sources.js';
-import type { ExpandContext, JobKind, Rendition } from '../jobs/types.js';
+import type { ExpandContext, JobKind, Publishers, Rendition } from '../jobs/types.js';
 
 /** More outputs than this in one job is almost certainly a mistake, and would not fit one execution. */
 export const MAX_RENDITIONS = 200;
@@ -14,6 +14,7 @@ export function expansionContext(opts: {
   resolver: SourceResolver;
   scratchDir: string;
   prepared?: ReadonlyMap<string, unknown>;
+  publishers?: Publishers;
 }): ExpandContext {
   const paths = new Map<string, Promise<string>>();
   const probes = new Map<string, Promise<ProbeResult>>();
@@ -35,6 +36,7 @@ export function expansionContext(opts: {
     jobId: opts.jobId,
     scratchDir: opts.scratchDir,
     prepared: opts.prepared ?? new Map(),
+    ...(opts.publishers ? { publishers: opts.publishers } : {}),
     localPath,
     mediaPath,
     probe: (src, at) => {

@@ -76,7 +76,10 @@ export const TitleScene = z.strictObject({
 export const VoiceoverScene = z.strictObject({
   source: z.literal('voiceover'),
   text: text('text'),
-  /** espeak-ng voice locally (e.g. `en`, `en-us`, `de`); Polly voice id in AWS. */
+  /**
+   * A Polly voice id (`Joanna`, `Matthew`, `Amy`, …: in AWS that voice; locally the nearest espeak-ng
+   * voice) or an espeak-ng voice (`en`, `en-us`, `de`) locally.
+   */
   voice: z
     .string()
     .regex(/^[A-Za-z][\w+-]{0,39}$/, 'voice must be a voice name such as en-us')
@@ -119,6 +122,8 @@ export const SceneMedia = z.strictObject({
   src: Src,
   kind: z.enum(['audio', 'video']),
   durationSeconds: z.number().positive(),
+  /** The spoken words with their timings (a word-level transcript JSON), for generated speech. */
+  transcript: Src.optional(),
 });
 export type SceneMedia = z.infer<typeof SceneMedia>;
 

@@ -127,6 +127,26 @@ export class UsageStore {
     );
   }
 
+  /**
+   * Adds one AI provider call to a job: its units (`provider_<name>_<unit>`) and estimated cost
+   * (`providerCostUsd`), atomic ADDs so retries and parallel items all count.
+   */
+  async addProviderUsage(
+    jobId: string,
+    u: { provider: string; unit: string; units: number; estimatedUsd: number },
+  ): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `JOB#${jobId}`, SK: 'META' },
+        UpdateExpression: 'ADD #u :u, providerCostUsd :c',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#u': `provider_${u.provider}_${u.unit}` },
+        ExpressionAttributeValues: { ':u': u.units, ':c': u.estimatedUsd },
+      }),
+    );
+  }
+
   /** The month's counter, or null before its first reservation. */
   async getCounter(tenantId: string, month: string): Promise<Amounts | null> {
     const res = await this.db.send(

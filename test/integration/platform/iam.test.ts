@@ -16,6 +16,7 @@ import {
   synthesizedTemplate,
   type Verdict,
 } from '../../helpers/iam-simulation.js';
+import { speechVideo } from '../../helpers/speech.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
 
 /**
@@ -158,6 +159,16 @@ async function flows(): Promise<void> {
   await ok(`/v1/projects/${project.id}`, undefined, 'GET');
   const composed = await ok(`/v1/projects/${project.id}/compose`, {});
   expect((await waitForJob(call, composed.jobId)).job.status).toBe('SUCCEEDED');
+  // captions.transcribe: a prepare item transcribes (pocketsphinx here), stores the transcript under the
+  // tenant's inputs/ and the job's transcript.json among its outputs; finalize lists it.
+  const transcribed = await ok('/v1/clips', {
+    src: fixtureUrl('librivox-speech-black.mp4'),
+    clips: [{ start: 0, end: 3 }],
+    captions: { transcribe: true },
+    aspectRatios: ['16:9'],
+    output: { resolution: 'preview' },
+  });
+  expect((await waitForJob(call, transcribed.id)).job.status).toBe('SUCCEEDED');
   await ok('/v1/usage', undefined, 'GET');
   await platform.sfn.drain();
   await platform.bus.drain?.();
@@ -177,7 +188,7 @@ async function fargateFlow(): Promise<void> {
 }
 
 beforeAll(async () => {
-  await Promise.all([videoFixture(), toneFixture(6, 330), imageFixture('red')]);
+  await Promise.all([videoFixture(), toneFixture(6, 330), imageFixture('red'), speechVideo()]);
   recordFile = join(await mkdtemp(join(tmpdir(), 'cutline-iam-')), 'calls.jsonl');
   process.env[ENV.RECORD_AWS_CALLS] = recordFile;
   template = synthesizedTemplate();

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { clipEdit, clipsKind, parseClipsRequest } from '../../../lambdas/core/clips/kind.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import { jobKind } from '../../../lambdas/core/kinds/registry.js';
+import { ENV } from '../../../lambdas/core/config.js';
+import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
 
 function failure(body: unknown): CutlineError {
   try {
@@ -58,7 +60,7 @@ describe('clips request', () => {
     }
   });
 
-  it('refuses Rekognition and transcription clearly (not available in this build)', () => {
+  it('refuses Rekognition clearly (not available in this build), and transcription where no transcriber is configured', () => {
     const faces = failure({
       src: 'a.mp4',
       clips: [{ start: 0, end: 1 }],
@@ -67,10 +69,21 @@ describe('clips request', () => {
     expect(faces.code).toBe('NOT_SUPPORTED');
     expect(faces.details[0]!.path).toBe('reframe.detector');
     expect(faces.message).toMatch(/Rekognition.*not available.*"motion"/);
-    const stt = failure({ src: 'a.mp4', clips: [{ start: 0, end: 1 }], captions: { transcribe: true } });
-    expect(stt.code).toBe('NOT_SUPPORTED');
-    expect(stt.details[0]!.path).toBe('captions.transcribe');
-    expect(stt.message).toMatch(/Transcribe.*captions\.src/);
+    const body = { src: 'a.mp4', clips: [{ start: 0, end: 1 }], captions: { transcribe: true } };
+    process.env[ENV.TRANSCRIBER] = 'none';
+    resetProviderSettings();
+    try {
+      const stt = failure(body);
+      expect(stt.code).toBe('NOT_SUPPORTED');
+      expect(stt.details[0]!.path).toBe('captions.transcribe');
+      expect(stt.message).toMatch(/pocketsphinx.*CUTLINE_WHISPER.*Amazon Transcribe.*captions\.src/);
+      process.env[ENV.TRANSCRIBER] = 'pocketsphinx';
+      resetProviderSettings();
+      expect(parseClipsRequest(body).captions).toEqual({ transcribe: true });
+    } finally {
+      delete process.env[ENV.TRANSCRIBER];
+      resetProviderSettings();
+    }
   });
 
   it('lists every source it reads with its path', () => {

@@ -3,6 +3,7 @@ import {
   sceneCutsFromMotion,
   scoreWindow,
   selectSegments,
+  sentenceBoundaries,
   snapOutOfWords,
   type Signals,
 } from '../../../lambdas/core/clips/select.js';
@@ -20,6 +21,8 @@ function signals(from: number, to: number, extra: Partial<Signals> = {}): Signal
   });
   return { duration, motionStep: STEP, motion, sceneCuts: [], loudness, silences: [], ...extra };
 }
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
 
 describe('auto segment selection (pure)', () => {
   it('picks the loud, busy stretch', () => {
@@ -62,6 +65,32 @@ describe('auto segment selection (pure)', () => {
     for (const seg of segs)
       for (const t of [seg.start, seg.end])
         for (const w of words) expect(t > w.start && t < w.end, `cut ${t} inside ${w.text}`).toBe(false);
+  });
+
+  it('with sentences, cuts land in the pauses between them, a silent stretch is never a clip, and why says so', () => {
+    // Three sentences (each 4 words of 0.5 s, 0.1 s apart) with 3 s of silence between: 0–2.3, 5.3–7.6, 10.6–12.9.
+    const words = [0, 5.3, 10.6].flatMap((t0, k) =>
+      Array.from({ length: 4 }, (_, i) => ({
+        start: round(t0 + i * 0.6),
+        end: round(t0 + i * 0.6 + 0.5),
+        text: i === 3 ? (k === 1 ? 'now?' : 'end.') : `w${k}${i}`,
+      })),
+    );
+    const segs = selectSegments(signals(0, 20, { words }), { count: 2, length: 2.5 });
+    expect(segs).toHaveLength(2);
+    const bounds = sentenceBoundaries(words);
+    for (const seg of segs) {
+      for (const t of [seg.start, seg.end])
+        expect(
+          bounds.some((b) => Math.abs(b - t) < 1e-9),
+          `${t}`,
+        ).toBe(true);
+      expect(words.some((w) => w.start >= seg.start && w.end <= seg.end)).toBe(true);
+      expect(seg.why.completeness).toBe(1);
+    }
+    // The question is the better hook.
+    const question = segs.find((s) => s.start > 5 && s.end < 8);
+    expect(question?.why.hook).toBe(1);
   });
 
   it('snapOutOfWords moves a cut to the nearer word edge', () => {

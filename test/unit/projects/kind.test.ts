@@ -9,6 +9,7 @@ import type { ProbeResult } from '../../../lambdas/core/media/probe.js';
 import { makeProjectKind, projectKind } from '../../../lambdas/core/projects/kind.js';
 import type { ProviderEnv } from '../../../lambdas/core/projects/providers/index.js';
 import type { SceneTransition } from '../../../lambdas/core/projects/store.js';
+import { espeakVoice } from '../../../lambdas/core/providers/voice/espeak.js';
 
 const scene = (id: string, fields: Record<string, unknown>, status = 'completed') => ({
   id,
@@ -151,7 +152,7 @@ describe('project job: prepare items', () => {
   };
 
   it('a generate scene is refused (NOT_SUPPORTED, the reason, the path) and the scene is marked failed', async () => {
-    const { kind, seen } = recording({ espeak: 'espeak-ng' });
+    const { kind, seen } = recording({ voice: espeakVoice('espeak-ng') });
     const req = kind.parse(project(scenes));
     const item = kind.prepareItems!(req).find((i) => i.id === 'scene-gen')!;
     const err = await kind.prepareItem!(req, item, ctx()).catch((e: unknown) => e as CutlineError);
@@ -165,19 +166,19 @@ describe('project job: prepare items', () => {
     ]);
   });
 
-  it('a voiceover where espeak-ng is missing is refused with what to do (Polly is not wired)', async () => {
+  it('a voiceover where the deployment has no voice is refused with what to do (espeak-ng or Polly)', async () => {
     const { kind, seen } = recording({});
     const req = kind.parse(project(scenes));
     const err = (await kind.prepareItem!(req, kind.prepareItems!(req)[0]!, ctx()).catch(
       (e) => e,
     )) as CutlineError;
     expect(err.code).toBe('NOT_SUPPORTED');
-    expect(err.message).toMatch(/espeak-ng.*Amazon Polly is not wired/);
+    expect(err.message).toMatch(/install espeak-ng.*Amazon Polly/);
     expect(seen.at(-1)![1]).toMatchObject({ status: 'failed', error: { code: 'NOT_SUPPORTED' } });
   });
 
   it('a voiceover with a voice espeak-ng does not have fails on the voice field', async () => {
-    const { kind } = recording({ espeak: 'espeak-ng' });
+    const { kind } = recording({ voice: espeakVoice('espeak-ng') });
     const req = kind.parse(
       project([scene('v', { source: 'voiceover', text: 'hello', voice: 'zz-nope' }, 'pending')]),
     );

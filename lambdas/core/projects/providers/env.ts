@@ -1,15 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { voiceFor } from '../../providers/voice/index.js';
+import { resetProviderSettings } from '../../providers/settings.js';
 import type { ProviderEnv } from './types.js';
-import { setting } from '../../config.js';
 
 let cached: ProviderEnv | undefined;
 
-/** What this machine offers: espeak-ng when installed (CUTLINE_ESPEAK names another binary). */
+/** The deployment's providers, as the scene providers use them (core/providers/settings.ts decides). */
 export function providerEnv(): ProviderEnv {
   if (!cached) {
-    const bin = setting('ESPEAK_PATH');
-    const probe = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 5000 });
-    cached = probe.status === 0 ? { espeak: bin } : {};
+    const voice = voiceFor();
+    cached = voice ? { voice } : {};
   }
   return cached;
 }
@@ -17,4 +16,5 @@ export function providerEnv(): ProviderEnv {
 /** Tests reset it after changing the environment. */
 export function resetProviderEnv(): void {
   cached = undefined;
+  resetProviderSettings();
 }

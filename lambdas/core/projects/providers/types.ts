@@ -1,11 +1,12 @@
 import type { Clip } from '../../edit/schema.js';
 import type { ProbeResult } from '../../media/probe.js';
+import type { Voice } from '../../providers/voice/index.js';
 import type { Scene, SceneMedia, SceneSource } from '../schema.js';
 
-/** What this environment offers the providers; built once from the process (see env.ts). */
+/** What this deployment offers the scene providers (see env.ts): the AI providers it configures. */
 export interface ProviderEnv {
-  /** The espeak-ng binary, when it is installed on this machine. */
-  espeak?: string;
+  /** Text to speech (espeak-ng locally, Amazon Polly in AWS), when the deployment has one. */
+  voice?: Voice;
 }
 
 /** What a provider may use while generating a scene's media. */
@@ -14,6 +15,8 @@ export interface PrepareContext {
   jobId: string;
   scratchDir: string;
   env: ProviderEnv;
+  /** Meters a provider call on the job (usage: units and estimated cost). */
+  meter?(provider: 'espeak' | 'polly', units: number): Promise<void>;
   /** The project's own words, for generators: its prompt and subject. */
   project: { mode: string; prompt?: string; subject?: string };
   localPath(src: string, at: string): Promise<string>;

@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CutlineError } from '../../errors.js';
-import { probeFile } from '../../media/probe.js';
-import { execManaged } from '../../media/processes.js';
+import { NO_VOICE } from '../../providers/voice/index.js';
 import type { Scene } from '../schema.js';
 import { imageProvider } from './image.js';
 import { titleCard } from './title.js';
@@ -14,48 +13,33 @@ type Voiceover = Extract<Scene, { source: 'voiceover' }>;
 export const VOICEOVER_TAIL_SECONDS = 0.5;
 
 /**
- * Text-to-speech with espeak-ng where it is installed (the local platform, CI). Amazon Polly is not wired
- * in this build, so where espeak-ng is missing (AWS Lambda) voiceover scenes are refused with the reason.
+ * Text-to-speech through the deployment's voice provider (espeak-ng locally, Amazon Polly in AWS). The
+ * speech and its word timings are published; over an image the words are captioned as they are spoken.
  */
 export const voiceoverProvider: SceneProvider<Voiceover> = {
   source: 'voiceover',
   generates: true,
-  available: (env) =>
-    env.espeak
-      ? true
-      : 'voiceover scenes need espeak-ng on the machine that renders (apt-get install espeak-ng); Amazon Polly is not wired in this build, so they are not available in this deployment: use an upload scene with recorded narration',
+  available: (env) => (env.voice ? true : `voiceover scenes need a voice: ${NO_VOICE}`),
   sources: (s) => (s.image ? [{ src: s.image, at: 'image' }] : []),
   async prepare(s, ctx, at) {
-    const bin = ctx.env.espeak;
-    if (!bin)
+    const voice = ctx.env.voice;
+    if (!voice)
       throw new CutlineError('NOT_SUPPORTED', `${at}: ${String(this.available(ctx.env))}`, [
         { path: `${at}.source`, message: 'voiceover is not available here' },
       ]);
-    const base = join(ctx.scratchDir, `voiceover-${s.id}`);
-    // The text goes through a file, never argv: a leading "-" or any quoting stays text.
-    await writeFile(`${base}.txt`, s.text, 'utf8');
-    try {
-      await execManaged(bin, ['-v', s.voice ?? 'en', '-f', `${base}.txt`, '-w', `${base}.wav`], {
-        timeoutMs: 120_000,
-      });
-    } catch (err) {
-      const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
-      if (/voice/i.test(stderr) && s.voice)
-        throw new CutlineError('VALIDATION_FAILED', `${at}.voice: espeak-ng has no voice "${s.voice}"`, [
-          { path: `${at}.voice`, message: `unknown voice "${s.voice}" (espeak-ng --voices lists them)` },
-        ]);
-      throw new CutlineError(
-        'RENDER_FAILED',
-        `${at}: espeak-ng failed: ${stderr || (err as Error).message}`,
-        [],
-        true,
-      );
-    }
-    const probe = await probeFile(`${base}.wav`, at);
-    if (!probe.hasAudio || !probe.durationSeconds)
-      throw new CutlineError('RENDER_FAILED', `${at}: espeak-ng produced no speech`, [], true);
-    const src = await ctx.publish(`${base}.wav`, `scene-${s.id}-voiceover.wav`);
-    return { src, kind: 'audio', durationSeconds: probe.durationSeconds };
+    const dir = join(ctx.scratchDir, `voiceover-${s.id}`);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dir, { recursive: true });
+    const speech = await voice.synthesize({ text: s.text, ...(s.voice ? { voice: s.voice } : {}) }, dir, at);
+    await ctx.meter?.(voice.name, speech.characters);
+    if (!(speech.durationSeconds > 0))
+      throw new CutlineError('RENDER_FAILED', `${at}: ${voice.name} produced no speech`, [], true);
+    const ext = speech.path.endsWith('.mp3') ? 'mp3' : 'wav';
+    const src = await ctx.publish(speech.path, `scene-${s.id}-voiceover.${ext}`);
+    const words = join(dir, 'words.json');
+    await writeFile(words, JSON.stringify({ engine: voice.name, words: speech.words }));
+    const transcript = await ctx.publish(words, `scene-${s.id}-voiceover.words.json`);
+    return { src, kind: 'audio', durationSeconds: speech.durationSeconds, transcript };
   },
   async length(s, ctx, at) {
     if (s.length !== undefined) return s.length;
@@ -80,6 +64,16 @@ export const voiceoverProvider: SceneProvider<Voiceover> = {
         start: slot.start,
         length: Math.min(slot.length, slot.media.durationSeconds),
       },
+      // Over a picture, the words appear as they are spoken (a title card already shows the text).
+      ...(s.image && slot.media.transcript
+        ? {
+            overlay: {
+              asset: { type: 'caption', src: slot.media.transcript },
+              start: slot.start,
+              length: Math.min(slot.length, slot.media.durationSeconds),
+            },
+          }
+        : {}),
     };
   },
 };

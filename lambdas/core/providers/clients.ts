@@ -1,0 +1,28 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { PollyClient } from '@aws-sdk/client-polly';
+import { TranscribeClient } from '@aws-sdk/client-transcribe';
+import { recordCalls } from '../aws/call-recorder.js';
+import { tracer } from '../observability.js';
+import { providerSettings } from './settings.js';
+
+/**
+ * The AI services' SDK clients, made once per process and only when a provider is used (Lambda cold
+ * starts of functions that never transcribe do not load them). Transient errors (throttling, 5xx) are
+ * retried by the SDK with exponential backoff and jitter, up to 5 attempts.
+ */
+let cached: { transcribe?: TranscribeClient; polly?: PollyClient; bedrock?: BedrockRuntimeClient } = {};
+const opts = () => ({
+  maxAttempts: 5,
+  ...(providerSettings().region ? { region: providerSettings().region } : {}),
+});
+
+export const transcribeClient = (): TranscribeClient =>
+  (cached.transcribe ??= recordCalls(tracer.captureAWSv3Client(new TranscribeClient(opts())), 'transcribe'));
+export const pollyClient = (): PollyClient =>
+  (cached.polly ??= recordCalls(tracer.captureAWSv3Client(new PollyClient(opts())), 'polly'));
+export const bedrockClient = (): BedrockRuntimeClient =>
+  (cached.bedrock ??= recordCalls(tracer.captureAWSv3Client(new BedrockRuntimeClient(opts())), 'bedrock'));
+
+export function resetProviderClients(): void {
+  cached = {};
+}

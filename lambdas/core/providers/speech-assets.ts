@@ -1,0 +1,26 @@
+import type { Edit } from '../edit/schema.js';
+import { CutlineError } from '../errors.js';
+
+/** A caption asset's `src` that asks for the edit's own speech, transcribed. */
+export const AUTO_CAPTIONS = 'auto';
+
+/**
+ * The renderer draws what an edit names; text-to-speech assets and `"auto"` captions are resolved by the
+ * job before it (prepare items, then expansion). One reaching a render is a wiring mistake: say so loudly.
+ */
+export function assertSpeechResolved(edit: Edit): void {
+  edit.timeline.tracks.forEach((t, ti) =>
+    t.clips.forEach((c, ci) => {
+      const a = c.asset;
+      if (
+        a.type === 'text-to-speech' ||
+        ((a.type === 'caption' || a.type === 'rich-caption') && a.src === AUTO_CAPTIONS)
+      )
+        throw new CutlineError(
+          'NOT_SUPPORTED',
+          `timeline.tracks[${ti}].clips[${ci}].asset: ${a.type === 'text-to-speech' ? 'text-to-speech' : `${a.type} src "auto"`} is resolved by a job (POST /v1/renders or cutline render), not by a bare render of the edit`,
+          [{ path: `timeline.tracks[${ti}].clips[${ci}].asset`, message: 'not resolved before rendering' }],
+        );
+    }),
+  );
+}

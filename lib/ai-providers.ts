@@ -1,0 +1,79 @@
+import { Stack } from 'aws-cdk-lib';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ENV } from '../lambdas/core/config.js';
+import { TRANSCRIBE_JOB_PREFIX } from '../lambdas/core/providers/transcription/amazon-transcribe.js';
+
+/**
+ * The AI providers a deployment enables (construct props → the ENV table the runtime reads in
+ * lambdas/core/providers/settings.ts). Off by default: a disabled capability is `none` and jobs that
+ * need it are refused at submit with NOT_SUPPORTED naming the prop to set.
+ */
+export interface AiProvidersProps {
+  /** Amazon Transcribe for `captions.transcribe` and caption `src: "auto"`. Default off. */
+  readonly transcription?: boolean | { readonly languageCode?: string };
+  /** Amazon Polly for voiceover scenes and `text-to-speech` assets. Default off. */
+  readonly voice?:
+    | boolean
+    | {
+        readonly engine?: 'neural' | 'standard' | 'long-form' | 'generative';
+        readonly defaultVoice?: string;
+      };
+  /** Bedrock (Converse API) ranks auto-clip candidates and titles them, with this model id. Default: the heuristic. */
+  readonly ranking?: { readonly modelId: string };
+  /** Region of the AI services when not the stack's (e.g. where the Bedrock model is enabled). */
+  readonly region?: string;
+}
+
+const opt = <T extends object>(v: boolean | T | undefined): T | undefined =>
+  typeof v === 'object' ? v : undefined;
+
+/** The runtime settings for these props (every function gets them: submit checks what is enabled). */
+export function aiEnvironment(props: AiProvidersProps = {}): Record<string, string> {
+  const t = opt(props.transcription);
+  const v = opt(props.voice);
+  return {
+    [ENV.TRANSCRIBER]: props.transcription ? 'transcribe' : 'none',
+    [ENV.VOICE]: props.voice ? 'polly' : 'none',
+    [ENV.RANKER]: props.ranking ? 'bedrock' : 'heuristic',
+    ...(t?.languageCode ? { [ENV.TRANSCRIBE_LANGUAGE]: t.languageCode } : {}),
+    ...(v?.engine ? { [ENV.POLLY_ENGINE]: v.engine } : {}),
+    ...(v?.defaultVoice ? { [ENV.POLLY_VOICE]: v.defaultVoice } : {}),
+    ...(props.ranking ? { [ENV.BEDROCK_MODEL_ID]: props.ranking.modelId } : {}),
+    ...(props.region ? { [ENV.AI_REGION]: props.region } : {}),
+  };
+}
+
+/**
+ * Exactly the provider actions the runtime calls, on the narrowest resources each service authorizes:
+ * - Transcribe: Start/GetTranscriptionJob on jobs named with the platform's prefix (prepare items);
+ * - Polly: SynthesizeSpeech (prepare items). It authorizes against lexicons; the platform uses none,
+ *   and a call without lexicons is authorized on `*`;
+ * - Bedrock: InvokeModel (what Converse needs) on the one foundation model (the probe step ranks).
+ */
+export function grantAiProviders(
+  scope: Stack,
+  props: AiProvidersProps,
+  fns: { prepareItem: IGrantable; probe: IGrantable },
+): void {
+  const region = props.region ?? scope.region;
+  if (props.transcription)
+    fns.prepareItem.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['transcribe:StartTranscriptionJob', 'transcribe:GetTranscriptionJob'],
+        resources: [
+          `arn:${scope.partition}:transcribe:${region}:${scope.account}:transcription-job/${TRANSCRIBE_JOB_PREFIX}*`,
+        ],
+      }),
+    );
+  if (props.voice)
+    fns.prepareItem.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['polly:SynthesizeSpeech'], resources: ['*'] }),
+    );
+  if (props.ranking)
+    fns.probe.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: [`arn:${scope.partition}:bedrock:${region}::foundation-model/${props.ranking.modelId}`],
+      }),
+    );
+}

@@ -1,0 +1,79 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CutlineStack } from '../../../lib/cutline-stack.js';
+import { ENV, HANDLERS } from '../../../lambdas/core/config.js';
+import { HANDLER_METADATA } from '../../../lib/functions.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function synth(ai?: ConstructorParameters<typeof CutlineStack>[2] extends infer P ? P : never) {
+  const app = new App({ context: { allowMissingFfmpegLayer: true, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new CutlineStack(app, 'Ai', { env: { account: '123456789012', region: 'us-east-1' }, ...ai });
+  return Template.fromStack(stack).toJSON() as Json;
+}
+
+/** Every (function entry, action, resource) of the AI services the template grants. */
+function aiGrants(t: Json): string[] {
+  const roleOf = new Map<string, string>();
+  for (const r of Object.values(t.Resources) as Json[])
+    if (r.Type === 'AWS::Lambda::Function')
+      roleOf.set(r.Properties.Role['Fn::GetAtt'][0], r.Metadata?.[HANDLER_METADATA]);
+  const out: string[] = [];
+  for (const r of Object.values(t.Resources) as Json[]) {
+    if (r.Type !== 'AWS::IAM::Policy') continue;
+    const fn = r.Properties.Roles.map((x: Json) => roleOf.get(x.Ref)).join(',');
+    for (const s of r.Properties.PolicyDocument.Statement as Json[]) {
+      const actions = ([] as string[]).concat(s.Action).filter((a) => /^(transcribe|polly|bedrock):/.test(a));
+      const res = JSON.stringify(s.Resource);
+      for (const a of actions) out.push(`${fn} ${a} ${res}`);
+    }
+  }
+  return out.sort();
+}
+
+const envOf = (t: Json, entry: string) =>
+  (Object.values(t.Resources) as Json[]).find((r) => r.Metadata?.[HANDLER_METADATA] === entry)!.Properties
+    .Environment.Variables as Record<string, string>;
+
+describe('AI provider props of the construct', () => {
+  it('off by default: no AI grants, and the runtime is told there is no transcriber or voice', () => {
+    const t = synth();
+    expect(aiGrants(t)).toEqual([]);
+    expect(envOf(t, HANDLERS.api.renders)).toMatchObject({
+      [ENV.TRANSCRIBER]: 'none',
+      [ENV.VOICE]: 'none',
+      [ENV.RANKER]: 'heuristic',
+    });
+  });
+
+  it('enabled: exactly the actions the providers call, on the narrowest resources, by the functions that call them', () => {
+    const t = synth({
+      platform: {
+        ai: {
+          transcription: { languageCode: 'en-GB' },
+          voice: { engine: 'neural', defaultVoice: 'Amy' },
+          ranking: { modelId: 'amazon.nova-lite-v1:0' },
+        },
+      },
+    });
+    const grants = aiGrants(t);
+    expect(grants).toEqual(
+      [
+        `${HANDLERS.pipeline.prepareItem} transcribe:StartTranscriptionJob ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':transcribe:us-east-1:123456789012:transcription-job/cutline-*']] })}`,
+        `${HANDLERS.pipeline.prepareItem} transcribe:GetTranscriptionJob ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':transcribe:us-east-1:123456789012:transcription-job/cutline-*']] })}`,
+        `${HANDLERS.pipeline.prepareItem} polly:SynthesizeSpeech "*"`,
+        `${HANDLERS.pipeline.probe} bedrock:InvokeModel ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0']] })}`,
+      ].sort(),
+    );
+    expect(envOf(t, HANDLERS.pipeline.prepareItem)).toMatchObject({
+      [ENV.TRANSCRIBER]: 'transcribe',
+      [ENV.TRANSCRIBE_LANGUAGE]: 'en-GB',
+      [ENV.VOICE]: 'polly',
+      [ENV.POLLY_ENGINE]: 'neural',
+      [ENV.POLLY_VOICE]: 'Amy',
+      [ENV.RANKER]: 'bedrock',
+      [ENV.BEDROCK_MODEL_ID]: 'amazon.nova-lite-v1:0',
+    });
+  });
+});
