@@ -456,13 +456,20 @@ async function scaling(
   if (!keptDir) throw new Error('could not find the kept chunk directory to measure the stitch');
   const kept = keptDir;
   const names = (await readdir(kept)).filter((f) => /^chunk-\d+\.mp4$/.test(f)).sort();
-  const audioName = (await readdir(kept)).find((f) => f.startsWith('audio.'));
+  // The whole-window mix measured above (the kept run's audio is in parts sized for its own length).
+  const audioName = (await readdir(chunkDir)).find((f) => f.startsWith('audio.'));
   const chunkFrames = frames / keep.chunks;
   // Longer stitches reuse the same chunk files in a loop (the concat demuxer does not mind).
   for (const k of [1, names.length, names.length * 4, names.length * 12]) {
     const files = Array.from({ length: k }, (_, i) => join(kept, names[i % names.length]!));
     const t = await single(() =>
-      stitch(input, files, audioName ? join(kept, audioName) : null, join(work, 'stitch.mp4'), kept),
+      stitch(
+        input,
+        files,
+        audioName ? { file: join(chunkDir, audioName) } : null,
+        join(work, 'stitch.mp4'),
+        kept,
+      ),
     );
     stitchPoints.push({ frames: Math.round(k * chunkFrames), seconds: t.wallSeconds });
   }

@@ -19,6 +19,7 @@ import { getPlatform } from '../core/platform.js';
 import { meterCompute } from '../core/usage/index.js';
 import type { CompileInput } from '../core/render/compile.js';
 import type { RenditionTimeouts } from '../core/plan/timeouts.js';
+import type { AudioPart } from '../core/render/audio-parts.js';
 
 export const logger = new Logger({ serviceName: 'cutline-pipeline' });
 
@@ -28,6 +29,17 @@ export interface ChunkPlan {
   endFrame: number;
   estimatedSeconds: number;
   /** The RenderChunk task's limit (TimeoutSecondsPath). */
+  timeoutSeconds: number;
+}
+
+/**
+ * One audio work item (the RenderAudioParts Map): an AAC part (render/audio-parts.ts), or, with
+ * `whole`, the one mix of a rendition whose codec cannot be joined by stream copy (Opus).
+ */
+export interface AudioPartPlan extends AudioPart {
+  whole: boolean;
+  estimatedSeconds: number;
+  /** The RenderAudioPart task's limit (TimeoutSecondsPath). */
   timeoutSeconds: number;
 }
 
@@ -42,6 +54,10 @@ export interface RenditionPlan {
   /** The limits of the rendition's tasks (TimeoutSecondsPath), sized from the estimates. */
   timeouts: RenditionTimeouts;
   chunks: ChunkPlan[];
+  /** Audio work items of a chunked rendition (empty when it has no audio or renders in one pass). */
+  audioParts: AudioPartPlan[];
+  /** Samples of the rendition's audio, which the stitch checks the joined parts against. */
+  audioSamples: number;
   fargate?: { subnets: string[]; securityGroups: string[] };
 }
 
@@ -70,7 +86,7 @@ export interface RenditionState {
   jobId: string;
   tenantId: string;
   rendition: RenditionPlan;
-  /** The Parallel state's [chunk results, audio result]. */
+  /** The Parallel state's [chunk results, audio part results]. */
   render?: unknown[];
 }
 

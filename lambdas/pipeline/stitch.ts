@@ -1,7 +1,7 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { stitch } from '../core/engine/chunks.js';
+import { stitch, type StitchAudio } from '../core/engine/chunks.js';
 import { finishOutput, type RenderedFile } from '../core/engine/render.js';
 import { CutlineError } from '../core/errors.js';
 import { getPlatform } from '../core/platform.js';
@@ -19,7 +19,7 @@ import {
 } from './common.js';
 
 /**
- * Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the
+ * Joins a rendition's chunk files by stream copy, joins its audio parts by stream copy and muxes them, takes poster and thumbnail, stores the
  * outputs and keeps their list for Finalize (the state carries only its key).
  */
 export async function handler(state: RenditionState): Promise<{ rendition: number; resultKey: string }> {
@@ -29,9 +29,9 @@ export async function handler(state: RenditionState): Promise<{ rendition: numbe
   const single = (before.plan?.length ?? 1) === 1;
   const job = await enterStage(state, 'stitching', single ? STAGE_PROGRESS.stitching : 0);
   const p = getPlatform();
-  const [chunkResults, audioResult] = (state.render ?? []) as [
+  const [chunkResults, audioResults] = (state.render ?? []) as [
     Array<{ chunk: number; key: string }>,
-    { audioKey: string | null },
+    Array<{ part: number; key: string; whole: boolean }>,
   ];
   if (!Array.isArray(chunkResults) || !chunkResults.length)
     throw new CutlineError('RENDER_FAILED', 'stitch: no chunk results in the state');
@@ -48,11 +48,20 @@ export async function handler(state: RenditionState): Promise<{ rendition: numbe
           return path;
         }),
       );
-      let audio: string | null = null;
-      if (audioResult?.audioKey) {
-        audio = join(dir, audioResult.audioKey.slice(audioResult.audioKey.lastIndexOf('/') + 1));
-        await p.objects.download(p.outputsBucket, audioResult.audioKey, audio);
-      }
+      const parts = await Promise.all(
+        [...(audioResults ?? [])]
+          .sort((a, b) => a.part - b.part)
+          .map(async (r) => {
+            const path = join(dir, r.key.slice(r.key.lastIndexOf('/') + 1));
+            await p.objects.download(p.outputsBucket, r.key, path);
+            return { ...r, path };
+          }),
+      );
+      const audio: StitchAudio | null = !parts.length
+        ? null
+        : parts[0]!.whole
+          ? { file: parts[0]!.path }
+          : { parts: parts.map((r) => r.path), totalSamples: state.rendition.audioSamples };
       const output = join(dir, outputName(name, input.spec.format));
       await stitch(input, files, audio, output, dir);
       const main: RenderedFile = {

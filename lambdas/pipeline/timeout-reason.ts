@@ -1,6 +1,6 @@
 import { DEFAULT_TIMEOUT_POLICY, FIXED_TASK_SECONDS, type TimeoutPolicy } from '../core/plan/timeouts.js';
 import { SFN_QUOTAS } from '../core/plan/sfn-quotas.js';
-import type { ChunkPlan, RenditionPlan } from './common.js';
+import type { AudioPartPlan, ChunkPlan, RenditionPlan } from './common.js';
 
 /** What a child execution says about the task that failed (the RecordFailure states' payload). */
 export interface FailedTask {
@@ -9,6 +9,8 @@ export interface FailedTask {
   /** The rendition's plan, or its index where the state carries only that (inside the chunk Map). */
   rendition?: RenditionPlan | number;
   chunk?: ChunkPlan;
+  /** The audio part, inside the audio Map. */
+  part?: AudioPartPlan;
 }
 
 const STEP_OF_STAGE: Record<string, keyof typeof FIXED_TASK_SECONDS> = {
@@ -58,6 +60,16 @@ export function describeTimeout(
       c.estimatedSeconds,
     );
   }
+  if (failed.task === 'audio' && failed.part && !failed.part.whole) {
+    const a = failed.part;
+    return ran(
+      `mixing audio part ${a.index} of ${name} (samples ${a.startSample}–${a.endSample - 1})`,
+      a.timeoutSeconds,
+      a.estimatedSeconds,
+    );
+  }
+  if (failed.task === 'audio' && failed.part)
+    return ran(`mixing the audio of ${name}`, failed.part.timeoutSeconds, failed.part.estimatedSeconds);
   if (r && failed.task === 'audio') return ran(`mixing the audio of ${name}`, r.timeouts.audio);
   if (r && failed.task === 'fargate')
     return ran(`rendering ${name} on Fargate`, r.timeouts.fargate, r.estimatedSeconds);
