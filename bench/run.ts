@@ -9,10 +9,12 @@
  *   npm run bench -- --reps 3          repetitions of the comparison (default 2, quick 1)
  *   npm run bench -- --sources-only    only the sources section (bench/sources.ts: 1-hour source → 5 clips)
  *   npm run bench -- --skip-sources    everything but the sources section
+ *   npm run bench -- --audio-only      only the audio-scaling section (bench/audio.ts: 60 s … 3600 s mixes)
  *   npm run bench -- --source-minutes N  length of that section's source (default 60, quick 10)
  *   npm run bench -- --skip-queue      without the queue section (30 concurrent 8 s SD renders through
  *                                      cutline start vs the same ffmpeg commands; quick: 6 × 4 s)
  */
+import { audioSection, writeAudioResults } from './audio.js';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -514,6 +516,13 @@ async function scaling(
 async function main(): Promise<number> {
   const started = Date.now();
   const argv = process.argv.slice(2);
+  if (argv.includes('--audio-only')) {
+    const seconds = argv.includes('--quick') ? [60, 300] : undefined;
+    const audio = await audioSection({ seconds, log });
+    await writeAudioResults(RESULTS_DIR, audio);
+    log(`wrote ${join(RESULTS_DIR, 'audio-latest.md')}`);
+    return 0;
+  }
   const cfg = config(argv);
   if (cfg.mode === 'quick') quietMaxWaitSeconds = 5;
   if (cfg.sourcesOnly) {

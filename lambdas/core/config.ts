@@ -68,6 +68,12 @@ export const ENV = {
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
 
+/** The function's memory in MB where Lambda states it (its own AWS_LAMBDA_FUNCTION_MEMORY_SIZE), else undefined. */
+export function lambdaMemoryMb(): number | undefined {
+  const n = Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
 /** The worker budget (ENV.WORKERS): a whole number ≥ 1, or Infinity when unset (no budget). */
 export function workerBudget(): number {
   const n = Number(process.env[ENV.WORKERS]);

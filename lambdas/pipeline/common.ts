@@ -6,7 +6,8 @@ import { JobEndedError, putOutputsIfLive } from '../core/aws/job-storage.js';
 import { contentType, keys } from '../core/aws/storage.js';
 import type { Edit } from '../core/edit/schema.js';
 import { prepareRender } from '../core/engine/prepare.js';
-import { scratchRoot } from '../core/config.js';
+import { lambdaMemoryMb, scratchRoot } from '../core/config.js';
+import { ffmpegThreads, lambdaVcpus } from '../core/plan/threads.js';
 import { CutlineError, isStorageFull, storageFullError } from '../core/errors.js';
 import type { PrepareItem, Rendition } from '../core/jobs/kinds.js';
 import { isTerminal, type Job, type Stage } from '../core/jobs/model.js';
@@ -152,6 +153,15 @@ export function frameReporter(jobId: string, unit: string): ProgressReporter<Job
       ),
     onError: (err) => logger.warn('could not record progress', { jobId, unit, err: (err as Error).message }),
   });
+}
+
+/**
+ * ffmpeg threads for this function's size (render tasks): in Lambda from its memory (3008 MB ≈ 1.7 vCPU →
+ * 2 threads); elsewhere undefined, and ffmpeg picks.
+ */
+export function renderThreads(): number | undefined {
+  const mb = lambdaMemoryMb();
+  return mb === undefined ? undefined : ffmpegThreads(lambdaVcpus(mb));
 }
 
 /** Runs a render task's work and adds its seconds to the job's metered compute (usage records). */

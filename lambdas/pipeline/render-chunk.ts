@@ -14,6 +14,7 @@ import {
   outputName,
   prepareJob,
   RenderRetryableError,
+  renderThreads,
   storeOutputs,
   metered,
   withScratch,
@@ -47,6 +48,7 @@ export async function handler(
             output: join(dir, outputName(name, input.spec.format)),
             onStats: (s) => progress.frames(framesOf(s, fps)),
             deferMediaConvert: true,
+            threads: renderThreads(),
           });
           await progress.finish();
           return keepResult(job.id, index, await storeOutputs(job, files, name));
@@ -59,6 +61,7 @@ export async function handler(
         };
         const progress = frameReporter(job.id, unitName.chunk(index, chunk.index));
         const path = await renderChunk(input, chunk, dir, {
+          threads: renderThreads(),
           onStats: (s) => progress.frames(framesOf(s, fps)),
         });
         await progress.finish(chunk.endFrame - chunk.startFrame);

@@ -93,9 +93,9 @@ function spanOf(s: Sound, w: SampleWindow): Span | null {
 /**
  * Decodes only what the window needs: the source is seeked to the span, trimmed to it and delayed to its
  * place in the window, so the cost follows the overlap, not the clip's position on the timeline. `pad`
- * makes the stream exactly the span's length even if the source ends early (a chained track relies on it).
+ * makes the stream exactly that many samples (silence after the sound), as a concatenated track needs.
  */
-function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number, pad: boolean): string {
+function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number, pad?: number): string {
   let decodeFrom = span.seek;
   let source: string;
   if (s.loop) {
@@ -141,12 +141,13 @@ function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number, pad:
     ...(cut > 0 || end < left
       ? [filter('atrim', { start_sample: cut, end_sample: end }), filter('asetpts', ['PTS-STARTPTS'])]
       : []),
-    ...(pad ? [filter('apad', { whole_len: span.b - span.a })] : []),
+    // atrim then apad: exactly `pad` samples, whatever the source holds.
+    ...(pad ? [filter('apad', { whole_len: pad }), filter('atrim', { end_sample: pad })] : []),
     ...(delay > 0 ? [filter('adelay', { delays: `${delay}S`, all: 1 })] : []),
   ]);
 }
 
-/** A track can be one chain when each sound starts and ends after the one before and overlaps only it. */
+/** A track splits into two sequences when each sound starts and ends after the one before and overlaps only it. */
 function chainable(spans: Span[]): boolean {
   for (let i = 1; i < spans.length; i++) {
     const prev = spans[i - 1]!;
@@ -158,28 +159,33 @@ function chainable(spans: Span[]): boolean {
 }
 
 /**
- * One track's sounds as a single chain: gaps padded with silence, overlaps summed by a crossfade whose
- * own curves are off (each sound already carries its fade). Linear in the track's length, where an amix
- * over delayed inputs makes every input run from the window's start (quadratic over a long edit).
+ * One track's sounds as two sequences: since each sound overlaps only its neighbours, the even-numbered
+ * ones never overlap each other, nor the odd ones. Each sequence is a single concat of its sounds, each
+ * padded with silence up to the next one's start, so every sample passes one filter once: the cost is
+ * linear in the track's length, where an amix over delayed inputs makes every input run from the
+ * window's start (quadratic over a long edit), and a chain of crossfades passes early sounds through
+ * every later one.
  */
-function buildTrack(ctx: AudioContext, sounds: Sound[], spans: Span[], w: SampleWindow): string {
+function buildTrack(ctx: AudioContext, sounds: Sound[], spans: Span[], w: SampleWindow): string[] {
   const { graph } = ctx;
-  let label = buildSound(ctx, sounds[0]!, spans[0]!, 0, true);
-  for (let i = 1; i < sounds.length; i++) {
-    const next = buildSound(ctx, sounds[i]!, spans[i]!, 0, true);
-    const gap = spans[i]!.a - spans[i - 1]!.b;
-    if (gap >= 0) {
-      const padded = gap > 0 ? graph.chain(label, [filter('apad', { pad_len: gap })]) : label;
-      label = graph.chain([padded, next], [filter('concat', { n: 2, v: 0, a: 1 })]);
-    } else {
-      label = graph.chain(
-        [label, next],
-        [filter('acrossfade', { ns: -gap, curve1: 'nofade', curve2: 'nofade' })],
-      );
-    }
+  const out: string[] = [];
+  for (const parity of [0, 1]) {
+    const picked = sounds.flatMap((s, i) => (i % 2 === parity ? [i] : []));
+    if (!picked.length) continue;
+    const labels = picked.map((i, k) => {
+      const next = picked[k + 1];
+      const span = spans[i]!;
+      // Exactly up to the next sound's start (the last: exactly its own span), even if a source ends early.
+      return buildSound(ctx, sounds[i]!, span, 0, (next === undefined ? span.b : spans[next]!.a) - span.a);
+    });
+    const joined =
+      labels.length === 1
+        ? labels[0]!
+        : graph.chain(labels, [filter('concat', { n: labels.length, v: 0, a: 1 })]);
+    const delay = spans[picked[0]!]!.a - w.from;
+    out.push(delay > 0 ? graph.chain(joined, [filter('adelay', { delays: `${delay}S`, all: 1 })]) : joined);
   }
-  const delay = spans[0]!.a - w.from;
-  return delay > 0 ? graph.chain(label, [filter('adelay', { delays: `${delay}S`, all: 1 })]) : label;
+  return out;
 }
 
 /** The sounds of one track, in start order, with their crossfades. */
@@ -254,7 +260,7 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
         ...fadeLengths(soundtrack.effect, totalSeconds),
       };
       const span = spanOf(sound, w);
-      if (span) parts.push(buildSound(ctx, sound, span, span.a - w.from, false));
+      if (span) parts.push(buildSound(ctx, sound, span, span.a - w.from));
     }
   }
 
@@ -264,16 +270,17 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       return span ? [{ s, span }] : [];
     });
     const spans = crossing.map((c) => c.span);
-    if (crossing.length > 1 && chainable(spans))
+    // Two sounds cost the same either way; from three on, a track's sequences keep the mix linear.
+    if (crossing.length > 2 && chainable(spans))
       parts.push(
-        buildTrack(
+        ...buildTrack(
           ctx,
           crossing.map((c) => c.s),
           spans,
           w,
         ),
       );
-    else parts.push(...crossing.map(({ s, span }) => buildSound(ctx, s, span, span.a - w.from, false)));
+    else parts.push(...crossing.map(({ s, span }) => buildSound(ctx, s, span, span.a - w.from)));
   }
 
   const mixed =
