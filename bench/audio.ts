@@ -1,13 +1,12 @@
 /**
  * Audio scaling: the mix of 15 s clips with 1 s crossfades over 60 s … 3600 s timelines, three ways in
  * the same run, alternating:
- *   before  — the former compiler's graph: every clip delayed from 0 and summed by one amix (written out
- *             here as the baseline; its cost grows with the square of the duration)
- *   after   — today's single pass (each track one chain: gaps padded, overlaps crossfaded)
+ *   before  — one ffmpeg over the whole timeline: every clip delayed from 0 and summed by one amix (the
+ *             former chunked path's audio, written out here; its cost grows faster than the duration)
  *   parts   — today's chunked path: AAC parts of ~18 s, each mixing only the clips that cross it
- *             (measured: every part up to 300 s, a spread of 6 parts beyond; the critical path is one part)
- * and the planner's audio estimates against what was measured (their error goes into the bench's
- * estimate table). Written to results/audio-latest.{json,md}; run alone with `npm run bench -- --audio-only`.
+ *             (measured: every part up to 300 s, a spread of 6 parts beyond). Run side by side, the
+ *             audio's critical path is the slowest part; run one after another, their sum.
+ * and the planner's audio estimates (a single pass, one part) against what was measured. Written to results/audio-latest.{json,md}; run alone with `npm run bench -- --audio-only`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,16 +19,15 @@ import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { audioSeconds, complexity } from '../lambdas/core/plan/cost.js';
 import { planRender } from '../lambdas/core/plan/planner.js';
 import { planAudioParts } from '../lambdas/core/render/audio-parts.js';
-import { compileRender, type CompileInput } from '../lambdas/core/render/compile.js';
+import type { CompileInput } from '../lambdas/core/render/compile.js';
 import { median, timed } from './measure.js';
 
 export interface AudioCase {
   seconds: number;
   clips: number;
-  beforeSeconds: number | null;
-  afterSeconds: number;
-  /** before / after (single pass). */
-  speedup: number | null;
+  beforeSeconds: number;
+  /** The parts one after another (measured, or median × count where only a spread was measured). */
+  partsTotalSeconds: number;
   parts: number;
   partsMeasured: number;
   /** The slowest measured part: the audio's critical path when parts run in parallel. */
@@ -61,10 +59,13 @@ function editOf(seconds: number) {
       start,
       length: CLIP,
     });
+  // A track holds at most 200 clips (maxClipsPerTrack): an hour's 257 go on two, each crossfading its own.
+  const tracks = [];
+  for (let i = 0; i < clips.length; i += 200) tracks.push({ clips: clips.slice(i, i + 200) });
   return parseEdit({
     timeline: {
       tracks: [
-        { clips },
+        ...tracks,
         { clips: [{ asset: { type: 'image', src: 'p.png' }, start: 0, length: clips.at(-1)!.start + CLIP }] },
       ],
     },
@@ -74,7 +75,7 @@ function editOf(seconds: number) {
 
 /** The former compiler's audio graph for the same clips: one amix over every clip delayed from 0. */
 function beforeArgs(input: CompileInput, dir: string, output: string): string[] {
-  const clips = input.timeline.tracks[0]!;
+  const clips = input.timeline.tracks.flatMap((t) => t.filter((c) => c.clip.asset.type === 'audio'));
   const total = Math.round(input.timeline.duration * 48_000);
   const args: string[] = ['-hide_banner', '-nostdin', '-y'];
   const chains = [
@@ -84,8 +85,12 @@ function beforeArgs(input: CompileInput, dir: string, output: string): string[] 
     const a = c.clip.asset as { src: string; trim?: number };
     args.push('-ss', String(a.trim ?? 0), '-t', String(c.length + 0.5), '-vn', '-i', join(dir, a.src));
     const fades = [
-      i > 0 ? 'afade=t=in:st=0:d=1:curve=tri' : '',
-      i < clips.length - 1 ? `afade=t=out:st=${c.length - 1}:d=1:curve=tri` : '',
+      clips.some((o) => o !== c && o.trackIndex === c.trackIndex && o.end > c.start && o.start < c.start)
+        ? 'afade=t=in:st=0:d=1:curve=tri'
+        : '',
+      clips.some((o) => o !== c && o.trackIndex === c.trackIndex && o.start < c.end && o.start > c.start)
+        ? `afade=t=out:st=${c.length - 1}:d=1:curve=tri`
+        : '',
     ].filter(Boolean);
     const delay = Math.round(c.start * 48_000);
     chains.push(
@@ -160,19 +165,13 @@ export async function audioSection(opts: {
       const input = await prepareRender(editOf(seconds), { resolver });
       const out = join(dir, 'out');
       await mkdir(out, { recursive: true });
-      const after = compileRender(input, { output: join(out, 'after.m4a'), streams: 'audio', threads: 1 });
-      // Alternate: before, after (once each beyond 300 s: the before run of an hour takes minutes).
+      // Once beyond 300 s: the hour's single mix takes minutes.
       const reps = seconds <= 300 ? 2 : 1;
       const b: number[] = [];
-      const a: number[] = [];
-      for (let r = 0; r < reps; r++) {
-        const withBefore = seconds <= 1800 || r === 0;
-        if (withBefore)
-          b.push(
-            (await timed(() => runFfmpeg(beforeArgs(input, dir, join(out, 'before.m4a')), {}))).wallSeconds,
-          );
-        a.push((await timed(() => runFfmpeg(after.args, {}))).wallSeconds);
-      }
+      for (let r = 0; r < reps; r++)
+        b.push(
+          (await timed(() => runFfmpeg(beforeArgs(input, dir, join(out, 'before.m4a')), {}))).wallSeconds,
+        );
       const totalSamples = Math.round(input.timeline.duration * 48_000);
       const count = Math.min(200, Math.max(1, Math.round(seconds / 18)));
       const parts = planAudioParts(totalSamples, count);
@@ -192,16 +191,17 @@ export async function audioSection(opts: {
       for (const p of pick)
         partTimes.push((await timed(() => renderAacPart(input, plan, p, out, { threads: 1 }))).wallSeconds);
       const c = complexity(input.edit, input.timeline);
-      const density = c.audioSourceSeconds / input.timeline.duration;
-      const estimateSingle = audioSeconds(seconds, density, c.audioSources);
+      const estimateSingle = audioSeconds(seconds, c.audioSources + 1);
       const chunked = planRender(input, { maxConcurrency: count, maxChunks: 200, minChunkSeconds: 1 });
       const estimatePart = chunked.audio?.estimatedSeconds ?? NaN;
       const row: AudioCase = {
         seconds,
-        clips: input.timeline.tracks[0]!.length,
-        beforeSeconds: b.length ? median(b) : null,
-        afterSeconds: median(a),
-        speedup: b.length ? median(b) / median(a) : null,
+        clips: input.timeline.tracks.flat().filter((c) => c.clip.asset.type === 'audio').length,
+        beforeSeconds: median(b),
+        partsTotalSeconds:
+          pick.length === parts.length
+            ? partTimes.reduce((x, y) => x + y, 0)
+            : median(partTimes) * parts.length,
         parts: parts.length,
         partsMeasured: pick.length,
         longestPartSeconds: Math.max(...partTimes),
@@ -209,10 +209,10 @@ export async function audioSection(opts: {
         estimateSingleSeconds: estimateSingle,
         estimatePartSeconds: estimatePart,
       };
-      errors.push(absErr(estimateSingle, row.afterSeconds), absErr(estimatePart, row.medianPartSeconds));
+      errors.push(absErr(estimateSingle, row.beforeSeconds), absErr(estimatePart, row.medianPartSeconds));
       cases.push(row);
       log(
-        `audio ${seconds} s (${row.clips} clips): before ${row.beforeSeconds?.toFixed(2) ?? '—'} s, after ${row.afterSeconds.toFixed(2)} s, part ${row.medianPartSeconds.toFixed(2)} s (max ${row.longestPartSeconds.toFixed(2)})`,
+        `audio ${seconds} s (${row.clips} clips): one mix ${row.beforeSeconds.toFixed(2)} s, ${row.parts} parts: ${row.medianPartSeconds.toFixed(2)} s each (max ${row.longestPartSeconds.toFixed(2)}), ${row.partsTotalSeconds.toFixed(2)} s in all`,
       );
       await rm(out, { recursive: true, force: true });
     }
@@ -238,11 +238,11 @@ export function audioMarkdown(r: AudioResults): string {
     '',
     `${r.generatedAt}, load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' / ')}. 15 s AAC clips every 14 s (1 s crossfades), stereo 48 kHz, AAC 192 kb/s, one ffmpeg thread; wall seconds (median of 2 up to 300 s, else one run).`,
     '',
-    '| timeline | clips | before: amix over every delayed clip | after: one chain per track | before / after | parts (~18 s) | one part, median (max) | planner: single / part |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| timeline | clips | before: one mix of the whole timeline | parts (~18 s) | one part, median (max) | parts side by side: before / slowest part | parts one after another (sum) | before / sum | planner: one mix / one part |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.cases.map(
       (c) =>
-        `| ${c.seconds} s | ${c.clips} | ${s(c.beforeSeconds)} s | ${s(c.afterSeconds)} s | ${c.speedup === null ? '—' : `${s(c.speedup, 1)}×`} | ${c.parts} (${c.partsMeasured} measured) | ${s(c.medianPartSeconds)} s (${s(c.longestPartSeconds)} s) | ${s(c.estimateSingleSeconds)} s / ${s(c.estimatePartSeconds)} s |`,
+        `| ${c.seconds} s | ${c.clips} | ${s(c.beforeSeconds)} s | ${c.parts} (${c.partsMeasured} measured) | ${s(c.medianPartSeconds)} s (${s(c.longestPartSeconds)} s) | ${s(c.beforeSeconds / c.longestPartSeconds, 1)}× | ${s(c.partsTotalSeconds)} s | ${s(c.beforeSeconds / c.partsTotalSeconds, 2)}× | ${s(c.estimateSingleSeconds)} s / ${s(c.estimatePartSeconds)} s |`,
     ),
     '',
     `Planner audio estimates vs measured (single pass and one part, every case): median |error| **${pct(r.medianAbsRelativeError)}**, p90 **${pct(r.p90AbsRelativeError)}**.`,

@@ -16,13 +16,16 @@
  */
 import { audioSection, writeAudioResults } from './audio.js';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { parseEdit } from '../lambdas/core/edit/parse.js';
-import { renderAudioPart, renderChunk, stitch } from '../lambdas/core/engine/chunks.js';
+import { renderAacPart, renderAudioPart, renderChunk, stitch } from '../lambdas/core/engine/chunks.js';
+import { frameSample } from '../lambdas/core/render/audio.js';
+import { planAudioParts } from '../lambdas/core/render/audio-parts.js';
+import { hourModel } from './hour-model.js';
 import { renderLocal } from '../lambdas/core/engine/distributed.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { runFfmpeg } from '../lambdas/core/media/ffmpeg.js';
@@ -452,6 +455,14 @@ async function scaling(
     ),
   );
   const audioFit = fitLine(audioPoints.map((p) => ({ x: p.seconds, y: p.wall })));
+  // Today's chunked audio: one AAC part of the hour's share (18 s), mixing only what crosses it.
+  const totalSamples = frameSample(frames, { num: cfg.fps, den: 1 });
+  const partPlan = planAudioParts(totalSamples, Math.max(1, Math.round(duration / 18)));
+  const midPart = partPlan[Math.floor(partPlan.length / 2)]!;
+  const partRun = await single(() => renderAacPart(input, plan, midPart, chunkDir, { threads: 1 }));
+  const audioPartBytes = (
+    await stat(join(chunkDir, 'audio-' + String(midPart.index).padStart(4, '0') + '.aac'))
+  ).size;
   const audioSeconds = audioFit.fixed + audioFit.perUnit * (HOUR_FRAMES / cfg.fps);
 
   const stitchPoints: Array<{ frames: number; seconds: number }> = [];
@@ -475,11 +486,21 @@ async function scaling(
     );
     stitchPoints.push({ frames: Math.round(k * chunkFrames), seconds: t.wallSeconds });
   }
+  const keptBytes = await Promise.all(names.map(async (f) => (await stat(join(kept, f))).size));
+  const bytesPerFrame = keptBytes.reduce((a, b) => a + b, 0) / frames;
   await rm(kept, { recursive: true, force: true });
   await rm(chunkDir, { recursive: true, force: true });
   const stitchFit = fitLine(stitchPoints.map((p) => ({ x: p.frames, y: p.seconds })));
   const stitchSeconds = stitchFit.fixed + stitchFit.perUnit * HOUR_FRAMES;
   const singlePassPerFrame = reference.wallSeconds / frames;
+  const model = hourModel({
+    chunkSeconds,
+    audioPartSeconds: partRun.wallSeconds,
+    audioPartBytes: audioPartBytes * (18 / ((midPart.endSample - midPart.startSample) / 48_000)),
+    stitchSeconds,
+    chunkBytes: bytesPerFrame * perFunction,
+    sourceBytesPerChunk: 2 * bytesPerFrame * (perFunction + cfg.fps),
+  });
   log(`stitch ${stitchSeconds.toFixed(2)} s and audio ${audioSeconds.toFixed(2)} s projected for one hour`);
 
   return {
@@ -505,10 +526,14 @@ async function scaling(
       stitchPoints,
       audioPoints,
       chunkPoints,
-      projectedSeconds: Math.max(chunkSeconds, audioSeconds) + stitchSeconds,
+      projectedSeconds: model.result.seconds,
       projectedWithoutAudioSeconds: chunkSeconds + stitchSeconds,
       projectedFromSinglePassSeconds:
         Math.max(singlePassPerFrame * perFunction, audioSeconds) + stitchSeconds,
+      model: {
+        ...model,
+        note: `Audio: one AAC part of ${(midPart.endSample - midPart.startSample) / 48_000} s of this edit (${partRun.wallSeconds.toFixed(2)} s); byte sizes from this run's chunk files (${(bytesPerFrame / 1e3).toFixed(0)} kB/frame), sources read as two streams at that rate with 1 s of seek pre-roll.`,
+      },
     },
   };
 }

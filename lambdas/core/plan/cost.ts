@@ -28,16 +28,16 @@ export const COST = Object.freeze({
   /** Bytes per output pixel per frame of an intermediate chunk at CRF 23 (generous). */
   CHUNK_BYTES_PER_PIXEL: 0.08,
   /**
-   * Audio, per second of one thread: AAC-encoding a second of the mix, and decoding + resampling +
-   * mixing a second of one source. With each window reading only the sources that cross it, the cost is
-   * linear: seconds × (encode + decode × sources playing at once). Calibrated on `npm run bench`'s
-   * audio-scaling case (15 s clips, 1 s crossfades, 60 s … 3600 s).
+   * Audio, on one thread: decoding, mixing and AAC-encoding a second of timeline, plus a cost per second
+   * per source the run opens (ffmpeg's work per step grows with its inputs, so one run over a long edit
+   * is worse than linear). Fit (2026-12-01) on the single-mix timings of 15 s clips with 1 s crossfades,
+   * measured on an idle 2-core EPYC: 60 s / 4 clips 0.86 s, 300 s / 21 clips 4.3 s, 1800 s / 128 clips
+   * 38.8 s, 3600 s / 240 clips 128 s (within 20 % at every point); AAC alone is ~0.013 s per second.
    */
-  AUDIO_ENCODE_PER_SECOND: 0.0128,
-  AUDIO_DECODE_PER_SOURCE_SECOND: 0.004,
-  /** Fixed cost of one ffmpeg run that mixes audio (start-up, opening each source, graph set-up). */
+  AUDIO_PER_SECOND: 0.014,
+  AUDIO_PER_INPUT_SECOND: 0.00009,
+  /** Fixed cost of one ffmpeg run that mixes audio (start-up, opening the sources, graph set-up). */
   AUDIO_RUN_SECONDS: 0.15,
-  AUDIO_PER_INPUT_SECONDS: 0.01,
   /**
    * Post-processing after the main file, as a multiple of the main file's own render time: the HLS
    * ladder re-encodes up to four rungs in one pass, `web` encodes the other format (VP9 beside an MP4
@@ -54,26 +54,19 @@ export interface EditComplexity {
   layers: number;
   movingLayers: number;
   audioSources: number;
-  /** Seconds of sound summed over every source (the soundtrack counts the whole timeline). */
-  audioSourceSeconds: number;
 }
 
 export function complexity(edit: Edit, timeline: ResolvedTimeline): EditComplexity {
   let layers = 0;
   let moving = 0;
   let audio = edit.timeline.soundtrack ? 1 : 0;
-  let audioSeconds = edit.timeline.soundtrack ? timeline.duration : 0;
   for (const clip of timeline.tracks.flat()) {
     const c = clip.clip;
     if (c.asset.type === 'audio') {
       audio++;
-      audioSeconds += clip.length;
       continue;
     }
-    if (c.asset.type === 'video') {
-      audio++;
-      audioSeconds += clip.length;
-    }
+    if (c.asset.type === 'video') audio++;
     layers++;
     const t = `${c.transition?.in ?? ''}${c.transition?.out ?? ''}`;
     if (c.effect || /wipe|reveal|zoom/.test(t) || c.transform?.rotate) moving++;
@@ -84,22 +77,16 @@ export function complexity(edit: Edit, timeline: ResolvedTimeline): EditComplexi
     layers: concurrent,
     movingLayers: Math.min(moving, concurrent),
     audioSources: audio,
-    audioSourceSeconds: audioSeconds,
   };
 }
 
-/**
- * Seconds to mix and encode `seconds` of a timeline whose sources play `density` at a time on average
- * (audioSourceSeconds / duration), in one ffmpeg run that opens `inputs` sources.
- */
-export function audioSeconds(seconds: number, density: number, inputs: number): number {
+/** Seconds to mix and AAC-encode `seconds` of timeline in one ffmpeg run that opens `inputs` sources. */
+export function audioSeconds(seconds: number, inputs: number): number {
   return (
     COST.AUDIO_RUN_SECONDS +
-    COST.AUDIO_PER_INPUT_SECONDS * inputs +
-    seconds * (COST.AUDIO_ENCODE_PER_SECOND + COST.AUDIO_DECODE_PER_SOURCE_SECOND * density)
+    seconds * (COST.AUDIO_PER_SECOND + COST.AUDIO_PER_INPUT_SECOND * Math.max(1, inputs))
   );
 }
-
 export function secondsPerFrame(spec: OutputSpec, c: EditComplexity): number {
   const mp = (spec.width * spec.height) / 1e6;
   const codec = COST.CODEC[spec.format] ?? 1;

@@ -121,23 +121,34 @@ export function planRender(
     });
   }
   const seconds = frames / fpsValue(spec.fps);
-  const density = input.timeline.duration > 0 ? c.audioSourceSeconds / input.timeline.duration : 0;
   const totalSamples = frameSample(window.endFrame, spec.fps) - frameSample(window.startFrame, spec.fps);
   const parts =
     chunkable && count > 1 && partableFormat(spec.format)
-      ? planAudioParts(totalSamples, audioPartCount(totalSamples, count, l.minAudioPartSeconds))
+      ? planAudioParts(totalSamples, audioPartCount(totalSamples, count, l.minAudioPartSeconds, l.maxChunks))
       : [];
   // Sources a part opens: those playing in its share of the timeline, roughly.
   const share = parts.length ? 1 / parts.length : 1;
   const partSeconds = seconds * share;
-  const mixSeconds = audioSeconds(partSeconds, density, Math.max(1, Math.ceil(c.audioSources * share) + 1));
+  // The base silence, plus the sources crossing one part: its share of them and one straddling its start.
+  const mixSeconds = audioSeconds(
+    partSeconds,
+    1 + Math.min(c.audioSources, Math.ceil(c.audioSources * share) + 1),
+  );
   const audio =
     chunkable && spec.hasAudio ? { ...window, totalSamples, parts, estimatedSeconds: mixSeconds } : null;
-  const singleAudio = spec.hasAudio ? audioSeconds(seconds, density, c.audioSources) : 0;
+  const singleAudio = spec.hasAudio ? audioSeconds(seconds, c.audioSources + 1) : 0;
   const longest = Math.max(...chunks.map((ch) => ch.estimatedSeconds));
   const waves = Math.ceil(count / Math.max(1, l.maxConcurrency));
+  // Audio parts run beside the chunks: their own Map in the pipeline, one worker after another locally.
+  const audioWall = !audio
+    ? 0
+    : requested?.local
+      ? Math.max(1, parts.length) * mixSeconds
+      : Math.ceil(Math.max(1, parts.length) / Math.max(1, l.maxConcurrency)) * mixSeconds;
   const estimatedSeconds =
-    chunkable && count > 1 ? longest * waves + STITCH_SECONDS : frames * spf + singleAudio;
+    chunkable && count > 1
+      ? Math.max(longest * waves, audioWall) + STITCH_SECONDS
+      : frames * spf + singleAudio;
   return {
     window,
     chunked: chunkable && count > 1,

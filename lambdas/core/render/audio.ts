@@ -92,10 +92,9 @@ function spanOf(s: Sound, w: SampleWindow): Span | null {
 
 /**
  * Decodes only what the window needs: the source is seeked to the span, trimmed to it and delayed to its
- * place in the window, so the cost follows the overlap, not the clip's position on the timeline. `pad`
- * makes the stream exactly that many samples (silence after the sound), as a concatenated track needs.
+ * place in the window, so the cost follows the overlap, not the clip's position on the timeline.
  */
-function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number, pad?: number): string {
+function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number): string {
   let decodeFrom = span.seek;
   let source: string;
   if (s.loop) {
@@ -141,51 +140,8 @@ function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number, pad?
     ...(cut > 0 || end < left
       ? [filter('atrim', { start_sample: cut, end_sample: end }), filter('asetpts', ['PTS-STARTPTS'])]
       : []),
-    // atrim then apad: exactly `pad` samples, whatever the source holds.
-    ...(pad ? [filter('apad', { whole_len: pad }), filter('atrim', { end_sample: pad })] : []),
     ...(delay > 0 ? [filter('adelay', { delays: `${delay}S`, all: 1 })] : []),
   ]);
-}
-
-/** A track splits into two sequences when each sound starts and ends after the one before and overlaps only it. */
-function chainable(spans: Span[]): boolean {
-  for (let i = 1; i < spans.length; i++) {
-    const prev = spans[i - 1]!;
-    const cur = spans[i]!;
-    const before = spans[i - 2];
-    if (cur.a <= prev.a || cur.b <= prev.b || (before && cur.a < before.b)) return false;
-  }
-  return true;
-}
-
-/**
- * One track's sounds as two sequences: since each sound overlaps only its neighbours, the even-numbered
- * ones never overlap each other, nor the odd ones. Each sequence is a single concat of its sounds, each
- * padded with silence up to the next one's start, so every sample passes one filter once: the cost is
- * linear in the track's length, where an amix over delayed inputs makes every input run from the
- * window's start (quadratic over a long edit), and a chain of crossfades passes early sounds through
- * every later one.
- */
-function buildTrack(ctx: AudioContext, sounds: Sound[], spans: Span[], w: SampleWindow): string[] {
-  const { graph } = ctx;
-  const out: string[] = [];
-  for (const parity of [0, 1]) {
-    const picked = sounds.flatMap((s, i) => (i % 2 === parity ? [i] : []));
-    if (!picked.length) continue;
-    const labels = picked.map((i, k) => {
-      const next = picked[k + 1];
-      const span = spans[i]!;
-      // Exactly up to the next sound's start (the last: exactly its own span), even if a source ends early.
-      return buildSound(ctx, sounds[i]!, span, 0, (next === undefined ? span.b : spans[next]!.a) - span.a);
-    });
-    const joined =
-      labels.length === 1
-        ? labels[0]!
-        : graph.chain(labels, [filter('concat', { n: labels.length, v: 0, a: 1 })]);
-    const delay = spans[picked[0]!]!.a - w.from;
-    out.push(delay > 0 ? graph.chain(joined, [filter('adelay', { delays: `${delay}S`, all: 1 })]) : joined);
-  }
-  return out;
 }
 
 /** The sounds of one track, in start order, with their crossfades. */
@@ -269,18 +225,7 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       const span = spanOf(s, w);
       return span ? [{ s, span }] : [];
     });
-    const spans = crossing.map((c) => c.span);
-    // Two sounds cost the same either way; from three on, a track's sequences keep the mix linear.
-    if (crossing.length > 2 && chainable(spans))
-      parts.push(
-        ...buildTrack(
-          ctx,
-          crossing.map((c) => c.s),
-          spans,
-          w,
-        ),
-      );
-    else parts.push(...crossing.map(({ s, span }) => buildSound(ctx, s, span, span.a - w.from)));
+    parts.push(...crossing.map(({ s, span }) => buildSound(ctx, s, span, span.a - w.from)));
   }
 
   const mixed =

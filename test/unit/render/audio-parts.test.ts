@@ -45,9 +45,13 @@ describe('planAudioParts', () => {
   it('never plans more parts than frames, nor parts shorter than the minimum', () => {
     expect(planAudioParts(2048, 10)).toHaveLength(2);
     expect(audioPartCount(71 * 48_000, 3)).toBe(3);
-    expect(audioPartCount(59 * 48_000, 3)).toBe(2);
+    expect(audioPartCount(44 * 48_000, 3)).toBe(2);
     expect(audioPartCount(8 * 48_000, 2)).toBe(1);
     expect(audioPartCount(8 * 48_000, 2, 2)).toBe(2);
+    // Long windows split further (no part over a minute), up to the Map's item budget.
+    expect(audioPartCount(3600 * 48_000, 2)).toBe(60);
+    expect(audioPartCount(3600 * 48_000, 200)).toBe(200);
+    expect(audioPartCount(36_000 * 48_000, 2)).toBe(200);
   });
 
   it('the join filter times frame 0 as priming and shortens the last frame to the samples left', () => {
@@ -103,6 +107,34 @@ describe('the planner’s audio parts', () => {
     expect(plan.audio!.totalSamples).toBe(120 * 48_000);
     expect(planRender(build(8), { maxConcurrency: 2 }).audio!.parts).toHaveLength(1);
     expect(planRender(build(8), { maxConcurrency: 2, minAudioPartSeconds: 2 }).audio!.parts).toHaveLength(2);
+  });
+
+  it('the hour’s audio estimate follows the measurements (one mix of 240 clips: 128 s; one 18 s part: well under 1 s)', () => {
+    const clips = Array.from({ length: 240 }, (_, i) => ({
+      asset: { type: 'audio', src: 'a.mp3' },
+      start: i * 14,
+      length: 15,
+    }));
+    const edit = parseEdit({
+      timeline: {
+        tracks: [
+          { clips: clips.slice(0, 200) },
+          { clips: clips.slice(200) },
+          { clips: [{ asset: { type: 'image', src: 'a.png' }, start: 0, length: 3600 }] },
+        ],
+      },
+      output: { format: 'mp4', resolution: 'sd' },
+    });
+    const input = { edit, timeline: resolveTimeline(edit, () => null), spec: outputSpec(edit.output) };
+    const single = planRender(input, {}, { chunks: 1 });
+    const audioOnly =
+      single.estimatedSeconds - (single.window.endFrame - single.window.startFrame) * single.secondsPerFrame;
+    expect(audioOnly).toBeGreaterThan(128 * 0.8);
+    expect(audioOnly).toBeLessThan(128 * 1.2);
+    const chunked = planRender(input, { maxConcurrency: 200 });
+    expect(chunked.audio!.parts).toHaveLength(200);
+    expect(chunked.audio!.estimatedSeconds).toBeGreaterThan(0.2);
+    expect(chunked.audio!.estimatedSeconds).toBeLessThan(1);
   });
 
   it('webm (Opus) and single passes have no parts: the audio is one mix', () => {
