@@ -11,7 +11,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEdit } from '../lambdas/core/edit/parse.js';
+import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
 import { renderAacPart } from '../lambdas/core/engine/chunks.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { runFfmpeg } from '../lambdas/core/media/ffmpeg.js';

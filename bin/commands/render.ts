@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseEdit } from '../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../lambdas/core/intake/parse-edit.js';
 import {
   checkLimitOverrides,
   LimitSettingError,
@@ -16,15 +16,15 @@ import { assertJsonDepth } from '../../lambdas/core/json-depth.js';
 import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
-import { renderLocal } from '../../lambdas/core/engine/distributed.js';
-import { renderJobLocally } from '../../lambdas/core/engine/jobs.js';
+import { renderOnThisMachine } from '../../lambdas/core/engine/machine-render.js';
+import { renderJobStandalone } from '../../local/standalone-job.js';
 import { expandPresets } from '../../lambdas/core/packaging/social.js';
-import type { JobType } from '../../lambdas/core/jobs/kinds.js';
-import { manifestJob } from '../../lambdas/core/jobs/manifest.js';
+import type { JobType } from '../../lambdas/core/jobs/types.js';
+import { manifestJob } from '../../lambdas/core/kinds/manifest.js';
 import { compileRender } from '../../lambdas/core/render/compile.js';
 import { progressBar, type ProgressDetail } from '../progress.js';
 
-/** A bar fed by renderLocal: its fraction, with the frame counts ffmpeg reports (the job's own source). */
+/** A bar fed by renderOnThisMachine: its fraction, with the frame counts ffmpeg reports (the job's own source). */
 function framedBar(bar: (f: number, d?: ProgressDetail) => void) {
   let frames: ProgressDetail['frames'];
   return {
@@ -86,7 +86,7 @@ async function renderJobFile(
   const scratchDir = await mkdtemp(join(tmpdir(), 'cutline-job-'));
   try {
     const bar = progressBar('rendering');
-    const { files, manifest } = await renderJobLocally(type, body, {
+    const { files, manifest } = await renderJobStandalone(type, body, {
       resolver: opts.resolver,
       outDir: opts.output,
       scratchDir,
@@ -181,7 +181,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  const { plan, files } = await renderLocal(input, {
+  const { plan, files } = await renderOnThisMachine(input, {
     output,
     chunks,
     concurrency,
@@ -197,7 +197,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
   const stem = output.replace(/\.[^./]+$/, '');
   for (const r of expandPresets(edit).slice(1)) {
     const extra = await prepareRender(r.edit, { resolver });
-    const out = await renderLocal(extra, {
+    const out = await renderOnThisMachine(extra, {
       output: `${stem}-${r.name}.${extra.spec.format}`,
       concurrency,
       threadsPerWorker: threads,

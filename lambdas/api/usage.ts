@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { monthOf } from '../core/usage/quota.js';
+import { monthOf } from '../core/quota/quota.js';
 import { quotaFor, usageStore } from '../core/usage/index.js';
 import { sumUsage, totalsByDay } from '../core/usage/record.js';
 import { HttpError, httpErrors, json, tenantOf } from './http.js';
@@ -51,6 +51,8 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
       ])
     : [undefined, null];
   return json(200, {
+    // The caller's tenant id (its API key's id): its drop folder is drop/<tenantId>/.
+    tenantId,
     from,
     to,
     days: totalsByDay(records),

@@ -21,7 +21,7 @@ export const ENV = {
   FARGATE_SECURITY_GROUPS: 'CUTLINE_FARGATE_SECURITY_GROUPS',
   /** Local mode only: file:// sources under this folder are allowed. Never set in AWS. */
   MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
-  /** JSON of a Quota (usage/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
+  /** JSON of a Quota (quota/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
   DEFAULT_QUOTA: 'CUTLINE_DEFAULT_QUOTA',
   /** Tests only: a file every AWS call is appended to (aws/call-recorder.ts), for the IAM simulation. */
   RECORD_AWS_CALLS: 'CUTLINE_RECORD_AWS_CALLS',
@@ -65,6 +65,8 @@ export const ENV = {
   /** Path of the Chromium binary that draws html assets (default: a system Chromium). */
   CHROMIUM_PATH: 'CUTLINE_CHROMIUM',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
+  /** The one owner of the whole drop folder (construct prop dropFolderOwner); unset: drop/<tenant>/. */
+  DROP_TENANT: 'CUTLINE_DROP_TENANT',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
 
@@ -100,6 +102,7 @@ export const HANDLERS = {
     usage: 'lambdas/api/usage.ts',
     metrics: 'lambdas/api/metrics.ts',
     validate: 'lambdas/api/validate.ts',
+    preview: 'lambdas/api/preview.ts',
     webhooks: 'lambdas/api/webhooks.ts',
   },
   pipeline: {

@@ -1,22 +1,21 @@
-import { putWorkFile } from '../core/aws/job-storage.js';
+import { putWorkFile } from '../core/objects/job-objects.js';
 import { keys } from '../core/aws/storage.js';
 import { renderAacPart, renderAudioPart } from '../core/engine/chunks.js';
 import { planRender } from '../core/plan/planner.js';
 import { framesOf, unitName } from '../core/jobs/progress.js';
 import { SAMPLE_RATE } from '../core/render/audio.js';
-import { frameReporter, loadJob, loadProbes, prepareJob, withScratch, metered } from './common.js';
-import type { AudioPartPlan } from './common.js';
+import { metered } from './metering.js';
+import { prepareJob } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { frameReporter, loadJob } from './stage.js';
+import type { AudioResult, AudioTask } from './state.js';
+import { loadProbes } from './work-files.js';
 
 /**
  * One audio work item of a chunked rendition, run while its chunks render: an AAC part that mixes only
  * the sources crossing its samples (joined by stream copy at the stitch), or the whole window's mix.
  */
-export async function handler(task: {
-  jobId: string;
-  tenantId: string;
-  rendition?: number;
-  part: AudioPartPlan;
-}): Promise<{ part: number; key: string; whole: boolean }> {
+export async function handler(task: AudioTask): Promise<AudioResult> {
   const job = await loadJob(task);
   const index = task.rendition ?? 0;
   const { part } = task;

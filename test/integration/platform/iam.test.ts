@@ -57,6 +57,14 @@ async function flows(): Promise<void> {
     },
     output: { format: 'mp4', size: { width: 320, height: 180 } },
   });
+  // A frame preview reads the uploaded source in place (HeadObject to check it, ranged GETs to draw it).
+  await ok('/v1/preview', {
+    edit: {
+      timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: up.src }, start: 0, length: 3 }] }] },
+      output: { format: 'mp4', size: { width: 320, height: 180 } },
+    },
+    at: 1,
+  });
   const done = (await waitForJob(call, chunked.id)).job;
   expect(done.status).toBe('SUCCEEDED');
   expect(done.plan?.[0]?.chunks).toBeGreaterThan(1);
@@ -103,18 +111,18 @@ async function flows(): Promise<void> {
   await s3.send(
     new PutObjectCommand({
       Bucket: LOCAL_BUCKETS.ingest,
-      Key: 'drop/manifests/iam.json',
+      Key: `drop/${platform.apiKeyId}/manifests/iam.json`,
       Body: JSON.stringify(title('dropped')),
     }),
   );
   await s3.send(
     new PutObjectCommand({
       Bucket: LOCAL_BUCKETS.ingest,
-      Key: 'drop/poster/iam.mp4',
+      Key: `drop/${platform.apiKeyId}/poster/iam.mp4`,
       Body: await readFile(await videoFixture()),
     }),
   );
-  // Drop jobs belong to the drop tenant: wait for the trigger to start both, then for them to end.
+  // Drop jobs belong to the tenant whose folder they are in: wait for the trigger to start both, then for them to end.
   for (let i = 0; i < 300 && platform.sfn.executions.size < before + 2; i++)
     await new Promise((r) => setTimeout(r, 100));
   expect(platform.sfn.executions.size).toBe(before + 2);
@@ -205,6 +213,7 @@ describe('IAM simulation of the calls each function makes', () => {
       HANDLERS.api.templates,
       HANDLERS.api.projects,
       HANDLERS.api.usage,
+      HANDLERS.api.preview,
       ...Object.values(HANDLERS.pipeline),
       HANDLERS.triggers.dropFolder,
       HANDLERS.triggers.executionEnded,

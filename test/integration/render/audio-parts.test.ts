@@ -2,8 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
-import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
+import { renderOnThisMachine } from '../../../lambdas/core/engine/machine-render.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../../../lambdas/core/media/sources.js';
 import { planRender } from '../../../lambdas/core/plan/planner.js';
@@ -75,8 +75,8 @@ describe('audio parts joined by stream copy', () => {
     expect(parts.length).toBe(3);
     const single = join(dir, 'single.mp4');
     const chunked = join(dir, 'chunked.mp4');
-    await renderLocal(input, { output: single, chunks: 1 });
-    await renderLocal(input, { output: chunked, chunks: 3, concurrency: 2 });
+    await renderOnThisMachine(input, { output: single, chunks: 1 });
+    await renderOnThisMachine(input, { output: chunked, chunks: 3, concurrency: 2 });
 
     // Same length in samples, by the container and by decoding.
     const [sa, ca] = await Promise.all([audioStream(single), audioStream(chunked)]);
@@ -115,7 +115,7 @@ describe('audio parts joined by stream copy', () => {
     const resolver = new LocalSourceResolver({ mediaRoot: FIXTURES, baseDir: FIXTURES, maxSourceBytes: 1e8 });
     const only = await prepareRender(e, { resolver });
     const rendered = join(dir, 'only-clips.mp4');
-    await renderLocal(only, { output: rendered, chunks: 1 });
+    await renderOnThisMachine(only, { output: rendered, chunks: 1 });
     // The reference: each clip trimmed, faded over its 1 s overlaps (tri), delayed to its start, summed.
     const inputs = clips.flatMap((c) => ['-i', join(FIXTURES, c.asset.src)]);
     const chains = clips.map((c, i) => {

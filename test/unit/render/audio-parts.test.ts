@@ -9,7 +9,7 @@ import {
   PREROLL_FRAMES,
 } from '../../../lambdas/core/render/audio-parts.js';
 import { planRender } from '../../../lambdas/core/plan/planner.js';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { resolveTimeline } from '../../../lambdas/core/render/timeline.js';
 import { outputSpec } from '../../../lambdas/core/render/output-spec.js';
 
