@@ -133,6 +133,14 @@ export function createTimeline({ api, editor }) {
     if (!clip) return void replace(props);
     const field = (name, value, apply, type = 'text') => {
       const id = `tl-prop-${name.replace(/\W/g, '-')}`;
+      // Keyframes (an array of tweens) and other structures are edited in the JSON, not here.
+      if (value !== undefined && value !== null && typeof value === 'object')
+        return h(
+          'div',
+          { class: 'field' },
+          h('label', { for: id }, name),
+          h('input', { id, type: 'text', readonly: true, value: 'keyframes — edit them in the JSON' }),
+        );
       return h(
         'div',
         { class: 'field' },
@@ -150,7 +158,7 @@ export function createTimeline({ api, editor }) {
         }),
       );
     };
-    const asText = (v) => (typeof v === 'number' ? String(v) : (v ?? ''));
+    const asText = (v) => (typeof v === 'number' ? String(v) : v && typeof v === 'object' ? v : (v ?? ''));
     const num = (v) => (v === '' ? undefined : Number.isNaN(Number(v)) ? v : Number(v));
     const a = clip.asset ?? {};
     replace(

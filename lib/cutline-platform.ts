@@ -201,7 +201,8 @@ export class CutlinePlatform extends Construct {
       templates: apiFn(HANDLERS.api.templates, 'TemplatesFunction', withFfmpeg),
       usage: apiFn(HANDLERS.api.usage, 'UsageFunction'),
       metrics: apiFn(HANDLERS.api.metrics, 'MetricsFunction'),
-      projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction'),
+      // Projects plan on the backing track's beats: ffmpeg decodes it (read in place).
+      projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction', withFfmpeg),
       // Validate answers the submit estimate too: ffprobe reads the headers of `length: "auto"` sources.
       validate: apiFn(HANDLERS.api.validate, 'ValidateFunction', withFfmpeg),
       // One frame through the real compiler: the layer's ffmpeg, and a full vCPU (1769 MB) to draw it fast.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PreviewRequest } from '../core/preview/schema.js';
+import { PlanRequest } from '../core/projects/plan.js';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ClipsRequest } from '../core/clips/schema.js';
 import { Edit } from '../core/edit/schema.js';
@@ -309,6 +310,24 @@ export function openApiDocument(): Record<string, unknown> {
             '202': { description: 'queued: the job id and links (follow it at /v1/renders/{jobId})' },
             ...errors,
             '409': { description: 'a compose of the project is still running' },
+          },
+        },
+      },
+      '/v1/projects/{id}/final-video': {
+        get: {
+          responses: {
+            '200': { description: 'the composed video: jobId, key, url, downloadUrl (presigned, 1 hour)' },
+            ...errors,
+            '404': { description: 'no final video yet, and why (never composed, composing, failed)' },
+          },
+        },
+      },
+      '/v1/projects/{id}/plan': {
+        post: {
+          requestBody: body(PlanRequest, false),
+          responses: {
+            '200': { description: 'scene cuts on the backing track beats: { length, tempo, beats, scenes }' },
+            ...errors,
           },
         },
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OutputPresets } from './packaging-schema.js';
+import { tweenable } from './tween.js';
 
 /**
  * The edit format: the core of Shotstack's public Edit API, same names and meanings, so existing edits
@@ -25,9 +26,14 @@ export const Crop = z.strictObject({
   right: unit('crop.right').optional(),
 });
 
-export const Offset = z.strictObject({
+/** Fractions of the viewport (x right, y up); on a clip either may be tweened. */
+export const TitleOffset = z.strictObject({
   x: z.number().min(-10).max(10).optional(),
   y: z.number().min(-10).max(10).optional(),
+});
+export const Offset = z.strictObject({
+  x: tweenable(-10, 10).optional(),
+  y: tweenable(-10, 10).optional(),
 });
 
 export const Position = z.enum([
@@ -43,6 +49,8 @@ export const Position = z.enum([
 ]);
 
 const Volume = z.number().min(0, 'volume must be 0 or more').max(10, 'volume must be at most 10');
+/** A clip's volume may be tweened (the soundtrack's is one number). */
+const ClipVolume = tweenable(0, 10, Volume);
 const Trim = z.number().min(0, 'trim must be 0 or more');
 export const AudioEffect = z.enum(['fadeIn', 'fadeOut', 'fadeInFadeOut']);
 
@@ -76,7 +84,7 @@ export const VideoAsset = z.strictObject({
   type: z.literal('video'),
   src: Src,
   trim: Trim.optional(),
-  volume: Volume.optional(),
+  volume: ClipVolume.optional(),
   volumeEffect: AudioEffect.optional(),
   crop: Crop.optional(),
   focus: Focus.optional(),
@@ -120,7 +128,7 @@ export const TitleAsset = z.strictObject({
   size: TitleSize.optional(),
   background: Color.optional(),
   position: Position.optional(),
-  offset: Offset.optional(),
+  offset: TitleOffset.optional(),
 });
 
 export const Font = z.strictObject({
@@ -164,7 +172,7 @@ export const AudioAsset = z.strictObject({
   type: z.literal('audio'),
   src: Src,
   trim: Trim.optional(),
-  volume: Volume.optional(),
+  volume: ClipVolume.optional(),
   effect: AudioEffect.optional(),
 });
 
@@ -219,6 +227,16 @@ export const SvgAsset = z.strictObject({
     }),
 });
 
+/**
+ * Shotstack's luma matte: a greyscale video or image that is not drawn but masks the clips it overlaps on
+ * its own track (white shows them, black hides them), while it plays. `trim` skips into the matte video.
+ */
+export const LumaAsset = z.strictObject({
+  type: z.literal('luma'),
+  src: Src,
+  trim: Trim.optional(),
+});
+
 const px = (what: string, min = 1) =>
   z.number().min(min, `${what} must be at least ${min}`).max(8192, `${what} must be at most 8192`);
 const ShapeFill = z.strictObject({ color: Color.optional(), opacity: unit('fill.opacity').optional() });
@@ -250,10 +268,32 @@ export const ShapeAsset = z
       });
   });
 
-const assetTypes = ['video', 'image', 'title', 'text', 'html', 'svg', 'shape', 'audio', 'caption'] as const;
+const assetTypes = [
+  'video',
+  'image',
+  'title',
+  'text',
+  'html',
+  'svg',
+  'shape',
+  'audio',
+  'caption',
+  'luma',
+] as const;
 export const Asset = z.discriminatedUnion(
   'type',
-  [VideoAsset, ImageAsset, TitleAsset, TextAsset, HtmlAsset, SvgAsset, ShapeAsset, AudioAsset, CaptionAsset],
+  [
+    VideoAsset,
+    ImageAsset,
+    TitleAsset,
+    TextAsset,
+    HtmlAsset,
+    SvgAsset,
+    ShapeAsset,
+    AudioAsset,
+    CaptionAsset,
+    LumaAsset,
+  ],
   {
     error: (issue) => {
       const input = issue.input as { type?: unknown } | undefined;
@@ -290,7 +330,9 @@ export const Filter = z.enum([
 export const Fit = z.enum(['crop', 'cover', 'contain', 'none']);
 
 export const Transform = z.strictObject({
-  rotate: z.strictObject({ angle: z.number().min(-360).max(360) }).optional(),
+  rotate: z.strictObject({ angle: tweenable(-360, 360) }).optional(),
+  /** Shear factors: x moves the top edge right of the bottom by x × height; y lifts the right edge by y × width. */
+  skew: z.strictObject({ x: tweenable(-10, 10).optional(), y: tweenable(-10, 10).optional() }).optional(),
   flip: z.strictObject({ horizontal: z.boolean().optional(), vertical: z.boolean().optional() }).optional(),
 });
 
@@ -311,13 +353,13 @@ export const Clip = z.strictObject({
     error: 'length must be a number of seconds, "auto" or "end"',
   }),
   fit: Fit.optional(),
-  scale: z.number().positive('scale must be more than 0').max(10).optional(),
+  scale: tweenable(0, 10, z.number().positive('scale must be more than 0').max(10)).optional(),
   position: Position.optional(),
   offset: Offset.optional(),
   transition: Transition.optional(),
   effect: Effect.optional(),
   filter: Filter.optional(),
-  opacity: unit('opacity').optional(),
+  opacity: tweenable(0, 1, unit('opacity')).optional(),
   transform: Transform.optional(),
   /** The box (pixels) the asset is fitted into, instead of the whole frame; positioned like the asset. */
   width: boxSide('width').optional(),
@@ -425,6 +467,7 @@ export type SvgAsset = z.infer<typeof SvgAsset>;
 export type ShapeAsset = z.infer<typeof ShapeAsset>;
 export type AudioAsset = z.infer<typeof AudioAsset>;
 export type CaptionAsset = z.infer<typeof CaptionAsset>;
+export type LumaAsset = z.infer<typeof LumaAsset>;
 export type CaptionStyle = z.infer<typeof CaptionStyle>;
 export type Focus = z.infer<typeof Focus>;
 export type FocusKeyframe = z.infer<typeof FocusKeyframe>;

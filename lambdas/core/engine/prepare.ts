@@ -33,7 +33,8 @@ export function collectSources(edit: Edit): SourceRef[] {
     track.clips.forEach((clip, c) => {
       const a = clip.asset;
       const at = `timeline.tracks[${t}].clips[${c}].asset.src`;
-      if (a.type === 'video' || a.type === 'image' || a.type === 'audio') add(a.src, at, 'media');
+      if (a.type === 'video' || a.type === 'image' || a.type === 'audio' || a.type === 'luma')
+        add(a.src, at, 'media');
       if (a.type === 'caption') add(a.src, at, 'captions');
     }),
   );
@@ -116,7 +117,7 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
   await rasterizeHtml(edit, media);
   const intrinsic = (clip: Clip): number | null => {
     const a = clip.asset;
-    if (a.type === 'video' || a.type === 'audio') {
+    if (a.type === 'video' || a.type === 'audio' || a.type === 'luma') {
       const d = media.get(a.src)?.probe.durationSeconds;
       return d ? d - (a.trim ?? 0) : null;
     }

@@ -19,6 +19,18 @@ function describe(issue: z.core.$ZodIssue): IssueDetail[] {
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return [{ path, message: `${path.split('.').pop() || 'value'} is required` }];
   }
+  // A union (number or tween array) whose input has the shape of exactly one branch reports that
+  // branch's own issues at their paths (a bad easing at offset.x[1].easing), not the union's summary.
+  if (issue.code === 'invalid_union' && issue.errors.length) {
+    const fits = issue.errors.filter(
+      (branch) =>
+        !branch.some((i) => i.path.length === 0 && ['invalid_type', 'invalid_value'].includes(i.code)),
+    );
+    if (fits.length === 1)
+      return fits[0]!.flatMap((i) =>
+        describe({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue),
+      );
+  }
   return [{ path, message: issue.message }];
 }
 

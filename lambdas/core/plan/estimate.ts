@@ -58,7 +58,10 @@ export function durationsNeeded(edit: Edit): DurationNeed[] {
     track.clips.forEach((clip, c) => {
       const a = clip.asset;
       if (clip.length !== 'auto') return;
-      if ((a.type === 'video' || a.type === 'audio' || a.type === 'caption') && !out.has(a.src))
+      if (
+        (a.type === 'video' || a.type === 'audio' || a.type === 'caption' || a.type === 'luma') &&
+        !out.has(a.src)
+      )
         out.set(a.src, {
           src: a.src,
           at: `timeline.tracks[${t}].clips[${c}].asset.src`,
@@ -87,7 +90,7 @@ export function estimateEdit(
   const unknown: Unknown[] = [];
   const intrinsic = (clip: Clip, at: string): number | null => {
     const a = clip.asset;
-    if (a.type !== 'video' && a.type !== 'audio' && a.type !== 'caption') return null;
+    if (a.type !== 'video' && a.type !== 'audio' && a.type !== 'caption' && a.type !== 'luma') return null;
     const d = durations.get(a.src);
     if (!d || 'unknown' in d) {
       unknown.push({ path: `${at}.asset.src`, reason: d && 'unknown' in d ? d.unknown : 'not probed' });

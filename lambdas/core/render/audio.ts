@@ -1,6 +1,8 @@
 import type { Edit } from '../edit/schema.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import type { InputList } from './inputs.js';
+import type { Tweenable } from '../edit/tween.js';
+import { isTween, tweenExpr, tweenRange } from './keyframes.js';
 import type { Rational } from './output-spec.js';
 import type { ResolvedTimeline } from './timeline.js';
 import type { MediaEntry } from './visual.js';
@@ -60,7 +62,8 @@ interface Sound {
   start: number;
   length: number;
   lengthSeconds: number;
-  volume: number;
+  /** A level, or keyframes over the sound's own time. */
+  volume: Tweenable;
   inD: number;
   outD: number;
   /** The soundtrack loops its source to fill the timeline. */
@@ -135,7 +138,14 @@ function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number): str
   return ctx.graph.chain(source, [
     ...normalise(),
     filter('atrim', { end_sample: left }),
-    filter('volume', { volume: n(s.volume) }),
+    // A tweened volume is evaluated per audio frame against the sound's own time (t = 0 at its start;
+    // this stream starts decodeFrom samples in).
+    isTween(s.volume)
+      ? filter('volume', {
+          volume: tweenExpr(s.volume, 0, decodeFrom > 0 ? `(t+${n(decodeFrom / SAMPLE_RATE)})` : 't'),
+          eval: 'frame',
+        })
+      : filter('volume', { volume: n(s.volume) }),
     ...fades,
     ...(cut > 0 || end < left
       ? [filter('atrim', { start_sample: cut, end_sample: end }), filter('asetpts', ['PTS-STARTPTS'])]
@@ -152,7 +162,7 @@ function trackSounds(ctx: AudioContext, track: ResolvedTimeline['tracks'][number
     const asset = timed.clip.asset;
     if (asset.type !== 'audio' && asset.type !== 'video') return;
     const volume = asset.volume ?? 1;
-    if (volume <= 0) return;
+    if (tweenRange(volume).max <= 0) return;
     const media = ctx.media(asset.src, `${timed.at}.asset.src`);
     if (!media.probe.hasAudio) return;
     // Overlaps on one track crossfade: the earlier clip fades out while the later fades in.

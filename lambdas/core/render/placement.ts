@@ -60,6 +60,9 @@ const column = (position: Position) =>
   /Left$|^left$/.test(position) ? 0 : /Right$|^right$/.test(position) ? 1 : 0.5;
 const row = (position: Position) => (/^top/.test(position) ? 0 : /^bottom/.test(position) ? 1 : 0.5);
 
+/** Where a position anchors a layer: 0 = left/top edge, 0.5 = centre, 1 = right/bottom edge. */
+export const anchor = (position: Position = 'center') => ({ col: column(position), row: row(position) });
+
 /**
  * Shotstack's asset crop: fractions of the fitted layer cut from each side, the rest staying where it was
  * on screen (a split screen is two full-frame clips, each cropped to its half). Returns the crop rectangle

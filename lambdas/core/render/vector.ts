@@ -1,3 +1,4 @@
+import { layoutScale } from './keyframes.js';
 import type { Clip, ShapeAsset, SvgAsset } from '../edit/schema.js';
 import { fitLayer, type Size } from './placement.js';
 import type { HtmlDocument } from '../html/document.js';
@@ -33,7 +34,7 @@ export function vectorDrawSize(
   frame: Size,
 ): Size {
   const box = { width: clip.width ?? frame.width, height: clip.height ?? frame.height };
-  const { scaled } = fitLayer(intrinsic, box, clip.fit, clip.scale);
+  const { scaled } = fitLayer(intrinsic, box, clip.fit, layoutScale(clip.scale));
   const k = Math.min(1, MAX_SIDE / Math.max(scaled.width, scaled.height));
   return {
     width: Math.max(2, Math.round(scaled.width * k)),

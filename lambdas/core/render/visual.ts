@@ -9,11 +9,15 @@ import { ffColor } from '../filtergraph/color.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import type { InputList } from './inputs.js';
 import { focusOffset } from './focus.js';
-import { effectSpec, linear, progress, transitionSpec, type TransitionSpec } from './motion.js';
+import { effectSpec, linear, moveTween, progress, transitionSpec, type TransitionSpec } from './motion.js';
 import { fpsString, type OutputSpec } from './output-spec.js';
 import { htmlDocument, htmlKey } from '../html/document.js';
 import { vectorDocument } from './vector.js';
-import { cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
+import { anchor, cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
+import { affinePhase } from './affine.js';
+import { addOffsets, isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
+import { applyMasks, levelMask, matteMask } from './mask.js';
+import { lumaTargets } from './luma.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
 import { frameAt, type FrameWindow, frameSeconds } from './window.js';
 
@@ -41,6 +45,8 @@ interface Layer {
   /** Transitions that move the layer are done by the overlay, per output frame. */
   moveIn?: TransitionSpec;
   moveOut?: TransitionSpec;
+  /** Tweened placement: the corner as overlay expressions of the absolute time `(t+T0)`. */
+  at?: (tau: string) => { x: string; y: string };
 }
 
 const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]> = {
@@ -54,7 +60,7 @@ const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]>
   negative: () => [filter('negate')],
 };
 
-const isMove = (t?: TransitionSpec) => !!t && /^slide/.test(t.kind);
+const isMove = (t?: TransitionSpec) => !!t && /^(slide|carousel)/.test(t.kind);
 
 /** Every visual clip, bottom track first, composed over the background; returns the composite's label. */
 export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedTimeline): string {
@@ -76,7 +82,9 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
   const t0 = frameSeconds(window.startFrame, spec.fps);
 
   for (const track of [...timeline.tracks].reverse()) {
-    const ordered = [...track].sort((a, b) => a.start - b.start);
+    // Luma mattes are not drawn: each masks the clips it overlaps on its own track.
+    const mattes = lumaTargets(track);
+    const ordered = track.filter((c) => c.clip.asset.type !== 'luma').sort((a, b) => a.start - b.start);
     ordered.forEach((timed, i) => {
       const f0 = frameAt(timed.start, spec.fps);
       const f1 = frameAt(timed.end, spec.fps);
@@ -104,43 +112,32 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
       // Overlapping clips on one track crossfade: the later clip fades in over the overlap.
       const prevEnd = Math.max(0, ...ordered.slice(0, i).map((c) => c.end));
       const overlap = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
-      const layer = buildLayer(ctx, timed, vs, ve, overlap);
+      const layer = buildLayer(ctx, timed, vs, ve, overlap, mattes.get(timed) ?? []);
       const T0 = n(t0);
-      const x = layer.moveIn || layer.moveOut ? moveExpr('x', layer, timed, viewport, T0) : String(layer.x);
-      const y = layer.moveIn || layer.moveOut ? moveExpr('y', layer, timed, viewport, T0) : String(layer.y);
+      const moving = !!(layer.moveIn || layer.moveOut || layer.at);
+      const x = moving ? moveExpr('x', layer, timed, viewport, T0) : String(layer.x);
+      const y = moving ? moveExpr('y', layer, timed, viewport, T0) : String(layer.y);
       base = graph.chain(
         [base, layer.label],
-        [
-          filter('overlay', {
-            x,
-            y,
-            eof_action: 'pass',
-            eval: layer.moveIn || layer.moveOut ? 'frame' : 'init',
-          }),
-        ],
+        [filter('overlay', { x, y, eof_action: 'pass', eval: moving ? 'frame' : 'init' })],
       );
     });
   }
   return base;
 }
 
-/** Overlay position with slide transitions: off-screen → place on the way in, place → off-screen on the way out. */
+/** Overlay position (pixels, y down) with moving transitions, in absolute timeline time. */
 function moveExpr(axis: 'x' | 'y', layer: Layer, timed: TimedClip, viewport: Size, T0: string): string {
   const home = axis === 'x' ? layer.x : layer.y;
   const span = axis === 'x' ? viewport.width : viewport.height;
-  const dir = (t: TransitionSpec | undefined): number => {
-    if (!t) return 0;
-    if (axis === 'x') return t.kind === 'slideLeft' ? -1 : t.kind === 'slideRight' ? 1 : 0;
-    return t.kind === 'slideUp' ? -1 : t.kind === 'slideDown' ? 1 : 0;
-  };
   const tau = `(t+${T0})`;
-  let expr = String(home);
-  const dIn = dir(layer.moveIn);
-  if (layer.moveIn && dIn) expr += `-${dIn * span}*(1-${progress(tau, timed.start, layer.moveIn.duration)})`;
-  const dOut = dir(layer.moveOut);
-  if (layer.moveOut && dOut) {
-    expr += `+${dOut * span}*${progress(tau, timed.end - layer.moveOut.duration, layer.moveOut.duration)}`;
-  }
+  let expr = layer.at ? layer.at(tau)[axis] : String(home);
+  const moves = [
+    ...(layer.moveIn ? moveTween(layer.moveIn, axis, true, 0) : []),
+    ...(layer.moveOut ? moveTween(layer.moveOut, axis, false, timed.length - layer.moveOut.duration) : []),
+  ];
+  // In and out are separate keyframes of one property, so each holds 0 outside its own span.
+  for (const k of moves) expr += `+${span}*(${tweenExpr([k], timed.start, tau)})`;
   return expr;
 }
 
@@ -156,7 +153,14 @@ export function chromaKeyFilter(key: { color: string; threshold?: number; halo?:
   });
 }
 
-function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number, overlap: number): Layer {
+function buildLayer(
+  ctx: VisualContext,
+  timed: TimedClip,
+  vs: number,
+  ve: number,
+  overlap: number,
+  lumas: readonly TimedClip[],
+): Layer {
   const { graph, spec } = ctx;
   const clip = timed.clip;
   const asset = clip.asset;
@@ -200,7 +204,12 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     const src: Size = { width: media.probe.width, height: media.probe.height };
     // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
     const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
-    const fitted = fitLayer(src, box, asset.type === 'html' ? (clip.fit ?? 'none') : clip.fit, clip.scale);
+    const fitted = fitLayer(
+      src,
+      box,
+      asset.type === 'html' ? (clip.fit ?? 'none') : clip.fit,
+      layoutScale(clip.scale),
+    );
     // Green screen: the key colour made transparent on the source's own pixels, before any scaling.
     if (asset.type === 'video' && asset.chromaKey) staticOps.push(chromaKeyFilter(asset.chromaKey));
     staticOps.push(
@@ -268,12 +277,32 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       ],
     );
     size = { width: text.width, height: text.height };
-    if (clip.scale && clip.scale !== 1) {
-      size = { width: even(text.width * clip.scale), height: even(text.height * clip.scale) };
+    const scale = layoutScale(clip.scale);
+    if (scale && scale !== 1) {
+      size = { width: even(text.width * scale), height: even(text.height * scale) };
       staticOps.push(filter('scale', { w: size.width, h: size.height }));
     }
     position = text.position ?? position;
-    offset = text.offset ?? offset;
+    // A title's own offset places its text in the frame; the clip's offset then moves the clip: they add.
+    offset = addOffsets(text.offset, offset);
+    if (asset.type === 'title' && (effect || tIn?.kind === 'zoom' || tOut?.kind === 'zoom')) {
+      // Shotstack draws a title as a frame-sized picture and effects move that whole picture: zooming the
+      // text's own tight box would cut its letters off at the box's edges.
+      const at = placeLayer(size, viewport, position, text.offset ?? {});
+      const canvas = graph.chain(
+        [],
+        [
+          filter('color', { c: '0x000000@0', s: `${viewport.width}x${viewport.height}`, r: fpsString(fps) }),
+          filter('format', { pix_fmts: 'rgba' }),
+          filter('trim', { end_frame: 1 }),
+        ],
+      );
+      const drawn = staticOps.length ? graph.chain(label, staticOps.splice(0)) : label;
+      label = graph.chain([canvas, drawn], [filter('overlay', { x: at.x, y: at.y, format: 'rgb' })]);
+      size = viewport;
+      position = 'center';
+      offset = clip.offset;
+    }
     perFrame = false;
   } else {
     throw new Error(`${timed.at}: ${asset.type} clips have no picture layer`);
@@ -283,7 +312,7 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
   if (clip.transform?.flip?.vertical) staticOps.push(filter('vflip'));
 
   // 2. Stills are processed once, then repeated for every frame they are on screen.
-  const frames: FilterNode[] = [...staticOps];
+  let frames: FilterNode[] = [...staticOps];
   if (!perFrame) {
     frames.push(
       filter('loop', { loop: ve - vs - 1, size: 1, start: 0 }),
@@ -318,8 +347,25 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     zoomTerms.push(`(1+${n(effect.amount)}*${linear('it', timed.start, timed.length)})`);
   if (effect?.kind === 'zoomOut')
     zoomTerms.push(`(1+${n(effect.amount)}*(1-${linear('it', timed.start, timed.length)}))`);
-  if (zoomIn) zoomTerms.push(`(1+0.4*(1-${progress('it', timed.start, zoomIn.duration)}))`);
-  if (zoomOut) zoomTerms.push(`(1+0.4*${progress('it', timed.end - zoomOut.duration, zoomOut.duration)})`);
+  // Shotstack's zoom transition comes in from 10× (at constant speed) and leaves to 10× (easing out).
+  if (zoomIn) zoomTerms.push(`(1+9*(1-${linear('it', timed.start, zoomIn.duration)}))`);
+  if (zoomOut) {
+    const p = tweenExpr(
+      [
+        {
+          from: 0,
+          to: 1,
+          start: timed.length - zoomOut.duration,
+          length: zoomOut.duration,
+          interpolation: 'bezier',
+          easing: 'easeOut',
+        },
+      ],
+      timed.start,
+      'it',
+    );
+    zoomTerms.push(`(1+9*${p})`);
+  }
   if (zoomTerms.length) {
     frames.push(
       filter('zoompan', {
@@ -335,16 +381,49 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     );
   }
 
-  // 4. Alpha: rotation corners, opacity, fades and wipes.
-  const angle = clip.transform?.rotate?.angle ?? 0;
-  const fadeIn = tIn && (tIn.kind === 'fade' || tIn.kind === 'zoom') ? tIn : undefined;
-  const fadeOut = tOut && (tOut.kind === 'fade' || tOut.kind === 'zoom') ? tOut : undefined;
+  // 4. Masks (luma mattes, tweened opacity) multiply the layer's alpha in its own frame, before it turns.
+  const win = { vs, ve, fps };
+  const masks: string[] = [];
+  const openChain = () => (frames.length ? graph.chain(label, frames) : label);
+  for (const luma of lumas) {
+    const span = {
+      from: Math.max(frameAt(luma.start, fps), vs),
+      to: Math.min(frameAt(luma.end, fps), ve),
+    };
+    if (span.to > span.from) masks.push(matteMask(graph, lumaSource(ctx, luma, span), size, win, span));
+  }
+  if (isTween(clip.opacity))
+    masks.push(levelMask(graph, size, win, tweenExpr(clip.opacity, timed.start, 'T')));
+  if (masks.length) {
+    label = applyMasks(graph, openChain(), masks);
+    frames = [];
+  }
+
+  // 5. Skew and tweened scale (one affine map on a transparent canvas), then rotation, opacity, fades, wipes.
+  const content = size;
+  const affine = affinePhase(clip, size, timed.start, vs, fps);
+  if (affine) {
+    frames.push(...affine.nodes);
+    size = affine.canvas;
+  }
+  const angleValue = clip.transform?.rotate?.angle ?? 0;
+  const angle = staticValue(angleValue) ?? 0;
+  const fades = (t?: TransitionSpec) =>
+    !!t && (t.kind === 'fade' || t.kind === 'zoom' || t.kind.startsWith('slide'));
+  const fadeIn = fades(tIn) ? tIn : undefined;
+  const fadeOut = fades(tOut) ? tOut : undefined;
   const wipeIn = tIn && tIn.kind.startsWith('wipe') ? tIn : undefined;
   const wipeOut = tOut && tOut.kind.startsWith('wipe') ? tOut : undefined;
-  const opacity = clip.opacity ?? 1;
-  if (angle || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut)
+  const opacity = staticValue(clip.opacity) ?? 1;
+  if (angle || isTween(angleValue) || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut)
     frames.push(filter('format', { pix_fmts: 'yuva420p' }));
-  if (angle) {
+  if (isTween(angleValue)) {
+    // A turning layer needs the box of every angle: its diagonal.
+    const d = even(Math.ceil(Math.hypot(size.width, size.height)));
+    const a = `(${tweenExpr(angleValue, timed.start, 't')})*PI/180`;
+    frames.push(filter('rotate', { a, ow: d, oh: d, c: 'none' }));
+    size = { width: d, height: d };
+  } else if (angle) {
     const r = rotatedSize(size, angle);
     frames.push(filter('rotate', { a: n((angle * Math.PI) / 180), ow: r.width, oh: r.height, c: 'none' }));
     size = r;
@@ -376,10 +455,14 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       }),
     );
   }
-  // 5. Back to window-relative time for the overlay.
+  // 6. Back to window-relative time for the overlay.
   frames.push(filter('setpts', [`PTS-${ctx.window.startFrame}`]));
   const out = graph.chain(label, frames);
-  const place = placeLayer(size, viewport, position, offset);
+  const ox = offset?.x ?? 0;
+  const oy = offset?.y ?? 0;
+  const place = placeLayer(size, viewport, position, { x: staticValue(ox) ?? 0, y: staticValue(oy) ?? 0 });
+  const tweened = isTween(ox) || isTween(oy) || isTween(clip.scale);
+  const final = size;
   return {
     label: out,
     size,
@@ -387,5 +470,52 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
     y: place.y + cropShift.y,
     moveIn: isMove(tIn) ? tIn : undefined,
     moveOut: isMove(tOut) ? tOut : undefined,
+    ...(tweened
+      ? {
+          // The visible layer is anchored as placeLayer anchors a still one; its canvas is centred on it.
+          at: (tau: string) => {
+            const { col, row } = anchor(position);
+            const vis =
+              affine && isTween(clip.scale)
+                ? {
+                    width: `(${affine.visible(tau).width}+${n(final.width - content.width)})`,
+                    height: `(${affine.visible(tau).height}+${n(final.height - content.height)})`,
+                  }
+                : { width: n(final.width), height: n(final.height) };
+            const x = `(${n(viewport.width)}-${vis.width})*${n(col)}+(${tweenExpr(ox, timed.start, tau)})*${n(viewport.width)}-(${n(final.width)}-${vis.width})/2+${n(cropShift.x)}`;
+            const y = `(${n(viewport.height)}-${vis.height})*${n(row)}-(${tweenExpr(oy, timed.start, tau)})*${n(viewport.height)}-(${n(final.height)}-${vis.height})/2+${n(cropShift.y)}`;
+            return { x, y };
+          },
+        }
+      : {}),
   };
+}
+
+/** A luma matte's frames over `span` (absolute frames), stamped like the layer it masks. */
+function lumaSource(ctx: VisualContext, luma: TimedClip, span: { from: number; to: number }): string {
+  const asset = luma.clip.asset;
+  if (asset.type !== 'luma') throw new Error(`${luma.at}: not a luma clip`);
+  const fps = ctx.spec.fps;
+  const media = ctx.media(asset.src, `${luma.at}.asset.src`);
+  if (!media.probe.hasVideo) {
+    throw new CutlineError('SOURCE_UNREADABLE', `${luma.at}.asset.src: the luma matte has no picture`, [
+      { path: `${luma.at}.asset.src`, message: 'has no video stream' },
+    ]);
+  }
+  // An image matte: its one frame, held for the span.
+  if (media.probe.isImage) return `${ctx.inputs.addSource(media)}:v`;
+  const trim = asset.trim ?? 0;
+  const fromS = trim + (frameSeconds(span.from, fps) - luma.start);
+  const seek = Math.max(0, fromS - 1);
+  const index = ctx.inputs.addSource(media, [
+    ...(seek > 0 ? ['-ss', n(seek)] : []),
+    '-t',
+    n(frameSeconds(span.to - span.from, fps) + (fromS - seek) + 1),
+    '-an',
+  ]);
+  return ctx.graph.chain(`${index}:v`, [
+    filter('setpts', [`PTS+${n(seek - trim + luma.start)}/TB`]),
+    filter('fps', { fps: fpsString(fps) }),
+    filter('trim', { start_pts: span.from, end_pts: span.to }),
+  ]);
 }

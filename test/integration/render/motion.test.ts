@@ -83,16 +83,12 @@ describe('transitions', () => {
   });
 
   it.each([
-    ['slideLeft', 'right'],
     ['carouselLeft', 'right'],
-    ['slideRight', 'left'],
     ['carouselRight', 'left'],
-    ['slideUp', 'bottom'],
     ['carouselUp', 'bottom'],
-    ['slideDown', 'top'],
     ['carouselDown', 'top'],
-  ])('%s enters so that only the %s half is covered halfway through', async (name, side) => {
-    const f = await frameOf(name, { transition: { in: name } }, 0.48);
+  ])('%s pushes in over 0.5 s: only the %s half is covered halfway through', async (name, side) => {
+    const f = await frameOf(name, { transition: { in: name } }, 0.24);
     const halves = {
       left: red(f, 0.05, 0.1, 0.4, 0.9),
       right: red(f, 0.6, 0.1, 0.95, 0.9),
@@ -104,14 +100,33 @@ describe('transitions', () => {
     expect(halves[opposite[side as keyof typeof opposite]]).toBeLessThan(40);
   });
 
-  it('slides out continue in their direction', async () => {
-    const f = await frameOf('slideLeftOut', { transition: { out: 'slideLeft' } }, 1.52);
-    expect(red(f, 0.05, 0.1, 0.4, 0.9)).toBeGreaterThan(200);
-    expect(red(f, 0.6, 0.1, 0.95, 0.9)).toBeLessThan(40);
+  it('carousels out continue in their direction, and are done in 0.5 s', async () => {
+    // Out eases ("ease"): 0.1 s into the 0.5 s it has gone about 30 % of the frame to the left.
+    const f = await frameOf('carouselLeftOut', { transition: { out: 'carouselLeft' } }, 1.6);
+    expect(red(f, 0.05, 0.1, 0.6, 0.9)).toBeGreaterThan(200);
+    expect(red(f, 0.75, 0.1, 0.95, 0.9)).toBeLessThan(40);
+    const before = await frameOf('carouselLeftOut', { transition: { out: 'carouselLeft' } }, 1.44);
+    expect(red(before, 0.05, 0.1, 0.95, 0.9)).toBeGreaterThan(200);
   });
 
-  it('zoom fades in while zooming into place', async () => {
-    const mid = await frameOf('zoom', { transition: { in: 'zoom' } }, 0.48, 'square.png');
+  it.each(['slideLeft', 'slideRight', 'slideUp', 'slideDown'])(
+    '%s is a quick nudge with a fade (Shotstack): half faded at 0.24 s, in place by 0.5 s',
+    async (name) => {
+      const mid = await frameOf(name, { transition: { in: name, out: name } }, 0.24);
+      expect(red(mid, 0.2, 0.2, 0.8, 0.8)).toBeGreaterThan(60);
+      expect(red(mid, 0.2, 0.2, 0.8, 0.8)).toBeLessThan(200);
+      // Never more than 2.5 % off its place: the middle of the frame is covered from the first frames.
+      const done = await frameOf(name, { transition: { in: name, out: name } }, 0.6);
+      expect(red(done, 0, 0, 1, 1)).toBeGreaterThan(230);
+      const out = await frameOf(name, { transition: { in: name, out: name } }, 1.76);
+      expect(red(out, 0.2, 0.2, 0.8, 0.8)).toBeLessThan(200);
+    },
+  );
+
+  it('zoom fades in while zooming into place, in 0.4 s (Shotstack\'s "fast zoom in")', async () => {
+    const mid = await frameOf('zoom', { transition: { in: 'zoom' } }, 0.2, 'square.png');
+    const done = await frameOf('zoom', { transition: { in: 'zoom' } }, 0.44, 'square.png');
+    expect(Math.max(...regionMean(done, 0.45, 0.45, 0.55, 0.55).slice(0, 3))).toBeGreaterThan(200);
     const end = await frameOf('zoom', { transition: { in: 'zoom' } }, 1.2, 'square.png');
     const boxEnd = litBox(end, 100)!;
     const boxMid = litBox(mid, 60)!;
@@ -120,6 +135,7 @@ describe('transitions', () => {
     expect(midPeak).toBeGreaterThan(40);
     // Still zoomed in halfway: the square is bigger than where it settles.
     expect(boxMid.x1 - boxMid.x0).toBeGreaterThan(boxEnd.x1 - boxEnd.x0);
+    expect(litBox(done, 100)).toEqual(boxEnd);
   });
 
   it('overlapping clips on one track crossfade', async () => {

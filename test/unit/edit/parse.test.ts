@@ -26,7 +26,7 @@ const editOf = (clips: Json[], output: Json = { format: 'mp4' }, extra: Json = {
   ...extra,
 });
 const image = clip({ type: 'image', src: 'a.png' });
-const SUPPORTED = 'use one of video, image, title, text, html, svg, shape, audio, caption';
+const SUPPORTED = 'use one of video, image, title, text, html, svg, shape, audio, caption, luma';
 
 describe('parseEdit: valid edits', () => {
   it.each([
@@ -259,7 +259,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     ]);
   });
 
-  it.each(['rich-text', 'luma'])('asset type "%s" is refused, naming the supported list', (type) => {
+  it.each(['rich-text', 'hologram'])('asset type "%s" is refused, naming the supported list', (type) => {
     expect(details(editOf([clip({ type, src: 'x' })]))).toEqual([
       {
         path: 'timeline.tracks[0].clips[0].asset.type',
@@ -272,7 +272,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     expect(details(editOf([clip({ src: 'x' })]))).toEqual([
       {
         path: 'timeline.tracks[0].clips[0].asset.type',
-        message: `asset.type is required: one of video, image, title, text, html, svg, shape, audio, caption`,
+        message: `asset.type is required: one of video, image, title, text, html, svg, shape, audio, caption, luma`,
       },
     ]);
   });
@@ -330,7 +330,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     const raw = {
       timeline: {
         tracks: [
-          { clips: [clip({ type: 'luma', src: 'a' }), clip({ type: 'image', src: 'a' }, { fit: 'x' })] },
+          { clips: [clip({ type: 'hologram', src: 'a' }), clip({ type: 'image', src: 'a' }, { fit: 'x' })] },
         ],
       },
       output: { format: 'mp4', fps: 7, size: { width: 3, height: 4 } },
@@ -346,7 +346,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
       'extra',
     ]);
     expect(err.message).toBe(
-      `the edit has 5 problems; the first is timeline.tracks[0].clips[0].asset.type: asset type "luma" is not supported: ${SUPPORTED}`,
+      `the edit has 5 problems; the first is timeline.tracks[0].clips[0].asset.type: asset type "hologram" is not supported: ${SUPPORTED}`,
     );
     expect(err.toJSON()).toEqual({ code: 'VALIDATION_FAILED', message: err.message, details: err.details });
   });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EFFECTS, TRANSITIONS } from '../../../lambdas/core/edit/schema.js';
-import { effectSpec, linear, progress, transitionSpec } from '../../../lambdas/core/render/motion.js';
+import {
+  effectSpec,
+  linear,
+  moveTween,
+  progress,
+  transitionSpec,
+} from '../../../lambdas/core/render/motion.js';
 
 describe('transitionSpec', () => {
   it('plain names last 1 s, Slow 2 s, Fast 0.5 s', () => {
@@ -8,7 +14,8 @@ describe('transitionSpec', () => {
     expect(transitionSpec('fadeSlow', 10)).toEqual({ kind: 'fade', duration: 2 });
     expect(transitionSpec('fadeFast', 10)).toEqual({ kind: 'fade', duration: 0.5 });
     expect(transitionSpec('wipeLeftSlow', 10)).toEqual({ kind: 'wipeLeft', duration: 2 });
-    expect(transitionSpec('zoomFast', 10)).toEqual({ kind: 'zoom', duration: 0.5 });
+    expect(transitionSpec('zoomFast', 10)).toEqual({ kind: 'zoom', duration: 0.4 });
+    expect(transitionSpec('zoomSlow', 10)).toEqual({ kind: 'zoom', duration: 0.4 });
   });
 
   it('never lasts more than half the clip', () => {
@@ -18,13 +25,18 @@ describe('transitionSpec', () => {
     expect(transitionSpec('fade', 2)).toEqual({ kind: 'fade', duration: 1 });
   });
 
-  it('aliases: reveal → wipeRight, carousel* → slide*, with their speeds', () => {
+  it('aliases: reveal → wipeRight, with its speeds', () => {
     expect(transitionSpec('reveal', 10)).toEqual({ kind: 'wipeRight', duration: 1 });
     expect(transitionSpec('revealSlow', 10)).toEqual({ kind: 'wipeRight', duration: 2 });
-    expect(transitionSpec('carouselLeft', 10)).toEqual({ kind: 'slideLeft', duration: 1 });
-    expect(transitionSpec('carouselRightFast', 10)).toEqual({ kind: 'slideRight', duration: 0.5 });
-    expect(transitionSpec('carouselUpSlow', 10)).toEqual({ kind: 'slideUp', duration: 2 });
-    expect(transitionSpec('carouselDown', 10)).toEqual({ kind: 'slideDown', duration: 1 });
+  });
+
+  it("slides and carousels are Shotstack's quick moves: 0.5 s, Fast 0.25 s, Slow 2 s", () => {
+    expect(transitionSpec('carouselLeft', 10)).toEqual({ kind: 'carouselLeft', duration: 0.5 });
+    expect(transitionSpec('carouselRightFast', 10)).toEqual({ kind: 'carouselRight', duration: 0.25 });
+    expect(transitionSpec('carouselUpSlow', 10)).toEqual({ kind: 'carouselUp', duration: 2 });
+    expect(transitionSpec('slideDown', 10)).toEqual({ kind: 'slideDown', duration: 0.5 });
+    expect(transitionSpec('slideLeftFast', 10)).toEqual({ kind: 'slideLeft', duration: 0.25 });
+    expect(transitionSpec('slideRight', 0.6)).toEqual({ kind: 'slideRight', duration: 0.3 });
   });
 
   it('no name, no transition', () => {
@@ -41,6 +53,10 @@ describe('transitionSpec', () => {
       'slideRight',
       'slideUp',
       'slideDown',
+      'carouselLeft',
+      'carouselRight',
+      'carouselUp',
+      'carouselDown',
       'zoom',
     ];
     expect(TRANSITIONS).toHaveLength(39);
@@ -49,13 +65,13 @@ describe('transitionSpec', () => {
 });
 
 describe('effectSpec', () => {
-  it('zooms reach 25% over the clip, slides travel 10%; Slow halves it, Fast doubles it', () => {
-    expect(effectSpec('zoomIn')).toEqual({ kind: 'zoomIn', amount: 0.25 });
-    expect(effectSpec('zoomOutSlow')).toEqual({ kind: 'zoomOut', amount: 0.125 });
-    expect(effectSpec('zoomInFast')).toEqual({ kind: 'zoomIn', amount: 0.5 });
-    expect(effectSpec('slideLeft')).toEqual({ kind: 'slideLeft', amount: 0.1 });
-    expect(effectSpec('slideUpSlow')).toEqual({ kind: 'slideUp', amount: 0.05 });
-    expect(effectSpec('slideDownFast')).toEqual({ kind: 'slideDown', amount: 0.2 });
+  it("Shotstack's amounts: zooms reach 1.3× (Slow 1.1×, Fast 1.7×), slides pan 24 % (Slow 6 %, Fast 40 %)", () => {
+    expect(effectSpec('zoomIn')).toEqual({ kind: 'zoomIn', amount: 0.3 });
+    expect(effectSpec('zoomOutSlow')).toEqual({ kind: 'zoomOut', amount: 0.1 });
+    expect(effectSpec('zoomInFast')).toEqual({ kind: 'zoomIn', amount: 0.7 });
+    expect(effectSpec('slideLeft')).toEqual({ kind: 'slideLeft', amount: 0.24 });
+    expect(effectSpec('slideUpSlow')).toEqual({ kind: 'slideUp', amount: 0.06 });
+    expect(effectSpec('slideDownFast')).toEqual({ kind: 'slideDown', amount: 0.4 });
     expect(effectSpec(undefined)).toBeUndefined();
   });
 
@@ -78,5 +94,21 @@ describe('progress and linear expressions', () => {
 
   it('numbers in expressions have no float noise', () => {
     expect(linear('t', 0.1 + 0.2, 1 / 3)).toBe('clip((t-0.3)/0.333333,0,1)');
+  });
+});
+
+describe('moveTween (moving transitions as keyframes, pixels y down)', () => {
+  it('carousels push a whole frame (vertically 1.05 in, 1.1 out); slides nudge 2.5 %', () => {
+    const left = transitionSpec('carouselLeft', 10)!;
+    expect(moveTween(left, 'x', true, 0)).toEqual([{ from: 1, to: 0, start: 0, length: 0.5 }]);
+    expect(moveTween(left, 'y', true, 0)).toEqual([]);
+    const up = transitionSpec('carouselUp', 10)!;
+    expect(moveTween(up, 'y', true, 0)).toEqual([{ from: 1.05, to: 0, start: 0, length: 0.5 }]);
+    expect(moveTween(up, 'y', false, 9.5)).toEqual([
+      { from: 0, to: -1.1, start: 9.5, length: 0.5, interpolation: 'bezier', easing: 'ease' },
+    ]);
+    expect(moveTween(transitionSpec('slideRight', 10)!, 'x', true, 0)).toEqual([
+      { from: -0.025, to: 0, start: 0, length: 0.5 },
+    ]);
   });
 });
