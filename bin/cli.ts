@@ -21,6 +21,7 @@ commands:
       --api-key K                 use this API key instead of the generated one
       --media-root M              allow file:// sources under M
       --allow-local-webhooks      let callbacks/subscribers target 127.0.0.1 / ::1 (development only)
+      --destination-bucket B      a bucket output.destinations (s3) may send to, made in the local S3 (repeatable)
       --limit NAME=VALUE          a deployment limit (repeatable): maxSourceBytes=5GB, maxSourcePixels=100000000,
                                   maxDurationSeconds=4h, … (see README, Limits)
       --config FILE               JSON with { "limits": { NAME: VALUE } }; --limit wins over it

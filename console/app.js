@@ -1,5 +1,8 @@
 // The console's shell: configuration, the API key (session storage only), the hash router and views.
 import { createApi } from './api.js';
+import { clipsView } from './clips.js';
+import { mixesView } from './mixes.js';
+import { projectListView, projectView } from './projects.js';
 import { h, replace } from './dom.js';
 import { jobListView, jobView } from './jobs.js';
 import { submitView } from './submit.js';
@@ -99,6 +102,10 @@ function route(message) {
   const [section, id] = parts;
   if (section === 'jobs' && id) cleanup = jobView(main, ctx, id);
   else if (section === 'submit') cleanup = submitView(main, ctx);
+  else if (section === 'clips') cleanup = clipsView(main, ctx);
+  else if (section === 'mixes') cleanup = mixesView(main, ctx);
+  else if (section === 'projects' && id) cleanup = projectView(main, ctx, id);
+  else if (section === 'projects') cleanup = projectListView(main, ctx);
   else if (section === 'templates' && id) cleanup = templateView(main, ctx, id);
   else if (section === 'templates') cleanup = templateListView(main, ctx);
   else cleanup = jobListView(main, ctx);

@@ -11,6 +11,7 @@ import {
   statusBadge,
   TERMINAL,
 } from './dom.js';
+import { showResults } from './results.js';
 
 const LIST_POLL_MS = 2000;
 const JOB_POLL_MS = 1000;
@@ -262,6 +263,8 @@ export function jobView(root, ctx, id) {
     h('h2', { id: 'outputs-h' }, 'Outputs'),
     h('p', { class: 'muted' }, 'Outputs appear when the job succeeds.'),
   );
+  // Clips and mixes: their renditions as a grid from manifest.json, above the plain list of files.
+  const results = h('section', { 'aria-labelledby': 'results-h', hidden: true });
   const historyBody = h('tbody');
   const problem = h('p', { class: 'bad', role: 'alert', hidden: true });
   const cancel = h(
@@ -309,6 +312,7 @@ export function jobView(root, ctx, id) {
     h('div', { class: 'toolbar' }, cancel, openInEditor, again),
     summary,
     errorBox,
+    results,
     outputs,
     h(
       'section',
@@ -401,6 +405,7 @@ export function jobView(root, ctx, id) {
     // Players are built once: later polls bring freshly presigned URLs, which would restart playback.
     if (!shownOutputs && job.outputs?.length) {
       shownOutputs = true;
+      results.hidden = !showResults(results, job);
       const groups = groupByRendition(job.outputs);
       replace(
         outputs,

@@ -70,6 +70,13 @@ export interface CutlinePlatformProps {
   webhookRetry?: RetrySchedule;
   /** Seconds an old tenant webhook secret keeps signing after a rotation. Default 86 400 (24 h). */
   webhookSecretGraceSeconds?: number;
+  /**
+   * S3 buckets (in this account or another) that edits may name in `output.destinations` (provider
+   * `s3`): Finalize copies the job's files there, and its role is granted s3:PutObject and
+   * s3:PutObjectAcl on these buckets only. A bucket in another account must also allow that role in its
+   * bucket policy. Default: none — an s3 destination is refused at submit with NOT_SUPPORTED.
+   */
+  readonly destinationBuckets?: string[];
   /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
   webConsole?: boolean;
   /**
@@ -95,6 +102,8 @@ export class CutlinePlatform extends Construct {
   readonly events: Events;
   readonly webConsole?: WebConsole;
   readonly observability: Observability;
+  /** The buckets output.destinations may send to (props.destinationBuckets). */
+  readonly destinationBuckets: readonly string[];
   readonly executionWatch: ExecutionWatch;
 
   constructor(scope: Construct, id: string, props: CutlinePlatformProps = {}) {
@@ -134,6 +143,7 @@ export class CutlinePlatform extends Construct {
       CUTLINE_OUTPUTS_BUCKET: this.storage.outputs.bucketName,
       CUTLINE_EVENT_BUS_NAME: this.events.bus.eventBusName,
       CUTLINE_ALLOWED_SOURCE_HOSTS: (props.allowedSourceHosts ?? []).join(','),
+      [ENV.DESTINATION_BUCKETS]: (props.destinationBuckets ?? []).join(','),
       CUTLINE_PLAN_LIMITS: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
       // Checked at synth: a bad limit fails `cdk synth` with its name, not a running function.
       ...limitsEnv(checkLimitOverrides(props.limits, 'CutlinePlatform limits')),
@@ -171,6 +181,15 @@ export class CutlinePlatform extends Construct {
       logRetention: retention,
     });
     mediaConvert?.grantJobs(this.pipeline.stateMachine);
+    this.destinationBuckets = [...(props.destinationBuckets ?? [])];
+    // output.destinations: the deployer's opt-in buckets, writable by Finalize alone.
+    if (props.destinationBuckets?.length)
+      this.pipeline.functions.finalize.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:PutObjectAcl'],
+          resources: props.destinationBuckets.map((b) => `arn:${Stack.of(this).partition}:s3:::${b}/*`),
+        }),
+      );
     const apiEnv: Record<string, string> = {
       ...env,
       CUTLINE_STATE_MACHINE_ARN: this.pipeline.stateMachine.stateMachineArn,

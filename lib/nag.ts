@@ -91,6 +91,11 @@ export function applyNagSuppressions(stack: Stack): void {
         ],
     ),
   ];
+  for (const b of p.destinationBuckets)
+    wildcards.push([
+      `Resource::arn:<AWS::Partition>:s3:::${b}/*`,
+      'An output.destinations bucket the deployer allowed (destinationBuckets): Finalize writes job files under any key of it, named by the edit.',
+    ]);
   for (const [finding, reason] of wildcards) ack(p, `IAM5[${finding}]`, reason);
   ack(
     p.events.deadLetters,

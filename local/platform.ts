@@ -60,6 +60,8 @@ export interface LocalPlatformOptions {
   webhookSecretGraceSeconds?: number;
   /** Tests: the resolver webhook deliveries use (a name they control). Default: the OS resolver. */
   webhookResolve?: Resolve;
+  /** Buckets `output.destinations` (s3) may send to: made in the local S3, as the user's own would be. */
+  destinationBuckets?: string[];
   /** Edit and source limits of this deployment (edit/limits.ts), e.g. { maxSourceBytes: 5e9 }. */
   limits?: Partial<EditLimits>;
   /** Planner limits (e.g. a tiny lambdaSeconds sends renders down the Fargate path). */
@@ -179,7 +181,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   if (orphansEnded.length) log(`ended ${orphansEnded.length} process group(s) left by the previous run`);
   const [db, s3] = await Promise.all([
     startDynalite(dataDir),
-    startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST], getCors: [OUTPUTS] }),
+    startS3rver(dataDir, [INGEST, OUTPUTS, ...(opts.destinationBuckets ?? [])], {
+      putCors: [INGEST],
+      getCors: [OUTPUTS],
+    }),
   ]);
   const key = await loadOrCreateKey(dataDir, opts.apiKey);
   const webhookSecret = await loadOrCreateSecret(dataDir, opts.webhookSecret);
@@ -219,6 +224,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     [ENV.MEDIACONVERT_QUEUE_ARN]: LOCAL_MEDIACONVERT_QUEUE,
     // html assets: drawn by the local Chromium, where one is installed.
     ...(chromiumPath() ? { [ENV.HTML_RENDERER]: 'chromium' } : {}),
+    [ENV.DESTINATION_BUCKETS]: (opts.destinationBuckets ?? []).join(','),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',

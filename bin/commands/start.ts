@@ -21,6 +21,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       'api-key': { type: 'string' },
       'media-root': { type: 'string' },
       'allow-local-webhooks': { type: 'boolean', default: false },
+      'destination-bucket': { type: 'string', multiple: true, default: [] },
       limit: { type: 'string', multiple: true, default: [] },
       config: { type: 'string' },
       // Jobs and ffmpeg processes at once; the rest wait QUEUED. Default: CUTLINE_WORKERS, else the cores.
@@ -75,6 +76,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       apiKey: values['api-key'],
       mediaRoot,
       allowLocalWebhooks: values['allow-local-webhooks'] === true,
+      destinationBuckets: values['destination-bucket'] as string[],
       limits,
       workers,
       log: (l) => process.stderr.write(`${l}\n`),

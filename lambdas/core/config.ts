@@ -10,6 +10,8 @@ export const ENV = {
   OUTPUTS_BUCKET: 'CUTLINE_OUTPUTS_BUCKET',
   STATE_MACHINE_ARN: 'CUTLINE_STATE_MACHINE_ARN',
   EVENT_BUS_NAME: 'CUTLINE_EVENT_BUS_NAME',
+  /** Comma-separated S3 buckets `output.destinations` may send to (CutlinePlatform destinationBuckets); empty refuses them. */
+  DESTINATION_BUCKETS: 'CUTLINE_DESTINATION_BUCKETS',
   /** Comma-separated https hosts sources may be fetched from; empty refuses all https sources. */
   ALLOWED_SOURCE_HOSTS: 'CUTLINE_ALLOWED_SOURCE_HOSTS',
   /** JSON of Partial<PlanLimits> (Map concurrency, Lambda budgets). */

@@ -1,6 +1,7 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { assertOutputsStored, cleanWork } from '../core/objects/job-objects.js';
 import { keys } from '../core/aws/storage.js';
+import { sendToDestinations } from '../core/aws/destinations.js';
 import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
@@ -73,6 +74,14 @@ export async function handler(state: PipelineState): Promise<EventResult> {
   }
   // Never report an output that is not in the bucket with the size rendered.
   await assertOutputsStored(outputs);
+  // output.destinations (s3): each rendition's files copied into the user's bucket before SUCCEEDED.
+  for (const [i, r] of renditions.entries()) {
+    const s3 = (r.edit.output.destinations ?? []).filter((d) => d.provider === 's3');
+    if (s3.length) {
+      const sent = await sendToDestinations(p.outputsBucket, job.id, perRendition[i]!.files, s3);
+      logger.info('sent to destinations', { jobId: job.id, sent });
+    }
+  }
   const endedAt = new Date().toISOString();
   const done = await p.jobs.update(job.id, {
     status: 'SUCCEEDED',

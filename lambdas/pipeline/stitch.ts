@@ -1,3 +1,4 @@
+import { deliveredSize } from '../core/render/output-spec.js';
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
@@ -65,8 +66,7 @@ export async function handler(state: RenditionState): Promise<RenditionResult> {
         path: output,
         bytes: (await stat(output)).size,
         durationSeconds: (frames * input.spec.fps.den) / input.spec.fps.num,
-        width: input.spec.width,
-        height: input.spec.height,
+        ...deliveredSize(input.spec),
       };
       // Packaging (HLS, web, sprites, loudness) and poster/thumbnail, as in a single-pass render.
       const rendered = await finishOutput(input, main, dir, { deferMediaConvert: true });

@@ -26,10 +26,11 @@ export interface Resources {
 /** The stack as `cdk synth` makes it, without bundling (the policies do not depend on the bundles). */
 export function synthesizedTemplate(): Json {
   const app = new App({ context: { allowMissingFfmpegLayer: true, 'aws:cdk:bundling-stacks': [] } });
-  // Configured as the local platform runs: MediaConvert packaging enabled (its local adapter).
+  // Configured as the local platform runs: MediaConvert packaging enabled (its local adapter), and the
+  // output.destinations bucket iam.test.ts sends to.
   const stack = new CutlineStack(app, 'Iam', {
     env: { account: ACCOUNT, region: REGION },
-    platform: { mediaConvert: true },
+    platform: { mediaConvert: true, destinationBuckets: ['cutline-test-destination'] },
   });
   return Template.fromStack(stack).toJSON();
 }
@@ -183,7 +184,11 @@ export function iamRequests(call: RecordedCall, template?: Json): IamRequest[] {
           return (i.DeleteKeys ?? []).map((k) => s3('DeleteObject', k));
         case 'CopyObject': {
           const [srcBucket, ...srcKey] = decodeURIComponent(i.CopySource!).replace(/^\//, '').split('/');
-          return [s3('GetObject', srcKey.join('/'), srcBucket), s3('PutObject')];
+          return [
+            s3('GetObject', srcKey.join('/'), srcBucket),
+            s3('PutObject'),
+            ...(i.ACL ? [s3('PutObjectAcl')] : []),
+          ];
         }
         case 'ListObjectsV2':
         case 'ListObjects':

@@ -48,6 +48,12 @@ export const Position = z.enum([
   'center',
 ]);
 
+/** Shotstack allows 0–10 (0 = paused); a paused clip is an image of its frame, so cutline asks for more than 0. */
+export const Speed = z
+  .number()
+  .gt(0, 'speed must be more than 0 (a paused clip is an image of the frame: use an image asset)')
+  .max(10, 'speed must be at most 10');
+
 const Volume = z.number().min(0, 'volume must be 0 or more').max(10, 'volume must be at most 10');
 /** A clip's volume may be tweened (the soundtrack's is one number). */
 const ClipVolume = tweenable(0, 10, Volume);
@@ -86,6 +92,7 @@ export const VideoAsset = z.strictObject({
   trim: Trim.optional(),
   volume: ClipVolume.optional(),
   volumeEffect: AudioEffect.optional(),
+  speed: Speed.optional(),
   crop: Crop.optional(),
   focus: Focus.optional(),
   chromaKey: z
@@ -131,9 +138,18 @@ export const TitleAsset = z.strictObject({
   offset: TitleOffset.optional(),
 });
 
+/** Pixels; Shotstack edits also give it as a string ("48", "48px"), read as the same number. */
+export const FontSize = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+(?:\.\d+)?\s*(?:px)?\s*$/i.test(v) ? parseFloat(v) : v),
+  z
+    .number({ error: 'font.size must be a number of pixels, or a string such as "48" or "48px"' })
+    .min(1, 'font.size must be at least 1')
+    .max(1000, 'font.size must be at most 1000'),
+);
+
 export const Font = z.strictObject({
   family: nonEmpty('font.family').optional(),
-  size: z.number().min(1).max(1000).optional(),
+  size: FontSize.optional(),
   color: Color.optional(),
   opacity: unit('font.opacity').optional(),
   weight: z.number().int().min(100).max(900).optional(),
@@ -174,6 +190,7 @@ export const AudioAsset = z.strictObject({
   trim: Trim.optional(),
   volume: ClipVolume.optional(),
   effect: AudioEffect.optional(),
+  speed: Speed.optional(),
 });
 
 /** cutline extension: caption looks (see text/captions.ts CAPTION_STYLES). */
@@ -268,17 +285,175 @@ export const ShapeAsset = z
       });
   });
 
+/**
+ * Shotstack's rich-text and rich-caption assets (their Edit API names and defaults). rich-text is drawn by
+ * the browser (CSS says all of it); rich-caption by the caption stack, word by word.
+ */
+const FontWeight = z.union(
+  [
+    z.number().int().min(100).max(900),
+    z.enum(['normal', 'bold', 'lighter', 'bolder']),
+    z.string().regex(/^[1-9]00$/, 'font.weight must be 100–900'),
+  ],
+  { error: 'font.weight must be a number from 100 to 900, "normal" or "bold"' },
+);
+const RichStroke = z.strictObject({
+  width: z.number().min(0).max(100).optional(),
+  color: Color.optional(),
+  opacity: unit('stroke.opacity').optional(),
+});
+const RichShadow = z.strictObject({
+  offsetX: z.number().min(-500).max(500).optional(),
+  offsetY: z.number().min(-500).max(500).optional(),
+  blur: z.number().min(0).max(200).optional(),
+  color: Color.optional(),
+  opacity: unit('shadow.opacity').optional(),
+});
+const RichBackground = z.strictObject({
+  color: Color.optional(),
+  opacity: unit('background.opacity').optional(),
+  borderRadius: z.number().min(0).max(4096).optional(),
+});
+const RichBorder = z.strictObject({
+  width: z.number().min(0).max(500).optional(),
+  color: Color.optional(),
+  opacity: unit('border.opacity').optional(),
+  radius: z.number().min(0).max(4096).optional(),
+});
+const side = z.number().min(0).max(2000);
+const RichPadding = z.union([
+  side,
+  z.strictObject({
+    top: side.optional(),
+    right: side.optional(),
+    bottom: side.optional(),
+    left: side.optional(),
+  }),
+]);
+const RichAlign = z.strictObject({
+  horizontal: z.enum(['left', 'center', 'right']).optional(),
+  vertical: z.enum(['top', 'middle', 'center', 'bottom']).optional(),
+});
+const RichGradient = z.strictObject({
+  type: z.enum(['linear', 'radial']).optional(),
+  angle: z.number().min(0).max(360).optional(),
+  stops: z
+    .array(z.strictObject({ offset: unit('stop.offset'), color: Color }))
+    .min(2, 'a gradient needs at least 2 stops')
+    .max(16),
+});
+const RichFont = z.strictObject({
+  family: nonEmpty('font.family').optional(),
+  size: FontSize.optional(),
+  weight: FontWeight.optional(),
+  color: Color.optional(),
+  opacity: unit('font.opacity').optional(),
+  background: Color.optional(),
+  stroke: RichStroke.optional(),
+});
+const RichStyle = z.strictObject({
+  letterSpacing: z.number().min(-100).max(500).optional(),
+  wordSpacing: z.number().min(0).max(500).optional(),
+  lineHeight: z.number().min(0).max(10).optional(),
+  textTransform: z.enum(['none', 'uppercase', 'lowercase', 'capitalize']).optional(),
+  textDecoration: z.enum(['none', 'underline', 'line-through']).optional(),
+  gradient: RichGradient.optional(),
+  size: FontSize.optional(),
+});
+export const RICH_TEXT_PRESETS = [
+  'fadeIn',
+  'slideIn',
+  'typewriter',
+  'ascend',
+  'shift',
+  'movingLetters',
+] as const;
+
+export const RichTextAsset = z.strictObject({
+  type: z.literal('rich-text'),
+  text: z.string().min(1, 'text must not be empty').max(5000, 'text must be at most 5000 characters'),
+  font: RichFont.optional(),
+  style: RichStyle.optional(),
+  stroke: RichStroke.optional(),
+  shadow: RichShadow.optional(),
+  background: RichBackground.optional(),
+  border: RichBorder.optional(),
+  padding: RichPadding.optional(),
+  align: RichAlign.optional(),
+  alignment: RichAlign.optional(),
+  animation: z
+    .strictObject({
+      preset: z.enum(RICH_TEXT_PRESETS, {
+        error: `animation.preset must be one of ${RICH_TEXT_PRESETS.join(', ')}`,
+      }),
+      duration: z.number().min(0.1).max(30).optional(),
+      style: z.enum(['character', 'word']).optional(),
+      direction: z.enum(['left', 'right', 'up', 'down']).optional(),
+    })
+    .optional(),
+});
+
+export const RICH_CAPTION_ANIMATIONS = [
+  'karaoke',
+  'highlight',
+  'pop',
+  'fade',
+  'slide',
+  'bounce',
+  'typewriter',
+  'none',
+] as const;
+
+export const RichCaptionAsset = z.strictObject({
+  type: z.literal('rich-caption'),
+  src: Src,
+  font: RichFont.omit({ stroke: true }).optional(),
+  style: RichStyle.omit({ wordSpacing: true }).optional(),
+  stroke: RichStroke.optional(),
+  shadow: RichShadow.optional(),
+  background: RichBackground.optional(),
+  border: RichBorder.optional(),
+  padding: RichPadding.optional(),
+  align: RichAlign.optional(),
+  alignment: RichAlign.optional(),
+  active: z
+    .strictObject({
+      font: z
+        .strictObject({
+          family: nonEmpty('font.family').optional(),
+          weight: FontWeight.optional(),
+          color: Color.optional(),
+          background: Color.optional(),
+          opacity: unit('font.opacity').optional(),
+          size: FontSize.optional(),
+          textDecoration: z.enum(['none', 'underline', 'line-through']).optional(),
+        })
+        .optional(),
+      stroke: z.union([RichStroke, z.literal('none')]).optional(),
+      shadow: z.union([RichShadow, z.literal('none')]).optional(),
+    })
+    .optional(),
+  animation: z
+    .strictObject({
+      style: z.enum(RICH_CAPTION_ANIMATIONS),
+      direction: z.enum(['left', 'right', 'up', 'down']).optional(),
+    })
+    .optional(),
+});
+
 const assetTypes = [
   'video',
   'image',
   'title',
   'text',
+  'rich-text',
   'html',
   'svg',
   'shape',
   'audio',
   'caption',
   'luma',
+  'rich-caption',
 ] as const;
 export const Asset = z.discriminatedUnion(
   'type',
@@ -287,12 +462,14 @@ export const Asset = z.discriminatedUnion(
     ImageAsset,
     TitleAsset,
     TextAsset,
+    RichTextAsset,
     HtmlAsset,
     SvgAsset,
     ShapeAsset,
     AudioAsset,
     CaptionAsset,
     LumaAsset,
+    RichCaptionAsset,
   ],
   {
     error: (issue) => {
@@ -344,14 +521,32 @@ const boxSide = (what: string) =>
     .min(1, `${what} must be at least 1 pixel`)
     .max(8192, `${what} must be at most 8192 pixels`);
 
+/** A clip's name, that other clips' `start`, `length` (and a caption's `src`) refer to as `alias://name`. */
+export const AliasName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'alias must be 1–64 letters, digits, "-" or "_"');
+const ALIAS_REF = /^alias:\/\/[A-Za-z0-9_-]{1,64}$/;
+/** `alias://name`; a string that is not one gets the field's own message. */
+const aliasRef = (message: string) => z.string().refine((v) => ALIAS_REF.test(v), { message });
+export const aliasTarget = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.startsWith('alias://') ? v.slice('alias://'.length) : undefined;
+
+const START_MESSAGE = 'start must be a number of seconds (0 or more), "auto" or "alias://name"';
+const LENGTH_MESSAGE = 'length must be a number of seconds, "auto", "end" or "alias://name"';
+
 export const Clip = z.strictObject({
   asset: Asset,
-  start: z.union([Seconds, z.literal('auto')], {
-    error: 'start must be a number of seconds (0 or more) or "auto"',
-  }),
-  length: z.union([z.number().positive('length must be more than 0'), z.literal('auto'), z.literal('end')], {
-    error: 'length must be a number of seconds, "auto" or "end"',
-  }),
+  alias: AliasName.optional(),
+  start: z.union([Seconds, z.literal('auto'), aliasRef(START_MESSAGE)], { error: START_MESSAGE }),
+  length: z.union(
+    [
+      z.number().positive('length must be more than 0'),
+      z.literal('auto'),
+      z.literal('end'),
+      aliasRef(LENGTH_MESSAGE),
+    ],
+    { error: LENGTH_MESSAGE },
+  ),
   fit: Fit.optional(),
   scale: tweenable(0, 10, z.number().positive('scale must be more than 0').max(10)).optional(),
   position: Position.optional(),
@@ -398,6 +593,51 @@ const evenPixels = (name: string) =>
     .min(2, `${name} must be at least 2`)
     .refine((v) => v % 2 === 0, `${name} must be even (H.264 and VP9 need even dimensions)`);
 
+/**
+ * Where finished files are also sent. `s3` copies them into a bucket in the user's own account (the
+ * deployment must allow that bucket); `shotstack` is cutline's own outputs bucket, where files always are,
+ * so it is accepted and changes nothing. Other providers are refused at their path (edit/unsupported.ts).
+ */
+export const S3Destination = z.strictObject({
+  provider: z.literal('s3'),
+  options: z.strictObject({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'region must be an AWS region such as us-east-1'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'bucket must be an S3 bucket name'),
+    prefix: z
+      .string()
+      .max(512)
+      .regex(
+        /^(?!\/)(?!.*\.\.)[A-Za-z0-9!_.*'()/-]*$/,
+        'prefix may use letters, digits and !_.*\'()-/ (no leading "/", no "..")',
+      )
+      .optional(),
+    filename: z
+      .string()
+      .max(255)
+      .regex(
+        /^[A-Za-z0-9!_.*'()-]+$/,
+        'filename may use letters, digits and !_.*\'()- (no extension, no "/")',
+      )
+      .optional(),
+    acl: z
+      .enum([
+        'private',
+        'public-read',
+        'bucket-owner-read',
+        'bucket-owner-full-control',
+        'authenticated-read',
+      ])
+      .optional(),
+  }),
+});
+export const ShotstackDestination = z.strictObject({
+  provider: z.literal('shotstack'),
+  exclude: z.boolean().optional(),
+});
+export const Destinations = z
+  .array(z.discriminatedUnion('provider', [S3Destination, ShotstackDestination]))
+  .max(5, 'at most 5 destinations');
+
 export const Output = z.strictObject({
   format: Format,
   resolution: Resolution.optional(),
@@ -410,6 +650,9 @@ export const Output = z.strictObject({
     })
     .optional(),
   quality: Quality.optional(),
+  /** Shotstack: lay the edit out at `resolution`/`size`, then scale the frames to this resolution's size. */
+  scaleTo: Resolution.optional(),
+  destinations: Destinations.optional(),
   mute: z.boolean().optional(),
   repeat: z.boolean().optional(),
   range: z
@@ -469,6 +712,9 @@ export type AudioAsset = z.infer<typeof AudioAsset>;
 export type CaptionAsset = z.infer<typeof CaptionAsset>;
 export type LumaAsset = z.infer<typeof LumaAsset>;
 export type CaptionStyle = z.infer<typeof CaptionStyle>;
+export type RichTextAsset = z.infer<typeof RichTextAsset>;
+export type RichCaptionAsset = z.infer<typeof RichCaptionAsset>;
+export type S3Destination = z.infer<typeof S3Destination>;
 export type Focus = z.infer<typeof Focus>;
 export type FocusKeyframe = z.infer<typeof FocusKeyframe>;
 export type Output = z.infer<typeof Output>;

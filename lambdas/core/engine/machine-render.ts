@@ -1,3 +1,4 @@
+import { deliveredSize } from '../render/output-spec.js';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { scratchRoot } from '../config.js';
@@ -144,8 +145,7 @@ export async function renderOnThisMachine(
       path: opts.output,
       bytes: (await stat(opts.output)).size,
       durationSeconds: (total * spec.fps.den) / spec.fps.num,
-      width: spec.width,
-      height: spec.height,
+      ...deliveredSize(spec),
     };
     const files = await finishOutput(input, main, dirname(opts.output), {
       signal: opts.signal,

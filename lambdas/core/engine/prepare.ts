@@ -1,18 +1,19 @@
 import { readFile } from 'node:fs/promises';
-import type { Clip, Edit } from '../edit/schema.js';
+import type { Clip, Edit, RichTextAsset } from '../edit/schema.js';
 import { describeLimit, resolveLimits, type EditLimits } from '../edit/limits.js';
 import { CutlineError } from '../errors.js';
 import { probeFile, type ProbeResult } from '../media/probe.js';
 import type { SourceResolver } from '../media/sources.js';
 import type { CompileInput } from '../render/compile.js';
 import { outputSpec } from '../render/output-spec.js';
-import { resolveTimeline } from '../render/timeline.js';
+import { resolveTimeline, STILL_AUTO_SECONDS } from '../render/timeline.js';
 import type { MediaEntry } from '../render/visual.js';
 import { parseCaptions, type Cue } from '../text/captions.js';
 import { FontRegistry } from '../text/fonts.js';
 import { htmlDocument } from '../html/document.js';
 import { vectorDocument } from '../render/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
+import { richTextDocument, richTextFace } from '../render/rich-text.js';
 
 interface SourceRef {
   src: string;
@@ -35,7 +36,7 @@ export function collectSources(edit: Edit): SourceRef[] {
       const at = `timeline.tracks[${t}].clips[${c}].asset.src`;
       if (a.type === 'video' || a.type === 'image' || a.type === 'audio' || a.type === 'luma')
         add(a.src, at, 'media');
-      if (a.type === 'caption') add(a.src, at, 'captions');
+      if (a.type === 'caption' || a.type === 'rich-caption') add(a.src, at, 'captions');
     }),
   );
   return [...seen.values()];
@@ -55,20 +56,44 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /** Draws every html, svg and shape asset of the edit (one browser for all) and adds each image as a source under its key. */
-async function rasterizeHtml(edit: Edit, media: Map<string, MediaEntry>): Promise<void> {
+async function rasterizeHtml(edit: Edit, media: Map<string, MediaEntry>, fonts: FontRegistry): Promise<void> {
   const frame = outputSpec(edit.output);
-  const docs = edit.timeline.tracks.flatMap((t) =>
-    t.clips.flatMap((c) =>
+  const docs = edit.timeline.tracks.flatMap((t, i) =>
+    t.clips.flatMap((c, j) =>
       c.asset.type === 'html'
         ? [htmlDocument(c.asset, frame)]
         : c.asset.type === 'svg' || c.asset.type === 'shape'
           ? [vectorDocument(c.asset, c, frame)]
-          : [],
+          : c.asset.type === 'rich-text'
+            ? [
+                richTextDocument(
+                  c.asset,
+                  c,
+                  frame,
+                  atPath(`timeline.tracks[${i}].clips[${j}].asset`, () =>
+                    richTextFace(c.asset as RichTextAsset, fonts),
+                  ),
+                ),
+              ]
+            : [],
     ),
   );
   if (!docs.length) return;
   const images = await htmlRasterizer().rasterize(docs);
   for (const [key, path] of images) media.set(key, { path, probe: await probeFile(path, key) });
+}
+
+/** Runs `fn`; a CutlineError it throws is re-reported at `at` (an unknown font family, at its clip). */
+function atPath<T>(at: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof CutlineError)) throw err;
+    const details = err.details.length
+      ? err.details.map((d) => ({ path: `${at}.${d.path}`, message: d.message }))
+      : [{ path: at, message: err.message }];
+    throw new CutlineError(err.code, `${details[0]!.path}: ${details[0]!.message}`, details);
+  }
 }
 
 export interface PrepareOptions {
@@ -114,20 +139,20 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
       throw new CutlineError('LIMIT_EXCEEDED', `${ref.at}: ${message}`, [{ path: ref.at, message }]);
     }
   }
-  await rasterizeHtml(edit, media);
+  const fonts = fontFiles.length ? FontRegistry.builtin().withFiles(fontFiles) : FontRegistry.builtin();
+  await rasterizeHtml(edit, media, fonts);
   const intrinsic = (clip: Clip): number | null => {
     const a = clip.asset;
     if (a.type === 'video' || a.type === 'audio' || a.type === 'luma') {
       const d = media.get(a.src)?.probe.durationSeconds;
-      return d ? d - (a.trim ?? 0) : null;
+      return d ? (d - (a.trim ?? 0)) / ('speed' in a ? (a.speed ?? 1) : 1) : null;
     }
-    if (a.type === 'caption') {
+    if (a.type === 'caption' || a.type === 'rich-caption') {
       const cues = captions.get(a.src) ?? [];
       return cues.length ? Math.max(...cues.map((c) => c.end)) : null;
     }
-    return null;
+    return STILL_AUTO_SECONDS;
   };
   const timeline = resolveTimeline(edit, intrinsic, limits.maxDurationSeconds);
-  const fonts = fontFiles.length ? FontRegistry.builtin().withFiles(fontFiles) : FontRegistry.builtin();
   return { edit, timeline, spec: outputSpec(edit.output), media, captions, fonts };
 }

@@ -1,3 +1,4 @@
+import { deliveredSize } from '../render/output-spec.js';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { runFfmpeg, type FfmpegStats } from '../media/ffmpeg.js';
@@ -98,7 +99,7 @@ export async function renderPrepared(
     path: opts.output,
     bytes: (await stat(opts.output)).size,
     ...(spec.still ? {} : { durationSeconds: compiled.durationSeconds }),
-    ...(spec.hasVideo ? { width: spec.width, height: spec.height } : {}),
+    ...(spec.hasVideo ? deliveredSize(spec) : {}),
   };
   const files = await finishOutput(input, main, dirname(opts.output), {
     signal: opts.signal,

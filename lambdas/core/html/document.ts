@@ -9,6 +9,16 @@ export interface HtmlDocument {
   height: number;
   background: string;
   position: Position;
+  /** Font files the page uses, inlined by the rasterizer as data: @font-face rules (the page loads nothing). */
+  fonts?: EmbeddedFont[];
+}
+
+/** A face a document embeds: the rasterizer reads `path`. */
+export interface EmbeddedFont {
+  /** The name the page's CSS uses: private, so no system font of the same name can answer. */
+  family: string;
+  weight: number;
+  path: string;
 }
 
 export function htmlDocument(asset: HtmlAsset, frame: { width: number; height: number }): HtmlDocument {
@@ -53,7 +63,7 @@ function cssColor(c: string): string {
  * show a remote document or media (frames, objects, video) is not displayed, and an image that could not
  * load leaves no broken-image icon.
  */
-export function pageSource(doc: HtmlDocument): string {
+export function pageSource(doc: HtmlDocument, fontCss = ''): string {
   const [justify, align] = FLEX[doc.position];
   const css = doc.css.replace(/<\/(style)/gi, '<\\/$1');
   return `<!doctype html><html><head><meta charset="utf-8">
@@ -61,5 +71,5 @@ export function pageSource(doc: HtmlDocument): string {
 <style>html,body{margin:0;padding:0;width:${doc.width}px;height:${doc.height}px;overflow:hidden;background:${cssColor(doc.background)}}
 img:not([src^="data:"]){visibility:hidden}iframe,frame,object,embed,video,audio,portal{display:none}
 #cutline-area{width:${doc.width}px;height:${doc.height}px;display:flex;flex-direction:column;justify-content:${justify};align-items:${align}}</style>
-<style>${css}</style></head><body><div id="cutline-area">${doc.html}</div></body></html>`;
+${fontCss ? `<style>${fontCss}</style>` : ''}<style>${css}</style></head><body><div id="cutline-area">${doc.html}</div></body></html>`;
 }

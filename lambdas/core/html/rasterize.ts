@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV } from '../config.js';
@@ -21,7 +21,7 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string | und
 }
 
 export const NO_BROWSER =
-  'html, svg and shape assets are drawn by Chromium, and none is installed where this renders: install it (apt-get install chromium) or point CUTLINE_CHROMIUM at a Chromium binary';
+  'html, svg and shape assets are drawn by Chromium (rich-text too), and none is installed where this renders: install it (apt-get install chromium) or point CUTLINE_CHROMIUM at a Chromium binary';
 
 /**
  * Chromium through playwright-core (no browser download: it drives the binary given). JavaScript is off,
@@ -58,7 +58,10 @@ export class ChromiumRasterizer implements HtmlRasterizer {
         try {
           const page = await context.newPage();
           await page.route('**/*', (route) => route.abort());
-          await page.setContent(pageSource(doc), { waitUntil: 'load', timeout: 20_000 });
+          await page.setContent(pageSource(doc, await fontFaces(doc)), {
+            waitUntil: 'load',
+            timeout: 20_000,
+          });
           const png = await page.screenshot({ omitBackground: true, type: 'png', timeout: 20_000 });
           const tmp = `${path}.${process.pid}.tmp`;
           await writeFile(tmp, png);
@@ -79,6 +82,18 @@ export class ChromiumRasterizer implements HtmlRasterizer {
   }
 }
 
+/** The document's fonts as @font-face rules with data: sources (the page's CSP allows only those). */
+async function fontFaces(doc: HtmlDocument): Promise<string> {
+  const rules = await Promise.all(
+    (doc.fonts ?? []).map(async (f) => {
+      const data = (await readFile(f.path)).toString('base64');
+      const type = f.path.toLowerCase().endsWith('.otf') ? 'font/otf' : 'font/ttf';
+      return `@font-face{font-family:'${f.family}';font-weight:${f.weight};font-style:normal;src:url(data:${type};base64,${data})}`;
+    }),
+  );
+  return rules.join('');
+}
+
 /**
  * Why html assets cannot render here, or undefined when they can. On the platform (a table is configured)
  * the deployment says whether its render tasks have a browser (CUTLINE_HTML_RENDERER=chromium: the local
@@ -89,7 +104,7 @@ export function htmlUnavailable(env: NodeJS.ProcessEnv = process.env): string | 
   if (env[ENV.TABLE_NAME]) {
     return env[ENV.HTML_RENDERER] === 'chromium'
       ? undefined
-      : 'html, svg and shape assets are drawn by Chromium, and this deployment’s render tasks have none (the AWS stack ships no Chromium layer yet; `cutline start` uses a local Chromium when one is installed)';
+      : 'html, svg and shape assets are drawn by Chromium (rich-text too), and this deployment’s render tasks have none (the AWS stack ships no Chromium layer yet; `cutline start` uses a local Chromium when one is installed)';
   }
   return chromiumPath(env) ? undefined : NO_BROWSER;
 }

@@ -6,6 +6,10 @@ import { applyMerge, mergedJsonBytes } from '../edit/merge.js';
 import { checkPresets } from '../packaging/options.js';
 import { htmlUnavailable } from '../html/rasterize.js';
 import { Edit, Merge } from '../edit/schema.js';
+import { checkUnsupported } from '../edit/unsupported.js';
+import { allowedDestinationBuckets } from '../edit/destinations.js';
+import { ENV } from '../config.js';
+import { richCaptionUnsupported } from '../text/rich-caption.js';
 
 function describe(issue: z.core.$ZodIssue): IssueDetail[] {
   const path = formatPath(issue.path);
@@ -70,11 +74,14 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
     throw new CutlineError('PAYLOAD_TOO_LARGE', message, [{ path: merge?.length ? 'merge' : '', message }]);
   }
   const merged = merge ? applyMerge(rest, merge) : rest;
+  checkUnsupported(merged);
   const result = Edit.safeParse(merged, { reportInput: true });
   if (!result.success) throw validationError(zodIssues(result.error));
   checkLimits(result.data, limits);
   checkPresets(result.data.output);
   checkHtml(result.data);
+  checkRichCaptions(result.data);
+  checkDestinations(result.data);
   return result.data;
 }
 
@@ -84,7 +91,8 @@ function checkHtml(edit: Edit): void {
   edit.timeline.tracks.forEach((t, i) =>
     t.clips.forEach(
       (c, j) =>
-        ['html', 'svg', 'shape'].includes(c.asset.type) && at.push(`timeline.tracks[${i}].clips[${j}].asset`),
+        ['html', 'svg', 'shape', 'rich-text'].includes(c.asset.type) &&
+        at.push(`timeline.tracks[${i}].clips[${j}].asset`),
     ),
   );
   const why = at.length ? htmlUnavailable() : undefined;
@@ -94,6 +102,40 @@ function checkHtml(edit: Edit): void {
       `${at[0]}: ${why}`,
       at.map((path) => ({ path, message: why })),
     );
+}
+
+/** What the caption stack cannot draw on a rich-caption: refused at submit, at its paths. */
+function checkRichCaptions(edit: Edit): void {
+  const problems = edit.timeline.tracks.flatMap((t, i) =>
+    t.clips.flatMap((c, j) =>
+      c.asset.type === 'rich-caption'
+        ? richCaptionUnsupported(c.asset, `timeline.tracks[${i}].clips[${j}].asset`)
+        : [],
+    ),
+  );
+  if (problems.length)
+    throw new CutlineError('NOT_SUPPORTED', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
+}
+
+/**
+ * s3 destinations go only to buckets the deployment allows (its Finalize role has a grant on them alone);
+ * the CLI writes files where it is told and sends nowhere.
+ */
+function checkDestinations(edit: Edit, env: NodeJS.ProcessEnv = process.env): void {
+  const allowed = allowedDestinationBuckets(env[ENV.DESTINATION_BUCKETS]);
+  const platform = !!env[ENV.TABLE_NAME];
+  const problems: IssueDetail[] = [];
+  edit.output.destinations?.forEach((d, i) => {
+    if (d.provider !== 's3' || allowed.includes(d.options.bucket)) return;
+    problems.push({
+      path: `output.destinations[${i}].options.bucket`,
+      message: platform
+        ? `this deployment may not send to bucket "${d.options.bucket}": allow it with the CutlinePlatform destinationBuckets prop (cutline start: --destination-bucket)`
+        : 'the CLI writes the file where it is told and sends it nowhere: s3 destinations are sent by the platform (cutline start or AWS)',
+    });
+  });
+  if (problems.length)
+    throw new CutlineError('NOT_SUPPORTED', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
 }
 
 function limitError(path: string, message: string): CutlineError {
@@ -122,7 +164,10 @@ function checkLimits(edit: Edit, limits: EditLimits): void {
     track.clips.forEach((clip, c) => {
       const at = `timeline.tracks[${t}].clips[${c}]`;
       const a = clip.asset;
-      if ((a.type === 'title' || a.type === 'text') && a.text.length > limits.maxTextLength) {
+      if (
+        (a.type === 'title' || a.type === 'text' || a.type === 'rich-text') &&
+        a.text.length > limits.maxTextLength
+      ) {
         problems.push({
           path: `${at}.asset.text`,
           message: `is ${a.text.length} characters; the limit is ${limits.maxTextLength} (maxTextLength)`,

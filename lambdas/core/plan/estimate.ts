@@ -1,7 +1,7 @@
 import type { Clip, Edit } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
 import { outputSpec } from '../render/output-spec.js';
-import { resolveTimeline } from '../render/timeline.js';
+import { resolveTimeline, STILL_AUTO_SECONDS } from '../render/timeline.js';
 import { planRender, type PlanLimits } from './planner.js';
 
 /**
@@ -58,14 +58,12 @@ export function durationsNeeded(edit: Edit): DurationNeed[] {
     track.clips.forEach((clip, c) => {
       const a = clip.asset;
       if (clip.length !== 'auto') return;
-      if (
-        (a.type === 'video' || a.type === 'audio' || a.type === 'caption' || a.type === 'luma') &&
-        !out.has(a.src)
-      )
+      const captions = a.type === 'caption' || a.type === 'rich-caption';
+      if ((a.type === 'video' || a.type === 'audio' || a.type === 'luma' || captions) && !out.has(a.src))
         out.set(a.src, {
           src: a.src,
           at: `timeline.tracks[${t}].clips[${c}].asset.src`,
-          kind: a.type === 'caption' ? 'captions' : 'media',
+          kind: captions ? 'captions' : 'media',
         });
     }),
   );
@@ -90,13 +88,20 @@ export function estimateEdit(
   const unknown: Unknown[] = [];
   const intrinsic = (clip: Clip, at: string): number | null => {
     const a = clip.asset;
-    if (a.type !== 'video' && a.type !== 'audio' && a.type !== 'caption' && a.type !== 'luma') return null;
+    if (
+      a.type !== 'video' &&
+      a.type !== 'audio' &&
+      a.type !== 'caption' &&
+      a.type !== 'rich-caption' &&
+      a.type !== 'luma'
+    )
+      return STILL_AUTO_SECONDS;
     const d = durations.get(a.src);
     if (!d || 'unknown' in d) {
       unknown.push({ path: `${at}.asset.src`, reason: d && 'unknown' in d ? d.unknown : 'not probed' });
       return 1; // a placeholder so the rest of the timeline resolves; this rendition is not reported
     }
-    return d.seconds - ('trim' in a ? (a.trim ?? 0) : 0);
+    return (d.seconds - ('trim' in a ? (a.trim ?? 0) : 0)) / ('speed' in a ? (a.speed ?? 1) : 1);
   };
   let timeline;
   try {

@@ -41,6 +41,20 @@ const normalise = (): FilterNode[] => [
   filter('asetpts', ['N/SR/TB']),
 ];
 
+/**
+ * `asset.speed` on sound: atempo (pitch kept), chained in steps ffmpeg accepts (0.5–2 each), then the
+ * timestamps counted in samples again.
+ */
+export function tempo(speed: number): FilterNode[] {
+  if (speed === 1) return [];
+  const steps: number[] = [];
+  let left = speed;
+  for (; left > 2; left /= 2) steps.push(2);
+  for (; left < 0.5; left /= 0.5) steps.push(0.5);
+  steps.push(left);
+  return [...steps.map((k) => filter('atempo', [n(k)])), filter('asetpts', ['N/SR/TB'])];
+}
+
 /** Fade lengths in seconds: the effect's, or the crossfade with a neighbour on the track if longer. */
 function fadeLengths(
   effect: string | undefined,
@@ -68,6 +82,8 @@ interface Sound {
   outD: number;
   /** The soundtrack loops its source to fill the timeline. */
   loop: boolean;
+  /** asset.speed: source seconds per timeline second (atempo keeps the pitch). */
+  speed: number;
 }
 
 /** Where a sound meets the mixed window: timeline samples `[a, b)`. */
@@ -116,11 +132,15 @@ function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number): str
       );
     } else source = `${looped}:a`;
   } else {
-    const from = s.trim + decodeFrom / SAMPLE_RATE;
+    const from = s.trim + (decodeFrom / SAMPLE_RATE) * s.speed;
     const options = [
       ...(from > 0 ? ['-ss', n(from)] : []),
       '-t',
-      n(decodeFrom === 0 ? s.lengthSeconds + 0.5 : (s.length - decodeFrom) / SAMPLE_RATE + 0.5),
+      n(
+        decodeFrom === 0
+          ? s.lengthSeconds * s.speed + 0.5
+          : ((s.length - decodeFrom) / SAMPLE_RATE) * s.speed + 0.5,
+      ),
       '-vn',
     ];
     source = `${ctx.inputs.addSource(s.media, options)}:a`;
@@ -137,6 +157,7 @@ function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number): str
   const end = span.b - s.start - decodeFrom;
   return ctx.graph.chain(source, [
     ...normalise(),
+    ...tempo(s.speed),
     filter('atrim', { end_sample: left }),
     // A tweened volume is evaluated per audio frame against the sound's own time (t = 0 at its start;
     // this stream starts decodeFrom samples in).
@@ -179,6 +200,7 @@ function trackSounds(ctx: AudioContext, track: ResolvedTimeline['tracks'][number
       lengthSeconds: timed.length,
       volume,
       loop: false,
+      speed: asset.speed ?? 1,
       ...fadeLengths(effect, timed.length, { inD, outD }),
     });
   });
@@ -223,6 +245,7 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
         lengthSeconds: totalSeconds,
         volume: soundtrack.volume ?? 1,
         loop: true,
+        speed: 1,
         ...fadeLengths(soundtrack.effect, totalSeconds),
       };
       const span = spanOf(sound, w);

@@ -109,6 +109,13 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
       edit,
       timeline,
     );
+    if (spec.scaled) {
+      // scaleTo: laid out at the edit's size, delivered at another (text and offsets scale with it).
+      v = graph.chain(v, [
+        filter('scale', { w: spec.scaled.width, h: spec.scaled.height }),
+        filter('setsar', { r: 1 }),
+      ]);
+    }
     if (spec.format === 'gif') {
       const [a, b] = [graph.pad('g'), graph.pad('g')];
       graph.chainMany(v, [filter('split')], [a, b]);

@@ -13,6 +13,8 @@ export interface OutputSpec {
   hasAudio: boolean;
   /** A still image: one frame. */
   still: boolean;
+  /** `output.scaleTo`: the size the frames are scaled to after the edit is laid out at width×height. */
+  scaled?: { width: number; height: number };
 }
 
 const BASE: Record<NonNullable<Output['resolution']>, [number, number]> = {
@@ -61,6 +63,24 @@ export function frameRate(fps: number | undefined): Rational {
 export const fpsValue = (r: Rational): number => r.num / r.den;
 export const fpsString = (r: Rational): string => (r.den === 1 ? String(r.num) : `${r.num}/${r.den}`);
 
+/**
+ * `output.scaleTo`: the named resolution at the output's aspect ratio; with a custom `size`, that size's
+ * aspect at the resolution's short side. Undefined when it changes nothing.
+ */
+export function scaledSize(
+  output: Pick<Output, 'resolution' | 'aspectRatio' | 'size' | 'scaleTo'>,
+): { width: number; height: number } | undefined {
+  if (!output.scaleTo) return undefined;
+  const frame = frameSize(output);
+  let to = frameSize({ resolution: output.scaleTo, aspectRatio: output.aspectRatio });
+  if (output.size) {
+    const short = BASE[output.scaleTo][1];
+    const k = short / Math.min(frame.width, frame.height);
+    to = { width: even(frame.width * k), height: even(frame.height * k) };
+  }
+  return to.width === frame.width && to.height === frame.height ? undefined : to;
+}
+
 export function outputSpec(output: Output): OutputSpec {
   const audioOnly = output.format === 'mp3' || output.format === 'wav';
   const still = output.format === 'jpg' || output.format === 'png';
@@ -71,5 +91,10 @@ export function outputSpec(output: Output): OutputSpec {
     hasVideo: !audioOnly,
     hasAudio: !still && output.format !== 'gif' && !output.mute,
     still,
+    ...(scaledSize(output) ? { scaled: scaledSize(output) } : {}),
   };
 }
+
+/** The frame size of the delivered file: scaleTo's size when it has one. */
+export const deliveredSize = (spec: Pick<OutputSpec, 'width' | 'height' | 'scaled'>) =>
+  spec.scaled ? { ...spec.scaled } : { width: spec.width, height: spec.height };

@@ -1,8 +1,9 @@
-import type { Clip, Edit } from '../edit/schema.js';
+import type { CaptionAsset, Clip, Edit } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
 import type { ProbeResult } from '../media/probe.js';
 import type { Cue } from '../text/captions.js';
 import { captionFilters } from '../text/captions.js';
+import { richCaptionAsCaption, withWordTimings } from '../text/rich-caption.js';
 import type { FontRegistry } from '../text/fonts.js';
 import { textLayer, titleLayer, type TextLayer } from '../text/layers.js';
 import { ffColor } from '../filtergraph/color.js';
@@ -18,6 +19,8 @@ import { affinePhase } from './affine.js';
 import { addOffsets, isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
 import { applyMasks, levelMask, matteMask } from './mask.js';
 import { lumaTargets } from './luma.js';
+import { richTextBox, richTextDocument, richTextFace } from './rich-text.js';
+import { richTextEntrance, type Entrance } from './entrance.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
 import { frameAt, type FrameWindow, frameSeconds } from './window.js';
 
@@ -47,6 +50,8 @@ interface Layer {
   moveOut?: TransitionSpec;
   /** Tweened placement: the corner as overlay expressions of the absolute time `(t+T0)`. */
   at?: (tau: string) => { x: string; y: string };
+  /** rich-text's entrance drift: the offset it starts at, eased to 0 (render/entrance.ts). */
+  nudge?: Entrance['nudge'];
 }
 
 const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]> = {
@@ -93,16 +98,19 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
       if (ve <= vs) return;
       const asset = timed.clip.asset;
       if (asset.type === 'audio') return;
-      if (asset.type === 'caption') {
+      if (asset.type === 'caption' || asset.type === 'rich-caption') {
+        const cues = ctx.captions(asset.src, `${timed.at}.asset.src`);
+        const rich = asset.type === 'rich-caption' ? richCaptionAsCaption(asset, timed.clip) : undefined;
         const nodes = captionFilters(
-          ctx.captions(asset.src, `${timed.at}.asset.src`),
+          rich ? withWordTimings(cues, rich.look.textTransform) : cues,
           {
             viewport,
             clipStart: timed.start,
             clipEnd: timed.end,
             t0,
             windowEnd: frameSeconds(window.endFrame, spec.fps),
-            asset,
+            asset: rich ? rich.caption : (asset as CaptionAsset),
+            look: rich?.look,
           },
           ctx.fonts,
         );
@@ -114,7 +122,7 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
       const overlap = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
       const layer = buildLayer(ctx, timed, vs, ve, overlap, mattes.get(timed) ?? []);
       const T0 = n(t0);
-      const moving = !!(layer.moveIn || layer.moveOut || layer.at);
+      const moving = !!(layer.moveIn || layer.moveOut || layer.at || layer.nudge);
       const x = moving ? moveExpr('x', layer, timed, viewport, T0) : String(layer.x);
       const y = moving ? moveExpr('y', layer, timed, viewport, T0) : String(layer.y);
       base = graph.chain(
@@ -138,6 +146,8 @@ function moveExpr(axis: 'x' | 'y', layer: Layer, timed: TimedClip, viewport: Siz
   ];
   // In and out are separate keyframes of one property, so each holds 0 outside its own span.
   for (const k of moves) expr += `+${span}*(${tweenExpr([k], timed.start, tau)})`;
+  const nudge = layer.nudge && (axis === 'x' ? layer.nudge.dx : layer.nudge.dy);
+  if (layer.nudge && nudge) expr += `+${nudge}*(1-${progress(tau, timed.start, layer.nudge.duration)})`;
   return expr;
 }
 
@@ -166,8 +176,13 @@ function buildLayer(
   const asset = clip.asset;
   const viewport = { width: spec.width, height: spec.height };
   const fps = spec.fps;
+  const entrance =
+    asset.type === 'rich-text'
+      ? richTextEntrance(asset, timed.length, richTextBox(clip, viewport))
+      : undefined;
   const tIn =
     transitionSpec(clip.transition?.in, timed.length) ??
+    entrance?.transition ??
     (overlap > 0 ? { kind: 'fade' as const, duration: overlap } : undefined);
   const tOut = transitionSpec(clip.transition?.out, timed.length);
   const effect = effectSpec(clip.effect);
@@ -186,7 +201,8 @@ function buildLayer(
     asset.type === 'image' ||
     asset.type === 'html' ||
     asset.type === 'svg' ||
-    asset.type === 'shape'
+    asset.type === 'shape' ||
+    asset.type === 'rich-text'
   ) {
     // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
     // area's own size, svg and shapes at the size their layer will have.
@@ -195,7 +211,12 @@ function buildLayer(
         ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
         : asset.type === 'svg' || asset.type === 'shape'
           ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
-          : ctx.media(asset.src, `${timed.at}.asset.src`);
+          : asset.type === 'rich-text'
+            ? ctx.media(
+                htmlKey(richTextDocument(asset, clip, viewport, richTextFace(asset, ctx.fonts))),
+                `${timed.at}.asset`,
+              )
+            : ctx.media(asset.src, `${timed.at}.asset.src`);
     if (!media.probe.hasVideo) {
       throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
         { path: `${timed.at}.asset.src`, message: 'has no video stream' },
@@ -204,12 +225,9 @@ function buildLayer(
     const src: Size = { width: media.probe.width, height: media.probe.height };
     // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
     const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
-    const fitted = fitLayer(
-      src,
-      box,
-      asset.type === 'html' ? (clip.fit ?? 'none') : clip.fit,
-      layoutScale(clip.scale),
-    );
+    // html and rich-text are drawn at their area's size already: placed as they are unless `fit` says otherwise.
+    const drawnToSize = asset.type === 'html' || asset.type === 'rich-text';
+    const fitted = fitLayer(src, box, drawnToSize ? (clip.fit ?? 'none') : clip.fit, layoutScale(clip.scale));
     // Green screen: the key colour made transparent on the source's own pixels, before any scaling.
     if (asset.type === 'video' && asset.chromaKey) staticOps.push(chromaKeyFilter(asset.chromaKey));
     staticOps.push(
@@ -244,8 +262,10 @@ function buildLayer(
     }
     if (asset.type === 'video') {
       const trim = asset.trim ?? 0;
-      const fromS = trim + (frameSeconds(vs, fps) - timed.start);
-      const toS = trim + (frameSeconds(ve, fps) - timed.start);
+      // asset.speed: timeline second t shows source second trim + (t - start) * speed.
+      const speed = asset.speed ?? 1;
+      const fromS = trim + (frameSeconds(vs, fps) - timed.start) * speed;
+      const toS = trim + (frameSeconds(ve, fps) - timed.start) * speed;
       // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
       const seek = Math.max(0, fromS - 1);
       const index = ctx.inputs.addSource(media, [
@@ -255,7 +275,11 @@ function buildLayer(
         '-an',
       ]);
       label = graph.chain(`${index}:v`, [
-        filter('setpts', [`PTS+${n(seek - trim + timed.start)}/TB`]),
+        filter('setpts', [
+          speed === 1
+            ? `PTS+${n(seek - trim + timed.start)}/TB`
+            : `PTS/${n(speed)}+${n((seek - trim) / speed + timed.start)}/TB`,
+        ]),
         filter('fps', { fps: fpsString(fps) }),
         filter('trim', { start_pts: vs, end_pts: ve }),
       ]);
@@ -488,6 +512,7 @@ function buildLayer(
           },
         }
       : {}),
+    nudge: tIn === entrance?.transition ? entrance?.nudge : undefined,
   };
 }
 

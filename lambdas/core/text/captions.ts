@@ -181,6 +181,16 @@ export const CAPTION_STYLES: Record<NonNullable<CaptionAsset['style']>, CaptionS
   wordHighlight: { sizeFraction: 0.065, weight: 700, box: false, outline: 0.08, highlight: '#ffe600' },
 };
 
+/** How the caption stack draws a rich-caption, beyond what a caption asset says. */
+export interface RichCaptionLook {
+  outline?: { color: string; width: number };
+  shadow?: { color: string; opacity: number; x: number; y: number };
+  highlight?: string;
+  vertical: 'top' | 'middle' | 'bottom';
+  horizontal: 'left' | 'center' | 'right';
+  textTransform?: 'none' | 'uppercase' | 'lowercase' | 'capitalize';
+}
+
 export interface CaptionFilterOptions {
   viewport: Viewport;
   /** Timeline seconds where the caption clip starts and ends; cue times count from clipStart. */
@@ -191,6 +201,8 @@ export interface CaptionFilterOptions {
   /** Timeline seconds where the window ends (exclusive); cues starting at or after it are left out. */
   windowEnd?: number;
   asset: CaptionAsset;
+  /** rich-caption: outline, shadow, highlight and placement given field by field (text/rich-caption.ts). */
+  look?: RichCaptionLook;
 }
 
 interface Shown {
@@ -231,10 +243,21 @@ export function captionFilters(
       ? ffColor(D.background, bg.opacity ?? D.backgroundOpacity)
       : undefined;
   const boxVisible = !!boxColor && !/@0$/.test(boxColor);
-  const outline = style.outline
-    ? { color: ffColor('#000000'), width: Math.max(1, Math.round(style.outline * sizePx)) }
-    : undefined;
-  const highlightColor = asset.highlight ?? style.highlight;
+  const look = opts.look;
+  const outline = look
+    ? look.outline && {
+        color: ffColor(look.outline.color),
+        width: Math.max(1, Math.round(look.outline.width)),
+      }
+    : style.outline
+      ? { color: ffColor('#000000'), width: Math.max(1, Math.round(style.outline * sizePx)) }
+      : undefined;
+  const shadow = look?.shadow && {
+    color: ffColor(look.shadow.color, look.shadow.opacity),
+    x: Math.round(look.shadow.x),
+    y: Math.round(look.shadow.y),
+  };
+  const highlightColor = look ? look.highlight : (asset.highlight ?? style.highlight);
   const padX = Math.round(bg.padding ?? D.padX * sizePx);
   const padY = Math.round(bg.padding ?? D.padY * sizePx);
   const bottom = viewport.height - Math.round((asset.margin?.bottom ?? D.marginBottom) * viewport.height);
@@ -283,7 +306,13 @@ export function captionFilters(
       maxWidth,
       align: 'center',
     });
-    const top = bottom - padY - layout.height;
+    const top =
+      look?.vertical === 'middle'
+        ? Math.round((viewport.height - layout.height) / 2)
+        : look?.vertical === 'top'
+          ? viewport.height - bottom + padY
+          : bottom - padY - layout.height;
+    const side = Math.round((viewport.width * (1 - wrap)) / 2) + padX;
     // Words in reading order, matched to the laid-out lines' tokens (only when they correspond exactly).
     const words = highlightColor ? seg.words?.slice() : undefined;
     const tokens = layout.lines.flatMap((l) => l.text.split(/\s+/).filter(Boolean));
@@ -294,7 +323,12 @@ export function captionFilters(
       if (!line.text) return;
       const lineTop = top + line.top;
       const lineBottom = top + (layout.lines[i + 1]?.top ?? layout.height);
-      const x0 = Math.round((viewport.width - line.width) / 2);
+      const x0 =
+        look?.horizontal === 'left'
+          ? side
+          : look?.horizontal === 'right'
+            ? viewport.width - side - Math.round(line.width)
+            : Math.round((viewport.width - line.width) / 2);
       if (boxVisible) {
         const y0 = lineTop - (i === 0 ? padY : 0);
         const y1 = lineBottom + (i === layout.lines.length - 1 ? padY : 0);
@@ -304,12 +338,13 @@ export function captionFilters(
       filters.push(
         ...drawLine({
           text: line.text,
-          x: highlight ? x0 : '(W-tw)/2',
+          x: highlight || (look && look.horizontal !== 'center') ? x0 : '(W-tw)/2',
           baseline,
           face,
           sizePx,
           color,
           stroke: outline,
+          shadow,
           enable,
         }),
       );

@@ -21,6 +21,8 @@ export interface DrawLine {
   /** ffmpeg colour (ffColor). */
   color: string;
   stroke?: { color: string; width: number };
+  /** A hard shadow offset by x/y pixels (drawtext's shadow). */
+  shadow?: { color: string; x: number; y: number };
   /** Extra pixels between characters; draws one drawtext per glyph. */
   letterSpacing?: number;
   /** Timeline expression (drawtext's `enable`). */
@@ -41,6 +43,9 @@ export function drawLine(line: DrawLine): FilterNode[] {
       y: `${line.baseline}-ascent`,
       borderw: line.stroke && line.stroke.width > 0 ? Math.round(line.stroke.width) : undefined,
       bordercolor: line.stroke && line.stroke.width > 0 ? line.stroke.color : undefined,
+      shadowcolor: line.shadow?.color,
+      shadowx: line.shadow?.x,
+      shadowy: line.shadow?.y,
       enable: line.enable,
     });
   if (!line.letterSpacing || typeof line.x !== 'number') return [node(line.text, line.x)];

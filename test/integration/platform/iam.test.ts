@@ -29,6 +29,7 @@ let call: Api;
 let calls: RecordedCall[] = [];
 let template: ReturnType<typeof synthesizedTemplate>;
 let recordFile: string;
+const DESTINATION = 'cutline-test-destination';
 
 const title = (text: string, length = 1) => ({
   timeline: { tracks: [{ clips: [{ asset: { type: 'title', text }, start: 0, length }] }] },
@@ -69,6 +70,21 @@ async function flows(): Promise<void> {
   expect(done.status).toBe('SUCCEEDED');
   expect(done.plan?.[0]?.chunks).toBeGreaterThan(1);
   await ok('/v1/renders?limit=5', undefined, 'GET');
+  // output.destinations: Finalize copies the files into a bucket the deployer allowed (with an ACL).
+  const sent = await ok('/v1/renders', {
+    ...title('sent'),
+    output: {
+      format: 'mp4',
+      size: { width: 320, height: 180 },
+      destinations: [
+        {
+          provider: 's3',
+          options: { region: 'us-east-1', bucket: DESTINATION, prefix: 'x', acl: 'private' },
+        },
+      ],
+    },
+  });
+  expect((await waitForJob(call, sent.id)).job.status).toBe('SUCCEEDED');
   // hls packaged by MediaConvert (its local adapter): the createJob.sync state and the packaging task.
   const packaged = await ok('/v1/renders', {
     ...title('hls', 2),
@@ -165,7 +181,10 @@ beforeAll(async () => {
   recordFile = join(await mkdtemp(join(tmpdir(), 'cutline-iam-')), 'calls.jsonl');
   process.env[ENV.RECORD_AWS_CALLS] = recordFile;
   template = synthesizedTemplate();
-  platform = await startTestPlatform({ planLimits: { minChunkSeconds: 1 } });
+  platform = await startTestPlatform({
+    planLimits: { minChunkSeconds: 1 },
+    destinationBuckets: [DESTINATION],
+  });
   try {
     call = api(platform);
     await flows();

@@ -209,7 +209,7 @@ describe('parseEdit with merge', () => {
       expect((err as CutlineError).details).toEqual([
         {
           path: 'timeline.tracks[0].clips[0].length',
-          message: 'length must be a number of seconds, "auto" or "end"',
+          message: 'length must be a number of seconds, "auto", "end" or "alias://name"',
         },
       ]);
     }

@@ -26,7 +26,8 @@ const editOf = (clips: Json[], output: Json = { format: 'mp4' }, extra: Json = {
   ...extra,
 });
 const image = clip({ type: 'image', src: 'a.png' });
-const SUPPORTED = 'use one of video, image, title, text, html, svg, shape, audio, caption, luma';
+const SUPPORTED =
+  'use one of video, image, title, text, rich-text, html, svg, shape, audio, caption, luma, rich-caption';
 
 describe('parseEdit: valid edits', () => {
   it.each([
@@ -195,7 +196,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     ).toEqual([
       {
         path: 'timeline.tracks[0].clips[0].start',
-        message: 'start must be a number of seconds (0 or more) or "auto"',
+        message: 'start must be a number of seconds (0 or more), "auto" or "alias://name"',
       },
     ]);
     expect(details({})).toEqual([
@@ -245,7 +246,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
       },
       {
         path: 'timeline.tracks[1].clips[0].length',
-        message: 'length must be a number of seconds, "auto" or "end"',
+        message: 'length must be a number of seconds, "auto", "end" or "alias://name"',
       },
     ]);
   });
@@ -259,7 +260,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     ]);
   });
 
-  it.each(['rich-text', 'hologram'])('asset type "%s" is refused, naming the supported list', (type) => {
+  it.each(['hologram', 'teleport'])('asset type "%s" is refused, naming the supported list', (type) => {
     expect(details(editOf([clip({ type, src: 'x' })]))).toEqual([
       {
         path: 'timeline.tracks[0].clips[0].asset.type',
@@ -272,7 +273,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     expect(details(editOf([clip({ src: 'x' })]))).toEqual([
       {
         path: 'timeline.tracks[0].clips[0].asset.type',
-        message: `asset.type is required: one of video, image, title, text, html, svg, shape, audio, caption, luma`,
+        message: `asset.type is required: one of video, image, title, text, rich-text, html, svg, shape, audio, caption, luma, rich-caption`,
       },
     ]);
   });

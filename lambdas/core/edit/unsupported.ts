@@ -1,0 +1,61 @@
+import { CutlineError, type IssueDetail } from '../errors.js';
+
+/**
+ * Parts of Shotstack's Edit API that cutline knows but cannot do here, found before the schema runs so
+ * the client hears why (NOT_SUPPORTED, naming what would be needed) instead of "unknown asset type".
+ * Reads the raw JSON: pure, no I/O.
+ */
+
+/** AI asset types with no provider in cutline (text-to-speech is the voice provider's, elsewhere). */
+const GENERATED: Record<string, string> = {
+  'text-to-image':
+    'text-to-image assets need an image generation provider, and cutline has none (no ImageGenerator is implemented for this deployment): generate the image elsewhere and use an image asset with its src',
+  'image-to-video':
+    'image-to-video assets need a video generation provider, and cutline has none (no VideoGenerator is implemented for this deployment): generate the clip elsewhere and use a video asset with its src',
+};
+
+const DESTINATIONS = ['s3', 'shotstack'];
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Transcription for `alias://` caption sources is the AI provider seam's; until it is wired, refused. */
+export const NO_TRANSCRIBER =
+  'captions from "alias://name" (the named clip transcribed) need a transcription provider, and this deployment has none configured: give src an SRT, WebVTT or word-level transcript JSON file';
+
+export function checkUnsupported(edit: unknown): void {
+  if (!isObject(edit)) return;
+  const problems: IssueDetail[] = [];
+  const timeline = edit.timeline;
+  const tracks = isObject(timeline) && Array.isArray(timeline.tracks) ? timeline.tracks : [];
+  tracks.forEach((track: unknown, t) => {
+    const clips = isObject(track) && Array.isArray(track.clips) ? track.clips : [];
+    clips.forEach((clip: unknown, c) => {
+      const asset = isObject(clip) ? clip.asset : undefined;
+      if (!isObject(asset)) return;
+      const at = `timeline.tracks[${t}].clips[${c}].asset`;
+      const why = typeof asset.type === 'string' ? GENERATED[asset.type] : undefined;
+      if (why) problems.push({ path: `${at}.type`, message: why });
+      if (asset.type === 'video' && asset.prompt !== undefined)
+        problems.push({ path: `${at}.prompt`, message: GENERATED['image-to-video']! });
+      if (
+        (asset.type === 'caption' || asset.type === 'rich-caption') &&
+        typeof asset.src === 'string' &&
+        asset.src.startsWith('alias://')
+      )
+        problems.push({ path: `${at}.src`, message: NO_TRANSCRIBER });
+    });
+  });
+  const output = edit.output;
+  const destinations = isObject(output) && Array.isArray(output.destinations) ? output.destinations : [];
+  destinations.forEach((d: unknown, i) => {
+    const provider = isObject(d) ? d.provider : undefined;
+    if (typeof provider === 'string' && !DESTINATIONS.includes(provider))
+      problems.push({
+        path: `output.destinations[${i}].provider`,
+        message: `the "${provider}" destination is not supported: cutline sends files to "s3" (a bucket in your own account that the deployment allows) or keeps them in its own outputs bucket ("shotstack")`,
+      });
+  });
+  if (problems.length)
+    throw new CutlineError('NOT_SUPPORTED', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
+}
