@@ -1,6 +1,8 @@
 /** The bench's result shape, and its markdown rendering. */
 import { queueMarkdown, type QueueResults } from './queue.js';
 
+import type { HourModel } from './hour-model.js';
+
 export interface Machine {
   cpuModel: string;
   cpuCount: number;
@@ -98,6 +100,11 @@ export interface Projection {
   projectedWithoutAudioSeconds: number;
   /** The same projection from the single pass's per-frame cost instead of a measured chunk. */
   projectedFromSinglePassSeconds: number;
+  /**
+   * The model (bench/hour-model.ts → lambdas/core/plan/projection.ts) with the terms the straight line
+   * leaves out; when present, projectedSeconds is its result.
+   */
+  model?: HourModel & { note?: string };
 }
 
 export interface Scaling {
@@ -334,7 +341,14 @@ export function renderMarkdown(r: BenchResults): string {
             `${s(p.stitchFit.fixed)} s + ${s(p.stitchFit.perUnit * 1e6, 1)} µs/frame`,
             `${s(p.stitchSeconds)} s`,
           ],
-          ['**projected wall**', '', '', `**${s(p.projectedSeconds, 1)} s**`],
+          p.model
+            ? [
+                'straight line: max(chunk, audio) + stitch (see the model below)',
+                '',
+                '',
+                `${s(Math.max(p.chunkSeconds, p.audioSeconds) + p.stitchSeconds, 1)} s`,
+              ]
+            : ['**projected wall**', '', '', `**${s(p.projectedSeconds, 1)} s**`],
           [
             'same, if the audio left the critical path (chunk + stitch)',
             '',
@@ -351,9 +365,30 @@ export function renderMarkdown(r: BenchResults): string {
       ),
     );
     out.push('');
-    out.push(
-      `Not included: function cold starts, downloading sources and uploading chunks (S3), Step Functions latency. Assumes the hour has the bench edit's density (${sc.width}×${sc.height}, same layers per frame) and that a function's one vCPU is as fast as one core here.`,
-    );
+    if (p.model) {
+      const m = p.model;
+      const a = m.assumptions;
+      out.push(`#### The model: **${s(m.result.seconds, 1)} s** for the hour`);
+      out.push('');
+      if (m.note) out.push(m.note, '');
+      out.push(
+        `${m.inputs.chunks} chunks and ${m.inputs.audioParts} audio parts as Distributed Map items at a ceiling of ${m.result.concurrency} at once (${m.result.waves} wave${m.result.waves > 1 ? 's' : ''}; an inline Map would be capped at 40). Measured here: one chunk ${s(m.inputs.chunkSeconds)} s, the slowest audio part ${s(m.inputs.audioPartSeconds)} s, the stream-copy join of ${m.inputs.chunks} parts ${s(m.inputs.stitchSeconds)} s, ${s(m.inputs.chunkBytes / 1e6, 1)} MB per chunk part, ${s(m.inputs.sourceBytesPerChunk / 1e6, 1)} MB of source byte ranges per function. Assumed (AWS, not measurable here): ${a.invocationSeconds} s per invocation, ${a.coldStartSeconds} s cold start in the first wave, ${s(a.transferBytesPerSecond / 1e6, 0)} MB/s of S3 transfer per function, ${a.fixedStepsSeconds} s for the fixed steps.`,
+      );
+      out.push('');
+      out.push(
+        table(
+          ['term', 'seconds'],
+          [
+            ...m.result.terms.map((t) => [t.name, s(t.seconds)]),
+            ['**projected wall (fixed + max(video, audio) + stitch)**', `**${s(m.result.seconds, 1)}**`],
+          ],
+        ),
+      );
+      out.push('');
+    } else
+      out.push(
+        `Not included: function cold starts, downloading sources and uploading chunks (S3), Step Functions latency. Assumes the hour has the bench edit's density (${sc.width}×${sc.height}, same layers per frame) and that a function's one vCPU is as fast as one core here.`,
+      );
     out.push('');
   }
 

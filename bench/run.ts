@@ -9,19 +9,24 @@
  *   npm run bench -- --reps 3          repetitions of the comparison (default 2, quick 1)
  *   npm run bench -- --sources-only    only the sources section (bench/sources.ts: 1-hour source → 5 clips)
  *   npm run bench -- --skip-sources    everything but the sources section
+ *   npm run bench -- --audio-only      only the audio-scaling section (bench/audio.ts: 60 s … 3600 s mixes)
  *   npm run bench -- --source-minutes N  length of that section's source (default 60, quick 10)
  *   npm run bench -- --skip-queue      without the queue section (30 concurrent 8 s SD renders through
  *                                      cutline start vs the same ffmpeg commands; quick: 6 × 4 s)
  */
+import { audioSection, writeAudioResults } from './audio.js';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
-import { renderAudioPart, renderChunk, stitch } from '../lambdas/core/engine/chunks.js';
+import { renderAacPart, renderAudioPart, renderChunk, stitch } from '../lambdas/core/engine/chunks.js';
 import { renderOnThisMachine } from '../lambdas/core/engine/machine-render.js';
+import { frameSample } from '../lambdas/core/render/audio.js';
+import { planAudioParts } from '../lambdas/core/render/audio-parts.js';
+import { hourModel } from './hour-model.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { runFfmpeg } from '../lambdas/core/media/ffmpeg.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
@@ -452,27 +457,52 @@ async function scaling(
     ),
   );
   const audioFit = fitLine(audioPoints.map((p) => ({ x: p.seconds, y: p.wall })));
+  // Today's chunked audio: one AAC part of the hour's share (18 s), mixing only what crosses it.
+  const totalSamples = frameSample(frames, { num: cfg.fps, den: 1 });
+  const partPlan = planAudioParts(totalSamples, Math.max(1, Math.round(duration / 18)));
+  const midPart = partPlan[Math.floor(partPlan.length / 2)]!;
+  const partRun = await single(() => renderAacPart(input, plan, midPart, chunkDir, { threads: 1 }));
+  const audioPartBytes = (
+    await stat(join(chunkDir, 'audio-' + String(midPart.index).padStart(4, '0') + '.aac'))
+  ).size;
   const audioSeconds = audioFit.fixed + audioFit.perUnit * (HOUR_FRAMES / cfg.fps);
 
   const stitchPoints: Array<{ frames: number; seconds: number }> = [];
   if (!keptDir) throw new Error('could not find the kept chunk directory to measure the stitch');
   const kept = keptDir;
   const names = (await readdir(kept)).filter((f) => /^chunk-\d+\.mp4$/.test(f)).sort();
-  const audioName = (await readdir(kept)).find((f) => f.startsWith('audio.'));
+  // The whole-window mix measured above (the kept run's audio is in parts sized for its own length).
+  const audioName = (await readdir(chunkDir)).find((f) => f.startsWith('audio.'));
   const chunkFrames = frames / keep.chunks;
   // Longer stitches reuse the same chunk files in a loop (the concat demuxer does not mind).
   for (const k of [1, names.length, names.length * 4, names.length * 12]) {
     const files = Array.from({ length: k }, (_, i) => join(kept, names[i % names.length]!));
     const t = await single(() =>
-      stitch(input, files, audioName ? join(kept, audioName) : null, join(work, 'stitch.mp4'), kept),
+      stitch(
+        input,
+        files,
+        audioName ? { file: join(chunkDir, audioName) } : null,
+        join(work, 'stitch.mp4'),
+        kept,
+      ),
     );
     stitchPoints.push({ frames: Math.round(k * chunkFrames), seconds: t.wallSeconds });
   }
+  const keptBytes = await Promise.all(names.map(async (f) => (await stat(join(kept, f))).size));
+  const bytesPerFrame = keptBytes.reduce((a, b) => a + b, 0) / frames;
   await rm(kept, { recursive: true, force: true });
   await rm(chunkDir, { recursive: true, force: true });
   const stitchFit = fitLine(stitchPoints.map((p) => ({ x: p.frames, y: p.seconds })));
   const stitchSeconds = stitchFit.fixed + stitchFit.perUnit * HOUR_FRAMES;
   const singlePassPerFrame = reference.wallSeconds / frames;
+  const model = hourModel({
+    chunkSeconds,
+    audioPartSeconds: partRun.wallSeconds,
+    audioPartBytes: audioPartBytes * (18 / ((midPart.endSample - midPart.startSample) / 48_000)),
+    stitchSeconds,
+    chunkBytes: bytesPerFrame * perFunction,
+    sourceBytesPerChunk: 2 * bytesPerFrame * (perFunction + cfg.fps),
+  });
   log(`stitch ${stitchSeconds.toFixed(2)} s and audio ${audioSeconds.toFixed(2)} s projected for one hour`);
 
   return {
@@ -498,10 +528,14 @@ async function scaling(
       stitchPoints,
       audioPoints,
       chunkPoints,
-      projectedSeconds: Math.max(chunkSeconds, audioSeconds) + stitchSeconds,
+      projectedSeconds: model.result.seconds,
       projectedWithoutAudioSeconds: chunkSeconds + stitchSeconds,
       projectedFromSinglePassSeconds:
         Math.max(singlePassPerFrame * perFunction, audioSeconds) + stitchSeconds,
+      model: {
+        ...model,
+        note: `Audio: one AAC part of ${(midPart.endSample - midPart.startSample) / 48_000} s of this edit (${partRun.wallSeconds.toFixed(2)} s); byte sizes from this run's chunk files (${(bytesPerFrame / 1e3).toFixed(0)} kB/frame), sources read as two streams at that rate with 1 s of seek pre-roll.`,
+      },
     },
   };
 }
@@ -509,6 +543,13 @@ async function scaling(
 async function main(): Promise<number> {
   const started = Date.now();
   const argv = process.argv.slice(2);
+  if (argv.includes('--audio-only')) {
+    const seconds = argv.includes('--quick') ? [60, 300] : undefined;
+    const audio = await audioSection({ seconds, log });
+    await writeAudioResults(RESULTS_DIR, audio);
+    log(`wrote ${join(RESULTS_DIR, 'audio-latest.md')}`);
+    return 0;
+  }
   const cfg = config(argv);
   if (cfg.mode === 'quick') quietMaxWaitSeconds = 5;
   if (cfg.sourcesOnly) {

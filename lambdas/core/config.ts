@@ -347,6 +347,11 @@ export const ENV_VARS = {
     default: 'cutline',
     setBy: ['stack'],
   },
+  LAMBDA_MEMORY_MB: {
+    name: 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+    meaning: "The function's memory in MB, set by Lambda; render tasks choose ffmpeg thread counts from it.",
+    setBy: ['operator'],
+  },
   AWS_REGION: {
     name: 'AWS_REGION',
     meaning:
@@ -386,6 +391,12 @@ export function setting(key: EnvKey, env: NodeJS.ProcessEnv = process.env): stri
   const row: EnvVar = ENV_VARS[key];
   const value = env[row.name];
   return value === undefined || value === '' ? (row.fallback ?? value) : value;
+}
+
+/** The function's memory in MB where Lambda states it (its own AWS_LAMBDA_FUNCTION_MEMORY_SIZE), else undefined. */
+export function lambdaMemoryMb(): number | undefined {
+  const n = Number(setting('LAMBDA_MEMORY_MB'));
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /** The worker budget (ENV.WORKERS): a whole number ≥ 1, or Infinity when unset (no budget). */

@@ -8,6 +8,7 @@ import { planLimits } from '../core/submit/estimate.js';
 import { planRender } from '../core/plan/planner.js';
 import { SFN_QUOTAS } from '../core/plan/sfn-quotas.js';
 import { renditionTimeouts, taskTimeoutSeconds } from '../core/plan/timeouts.js';
+import { planAudioParts } from '../core/render/audio-parts.js';
 import { prepareJob } from './prepare.js';
 import { withScratch } from './scratch.js';
 import { enterStage } from './stage.js';
@@ -54,6 +55,17 @@ async function handle(state: PipelineState): Promise<PipelineState> {
     work.frames += frames;
     if (plan.chunked && target === 'lambda' && hasAudio) work.audioFrames += frames;
     const renderSeconds = plan.chunks.reduce((n, c) => n + c.estimatedSeconds, 0);
+    const audio = plan.chunked && target === 'lambda' ? plan.audio : null;
+    const audioEstimate = audio?.estimatedSeconds ?? 0;
+    // Opus cannot be joined by stream copy: one item mixes the whole window.
+    const audioParts = !audio
+      ? []
+      : (audio.parts.length ? audio.parts : planAudioParts(audio.totalSamples, 1)).map((part) => ({
+          ...part,
+          whole: !audio.parts.length,
+          estimatedSeconds: Math.round(audioEstimate * 10) / 10,
+          timeoutSeconds: taskTimeoutSeconds(audioEstimate, limits),
+        }));
     plans.push({
       index,
       name: r.name,
@@ -63,8 +75,8 @@ async function handle(state: PipelineState): Promise<PipelineState> {
       estimatedSeconds: plan.estimatedSeconds,
       timeouts: renditionTimeouts(
         {
-          totalSeconds: renderSeconds + (plan.audio?.estimatedSeconds ?? 0),
-          audioSeconds: plan.audio?.estimatedSeconds ?? 0,
+          totalSeconds: renderSeconds + audioEstimate * Math.max(1, audioParts.length),
+          audioSeconds: audioEstimate,
           stitchSeconds: plan.stitchSeconds,
           packagingSeconds: packagingSeconds(r.edit.output.presets, renderSeconds),
         },
@@ -77,6 +89,8 @@ async function handle(state: PipelineState): Promise<PipelineState> {
         estimatedSeconds: Math.round(estimatedSeconds * 10) / 10,
         timeoutSeconds: taskTimeoutSeconds(estimatedSeconds, limits),
       })),
+      audioParts,
+      audioSamples: plan.audio?.totalSamples ?? 0,
       ...(target === 'fargate'
         ? {
             fargate: {

@@ -14,6 +14,7 @@ import { enterStage, frameReporter } from './stage.js';
 import type { ChunkResult, ChunkTask, RenditionResult } from './state.js';
 import { keepResult, loadProbes, loadRenditions } from './work-files.js';
 import { observed } from '../core/observability.js';
+import { renderThreads } from './render-threads.js';
 
 /** One chunk of video (Map item), or a whole rendition when its plan is a single pass. */
 async function handle(task: ChunkTask): Promise<RenditionResult | ChunkResult> {
@@ -32,6 +33,7 @@ async function handle(task: ChunkTask): Promise<RenditionResult | ChunkResult> {
             output: join(dir, outputName(name, input.spec.format)),
             onStats: (s) => progress.frames(framesOf(s, fps)),
             deferMediaConvert: true,
+            threads: renderThreads(),
           });
           await progress.finish();
           return keepResult(job.id, index, await storeOutputs(job, files, name));
@@ -44,6 +46,7 @@ async function handle(task: ChunkTask): Promise<RenditionResult | ChunkResult> {
         };
         const progress = frameReporter(job.id, unitName.chunk(index, chunk.index));
         const path = await renderChunk(input, chunk, dir, {
+          threads: renderThreads(),
           onStats: (s) => progress.frames(framesOf(s, fps)),
         });
         await progress.finish(chunk.endFrame - chunk.startFrame);

@@ -17,6 +17,25 @@ export interface ChunkPlan {
   timeoutSeconds: number;
 }
 
+/**
+ * One audio work item (the RenderAudioParts Map): an AAC part (render/audio-parts.ts), or, with
+ * `whole`, the one mix of a rendition whose codec cannot be joined by stream copy (Opus).
+ */
+export interface AudioPartPlan {
+  index: number;
+  /** The fields of render/audio-parts.ts AudioPart: samples delivered, encoded, frames dropped and kept. */
+  startSample: number;
+  endSample: number;
+  encodeFrom: number;
+  encodeTo: number;
+  skipFrames: number;
+  keepFrames: number | null;
+  whole: boolean;
+  estimatedSeconds: number;
+  /** The RenderAudio task's limit (TimeoutSecondsPath). */
+  timeoutSeconds: number;
+}
+
 /** How one rendition renders: one item of the Plan step's manifest, which RenderRenditions reads from S3. */
 export interface RenditionPlan {
   index: number;
@@ -28,6 +47,10 @@ export interface RenditionPlan {
   /** The limits of the rendition's tasks (TimeoutSecondsPath), sized from the estimates. */
   timeouts: RenditionTimeouts;
   chunks: ChunkPlan[];
+  /** Audio work items of a chunked rendition (empty when it has no audio or renders in one pass). */
+  audioParts: AudioPartPlan[];
+  /** Samples of the rendition's audio, which the stitch checks the joined parts against. */
+  audioSamples: number;
   fargate?: { subnets: string[]; securityGroups: string[] };
 }
 
@@ -73,7 +96,7 @@ export interface RenditionState {
   jobId: string;
   tenantId: string;
   rendition: RenditionPlan;
-  /** The Parallel state's [chunk results, audio result]. */
+  /** The Parallel state's [chunk results, audio part results]. */
   render?: unknown[];
 }
 
@@ -93,16 +116,19 @@ export interface ChunkResult {
   key: string;
 }
 
-/** RenderAudio: the rendition whose whole audio it mixes once. */
+/** RenderAudio: one item of the RenderAudioParts Map. */
 export interface AudioTask {
   jobId: string;
   tenantId: string;
   rendition?: number;
+  part: AudioPartPlan;
 }
 
-/** RenderAudio's answer: the mixed audio's work key, null when the rendition has no audio. */
+/** RenderAudio's answer: the part's file under work/<jobId>/. */
 export interface AudioResult {
-  audioKey: string | null;
+  part: number;
+  key: string;
+  whole: boolean;
 }
 
 /** What RenderSingle, Stitch and the Fargate task leave for Finalize: the key of the rendition's stored files. */
@@ -138,6 +164,8 @@ export interface FailedTask {
   /** The rendition's plan, or its index where the state carries only that (inside the chunk Map). */
   rendition?: RenditionPlan | number;
   chunk?: ChunkPlan;
+  /** The audio part, inside the audio Map. */
+  part?: AudioPartPlan;
 }
 
 /**

@@ -2,7 +2,7 @@ import { deliveredSize } from '../core/render/output-spec.js';
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { stitch } from '../core/engine/chunks.js';
+import { stitch, type StitchAudio } from '../core/engine/chunks.js';
 import { finishOutput } from '../core/engine/render.js';
 import type { RenderedFile } from '../core/packaging/types.js';
 import { CutlineError } from '../core/errors.js';
@@ -12,12 +12,12 @@ import { outputName, storeOutputs } from './outputs.js';
 import { prepareJob } from './prepare.js';
 import { withScratch } from './scratch.js';
 import { enterStage, loadJob } from './stage.js';
-import type { RenditionResult, RenditionState } from './state.js';
+import type { AudioResult, RenditionResult, RenditionState } from './state.js';
 import { keepResult, loadProbes } from './work-files.js';
 import { observed } from '../core/observability.js';
 
 /**
- * Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the
+ * Joins a rendition's chunk files by stream copy, joins its audio parts by stream copy and muxes them, takes poster and thumbnail, stores the
  * outputs and keeps their list for Finalize (the state carries only its key).
  */
 async function handle(state: RenditionState): Promise<RenditionResult> {
@@ -27,9 +27,9 @@ async function handle(state: RenditionState): Promise<RenditionResult> {
   const single = (before.plan?.length ?? 1) === 1;
   const job = await enterStage(state, 'stitching', single ? STAGE_PROGRESS.stitching : 0);
   const p = getPlatform();
-  const [chunkResults, audioResult] = (state.render ?? []) as [
+  const [chunkResults, audioResults] = (state.render ?? []) as [
     Array<{ chunk: number; key: string }>,
-    { audioKey: string | null },
+    AudioResult[],
   ];
   if (!Array.isArray(chunkResults) || !chunkResults.length)
     throw new CutlineError('RENDER_FAILED', 'stitch: no chunk results in the state');
@@ -46,11 +46,20 @@ async function handle(state: RenditionState): Promise<RenditionResult> {
           return path;
         }),
       );
-      let audio: string | null = null;
-      if (audioResult?.audioKey) {
-        audio = join(dir, audioResult.audioKey.slice(audioResult.audioKey.lastIndexOf('/') + 1));
-        await p.objects.download(p.outputsBucket, audioResult.audioKey, audio);
-      }
+      const parts = await Promise.all(
+        [...(audioResults ?? [])]
+          .sort((a, b) => a.part - b.part)
+          .map(async (r) => {
+            const path = join(dir, r.key.slice(r.key.lastIndexOf('/') + 1));
+            await p.objects.download(p.outputsBucket, r.key, path);
+            return { ...r, path };
+          }),
+      );
+      const audio: StitchAudio | null = !parts.length
+        ? null
+        : parts[0]!.whole
+          ? { file: parts[0]!.path }
+          : { parts: parts.map((r) => r.path), totalSamples: state.rendition.audioSamples };
       const output = join(dir, outputName(name, input.spec.format));
       await stitch(input, files, audio, output, dir);
       const main: RenderedFile = {

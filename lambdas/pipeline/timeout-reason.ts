@@ -49,6 +49,16 @@ export function describeTimeout(
       c.estimatedSeconds,
     );
   }
+  if (failed.task === 'audio' && failed.part && !failed.part.whole) {
+    const a = failed.part;
+    return ran(
+      `mixing audio part ${a.index} of ${name} (samples ${a.startSample}–${a.endSample - 1})`,
+      a.timeoutSeconds,
+      a.estimatedSeconds,
+    );
+  }
+  if (failed.task === 'audio' && failed.part)
+    return ran(`mixing the audio of ${name}`, failed.part.timeoutSeconds, failed.part.estimatedSeconds);
   if (r && failed.task === 'audio') return ran(`mixing the audio of ${name}`, r.timeouts.audio);
   if (r && failed.task === 'fargate')
     return ran(`rendering ${name} on Fargate`, r.timeouts.fargate, r.estimatedSeconds);

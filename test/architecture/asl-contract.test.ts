@@ -62,7 +62,7 @@ const INPUTS: Array<[state: string, part: 'Payload' | 'ItemSelector', type: stri
   ['RenderRenditions', 'ItemSelector', 'RenditionState'],
   ['RenderSingle', 'Payload', 'ChunkTask'],
   ['RenderChunks', 'ItemSelector', 'ChunkTask'],
-  ['RenderAudio', 'Payload', 'AudioTask'],
+  ['RenderAudioParts', 'ItemSelector', 'AudioTask'],
   ['RecordChunkFailure', 'Payload', 'FailedState'],
   ['RecordAudioFailure', 'Payload', 'FailedState'],
   ['RecordRenditionFailure', 'Payload', 'FailedState'],

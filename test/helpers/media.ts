@@ -199,3 +199,14 @@ export async function audioHash(file: string): Promise<string> {
   ]);
   return stdout.trim();
 }
+
+/** The file's first audio stream decoded to interleaved stereo 32-bit float PCM at 48 kHz. */
+export async function decodePcm(file: string): Promise<Float32Array> {
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-hide_banner', '-v', 'error', '-i', file, '-vn', '-ac', '2', '-ar', '48000', '-f', 'f32le', '-'],
+    { encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
+  );
+  const b = stdout as unknown as Buffer;
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+}

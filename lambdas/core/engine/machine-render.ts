@@ -7,7 +7,7 @@ import { framesOf } from '../jobs/progress.js';
 import { planRender, type PlanLimits, type RenderPlan } from '../plan/planner.js';
 import type { CompileInput } from '../render/compile.js';
 import { effectiveSignal } from '../media/task-signal.js';
-import { renderAudioPart, renderChunk, stitch } from './chunks.js';
+import { renderAacPart, renderAudioPart, renderChunk, stitch, type StitchAudio } from './chunks.js';
 import { runPool } from './pool.js';
 import type { RenderedFile } from '../packaging/types.js';
 import { finishOutput, renderPrepared } from './render.js';
@@ -35,8 +35,9 @@ export interface MachineRenderOptions {
 
 /**
  * Renders an edit on this machine's cores, without the state machine: single pass, or planned chunks on
- * a worker pool, audio once, and a stream-copy stitch. The Fargate task and the CLI's `cutline render`
- * run it; Lambda runs the same chunk and stitch functions one per task instead.
+ * a worker pool with the audio in AAC parts beside them (one worker), and a stream-copy stitch. The
+ * Fargate task and the CLI's `cutline render` run it; Lambda runs the same chunk, audio-part and stitch
+ * functions one per task instead.
  */
 export async function renderOnThisMachine(
   input: CompileInput,
@@ -79,18 +80,40 @@ export async function renderOnThisMachine(
       // Chunks are ~95% of the work, audio and stitch the rest.
       opts.onProgress?.(Math.min(0.99, (0.95 * frames) / total + 0.04 * audioDone));
     };
-    const audio = plan.audio
-      ? renderAudioPart(input, plan, workDir, {
-          threads: 1,
-          signal: opts.signal,
-          onProgress: (f) => {
-            audioDone = f;
-            report();
-          },
-        })
-      : Promise.resolve(null);
+    // AAC parts run in the pool beside the chunks; an Opus mix (no parts) runs once, next to them.
+    const parts = plan.audio?.parts ?? [];
+    const partsDone = new Map<number, number>();
+    const audioProgress = (index: number, f: number) => {
+      partsDone.set(index, f);
+      let sum = 0;
+      for (const v of partsDone.values()) sum += v;
+      audioDone = sum / Math.max(1, parts.length);
+      report();
+    };
+    const whole =
+      plan.audio && !parts.length
+        ? renderAudioPart(input, plan, workDir, {
+            threads: 1,
+            signal: opts.signal,
+            onProgress: (f) => audioProgress(0, f),
+          })
+        : Promise.resolve(null);
     // If the chunks fail first, the audio's own failure must not surface as an unhandled rejection.
-    audio.catch(() => undefined);
+    whole.catch(() => undefined);
+    const partFiles = parts.length
+      ? runPool(
+          parts,
+          1,
+          (part) =>
+            renderAacPart(input, plan, part, workDir, {
+              threads: 1,
+              signal: opts.signal,
+              onProgress: (f) => audioProgress(part.index, f),
+            }),
+          { retries: opts.retries ?? 1, signal: effectiveSignal(opts.signal) },
+        )
+      : Promise.resolve([]);
+    partFiles.catch(() => undefined);
     const chunkFiles = await runPool(
       plan.chunks,
       concurrency,
@@ -108,8 +131,14 @@ export async function renderOnThisMachine(
       // The task's signal too: a stopped job's killed chunks are not retried.
       { retries: opts.retries ?? 1, signal: effectiveSignal(opts.signal) },
     );
-    const audioFile = await audio;
-    await stitch(input, chunkFiles, audioFile, opts.output, workDir, { signal: opts.signal });
+    const wholeFile = await whole;
+    const partPaths = await partFiles;
+    const audio: StitchAudio | null = wholeFile
+      ? { file: wholeFile }
+      : partPaths.length
+        ? { parts: partPaths, totalSamples: plan.audio!.totalSamples }
+        : null;
+    await stitch(input, chunkFiles, audio, opts.output, workDir, { signal: opts.signal });
     const { spec } = input;
     const main: RenderedFile = {
       kind: 'video',

@@ -43,6 +43,7 @@ export const unitName = {
   chunk: (rendition: number, chunk: number) => `r${rendition}c${chunk}`,
   rendition: (rendition: number) => `r${rendition}`,
   audio: (rendition: number) => `r${rendition}a`,
+  audioPart: (rendition: number, part: number) => `r${rendition}p${part}a`,
 };
 const isAudioUnit = (unit: string) => unit.endsWith('a');
 

@@ -3,7 +3,15 @@ import { defaultWindow } from '../render/compile.js';
 import { fpsValue } from '../render/output-spec.js';
 import type { FrameWindow } from '../render/window.js';
 import { DEFAULT_TIMEOUT_POLICY, type TimeoutPolicy } from './timeouts.js';
-import { chunkScratchBytes, complexity, COST, secondsPerFrame } from './cost.js';
+import { audioSeconds, chunkScratchBytes, complexity, secondsPerFrame } from './cost.js';
+import { frameSample } from '../render/audio.js';
+import {
+  audioPartCount,
+  MIN_PART_SECONDS,
+  partableFormat,
+  planAudioParts,
+  type AudioPart,
+} from '../render/audio-parts.js';
 
 export type Target = 'lambda' | 'fargate' | 'local';
 
@@ -20,6 +28,8 @@ export interface PlanLimits extends TimeoutPolicy {
   lambdaSeconds: number;
   /** … and its scratch files this share of Lambda's 10 GB of /tmp. */
   lambdaScratchBytes: number;
+  /** No audio part shorter than this (a part's fixed cost is an invocation and an ffmpeg start). */
+  minAudioPartSeconds: number;
 }
 
 export const DEFAULT_PLAN_LIMITS: Readonly<PlanLimits> = Object.freeze({
@@ -29,6 +39,7 @@ export const DEFAULT_PLAN_LIMITS: Readonly<PlanLimits> = Object.freeze({
   threadsPerWorker: 1,
   lambdaSeconds: 900 * 0.5,
   lambdaScratchBytes: 10 * 1024 ** 3 * 0.5,
+  minAudioPartSeconds: MIN_PART_SECONDS,
   ...DEFAULT_TIMEOUT_POLICY,
 });
 
@@ -46,8 +57,18 @@ export interface RenderPlan {
   /** False for outputs that cannot be cut and stitched by stream copy (GIF, stills, audio only). */
   chunked: boolean;
   chunks: PlannedChunk[];
-  /** Audio is mixed once over the whole window and muxed at the stitch. */
-  audio: { startFrame: number; endFrame: number; estimatedSeconds: number } | null;
+  /**
+   * The chunked render's audio: AAC parts (each mixing only the sources that cross it, joined by stream
+   * copy at the stitch), or, with `parts` empty (Opus), one mix of the whole window. estimatedSeconds is
+   * the longest part's.
+   */
+  audio: {
+    startFrame: number;
+    endFrame: number;
+    totalSamples: number;
+    parts: AudioPart[];
+    estimatedSeconds: number;
+  } | null;
   secondsPerFrame: number;
   /** Joining the chunks by stream copy (0 for a single pass). */
   stitchSeconds: number;
@@ -99,15 +120,35 @@ export function planRender(
       estimatedScratchBytes,
     });
   }
-  const audioSeconds =
-    (frames / fpsValue(spec.fps)) * COST.AUDIO_PER_SOURCE_SECOND * Math.max(1, c.audioSources);
-  const audio = chunkable && spec.hasAudio ? { ...window, estimatedSeconds: audioSeconds } : null;
+  const seconds = frames / fpsValue(spec.fps);
+  const totalSamples = frameSample(window.endFrame, spec.fps) - frameSample(window.startFrame, spec.fps);
+  const parts =
+    chunkable && count > 1 && partableFormat(spec.format)
+      ? planAudioParts(totalSamples, audioPartCount(totalSamples, count, l.minAudioPartSeconds, l.maxChunks))
+      : [];
+  // Sources a part opens: those playing in its share of the timeline, roughly.
+  const share = parts.length ? 1 / parts.length : 1;
+  const partSeconds = seconds * share;
+  // The base silence, plus the sources crossing one part: its share of them and one straddling its start.
+  const mixSeconds = audioSeconds(
+    partSeconds,
+    1 + Math.min(c.audioSources, Math.ceil(c.audioSources * share) + 1),
+  );
+  const audio =
+    chunkable && spec.hasAudio ? { ...window, totalSamples, parts, estimatedSeconds: mixSeconds } : null;
+  const singleAudio = spec.hasAudio ? audioSeconds(seconds, c.audioSources + 1) : 0;
   const longest = Math.max(...chunks.map((ch) => ch.estimatedSeconds));
   const waves = Math.ceil(count / Math.max(1, l.maxConcurrency));
+  // Audio parts run beside the chunks: their own Map in the pipeline, one worker after another locally.
+  const audioWall = !audio
+    ? 0
+    : requested?.local
+      ? Math.max(1, parts.length) * mixSeconds
+      : Math.ceil(Math.max(1, parts.length) / Math.max(1, l.maxConcurrency)) * mixSeconds;
   const estimatedSeconds =
     chunkable && count > 1
-      ? longest * waves + STITCH_SECONDS
-      : frames * spf + (spec.hasAudio ? audioSeconds : 0);
+      ? Math.max(longest * waves, audioWall) + STITCH_SECONDS
+      : frames * spf + singleAudio;
   return {
     window,
     chunked: chunkable && count > 1,

@@ -1,6 +1,7 @@
 import type { Edit } from '../edit/schema.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import type { InputList } from './inputs.js';
+import type { Tweenable } from '../edit/tween.js';
 import { isTween, tweenExpr, tweenRange } from './keyframes.js';
 import type { Rational } from './output-spec.js';
 import type { ResolvedTimeline } from './timeline.js';
@@ -11,14 +12,22 @@ export const SAMPLE_RATE = 48_000;
 /** Length of the soundtrack's and clips' fadeIn / fadeOut effects, in seconds. */
 export const AUDIO_FADE_SECONDS = 1.5;
 
+/** Timeline samples `[from, to)` to mix (an audio part's encode range, pre-roll included). */
+export interface SampleWindow {
+  from: number;
+  to: number;
+}
+
 export interface AudioContext {
   graph: FilterGraph;
   inputs: InputList;
   fps: Rational;
   window: FrameWindow;
-  /** The whole timeline in frames; audio is mixed over all of it, then cut to the window. */
+  /** The whole timeline in frames (the soundtrack fills it and fades at its end). */
   totalFrames: number;
   media: (src: string, at: string) => MediaEntry;
+  /** Mix these samples instead of the frame window's (audio parts start and end on AAC frames). */
+  samples?: SampleWindow;
 }
 
 /** Sample index of frame `f`: audio and video end on the same instant. */
@@ -46,37 +55,180 @@ export function tempo(speed: number): FilterNode[] {
   return [...steps.map((k) => filter('atempo', [n(k)])), filter('asetpts', ['N/SR/TB'])];
 }
 
-function fades(
+/** Fade lengths in seconds: the effect's, or the crossfade with a neighbour on the track if longer. */
+function fadeLengths(
   effect: string | undefined,
   lengthSeconds: number,
   extra: { inD?: number; outD?: number } = {},
-): FilterNode[] {
-  const out: FilterNode[] = [];
+): { inD: number; outD: number } {
   const d = Math.min(AUDIO_FADE_SECONDS, lengthSeconds / 2);
-  const inD = Math.max(effect === 'fadeIn' || effect === 'fadeInFadeOut' ? d : 0, extra.inD ?? 0);
-  const outD = Math.max(effect === 'fadeOut' || effect === 'fadeInFadeOut' ? d : 0, extra.outD ?? 0);
-  if (inD > 0) out.push(filter('afade', { t: 'in', st: 0, d: n(inD), curve: 'tri' }));
-  if (outD > 0)
-    out.push(filter('afade', { t: 'out', st: n(lengthSeconds - outD), d: n(outD), curve: 'tri' }));
-  return out;
+  return {
+    inD: Math.max(effect === 'fadeIn' || effect === 'fadeInFadeOut' ? d : 0, extra.inD ?? 0),
+    outD: Math.max(effect === 'fadeOut' || effect === 'fadeInFadeOut' ? d : 0, extra.outD ?? 0),
+  };
+}
+
+/** One sound on the timeline: samples `[start, start + length)`, its fades in its own seconds. */
+interface Sound {
+  media: MediaEntry;
+  /** Seconds into the source where the sound begins (trim). */
+  trim: number;
+  start: number;
+  length: number;
+  lengthSeconds: number;
+  /** A level, or keyframes over the sound's own time. */
+  volume: Tweenable;
+  inD: number;
+  outD: number;
+  /** The soundtrack loops its source to fill the timeline. */
+  loop: boolean;
+  /** asset.speed: source seconds per timeline second (atempo keeps the pitch). */
+  speed: number;
+}
+
+/** Where a sound meets the mixed window: timeline samples `[a, b)`. */
+interface Span {
+  a: number;
+  b: number;
+  /** Samples into the sound where the window starts. */
+  head: number;
+  /** Samples into the sound where decoding starts: `head`, or the start of a fade the window is inside. */
+  seek: number;
+}
+
+/** Pure: the part of a sound the window needs, or null when it does not cross the window. */
+function spanOf(s: Sound, w: SampleWindow): Span | null {
+  const a = Math.max(s.start, w.from);
+  const b = Math.min(s.start + s.length, w.to);
+  if (b <= a) return null;
+  const head = a - s.start;
+  const inEnd = Math.round(s.inD * SAMPLE_RATE);
+  const outStart = s.length - Math.round(s.outD * SAMPLE_RATE);
+  // Decoding from inside a fade would change its curve: start where the fade starts instead.
+  const seek = head < inEnd ? 0 : s.outD > 0 && head > outStart ? outStart : head;
+  return { a, b, head, seek };
 }
 
 /**
- * Mixes the soundtrack, audio clips and the sound of video clips over the whole timeline, then cuts the
- * window. Sources are summed at their own levels (amix with normalize=0), so adding a track does not make
- * the others quieter. The base is silence of the exact length, so the output always has an audio stream.
+ * Decodes only what the window needs: the source is seeked to the span, trimmed to it and delayed to its
+ * place in the window, so the cost follows the overlap, not the clip's position on the timeline.
+ */
+function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number): string {
+  let decodeFrom = span.seek;
+  let source: string;
+  if (s.loop) {
+    const d = s.media.probe.durationSeconds;
+    // With no known duration the loop decodes from its start.
+    if (!(d && d > 0)) decodeFrom = 0;
+    const into = d && d > 0 ? (decodeFrom / SAMPLE_RATE) % d : 0;
+    const looped = ctx.inputs.addSource(s.media, ['-stream_loop', '-1', '-vn']);
+    if (into > 0) {
+      // ffmpeg restarts a seeked looped input at the wrong place: the rest of this pass is one input, the
+      // loop from the file's start another, joined.
+      const rest = ctx.inputs.addSource(s.media, ['-ss', n(into), '-vn']);
+      source = ctx.graph.chain(
+        [ctx.graph.chain(`${rest}:a`, normalise()), ctx.graph.chain(`${looped}:a`, normalise())],
+        [filter('concat', { n: 2, v: 0, a: 1 })],
+      );
+    } else source = `${looped}:a`;
+  } else {
+    const from = s.trim + (decodeFrom / SAMPLE_RATE) * s.speed;
+    const options = [
+      ...(from > 0 ? ['-ss', n(from)] : []),
+      '-t',
+      n(
+        decodeFrom === 0
+          ? s.lengthSeconds * s.speed + 0.5
+          : ((s.length - decodeFrom) / SAMPLE_RATE) * s.speed + 0.5,
+      ),
+      '-vn',
+    ];
+    source = `${ctx.inputs.addSource(s.media, options)}:a`;
+  }
+  const fades: FilterNode[] = [];
+  if (s.inD > 0 && decodeFrom === 0)
+    fades.push(filter('afade', { t: 'in', st: 0, d: n(s.inD), curve: 'tri' }));
+  if (s.outD > 0) {
+    const st = s.lengthSeconds - s.outD - decodeFrom / SAMPLE_RATE;
+    fades.push(filter('afade', { t: 'out', st: n(Math.max(0, st)), d: n(s.outD), curve: 'tri' }));
+  }
+  const left = s.length - decodeFrom;
+  const cut = span.head - decodeFrom;
+  const end = span.b - s.start - decodeFrom;
+  return ctx.graph.chain(source, [
+    ...normalise(),
+    ...tempo(s.speed),
+    filter('atrim', { end_sample: left }),
+    // A tweened volume is evaluated per audio frame against the sound's own time (t = 0 at its start;
+    // this stream starts decodeFrom samples in).
+    isTween(s.volume)
+      ? filter('volume', {
+          volume: tweenExpr(s.volume, 0, decodeFrom > 0 ? `(t+${n(decodeFrom / SAMPLE_RATE)})` : 't'),
+          eval: 'frame',
+        })
+      : filter('volume', { volume: n(s.volume) }),
+    ...fades,
+    ...(cut > 0 || end < left
+      ? [filter('atrim', { start_sample: cut, end_sample: end }), filter('asetpts', ['PTS-STARTPTS'])]
+      : []),
+    ...(delay > 0 ? [filter('adelay', { delays: `${delay}S`, all: 1 })] : []),
+  ]);
+}
+
+/** The sounds of one track, in start order, with their crossfades. */
+function trackSounds(ctx: AudioContext, track: ResolvedTimeline['tracks'][number]): Sound[] {
+  const ordered = [...track].sort((a, b) => a.start - b.start);
+  const sounds: Sound[] = [];
+  ordered.forEach((timed, i) => {
+    const asset = timed.clip.asset;
+    if (asset.type !== 'audio' && asset.type !== 'video') return;
+    const volume = asset.volume ?? 1;
+    if (tweenRange(volume).max <= 0) return;
+    const media = ctx.media(asset.src, `${timed.at}.asset.src`);
+    if (!media.probe.hasAudio) return;
+    // Overlaps on one track crossfade: the earlier clip fades out while the later fades in.
+    const prevEnd = Math.max(0, ...ordered.slice(0, i).map((c) => c.end));
+    const inD = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
+    const next = ordered[i + 1];
+    const outD = next && next.start < timed.end ? Math.min(timed.end - next.start, timed.length / 2) : 0;
+    const effect = asset.type === 'audio' ? asset.effect : asset.volumeEffect;
+    sounds.push({
+      media,
+      trim: asset.trim ?? 0,
+      start: Math.round(timed.start * SAMPLE_RATE),
+      length: Math.round(timed.length * SAMPLE_RATE),
+      lengthSeconds: timed.length,
+      volume,
+      loop: false,
+      speed: asset.speed ?? 1,
+      ...fadeLengths(effect, timed.length, { inD, outD }),
+    });
+  });
+  return sounds;
+}
+
+/**
+ * Mixes the soundtrack, audio clips and the sound of video clips over the window (the frame window, or
+ * `samples`), reading only the sources that cross it. Sources are summed at their own levels (amix with
+ * normalize=0), so adding a track does not make the others quieter. The base is silence of the exact
+ * length, so the output always has an audio stream.
  */
 export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTimeline): string {
   const { graph, fps } = ctx;
   const totalSamples = frameSample(ctx.totalFrames, fps);
   const totalSeconds = totalSamples / SAMPLE_RATE;
+  const w = ctx.samples ?? {
+    from: frameSample(ctx.window.startFrame, fps),
+    to: frameSample(ctx.window.endFrame, fps),
+  };
+  const length = w.to - w.from;
   const parts: string[] = [
     graph.chain(
       [],
       [
         filter('anullsrc', { r: SAMPLE_RATE, cl: 'stereo' }),
         filter('aformat', { sample_fmts: 'fltp', channel_layouts: 'stereo' }),
-        filter('atrim', { end_sample: totalSamples }),
+        filter('atrim', { end_sample: length }),
       ],
     ),
   ];
@@ -85,56 +237,28 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
   if (soundtrack && (soundtrack.volume ?? 1) > 0) {
     const media = ctx.media(soundtrack.src, 'timeline.soundtrack.src');
     if (media.probe.hasAudio) {
-      const index = ctx.inputs.addSource(media, ['-stream_loop', '-1', '-vn']);
-      parts.push(
-        graph.chain(`${index}:a`, [
-          ...normalise(),
-          filter('atrim', { end_sample: totalSamples }),
-          filter('volume', { volume: n(soundtrack.volume ?? 1) }),
-          ...fades(soundtrack.effect, totalSeconds),
-        ]),
-      );
+      const sound: Sound = {
+        media,
+        trim: 0,
+        start: 0,
+        length: totalSamples,
+        lengthSeconds: totalSeconds,
+        volume: soundtrack.volume ?? 1,
+        loop: true,
+        speed: 1,
+        ...fadeLengths(soundtrack.effect, totalSeconds),
+      };
+      const span = spanOf(sound, w);
+      if (span) parts.push(buildSound(ctx, sound, span, span.a - w.from));
     }
   }
 
   for (const track of timeline.tracks) {
-    const ordered = [...track].sort((a, b) => a.start - b.start);
-    ordered.forEach((timed, i) => {
-      const asset = timed.clip.asset;
-      if (asset.type !== 'audio' && asset.type !== 'video') return;
-      const volume = asset.volume ?? 1;
-      if (tweenRange(volume).max <= 0) return;
-      const media = ctx.media(asset.src, `${timed.at}.asset.src`);
-      if (!media.probe.hasAudio) return;
-      // Overlaps on one track crossfade: the earlier clip fades out while the later fades in.
-      const prevEnd = Math.max(0, ...ordered.slice(0, i).map((c) => c.end));
-      const inD = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
-      const next = ordered[i + 1];
-      const outD = next && next.start < timed.end ? Math.min(timed.end - next.start, timed.length / 2) : 0;
-      const effect = asset.type === 'audio' ? asset.effect : asset.volumeEffect;
-      const trim = asset.trim ?? 0;
-      const speed = asset.speed ?? 1;
-      const index = ctx.inputs.addSource(media, [
-        ...(trim > 0 ? ['-ss', n(trim)] : []),
-        '-t',
-        n(timed.length * speed + 0.5),
-        '-vn',
-      ]);
-      const delay = Math.round(timed.start * SAMPLE_RATE);
-      parts.push(
-        graph.chain(`${index}:a`, [
-          ...normalise(),
-          ...tempo(speed),
-          filter('atrim', { end_sample: Math.round(timed.length * SAMPLE_RATE) }),
-          // A tweened volume is evaluated per audio frame against the clip's own time (t = 0 at its start).
-          isTween(volume)
-            ? filter('volume', { volume: tweenExpr(volume, 0, 't'), eval: 'frame' })
-            : filter('volume', { volume: n(volume) }),
-          ...fades(effect, timed.length, { inD, outD }),
-          ...(delay > 0 ? [filter('adelay', { delays: `${delay}S`, all: 1 })] : []),
-        ]),
-      );
+    const crossing = trackSounds(ctx, track).flatMap((s) => {
+      const span = spanOf(s, w);
+      return span ? [{ s, span }] : [];
     });
+    parts.push(...crossing.map(({ s, span }) => buildSound(ctx, s, span, span.a - w.from)));
   }
 
   const mixed =
@@ -143,10 +267,8 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       : graph.chain(parts, [
           filter('amix', { inputs: parts.length, duration: 'first', dropout_transition: 0, normalize: 0 }),
         ]);
-  const from = frameSample(ctx.window.startFrame, fps);
-  const to = frameSample(ctx.window.endFrame, fps);
   return graph.chain(mixed, [
-    filter('atrim', { start_sample: from, end_sample: to }),
+    filter('atrim', { start_sample: 0, end_sample: length }),
     filter('asetpts', ['PTS-STARTPTS']),
   ]);
 }

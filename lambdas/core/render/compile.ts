@@ -2,7 +2,7 @@ import type { Edit } from '../edit/schema.js';
 import type { Cue } from '../text/captions.js';
 import type { FontRegistry } from '../text/fonts.js';
 import { CutlineError } from '../errors.js';
-import { composeAudio } from './audio.js';
+import { composeAudio, SAMPLE_RATE, type SampleWindow } from './audio.js';
 import { audioCodecArgs, containerArgs, metadataArgs, videoCodecArgs } from './encode.js';
 import { filter, FilterGraph } from '../filtergraph/graph.js';
 import { InputList } from './inputs.js';
@@ -30,6 +30,8 @@ export interface CompileOptions {
   /** `video` and `audio` render one side only (the chunked path renders video in windows, audio once). */
   streams?: StreamSelection;
   threads?: number;
+  /** Audio only: mix these timeline samples and write them as raw AAC frames (an audio part, ADTS). */
+  audioPart?: SampleWindow;
 }
 
 export interface CompiledRender {
@@ -77,7 +79,8 @@ export function defaultWindow(input: Pick<CompileInput, 'edit' | 'timeline' | 's
 export function compileRender(input: CompileInput, options: CompileOptions): CompiledRender {
   const { edit, timeline, spec } = input;
   const window = options.window ?? defaultWindow(input);
-  const streams = options.streams ?? 'all';
+  const part = options.audioPart;
+  const streams = part ? 'audio' : (options.streams ?? 'all');
   const graph = new FilterGraph();
   const inputs = new InputList(options.threads);
   const media = (src: string, at: string): MediaEntry => {
@@ -129,7 +132,7 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
   }
   if (hasAudio) {
     const a = composeAudio(
-      { graph, inputs, fps: spec.fps, window, totalFrames: totalFrames(input), media },
+      { graph, inputs, fps: spec.fps, window, totalFrames: totalFrames(input), media, samples: part },
       edit,
       timeline,
     );
@@ -143,9 +146,9 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
   const codec = [
     ...(hasVideo ? videoCodecArgs(spec, { quality: edit.output.quality, threads }) : []),
     ...(hasAudio ? audioCodecArgs(spec.format) : []),
-    ...containerArgs(spec.format, edit.output.repeat ?? true),
+    ...(part ? ['-f', 'adts'] : containerArgs(spec.format, edit.output.repeat ?? true)),
   ];
-  const { duration } = windowSeconds(window, spec.fps);
+  const duration = part ? (part.to - part.from) / SAMPLE_RATE : windowSeconds(window, spec.fps).duration;
   const title = streams === 'all' ? metadataArgs(edit.output) : [];
   return {
     args: [

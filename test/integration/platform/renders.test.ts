@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../../local/platform.js';
 import { startReceiver } from '../../../examples/webhook-receiver.js';
 import { imageFixture, squareFixture, toneFixture, videoFixture } from '../../helpers/fixtures.js';
-import { countFrames, ffprobeJson, ssimPerFrame } from '../../helpers/media.js';
+import { countFrames, decodePcm, ffprobeJson, ssimPerFrame } from '../../helpers/media.js';
 import {
   api,
   fixtureUrl,
@@ -40,7 +40,11 @@ async function download(url: string, name: string): Promise<string> {
 beforeAll(async () => {
   await Promise.all([videoFixture(), toneFixture(6, 330), imageFixture('red'), squareFixture()]);
   // The receiver listens on 127.0.0.1: the development opt-in for local receivers.
-  platform = await startTestPlatform({ allowLocalWebhooks: true });
+  platform = await startTestPlatform({
+    allowLocalWebhooks: true,
+    // Short audio parts, so the 8 s chunked render below mixes its audio as two parts.
+    planLimits: { minAudioPartSeconds: 2 },
+  });
   call = api(platform);
   receiver = await startReceiver({ port: 0, secret: await platform.webhookSecretsOf(platform.apiKeyId) });
 });
@@ -184,5 +188,16 @@ describe('the local platform', () => {
     expect(ssim).toHaveLength(200);
     expect(ssim.reduce((a, b) => a + b, 0) / ssim.length).toBeGreaterThanOrEqual(0.99);
     expect(Math.min(...ssim)).toBeGreaterThanOrEqual(0.97);
+
+    // The audio was mixed as two AAC parts (one Map item each) and joined by stream copy: same length in
+    // samples as the single pass, and the same sound up to AAC coding noise.
+    const audio = async (f: string) =>
+      (await ffprobeJson(f)).streams.find((s) => s.codec_type === 'audio')!.duration_ts;
+    expect(await audio(stitched)).toBe(await audio(single));
+    const [a, b] = await Promise.all([decodePcm(single), decodePcm(stitched)]);
+    expect(b.length).toBe(a.length);
+    let max = 0;
+    for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+    expect(max).toBeLessThan(0.01);
   });
 });

@@ -44,7 +44,7 @@ describe('the state machine states its limits', () => {
       expect(s.TimeoutSeconds ?? s.TimeoutSecondsPath, `${name} has no timeout`).toBeDefined();
     expect(states.get('RenderChunk')!.TimeoutSecondsPath).toBe('$.chunk.timeoutSeconds');
     expect(states.get('RenderSingle')!.TimeoutSecondsPath).toBe('$.rendition.timeouts.single');
-    expect(states.get('RenderAudio')!.TimeoutSecondsPath).toBe('$.rendition.timeouts.audio');
+    expect(states.get('RenderAudio')!.TimeoutSecondsPath).toBe('$.part.timeoutSeconds');
     expect(states.get('Stitch')!.TimeoutSecondsPath).toBe('$.rendition.timeouts.stitch');
     expect(states.get('RenderOnFargate')!.TimeoutSecondsPath).toBe('$.rendition.timeouts.fargate');
   });

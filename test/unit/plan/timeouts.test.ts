@@ -63,6 +63,8 @@ describe('a timeout’s reason says which task, how long, the limit and what to 
     estimatedSeconds: 120,
     timeouts: { single: 900, audio: 70, stitch: 65, fargate: 420 },
     chunks: [{ index: 3, startFrame: 2400, endFrame: 3600, estimatedSeconds: 52.3, timeoutSeconds: 217 }],
+    audioParts: [],
+    audioSamples: 0,
   };
 
   it('a chunk: its frames, its limit, the estimate, the settings to raise', () => {

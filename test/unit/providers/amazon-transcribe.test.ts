@@ -124,11 +124,9 @@ describe('Amazon Transcribe provider (contract)', () => {
         { text: 'there.', start: 1, end: 1.4 },
       ],
     });
-    transcribe
-      .on(GetTranscriptionJobCommand)
-      .resolves({
-        TranscriptionJob: { TranscriptionJobStatus: 'FAILED', FailureReason: 'Unsupported media format' },
-      });
+    transcribe.on(GetTranscriptionJobCommand).resolves({
+      TranscriptionJob: { TranscriptionJobStatus: 'FAILED', FailureReason: 'Unsupported media format' },
+    });
     await expect(t.poll!(state)).rejects.toThrow(/Unsupported media format/);
   });
 

@@ -23,7 +23,19 @@ let mp3: Buffer;
 beforeEach(() => {
   polly.reset();
   const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=300:d=1.5', '-ar', '24000', '-c:a', 'libmp3lame', `${dir}/a.mp3`]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=300:d=1.5',
+    '-ar',
+    '24000',
+    '-c:a',
+    'libmp3lame',
+    `${dir}/a.mp3`,
+  ]);
   mp3 = readFileSync(`${dir}/a.mp3`);
 });
 
@@ -35,17 +47,43 @@ describe('Amazon Polly voice (contract)', () => {
       { time: 380, type: 'word', start: 13, end: 18, value: 'there' },
       { time: 800, type: 'word', start: 19, end: 24, value: 'world' },
     ];
-    polly.on(SynthesizeSpeechCommand, { OutputFormat: 'mp3' }).resolves({ AudioStream: stream(mp3) as never });
+    polly
+      .on(SynthesizeSpeechCommand, { OutputFormat: 'mp3' })
+      .resolves({ AudioStream: stream(mp3) as never });
     polly
       .on(SynthesizeSpeechCommand, { OutputFormat: 'json' })
-      .resolves({ AudioStream: stream(Buffer.from(marks.map((m) => JSON.stringify(m)).join('\n'))) as never });
-    const v = pollyVoice({ client: new PollyClient({ region: 'us-east-1' }), engine: 'neural', defaultVoice: 'Joanna' });
+      .resolves({
+        AudioStream: stream(Buffer.from(marks.map((m) => JSON.stringify(m)).join('\n'))) as never,
+      });
+    const v = pollyVoice({
+      client: new PollyClient({ region: 'us-east-1' }),
+      engine: 'neural',
+      defaultVoice: 'Joanna',
+    });
     const dir = await mkdtemp(join(tmpdir(), 'cutline-polly-'));
-    const speech = await v.synthesize({ text: '<speak>Hello there world.</speak>', voice: 'Matthew' }, dir, 'asset');
+    const speech = await v.synthesize(
+      { text: '<speak>Hello there world.</speak>', voice: 'Matthew' },
+      dir,
+      'asset',
+    );
     const calls = polly.commandCalls(SynthesizeSpeechCommand).map((c) => c.args[0].input);
     expect(calls).toEqual([
-      { Engine: 'neural', VoiceId: 'Matthew', Text: '<speak>Hello there world.</speak>', TextType: 'ssml', OutputFormat: 'mp3', SampleRate: '24000' },
-      { Engine: 'neural', VoiceId: 'Matthew', Text: '<speak>Hello there world.</speak>', TextType: 'ssml', OutputFormat: 'json', SpeechMarkTypes: ['word'] },
+      {
+        Engine: 'neural',
+        VoiceId: 'Matthew',
+        Text: '<speak>Hello there world.</speak>',
+        TextType: 'ssml',
+        OutputFormat: 'mp3',
+        SampleRate: '24000',
+      },
+      {
+        Engine: 'neural',
+        VoiceId: 'Matthew',
+        Text: '<speak>Hello there world.</speak>',
+        TextType: 'ssml',
+        OutputFormat: 'json',
+        SpeechMarkTypes: ['word'],
+      },
     ]);
     // MP3 frames pad the 1.5 s by up to a frame or two.
     expect(Math.abs(speech.durationSeconds - 1.5)).toBeLessThan(0.1);
@@ -58,12 +96,26 @@ describe('Amazon Polly voice (contract)', () => {
   });
 
   it('plain text is text; throttling is retryable, an invalid SSML a client error on the text', async () => {
-    polly.on(SynthesizeSpeechCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    const v = pollyVoice({ client: new PollyClient({ region: 'us-east-1' }), engine: 'neural', defaultVoice: 'Joanna' });
+    polly
+      .on(SynthesizeSpeechCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const v = pollyVoice({
+      client: new PollyClient({ region: 'us-east-1' }),
+      engine: 'neural',
+      defaultVoice: 'Joanna',
+    });
     const dir = await mkdtemp(join(tmpdir(), 'cutline-polly-'));
-    await expect(v.synthesize({ text: 'hi' }, dir, 'a')).rejects.toMatchObject({ code: 'RENDER_FAILED', retryable: true });
-    expect(polly.commandCalls(SynthesizeSpeechCommand)[0]!.args[0].input).toMatchObject({ TextType: 'text', VoiceId: 'Joanna' });
-    polly.on(SynthesizeSpeechCommand).rejects(Object.assign(new Error('bad ssml'), { name: 'InvalidSsmlException' }));
+    await expect(v.synthesize({ text: 'hi' }, dir, 'a')).rejects.toMatchObject({
+      code: 'RENDER_FAILED',
+      retryable: true,
+    });
+    expect(polly.commandCalls(SynthesizeSpeechCommand)[0]!.args[0].input).toMatchObject({
+      TextType: 'text',
+      VoiceId: 'Joanna',
+    });
+    polly
+      .on(SynthesizeSpeechCommand)
+      .rejects(Object.assign(new Error('bad ssml'), { name: 'InvalidSsmlException' }));
     await expect(v.synthesize({ text: '<speak>hi', voice: 'Amy' }, dir, 'a')).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: [{ path: 'a.text' }],
@@ -71,7 +123,9 @@ describe('Amazon Polly voice (contract)', () => {
   });
 
   it('word marks end where the next word starts, the last at the end of the audio', () => {
-    expect(wordsFromMarks('{"time":0,"type":"word","value":"a"}\n{"time":500,"type":"word","value":"b"}\n', 1.2)).toEqual([
+    expect(
+      wordsFromMarks('{"time":0,"type":"word","value":"a"}\n{"time":500,"type":"word","value":"b"}\n', 1.2),
+    ).toEqual([
       { text: 'a', start: 0, end: 0.5 },
       { text: 'b', start: 0.5, end: 1.2 },
     ]);

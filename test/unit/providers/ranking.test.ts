@@ -65,14 +65,12 @@ describe('clip ranking providers', () => {
       code: 'NOT_SUPPORTED',
       message: expect.stringMatching(/Model access/),
     });
-    bedrock
-      .on(ConverseCommand)
-      .resolves({
-        output: { message: { role: 'assistant', content: [] } },
-        stopReason: 'content_filtered',
-        usage: { inputTokens: 1, outputTokens: 0, totalTokens: 1 },
-        metrics: { latencyMs: 1 },
-      });
+    bedrock.on(ConverseCommand).resolves({
+      output: { message: { role: 'assistant', content: [] } },
+      stopReason: 'content_filtered',
+      usage: { inputTokens: 1, outputTokens: 0, totalTokens: 1 },
+      metrics: { latencyMs: 1 },
+    });
     await expect(r.rank(candidates, 1)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     bedrock
       .on(ConverseCommand)

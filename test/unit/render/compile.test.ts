@@ -224,13 +224,13 @@ describe('compileRender: windows and stream selection', () => {
       streams: 'audio',
     });
     expect(r.graph).toMatchInlineSnapshot(`
-      "anullsrc=r=48000:cl=stereo,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=end_sample=144000[p0];
-      [0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB,atrim=end_sample=144000,volume=volume=1[p1];
+      "anullsrc=r=48000:cl=stereo,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=end_sample=48000[p0];
+      [0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB,atrim=end_sample=96000,volume=volume=1,atrim=start_sample=0:end_sample=48000,asetpts=PTS-STARTPTS[p1];
       [p0][p1]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[p2];
-      [p2]atrim=start_sample=48000:end_sample=96000,asetpts=PTS-STARTPTS[p3]"
+      [p2]atrim=start_sample=0:end_sample=48000,asetpts=PTS-STARTPTS[p3]"
     `);
     expect(r.cmd).toMatchInlineSnapshot(
-      `"-hide_banner -nostdin -y -t 3.5 -vn -i /media/a.mp4 -filter_complex <graph> -map [p3] -c:a aac -b:a 192k -ar 48000 -movflags +faststart /out/render"`,
+      `"-hide_banner -nostdin -y -ss 1 -t 2.5 -vn -i /media/a.mp4 -filter_complex <graph> -map [p3] -c:a aac -b:a 192k -ar 48000 -movflags +faststart /out/render"`,
     );
     expect(r.cmd).not.toContain('[vout]');
     expect(r.cmd).not.toContain('-c:v');
