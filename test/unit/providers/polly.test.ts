@@ -50,11 +50,9 @@ describe('Amazon Polly voice (contract)', () => {
     polly
       .on(SynthesizeSpeechCommand, { OutputFormat: 'mp3' })
       .resolves({ AudioStream: stream(mp3) as never });
-    polly
-      .on(SynthesizeSpeechCommand, { OutputFormat: 'json' })
-      .resolves({
-        AudioStream: stream(Buffer.from(marks.map((m) => JSON.stringify(m)).join('\n'))) as never,
-      });
+    polly.on(SynthesizeSpeechCommand, { OutputFormat: 'json' }).resolves({
+      AudioStream: stream(Buffer.from(marks.map((m) => JSON.stringify(m)).join('\n'))) as never,
+    });
     const v = pollyVoice({
       client: new PollyClient({ region: 'us-east-1' }),
       engine: 'neural',
