@@ -256,6 +256,8 @@ export function clipsView(root, ctx) {
   void transcription(ctx).then((t) => {
     const option = captionMode.querySelector('option[value="transcribe"]');
     option.disabled = !t.available;
+    // What the probe found, for tests and styles: the option's state is settled from here on.
+    captionMode.dataset.transcription = t.available ? 'available' : 'unavailable';
     if (!t.available) {
       option.textContent = 'Transcribe the speech (not available here)';
       transcribeNote.textContent = `Transcription is not available in this deployment: ${t.message}`;
