@@ -9,8 +9,15 @@ import { ffColor } from './color.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from './graph.js';
 import type { InputList } from './inputs.js';
 import { focusOffset } from './focus.js';
-import { effectSpec, linear, progress, transitionSpec, type TransitionSpec } from './motion.js';
-import { fpsString, type OutputSpec } from './output-spec.js';
+import {
+  effectSpec,
+  linear,
+  progress,
+  transitionSpec,
+  type EffectSpec,
+  type TransitionSpec,
+} from './motion.js';
+import { fpsString, type OutputSpec, type Rational } from './output-spec.js';
 import { htmlDocument, htmlKey } from '../html/document.js';
 import { vectorDocument } from '../html/vector.js';
 import { cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
@@ -156,143 +163,202 @@ export function chromaKeyFilter(key: { color: string; threshold?: number; halo?:
   });
 }
 
-function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number, overlap: number): Layer {
-  const { graph, spec } = ctx;
-  const clip = timed.clip;
-  const asset = clip.asset;
-  const viewport = { width: spec.width, height: spec.height };
-  const fps = spec.fps;
-  const tIn =
-    transitionSpec(clip.transition?.in, timed.length) ??
-    (overlap > 0 ? { kind: 'fade' as const, duration: overlap } : undefined);
-  const tOut = transitionSpec(clip.transition?.out, timed.length);
-  const effect = effectSpec(clip.effect);
+/** The clip's transitions and effect, resolved once for every phase (a crossfade overlap is a fade in). */
+export interface LayerMotion {
+  tIn?: TransitionSpec;
+  tOut?: TransitionSpec;
+  effect?: EffectSpec;
+}
 
-  // 1. The source, as a stream of frames at output rate stamped with absolute timeline frame numbers.
-  let label: string;
-  let size: Size;
-  let position = clip.position;
-  let offset = clip.offset;
-  let cropShift = { x: 0, y: 0 };
-  const staticOps: FilterNode[] = [];
-  let perFrame: boolean;
+export function layerMotion(clip: Clip, timed: Pick<TimedClip, 'length'>, overlap: number): LayerMotion {
+  return {
+    tIn:
+      transitionSpec(clip.transition?.in, timed.length) ??
+      (overlap > 0 ? { kind: 'fade' as const, duration: overlap } : undefined),
+    tOut: transitionSpec(clip.transition?.out, timed.length),
+    effect: effectSpec(clip.effect),
+  };
+}
 
-  if (
+/** Phase 1's result: the source as a stream, its size and placement, and the operations done once per still. */
+export interface LayerSource {
+  label: string;
+  size: Size;
+  position: Clip['position'];
+  offset: Clip['offset'];
+  /** Where an asset crop moves what is left of the layer. */
+  cropShift: { x: number; y: number };
+  staticOps: FilterNode[];
+  /** Video changes every frame; stills (images, drawn text) are processed once and held. */
+  perFrame: boolean;
+}
+
+/** Clip-wide looks (filter, flip) after the source's own fitting. */
+export function lookFilters(clip: Clip, size: Size): FilterNode[] {
+  const ops: FilterNode[] = [];
+  if (clip.filter) ops.push(...FILTERS[clip.filter](size));
+  if (clip.transform?.flip?.horizontal) ops.push(filter('hflip'));
+  if (clip.transform?.flip?.vertical) ops.push(filter('vflip'));
+  return ops;
+}
+
+/**
+ * Phase 1: the source, as a stream of frames at output rate stamped with absolute timeline frame numbers
+ * (video), or a single frame (stills), fitted, cropped and keyed.
+ */
+export function layerSource(ctx: VisualContext, timed: TimedClip, vs: number, ve: number): LayerSource {
+  const asset = timed.clip.asset;
+  const source =
     asset.type === 'video' ||
     asset.type === 'image' ||
     asset.type === 'html' ||
     asset.type === 'svg' ||
     asset.type === 'shape'
-  ) {
-    // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
-    // area's own size, svg and shapes at the size their layer will have.
-    const media =
-      asset.type === 'html'
-        ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
-        : asset.type === 'svg' || asset.type === 'shape'
-          ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
-          : ctx.media(asset.src, `${timed.at}.asset.src`);
-    if (!media.probe.hasVideo) {
-      throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
-        { path: `${timed.at}.asset.src`, message: 'has no video stream' },
-      ]);
-    }
-    const src: Size = { width: media.probe.width, height: media.probe.height };
-    // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
-    const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
-    const fitted = fitLayer(src, box, asset.type === 'html' ? (clip.fit ?? 'none') : clip.fit, clip.scale);
-    // Green screen: the key colour made transparent on the source's own pixels, before any scaling.
-    if (asset.type === 'video' && asset.chromaKey) staticOps.push(chromaKeyFilter(asset.chromaKey));
+      ? mediaSource(ctx, timed, vs, ve)
+      : asset.type === 'title' || asset.type === 'text'
+        ? textSource(ctx, timed)
+        : undefined;
+  if (!source) throw new Error(`${timed.at}: ${asset.type} clips have no picture layer`);
+  source.staticOps.push(...lookFilters(timed.clip, source.size));
+  return source;
+}
+
+function mediaSource(ctx: VisualContext, timed: TimedClip, vs: number, ve: number): LayerSource {
+  const { graph, spec } = ctx;
+  const clip = timed.clip;
+  const asset = clip.asset;
+  const viewport = { width: spec.width, height: spec.height };
+  const fps = spec.fps;
+  const staticOps: FilterNode[] = [];
+  let cropShift = { x: 0, y: 0 };
+  // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
+  // area's own size, svg and shapes at the size their layer will have.
+  const media =
+    asset.type === 'html'
+      ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
+      : asset.type === 'svg' || asset.type === 'shape'
+        ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
+        : ctx.media((asset as { src: string }).src, `${timed.at}.asset.src`);
+  if (!media.probe.hasVideo) {
+    throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
+      { path: `${timed.at}.asset.src`, message: 'has no video stream' },
+    ]);
+  }
+  const src: Size = { width: media.probe.width, height: media.probe.height };
+  // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
+  const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
+  const fitted = fitLayer(src, box, asset.type === 'html' ? (clip.fit ?? 'none') : clip.fit, clip.scale);
+  // Green screen: the key colour made transparent on the source's own pixels, before any scaling.
+  if (asset.type === 'video' && asset.chromaKey) staticOps.push(chromaKeyFilter(asset.chromaKey));
+  staticOps.push(
+    filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }),
+    filter('setsar', { r: 1 }),
+  );
+  if (fitted.scaled.width !== fitted.layer.width || fitted.scaled.height !== fitted.layer.height) {
+    const focus = asset.type === 'video' ? asset.focus : undefined;
+    const { scaled, layer } = fitted;
     staticOps.push(
-      filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }),
-      filter('setsar', { r: 1 }),
-    );
-    if (fitted.scaled.width !== fitted.layer.width || fitted.scaled.height !== fitted.layer.height) {
-      const focus = asset.type === 'video' ? asset.focus : undefined;
-      const { scaled, layer } = fitted;
-      staticOps.push(
-        filter('crop', {
-          w: layer.width,
-          h: layer.height,
-          // Without a focus the crop keeps ffmpeg's own centring (the golden graphs stay as they were).
-          ...(focus
-            ? {
-                x: focusOffset(focus, 'x', scaled.width, layer.width, timed.start),
-                y: focusOffset(focus, 'y', scaled.height, layer.height, timed.start),
-              }
-            : {}),
-        }),
-      );
-    }
-    size = fitted.layer;
-    // The asset's crop cuts the fitted layer; what is left stays where it was (moved at placement).
-    const c = asset.type === 'video' || asset.type === 'image' ? asset.crop : undefined;
-    if (c && (c.left || c.right || c.top || c.bottom)) {
-      const cut = cropLayer(size, c, position);
-      staticOps.push(filter('crop', { w: cut.rect.width, h: cut.rect.height, x: cut.rect.x, y: cut.rect.y }));
-      size = { width: cut.rect.width, height: cut.rect.height };
-      cropShift = cut.shift;
-    }
-    if (asset.type === 'video') {
-      const trim = asset.trim ?? 0;
-      const fromS = trim + (frameSeconds(vs, fps) - timed.start);
-      const toS = trim + (frameSeconds(ve, fps) - timed.start);
-      // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
-      const seek = Math.max(0, fromS - 1);
-      const index = ctx.inputs.addSource(media, [
-        ...(seek > 0 ? ['-ss', n(seek)] : []),
-        '-t',
-        n(toS - seek + 1),
-        '-an',
-      ]);
-      label = graph.chain(`${index}:v`, [
-        filter('setpts', [`PTS+${n(seek - trim + timed.start)}/TB`]),
-        filter('fps', { fps: fpsString(fps) }),
-        filter('trim', { start_pts: vs, end_pts: ve }),
-      ]);
-      perFrame = true;
-    } else {
-      label = `${ctx.inputs.addSource(media)}:v`;
-      perFrame = false;
-    }
-  } else if (asset.type === 'title' || asset.type === 'text') {
-    const text: TextLayer =
-      asset.type === 'title' ? titleLayer(asset, viewport, ctx.fonts) : textLayer(asset, viewport, ctx.fonts);
-    label = graph.chain(
-      [],
-      [
-        filter('color', { c: '0x000000@0', s: `${text.width}x${text.height}`, r: fpsString(fps) }),
-        filter('format', { pix_fmts: 'rgba' }),
-        filter('trim', { end_frame: 1 }),
-        ...text.filters,
-      ],
-    );
-    size = { width: text.width, height: text.height };
-    if (clip.scale && clip.scale !== 1) {
-      size = { width: even(text.width * clip.scale), height: even(text.height * clip.scale) };
-      staticOps.push(filter('scale', { w: size.width, h: size.height }));
-    }
-    position = text.position ?? position;
-    offset = text.offset ?? offset;
-    perFrame = false;
-  } else {
-    throw new Error(`${timed.at}: ${asset.type} clips have no picture layer`);
-  }
-  if (clip.filter) staticOps.push(...FILTERS[clip.filter](size));
-  if (clip.transform?.flip?.horizontal) staticOps.push(filter('hflip'));
-  if (clip.transform?.flip?.vertical) staticOps.push(filter('vflip'));
-
-  // 2. Stills are processed once, then repeated for every frame they are on screen.
-  const frames: FilterNode[] = [...staticOps];
-  if (!perFrame) {
-    frames.push(
-      filter('loop', { loop: ve - vs - 1, size: 1, start: 0 }),
-      filter('settb', { expr: `${fps.den}/${fps.num}` }),
-      filter('setpts', [`N+${vs}`]),
+      filter('crop', {
+        w: layer.width,
+        h: layer.height,
+        // Without a focus the crop keeps ffmpeg's own centring (the golden graphs stay as they were).
+        ...(focus
+          ? {
+              x: focusOffset(focus, 'x', scaled.width, layer.width, timed.start),
+              y: focusOffset(focus, 'y', scaled.height, layer.height, timed.start),
+            }
+          : {}),
+      }),
     );
   }
+  let size = fitted.layer;
+  // The asset's crop cuts the fitted layer; what is left stays where it was (moved at placement).
+  const c = asset.type === 'video' || asset.type === 'image' ? asset.crop : undefined;
+  if (c && (c.left || c.right || c.top || c.bottom)) {
+    const cut = cropLayer(size, c, clip.position);
+    staticOps.push(filter('crop', { w: cut.rect.width, h: cut.rect.height, x: cut.rect.x, y: cut.rect.y }));
+    size = { width: cut.rect.width, height: cut.rect.height };
+    cropShift = cut.shift;
+  }
+  const placed = { size, position: clip.position, offset: clip.offset, cropShift, staticOps };
+  if (asset.type !== 'video') {
+    return { ...placed, label: `${ctx.inputs.addSource(media)}:v`, perFrame: false };
+  }
+  const trim = asset.trim ?? 0;
+  const fromS = trim + (frameSeconds(vs, fps) - timed.start);
+  const toS = trim + (frameSeconds(ve, fps) - timed.start);
+  // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
+  const seek = Math.max(0, fromS - 1);
+  const index = ctx.inputs.addSource(media, [
+    ...(seek > 0 ? ['-ss', n(seek)] : []),
+    '-t',
+    n(toS - seek + 1),
+    '-an',
+  ]);
+  const label = graph.chain(`${index}:v`, [
+    filter('setpts', [`PTS+${n(seek - trim + timed.start)}/TB`]),
+    filter('fps', { fps: fpsString(fps) }),
+    filter('trim', { start_pts: vs, end_pts: ve }),
+  ]);
+  return { ...placed, label, perFrame: true };
+}
 
-  // 3. Motion over time, in absolute timeline seconds (t) so every render window draws the same frame.
+function textSource(ctx: VisualContext, timed: TimedClip): LayerSource {
+  const { graph, spec } = ctx;
+  const clip = timed.clip;
+  const asset = clip.asset as Extract<Clip['asset'], { type: 'title' | 'text' }>;
+  const viewport = { width: spec.width, height: spec.height };
+  const text: TextLayer =
+    asset.type === 'title' ? titleLayer(asset, viewport, ctx.fonts) : textLayer(asset, viewport, ctx.fonts);
+  const label = graph.chain(
+    [],
+    [
+      filter('color', { c: '0x000000@0', s: `${text.width}x${text.height}`, r: fpsString(spec.fps) }),
+      filter('format', { pix_fmts: 'rgba' }),
+      filter('trim', { end_frame: 1 }),
+      ...text.filters,
+    ],
+  );
+  let size = { width: text.width, height: text.height };
+  const staticOps: FilterNode[] = [];
+  if (clip.scale && clip.scale !== 1) {
+    size = { width: even(text.width * clip.scale), height: even(text.height * clip.scale) };
+    staticOps.push(filter('scale', { w: size.width, h: size.height }));
+  }
+  return {
+    label,
+    size,
+    position: text.position ?? clip.position,
+    offset: text.offset ?? clip.offset,
+    cropShift: { x: 0, y: 0 },
+    staticOps,
+    perFrame: false,
+  };
+}
+
+/** Phase 2: a still is processed once, then repeated for every frame of [vs, ve) it is on screen. */
+export function holdStill(perFrame: boolean, vs: number, ve: number, fps: Rational): FilterNode[] {
+  if (perFrame) return [];
+  return [
+    filter('loop', { loop: ve - vs - 1, size: 1, start: 0 }),
+    filter('settb', { expr: `${fps.den}/${fps.num}` }),
+    filter('setpts', [`N+${vs}`]),
+  ];
+}
+
+/**
+ * Phase 3: motion over time (slide and zoom effects, zoom transitions), in absolute timeline seconds (t)
+ * so every render window draws the same frame.
+ */
+export function motionFilters(
+  timed: Pick<TimedClip, 'start' | 'end' | 'length'>,
+  size: Size,
+  motion: LayerMotion,
+  vs: number,
+  fps: Rational,
+): FilterNode[] {
+  const { effect, tIn, tOut } = motion;
+  const frames: FilterNode[] = [];
   const zoomIn = tIn?.kind === 'zoom' ? tIn : undefined;
   const zoomOut = tOut?.kind === 'zoom' ? tOut : undefined;
   if (effect && effect.kind.startsWith('slide')) {
@@ -334,8 +400,18 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       filter('setpts', [`PTS+${vs}`]),
     );
   }
+  return frames;
+}
 
-  // 4. Alpha: rotation corners, opacity, fades and wipes.
+/** Phase 4: alpha — rotation corners, opacity, fades and wipes; rotation also changes the layer's size. */
+export function alphaFilters(
+  clip: Clip,
+  timed: Pick<TimedClip, 'start' | 'end'>,
+  size: Size,
+  motion: Pick<LayerMotion, 'tIn' | 'tOut'>,
+): { filters: FilterNode[]; size: Size } {
+  const { tIn, tOut } = motion;
+  const frames: FilterNode[] = [];
   const angle = clip.transform?.rotate?.angle ?? 0;
   const fadeIn = tIn && (tIn.kind === 'fade' || tIn.kind === 'zoom') ? tIn : undefined;
   const fadeOut = tOut && (tOut.kind === 'fade' || tOut.kind === 'zoom') ? tOut : undefined;
@@ -376,16 +452,32 @@ function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number
       }),
     );
   }
-  // 5. Back to window-relative time for the overlay.
-  frames.push(filter('setpts', [`PTS-${ctx.window.startFrame}`]));
-  const out = graph.chain(label, frames);
-  const place = placeLayer(size, viewport, position, offset);
+  return { filters: frames, size };
+}
+
+/** Phase 5: back to window-relative time for the overlay. */
+export const windowRelative = (window: FrameWindow): FilterNode =>
+  filter('setpts', [`PTS-${window.startFrame}`]);
+
+function buildLayer(ctx: VisualContext, timed: TimedClip, vs: number, ve: number, overlap: number): Layer {
+  const viewport = { width: ctx.spec.width, height: ctx.spec.height };
+  const motion = layerMotion(timed.clip, timed, overlap);
+  const source = layerSource(ctx, timed, vs, ve);
+  const alpha = alphaFilters(timed.clip, timed, source.size, motion);
+  const out = ctx.graph.chain(source.label, [
+    ...source.staticOps,
+    ...holdStill(source.perFrame, vs, ve, ctx.spec.fps),
+    ...motionFilters(timed, source.size, motion, vs, ctx.spec.fps),
+    ...alpha.filters,
+    windowRelative(ctx.window),
+  ]);
+  const place = placeLayer(alpha.size, viewport, source.position, source.offset);
   return {
     label: out,
-    size,
-    x: place.x + cropShift.x,
-    y: place.y + cropShift.y,
-    moveIn: isMove(tIn) ? tIn : undefined,
-    moveOut: isMove(tOut) ? tOut : undefined,
+    size: alpha.size,
+    x: place.x + source.cropShift.x,
+    y: place.y + source.cropShift.y,
+    moveIn: isMove(motion.tIn) ? motion.tIn : undefined,
+    moveOut: isMove(motion.tOut) ? motion.tOut : undefined,
   };
 }
