@@ -5,6 +5,7 @@ import type { Cue } from '../text/captions.js';
 import { captionFilters } from '../text/captions.js';
 import type { FontRegistry } from '../text/fonts.js';
 import { textLayer, titleLayer, type TextLayer } from '../text/layers.js';
+import { isOpaqueFullFrame, planBase } from './base.js';
 import { ffColor } from './color.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from './graph.js';
 import type { InputList } from './inputs.js';
@@ -63,35 +64,56 @@ const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]>
 
 const isMove = (t?: TransitionSpec) => !!t && /^slide/.test(t.kind);
 
+/** A clip on screen in the window: its frames [vs, ve) and how long it crossfades in over the clip before it. */
+interface OnScreen {
+  timed: TimedClip;
+  vs: number;
+  ve: number;
+  overlap: number;
+}
+
+/** The clips of one track that show in the window, in the order they are drawn (by start). */
+function onScreen(track: readonly TimedClip[], spec: OutputSpec, window: FrameWindow): OnScreen[] {
+  const ordered = [...track].sort((a, b) => a.start - b.start);
+  return ordered.flatMap((timed, i) => {
+    const vs = Math.max(frameAt(timed.start, spec.fps), window.startFrame);
+    const ve = Math.min(frameAt(timed.end, spec.fps), window.endFrame);
+    if (ve <= vs || timed.clip.asset.type === 'audio') return [];
+    // Overlapping clips on one track crossfade: the later clip fades in over the overlap.
+    const prevEnd = Math.max(0, ...ordered.slice(0, i).map((c) => c.end));
+    const overlap = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
+    return [{ timed, vs, ve, overlap }];
+  });
+}
+
 /** Every visual clip, bottom track first, composed over the background; returns the composite's label. */
 export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedTimeline): string {
   const { spec, window, graph } = ctx;
   const viewport = { width: spec.width, height: spec.height };
-  let base = graph.chain(
-    [],
-    [
-      filter('color', {
-        c: ffColor(edit.timeline.background ?? '#000000'),
-        s: `${spec.width}x${spec.height}`,
-        r: fpsString(spec.fps),
-      }),
-      filter('format', { pix_fmts: 'yuv420p' }),
-      filter('trim', { end_frame: window.endFrame - window.startFrame }),
-    ],
-    graph.pad('bg'),
-  );
+  const tracks = [...timeline.tracks].reverse().map((track) => onScreen(track, spec, window));
+  const bottom = tracks.findIndex((clips) => clips.length > 0);
+  const opaque = bottom >= 0 && tracks[bottom]!.every((c) => opaqueFullFrame(ctx, c.timed));
+  let base = opaque
+    ? composeBase(ctx, edit, tracks[bottom]!)
+    : graph.chain(
+        [],
+        [
+          filter('color', {
+            c: ffColor(edit.timeline.background ?? '#000000'),
+            s: `${spec.width}x${spec.height}`,
+            r: fpsString(spec.fps),
+          }),
+          filter('format', { pix_fmts: 'yuv420p' }),
+          filter('trim', { end_frame: window.endFrame - window.startFrame }),
+        ],
+        graph.pad('bg'),
+      );
   const t0 = frameSeconds(window.startFrame, spec.fps);
 
-  for (const track of [...timeline.tracks].reverse()) {
-    const ordered = [...track].sort((a, b) => a.start - b.start);
-    ordered.forEach((timed, i) => {
-      const f0 = frameAt(timed.start, spec.fps);
-      const f1 = frameAt(timed.end, spec.fps);
-      const vs = Math.max(f0, window.startFrame);
-      const ve = Math.min(f1, window.endFrame);
-      if (ve <= vs) return;
+  tracks.forEach((clips, k) => {
+    if (opaque && k === bottom) return;
+    for (const { timed, vs, ve, overlap } of clips) {
       const asset = timed.clip.asset;
-      if (asset.type === 'audio') return;
       if (asset.type === 'caption') {
         const nodes = captionFilters(
           ctx.captions(asset.src, `${timed.at}.asset.src`),
@@ -106,11 +128,8 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
           ctx.fonts,
         );
         if (nodes.length) base = graph.chain(base, nodes);
-        return;
+        continue;
       }
-      // Overlapping clips on one track crossfade: the later clip fades in over the overlap.
-      const prevEnd = Math.max(0, ...ordered.slice(0, i).map((c) => c.end));
-      const overlap = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
       const layer = buildLayer(ctx, timed, vs, ve, overlap);
       const T0 = n(t0);
       const x = layer.moveIn || layer.moveOut ? moveExpr('x', layer, timed, viewport, T0) : String(layer.x);
@@ -126,9 +145,115 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
           }),
         ],
       );
-    });
-  }
+    }
+  });
   return base;
+}
+
+/** Whether a bottom-track clip hides everything under it (base.ts decides from its geometry and probe). */
+function opaqueFullFrame(ctx: VisualContext, timed: TimedClip): boolean {
+  const asset = timed.clip.asset;
+  if (asset.type !== 'video' && asset.type !== 'image') return false;
+  const viewport = { width: ctx.spec.width, height: ctx.spec.height };
+  const media = clipMedia(ctx, timed);
+  const { size, cropShift } = mediaGeometry(
+    timed,
+    { width: media.probe.width, height: media.probe.height },
+    viewport,
+  );
+  const place = placeLayer(size, viewport, timed.clip.position, timed.clip.offset);
+  const layer = { ...size, x: place.x + cropShift.x, y: place.y + cropShift.y };
+  return isOpaqueFullFrame(timed.clip, media.probe, layer, viewport, timed.length);
+}
+
+/**
+ * The base from opaque full-frame clips: their pieces joined in time, a crossfade blending only its
+ * overlap (base.ts plans the pieces). Each piece ends up window-relative, exactly its frame count long:
+ * tpad + trim guard the join against a source that ends a frame early (concat would shift the rest).
+ */
+function composeBase(ctx: VisualContext, edit: Edit, clips: readonly OnScreen[]): string {
+  const { graph, spec, window } = ctx;
+  const fps = spec.fps;
+  const viewport = { width: spec.width, height: spec.height };
+  const background = ffColor(edit.timeline.background ?? '#000000');
+  const plan = planBase(
+    clips.map((c) => ({
+      startFrame: c.vs,
+      endFrame: c.ve,
+      // The fade filter finishes after st + d (a frame exactly there is still blended): the first frame past it.
+      fadeEndFrame:
+        c.overlap > 0
+          ? Math.min(c.ve, Math.floor(((c.timed.start + c.overlap) * fps.num) / fps.den) + 1)
+          : c.vs,
+    })),
+    window,
+  );
+  const streams = clips.map((c, i) => {
+    const uses = plan.filter((p) => p.bottom === i || p.fading.includes(i)).length;
+    if (!uses) return [];
+    const source = layerSource(ctx, c.timed, c.vs, c.ve);
+    const motion = layerMotion(c.timed.clip, c.timed, c.overlap);
+    const label = graph.chain(source.label, [
+      ...source.staticOps,
+      ...holdStill(source.perFrame, c.vs, c.ve, fps),
+      ...motionFilters(c.timed, source.size, motion, c.vs, fps),
+    ]);
+    if (uses === 1) return [label];
+    const outs = Array.from({ length: uses }, () => graph.pad('s'));
+    graph.chainMany(label, [filter('split', [uses])], outs);
+    return [...outs]; // a copy: pieces take their labels off it
+  });
+  const piece = (i: number, from: number, to: number, extra: readonly FilterNode[]): string => {
+    const c = clips[i]!;
+    const whole = from === c.vs && to === c.ve;
+    return graph.chain(streams[i]!.shift()!, [
+      ...(whole ? [] : [filter('trim', { start_pts: from, end_pts: to })]),
+      ...extra,
+      filter('setpts', [`PTS-${from}`]),
+    ]);
+  };
+  const pieces = plan.map((p) => {
+    const frames = p.endFrame - p.startFrame;
+    let label =
+      p.bottom === null
+        ? graph.chain(
+            [],
+            [
+              filter('color', { c: background, s: `${spec.width}x${spec.height}`, r: fpsString(fps) }),
+              filter('format', { pix_fmts: 'yuv420p' }),
+              filter('trim', { end_frame: frames }),
+            ],
+          )
+        : piece(p.bottom, p.startFrame, p.endFrame, []);
+    for (const i of p.fading) {
+      const c = clips[i]!;
+      const { tIn } = layerMotion(c.timed.clip, c.timed, c.overlap);
+      const top = piece(
+        i,
+        p.startFrame,
+        p.endFrame,
+        alphaFilters(c.timed.clip, c.timed, viewport, { tIn }).filters,
+      );
+      label = graph.chain(
+        [label, top],
+        [filter('overlay', { x: 0, y: 0, eof_action: 'pass', eval: 'init' })],
+      );
+    }
+    if (p.bottom !== null && clips[p.bottom]!.timed.clip.asset.type === 'video')
+      label = graph.chain(label, [
+        filter('tpad', { stop: frames, color: background }),
+        filter('trim', { end_frame: frames }),
+      ]);
+    return label;
+  });
+  if (pieces.length === 1) return pieces[0]!;
+  return graph.chain(pieces, [
+    filter('concat', { n: pieces.length, v: 1, a: 0 }),
+    // concat guesses each piece's length from its frames' mean spacing (a 1-frame piece counts 0): the
+    // pieces are exact, so the frame number is the window-relative time, on the frame grid.
+    filter('settb', { expr: `${fps.den}/${fps.num}` }),
+    filter('setpts', ['N']),
+  ]);
 }
 
 /** Overlay position with slide transitions: off-screen → place on the way in, place → off-screen on the way out. */
@@ -223,28 +348,16 @@ export function layerSource(ctx: VisualContext, timed: TimedClip, vs: number, ve
   return source;
 }
 
-function mediaSource(ctx: VisualContext, timed: TimedClip, vs: number, ve: number): LayerSource {
-  const { graph, spec } = ctx;
+/** Pure: a picture source's fitting, keying and crop — the operations done once, its size and crop shift. */
+export function mediaGeometry(
+  timed: Pick<TimedClip, 'clip' | 'start'>,
+  src: Size,
+  viewport: Size,
+): { staticOps: FilterNode[]; size: Size; cropShift: { x: number; y: number } } {
   const clip = timed.clip;
   const asset = clip.asset;
-  const viewport = { width: spec.width, height: spec.height };
-  const fps = spec.fps;
   const staticOps: FilterNode[] = [];
   let cropShift = { x: 0, y: 0 };
-  // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
-  // area's own size, svg and shapes at the size their layer will have.
-  const media =
-    asset.type === 'html'
-      ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
-      : asset.type === 'svg' || asset.type === 'shape'
-        ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
-        : ctx.media((asset as { src: string }).src, `${timed.at}.asset.src`);
-  if (!media.probe.hasVideo) {
-    throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
-      { path: `${timed.at}.asset.src`, message: 'has no video stream' },
-    ]);
-  }
-  const src: Size = { width: media.probe.width, height: media.probe.height };
   // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
   const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
   const fitted = fitLayer(src, box, asset.type === 'html' ? (clip.fit ?? 'none') : clip.fit, clip.scale);
@@ -280,6 +393,42 @@ function mediaSource(ctx: VisualContext, timed: TimedClip, vs: number, ve: numbe
     size = { width: cut.rect.width, height: cut.rect.height };
     cropShift = cut.shift;
   }
+  return { staticOps, size, cropShift };
+}
+
+/** The media a picture clip draws: its source, or the image the browser drew of an html/svg/shape asset. */
+function clipMedia(ctx: VisualContext, timed: TimedClip): MediaEntry {
+  const clip = timed.clip;
+  const asset = clip.asset;
+  const viewport = { width: ctx.spec.width, height: ctx.spec.height };
+  // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
+  // area's own size, svg and shapes at the size their layer will have.
+  const media =
+    asset.type === 'html'
+      ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
+      : asset.type === 'svg' || asset.type === 'shape'
+        ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
+        : ctx.media((asset as { src: string }).src, `${timed.at}.asset.src`);
+  if (!media.probe.hasVideo) {
+    throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
+      { path: `${timed.at}.asset.src`, message: 'has no video stream' },
+    ]);
+  }
+  return media;
+}
+
+function mediaSource(ctx: VisualContext, timed: TimedClip, vs: number, ve: number): LayerSource {
+  const { graph, spec } = ctx;
+  const clip = timed.clip;
+  const asset = clip.asset;
+  const viewport = { width: spec.width, height: spec.height };
+  const fps = spec.fps;
+  const media = clipMedia(ctx, timed);
+  const { staticOps, size, cropShift } = mediaGeometry(
+    timed,
+    { width: media.probe.width, height: media.probe.height },
+    viewport,
+  );
   const placed = { size, position: clip.position, offset: clip.offset, cropShift, staticOps };
   if (asset.type !== 'video') {
     return { ...placed, label: `${ctx.inputs.addSource(media)}:v`, perFrame: false };
@@ -289,12 +438,8 @@ function mediaSource(ctx: VisualContext, timed: TimedClip, vs: number, ve: numbe
   const toS = trim + (frameSeconds(ve, fps) - timed.start);
   // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
   const seek = Math.max(0, fromS - 1);
-  const index = ctx.inputs.addSource(media, [
-    ...(seek > 0 ? ['-ss', n(seek)] : []),
-    '-t',
-    n(toS - seek + 1),
-    '-an',
-  ]);
+  // Its sound, when mixed in the same run, shares this input (audio.ts asks for the same clip's span).
+  const { index } = ctx.inputs.addClipSpan(media, timed.at, { seek, duration: toS - seek + 1 }, 'video');
   const label = graph.chain(`${index}:v`, [
     filter('setpts', [`PTS+${n(seek - trim + timed.start)}/TB`]),
     filter('fps', { fps: fpsString(fps) }),
