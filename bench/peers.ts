@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { parseEdit } from '../lambdas/core/edit/parse.js';
+import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { compileRender } from '../lambdas/core/render/compile.js';

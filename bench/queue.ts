@@ -11,7 +11,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parseEdit } from '../lambdas/core/edit/parse.js';
+import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { compileRender } from '../lambdas/core/render/compile.js';

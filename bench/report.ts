@@ -197,7 +197,7 @@ export function renderMarkdown(r: BenchResults): string {
   );
   out.push('');
   out.push(
-    'All sides decode the same sources and encode with the same settings (x264 veryfast CRF 23 yuv420p, 2 s closed GOP, AAC 192k 48 kHz, faststart) on all cores (no `-threads`). cutline is `renderLocal` with `chunks: 1` (the single-pass path: compile + one ffmpeg); source probing (`prepareRender`) is listed separately. "graph only" is the same command with the encoders replaced by `-f null`. The naive hand-written form is for reference; the target is measured against the baseline. Before each measurement the bench waits (up to 30 s; 5 s in a quick run) for the machine to be quiet; "other load" is the CPU time other processes still used during it (this machine is shared, so it is the noise to watch).',
+    'All sides decode the same sources and encode with the same settings (x264 veryfast CRF 23 yuv420p, 2 s closed GOP, AAC 192k 48 kHz, faststart) on all cores (no `-threads`). cutline is `renderOnThisMachine` with `chunks: 1` (the single-pass path: compile + one ffmpeg); source probing (`prepareRender`) is listed separately. "graph only" is the same command with the encoders replaced by `-f null`. The naive hand-written form is for reference; the target is measured against the baseline. Before each measurement the bench waits (up to 30 s; 5 s in a quick run) for the machine to be quiet; "other load" is the CPU time other processes still used during it (this machine is shared, so it is the noise to watch).',
   );
   out.push('');
   const sideRow = (x: SideResult, name: string) => [
@@ -264,8 +264,8 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('');
     out.push(
       sc.pinned
-        ? 'Every run is `renderLocal` with `threadsPerWorker: 1` (`-threads 1 -filter_complex_threads 1`) and `concurrency: W`, its ffmpeg processes pinned with `taskset` to W cores, so W workers get exactly W cores. Reference: the single pass (`chunks: 1`) on one core. Chunked runs mix the audio once alongside the chunks, then stitch by stream copy. The unpinned single pass shows what `threadsPerWorker: 1` alone gives: the decoders still start their own threads. speedup = reference wall / run wall; efficiency = speedup / W. CPU s = user + system seconds of all the ffmpeg processes.'
-        : 'Every run is `renderLocal` with `threadsPerWorker: 1` (`-threads 1 -filter_complex_threads 1`) and `concurrency: W` (taskset was not available: runs are not pinned to W cores). Reference: the single pass (`chunks: 1`). Chunked runs mix the audio once alongside the chunks, then stitch by stream copy. speedup = reference wall / run wall; efficiency = speedup / W.',
+        ? 'Every run is `renderOnThisMachine` with `threadsPerWorker: 1` (`-threads 1 -filter_complex_threads 1`) and `concurrency: W`, its ffmpeg processes pinned with `taskset` to W cores, so W workers get exactly W cores. Reference: the single pass (`chunks: 1`) on one core. Chunked runs mix the audio once alongside the chunks, then stitch by stream copy. The unpinned single pass shows what `threadsPerWorker: 1` alone gives: the decoders still start their own threads. speedup = reference wall / run wall; efficiency = speedup / W. CPU s = user + system seconds of all the ffmpeg processes.'
+        : 'Every run is `renderOnThisMachine` with `threadsPerWorker: 1` (`-threads 1 -filter_complex_threads 1`) and `concurrency: W` (taskset was not available: runs are not pinned to W cores). Reference: the single pass (`chunks: 1`). Chunked runs mix the audio once alongside the chunks, then stitch by stream copy. speedup = reference wall / run wall; efficiency = speedup / W.',
     );
     out.push('');
     out.push(

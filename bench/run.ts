@@ -21,9 +21,9 @@ import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalme
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { parseEdit } from '../lambdas/core/edit/parse.js';
+import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
 import { renderAudioPart, renderChunk, stitch } from '../lambdas/core/engine/chunks.js';
-import { renderLocal } from '../lambdas/core/engine/distributed.js';
+import { renderOnThisMachine } from '../lambdas/core/engine/machine-render.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { runFfmpeg } from '../lambdas/core/media/ffmpeg.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
@@ -204,7 +204,9 @@ async function compare(
   for (let rep = 0; rep < cfg.reps; rep++) {
     record(samples.baseline, 'baseline', rep, await quietly(() => runFfmpeg(hand.baseline)));
     // concurrency 1: the plan then assumes one worker using every core, as the single pass does.
-    const c = await quietly(() => renderLocal(input, { output: out('cutline'), chunks: 1, concurrency: 1 }));
+    const c = await quietly(() =>
+      renderOnThisMachine(input, { output: out('cutline'), chunks: 1, concurrency: 1 }),
+    );
     const est = c.result.plan.estimatedSeconds;
     record(samples.cutline, 'cutline', rep, c, est);
     estimates.push(row(`compare: single pass, ${cores} threads, rep ${rep + 1}`, true, est, c.wallSeconds));
@@ -282,7 +284,7 @@ function row(
   };
 }
 
-/** Sets environment variables for the length of `fn` (renderLocal reads TMPDIR and CUTLINE_FFMPEG per call). */
+/** Sets environment variables for the length of `fn` (renderOnThisMachine reads TMPDIR and CUTLINE_FFMPEG per call). */
 async function withEnv<T>(vars: Record<string, string | null>, fn: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
   for (const [k, v] of Object.entries(vars)) if (v !== null) process.env[k] = v;
@@ -334,10 +336,10 @@ async function scaling(
   const measure = async (p: { workers: number; chunks: number; pinned: boolean; keepWork?: boolean }) => {
     const ffmpeg = p.pinned ? await pin(p.workers) : null;
     const before = new Set(await readdir(jobsDir));
-    // renderLocal puts its chunks in mkdtemp(os.tmpdir()); a private TMPDIR makes a kept one easy to find.
+    // renderOnThisMachine puts its chunks in mkdtemp(os.tmpdir()); a private TMPDIR makes a kept one easy to find.
     const r = await withEnv({ TMPDIR: jobsDir, CUTLINE_FFMPEG: ffmpeg }, () =>
       quietly(() =>
-        renderLocal(input, {
+        renderOnThisMachine(input, {
           output: out,
           chunks: p.chunks,
           concurrency: p.workers,

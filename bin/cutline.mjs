@@ -3,7 +3,9 @@
 // changed since): no TypeScript is compiled at start-up. Where the build cannot run, tsx runs the sources.
 import { build, isFresh } from './build.mjs';
 
-// The AWS SDK warns once that Node 20 is near its end of support; the CLI supports 20 and 22.
+// The AWS SDK warns once that Node 20 is near its end of support; the CLI supports 20 and 22. Its
+// warning is a plain "Warning" (its name is in the text), so it is turned off where the SDK looks.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.removeAllListeners('warning');
 process.on('warning', (w) => {
   if (!/^Node(Deprecation|VersionSupport)Warning$/.test(w.name))

@@ -5,6 +5,18 @@ import { lineColumn, locatePath, syntaxErrorOffset } from './edit-tools.js';
 
 let ids = 0;
 
+/** ` About 12 s to render (3 chunks on Lambda).` — the submit estimate, with what it could not know. */
+export function describeEstimate(e) {
+  if (!e) return '';
+  const plan = e.plan ? ` (${e.plan.chunks} chunk${e.plan.chunks === 1 ? '' : 's'} on ${e.plan.target})` : '';
+  const unknown = e.unknown?.length
+    ? ` Not known yet: ${e.unknown.map((u) => `${u.path || '(edit)'} — ${u.reason}`).join('; ')}.`
+    : '';
+  if (typeof e.estimatedSeconds !== 'number') return unknown ? ` No estimate.${unknown}` : '';
+  const s = e.estimatedSeconds < 10 ? e.estimatedSeconds.toFixed(1) : Math.round(e.estimatedSeconds);
+  return ` About ${s} s to render${e.complete === false ? ' (for what is known)' : ''}${plan}.${unknown}`;
+}
+
 /**
  * `createEditor({ api, label, value, describe })` → `{ element, text, setText, parse, validate,
  * showProblems }`. `describe(text)` may rewrite paths (templates report `edit.`-prefixed paths).
@@ -106,7 +118,9 @@ export function createEditor({ api, label, value = '', rows = 22, validate = tru
     try {
       const r = await api().call('POST', '/v1/validate', body);
       if (mine === seq)
-        showOk(`Valid edit — ${r.sources} source${r.sources === 1 ? '' : 's'}, ready to render.`);
+        showOk(
+          `Valid edit — ${r.sources} source${r.sources === 1 ? '' : 's'}, ready to render.${describeEstimate(r.estimate)}`,
+        );
       return true;
     } catch (err) {
       if (mine !== seq) return false;

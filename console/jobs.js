@@ -176,23 +176,44 @@ export function jobListView(root, ctx) {
   return poll(() => load(false), LIST_POLL_MS);
 }
 
-function outputPlayer(o) {
+/** A JSON output (manifest.json) shown as JSON, read when it is opened. */
+function jsonViewer(o, name) {
+  const pre = h('pre', { class: 'json-output mono small' }, 'Loading…');
+  const details = h('details', {}, h('summary', {}, `Show ${name}`), pre);
+  details.addEventListener(
+    'toggle',
+    () =>
+      void fetch(o.url)
+        .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+        .then((j) => (pre.textContent = JSON.stringify(j, null, 2)))
+        .catch((err) => (pre.textContent = `Could not read ${name}: ${err.message}`)),
+    { once: true },
+  );
+  return details;
+}
+
+/** Where each job type is submitted (a compose belongs to its project, a drop job to its folder). */
+const AGAIN = { render: '/v1/renders', clips: '/v1/clips', mix: '/v1/mixes' };
+
+function outputPlayer(o, poster) {
   const name = o.key.slice(o.key.lastIndexOf('/') + 1);
   const label = `${o.kind} ${name}`;
   if (o.kind === 'video')
     return h('video', {
       src: o.url,
+      poster: poster?.url,
       controls: true,
       preload: 'metadata',
       playsinline: true,
       'aria-label': label,
     });
+  if (o.kind === 'manifest' || name.endsWith('.json')) return jsonViewer(o, name);
   if (o.kind === 'audio')
     return h('audio', { src: o.url, controls: true, preload: 'metadata', 'aria-label': label });
   return h('img', { src: o.url, alt: `${o.kind} image ${name}`, loading: 'lazy' });
 }
 
-function outputCard(o) {
+function outputCard(o, poster) {
   const name = o.key.slice(o.key.lastIndexOf('/') + 1);
   const facts = [
     o.width && o.height ? `${o.width}×${o.height}` : '',
@@ -202,7 +223,7 @@ function outputCard(o) {
   return h(
     'figure',
     { class: `output output-${o.kind}` },
-    o.url ? outputPlayer(o) : h('p', { class: 'muted' }, 'no URL'),
+    o.url ? outputPlayer(o, poster) : h('p', { class: 'muted' }, 'no URL'),
     h(
       'figcaption',
       {},
@@ -212,7 +233,10 @@ function outputCard(o) {
       h('br'),
       h('span', { class: 'muted small' }, facts.join(' · ')),
       ' ',
-      o.url ? h('a', { href: o.url, download: name, class: 'download' }, `Download ${name}`) : null,
+      // downloadUrl answers Content-Disposition: attachment (a cross-origin `download` attribute is ignored).
+      o.url
+        ? h('a', { href: o.downloadUrl ?? o.url, download: name, class: 'download' }, `Download ${name}`)
+        : null,
     ),
   );
 }
@@ -246,13 +270,43 @@ export function jobView(root, ctx, id) {
     'Cancel job',
   );
   const live = h('p', { class: 'job-status', role: 'status', 'aria-live': 'polite' });
+  let submitted;
+  // An edit opens in the editor (New render keeps its draft in session storage); any job renders again.
+  const openInEditor = h(
+    'button',
+    {
+      type: 'button',
+      hidden: true,
+      onclick: () => {
+        sessionStorage.setItem('cutline.draft', JSON.stringify(submitted.request, null, 2));
+        ctx.navigate('#/submit');
+      },
+    },
+    'Open in editor',
+  );
+  const again = h(
+    'button',
+    {
+      type: 'button',
+      hidden: true,
+      onclick: async () => {
+        try {
+          const job = await ctx.api().call('POST', AGAIN[submitted.type], submitted.request);
+          ctx.navigate(`#/jobs/${job.id}`);
+        } catch (err) {
+          ctx.onError(err, problem);
+        }
+      },
+    },
+    'Render again',
+  );
   replace(
     root,
     h('p', {}, h('a', { href: '#/jobs' }, '← All jobs')),
     title,
     problem,
     live,
-    h('div', { class: 'toolbar' }, cancel),
+    h('div', { class: 'toolbar' }, cancel, openInEditor, again),
     summary,
     errorBox,
     outputs,
@@ -330,6 +384,9 @@ export function jobView(root, ctx, id) {
       fact('Ran', formatSeconds(between(t.startedAt, t.endedAt))),
     );
     cancel.hidden = TERMINAL.includes(job.status);
+    submitted = job;
+    openInEditor.hidden = !(job.request && (job.type ?? 'render') === 'render');
+    again.hidden = !(job.request && AGAIN[job.type ?? 'render']);
     replace(
       errorBox,
       job.error
@@ -358,7 +415,17 @@ export function jobView(root, ctx, id) {
             'section',
             { class: 'rendition', 'aria-label': `rendition ${rendition}` },
             groups.size > 1 || rendition !== 'output' ? h('h3', {}, rendition) : null,
-            h('div', { class: 'outputs' }, list.map(outputCard)),
+            h(
+              'div',
+              { class: 'outputs' },
+              // A video's poster is its rendition's poster (or thumbnail) image, when the output made one.
+              list.map((o) =>
+                outputCard(
+                  o,
+                  list.find((x) => x.kind === 'poster') ?? list.find((x) => x.kind === 'thumbnail'),
+                ),
+              ),
+            ),
           ),
         ),
       );

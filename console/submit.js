@@ -1,6 +1,7 @@
 // Submit: a JSON editor validated by the API, the examples, uploads with progress, and submit.
 import { formatBytes, h, replace } from './dom.js';
 import { createEditor } from './editor.js';
+import { createTimeline } from './timeline.js';
 
 const DRAFT = 'cutline.draft';
 
@@ -106,6 +107,7 @@ export function submitView(root, ctx) {
     value: sessionStorage.getItem(DRAFT) ?? '',
   });
   editor.area.addEventListener('input', () => sessionStorage.setItem(DRAFT, editor.text()));
+  const timeline = createTimeline({ api: ctx.api, editor });
   const picker = h('select', { id: 'example' }, h('option', { value: '' }, 'Choose an example…'));
   const note = h('p', { class: 'small muted', role: 'status' });
   const result = h('p', { role: 'alert' });
@@ -115,6 +117,7 @@ export function submitView(root, ctx) {
   const load = (ex) => {
     editor.setText(JSON.stringify(ex.edit, null, 2));
     sessionStorage.setItem(DRAFT, editor.text());
+    timeline.refresh();
     const notes = [];
     if (ex.media.length && !ex.local)
       notes.push(`It reads ${ex.media.join(', ')}: upload those files and put their src in the edit.`);
@@ -201,7 +204,7 @@ export function submitView(root, ctx) {
     h(
       'div',
       { class: 'columns' },
-      h('div', { class: 'main-col' }, form),
+      h('div', { class: 'main-col' }, form, timeline.element),
       h(
         'aside',
         { class: 'side-col' },
@@ -215,5 +218,8 @@ export function submitView(root, ctx) {
       ),
     ),
   );
-  return () => editor.dispose();
+  return () => {
+    editor.dispose();
+    timeline.dispose();
+  };
 }

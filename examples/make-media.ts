@@ -57,8 +57,14 @@ const RECIPES: Record<string, string[] | string> = {
     '1\n00:00:00,500 --> 00:00:03,000\nWelcome to cutline\n\n2\n00:00:03,500 --> 00:00:06,500\nEdits in, finished video out\n\n3\n00:00:07,000 --> 00:00:10,000\nOn your laptop or in your AWS account\n',
 };
 
-export async function makeExampleMedia(log = true): Promise<string> {
+/** The example files not made yet. */
+export const missingExampleMedia = (): string[] =>
+  Object.keys(RECIPES).filter((name) => !existsSync(join(MEDIA_DIR, name)));
+
+/** Makes what is missing; `log` hears each file as it is made (`made <path>` on stdout by default). */
+export async function makeExampleMedia(log: boolean | ((line: string) => void) = true): Promise<string> {
   await mkdir(MEDIA_DIR, { recursive: true });
+  const say = log === true ? (l: string) => process.stdout.write(`${l}\n`) : log || undefined;
   for (const [name, recipe] of Object.entries(RECIPES)) {
     const path = join(MEDIA_DIR, name);
     if (existsSync(path)) continue;
@@ -76,7 +82,7 @@ export async function makeExampleMedia(log = true): Promise<string> {
         tmp,
       ]);
     await rename(tmp, path);
-    if (log) process.stdout.write(`made ${path}\n`);
+    say?.(`made ${path}`);
   }
   return MEDIA_DIR;
 }

@@ -26,6 +26,7 @@ export interface ApiProps {
     usage?: IFunction;
     metrics?: IFunction;
     validate?: IFunction;
+    preview?: IFunction;
     webhooks?: IFunction;
   };
   throttle: { rateLimit: number; burstLimit: number };
@@ -109,6 +110,8 @@ export class Api extends Construct {
     v1.addResource('mixes').addMethod('POST', rendersFn, keyed);
     if (props.handlers.validate)
       v1.addResource('validate').addMethod('POST', new LambdaIntegration(props.handlers.validate), keyed);
+    if (props.handlers.preview)
+      v1.addResource('preview').addMethod('POST', new LambdaIntegration(props.handlers.preview), keyed);
     if (props.handlers.uploads)
       v1.addResource('uploads').addMethod('POST', new LambdaIntegration(props.handlers.uploads), keyed);
     if (props.handlers.templates) {
@@ -133,6 +136,7 @@ export class Api extends Construct {
       for (const m of ['PUT', 'DELETE']) scene.addMethod(m, p, keyed);
       project.addResource('order').addMethod('PUT', p, keyed);
       project.addResource('compose').addMethod('POST', p, keyed);
+      project.addResource('final-video').addMethod('GET', p, keyed);
     }
 
     if (props.handlers.usage)

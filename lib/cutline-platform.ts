@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { checkLimitOverrides, limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
-import { Quota } from '../lambdas/core/usage/quota.js';
+import { Quota } from '../lambdas/core/quota/quota.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
 import { ExecutionWatch } from './execution-watch.js';
@@ -197,7 +197,17 @@ export class CutlinePlatform extends Construct {
       usage: apiFn(HANDLERS.api.usage, 'UsageFunction'),
       metrics: apiFn(HANDLERS.api.metrics, 'MetricsFunction'),
       projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction'),
-      validate: apiFn(HANDLERS.api.validate, 'ValidateFunction'),
+      // Validate answers the submit estimate too: ffprobe reads the headers of `length: "auto"` sources.
+      validate: apiFn(HANDLERS.api.validate, 'ValidateFunction', withFfmpeg),
+      // One frame through the real compiler: the layer's ffmpeg, and a full vCPU (1769 MB) to draw it fast.
+      preview: new CutlineFunction(this, 'PreviewFunction', {
+        entry: HANDLERS.api.preview,
+        memorySize: 1769,
+        timeout: Duration.seconds(29),
+        environment: { ...apiEnv, ...withFfmpeg.environment },
+        logGroup,
+        layers: withFfmpeg.layers,
+      }),
       webhooks: new CutlineFunction(this, 'WebhooksFunction', {
         entry: HANDLERS.api.webhooks,
         memorySize: 256,
@@ -240,6 +250,9 @@ export class CutlinePlatform extends Construct {
     // Validate checks sources as submit does: HeadObject for their size (maxSourceBytes).
     this.storage.ingest.grantRead(handlers.validate);
     this.storage.outputs.grantRead(handlers.validate);
+    // Preview checks sources as validate does, then reads them in place (ranged GETs) to draw one frame.
+    this.storage.ingest.grantRead(handlers.preview);
+    this.storage.outputs.grantRead(handlers.preview);
     // Cancel removes what the job stored (work/ and outputs/) after it marks the job CANCELLED.
     this.storage.outputs.grantDelete(handlers.renders);
     this.pipeline.stateMachine.grantStartExecution(handlers.renders);

@@ -45,6 +45,9 @@ export class Storage extends Construct {
       ...common,
       serverAccessLogsBucket: this.logs,
       serverAccessLogsPrefix: 'outputs/',
+      // Outputs are read through presigned URLs (the URL is the grant); the console reads manifest.json
+      // with fetch from its own origin, which needs CORS on GET.
+      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins: ['*'], maxAge: 3000 }],
       lifecycleRules: [
         {
           prefix: 'work/',

@@ -40,6 +40,7 @@ export const ROUTES: readonly Route[] = [
     keyRequired: true,
   },
   { method: 'POST', resource: '/v1/validate', module: 'lambdas/api/validate.ts', keyRequired: true },
+  { method: 'POST', resource: '/v1/preview', module: 'lambdas/api/preview.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/uploads', module: 'lambdas/api/uploads.ts', keyRequired: true },
   { method: 'POST', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },
   { method: 'GET', resource: '/v1/templates', module: 'lambdas/api/templates.ts', keyRequired: true },
@@ -84,6 +85,12 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     resource: '/v1/projects/{id}/compose',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
+  {
+    method: 'GET',
+    resource: '/v1/projects/{id}/final-video',
     module: 'lambdas/api/projects.ts',
     keyRequired: true,
   },

@@ -1,13 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listExamples } from '../examples/catalog.js';
 import { CONSOLE_HEADERS } from '../lambdas/core/console-headers.js';
-import { REPO_ROOT } from './modules.js';
-
-/** The examples' edits and media: the source folder, also when this runs compiled from dist/. */
-const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
 
 /** The web console's static files (console/ in the repo). */
 export const CONSOLE_DIR = fileURLToPath(new URL('../console/', import.meta.url));
@@ -46,11 +41,7 @@ export function consoleRoutes(opts: { mediaRoot?: string; dir?: string }) {
     }
     if (path === '/examples.json') {
       try {
-        send(
-          200,
-          TYPES.json!,
-          JSON.stringify({ examples: listExamples({ dir: EXAMPLES_DIR, fileRoot: opts.mediaRoot }) }),
-        );
+        send(200, TYPES.json!, JSON.stringify({ examples: listExamples({ fileRoot: opts.mediaRoot }) }));
       } catch (err) {
         send(
           500,

@@ -2,12 +2,7 @@
  * Handler modules are named by their TypeScript sources (HANDLERS, routes). Run from dist/ (compiled by
  * bin/build.mjs) the same module is the .js beside this file's own; run by tsx it is the .ts.
  */
-import { fileURLToPath } from 'node:url';
-
 const COMPILED = import.meta.url.endsWith('.js');
-
-/** The repository's root, where the sources and their data (examples/*.json) live, compiled or not. */
-export const REPO_ROOT = fileURLToPath(new URL(COMPILED ? '../../' : '../', import.meta.url));
 
 export const runnableModule = (entry: string): string => (COMPILED ? entry.replace(/\.ts$/, '.js') : entry);
 

@@ -17,7 +17,7 @@ import { limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { jobEventDetail, wantsCallback, type Job } from '../lambdas/core/jobs/model.js';
 import { getPlatform, resetPlatform } from '../lambdas/core/platform.js';
 import type { Resolve } from '../lambdas/core/net/fetch.js';
-import type { Quota } from '../lambdas/core/usage/quota.js';
+import type { Quota } from '../lambdas/core/quota/quota.js';
 import { webhookSecrets } from '../lambdas/core/webhooks/index.js';
 import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
 import { recordUnfinished, resetQuotaCache, usageStore } from '../lambdas/core/usage/index.js';
@@ -73,7 +73,7 @@ export interface LocalPlatformOptions {
   workers?: number;
   /** Scratch folder of the render tasks (ENV.SCRATCH_DIR); default `<tmpdir>/cutline`. */
   scratchDir?: string;
-  /** Per-tenant quotas (usage/quota.ts), written to the table at start; `default` for every other tenant. */
+  /** Per-tenant quotas (quota/quota.ts), written to the table at start; `default` for every other tenant. */
   quotas?: Record<string, Quota> & { default?: Quota };
   log?: (line: string) => void;
 }
@@ -183,7 +183,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   if (orphansEnded.length) log(`ended ${orphansEnded.length} process group(s) left by the previous run`);
   const [db, s3] = await Promise.all([
     startDynalite(dataDir),
-    startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST] }),
+    startS3rver(dataDir, [INGEST, OUTPUTS], { putCors: [INGEST], getCors: [OUTPUTS] }),
   ]);
   const key = await loadOrCreateKey(dataDir, opts.apiKey);
   const webhookSecret = await loadOrCreateSecret(dataDir, opts.webhookSecret);

@@ -49,6 +49,9 @@ export interface S3Running extends Running {
  */
 const PUT_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
 
+/** Reads of presigned output URLs from any origin, as the deployed outputs bucket allows (the console's fetch). */
+const GET_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
 /** The local credentials (s3rver's own fixed pair): the only ones the local S3 endpoint accepts. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
@@ -59,7 +62,7 @@ export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S
 export async function startS3rver(
   dataDir: string,
   buckets: readonly string[],
-  opts: { putCors?: readonly string[] } = {},
+  opts: { putCors?: readonly string[]; getCors?: readonly string[] } = {},
 ): Promise<S3Running> {
   const directory = join(dataDir, 's3');
   await mkdir(directory, { recursive: true });
@@ -70,7 +73,7 @@ export async function startS3rver(
     silent: true,
     configureBuckets: buckets.map((name) => ({
       name,
-      configs: opts.putCors?.includes(name) ? [PUT_CORS] : [],
+      configs: opts.putCors?.includes(name) ? [PUT_CORS] : opts.getCors?.includes(name) ? [GET_CORS] : [],
     })),
   });
   // A full disk fails the PUT with 507, not the process (store-full.ts).

@@ -8,7 +8,7 @@ import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { getPlatform } from '../lambdas/core/platform.js';
 import { spawnManaged } from '../lambdas/core/media/processes.js';
 import { runWithTaskSignal } from '../lambdas/core/media/task-signal.js';
-import { jobScratch } from '../lambdas/pipeline/common.js';
+import { jobScratch } from '../lambdas/pipeline/scratch.js';
 import { AslRunner, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
 import { createMediaConvertJobSync } from './mediaconvert.js';
 import { nodeEntryArgs, runnableModule } from './modules.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseEdit } from '../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../lambdas/core/intake/parse-edit.js';
 import {
   checkLimitOverrides,
   LimitSettingError,
@@ -16,13 +16,13 @@ import { assertJsonDepth } from '../../lambdas/core/json-depth.js';
 import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
-import { renderLocal } from '../../lambdas/core/engine/distributed.js';
+import { renderOnThisMachine } from '../../lambdas/core/engine/machine-render.js';
 import { expandPresets } from '../../lambdas/core/packaging/social.js';
-import type { JobType } from '../../lambdas/core/jobs/kinds.js';
+import type { JobType } from '../../lambdas/core/jobs/types.js';
 import { compileRender } from '../../lambdas/core/render/compile.js';
 import { progressBar, type ProgressDetail } from '../progress.js';
 
-/** A bar fed by renderLocal: its fraction, with the frame counts ffmpeg reports (the job's own source). */
+/** A bar fed by renderOnThisMachine: its fraction, with the frame counts ffmpeg reports (the job's own source). */
 function framedBar(bar: (f: number, d?: ProgressDetail) => void) {
   let frames: ProgressDetail['frames'];
   return {
@@ -85,8 +85,8 @@ async function renderJobFile(
   try {
     const bar = progressBar('rendering');
     // Loaded here: the job kinds (clips, mixes, projects) are a large part of start-up, and an edit needs none.
-    const { renderJobLocally } = await import('../../lambdas/core/engine/jobs.js');
-    const { files, manifest } = await renderJobLocally(type, body, {
+    const { renderJobStandalone } = await import('../../local/standalone-job.js');
+    const { files, manifest } = await renderJobStandalone(type, body, {
       resolver: opts.resolver,
       outDir: opts.output,
       scratchDir,
@@ -162,7 +162,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
   const job = isBareEdit(raw)
     ? { type: 'render' as const, body: raw }
     : raw && typeof raw === 'object' && !Array.isArray(raw)
-      ? (await import('../../lambdas/core/jobs/manifest.js')).manifestJob(raw as Record<string, unknown>)
+      ? (await import('../../lambdas/core/kinds/manifest.js')).manifestJob(raw as Record<string, unknown>)
       : { type: 'render' as const, body: raw };
   const baseDir = dirname(editFile);
   const resolver = new LocalSourceResolver({
@@ -192,7 +192,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  const { plan, files } = await renderLocal(input, {
+  const { plan, files } = await renderOnThisMachine(input, {
     output,
     chunks,
     concurrency,
@@ -208,7 +208,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
   const stem = output.replace(/\.[^./]+$/, '');
   for (const r of expandPresets(edit).slice(1)) {
     const extra = await prepareRender(r.edit, { resolver });
-    const out = await renderLocal(extra, {
+    const out = await renderOnThisMachine(extra, {
       output: `${stem}-${r.name}.${extra.spec.format}`,
       concurrency,
       threadsPerWorker: threads,

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   describeLimit,
@@ -8,7 +8,9 @@ import {
   type EditLimits,
   type LimitName,
 } from '../../lambdas/core/edit/limits.js';
+import { MEDIA_DIR, makeExampleMedia, missingExampleMedia } from '../../examples/make-media.js';
 import { startLocalPlatform } from '../../local/platform.js';
+import { describeMissing, missingTools, thisFamily } from '../../local/system-check.js';
 
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -48,13 +50,30 @@ export async function startCommand(argv: string[]): Promise<number> {
     process.stderr.write(`cutline start: --workers must be a whole number ≥ 1, got "${workersText}"\n`);
     return 2;
   }
+  // A new user's first minutes: say what the machine lacks, with the command that installs it.
+  const missing = missingTools();
+  const advice = describeMissing(missing, thisFamily());
+  if (missing.some((t) => t.required)) {
+    process.stderr.write(`cutline start: cannot render on this machine\n${advice.join('\n')}\n`);
+    return 1;
+  }
+  // The console's example picker reads the examples' media: make it on the first start (seconds).
+  const mediaRoot = values['media-root'] ? resolve(values['media-root']) : undefined;
+  if (mediaRoot && mediaRoot === dirname(MEDIA_DIR) && missingExampleMedia().length) {
+    const todo = missingExampleMedia().length;
+    let done = 0;
+    process.stderr.write(`making the examples' media (first start, ${todo} files)…\n`);
+    await makeExampleMedia((line) =>
+      process.stderr.write(`  [${++done}/${todo}] ${line.replace(/^made .*\//, '')}\n`),
+    );
+  }
   let platform;
   try {
     platform = await startLocalPlatform({
       port,
       dataDir: resolve(values['data-dir']!),
       apiKey: values['api-key'],
-      mediaRoot: values['media-root'] ? resolve(values['media-root']) : undefined,
+      mediaRoot,
       allowLocalWebhooks: values['allow-local-webhooks'] === true,
       limits,
       workers,
@@ -89,6 +108,7 @@ export async function startCommand(argv: string[]): Promise<number> {
               .join(', ')}`,
           ]
         : []),
+      ...advice,
       `  workers:   ${platform.workers} (jobs and ffmpeg processes at once; more wait QUEUED; --workers N)`,
       ...(platform.orphansEnded.length
         ? [`  ended ${platform.orphansEnded.length} process group(s) the previous run left behind`]

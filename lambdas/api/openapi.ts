@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PreviewRequest } from '../core/preview/schema.js';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ClipsRequest } from '../core/clips/schema.js';
 import { Edit } from '../core/edit/schema.js';
@@ -214,7 +215,30 @@ export function openApiDocument(): Record<string, unknown> {
             required: true,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Edit' } } },
           },
-          responses: { '200': { description: '{ valid: true, type, sources }' }, ...errors },
+          responses: {
+            '200': {
+              description:
+                '{ valid: true, type, sources, estimate } — estimate as a submit stores it: estimatedSeconds, plan, unknown',
+            },
+            ...errors,
+          },
+        },
+      },
+      '/v1/preview': {
+        post: {
+          description:
+            'One frame of an edit at `at` seconds, drawn by the render compiler and ffmpeg and scaled to `width`; the edit gets the checks of a submit (problems at paths under `edit`).',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: z.toJSONSchema(PreviewRequest, { io: 'input' }) } },
+          },
+          responses: {
+            '200': {
+              description: '{ at, duration, width, height, contentType: "image/jpeg", image (base64) }',
+            },
+            '504': { description: 'the frame took longer than 20 s to draw' },
+            ...errors,
+          },
         },
       },
       '/v1/uploads': {

@@ -3,10 +3,10 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { clients } from '../core/aws/clients.js';
-import { tenantSources } from '../core/aws/s3-sources.js';
-import { zodIssues } from '../core/edit/parse.js';
+import { tenantSources } from '../core/objects/tenant-sources.js';
+import { zodIssues } from '../core/intake/parse-edit.js';
 import type { Job } from '../core/jobs/model.js';
-import { submitJob } from '../core/jobs/submit.js';
+import { submitJob } from '../core/submit/submit.js';
 import { getPlatform } from '../core/platform.js';
 import { scenesToGenerate } from '../core/projects/compose.js';
 import { projectSources } from '../core/projects/kind.js';
@@ -138,6 +138,7 @@ async function view(project: Project, scenes: readonly Scene[], withUrls = true)
       scenes: `/v1/projects/${project.id}/scenes`,
       order: `/v1/projects/${project.id}/order`,
       compose: `/v1/projects/${project.id}/compose`,
+      finalVideo: `/v1/projects/${project.id}/final-video`,
       ...(job ? { job: `/v1/renders/${job.id}` } : {}),
     },
   };
@@ -343,6 +344,34 @@ async function compose(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   );
 }
 
+/**
+ * GET /v1/projects/{id}/final-video: the last compose's video with presigned URLs (1 hour; downloadUrl
+ * saves it as an attachment), or 404 saying why there is none yet (never composed, composing, failed).
+ */
+async function finalVideo(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const tenantId = tenantOf(event);
+  const { project } = await found(tenantId, event.pathParameters?.id ?? '');
+  const p = getPlatform();
+  const job = project.composeJobId ? await p.jobs.get(project.composeJobId, tenantId) : null;
+  const video = job?.status === 'SUCCEEDED' ? job.outputs?.find((o) => o.kind === 'video') : undefined;
+  if (!job || !video) {
+    const why = !job
+      ? 'the project was never composed: POST /v1/projects/{id}/compose'
+      : job.status === 'QUEUED' || job.status === 'RUNNING'
+        ? `it is being composed (job ${job.id}, ${job.progress} %): try again when it ends`
+        : `its last compose ended ${job.status}${job.error ? ` (${job.error.code}: ${job.error.message})` : ''}: compose it again`;
+    throw new HttpError(404, 'NOT_FOUND', `no final video yet: ${why}`);
+  }
+  const name = `${project.id.slice(0, 8)}-final.${video.key.split('.').pop()}`;
+  return json(200, {
+    jobId: job.id,
+    ...video,
+    url: await p.objects.presignGet(p.outputsBucket, video.key),
+    downloadUrl: await p.objects.presignGet(p.outputsBucket, video.key, 3600, { download: name }),
+    expiresInSeconds: 3600,
+  });
+}
+
 async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const r = `${event.httpMethod} ${event.resource}`;
   switch (r) {
@@ -368,6 +397,8 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
       return reorder(event);
     case 'POST /v1/projects/{id}/compose':
       return compose(event);
+    case 'GET /v1/projects/{id}/final-video':
+      return finalVideo(event);
     default:
       throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
   }

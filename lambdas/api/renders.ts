@@ -2,15 +2,15 @@ import middy from '@middy/core';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { clients } from '../core/aws/clients.js';
-import { publishJobEvent } from '../core/aws/events.js';
-import { removeJobObjects } from '../core/aws/job-storage.js';
-import type { JobType } from '../core/jobs/kinds.js';
+import { publishJobEvent } from '../core/jobs/events.js';
+import { removeJobObjects } from '../core/objects/job-objects.js';
+import type { JobType } from '../core/jobs/types.js';
 import { loadQueueView } from '../core/jobs/queue.js';
-import { submitJob } from '../core/jobs/submit.js';
+import { submitJob } from '../core/submit/submit.js';
 import { JOB_STATUSES, isTerminal, type Job, type JobStatus } from '../core/jobs/model.js';
 import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
 import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
-import { estimateJob } from '../core/plan/estimate-job.js';
+import { estimateJob } from '../core/submit/estimate.js';
 import { getPlatform } from '../core/platform.js';
 import { liveProgress, type AggregateProgress } from '../core/jobs/progress.js';
 import { recordUnfinished } from '../core/usage/index.js';
@@ -43,12 +43,21 @@ const viewOf = (job: Job, live: AggregateProgress | null) => ({
   links: { self: `/v1/renders/${job.id}`, cancel: `/v1/renders/${job.id}/cancel` },
 });
 
-/** The job with presigned GET URLs (1 hour) on its outputs. */
+/**
+ * The job with presigned GET URLs (1 hour) on its outputs: `url` to play or read, `downloadUrl` that
+ * saves the file under its name (`<job>-<file>`, so several jobs' outputs do not overwrite each other).
+ */
 async function withUrls(job: Job): Promise<Job> {
   if (!job.outputs) return job;
   const p = getPlatform();
   const outputs = await Promise.all(
-    job.outputs.map(async (o) => ({ ...o, url: await p.objects.presignGet(p.outputsBucket, o.key) })),
+    job.outputs.map(async (o) => ({
+      ...o,
+      url: await p.objects.presignGet(p.outputsBucket, o.key),
+      downloadUrl: await p.objects.presignGet(p.outputsBucket, o.key, 3600, {
+        download: `${job.id.slice(0, 8)}-${o.key.slice(o.key.lastIndexOf('/') + 1)}`,
+      }),
+    })),
   );
   return { ...job, outputs };
 }
@@ -131,7 +140,12 @@ async function get(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> 
   if (!job) throw new HttpError(404, 'NOT_FOUND', 'no such render');
   // A job waiting for a worker says where it stands in the queue and when it may start.
   const queue = job.status === 'QUEUED' ? await loadQueueView(getPlatform().jobs, job) : undefined;
-  return json(200, { ...renderView(await withUrls(job)), ...(queue ? { queue } : {}) });
+  // One job's view carries what was submitted (after merge), so a client can open it again or resubmit.
+  return json(200, {
+    ...renderView(await withUrls(job)),
+    ...(queue ? { queue } : {}),
+    request: job.request,
+  });
 }
 
 async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { contentType as typeOfName } from '../core/aws/storage.js';
 import { resolveLimits } from '../core/edit/limits.js';
-import { zodIssues } from '../core/edit/parse.js';
+import { zodIssues } from '../core/intake/parse-edit.js';
 import { getPlatform } from '../core/platform.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf } from './http.js';
 
@@ -49,8 +49,22 @@ export const UPLOAD_CONTENT_TYPES = [
 /** S3 takes at most 5 GiB in one PUT (a presigned upload is one PUT); larger needs a multipart upload. */
 export const S3_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
-/** The largest upload: no larger than a source may be (edit/limits.ts maxSourceBytes), nor one PUT. */
-export const maxUploadBytes = (): number => Math.min(resolveLimits().maxSourceBytes, S3_SINGLE_PUT_BYTES);
+/** Which limit bounds an upload of this type: images, audio, caption/font files, or any source (video). */
+export function uploadLimitName(
+  contentType: string,
+): 'maxImageUploadBytes' | 'maxAudioUploadBytes' | 'maxTextUploadBytes' | 'maxSourceBytes' {
+  if (contentType.startsWith('image/')) return 'maxImageUploadBytes';
+  if (contentType.startsWith('audio/')) return 'maxAudioUploadBytes';
+  if (contentType.startsWith('font/') || contentType === 'text/vtt' || contentType === 'application/x-subrip')
+    return 'maxTextUploadBytes';
+  return 'maxSourceBytes';
+}
+
+/** The largest upload of a type: its kind's limit, never more than a source may be nor one PUT carries. */
+export function maxUploadBytes(contentType = 'video/mp4'): number {
+  const limits = resolveLimits();
+  return Math.min(limits[uploadLimitName(contentType)], limits.maxSourceBytes, S3_SINGLE_PUT_BYTES);
+}
 
 export const UploadRequest = z.strictObject({
   filename: z
@@ -149,12 +163,17 @@ async function create(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       { path: 'contentType', message },
     ]);
   }
-  const max = maxUploadBytes();
+  const max = maxUploadBytes(bareType);
   if (parsed.data.bytes > max) {
+    const limits = resolveLimits();
+    const name =
+      limits[uploadLimitName(bareType)] <= limits.maxSourceBytes
+        ? uploadLimitName(bareType)
+        : 'maxSourceBytes';
     const message =
-      max === S3_SINGLE_PUT_BYTES && max < resolveLimits().maxSourceBytes
+      max === S3_SINGLE_PUT_BYTES && max < limits[name]
         ? `the file is larger than ${max} bytes, the most one presigned PUT can carry (S3); larger sources need a multipart upload, which POST /v1/uploads does not offer`
-        : `the file is larger than ${max} bytes (maxSourceBytes)`;
+        : `the file is larger than ${max} bytes (${name})`;
     throw new HttpError(413, 'LIMIT_EXCEEDED', `bytes: ${message}`, [{ path: 'bytes', message }]);
   }
   const url = await presignPut(p.ingestBucket, key, type, parsed.data.bytes);

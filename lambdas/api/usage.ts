@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { monthOf } from '../core/usage/quota.js';
+import { monthOf } from '../core/quota/quota.js';
 import { quotaFor, usageStore } from '../core/usage/index.js';
 import { sumUsage, totalsByDay } from '../core/usage/record.js';
 import { HttpError, httpErrors, json, tenantOf } from './http.js';

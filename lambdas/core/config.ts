@@ -21,7 +21,7 @@ export const ENV = {
   FARGATE_SECURITY_GROUPS: 'CUTLINE_FARGATE_SECURITY_GROUPS',
   /** Local mode only: file:// sources under this folder are allowed. Never set in AWS. */
   MEDIA_ROOT: 'CUTLINE_MEDIA_ROOT',
-  /** JSON of a Quota (usage/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
+  /** JSON of a Quota (quota/quota.ts) for tenants without their own PK=TENANT#<id>, SK=QUOTA item. */
   DEFAULT_QUOTA: 'CUTLINE_DEFAULT_QUOTA',
   /** Tests only: a file every AWS call is appended to (aws/call-recorder.ts), for the IAM simulation. */
   RECORD_AWS_CALLS: 'CUTLINE_RECORD_AWS_CALLS',
@@ -94,6 +94,7 @@ export const HANDLERS = {
     usage: 'lambdas/api/usage.ts',
     metrics: 'lambdas/api/metrics.ts',
     validate: 'lambdas/api/validate.ts',
+    preview: 'lambdas/api/preview.ts',
     webhooks: 'lambdas/api/webhooks.ts',
   },
   pipeline: {

@@ -1,19 +1,14 @@
 import { STAGE_PROGRESS, unitName } from '../core/jobs/progress.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { renderLocal } from '../core/engine/distributed.js';
+import { renderOnThisMachine } from '../core/engine/machine-render.js';
 import { getPlatform } from '../core/platform.js';
-import {
-  enterStage,
-  keepResult,
-  frameReporter,
-  loadRenditions,
-  outputName,
-  prepareJob,
-  storeOutputs,
-  withScratch,
-  metered,
-} from './common.js';
+import { metered } from './metering.js';
+import { outputName, storeOutputs } from './outputs.js';
+import { prepareJob } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { enterStage, frameReporter } from './stage.js';
+import { keepResult, loadRenditions } from './work-files.js';
 
 /** One rendition in one Fargate task: chunks on all its cores, then the result file Finalize reads. */
 export async function runJobOnFargate(jobId: string, rendition = 0): Promise<void> {
@@ -26,7 +21,7 @@ export async function runJobOnFargate(jobId: string, rendition = 0): Promise<voi
     withScratch(jobId, `fargate-${rendition}`, async (dir) => {
       const input = await prepareJob(job, join(dir, 'src'), undefined, rendition);
       const progress = frameReporter(jobId, unitName.rendition(rendition));
-      const { files } = await renderLocal(input, {
+      const { files } = await renderOnThisMachine(input, {
         output: join(dir, outputName(r.name, input.spec.format)),
         concurrency: availableParallelism(),
         onFrames: (done) => progress.frames(done),

@@ -1,5 +1,5 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
-import { assertOutputsStored, cleanWork } from '../core/aws/job-storage.js';
+import { assertOutputsStored, cleanWork } from '../core/objects/job-objects.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
 import { jobEventDetail, type JobOutput } from '../core/jobs/model.js';
@@ -7,15 +7,11 @@ import { getPlatform } from '../core/platform.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { recordCompletion } from '../core/usage/index.js';
 import { jobSeconds } from '../core/usage/record.js';
-import {
-  enterStage,
-  logger,
-  loadPlan,
-  loadRenditions,
-  renditionResultKey,
-  type PipelineState,
-  type StoredFiles,
-} from './common.js';
+import { logger } from './logger.js';
+import type { StoredFiles } from './outputs.js';
+import { enterStage } from './stage.js';
+import type { EventResult, PipelineState } from './state.js';
+import { loadPlan, loadRenditions, renditionResultKey } from './work-files.js';
 import { packagingResultKey } from './package-mediaconvert.js';
 
 /**
@@ -35,7 +31,7 @@ export function boundedEvent(detail: Record<string, unknown>): Record<string, un
  * job of several renditions also gets manifest.json listing them with their metadata. Returns the event
  * detail PublishSucceeded sends.
  */
-export async function handler(state: PipelineState): Promise<{ event: Record<string, unknown> }> {
+export async function handler(state: PipelineState): Promise<EventResult> {
   const job = await enterStage(state, 'finalizing', STAGE_PROGRESS.finalizing);
   const p = getPlatform();
   const plans = await loadPlan(state);

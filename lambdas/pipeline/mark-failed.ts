@@ -1,23 +1,16 @@
 import { writeDropError } from '../core/aws/drop-errors.js';
-import { cleanWork } from '../core/aws/job-storage.js';
+import { cleanWork } from '../core/objects/job-objects.js';
 import { isStorageFull, storageFullError } from '../core/errors.js';
 import { jobEventDetail } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';
 import { sanitizeError } from '../core/sanitize.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { recordUnfinished } from '../core/usage/index.js';
-import { planLimits } from '../core/plan/estimate-job.js';
-import { loadPlan, logger, type PipelineState } from './common.js';
-import { describeTimeout, type FailedTask } from './timeout-reason.js';
-
-/**
- * MarkFailed's input: the pipeline state with the caught error; inside a Distributed Map's child also
- * `child: true` and what failed (a Map reports only States.ExceedToleratedFailureThreshold upward, so the
- * child records the real reason first).
- */
-export interface FailedState extends PipelineState, FailedTask {
-  child?: boolean;
-}
+import { planLimits } from '../core/submit/estimate.js';
+import { logger } from './logger.js';
+import type { FailedResult, FailedState, FailedTask, PipelineState } from './state.js';
+import { loadPlan } from './work-files.js';
+import { describeTimeout } from './timeout-reason.js';
 
 /** Turns the Step Functions error into a reason a person can act on. */
 export function describeFailure(
@@ -72,9 +65,7 @@ export async function untilStored<T>(write: () => Promise<T>, makeRoom: () => Pr
 }
 
 /** MarkFailed: every failure path ends here; the job becomes FAILED unless it already ended. */
-export async function handler(
-  state: FailedState,
-): Promise<{ event: Record<string, unknown>; error: { code: string; message: string } }> {
+export async function handler(state: FailedState): Promise<FailedResult> {
   const p = getPlatform();
   const job = await p.jobs.get(state.jobId);
   // Inside the chunk Map the state knows its rendition by index only: name it from the plan.

@@ -12,21 +12,10 @@ import {
 import { DEFAULTS, findPreset } from '../core/packaging/options.js';
 import { parseMasterPlaylist, parseMediaPlaylist } from '../core/packaging/playlist.js';
 import { outputSpec } from '../core/render/output-spec.js';
-import { enterStage, loadRenditions, outputName, type StoredFiles } from './common.js';
-
-/**
- * The tasks around `mediaconvert:createJob.sync` in the PackageRenditions Map: `build` turns one
- * rendition's hls preset into MediaConvert job settings (the finished main file in, its `-hls/` folder
- * out); `collect` checks the tree MediaConvert wrote against the layout it was asked for and leaves the
- * master playlist as the rendition's output for Finalize.
- */
-export interface PackagingTask {
-  jobId: string;
-  tenantId: string;
-  action: 'build' | 'collect';
-  rendition: number;
-  mediaConvertJobId?: string;
-}
+import { outputName, type StoredFiles } from './outputs.js';
+import { enterStage } from './stage.js';
+import type { PackagingResult, PackagingTask } from './state.js';
+import { loadRenditions } from './work-files.js';
 
 export const packagingResultKey = (jobId: string, rendition: number) =>
   keys.work(jobId, `packaging-${rendition}.json`);
@@ -68,7 +57,7 @@ export async function build(task: PackagingTask): Promise<{ request: CreateJobRe
   return { request };
 }
 
-export async function collect(task: PackagingTask): Promise<{ rendition: number; key: string }> {
+export async function collect(task: PackagingTask): Promise<PackagingResult> {
   await enterStage(task, 'finalizing', 96);
   const { r, prefix, variants } = await renditionHls(task);
   const p = getPlatform();

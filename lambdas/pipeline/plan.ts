@@ -4,20 +4,15 @@ import { findPreset } from '../core/packaging/options.js';
 import { hlsPackager } from '../core/packaging/packager.js';
 import { getPlatform } from '../core/platform.js';
 import { packagingSeconds } from '../core/plan/cost.js';
-import { planLimits } from '../core/plan/estimate-job.js';
+import { planLimits } from '../core/submit/estimate.js';
 import { planRender } from '../core/plan/planner.js';
 import { SFN_QUOTAS } from '../core/plan/sfn-quotas.js';
 import { renditionTimeouts, taskTimeoutSeconds } from '../core/plan/timeouts.js';
-import {
-  enterStage,
-  loadProbes,
-  loadRenditions,
-  planKey,
-  prepareJob,
-  withScratch,
-  type PipelineState,
-  type RenditionPlan,
-} from './common.js';
+import { prepareJob } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { enterStage } from './stage.js';
+import type { PipelineState, RenditionPlan } from './state.js';
+import { loadProbes, loadRenditions, planKey } from './work-files.js';
 
 const list = (v: string | undefined) =>
   v

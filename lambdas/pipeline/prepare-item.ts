@@ -1,22 +1,19 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { keys } from '../core/aws/storage.js';
 import { CutlineError } from '../core/errors.js';
-import type { PrepareItem } from '../core/jobs/kinds.js';
-import { expansionContext } from '../core/jobs/expand.js';
-import { jobKind, storedRequest } from '../core/jobs/registry.js';
+import { expansionContext } from '../core/kinds/expand.js';
+import { jobKind, storedRequest } from '../core/kinds/registry.js';
 import { getPlatform } from '../core/platform.js';
-import { enterStage, RenderRetryableError, sourceResolver, withScratch } from './common.js';
-
-interface PrepareTask {
-  jobId: string;
-  tenantId: string;
-  item: PrepareItem;
-}
+import { RenderRetryableError } from './errors.js';
+import { sourceResolver } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { enterStage } from './stage.js';
+import type { PrepareResult, PrepareTask } from './state.js';
 
 export const preparedKey = (jobId: string, id: string) => keys.work(jobId, `prepared/${id}.json`);
 
 /** One prepare item (e.g. a scene's media), run by its kind; the result is kept for the Probe step. */
-export async function handler(task: PrepareTask): Promise<{ id: string }> {
+export async function handler(task: PrepareTask): Promise<PrepareResult> {
   const job = await enterStage(task, 'preparing', STAGE_PROGRESS.preparing);
   const kind = jobKind(job.type);
   if (!kind.prepareItem)

@@ -1,17 +1,15 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { keys } from '../core/aws/storage.js';
 import { prepareRender } from '../core/engine/prepare.js';
-import { expansionContext, expandJob } from '../core/jobs/expand.js';
-import { jobKind, storedRequest } from '../core/jobs/registry.js';
+import { expansionContext, expandJob } from '../core/kinds/expand.js';
+import { jobKind, storedRequest } from '../core/kinds/registry.js';
 import type { ProbeResult } from '../core/media/probe.js';
 import { getPlatform } from '../core/platform.js';
-import {
-  enterStage,
-  sourceResolver,
-  withScratch,
-  type PipelineState,
-  type StoredRendition,
-} from './common.js';
+import { sourceResolver } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { enterStage } from './stage.js';
+import type { PipelineState } from './state.js';
+import type { StoredRendition } from './work-files.js';
 import { preparedKey } from './prepare-item.js';
 
 /**

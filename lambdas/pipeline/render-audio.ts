@@ -1,16 +1,17 @@
-import { putWorkFile } from '../core/aws/job-storage.js';
+import { putWorkFile } from '../core/objects/job-objects.js';
 import { keys } from '../core/aws/storage.js';
 import { renderAudioPart } from '../core/engine/chunks.js';
 import { planRender } from '../core/plan/planner.js';
 import { framesOf, unitName } from '../core/jobs/progress.js';
-import { frameReporter, loadJob, loadProbes, prepareJob, withScratch, metered } from './common.js';
+import { metered } from './metering.js';
+import { prepareJob } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { frameReporter, loadJob } from './stage.js';
+import type { AudioResult, AudioTask } from './state.js';
+import { loadProbes } from './work-files.js';
 
 /** The audio of one rendition's whole window, mixed once while its chunks render. */
-export async function handler(task: {
-  jobId: string;
-  tenantId: string;
-  rendition?: number;
-}): Promise<{ audioKey: string | null }> {
+export async function handler(task: AudioTask): Promise<AudioResult> {
   const job = await loadJob(task);
   const index = task.rendition ?? 0;
   return metered(job.id, () =>

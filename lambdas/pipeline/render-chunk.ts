@@ -1,37 +1,21 @@
-import { putWorkFile } from '../core/aws/job-storage.js';
+import { putWorkFile } from '../core/objects/job-objects.js';
 import { join } from 'node:path';
 import { keys } from '../core/aws/storage.js';
 import { renderChunk } from '../core/engine/chunks.js';
 import { renderPrepared } from '../core/engine/render.js';
 import { CutlineError } from '../core/errors.js';
 import { framesOf, STAGE_PROGRESS, unitName } from '../core/jobs/progress.js';
-import {
-  enterStage,
-  keepResult,
-  frameReporter,
-  loadProbes,
-  loadRenditions,
-  outputName,
-  prepareJob,
-  RenderRetryableError,
-  storeOutputs,
-  metered,
-  withScratch,
-} from './common.js';
-
-interface ChunkTask {
-  jobId: string;
-  tenantId: string;
-  /** The rendition's index (0 for a plain render). */
-  rendition?: number;
-  single?: boolean;
-  chunk?: { index: number; startFrame: number; endFrame: number };
-}
+import { RenderRetryableError } from './errors.js';
+import { metered } from './metering.js';
+import { outputName, storeOutputs } from './outputs.js';
+import { prepareJob } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { enterStage, frameReporter } from './stage.js';
+import type { ChunkResult, ChunkTask, RenditionResult } from './state.js';
+import { keepResult, loadProbes, loadRenditions } from './work-files.js';
 
 /** One chunk of video (Map item), or a whole rendition when its plan is a single pass. */
-export async function handler(
-  task: ChunkTask,
-): Promise<{ rendition: number; resultKey: string } | { chunk: number; key: string }> {
+export async function handler(task: ChunkTask): Promise<RenditionResult | ChunkResult> {
   const job = await enterStage(task, 'rendering', STAGE_PROGRESS.rendering);
   const index = task.rendition ?? 0;
   const scratch = task.single ? `single-${index}` : `r${index}-chunk-${task.chunk?.index}`;

@@ -2,27 +2,23 @@ import { STAGE_PROGRESS } from '../core/jobs/progress.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { stitch } from '../core/engine/chunks.js';
-import { finishOutput, type RenderedFile } from '../core/engine/render.js';
+import { finishOutput } from '../core/engine/render.js';
+import type { RenderedFile } from '../core/packaging/types.js';
 import { CutlineError } from '../core/errors.js';
 import { getPlatform } from '../core/platform.js';
-import {
-  enterStage,
-  keepResult,
-  loadJob,
-  outputName,
-  prepareJob,
-  loadProbes,
-  storeOutputs,
-  metered,
-  withScratch,
-  type RenditionState,
-} from './common.js';
+import { metered } from './metering.js';
+import { outputName, storeOutputs } from './outputs.js';
+import { prepareJob } from './prepare.js';
+import { withScratch } from './scratch.js';
+import { enterStage, loadJob } from './stage.js';
+import type { RenditionResult, RenditionState } from './state.js';
+import { keepResult, loadProbes } from './work-files.js';
 
 /**
  * Joins a rendition's chunk files by stream copy, muxes the audio, takes poster and thumbnail, stores the
  * outputs and keeps their list for Finalize (the state carries only its key).
  */
-export async function handler(state: RenditionState): Promise<{ rendition: number; resultKey: string }> {
+export async function handler(state: RenditionState): Promise<RenditionResult> {
   // One rendition: its frames are all done, so the stitch starts at the stage's mark; of several, the
   // others may still render, and progress stays what their frames say (enterStage takes the larger).
   const before = await loadJob(state);

@@ -1,15 +1,6 @@
 import { DEFAULT_TIMEOUT_POLICY, FIXED_TASK_SECONDS, type TimeoutPolicy } from '../core/plan/timeouts.js';
 import { SFN_QUOTAS } from '../core/plan/sfn-quotas.js';
-import type { ChunkPlan, RenditionPlan } from './common.js';
-
-/** What a child execution says about the task that failed (the RecordFailure states' payload). */
-export interface FailedTask {
-  /** `chunk`, `audio`, or the rendition's target for its own tasks (`lambda`: single pass or stitch). */
-  task?: string;
-  /** The rendition's plan, or its index where the state carries only that (inside the chunk Map). */
-  rendition?: RenditionPlan | number;
-  chunk?: ChunkPlan;
-}
+import type { FailedTask } from './state.js';
 
 const STEP_OF_STAGE: Record<string, keyof typeof FIXED_TASK_SECONDS> = {
   validating: 'validate',

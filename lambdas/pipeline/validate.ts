@@ -1,6 +1,7 @@
 import { STAGE_PROGRESS } from '../core/jobs/progress.js';
-import { jobKind, storedRequest } from '../core/jobs/registry.js';
-import { enterStage, type PipelineState } from './common.js';
+import { jobKind, storedRequest } from '../core/kinds/registry.js';
+import { enterStage } from './stage.js';
+import type { PipelineState } from './state.js';
 
 /** Validate: the job exists and is not ended; its request still passes its kind's schema and limits. */
 export async function handler(state: PipelineState): Promise<PipelineState> {

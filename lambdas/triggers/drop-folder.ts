@@ -8,8 +8,8 @@ import { keyProblem } from '../core/aws/object-key.js';
 import { CutlineError } from '../core/errors.js';
 import { assertJsonDepth } from '../core/json-depth.js';
 import { assertSafeNumbers } from '../core/json-numbers.js';
-import { manifestJob } from '../core/jobs/manifest.js';
-import { submitJob } from '../core/jobs/submit.js';
+import { manifestJob } from '../core/kinds/manifest.js';
+import { submitJob } from '../core/submit/submit.js';
 import { getPlatform } from '../core/platform.js';
 import { PRESETS, presetEdit } from '../core/presets.js';
 

@@ -1,8 +1,8 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { writeDropError } from '../core/aws/drop-errors.js';
-import { publishJobEvent } from '../core/aws/events.js';
-import { cleanWork } from '../core/aws/job-storage.js';
+import { publishJobEvent } from '../core/jobs/events.js';
+import { cleanWork } from '../core/objects/job-objects.js';
 import { recordJobEnd } from '../core/aws/telemetry.js';
 import { isTerminal, type Job, type JobError } from '../core/jobs/model.js';
 import { getPlatform } from '../core/platform.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEdit } from '../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../lambdas/core/intake/parse-edit.js';
 import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { renderPrepared } from '../../lambdas/core/engine/render.js';

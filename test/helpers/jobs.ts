@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { renderPrepared } from '../../lambdas/core/engine/render.js';
-import type { ExpandContext, Rendition } from '../../lambdas/core/jobs/kinds.js';
+import type { ExpandContext, Rendition } from '../../lambdas/core/jobs/types.js';
 import { probeFile } from '../../lambdas/core/media/probe.js';
 import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
 

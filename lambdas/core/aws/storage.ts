@@ -166,9 +166,33 @@ export class ObjectStore {
     }
   }
 
-  presignGet(bucket: string, key: string, expiresIn = 3600): Promise<string> {
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn });
+  /**
+   * A GET URL; with `download`, the answer says `Content-Disposition: attachment` with that file name
+   * (signed into the URL), so a browser saves it even from another origin, where `<a download>` is ignored.
+   */
+  presignGet(
+    bucket: string,
+    key: string,
+    expiresIn = 3600,
+    opts: { download?: string } = {},
+  ): Promise<string> {
+    const disposition = opts.download === undefined ? undefined : attachment(opts.download);
+    return getSignedUrl(
+      this.s3,
+      new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: disposition }),
+      { expiresIn },
+    );
   }
+}
+
+/** `attachment` with an ASCII fallback name and the exact one in RFC 5987 form (any language's letters). */
+export function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const exact = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
 }
 
 export const contentType = (name: string): string =>

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Edit, FocusKeyframe } from '../edit/schema.js';
-import { parseEdit, zodIssues } from '../edit/parse.js';
+import { parseEdit, zodIssues } from '../intake/parse-edit.js';
 import { CutlineError, validationError } from '../errors.js';
-import type { ExpandContext, JobKind, Rendition } from '../jobs/kinds.js';
+import type { ExpandContext, JobKind, Rendition } from '../jobs/types.js';
 import { parseTranscript, type Word } from '../text/transcript.js';
 import { ANALYSIS_FPS, audioSignals, frameDifferences, readGrayFrames } from './analyze.js';
 import { autoFocus } from './reframe.js';

@@ -27,6 +27,10 @@ export interface EditLimits {
    * 400 KB with room for what the pipeline adds; a merge is measured before it is applied.
    */
   maxRequestBytes: number;
+  /** Per-kind upload sizes (POST /v1/uploads): images, audio, and caption/font files; video is maxSourceBytes. */
+  maxImageUploadBytes: number;
+  maxAudioUploadBytes: number;
+  maxTextUploadBytes: number;
 }
 
 /**
@@ -49,6 +53,10 @@ export const DEFAULT_LIMITS: Readonly<EditLimits> = Object.freeze({
   maxFonts: 10,
   maxMergeFields: 200,
   maxRequestBytes: 256 * 1024,
+  // A 64 MP 16-bit PNG is ~200 MB; three hours of 48 kHz stereo WAV ~2 GB; captions and fonts are small.
+  maxImageUploadBytes: 256 * 1024 ** 2,
+  maxAudioUploadBytes: 2 * 1024 ** 3,
+  maxTextUploadBytes: 32 * 1024 ** 2,
 });
 
 export type LimitName = keyof EditLimits;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OutputPresets } from '../packaging/schema.js';
+import { OutputPresets } from './packaging-schema.js';
 
 /**
  * The edit format: the core of Shotstack's public Edit API, same names and meanings, so existing edits

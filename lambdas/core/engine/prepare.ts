@@ -11,7 +11,7 @@ import type { MediaEntry } from '../render/visual.js';
 import { parseCaptions, type Cue } from '../text/captions.js';
 import { FontRegistry } from '../text/fonts.js';
 import { htmlDocument } from '../html/document.js';
-import { vectorDocument } from '../html/vector.js';
+import { vectorDocument } from '../render/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
 
 interface SourceRef {

@@ -4,20 +4,7 @@ import { runFfmpeg, type FfmpegStats } from '../media/ffmpeg.js';
 import { compileRender, type CompileInput, type CompiledRender } from '../render/compile.js';
 import type { FrameWindow } from '../render/window.js';
 import { packageOutput, type PackageOptions } from '../packaging/package.js';
-
-export interface RenderedFile {
-  /** playlist: an HLS master; sprite + vtt: scrubbing thumbnails; preview: the preview GIF. */
-  kind: 'video' | 'audio' | 'image' | 'poster' | 'thumbnail' | 'playlist' | 'sprite' | 'vtt' | 'preview';
-  path: string;
-  bytes: number;
-  durationSeconds?: number;
-  width?: number;
-  height?: number;
-  /** The key under the job's output prefix; defaults to the file's base name (e.g. `clip-01/master.m3u8`). */
-  name?: string;
-  /** Files stored next to this one and not listed as outputs (HLS segments and variant playlists). */
-  companions?: Array<{ path: string; name: string }>;
-}
+import type { RenderedFile } from '../packaging/types.js';
 
 export interface RenderOptions {
   output: string;

@@ -1,12 +1,8 @@
 import { z } from 'zod';
 import type { JobEstimate } from '../plan/estimate.js';
-import type { Reservation } from '../usage/reservation.js';
-import type { JobType } from './kinds.js';
+import type { Reservation } from '../quota/reservation.js';
+import type { CallbackEvent, JobType } from './types.js';
 import type { ProgressWork } from './progress.js';
-
-/** What a job's callback may receive besides Job Succeeded / Failed / Cancelled. */
-export const CALLBACK_EVENTS = ['progress'] as const;
-export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
 
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export const TERMINAL: readonly JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -85,7 +81,7 @@ export interface Job {
   plan?: Array<{ rendition: string; target: 'lambda' | 'fargate'; chunks: number }>;
   /** The estimate given at submit (plan/estimate.ts), kept to measure the cost model against `actual`. */
   submitEstimate?: JobEstimate;
-  /** What the submit reserved against the tenant's quotas (usage/reservation.ts), settled at the end. */
+  /** What the submit reserved against the tenant's quotas (quota/reservation.ts), settled at the end. */
   reservation?: Reservation;
   /** When the job's usage was settled against its reservation (once: Finalize, MarkFailed or cancel). */
   usageSettledAt?: string;

@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * `runWithTaskSignal` with its execution's signal, so every process the task starts (ffmpeg, ffprobe,
  * the Fargate stand-in) is ended when the execution is stopped, fails or times out, without threading
  * a signal through every handler and helper. In Lambda there is none: a stopped execution does not stop
- * an invocation, so the handlers check the job's state before they upload (pipeline/common.ts).
+ * an invocation, so the handlers check the job's state before they upload (pipeline/outputs.ts).
  */
 const current = new AsyncLocalStorage<AbortSignal>();
 

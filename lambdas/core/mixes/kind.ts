@@ -1,7 +1,7 @@
 import type { Edit } from '../edit/schema.js';
-import { parseEdit, zodIssues } from '../edit/parse.js';
+import { parseEdit, zodIssues } from '../intake/parse-edit.js';
 import { validationError } from '../errors.js';
-import type { ExpandContext, JobKind, Rendition } from '../jobs/kinds.js';
+import type { ExpandContext, JobKind, Rendition } from '../jobs/types.js';
 import { MixRequest, type MixClip } from './schema.js';
 import { pickVariations } from './variations.js';
 

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +39,11 @@ export function parseRange(
 interface Entry {
   source: RangeSource;
   scope: string;
+  /**
+   * The context of the code that was handed the URL: reads run in it, so in a process that hosts several
+   * functions (the local platform) each read is that function's (the IAM simulation attributes it).
+   */
+  context: AsyncResource;
   size?: Promise<number>;
   /** Where earlier answers ended → the block the next answer from there may carry (a reader going on). */
   next: Map<number, number>;
@@ -97,7 +103,12 @@ export class RangeProxy {
   /** A URL for one object, valid until `release(scope)`. `name` keeps the file name (ffmpeg looks at it). */
   allow(source: RangeSource, scope: string, name: string): string {
     const token = randomBytes(18).toString('base64url');
-    this.entries.set(token, { source, scope, next: new Map() });
+    this.entries.set(token, {
+      source,
+      scope,
+      context: new AsyncResource('cutline-range-source'),
+      next: new Map(),
+    });
     const safe = encodeURIComponent(name.slice(name.lastIndexOf('/') + 1) || 'source');
     return `${this.origin}/${token}/${safe}`;
   }
@@ -156,7 +167,7 @@ export class RangeProxy {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return fail(405, 'only GET and HEAD', { allow: 'GET, HEAD' });
     try {
-      entry.size ??= entry.source.size();
+      entry.size ??= entry.context.runInAsyncScope(() => entry.source.size());
       const size = await entry.size;
       const range = parseRange(req.headers.range, size);
       if (range === 'unsatisfiable')
@@ -184,7 +195,7 @@ export class RangeProxy {
       if (req.method === 'HEAD' || length === 0) return void res.end();
       const stats = this.count(entry.scope);
       stats.requests++;
-      const body = await entry.source.read(start, end);
+      const body = await entry.context.runInAsyncScope(() => entry.source.read(start, end));
       // Counted as they leave: a reader that seeks away closes the socket and the object read stops too.
       const counter = new Transform({
         transform(chunk: Buffer, _enc, done) {

@@ -10,7 +10,7 @@ import type {
   PreviewGifPreset,
   SocialPreset,
   ThumbnailsPreset,
-} from './schema.js';
+} from '../edit/packaging-schema.js';
 
 /** Defaults, in one place (README's preset table repeats them). */
 export const DEFAULTS = {

@@ -4,7 +4,7 @@ import { runFfmpeg } from '../media/ffmpeg.js';
 import { defaultWindow, type CompileInput } from '../render/compile.js';
 import { fpsValue } from '../render/output-spec.js';
 import { windowSeconds } from '../render/window.js';
-import type { RenderedFile } from '../engine/render.js';
+import type { RenderedFile } from './types.js';
 import { previewGifArgs, spriteArgs, webArgs } from './derived.js';
 import { writeHls } from './hls.js';
 import { selectLadder } from './ladder.js';

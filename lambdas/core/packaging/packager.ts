@@ -1,5 +1,5 @@
 import { ENV } from '../config.js';
-import type { HlsPackager, HlsPreset } from './schema.js';
+import type { HlsPackager, HlsPreset } from '../edit/packaging-schema.js';
 
 /**
  * Who packages an `hls` preset, read from the deployment in one place. On the platform (a table is

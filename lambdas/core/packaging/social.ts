@@ -1,8 +1,8 @@
 import type { Edit } from '../edit/schema.js';
-import type { Rendition } from '../jobs/kinds.js';
+import type { Rendition } from '../jobs/types.js';
 import { frameSize } from '../render/output-spec.js';
 import { DEFAULTS, findPreset } from './options.js';
-import type { PresetName, SocialAspectRatio } from './schema.js';
+import type { PresetName, SocialAspectRatio } from '../edit/packaging-schema.js';
 
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 const RATIO: Record<SocialAspectRatio, [number, number]> = {

@@ -1,6 +1,6 @@
 import { CutlineError } from '../errors.js';
 import { DEFAULTS } from './options.js';
-import type { ThumbnailsPreset } from './schema.js';
+import type { ThumbnailsPreset } from '../edit/packaging-schema.js';
 
 /** The layout of a thumbnail sprite sheet: one tile per `interval` seconds, row by row. */
 export interface SpriteGrid {

@@ -7,7 +7,7 @@ import { planRender, type PlanLimits } from './planner.js';
 /**
  * The estimate a client gets at submit, before the pipeline has probed anything. Pure: the edit plus the
  * durations of the few sources whose length the edit leaves open (`length: "auto"`), read cheaply from
- * their headers by the I/O edge (plan/estimate-job.ts). It runs the planner's own cost model, so the
+ * their headers by the I/O edge (submit/estimate.ts). It runs the planner's own cost model, so the
  * submit estimate and the Plan step's agree whenever the durations do.
  */
 

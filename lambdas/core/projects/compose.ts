@@ -1,4 +1,4 @@
-import { parseEdit } from '../edit/parse.js';
+import { parseEdit } from '../intake/parse-edit.js';
 import { CutlineError } from '../errors.js';
 import type { Clip, Edit, Output, Track } from '../edit/schema.js';
 import { fpsValue, outputSpec } from '../render/output-spec.js';

@@ -1,7 +1,7 @@
 import { clients } from '../aws/clients.js';
 import { contentType } from '../aws/storage.js';
 import { CutlineError } from '../errors.js';
-import type { JobKind, PrepareItem } from '../jobs/kinds.js';
+import type { JobKind, PrepareItem } from '../jobs/types.js';
 import { getPlatform } from '../platform.js';
 import { composeEdit, itemId, scenesToGenerate } from './compose.js';
 import { assertAvailable, providerEnv, providerOf, type ProviderEnv } from './providers/index.js';

@@ -10,7 +10,7 @@ import {
   CallbackEvents,
 } from '../edit/schema.js';
 import { validationError } from '../errors.js';
-import { zodIssues } from '../edit/parse.js';
+import { zodIssues } from '../intake/parse-edit.js';
 
 /** A project holds at most this many scenes (keys are SCENE#001 … SCENE#999; 100 keeps reads one page). */
 export const MAX_SCENES = 100;
@@ -30,6 +30,17 @@ const seconds = z
   .max(MAX_SCENE_SECONDS, `length must be at most ${MAX_SCENE_SECONDS} seconds`);
 const volume = z.number().min(0, 'volume must be 0 or more').max(10, 'volume must be at most 10');
 
+/**
+ * A project keeps where its media is (an object key, s3:// or https URL), never a presigned URL: one
+ * expires within hours (and carries a credential), so the project would stop composing.
+ */
+const StoredSrc = Src.refine(
+  (src) => !/[?&](X-Amz-(Signature|Credential|Security-Token)|Signature|AWSAccessKeyId)=/i.test(src),
+  'src is a presigned URL, which expires and carries a credential: give the object key from POST /v1/uploads (its src), or an s3:// URL',
+);
+/** How a picture fills the frame: `crop` (default) fills it and cuts the overflow; `contain` letterboxes. */
+const SceneFit = z.enum(['crop', 'contain'], { error: 'fit must be crop or contain' });
+
 export const MODES = ['music-video', 'ad-creative', 'custom'] as const;
 export const Mode = z.enum(MODES);
 export const SCENE_SOURCES = ['upload', 'image', 'title', 'voiceover', 'generate'] as const;
@@ -38,7 +49,8 @@ export type SceneSource = (typeof SCENE_SOURCES)[number];
 /** A user's clip (uploaded with POST /v1/uploads); its length defaults to the clip's, after trim. */
 export const UploadScene = z.strictObject({
   source: z.literal('upload'),
-  src: Src,
+  src: StoredSrc,
+  fit: SceneFit.optional(),
   trim: z.number().min(0, 'trim must be 0 or more').optional(),
   length: seconds.optional(),
   volume: volume.optional(),
@@ -46,7 +58,8 @@ export const UploadScene = z.strictObject({
 /** Ken Burns motion over a still, with an optional caption. */
 export const ImageScene = z.strictObject({
   source: z.literal('image'),
-  src: Src,
+  src: StoredSrc,
+  fit: SceneFit.optional(),
   length: seconds.default(4),
   effect: Effect.optional(),
   caption: text('caption', 300).optional(),
@@ -70,7 +83,7 @@ export const VoiceoverScene = z.strictObject({
     .optional(),
   /** Seconds; default: the speech's length plus half a second. */
   length: seconds.optional(),
-  image: Src.optional(),
+  image: StoredSrc.optional(),
   /** The title card's text when there is no image; default: the spoken text. */
   title: text('title', 300).optional(),
 });
@@ -79,6 +92,7 @@ export const GenerateScene = z.strictObject({
   source: z.literal('generate'),
   prompt: text('prompt', 1000),
   length: seconds.default(6),
+  fit: SceneFit.optional(),
 });
 
 export const SceneInput = z.discriminatedUnion(
@@ -129,7 +143,7 @@ export type Scene = z.infer<typeof Scene>;
 
 /** The backing track: looped when the video is longer, cut at the video's end. */
 export const BackingAudio = z.strictObject({
-  src: Src,
+  src: StoredSrc,
   volume: volume.optional(),
   effect: AudioEffect.optional(),
 });
@@ -163,7 +177,7 @@ export const ProjectFields = z.strictObject({
   /** The character (music video) or product (ad creative) the scenes are about. */
   subject: text('subject').optional(),
   audio: BackingAudio.optional(),
-  referenceImages: z.array(Src).max(20, 'at most 20 reference images').optional(),
+  referenceImages: z.array(StoredSrc).max(20, 'at most 20 reference images').optional(),
   output: ProjectOutput.optional(),
   /** Between scenes: each scene fades (or wipes, slides…) in and out; lengths do not change. */
   transition: TransitionName.optional(),

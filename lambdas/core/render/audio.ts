@@ -1,5 +1,5 @@
 import type { Edit } from '../edit/schema.js';
-import { filter, formatNumber as n, type FilterGraph, type FilterNode } from './graph.js';
+import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import type { InputList } from './inputs.js';
 import type { Rational } from './output-spec.js';
 import type { ResolvedTimeline } from './timeline.js';

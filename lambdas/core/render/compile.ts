@@ -4,7 +4,7 @@ import type { FontRegistry } from '../text/fonts.js';
 import { CutlineError } from '../errors.js';
 import { composeAudio } from './audio.js';
 import { audioCodecArgs, containerArgs, metadataArgs, videoCodecArgs } from './encode.js';
-import { filter, FilterGraph } from './graph.js';
+import { filter, FilterGraph } from '../filtergraph/graph.js';
 import { InputList } from './inputs.js';
 import type { OutputSpec } from './output-spec.js';
 import type { ResolvedTimeline } from './timeline.js';

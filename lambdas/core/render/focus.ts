@@ -1,5 +1,5 @@
 import type { Focus } from '../edit/schema.js';
-import { formatNumber as n } from './graph.js';
+import { formatNumber as n } from '../filtergraph/graph.js';
 
 /**
  * Where the `fit: crop` window sits along one axis, for a video asset's `focus` (cutline extension).

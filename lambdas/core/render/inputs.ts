@@ -1,6 +1,6 @@
 import { sourceInputOptions } from '../media/source-input.js';
 import type { ProbeResult } from '../media/probe.js';
-import { formatNumber } from './graph.js';
+import { formatNumber } from '../filtergraph/graph.js';
 
 /**
  * The `-i` inputs of one ffmpeg run, each a user's source with its own options; returns stable indexes.

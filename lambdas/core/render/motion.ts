@@ -1,5 +1,5 @@
 import type { Clip } from '../edit/schema.js';
-import { formatNumber as n } from './graph.js';
+import { formatNumber as n } from '../filtergraph/graph.js';
 
 /**
  * Transitions and effects as data the compiler turns into filters. Durations follow the names: the plain

@@ -6,8 +6,8 @@ import { captionFilters } from '../text/captions.js';
 import type { FontRegistry } from '../text/fonts.js';
 import { textLayer, titleLayer, type TextLayer } from '../text/layers.js';
 import { isOpaqueFullFrame, planBase } from './base.js';
-import { ffColor } from './color.js';
-import { filter, formatNumber as n, type FilterGraph, type FilterNode } from './graph.js';
+import { ffColor } from '../filtergraph/color.js';
+import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import type { InputList } from './inputs.js';
 import { focusOffset } from './focus.js';
 import {
@@ -20,7 +20,7 @@ import {
 } from './motion.js';
 import { fpsString, type OutputSpec, type Rational } from './output-spec.js';
 import { htmlDocument, htmlKey } from '../html/document.js';
-import { vectorDocument } from '../html/vector.js';
+import { vectorDocument } from './vector.js';
 import { cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
 import { frameAt, type FrameWindow, frameSeconds } from './window.js';

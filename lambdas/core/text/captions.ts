@@ -1,7 +1,7 @@
 import type { CaptionAsset } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
-import { ffColor } from '../render/color.js';
-import { formatNumber, type FilterNode } from '../render/graph.js';
+import { ffColor } from '../filtergraph/color.js';
+import { formatNumber, type FilterNode } from '../filtergraph/graph.js';
 import { drawLine, fillBox } from './draw.js';
 import type { FontRegistry } from './fonts.js';
 import type { Viewport } from './layers.js';

@@ -1,4 +1,4 @@
-import { filter, type FilterNode } from '../render/graph.js';
+import { filter, type FilterNode } from '../filtergraph/graph.js';
 import type { FontFace } from './fonts.js';
 import { glyphOffsets } from './layout.js';
 

@@ -1,6 +1,6 @@
 import type { Position, TextAsset, TitleAsset } from '../edit/schema.js';
-import { ffColor } from '../render/color.js';
-import { filter, type FilterNode } from '../render/graph.js';
+import { ffColor } from '../filtergraph/color.js';
+import { filter, type FilterNode } from '../filtergraph/graph.js';
 import { drawLine, fillCanvas, rgbaBytes } from './draw.js';
 import type { FontRegistry } from './fonts.js';
 import { layoutText, type Align, type TextLayout } from './layout.js';

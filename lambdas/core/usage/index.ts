@@ -7,14 +7,14 @@ import { getPlatform } from '../platform.js';
 import { probeHeaders } from '../media/probe-headers.js';
 import { rangeProxy } from '../net/range-proxy.js';
 import type { JobEstimate } from '../plan/estimate.js';
-import { monthOf, Quota } from './quota.js';
+import { monthOf, Quota } from '../quota/quota.js';
 import {
   quotaBounds,
   reservationFor,
   reservationRefusal,
   type Amounts,
   type Reservation,
-} from './reservation.js';
+} from '../quota/reservation.js';
 import { jobSeconds, sumUsage, usageRecord, type UsageRecord } from './record.js';
 import { UsageStore } from './store.js';
 

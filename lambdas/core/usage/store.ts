@@ -7,8 +7,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { Quota } from './quota.js';
-import type { Amounts } from './reservation.js';
+import { Quota } from '../quota/quota.js';
+import type { Amounts } from '../quota/reservation.js';
 import type { UsageRecord } from './record.js';
 
 const usageKey = (tenantId: string, day: string, jobId: string) => ({

@@ -1,4 +1,4 @@
-import { SecretsManagerBackend } from '../aws/webhook-secrets.js';
+import { SecretsManagerBackend } from './secrets-manager.js';
 import { ENV } from '../config.js';
 import { CutlineError } from '../errors.js';
 import { FileSecretBackend } from './file-secrets.js';

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +43,29 @@ const validate = async (p: { url: string; key: string }, callback: string) =>
       callback,
     }),
   });
+
+describe('cutline start on a machine that lacks something', () => {
+  it('refuses to start without ffmpeg, naming the install command; starts without Chromium, saying so', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cutline-start-'));
+    const noFfmpeg = spawnSync('node', [CLI, 'start', '--port', '0', '--data-dir', dataDir], {
+      env: { ...process.env, CUTLINE_FFMPEG: '/nonexistent/ffmpeg' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(noFfmpeg.status).toBe(1);
+    expect(noFfmpeg.stderr).toContain('missing:   ffmpeg (with ffprobe) — needed for every render');
+    // This machine is Debian (CI too).
+    expect(noFfmpeg.stderr).toContain('install:   sudo apt-get update && sudo apt-get install -y ffmpeg');
+    process.env.CUTLINE_CHROMIUM = '/nonexistent/chromium';
+    try {
+      const p = await start();
+      expect(p.out).toContain('missing:   Chromium — without it, no html, svg and shape assets');
+      expect(p.out).toContain('install:   sudo apt-get update && sudo apt-get install -y chromium');
+    } finally {
+      delete process.env.CUTLINE_CHROMIUM;
+    }
+  });
+});
 
 describe('cutline start and local webhook receivers', () => {
   it('refuses a loopback callback by default and says how to allow it', async () => {

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../../examples/webhook-receiver.js';
-import { assertOutputsStored, cleanWork, putWorkFile } from '../../../lambdas/core/aws/job-storage.js';
+import { assertOutputsStored, cleanWork, putWorkFile } from '../../../lambdas/core/objects/job-objects.js';
 import { getPlatform } from '../../../lambdas/core/platform.js';
 import type { LocalPlatform } from '../../../local/platform.js';
 import { FIXTURES, videoFixture } from '../../helpers/fixtures.js';

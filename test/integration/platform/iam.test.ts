@@ -57,6 +57,14 @@ async function flows(): Promise<void> {
     },
     output: { format: 'mp4', size: { width: 320, height: 180 } },
   });
+  // A frame preview reads the uploaded source in place (HeadObject to check it, ranged GETs to draw it).
+  await ok('/v1/preview', {
+    edit: {
+      timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: up.src }, start: 0, length: 3 }] }] },
+      output: { format: 'mp4', size: { width: 320, height: 180 } },
+    },
+    at: 1,
+  });
   const done = (await waitForJob(call, chunked.id)).job;
   expect(done.status).toBe('SUCCEEDED');
   expect(done.plan?.[0]?.chunks).toBeGreaterThan(1);
@@ -205,6 +213,7 @@ describe('IAM simulation of the calls each function makes', () => {
       HANDLERS.api.templates,
       HANDLERS.api.projects,
       HANDLERS.api.usage,
+      HANDLERS.api.preview,
       ...Object.values(HANDLERS.pipeline),
       HANDLERS.triggers.dropFolder,
       HANDLERS.triggers.executionEnded,

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../../local/platform.js';
-import { imageFixture, toneFixture } from '../../helpers/fixtures.js';
-import { countFrames, ffprobeJson, meanVolume } from '../../helpers/media.js';
+import { imageFixture, squareFixture, toneFixture } from '../../helpers/fixtures.js';
+import { countFrames, ffprobeJson, litBox, meanVolume, readFrame } from '../../helpers/media.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
 
 let platform: LocalPlatform;
 let call: Api;
 
 beforeAll(async () => {
-  await Promise.all([imageFixture('red'), toneFixture(2, 330)]);
+  await Promise.all([imageFixture('red'), toneFixture(2, 330), squareFixture()]);
   platform = await startTestPlatform();
   call = api(platform);
 });
@@ -42,6 +42,9 @@ describe('composing a scene project on the local platform', () => {
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
+    const before = await call('GET', `/v1/projects/${id}/final-video`);
+    expect(before.status).toBe(404);
+    expect(before.body.error.message).toMatch(/never composed: POST \/v1\/projects\/\{id\}\/compose/);
 
     const composed = await call('POST', `/v1/projects/${id}/compose`, { transition: 'fade' });
     expect(composed.status).toBe(202);
@@ -77,5 +80,64 @@ describe('composing a scene project on the local platform', () => {
     const audio = (await ffprobeJson(file)).streams.find((s) => s.codec_type === 'audio');
     expect(Math.abs(Number(audio!.duration) - total)).toBeLessThan(0.05);
     expect(await meanVolume(file, total - 0.5, 0.5)).toBeGreaterThan(-45);
+
+    // The product document's final-video: the same file, presigned, with a download URL.
+    const final = await call('GET', `/v1/projects/${id}/final-video`);
+    expect(final.status).toBe(200);
+    expect(final.body).toMatchObject({ jobId: composed.body.jobId, kind: 'video', key: done.body.video.key });
+    const download = await fetch(final.body.downloadUrl);
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="[\w-]+-final\.mp4"/);
+    expect(Buffer.from(await download.arrayBuffer()).equals(await readFile(file))).toBe(true);
   }, 240_000);
+
+  it('an image scene fills the frame in its own shape (crop), never stretched; contain letterboxes', async () => {
+    // squareFixture: a 40×40 white square in the middle of a 200×200 black picture.
+    const square = fixtureUrl('square.png');
+    const made = await call('POST', '/v1/projects', {
+      mode: 'custom',
+      output: { size: { width: 320, height: 180 } },
+      scenes: [
+        { source: 'image', src: square, length: 1 },
+        { source: 'image', src: square, length: 1, fit: 'contain' },
+      ],
+    });
+    expect(made.status).toBe(201);
+    const composed = await call('POST', `/v1/projects/${made.body.id}/compose`, {});
+    const { job } = await waitForJob(call, composed.body.jobId, 180_000);
+    expect(job.status).toBe('SUCCEEDED');
+    const dir = await mkdtemp(join(tmpdir(), 'cutline-fit-'));
+    const file = join(dir, 'fit.mp4');
+    const video = (await call('GET', `/v1/projects/${made.body.id}/final-video`)).body;
+    await writeFile(file, Buffer.from(await (await fetch(video.url)).arrayBuffer()));
+    // The Ken Burns zoom scales both sides alike: the square stays square. Crop scales 200 → 320 wide
+    // (×1.6, a 64 px square before the zoom), contain 200 → 180 tall (×0.9, 36 px); a stretch would make
+    // it 64×36.
+    const sides = [];
+    for (const at of [0.2, 1.2]) {
+      const box = litBox(await readFrame(file, at))!;
+      const [w, h] = [box.x1 - box.x0 + 1, box.y1 - box.y0 + 1];
+      expect(w / h, `shape at ${at} s: ${w}×${h}`).toBeGreaterThan(0.9);
+      expect(w / h, `shape at ${at} s: ${w}×${h}`).toBeLessThan(1.1);
+      sides.push(w);
+    }
+    expect(sides[0]).toBeGreaterThan(60);
+    expect(sides[1]).toBeLessThan(48);
+  }, 240_000);
+
+  it('refuses a presigned URL as a scene src (it expires), with its path', async () => {
+    const res = await call('POST', '/v1/projects', {
+      mode: 'custom',
+      scenes: [
+        {
+          source: 'image',
+          src: 'https://bucket.s3.amazonaws.com/a.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F&X-Amz-Signature=abc',
+        },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0]).toEqual({
+      path: 'scenes[0].src',
+      message: expect.stringContaining('presigned URL'),
+    });
+  });
 });

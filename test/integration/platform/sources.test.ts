@@ -3,7 +3,7 @@ import { writeFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { S3SourceResolver } from '../../../lambdas/core/aws/s3-sources.js';
+import { S3SourceResolver } from '../../../lambdas/core/objects/tenant-sources.js';
 import { ObjectStore } from '../../../lambdas/core/aws/storage.js';
 import { probeFile } from '../../../lambdas/core/media/probe.js';
 import { rangeProxy } from '../../../lambdas/core/net/range-proxy.js';

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { putOutputsIfLive } from '../../../lambdas/core/aws/job-storage.js';
+import { putOutputsIfLive } from '../../../lambdas/core/objects/job-objects.js';
 import { keys } from '../../../lambdas/core/aws/storage.js';
 import { getPlatform } from '../../../lambdas/core/platform.js';
 import type { LocalPlatform } from '../../../local/platform.js';

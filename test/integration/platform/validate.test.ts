@@ -20,7 +20,11 @@ describe('POST /v1/validate', () => {
   it('accepts a valid edit without starting anything', async () => {
     const res = await call('POST', '/v1/validate', edit({ type: 'video', src: 'clip.mp4' }));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ valid: true, type: 'render', sources: 1 });
+    expect(res.body).toMatchObject({ valid: true, type: 'render', sources: 1 });
+    expect(Object.keys(res.body).sort()).toEqual(['estimate', 'sources', 'type', 'valid']);
+    // The estimate a submit would store: clip.mp4 is not there to probe, and its length is fixed (2 s).
+    expect(res.body.estimate.estimatedSeconds).toBeGreaterThan(0);
+    expect(res.body.estimate.plan.chunks).toBeGreaterThanOrEqual(1);
     expect((await call('GET', '/v1/renders')).body.renders).toEqual([]);
   });
 

@@ -2,8 +2,8 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
-import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
+import { renderOnThisMachine } from '../../../lambdas/core/engine/machine-render.js';
 import { runPool } from '../../../lambdas/core/engine/pool.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
@@ -53,9 +53,11 @@ describe('a chunk that keeps failing', () => {
     });
     // The source disappears after planning: every chunk's ffmpeg fails, on every attempt.
     await rm(join(dir, 'v.mp4'));
-    const err = await renderLocal(input, { output: join(dir, 'out.mp4'), chunks: 2, concurrency: 1 }).catch(
-      (e: unknown) => e,
-    );
+    const err = await renderOnThisMachine(input, {
+      output: join(dir, 'out.mp4'),
+      chunks: 2,
+      concurrency: 1,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CutlineError);
     expect((err as CutlineError).code).toBe('RENDER_FAILED');
     expect((err as CutlineError).message).toMatch(/^chunk 0 \(frames 0–50\) failed: /);

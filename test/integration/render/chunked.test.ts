@@ -2,8 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
-import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
+import { renderOnThisMachine } from '../../../lambdas/core/engine/machine-render.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../../../lambdas/core/media/sources.js';
 import type { CompileInput } from '../../../lambdas/core/render/compile.js';
@@ -64,14 +64,19 @@ beforeAll(async () => {
   const resolver = new LocalSourceResolver({ mediaRoot: FIXTURES, baseDir: FIXTURES, maxSourceBytes: 1e9 });
   input = await prepareRender(parseEdit(edit), { resolver });
   single = join(dir, 'single.mp4');
-  const r = await renderLocal(input, { output: single, chunks: 1 });
+  const r = await renderOnThisMachine(input, { output: single, chunks: 1 });
   expect(r.plan.chunked).toBe(false);
 });
 
 describe('chunked render + stream-copy stitch', () => {
   it.each([2, 3])('%i chunks equal the single-pass render frame for frame', async (chunks) => {
     const out = join(dir, `chunks-${chunks}.mp4`);
-    const { plan } = await renderLocal(input, { output: out, chunks, concurrency: 2, threadsPerWorker: 1 });
+    const { plan } = await renderOnThisMachine(input, {
+      output: out,
+      chunks,
+      concurrency: 2,
+      threadsPerWorker: 1,
+    });
     expect(plan.chunked).toBe(true);
     expect(plan.chunks.map((c) => [c.startFrame, c.endFrame])).toEqual(
       chunks === 2
@@ -136,7 +141,7 @@ describe('chunked render + stream-copy stitch', () => {
 
   it('the planner chooses the chunk count when none is asked for', async () => {
     const out = join(dir, 'auto.mp4');
-    const { plan } = await renderLocal(input, {
+    const { plan } = await renderOnThisMachine(input, {
       output: out,
       concurrency: 2,
       planLimits: { minChunkSeconds: 2 },

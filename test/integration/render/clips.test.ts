@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clipsKind } from '../../../lambdas/core/clips/kind.js';
-import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
+import { renderOnThisMachine } from '../../../lambdas/core/engine/machine-render.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { localJob } from '../../helpers/jobs.js';
 import {
@@ -159,7 +159,7 @@ describe('clips: reframing', () => {
     }
     // Chunks render the same moving crop: the focus path is a function of timeline time.
     const chunked = join(dir, 'moving-chunked.mp4');
-    await renderLocal(await prepareRender(auto!.edit, { resolver: job.resolver }), {
+    await renderOnThisMachine(await prepareRender(auto!.edit, { resolver: job.resolver }), {
       output: chunked,
       chunks: 3,
       concurrency: 2,

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { htmlUnavailable } from '../../../lambdas/core/html/rasterize.js';
 import { imageFixture, renderEdit } from '../../helpers/fixtures.js';
 import { readFrame, regionMean } from '../../helpers/media.js';

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
+import { renderOnThisMachine } from '../../../lambdas/core/engine/machine-render.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { mixKind } from '../../../lambdas/core/mixes/kind.js';
 import { avClipArgs } from '../../helpers/fixtures.js';
@@ -128,7 +128,7 @@ describe('mixes: real renders', () => {
     const [r] = await mixKind.expand(req, job.ctx);
     const input = await prepareRender(r!.edit, { resolver: job.resolver });
     const file = join(dir, 'chunked.mp4');
-    const { plan } = await renderLocal(input, { output: file, chunks: 2, concurrency: 2 });
+    const { plan } = await renderOnThisMachine(input, { output: file, chunks: 2, concurrency: 2 });
     expect(plan.chunked).toBe(true);
     const tags = (await ffprobeJson(file)).format.tags;
     expect(tags?.title).toBe('Chunky — variation 1');

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../../../lambdas/core/media/sources.js';
 import {

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RenderedFile } from '../../../lambdas/core/engine/render.js';
+import type { RenderedFile } from '../../../lambdas/core/packaging/types.js';
 import { parseMasterPlaylist, parseMediaPlaylist } from '../../../lambdas/core/packaging/playlist.js';
 import { parseSpriteVtt } from '../../../lambdas/core/packaging/sprite.js';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
-import { renderLocal } from '../../../lambdas/core/engine/distributed.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
+import { renderOnThisMachine } from '../../../lambdas/core/engine/machine-render.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../../../lambdas/core/media/sources.js';
 import { avClipArgs, FIXTURES, renderEdit } from '../../helpers/fixtures.js';
@@ -286,7 +286,7 @@ describe('the chunked local path', () => {
     const resolver = new LocalSourceResolver({ mediaRoot: FIXTURES, baseDir: FIXTURES, maxSourceBytes: 1e8 });
     const input = await prepareRender(edit, { resolver });
     const out = join(dir, 'chunked', 'long.mp4');
-    const { plan, files } = await renderLocal(input, {
+    const { plan, files } = await renderOnThisMachine(input, {
       output: out,
       chunks: 2,
       concurrency: 2,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ExpandContext } from '../../../lambdas/core/jobs/kinds.js';
+import type { ExpandContext } from '../../../lambdas/core/jobs/types.js';
 import { prepareRender } from '../../../lambdas/core/engine/prepare.js';
 import { renderPrepared } from '../../../lambdas/core/engine/render.js';
 import { probeFile } from '../../../lambdas/core/media/probe.js';

@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
-import { svgIntrinsicSize, vectorDrawSize, withoutExternalRefs } from '../../../lambdas/core/html/vector.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
+import {
+  svgIntrinsicSize,
+  vectorDrawSize,
+  withoutExternalRefs,
+} from '../../../lambdas/core/render/vector.js';
 import { FIXTURES, imageFixture, renderEdit } from '../../helpers/fixtures.js';
 import { readFrame, regionMean } from '../../helpers/media.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clipEdit, clipsKind, parseClipsRequest } from '../../../lambdas/core/clips/kind.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
-import { jobKind } from '../../../lambdas/core/jobs/registry.js';
+import { jobKind } from '../../../lambdas/core/kinds/registry.js';
 
 function failure(body: unknown): CutlineError {
   try {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyMerge, mergedJsonBytes } from '../../../lambdas/core/edit/merge.js';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import type { Edit } from '../../../lambdas/core/edit/schema.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
-import { jobKind, storedRequest } from '../../../lambdas/core/jobs/registry.js';
+import { jobKind, storedRequest } from '../../../lambdas/core/kinds/registry.js';
 
 type Json = Record<string, unknown>;
 const edit = (clip: Json, extra: Json = {}): Json => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../lambdas/core/edit/limits.js';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { FPS_VALUES } from '../../../lambdas/core/edit/schema.js';
 import { CutlineError, type IssueDetail } from '../../../lambdas/core/errors.js';
 
@@ -365,7 +365,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
 });
 
 /**
- * BUG (lambdas/core/edit/parse.ts, describe()): zod 4 leaves `issue.input` out of issues unless parsed with
+ * BUG (lambdas/core/intake/parse-edit.ts, describe()): zod 4 leaves `issue.input` out of issues unless parsed with
  * `reportInput: true`, so `issue.input === undefined` is true for every invalid_type issue and a value of the
  * wrong type is reported as missing ("volume is required"), replacing the schema's own message. These tests
  * state the intended behaviour.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import { anyJson, nearEdit } from '../../helpers/arbitraries.js';
 

@@ -105,6 +105,35 @@ describe('POST /v1/uploads', () => {
     }
   });
 
+  it('bounds each kind of file by its own limit: images, audio, caption and font files, video', async () => {
+    const cases: Array<[string, string, number, string]> = [
+      ['a.png', 'image/png', 256 * 1024 ** 2, 'maxImageUploadBytes'],
+      ['a.wav', 'audio/wav', 2 * 1024 ** 3, 'maxAudioUploadBytes'],
+      ['a.srt', 'application/x-subrip', 32 * 1024 ** 2, 'maxTextUploadBytes'],
+      ['a.ttf', 'font/ttf', 32 * 1024 ** 2, 'maxTextUploadBytes'],
+    ];
+    for (const [filename, contentType, max, name] of cases) {
+      expect((await call(event({ filename, contentType, bytes: max }))).status, filename).toBe(201);
+      const over = await call(event({ filename, contentType, bytes: max + 1 }));
+      expect(over.status, filename).toBe(413);
+      expect(over.body.error.details[0]).toEqual({
+        path: 'bytes',
+        message: `the file is larger than ${max} bytes (${name})`,
+      });
+    }
+    // Each is a deployment setting; a video is still bounded by maxSourceBytes (and one PUT).
+    process.env.CUTLINE_LIMITS = JSON.stringify({ maxImageUploadBytes: 1000 });
+    try {
+      const over = await call(event({ filename: 'a.jpg', contentType: 'image/jpeg', bytes: 1001 }));
+      expect(over.body.error.details[0].message).toBe(
+        'the file is larger than 1000 bytes (maxImageUploadBytes)',
+      );
+      expect((await call(event({ filename: 'a.mp4', bytes: 1001 }))).status).toBe(201);
+    } finally {
+      delete process.env.CUTLINE_LIMITS;
+    }
+  });
+
   it('sanitizes the name: accents folded, anything else unusual becomes _, the extension kept', async () => {
     expect(safeFilename('Mon vidéo (final) #2.mov')).toBe('Mon_video__final___2.mov');
     expect(safeFilename(' .hidden ')).toBe('.hidden');

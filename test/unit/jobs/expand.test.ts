@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { expandJob, MAX_RENDITIONS } from '../../../lambdas/core/jobs/expand.js';
-import type { ExpandContext, JobKind, Rendition } from '../../../lambdas/core/jobs/kinds.js';
-import { manifestJob } from '../../../lambdas/core/jobs/manifest.js';
-import { jobKind } from '../../../lambdas/core/jobs/registry.js';
+import { expandJob, MAX_RENDITIONS } from '../../../lambdas/core/kinds/expand.js';
+import type { ExpandContext, JobKind, Rendition } from '../../../lambdas/core/jobs/types.js';
+import { manifestJob } from '../../../lambdas/core/kinds/manifest.js';
+import { jobKind } from '../../../lambdas/core/kinds/registry.js';
 
 const edit = {
   timeline: { tracks: [{ clips: [{ asset: { type: 'title', text: 'hi' }, start: 0, length: 1 }] }] },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CutlineError } from '../../../lambdas/core/errors.js';
-import { jobKind } from '../../../lambdas/core/jobs/registry.js';
+import { jobKind } from '../../../lambdas/core/kinds/registry.js';
 import { mixKind, mixSequences, parseMixRequest, variationEdit } from '../../../lambdas/core/mixes/kind.js';
 import { decodeCombination, pickVariations } from '../../../lambdas/core/mixes/variations.js';
 

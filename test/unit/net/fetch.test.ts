@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3SourceResolver } from '../../../lambdas/core/aws/s3-sources.js';
+import { S3SourceResolver } from '../../../lambdas/core/objects/tenant-sources.js';
 import type { ObjectStore } from '../../../lambdas/core/aws/storage.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import {
   combineEstimates,
   durationsNeeded,

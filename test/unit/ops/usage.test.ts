@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { monthOf, Quota } from '../../../lambdas/core/usage/quota.js';
+import { monthOf, Quota } from '../../../lambdas/core/quota/quota.js';
 import {
   reservationFor,
   reservationRefusal,
   UNKNOWN_ESTIMATE,
-} from '../../../lambdas/core/usage/reservation.js';
+} from '../../../lambdas/core/quota/reservation.js';
 import { tierOf, totalsByDay, usageRecord } from '../../../lambdas/core/usage/record.js';
 
 const job = {

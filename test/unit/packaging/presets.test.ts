@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import { expandPresets, presetRenditions, socialSize } from '../../../lambdas/core/packaging/social.js';
 import { frameSize } from '../../../lambdas/core/render/output-spec.js';

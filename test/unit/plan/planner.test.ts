@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { complexity, secondsPerFrame } from '../../../lambdas/core/plan/cost.js';
 import { planRender } from '../../../lambdas/core/plan/planner.js';
 import { outputSpec } from '../../../lambdas/core/render/output-spec.js';

@@ -6,7 +6,7 @@ import {
   taskTimeoutSeconds,
 } from '../../../lambdas/core/plan/timeouts.js';
 import { describeTimeout } from '../../../lambdas/pipeline/timeout-reason.js';
-import type { RenditionPlan } from '../../../lambdas/pipeline/common.js';
+import type { RenditionPlan } from '../../../lambdas/pipeline/state.js';
 
 describe('task time limits sized from the plan', () => {
   it('is the estimate × factor + overhead, rounded up, within Lambda’s 900 s', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import type { Clip } from '../../../lambdas/core/edit/schema.js';
 import type { ProbeResult } from '../../../lambdas/core/media/probe.js';
 import { compileRender, type CompileOptions } from '../../../lambdas/core/render/compile.js';

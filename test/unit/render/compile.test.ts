@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import type { Clip } from '../../../lambdas/core/edit/schema.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import type { ProbeResult } from '../../../lambdas/core/media/probe.js';

@@ -8,7 +8,7 @@ import {
   FilterGraph,
   formatNumber,
   printFilter,
-} from '../../../lambdas/core/render/graph.js';
+} from '../../../lambdas/core/filtergraph/graph.js';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clip } from '../../../lambdas/core/edit/schema.js';
-import { printFilter, type FilterNode } from '../../../lambdas/core/render/graph.js';
+import { printFilter, type FilterNode } from '../../../lambdas/core/filtergraph/graph.js';
 import {
   alphaFilters,
   holdStill,

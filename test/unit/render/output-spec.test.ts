@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEdit } from '../../../lambdas/core/edit/parse.js';
+import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { FPS_VALUES, type Output } from '../../../lambdas/core/edit/schema.js';
 import {
   fpsString,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CaptionAsset } from '../../../lambdas/core/edit/schema.js';
-import { filter, FilterGraph, type FilterNode } from '../../../lambdas/core/render/graph.js';
+import { filter, FilterGraph, type FilterNode } from '../../../lambdas/core/filtergraph/graph.js';
 import { captionFilters, parseCaptions, type Cue } from '../../../lambdas/core/text/captions.js';
 import { FontRegistry } from '../../../lambdas/core/text/fonts.js';
 import { ffmpeg, readFrame, regionMean, type Frame } from '../../helpers/media.js';

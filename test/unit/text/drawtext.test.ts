@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { filter } from '../../../lambdas/core/render/graph.js';
+import { filter } from '../../../lambdas/core/filtergraph/graph.js';
 import { drawLine } from '../../../lambdas/core/text/draw.js';
 import { FontRegistry } from '../../../lambdas/core/text/fonts.js';
 import { litBox, type Frame } from '../../helpers/media.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TextAsset, TitleAsset } from '../../../lambdas/core/edit/schema.js';
-import { printFilter } from '../../../lambdas/core/render/graph.js';
+import { printFilter } from '../../../lambdas/core/filtergraph/graph.js';
 import { FontRegistry } from '../../../lambdas/core/text/fonts.js';
 import { textLayer, titleLayer, TITLE_STYLES } from '../../../lambdas/core/text/layers.js';
 import { layoutText } from '../../../lambdas/core/text/layout.js';

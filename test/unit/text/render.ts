@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filter, FilterGraph, type FilterNode } from '../../../lambdas/core/render/graph.js';
+import { filter, FilterGraph, type FilterNode } from '../../../lambdas/core/filtergraph/graph.js';
 import { ffmpeg, readFrame, type Frame } from '../../helpers/media.js';
 
 /** A scratch directory under the OS temp dir, removed by the returned cleanup. */

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { SecretsManagerBackend } from '../../../lambdas/core/aws/webhook-secrets.js';
+import { SecretsManagerBackend } from '../../../lambdas/core/webhooks/secrets-manager.js';
 import { WebhookSecrets } from '../../../lambdas/core/webhooks/secrets.js';
 
 /**

@@ -32,7 +32,7 @@ export const generateProvider: SceneProvider<Generate> = {
         asset: { type: 'video', src: slot.media.src },
         start: slot.start,
         length: slot.length,
-        fit: 'cover',
+        fit: s.fit ?? 'crop',
         ...(slot.transition ? { transition: { in: slot.transition, out: slot.transition } } : {}),
       },
     };

@@ -25,7 +25,8 @@ export const imageProvider: SceneProvider<Image> = {
       asset: { type: 'image', src: s.src },
       start: slot.start,
       length: slot.length,
-      fit: 'cover',
+      // `cover` would stretch (the edit format's meaning); crop fills the frame in shape.
+      fit: s.fit ?? 'crop',
       effect: s.effect ?? 'zoomIn',
       ...(slot.transition ? { transition: { in: slot.transition, out: slot.transition } } : {}),
     },

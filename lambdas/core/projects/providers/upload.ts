@@ -33,7 +33,8 @@ export const uploadProvider: SceneProvider<Upload> = {
       },
       start: slot.start,
       length: slot.length,
-      fit: 'cover',
+      // `cover` would stretch (the edit format's meaning); crop fills the frame in shape.
+      fit: s.fit ?? 'crop',
       ...(slot.transition ? { transition: { in: slot.transition, out: slot.transition } } : {}),
     },
   }),

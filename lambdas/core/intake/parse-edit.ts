@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { CutlineError, formatPath, validationError, type IssueDetail } from '../errors.js';
 import { assertNoControlChars } from '../json-strings.js';
-import { resolveLimits, type EditLimits } from './limits.js';
-import { applyMerge, mergedJsonBytes } from './merge.js';
+import { resolveLimits, type EditLimits } from '../edit/limits.js';
+import { applyMerge, mergedJsonBytes } from '../edit/merge.js';
 import { checkPresets } from '../packaging/options.js';
 import { htmlUnavailable } from '../html/rasterize.js';
-import { Edit, Merge } from './schema.js';
+import { Edit, Merge } from '../edit/schema.js';
 
 function describe(issue: z.core.$ZodIssue): IssueDetail[] {
   const path = formatPath(issue.path);

@@ -1,7 +1,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { clients } from './clients.js';
+import { clients } from '../aws/clients.js';
 import { ENV, requireEnv } from '../config.js';
-import { jobEventDetail, type Job } from '../jobs/model.js';
+import { jobEventDetail, type Job } from './model.js';
 
 export type JobEventType = 'Job Succeeded' | 'Job Failed' | 'Job Cancelled' | 'Job Progress';
 

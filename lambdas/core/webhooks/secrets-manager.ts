@@ -4,8 +4,8 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretBackend } from '../webhooks/secrets.js';
-import { tracer } from './telemetry.js';
+import type { SecretBackend } from './secrets.js';
+import { tracer } from '../aws/telemetry.js';
 
 /**
  * The AWS backend: one secret per tenant, named `<prefix><tenant>` (the construct grants only that

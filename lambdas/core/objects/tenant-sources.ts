@@ -9,8 +9,8 @@ import { sourceFetcherFromEnv, type SafeFetcher } from '../net/index.js';
 import { rangeProxy } from '../net/range-proxy.js';
 import { ENV } from '../config.js';
 import { getPlatform } from '../platform.js';
-import { keyProblem } from './object-key.js';
-import type { ObjectStore } from './storage.js';
+import { keyProblem } from '../aws/object-key.js';
+import type { ObjectStore } from '../aws/storage.js';
 
 const refused = (at: string, message: string) =>
   new CutlineError('SOURCE_REFUSED', `${at}: ${message}`, [{ path: at, message }]);

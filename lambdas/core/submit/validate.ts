@@ -1,8 +1,8 @@
-import { tenantSources } from '../aws/s3-sources.js';
+import { tenantSources } from '../objects/tenant-sources.js';
 import { assertNoControlChars } from '../json-strings.js';
 import { assertWebhookUrl } from '../webhooks/target.js';
-import type { JobKind, JobType } from './kinds.js';
-import { jobKind } from './registry.js';
+import type { JobKind, JobType } from '../jobs/types.js';
+import { jobKind } from '../kinds/registry.js';
 
 /**
  * Checks a job request without writing or starting anything: the kind's schema (errors with JSON paths),

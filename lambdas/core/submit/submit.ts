@@ -4,13 +4,13 @@ import { clients } from '../aws/clients.js';
 import { ENV, requireEnv } from '../config.js';
 import { CutlineError } from '../errors.js';
 import { getPlatform } from '../platform.js';
-import { estimateJob } from '../plan/estimate-job.js';
+import { estimateJob } from './estimate.js';
 import { notEstimable } from '../plan/estimate.js';
 import { quotaFor, releaseReservation, reserveQuota } from '../usage/index.js';
-import { quotaBounds } from '../usage/reservation.js';
-import { requestFingerprint } from './fingerprint.js';
-import type { JobType } from './kinds.js';
-import type { Job } from './model.js';
+import { quotaBounds } from '../quota/reservation.js';
+import { requestFingerprint } from '../jobs/fingerprint.js';
+import type { JobType } from '../jobs/types.js';
+import type { Job } from '../jobs/model.js';
 import { validateJob } from './validate.js';
 
 export interface SubmitRequest {

@@ -1,5 +1,5 @@
 import { CutlineError } from '../errors.js';
-import { JOB_TYPES, type JobType } from './kinds.js';
+import { JOB_TYPES, type JobType } from '../jobs/types.js';
 import { jobKind } from './registry.js';
 
 const refuse = (path: string, message: string, short: string) =>

@@ -1,14 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expansionContext, expandJob } from '../jobs/expand.js';
-import type { JobType, Rendition } from '../jobs/kinds.js';
-import { jobKind } from '../jobs/registry.js';
-import type { SourceResolver } from '../media/sources.js';
-import { renderLocal } from './distributed.js';
-import { prepareRender } from './prepare.js';
-import type { RenderedFile } from './render.js';
+import { expansionContext, expandJob } from '../lambdas/core/kinds/expand.js';
+import type { JobType, Rendition } from '../lambdas/core/jobs/types.js';
+import { jobKind } from '../lambdas/core/kinds/registry.js';
+import type { SourceResolver } from '../lambdas/core/media/sources.js';
+import { renderOnThisMachine } from '../lambdas/core/engine/machine-render.js';
+import { prepareRender } from '../lambdas/core/engine/prepare.js';
+import type { RenderedFile } from '../lambdas/core/packaging/types.js';
 
-export interface LocalJobOptions {
+export interface StandaloneJobOptions {
   resolver: SourceResolver;
   /** Every rendition's files, and manifest.json, are written here. */
   outDir: string;
@@ -20,13 +20,14 @@ export interface LocalJobOptions {
 }
 
 /**
- * A job of any type on this machine, the way the pipeline runs it: prepare items, expansion into
+ * A job of any type on this machine without the platform (no API, table, buckets or state machine): the
+ * CLI's `cutline render --type`. It runs the pipeline's steps in order: prepare items, expansion into
  * renditions, then each rendition rendered (chunked across local workers) one after another.
  */
-export async function renderJobLocally(
+export async function renderJobStandalone(
   type: JobType,
   body: unknown,
-  opts: LocalJobOptions,
+  opts: StandaloneJobOptions,
 ): Promise<{
   renditions: Rendition[];
   files: Array<RenderedFile & { rendition: string }>;
@@ -44,7 +45,7 @@ export async function renderJobLocally(
   for (const [i, r] of renditions.entries()) {
     opts.onRendition?.(r, i, renditions.length);
     const input = await prepareRender(r.edit, { resolver: opts.resolver });
-    const out = await renderLocal(input, {
+    const out = await renderOnThisMachine(input, {
       output: join(opts.outDir, `${r.name}.${input.spec.format}`),
       concurrency: opts.concurrency,
       threadsPerWorker: opts.threadsPerWorker,

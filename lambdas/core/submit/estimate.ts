@@ -1,8 +1,8 @@
-import { tenantSources, type S3SourceResolver } from '../aws/s3-sources.js';
+import { tenantSources, type S3SourceResolver } from '../objects/tenant-sources.js';
 import { ENV } from '../config.js';
-import type { ExpandContext } from '../jobs/kinds.js';
+import type { ExpandContext } from '../jobs/types.js';
 import type { Job } from '../jobs/model.js';
-import { jobKind } from '../jobs/registry.js';
+import { jobKind } from '../kinds/registry.js';
 import type { ProbeResult } from '../media/probe.js';
 import { probeHeaders } from '../media/probe-headers.js';
 import { releaseScope } from '../net/range-proxy.js';
@@ -16,8 +16,8 @@ import {
   type KnownDuration,
   type RenditionEstimate,
   type Unknown,
-} from './estimate.js';
-import type { PlanLimits } from './planner.js';
+} from '../plan/estimate.js';
+import type { PlanLimits } from '../plan/planner.js';
 
 /** Thrown by the estimate's ExpandContext where a kind would need a whole file (analysis): not cheap. */
 class NeedsWholeFile extends Error {}

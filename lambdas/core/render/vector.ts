@@ -1,6 +1,6 @@
 import type { Clip, ShapeAsset, SvgAsset } from '../edit/schema.js';
-import { fitLayer, type Size } from '../render/placement.js';
-import type { HtmlDocument } from './document.js';
+import { fitLayer, type Size } from './placement.js';
+import type { HtmlDocument } from '../html/document.js';
 
 /**
  * svg and shape assets become browser documents too: the markup drawn at the size its layer will have

@@ -2,7 +2,8 @@ import { clipsKind } from '../clips/kind.js';
 import { CutlineError } from '../errors.js';
 import { mixKind } from '../mixes/kind.js';
 import { projectKind } from '../projects/kind.js';
-import { JOB_TYPES, renderKind, type JobKind, type JobType } from './kinds.js';
+import { JOB_TYPES, type JobKind, type JobType } from '../jobs/types.js';
+import { renderKind } from './render.js';
 
 /** The job kinds this build implements; a type without an entry is refused with a clear error. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

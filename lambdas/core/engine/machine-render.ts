@@ -8,9 +8,10 @@ import type { CompileInput } from '../render/compile.js';
 import { effectiveSignal } from '../media/task-signal.js';
 import { renderAudioPart, renderChunk, stitch } from './chunks.js';
 import { runPool } from './pool.js';
-import { finishOutput, renderPrepared, type RenderedFile } from './render.js';
+import type { RenderedFile } from '../packaging/types.js';
+import { finishOutput, renderPrepared } from './render.js';
 
-export interface LocalRenderOptions {
+export interface MachineRenderOptions {
   output: string;
   /** Chunk count; omitted: the planner decides; 1: the single-pass path. */
   chunks?: number;
@@ -32,12 +33,13 @@ export interface LocalRenderOptions {
 }
 
 /**
- * Renders an edit on this machine: single pass, or planned chunks on a worker pool, audio once, and a
- * stream-copy stitch. The same chunk and stitch functions run in Lambda and on Fargate.
+ * Renders an edit on this machine's cores, without the state machine: single pass, or planned chunks on
+ * a worker pool, audio once, and a stream-copy stitch. The Fargate task and the CLI's `cutline render`
+ * run it; Lambda runs the same chunk and stitch functions one per task instead.
  */
-export async function renderLocal(
+export async function renderOnThisMachine(
   input: CompileInput,
-  opts: LocalRenderOptions,
+  opts: MachineRenderOptions,
 ): Promise<{ plan: RenderPlan; files: RenderedFile[] }> {
   const cores = availableParallelism();
   const concurrency = Math.max(1, opts.concurrency ?? cores);

@@ -1,9 +1,9 @@
-import type { CallbackEvent } from './model.js';
 import type { Edit } from '../edit/schema.js';
-import { parseEdit } from '../edit/parse.js';
-import { collectSources } from '../engine/prepare.js';
-import { expandPresets } from '../packaging/social.js';
 import type { ProbeResult } from '../media/probe.js';
+
+/** What a job's callback may receive besides Job Succeeded / Failed / Cancelled. */
+export const CALLBACK_EVENTS = ['progress'] as const;
+export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
 
 /**
  * Every job type runs through the one pipeline by becoming a list of *renditions*: ordinary edits, one
@@ -61,13 +61,3 @@ export interface JobKind<R = unknown> {
   /** The renditions: pure except for reading sources through ctx (analysis such as scene detection). */
   expand(request: R, ctx: ExpandContext): Promise<Rendition[]>;
 }
-
-export const renderKind: JobKind<Edit> = {
-  type: 'render',
-  parse: (body) => parseEdit(body),
-  sources: (edit) => collectSources(edit).map(({ src, at }) => ({ src, at })),
-  callback: (edit) => edit.callback,
-  callbackEvents: (edit) => edit.callbackEvents,
-  // The edit itself, plus a rendition per aspect ratio when it asks for the `social` preset.
-  expand: async (edit) => expandPresets(edit),
-};

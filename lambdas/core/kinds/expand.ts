@@ -1,8 +1,8 @@
-import { parseEdit } from '../edit/parse.js';
+import { parseEdit } from '../intake/parse-edit.js';
 import { CutlineError } from '../errors.js';
 import { probeFile, type ProbeResult } from '../media/probe.js';
 import type { SourceResolver } from '../media/sources.js';
-import type { ExpandContext, JobKind, Rendition } from './kinds.js';
+import type { ExpandContext, JobKind, Rendition } from '../jobs/types.js';
 
 /** More outputs than this in one job is almost certainly a mistake, and would not fit one execution. */
 export const MAX_RENDITIONS = 200;

@@ -1,6 +1,6 @@
 import { CutlineError } from '../errors.js';
 import { getPlatform } from '../platform.js';
-import { keys } from './storage.js';
+import { keys } from '../aws/storage.js';
 
 /**
  * Removes a job's intermediates (work/<jobId>/: probe results, chunks, the audio mix, result files) once
