@@ -137,6 +137,7 @@ export class Api extends Construct {
       project.addResource('order').addMethod('PUT', p, keyed);
       project.addResource('compose').addMethod('POST', p, keyed);
       project.addResource('final-video').addMethod('GET', p, keyed);
+      project.addResource('plan').addMethod('POST', p, keyed);
     }
 
     if (props.handlers.usage)

@@ -72,6 +72,11 @@ export interface CutlinePlatformProps {
   webhookSecretGraceSeconds?: number;
   /** Deploy the web console (S3 + CloudFront, the API URL injected). Default false. */
   webConsole?: boolean;
+  /**
+   * The one tenant (API key id) every dropped file belongs to, keys then `drop/<…>`. Default: none, the
+   * drop folder is per tenant, `drop/<tenant id>/<…>`.
+   */
+  dropFolderOwner?: string;
   /** An address subscribed (by email, it must confirm) to the topic every alarm sends to. Default: none. */
   alarmEmail?: string;
   /**
@@ -196,7 +201,8 @@ export class CutlinePlatform extends Construct {
       templates: apiFn(HANDLERS.api.templates, 'TemplatesFunction', withFfmpeg),
       usage: apiFn(HANDLERS.api.usage, 'UsageFunction'),
       metrics: apiFn(HANDLERS.api.metrics, 'MetricsFunction'),
-      projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction'),
+      // Projects plan on the backing track's beats: ffmpeg decodes it (read in place).
+      projects: apiFn(HANDLERS.api.projects, 'ProjectsFunction', withFfmpeg),
       // Validate answers the submit estimate too: ffprobe reads the headers of `length: "auto"` sources.
       validate: apiFn(HANDLERS.api.validate, 'ValidateFunction', withFfmpeg),
       // One frame through the real compiler: the layer's ffmpeg, and a full vCPU (1769 MB) to draw it fast.
@@ -273,7 +279,10 @@ export class CutlinePlatform extends Construct {
         entry: HANDLERS.triggers.dropFolder,
         memorySize: 512,
         timeout: Duration.minutes(1),
-        environment: apiEnv,
+        environment: {
+          ...apiEnv,
+          ...(props.dropFolderOwner ? { [ENV.DROP_TENANT]: props.dropFolderOwner } : {}),
+        },
         logGroup,
       });
       this.state.table.grantReadWriteData(drop);

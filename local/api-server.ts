@@ -89,6 +89,12 @@ export const ROUTES: readonly Route[] = [
     keyRequired: true,
   },
   {
+    method: 'POST',
+    resource: '/v1/projects/{id}/plan',
+    module: 'lambdas/api/projects.ts',
+    keyRequired: true,
+  },
+  {
     method: 'GET',
     resource: '/v1/projects/{id}/final-video',
     module: 'lambdas/api/projects.ts',

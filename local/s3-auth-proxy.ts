@@ -15,6 +15,8 @@ export async function startS3AuthProxy(opts: {
   upstream: string;
   secrets: ReadonlyMap<string, string>;
   now?: () => number;
+  /** The port to listen on if it is free (else any free one). */
+  port?: number;
 }): Promise<{ endpoint: string; close(): Promise<void> }> {
   const upstream = new URL(opts.upstream);
   // Connections to s3rver are kept and reused: a new one per request triples a small GET's latency.
@@ -92,7 +94,18 @@ export async function startS3AuthProxy(opts: {
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(opts.port ?? 0).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE' || !opts.port) throw err;
+    return listen(0);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -79,10 +79,16 @@ export async function startS3rver(
   // A full disk fails the PUT with 507, not the process (store-full.ts).
   guardFilesystemStore((server as unknown as { store: Parameters<typeof guardFilesystemStore>[0] }).store);
   const { port } = (await server.run()) as AddressInfo;
+  // The endpoint keeps its port across restarts when it can: presigned output URLs a page (the console)
+  // or a client still holds keep working until they expire, as S3's do.
+  const portFile = join(dataDir, 's3-port');
+  const previous = Number(await readFile(portFile, 'utf8').catch(() => ''));
   const proxy = await startS3AuthProxy({
     upstream: `http://127.0.0.1:${port}`,
     secrets: new Map([[LOCAL_S3_CREDENTIALS.accessKeyId, LOCAL_S3_CREDENTIALS.secretAccessKey]]),
+    ...(Number.isInteger(previous) && previous > 0 ? { port: previous } : {}),
   });
+  await writeFile(portFile, new URL(proxy.endpoint).port, { mode: 0o600 });
   const listeners: Array<(bucket: string, key: string, eTag: string) => void> = [];
   server.on(
     'event',

@@ -24,6 +24,10 @@ import {
   type Scene,
 } from '../core/projects/schema.js';
 import { counters, ProjectStore } from '../core/projects/store.js';
+import { PlanRequest, planScenes } from '../core/projects/plan.js';
+import { probeFile } from '../core/media/probe.js';
+import { trackBeats } from '../core/music/track-beats.js';
+import { releaseScope } from '../core/net/range-proxy.js';
 import { HttpError, httpErrors, json, jsonBody, tenantOf, idempotencyKeyOf } from './http.js';
 
 const ID = /^[\w-]{1,64}$/;
@@ -372,6 +376,25 @@ async function finalVideo(event: APIGatewayProxyEvent): Promise<APIGatewayProxyR
   });
 }
 
+/**
+ * POST /v1/projects/{id}/plan: the scene cuts of the project: on the backing track's beats (lengths
+ * summing to the track) or even shares of `length`; a proposal, nothing stored. Prompts need an LLM.
+ */
+async function plan(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const tenantId = tenantOf(event);
+  const { project } = await found(tenantId, event.pathParameters?.id ?? '');
+  const req = parseBody(PlanRequest, event, true);
+  const r = resolver(tenantId);
+  const result = await planScenes(project, req, {
+    track: async (src, at) => {
+      const path = await r.media(src, at);
+      return { path, probe: await probeFile(path, at) };
+    },
+    beats: trackBeats,
+  }).finally(() => releaseScope(r.scope));
+  return json(200, { projectId: project.id, ...result });
+}
+
 async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const r = `${event.httpMethod} ${event.resource}`;
   switch (r) {
@@ -399,6 +422,8 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
       return compose(event);
     case 'GET /v1/projects/{id}/final-video':
       return finalVideo(event);
+    case 'POST /v1/projects/{id}/plan':
+      return plan(event);
     default:
       throw new HttpError(404, 'NOT_FOUND', `no route ${r}`);
   }

@@ -51,6 +51,8 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
       ])
     : [undefined, null];
   return json(200, {
+    // The caller's tenant id (its API key's id): its drop folder is drop/<tenantId>/.
+    tenantId,
     from,
     to,
     days: totalsByDay(records),

@@ -65,6 +65,8 @@ export const ENV = {
   /** Path of the Chromium binary that draws html assets (default: a system Chromium). */
   CHROMIUM_PATH: 'CUTLINE_CHROMIUM',
   FFMPEG_PATH: 'CUTLINE_FFMPEG',
+  /** The one owner of the whole drop folder (construct prop dropFolderOwner); unset: drop/<tenant>/. */
+  DROP_TENANT: 'CUTLINE_DROP_TENANT',
   FFPROBE_PATH: 'CUTLINE_FFPROBE',
 } as const;
 

@@ -141,7 +141,7 @@ export function presetEdit(preset: string, src: string, probe?: SourceProbe): Re
     const names = Object.keys(PRESETS);
     throw new CutlineError(
       'VALIDATION_FAILED',
-      `unknown preset "${preset}"; available: ${names.join(', ')} (drop media files under drop/<preset>/, e.g. drop/${names[0]}/clip.mov)`,
+      `unknown preset "${preset}"; available: ${names.join(', ')} (drop media files under a preset folder of your drop folder, e.g. drop/<tenant id>/${names[0]}/clip.mov)`,
       [{ path: 'key', message: `unknown preset "${preset}"` }],
     );
   }

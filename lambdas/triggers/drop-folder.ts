@@ -5,6 +5,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { clients } from '../core/aws/clients.js';
 import { writeDropError } from '../core/aws/drop-errors.js';
 import { keyProblem } from '../core/aws/object-key.js';
+import { ENV } from '../core/config.js';
+import { dropOwner, type DropOwner } from '../core/drop/owner.js';
 import { CutlineError } from '../core/errors.js';
 import { assertJsonDepth } from '../core/json-depth.js';
 import { assertSafeNumbers } from '../core/json-numbers.js';
@@ -15,8 +17,8 @@ import { PRESETS, presetEdit } from '../core/presets.js';
 
 const logger = new Logger({ serviceName: 'cutline-drop-folder' });
 
-/** The tenant drop-folder jobs belong to (one per deployment for now). */
-const dropTenant = () => process.env.CUTLINE_DROP_TENANT || 'drop';
+/** The one owner of all of drop/, when the deployment names one; else drop/<tenant>/ per tenant. */
+const configuredOwner = () => process.env[ENV.DROP_TENANT] || undefined;
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
@@ -81,15 +83,16 @@ async function readManifest(bucket: string, key: string): Promise<Record<string,
   return manifest as Record<string, unknown>;
 }
 
-/** A media file at drop/<preset>/<file>: copied under the tenant's inputs/ (sources must live there). */
-async function mediaEdit(bucket: string, key: string, tag: string, tenantId: string): Promise<unknown> {
-  const [, preset, ...rest] = key.split('/');
+/** A media file at <folder><preset>/<file>: copied under the tenant's inputs/ (sources must live there). */
+async function mediaEdit(bucket: string, key: string, tag: string, owner: DropOwner): Promise<unknown> {
+  const { tenantId } = owner;
+  const [preset, ...rest] = owner.rest.split('/');
   const p = getPlatform();
   if (!preset || !rest.length) {
     throw refuse(
       'VALIDATION_FAILED',
       'key',
-      `media files go in a preset's folder, drop/<preset>/<file>; available presets: ${Object.keys(PRESETS).join(', ')}`,
+      `media files go in a preset's folder, ${owner.folder}<preset>/<file>; available presets: ${Object.keys(PRESETS).join(', ')}`,
       'no preset folder',
     );
   }
@@ -132,11 +135,12 @@ export async function handler(event: S3Event): Promise<DropSummary> {
     if (!wanted(record, key, p.ingestBucket)) continue;
     const tag = (record.s3.object.eTag || record.s3.object.sequencer || '').replace(/"/g, '');
     const idempotencyKey = dropIdempotencyKey(bucket, key, tag);
-    const tenantId = dropTenant();
     try {
+      const owner = dropOwner(key, configuredOwner());
+      const { tenantId } = owner;
       const { type, body } = key.toLowerCase().endsWith('.json')
         ? manifestJob(await readManifest(bucket, key), { tenantId })
-        : { type: 'render' as const, body: await mediaEdit(bucket, key, tag, tenantId) };
+        : { type: 'render' as const, body: await mediaEdit(bucket, key, tag, owner) };
       const { job, created } = await submitJob({
         tenantId,
         type,

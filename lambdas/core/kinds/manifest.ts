@@ -19,7 +19,7 @@ export function manifestJob(
   if (tenant !== undefined && tenantId !== undefined && tenant !== tenantId) {
     throw refuse(
       'tenant',
-      `drop-folder jobs in this deployment belong to tenant "${tenantId}" (CUTLINE_DROP_TENANT); "${String(tenant)}" is not allowed here: leave "tenant" out or set it to "${tenantId}"`,
+      `this drop folder's jobs belong to tenant "${tenantId}"; "${String(tenant)}" is not allowed here: leave "tenant" out or set it to "${tenantId}"`,
       'not allowed',
     );
   }

@@ -111,18 +111,18 @@ async function flows(): Promise<void> {
   await s3.send(
     new PutObjectCommand({
       Bucket: LOCAL_BUCKETS.ingest,
-      Key: 'drop/manifests/iam.json',
+      Key: `drop/${platform.apiKeyId}/manifests/iam.json`,
       Body: JSON.stringify(title('dropped')),
     }),
   );
   await s3.send(
     new PutObjectCommand({
       Bucket: LOCAL_BUCKETS.ingest,
-      Key: 'drop/poster/iam.mp4',
+      Key: `drop/${platform.apiKeyId}/poster/iam.mp4`,
       Body: await readFile(await videoFixture()),
     }),
   );
-  // Drop jobs belong to the drop tenant: wait for the trigger to start both, then for them to end.
+  // Drop jobs belong to the tenant whose folder they are in: wait for the trigger to start both, then for them to end.
   for (let i = 0; i < 300 && platform.sfn.executions.size < before + 2; i++)
     await new Promise((r) => setTimeout(r, 100));
   expect(platform.sfn.executions.size).toBe(before + 2);

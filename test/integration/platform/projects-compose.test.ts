@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../../local/platform.js';
 import { imageFixture, squareFixture, toneFixture } from '../../helpers/fixtures.js';
-import { countFrames, ffprobeJson, litBox, meanVolume, readFrame } from '../../helpers/media.js';
+import { countFrames, ffmpeg, ffprobeJson, litBox, meanVolume, readFrame } from '../../helpers/media.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
 
 let platform: LocalPlatform;
@@ -139,5 +139,58 @@ describe('composing a scene project on the local platform', () => {
       path: 'scenes[0].src',
       message: expect.stringContaining('presigned URL'),
     });
+  });
+
+  it('plans a music video on the backing track: cuts on its beats, lengths summing to the track', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cutline-plan-'));
+    const file = join(dir, 'clicks.wav');
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      "aevalsrc='if(lt(mod(t,0.5),0.005),sin(2*PI*1000*t),0)':s=44100:d=16.2",
+      file,
+    ]);
+    const bytes = await readFile(file);
+    const up = await call('POST', '/v1/uploads', {
+      filename: 'clicks.wav',
+      contentType: 'audio/wav',
+      bytes: bytes.length,
+    });
+    await fetch(up.body.url, { method: 'PUT', headers: up.body.headers, body: bytes });
+    const made = await call('POST', '/v1/projects', { mode: 'music-video', audio: { src: up.body.src } });
+    const id = made.body.id;
+    // Prompts need an LLM, which this platform has none of: refused, saying what to do.
+    const refused = await call('POST', `/v1/projects/${id}/plan`, { scenes: 4 });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'NOT_SUPPORTED', details: [{ path: 'prompts' }] });
+    expect(refused.body.error.message).toContain('"prompts": false');
+    const res = await call('POST', `/v1/projects/${id}/plan`, { scenes: 4, prompts: false });
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBeCloseTo(16.2, 2);
+    expect(Math.abs(res.body.tempo - 120)).toBeLessThan(2);
+    const scenes = res.body.scenes as Array<{ start: number; length: number }>;
+    expect(scenes).toHaveLength(4);
+    expect(scenes[0]!.start).toBe(0);
+    for (const s of scenes.slice(1))
+      expect(Math.abs(s.start - Math.round(s.start / 0.5) * 0.5)).toBeLessThan(0.03);
+    expect(scenes.reduce((t, s) => t + s.length, 0)).toBeCloseTo(res.body.length, 2);
+    // Nothing was stored: a plan is a proposal.
+    expect((await call('GET', `/v1/projects/${id}`)).body.sceneCount).toBe(0);
+    // Without a backing track the length is needed, at its path.
+    const silent = await call('POST', '/v1/projects', { mode: 'ad-creative' });
+    const noLength = await call('POST', `/v1/projects/${silent.body.id}/plan`, { prompts: false });
+    expect(noLength.status).toBe(400);
+    expect(noLength.body.error.details[0].path).toBe('length');
+    const even = await call('POST', `/v1/projects/${silent.body.id}/plan`, {
+      prompts: false,
+      length: 12,
+      scenes: 3,
+    });
+    expect(even.body.scenes).toEqual([
+      { start: 0, length: 4 },
+      { start: 4, length: 4 },
+      { start: 8, length: 4 },
+    ]);
   });
 });

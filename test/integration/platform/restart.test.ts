@@ -48,6 +48,24 @@ describe('restarting the local platform', () => {
     }
   });
 
+  it('keeps the local S3 port, so presigned URLs handed out before a restart still work', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cutline-restart-s3-'));
+    const first = await startLocalPlatform({ dataDir });
+    const p = getPlatform();
+    await p.objects.putJson(p.outputsBucket, 'outputs/t/j/manifest.json', { hello: 1 });
+    const url = await p.objects.presignGet(p.outputsBucket, 'outputs/t/j/manifest.json');
+    expect(await (await fetch(url)).json()).toEqual({ hello: 1 });
+    await first.close();
+    const second = await startLocalPlatform({ dataDir });
+    try {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ hello: 1 });
+    } finally {
+      await second.close();
+    }
+  });
+
   it('throttles a key beyond its usage plan with 429 and Retry-After', async () => {
     const p = await startLocalPlatform({
       dataDir: await mkdtemp(join(tmpdir(), 'cutline-throttle-')),

@@ -80,14 +80,19 @@ describe('error messages leak nothing internal', () => {
     await clients().s3.send(
       new PutObjectCommand({
         Bucket: LOCAL_BUCKETS.ingest,
-        Key: 'drop/manifests/leak.json',
-        Body: JSON.stringify(edit(`s3://${LOCAL_BUCKETS.ingest}/inputs/drop/nothing-here.mp4`)),
+        Key: `drop/${platform.apiKeyId}/manifests/leak.json`,
+        Body: JSON.stringify(
+          edit(`s3://${LOCAL_BUCKETS.ingest}/inputs/${platform.apiKeyId}/nothing-here.mp4`),
+        ),
       }),
     );
     const errorJson = await until(async () => {
       try {
         const res = await clients().s3.send(
-          new GetObjectCommand({ Bucket: LOCAL_BUCKETS.ingest, Key: 'drop/manifests/leak.error.json' }),
+          new GetObjectCommand({
+            Bucket: LOCAL_BUCKETS.ingest,
+            Key: `drop/${platform.apiKeyId}/manifests/leak.error.json`,
+          }),
         );
         return await res.Body!.transformToString();
       } catch {

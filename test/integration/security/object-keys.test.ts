@@ -114,18 +114,18 @@ describe('key traversal is refused in every key form', () => {
 
   it('drop manifests: refused with <name>.error.json, no job', async () => {
     const rest = aKey.slice('inputs/'.length);
-    const key = 'drop/manifests/steal.json';
+    const key = `drop/${B}/manifests/steal.json`;
     await clients().s3.send(
       new PutObjectCommand({
         Bucket: INGEST,
         Key: key,
-        Body: JSON.stringify(edit(`s3://${INGEST}/inputs/drop/../${rest}`)),
+        Body: JSON.stringify(edit(`s3://${INGEST}/inputs/${B}/../${rest}`)),
       }),
     );
     const error = await until(async () => {
       try {
         const res = await clients().s3.send(
-          new GetObjectCommand({ Bucket: INGEST, Key: 'drop/manifests/steal.error.json' }),
+          new GetObjectCommand({ Bucket: INGEST, Key: `drop/${B}/manifests/steal.error.json` }),
         );
         return JSON.parse(await res.Body!.transformToString()) as {
           error: { code: string; details: Array<{ path: string }> };
@@ -142,7 +142,7 @@ describe('key traversal is refused in every key form', () => {
 describe('dropped files', () => {
   it('a media file dropped under a key that would not stay plain is refused before it is copied', async () => {
     const clip = await readFile(await videoFixture());
-    for (const key of ['drop/mp4/%2e%2e/x.mp4', 'drop/mp4/a\\b.mp4']) {
+    for (const key of [`drop/${B}/mp4/%2e%2e/x.mp4`, `drop/${B}/mp4/a\\b.mp4`]) {
       await clients().s3.send(new PutObjectCommand({ Bucket: INGEST, Key: key, Body: clip }));
       const errorKey = key.replace(/\.mp4$/, '.error.json');
       const error = await until(async () => {

@@ -253,6 +253,15 @@ describe('CutlineStack', () => {
         ],
       },
     });
+    // No dropFolderOwner: the drop folder is per tenant (drop/<tenant id>/…), so no owner is set.
+    const [dropFn] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      id.includes('DropFolderFunction'),
+    );
+    expect(dropFn).toBeDefined();
+    const vars = (dropFn![1] as { Properties: { Environment: { Variables: Record<string, unknown> } } })
+      .Properties.Environment.Variables;
+    expect(vars.CUTLINE_TABLE_NAME).toBeDefined();
+    expect(vars).not.toHaveProperty('CUTLINE_DROP_TENANT');
   });
 
   it('has the event bus with an archive; webhooks go rule → SQS queue → delivery function, hours of retries, then a DLQ with an alarm', () => {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetPlatform } from '../../../lambdas/core/platform.js';
 import { dropIdempotencyKey, handler } from '../../../lambdas/triggers/drop-folder.js';
 
@@ -26,7 +26,9 @@ process.env.CUTLINE_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:s
 process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = 'test';
 process.env.AWS_SECRET_ACCESS_KEY = 'test';
-delete process.env.CUTLINE_DROP_TENANT;
+// These cases give all of drop/ to one owner (the construct's dropFolderOwner); the per-tenant layout,
+// the default, is tested at the end and on the local platform.
+process.env.CUTLINE_DROP_TENANT = 'drop';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 mockClient(DynamoDBClient);
@@ -317,5 +319,38 @@ describe('drop folder: failures', () => {
     const res = await handler(s3Event(record('drop/edit.json')));
     expect(res.failed).toEqual([{ key: 'drop/edit.json', code: 'SOURCE_NOT_FOUND' }]);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+});
+
+describe('drop folder: per tenant (no owner configured)', () => {
+  beforeEach(() => {
+    delete process.env.CUTLINE_DROP_TENANT;
+  });
+  afterEach(() => {
+    process.env.CUTLINE_DROP_TENANT = 'drop';
+  });
+
+  it("drop/<tenant>/… is that tenant's job; a key without a tenant folder is refused beside it", async () => {
+    manifestAt('drop/key-abc123/jobs/promo.json', { type: 'render', edit });
+    const res = await handler(s3Event(record('drop/key-abc123/jobs/promo.json')));
+    expect(res.failed).toEqual([]);
+    expect(jobs()[0]).toMatchObject({ tenantId: 'key-abc123' });
+    manifestAt('drop/promo.json', { type: 'render', edit });
+    const top = await handler(s3Event(record('drop/promo.json')));
+    expect(top.failed).toEqual([{ key: 'drop/promo.json', code: 'VALIDATION_FAILED' }]);
+    const written = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(written.map((w) => w.Key)).toContain('drop/promo.error.json');
+    expect(String(written.find((w) => w.Key === 'drop/promo.error.json')!.Body)).toContain(
+      'the drop folder is per tenant',
+    );
+    expect(jobs()).toHaveLength(1);
+  });
+
+  it("a media file at drop/<tenant>/<preset>/<file> is copied under that tenant's inputs/", async () => {
+    const res = await handler(s3Event(record('drop/key-abc123/web/My clip.mp4')));
+    expect(res.failed).toEqual([]);
+    const copy = s3.commandCalls(CopyObjectCommand)[0]!.args[0].input;
+    expect(copy.Key).toMatch(/^inputs\/key-abc123\/drop\/abc123\/My clip\.mp4$/);
+    expect(jobs()[0]).toMatchObject({ tenantId: 'key-abc123' });
   });
 });
