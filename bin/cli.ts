@@ -1,7 +1,4 @@
 import { CutlineError } from '../lambdas/core/errors.js';
-import { renderCommand } from './commands/render.js';
-import { startCommand } from './commands/start.js';
-import { demoCommand } from './commands/demo.js';
 
 const USAGE = `usage: cutline <command> [options]
 
@@ -34,12 +31,13 @@ commands:
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    // Each command loads only its own modules: a render never loads the local platform's servers.
     case 'render':
-      return renderCommand(rest);
+      return (await import('./commands/render.js')).renderCommand(rest);
     case 'start':
-      return startCommand(rest);
+      return (await import('./commands/start.js')).startCommand(rest);
     case 'demo':
-      return demoCommand(rest);
+      return (await import('./commands/demo.js')).demoCommand(rest);
     case undefined:
     case '-h':
     case '--help':

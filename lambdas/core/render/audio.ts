@@ -99,15 +99,20 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       const outD = next && next.start < timed.end ? Math.min(timed.end - next.start, timed.length / 2) : 0;
       const effect = asset.type === 'audio' ? asset.effect : asset.volumeEffect;
       const trim = asset.trim ?? 0;
-      const index = ctx.inputs.addSource(media, [
-        ...(trim > 0 ? ['-ss', n(trim)] : []),
-        '-t',
-        n(timed.length + 0.5),
-        '-vn',
-      ]);
+      // Decoded from up to a second before the trim and cut there (an AAC frame needs the one before it),
+      // so the samples are the same whether the clip's picture shares this input (the single pass: the
+      // video side opens it at the same point) or not (an audio part).
+      const preroll = Math.max(0, trim - 1);
+      const { index, seek } = ctx.inputs.addClipSpan(
+        media,
+        timed.at,
+        { seek: preroll, duration: trim - preroll + timed.length + 0.5 },
+        'audio',
+      );
       const delay = Math.round(timed.start * SAMPLE_RATE);
       parts.push(
         graph.chain(`${index}:a`, [
+          ...(seek < trim ? [filter('atrim', { start: n(trim - seek) })] : []),
           ...normalise(),
           filter('atrim', { end_sample: Math.round(timed.length * SAMPLE_RATE) }),
           // A tweened volume is evaluated per audio frame against the clip's own time (t = 0 at its start).

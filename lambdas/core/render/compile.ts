@@ -30,6 +30,11 @@ export interface CompileOptions {
   /** `video` and `audio` render one side only (the chunked path renders video in windows, audio once). */
   streams?: StreamSelection;
   threads?: number;
+  /**
+   * An intermediate part the stitch joins (chunk or audio part): written without `+faststart`, which
+   * rewrites the whole file to move its index; only the final file is played progressively.
+   */
+  part?: boolean;
 }
 
 export interface CompiledRender {
@@ -136,7 +141,7 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
   const codec = [
     ...(hasVideo ? videoCodecArgs(spec, { quality: edit.output.quality, threads }) : []),
     ...(hasAudio ? audioCodecArgs(spec.format) : []),
-    ...containerArgs(spec.format, edit.output.repeat ?? true),
+    ...(options.part ? [] : containerArgs(spec.format, edit.output.repeat ?? true)),
   ];
   const { duration } = windowSeconds(window, spec.fps);
   const title = streams === 'all' ? metadataArgs(edit.output) : [];
