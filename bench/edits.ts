@@ -88,6 +88,14 @@ const num = (n: number) => String(Math.round(n * 1e6) / 1e6);
 
 export type BaselineVariant = 'segmented' | 'xfade-whole';
 
+/** x264 settings of a bench preset: cutline's default quality, and `veryhigh` (x264 medium, CRF 17). */
+export interface X264 {
+  preset: string;
+  crf: number;
+}
+export const X264_DEFAULT: X264 = { preset: 'veryfast', crf: 23 };
+export const X264_MEDIUM: X264 = { preset: 'medium', crf: 17 };
+
 /**
  * What a person fluent in ffmpeg would write for the same result: one filter_complex, each source decoded
  * once per use, overlay for the PiP and the logo (a single PNG frame, scaled once and held by overlay),
@@ -106,6 +114,7 @@ export function baselineArgs(
   duration: number,
   output: string,
   variant: BaselineVariant = 'segmented',
+  x264: X264 = X264_DEFAULT,
 ): string[] {
   const l = layout(duration);
   const { width: W, height: H } = media;
@@ -156,7 +165,7 @@ export function baselineArgs(
     '-filter_complex',
     graph,
     ...['-map', '[v]', '-map', '[a]'],
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'],
+    ...['-c:v', 'libx264', '-preset', x264.preset, '-crf', String(x264.crf), '-pix_fmt', 'yuv420p'],
     ...['-g', String(media.fps * 2), '-x264-params', 'open-gop=0'],
     ...['-c:a', 'aac', '-b:a', '192k', '-ar', '48000'],
     ...['-movflags', '+faststart', '-t', num(duration)],

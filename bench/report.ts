@@ -1,4 +1,5 @@
 /** The bench's result shape, and its markdown rendering. */
+import { peersMarkdown, type PeersResults } from './peers.js';
 import { queueMarkdown, type QueueResults } from './queue.js';
 
 import type { HourModel } from './hour-model.js';
@@ -151,6 +152,8 @@ export interface BenchResults {
   estimates: Estimates;
   /** The queue section (bench/queue.ts); null when skipped. */
   queue?: QueueResults | null;
+  /** The CLI end to end beside hand-written ffmpeg and melt, and start-up (bench/peers.ts); null when skipped. */
+  peers?: PeersResults | null;
   problems: string[];
 }
 
@@ -446,6 +449,7 @@ export function renderMarkdown(r: BenchResults): string {
   }
   out.push('</details>');
   out.push('');
+  if (r.peers) out.push('', peersMarkdown(r.peers));
   if (r.queue) out.push('', queueMarkdown(r.queue));
   return out.join('\n');
 }

@@ -11,6 +11,8 @@
  *   npm run bench -- --skip-sources    everything but the sources section
  *   npm run bench -- --audio-only      only the audio-scaling section (bench/audio.ts: 60 s … 3600 s mixes)
  *   npm run bench -- --source-minutes N  length of that section's source (default 60, quick 10)
+ *   npm run bench -- --skip-peers      without the CLI-and-peers section (cutline render vs hand-written
+ *                                      ffmpeg vs melt at two x264 presets, and the 5 s title start-up)
  *   npm run bench -- --skip-queue      without the queue section (30 concurrent 8 s SD renders through
  *                                      cutline start vs the same ffmpeg commands; quick: 6 × 4 s)
  */
@@ -35,6 +37,7 @@ import { estimateErrorSummary } from '../lambdas/core/ops/stats.js';
 import { compileRender, type CompileInput } from '../lambdas/core/render/compile.js';
 import { baselineArgs, benchEdit, graphOnlyArgs } from './edits.js';
 import { sourcesBench, writeSourcesResults } from './sources.js';
+import { peersBench } from './peers.js';
 import { queueBench } from './queue.js';
 import { makeBenchMedia, type BenchMedia } from './media.js';
 import {
@@ -82,6 +85,7 @@ interface Config {
   sourceMinutes: number | null;
   sourcesOnly: boolean;
   queue: boolean;
+  peers: boolean;
 }
 
 let quietWaitSeconds = 0;
@@ -104,6 +108,7 @@ function config(argv: string[]): Config {
       quick: { type: 'boolean', default: false },
       'skip-scaling': { type: 'boolean', default: false },
       'skip-queue': { type: 'boolean', default: false },
+      'skip-peers': { type: 'boolean', default: false },
       workers: { type: 'string' },
       reps: { type: 'string' },
       'sources-only': { type: 'boolean', default: false },
@@ -138,6 +143,7 @@ function config(argv: string[]): Config {
     sourceMinutes: values['skip-sources'] ? null : sourceMinutes(values['source-minutes'], quick),
     sourcesOnly: values['sources-only'] ?? false,
     queue: !values['skip-queue'],
+    peers: !values['skip-peers'],
   };
 }
 
@@ -582,6 +588,14 @@ async function main(): Promise<number> {
         `frame counts differ: hand-written ${b.frames}, cutline ${c.frames}, naive ${n.frames}, expected ${e}`,
       );
     }
+    const peers = cfg.peers
+      ? await peersBench({ media, duration: cfg.compareSeconds, reps: cfg.reps, work, measure: quietly, log })
+      : null;
+    const expected = Math.round(cfg.compareSeconds * cfg.fps);
+    for (const p of peers?.presets ?? [])
+      for (const side of p.sides)
+        if (side.frames !== expected)
+          problems.push(`peers (${p.name}): ${side.label} wrote ${side.frames} frames, expected ${expected}`);
     const scale = cfg.scaling ? await scaling(cfg, media, work, estimates) : null;
     const queue = cfg.queue
       ? await queueBench({
@@ -623,6 +637,7 @@ async function main(): Promise<number> {
       comparison,
       scaling: scale,
       queue,
+      peers,
       estimates: {
         rows: estimates,
         count: errors.count,
@@ -658,7 +673,7 @@ main().then(
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (usage) {
       log(
-        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--skip-queue] [--workers 1,2,4] [--reps N] [--sources-only | --skip-sources] [--source-minutes N]`,
+        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--skip-queue] [--skip-peers] [--workers 1,2,4] [--reps N] [--sources-only | --skip-sources] [--source-minutes N]`,
       );
       process.exit(2);
     }

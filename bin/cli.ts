@@ -1,8 +1,4 @@
 import { CutlineError } from '../lambdas/core/errors.js';
-import { renderCommand } from './commands/render.js';
-import { startCommand } from './commands/start.js';
-import { demoCommand } from './commands/demo.js';
-import { backfillStatusIndexCommand } from './commands/backfill-status-index.js';
 
 const USAGE = `usage: cutline <command> [options]
 
@@ -39,14 +35,15 @@ commands:
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    // Each command loads only its own modules: a render never loads the local platform's servers.
     case 'render':
-      return renderCommand(rest);
+      return (await import('./commands/render.js')).renderCommand(rest);
     case 'start':
-      return startCommand(rest);
+      return (await import('./commands/start.js')).startCommand(rest);
     case 'demo':
-      return demoCommand(rest);
+      return (await import('./commands/demo.js')).demoCommand(rest);
     case 'backfill-status-index':
-      return backfillStatusIndexCommand(rest);
+      return (await import('./commands/backfill-status-index.js')).backfillStatusIndexCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -7,7 +7,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const EXAMPLES_DIR = dirname(fileURLToPath(import.meta.url));
+/** This folder, where the edits and their media are (also when this runs compiled, from dist/examples/). */
+export const EXAMPLES_DIR = dirname(fileURLToPath(import.meta.url)).replace(
+  /[/\\]dist([/\\]examples)$/,
+  '$1',
+);
 
 export interface ExampleEntry {
   /** The file stem: `promo` for promo.json. */

@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const MEDIA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'media');
+// The examples' own folder, also when this runs compiled (from dist/examples/).
+export const MEDIA_DIR = join(
+  dirname(fileURLToPath(import.meta.url)).replace(/[/\\]dist([/\\]examples)$/, '$1'),
+  'media',
+);
 
 const lavfi = (src: string) => ['-f', 'lavfi', '-i', src];
 const h264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'];

@@ -5,6 +5,7 @@ import { errorJson } from '../lambdas/api/http.js';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { runnableModule } from './modules.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -100,7 +101,7 @@ export const ROUTES: readonly Route[] = [
     module: 'lambdas/api/projects.ts',
     keyRequired: true,
   },
-].filter((r) => existsSync(`${ROOT}${r.module}`));
+].filter((r) => existsSync(`${ROOT}${runnableModule(r.module)}`));
 
 function match(path: string): Array<{ route: Route; params: Record<string, string> }> {
   const out: Array<{ route: Route; params: Record<string, string> }> = [];
@@ -163,7 +164,7 @@ const modules = new Map<string, Promise<HandlerModule>>();
 function handlerModule(module: string): Promise<HandlerModule> {
   let m = modules.get(module);
   if (!m) {
-    m = import(`${ROOT}${module}`) as Promise<HandlerModule>;
+    m = import(`${ROOT}${runnableModule(module)}`) as Promise<HandlerModule>;
     m.catch(() => modules.delete(module));
     modules.set(module, m);
   }

@@ -33,6 +33,7 @@ import {
 } from './event-bus.js';
 import { LOCAL_S3_CREDENTIALS, startDynalite, startS3rver } from './servers.js';
 import { makePrivateDataDir } from './private-files.js';
+import { runnableModule } from './modules.js';
 import { LocalStepFunctions, STATE_MACHINE_ARN } from './stepfunctions.js';
 
 export interface LocalPlatformOptions {
@@ -97,7 +98,10 @@ export interface LocalPlatform {
 }
 
 const TABLE = 'cutline';
-const executionEndedModule = new URL('../lambdas/triggers/execution-ended.ts', import.meta.url);
+const executionEndedModule = new URL(
+  runnableModule('../lambdas/triggers/execution-ended.ts'),
+  import.meta.url,
+);
 const INGEST = 'cutline-ingest';
 const OUTPUTS = 'cutline-outputs';
 
@@ -348,7 +352,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   if (resumed) log(`webhooks: resuming ${resumed} deliveries waiting for a retry`);
 
   // The drop folder: objects created under drop/ in the ingest bucket go to the same trigger handler.
-  const dropModule = new URL('../lambdas/triggers/drop-folder.ts', import.meta.url);
+  const dropModule = new URL(runnableModule('../lambdas/triggers/drop-folder.ts'), import.meta.url);
   s3.onObjectCreated((bucket, objectKey, eTag) => {
     if (bucket !== INGEST || !objectKey.startsWith('drop/') || objectKey.endsWith('.error.json')) return;
     void (async () => {

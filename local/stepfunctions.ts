@@ -11,6 +11,7 @@ import { runWithTaskSignal } from '../lambdas/core/media/task-signal.js';
 import { jobScratch } from '../lambdas/pipeline/scratch.js';
 import { AslRunner, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
 import { createMediaConvertJobSync } from './mediaconvert.js';
+import { nodeEntryArgs, runnableModule } from './modules.js';
 
 export type { TaskFn };
 
@@ -57,7 +58,9 @@ function asLambdaError(err: unknown): Error {
 /** `lambda:invoke` tasks call the handler module in-process and answer like the integration: {Payload}. */
 function lambdaTask(entry: string): TaskFn {
   return async (input) => {
-    const mod = (await import(`${ROOT}${entry}`)) as { handler: (e: unknown) => Promise<unknown> };
+    const mod = (await import(`${ROOT}${runnableModule(entry)}`)) as {
+      handler: (e: unknown) => Promise<unknown>;
+    };
     const { Payload } = input as { Payload: unknown };
     try {
       return { Payload: await runAs(entry, () => mod.handler(Payload)) };
@@ -242,7 +245,7 @@ export class LocalStepFunctions {
     const slots = Math.min(this.maxRunning, availableParallelism());
     const { child, exited, aborted } = await spawnManaged(
       process.execPath,
-      ['--import', 'tsx', `${ROOT}containers/render/main.ts`, ...command],
+      [...nodeEntryArgs(`${ROOT}containers/render/main.ts`), ...command],
       {
         // The task's recorded AWS calls are the task role's (the IAM simulation).
         env: {

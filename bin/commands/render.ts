@@ -17,10 +17,8 @@ import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
 import { renderOnThisMachine } from '../../lambdas/core/engine/machine-render.js';
-import { renderJobStandalone } from '../../local/standalone-job.js';
 import { expandPresets } from '../../lambdas/core/packaging/social.js';
 import type { JobType } from '../../lambdas/core/jobs/types.js';
-import { manifestJob } from '../../lambdas/core/kinds/manifest.js';
 import { compileRender } from '../../lambdas/core/render/compile.js';
 import { progressBar, type ProgressDetail } from '../progress.js';
 
@@ -86,6 +84,8 @@ async function renderJobFile(
   const scratchDir = await mkdtemp(join(tmpdir(), 'cutline-job-'));
   try {
     const bar = progressBar('rendering');
+    // Loaded here: the job kinds (clips, mixes, projects) are a large part of start-up, and an edit needs none.
+    const { renderJobStandalone } = await import('../../local/standalone-job.js');
     const { files, manifest } = await renderJobStandalone(type, body, {
       resolver: opts.resolver,
       outDir: opts.output,
@@ -107,6 +107,16 @@ async function renderJobFile(
     await rm(scratchDir, { recursive: true, force: true });
   }
 }
+
+/** A plain edit (what manifestJob returns as it is), told apart without loading every job kind. */
+const isBareEdit = (raw: unknown): boolean =>
+  !!raw &&
+  typeof raw === 'object' &&
+  !Array.isArray(raw) &&
+  'timeline' in raw &&
+  !('type' in raw) &&
+  !('edit' in raw) &&
+  !('tenant' in raw);
 
 /** Limits already set for this process (CUTLINE_LIMITS), kept under the flags. */
 const deploymentLimitOverrides = () =>
@@ -149,9 +159,10 @@ export async function renderCommand(argv: string[]): Promise<number> {
   const editFile = resolve(editPath);
   const output = resolve(values.output);
   const raw = await readEditFile(editFile);
-  const job =
-    raw && typeof raw === 'object' && !Array.isArray(raw)
-      ? manifestJob(raw as Record<string, unknown>)
+  const job = isBareEdit(raw)
+    ? { type: 'render' as const, body: raw }
+    : raw && typeof raw === 'object' && !Array.isArray(raw)
+      ? (await import('../../lambdas/core/kinds/manifest.js')).manifestJob(raw as Record<string, unknown>)
       : { type: 'render' as const, body: raw };
   const baseDir = dirname(editFile);
   const resolver = new LocalSourceResolver({

@@ -40,6 +40,7 @@ export async function renderChunk(
     window: { startFrame: chunk.startFrame, endFrame: chunk.endFrame },
     streams: 'video',
     threads: opts.threads,
+    part: true,
   });
   try {
     await runFfmpeg(compiled.args, { ...opts, durationSeconds: compiled.durationSeconds });
@@ -120,6 +121,7 @@ export async function renderAudioPart(
     window: plan.window,
     streams: 'audio',
     threads: opts.threads,
+    part: true,
   });
   await runFfmpeg(compiled.args, { ...opts, durationSeconds: compiled.durationSeconds });
   return output;

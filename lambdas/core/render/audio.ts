@@ -84,6 +84,8 @@ interface Sound {
   loop: boolean;
   /** asset.speed: source seconds per timeline second (atempo keeps the pitch). */
   speed: number;
+  /** The clip's path in the edit: its picture, when drawn in the same run, shares the input (InputList.addClipSpan). */
+  key: string;
 }
 
 /** Where a sound meets the mixed window: timeline samples `[a, b)`. */
@@ -116,6 +118,7 @@ function spanOf(s: Sound, w: SampleWindow): Span | null {
 function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number): string {
   let decodeFrom = span.seek;
   let source: string;
+  const lead: FilterNode[] = [];
   if (s.loop) {
     const d = s.media.probe.durationSeconds;
     // With no known duration the loop decodes from its start.
@@ -133,17 +136,23 @@ function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number): str
     } else source = `${looped}:a`;
   } else {
     const from = s.trim + (decodeFrom / SAMPLE_RATE) * s.speed;
-    const options = [
-      ...(from > 0 ? ['-ss', n(from)] : []),
-      '-t',
-      n(
-        decodeFrom === 0
-          ? s.lengthSeconds * s.speed + 0.5
-          : ((s.length - decodeFrom) / SAMPLE_RATE) * s.speed + 0.5,
-      ),
-      '-vn',
-    ];
-    source = `${ctx.inputs.addSource(s.media, options)}:a`;
+    const duration =
+      decodeFrom === 0
+        ? s.lengthSeconds * s.speed + 0.5
+        : ((s.length - decodeFrom) / SAMPLE_RATE) * s.speed + 0.5;
+    // From the sound's start it is decoded from up to a second before `from` and cut there (an AAC frame
+    // needs the one before it), so the samples are the same whether the clip's picture shares this input
+    // (the single pass: the video side opens it at the same point) or not. Part-way in (an audio part's
+    // window) it is opened at `from` itself, or shares an input the picture opened earlier.
+    const preroll = decodeFrom === 0 ? Math.max(0, from - 1) : from;
+    const opened = ctx.inputs.addClipSpan(
+      s.media,
+      s.key,
+      { seek: preroll, duration: from - preroll + duration },
+      'audio',
+    );
+    source = `${opened.index}:a`;
+    if (opened.seek < from) lead.push(filter('atrim', { start: n(from - opened.seek) }));
   }
   const fades: FilterNode[] = [];
   if (s.inD > 0 && decodeFrom === 0)
@@ -156,6 +165,7 @@ function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number): str
   const cut = span.head - decodeFrom;
   const end = span.b - s.start - decodeFrom;
   return ctx.graph.chain(source, [
+    ...lead,
     ...normalise(),
     ...tempo(s.speed),
     filter('atrim', { end_sample: left }),
@@ -201,6 +211,7 @@ function trackSounds(ctx: AudioContext, track: ResolvedTimeline['tracks'][number
       volume,
       loop: false,
       speed: asset.speed ?? 1,
+      key: timed.at,
       ...fadeLengths(effect, timed.length, { inD, outD }),
     });
   });
@@ -246,6 +257,7 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
         volume: soundtrack.volume ?? 1,
         loop: true,
         speed: 1,
+        key: 'timeline.soundtrack',
         ...fadeLengths(soundtrack.effect, totalSeconds),
       };
       const span = spanOf(sound, w);

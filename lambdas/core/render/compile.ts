@@ -32,6 +32,11 @@ export interface CompileOptions {
   threads?: number;
   /** Audio only: mix these timeline samples and write them as raw AAC frames (an audio part, ADTS). */
   audioPart?: SampleWindow;
+  /**
+   * An intermediate part the stitch joins (chunk or audio part): written without `+faststart`, which
+   * rewrites the whole file to move its index; only the final file is played progressively.
+   */
+  part?: boolean;
 }
 
 export interface CompiledRender {
@@ -146,7 +151,7 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
   const codec = [
     ...(hasVideo ? videoCodecArgs(spec, { quality: edit.output.quality, threads }) : []),
     ...(hasAudio ? audioCodecArgs(spec.format) : []),
-    ...(part ? ['-f', 'adts'] : containerArgs(spec.format, edit.output.repeat ?? true)),
+    ...(part ? ['-f', 'adts'] : options.part ? [] : containerArgs(spec.format, edit.output.repeat ?? true)),
   ];
   const duration = part ? (part.to - part.from) / SAMPLE_RATE : windowSeconds(window, spec.fps).duration;
   const title = streams === 'all' ? metadataArgs(edit.output) : [];

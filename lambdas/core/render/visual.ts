@@ -6,16 +6,25 @@ import { captionFilters } from '../text/captions.js';
 import { richCaptionAsCaption, withWordTimings } from '../text/rich-caption.js';
 import type { FontRegistry } from '../text/fonts.js';
 import { textLayer, titleLayer, type TextLayer } from '../text/layers.js';
+import { isOpaqueFullFrame, planBase } from './base.js';
 import { ffColor } from '../filtergraph/color.js';
 import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '../filtergraph/graph.js';
 import type { InputList } from './inputs.js';
 import { focusOffset } from './focus.js';
-import { effectSpec, linear, moveTween, progress, transitionSpec, type TransitionSpec } from './motion.js';
-import { fpsString, type OutputSpec } from './output-spec.js';
+import {
+  effectSpec,
+  linear,
+  moveTween,
+  progress,
+  transitionSpec,
+  type EffectSpec,
+  type TransitionSpec,
+} from './motion.js';
+import { fpsString, type OutputSpec, type Rational } from './output-spec.js';
 import { htmlDocument, htmlKey } from '../html/document.js';
 import { vectorDocument } from './vector.js';
 import { anchor, cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
-import { affinePhase } from './affine.js';
+import { affinePhase, type AffinePhase } from './affine.js';
 import { addOffsets, isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
 import { applyMasks, levelMask, matteMask } from './mask.js';
 import { lumaTargets } from './luma.js';
@@ -67,37 +76,60 @@ const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]>
 
 const isMove = (t?: TransitionSpec) => !!t && /^(slide|carousel)/.test(t.kind);
 
+/** A clip on screen in the window: its frames [vs, ve) and how long it crossfades in over the clip before it. */
+interface OnScreen {
+  timed: TimedClip;
+  vs: number;
+  ve: number;
+  overlap: number;
+  /** The luma mattes on its track that mask it. */
+  lumas: readonly TimedClip[];
+}
+
+/** The clips of one track that show in the window, in the order they are drawn (by start). */
+function onScreen(track: readonly TimedClip[], spec: OutputSpec, window: FrameWindow): OnScreen[] {
+  // Luma mattes are not drawn: each masks the clips it overlaps on its own track.
+  const mattes = lumaTargets(track);
+  const ordered = track.filter((c) => c.clip.asset.type !== 'luma').sort((a, b) => a.start - b.start);
+  return ordered.flatMap((timed, i) => {
+    const vs = Math.max(frameAt(timed.start, spec.fps), window.startFrame);
+    const ve = Math.min(frameAt(timed.end, spec.fps), window.endFrame);
+    if (ve <= vs || timed.clip.asset.type === 'audio') return [];
+    // Overlapping clips on one track crossfade: the later clip fades in over the overlap.
+    const prevEnd = Math.max(0, ...ordered.slice(0, i).map((c) => c.end));
+    const overlap = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
+    return [{ timed, vs, ve, overlap, lumas: mattes.get(timed) ?? [] }];
+  });
+}
+
 /** Every visual clip, bottom track first, composed over the background; returns the composite's label. */
 export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedTimeline): string {
   const { spec, window, graph } = ctx;
   const viewport = { width: spec.width, height: spec.height };
-  let base = graph.chain(
-    [],
-    [
-      filter('color', {
-        c: ffColor(edit.timeline.background ?? '#000000'),
-        s: `${spec.width}x${spec.height}`,
-        r: fpsString(spec.fps),
-      }),
-      filter('format', { pix_fmts: 'yuv420p' }),
-      filter('trim', { end_frame: window.endFrame - window.startFrame }),
-    ],
-    graph.pad('bg'),
-  );
+  const tracks = [...timeline.tracks].reverse().map((track) => onScreen(track, spec, window));
+  const bottom = tracks.findIndex((clips) => clips.length > 0);
+  const opaque = bottom >= 0 && tracks[bottom]!.every((c) => opaqueFullFrame(ctx, c));
+  let base = opaque
+    ? composeBase(ctx, edit, tracks[bottom]!)
+    : graph.chain(
+        [],
+        [
+          filter('color', {
+            c: ffColor(edit.timeline.background ?? '#000000'),
+            s: `${spec.width}x${spec.height}`,
+            r: fpsString(spec.fps),
+          }),
+          filter('format', { pix_fmts: 'yuv420p' }),
+          filter('trim', { end_frame: window.endFrame - window.startFrame }),
+        ],
+        graph.pad('bg'),
+      );
   const t0 = frameSeconds(window.startFrame, spec.fps);
 
-  for (const track of [...timeline.tracks].reverse()) {
-    // Luma mattes are not drawn: each masks the clips it overlaps on its own track.
-    const mattes = lumaTargets(track);
-    const ordered = track.filter((c) => c.clip.asset.type !== 'luma').sort((a, b) => a.start - b.start);
-    ordered.forEach((timed, i) => {
-      const f0 = frameAt(timed.start, spec.fps);
-      const f1 = frameAt(timed.end, spec.fps);
-      const vs = Math.max(f0, window.startFrame);
-      const ve = Math.min(f1, window.endFrame);
-      if (ve <= vs) return;
+  tracks.forEach((clips, k) => {
+    if (opaque && k === bottom) return;
+    for (const { timed, vs, ve, overlap, lumas } of clips) {
       const asset = timed.clip.asset;
-      if (asset.type === 'audio') return;
       if (asset.type === 'caption' || asset.type === 'rich-caption') {
         const cues = ctx.captions(asset.src, `${timed.at}.asset.src`);
         const rich = asset.type === 'rich-caption' ? richCaptionAsCaption(asset, timed.clip) : undefined;
@@ -115,12 +147,9 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
           ctx.fonts,
         );
         if (nodes.length) base = graph.chain(base, nodes);
-        return;
+        continue;
       }
-      // Overlapping clips on one track crossfade: the later clip fades in over the overlap.
-      const prevEnd = Math.max(0, ...ordered.slice(0, i).map((c) => c.end));
-      const overlap = prevEnd > timed.start ? Math.min(prevEnd - timed.start, timed.length / 2) : 0;
-      const layer = buildLayer(ctx, timed, vs, ve, overlap, mattes.get(timed) ?? []);
+      const layer = buildLayer(ctx, timed, vs, ve, overlap, lumas);
       const T0 = n(t0);
       const moving = !!(layer.moveIn || layer.moveOut || layer.at || layer.nudge);
       const x = moving ? moveExpr('x', layer, timed, viewport, T0) : String(layer.x);
@@ -129,9 +158,117 @@ export function composeVideo(ctx: VisualContext, edit: Edit, timeline: ResolvedT
         [base, layer.label],
         [filter('overlay', { x, y, eof_action: 'pass', eval: moving ? 'frame' : 'init' })],
       );
-    });
-  }
+    }
+  });
   return base;
+}
+
+/** Whether a bottom-track clip hides everything under it (base.ts decides from its geometry and probe). */
+function opaqueFullFrame(ctx: VisualContext, { timed, lumas }: OnScreen): boolean {
+  const asset = timed.clip.asset;
+  if (asset.type !== 'video' && asset.type !== 'image') return false;
+  const viewport = { width: ctx.spec.width, height: ctx.spec.height };
+  const media = clipMedia(ctx, timed);
+  const { size, cropShift } = mediaGeometry(
+    timed,
+    { width: media.probe.width, height: media.probe.height },
+    viewport,
+  );
+  const offset = timed.clip.offset;
+  const fixed = { x: staticValue(offset?.x) ?? 0, y: staticValue(offset?.y) ?? 0 };
+  const place = placeLayer(size, viewport, timed.clip.position, fixed);
+  const layer = { ...size, x: place.x + cropShift.x, y: place.y + cropShift.y };
+  return isOpaqueFullFrame(timed.clip, media.probe, layer, viewport, timed.length, lumas.length > 0);
+}
+
+/**
+ * The base from opaque full-frame clips: their pieces joined in time, a crossfade blending only its
+ * overlap (base.ts plans the pieces). Each piece ends up window-relative, exactly its frame count long:
+ * tpad + trim guard the join against a source that ends a frame early (concat would shift the rest).
+ */
+function composeBase(ctx: VisualContext, edit: Edit, clips: readonly OnScreen[]): string {
+  const { graph, spec, window } = ctx;
+  const fps = spec.fps;
+  const viewport = { width: spec.width, height: spec.height };
+  const background = ffColor(edit.timeline.background ?? '#000000');
+  const plan = planBase(
+    clips.map((c) => ({
+      startFrame: c.vs,
+      endFrame: c.ve,
+      // The fade filter finishes after st + d (a frame exactly there is still blended): the first frame past it.
+      fadeEndFrame:
+        c.overlap > 0
+          ? Math.min(c.ve, Math.floor(((c.timed.start + c.overlap) * fps.num) / fps.den) + 1)
+          : c.vs,
+    })),
+    window,
+  );
+  const streams = clips.map((c, i) => {
+    const uses = plan.filter((p) => p.bottom === i || p.fading.includes(i)).length;
+    if (!uses) return [];
+    const source = layerSource(ctx, c.timed, c.vs, c.ve);
+    const motion = layerMotion(c.timed.clip, c.timed, c.overlap);
+    const label = graph.chain(source.label, [
+      ...source.staticOps,
+      ...holdStill(source.perFrame, c.vs, c.ve, fps),
+      ...motionFilters(c.timed, source.size, motion, c.vs, fps),
+    ]);
+    if (uses === 1) return [label];
+    const outs = Array.from({ length: uses }, () => graph.pad('s'));
+    graph.chainMany(label, [filter('split', [uses])], outs);
+    return [...outs]; // a copy: pieces take their labels off it
+  });
+  const piece = (i: number, from: number, to: number, extra: readonly FilterNode[]): string => {
+    const c = clips[i]!;
+    const whole = from === c.vs && to === c.ve;
+    return graph.chain(streams[i]!.shift()!, [
+      ...(whole ? [] : [filter('trim', { start_pts: from, end_pts: to })]),
+      ...extra,
+      filter('setpts', [`PTS-${from}`]),
+    ]);
+  };
+  const pieces = plan.map((p) => {
+    const frames = p.endFrame - p.startFrame;
+    let label =
+      p.bottom === null
+        ? graph.chain(
+            [],
+            [
+              filter('color', { c: background, s: `${spec.width}x${spec.height}`, r: fpsString(fps) }),
+              filter('format', { pix_fmts: 'yuv420p' }),
+              filter('trim', { end_frame: frames }),
+            ],
+          )
+        : piece(p.bottom, p.startFrame, p.endFrame, []);
+    for (const i of p.fading) {
+      const c = clips[i]!;
+      const { tIn } = layerMotion(c.timed.clip, c.timed, c.overlap);
+      const top = piece(
+        i,
+        p.startFrame,
+        p.endFrame,
+        alphaFilters(c.timed.clip, c.timed, viewport, { tIn }).filters,
+      );
+      label = graph.chain(
+        [label, top],
+        [filter('overlay', { x: 0, y: 0, eof_action: 'pass', eval: 'init' })],
+      );
+    }
+    if (p.bottom !== null && clips[p.bottom]!.timed.clip.asset.type === 'video')
+      label = graph.chain(label, [
+        filter('tpad', { stop: frames, color: background }),
+        filter('trim', { end_frame: frames }),
+      ]);
+    return label;
+  });
+  if (pieces.length === 1) return pieces[0]!;
+  return graph.chain(pieces, [
+    filter('concat', { n: pieces.length, v: 1, a: 0 }),
+    // concat guesses each piece's length from its frames' mean spacing (a 1-frame piece counts 0): the
+    // pieces are exact, so the frame number is the window-relative time, on the frame grid.
+    filter('settb', { expr: `${fps.den}/${fps.num}` }),
+    filter('setpts', ['N']),
+  ]);
 }
 
 /** Overlay position (pixels, y down) with moving transitions, in absolute timeline time. */
@@ -163,189 +300,288 @@ export function chromaKeyFilter(key: { color: string; threshold?: number; halo?:
   });
 }
 
-function buildLayer(
-  ctx: VisualContext,
-  timed: TimedClip,
-  vs: number,
-  ve: number,
+/**
+ * The clip's transitions and effect, resolved once for every phase (a crossfade overlap is a fade in;
+ * a rich-text's entrance animation is its transition in, with the drift the overlay adds).
+ */
+export interface LayerMotion {
+  tIn?: TransitionSpec;
+  tOut?: TransitionSpec;
+  effect?: EffectSpec;
+  /** rich-text's entrance drift, when its entrance is the transition in (render/entrance.ts). */
+  nudge?: Entrance['nudge'];
+}
+
+export function layerMotion(
+  clip: Clip,
+  timed: Pick<TimedClip, 'length'>,
   overlap: number,
-  lumas: readonly TimedClip[],
-): Layer {
-  const { graph, spec } = ctx;
-  const clip = timed.clip;
+  viewport?: Size,
+): LayerMotion {
   const asset = clip.asset;
-  const viewport = { width: spec.width, height: spec.height };
-  const fps = spec.fps;
   const entrance =
-    asset.type === 'rich-text'
+    asset.type === 'rich-text' && viewport
       ? richTextEntrance(asset, timed.length, richTextBox(clip, viewport))
       : undefined;
   const tIn =
     transitionSpec(clip.transition?.in, timed.length) ??
     entrance?.transition ??
     (overlap > 0 ? { kind: 'fade' as const, duration: overlap } : undefined);
-  const tOut = transitionSpec(clip.transition?.out, timed.length);
-  const effect = effectSpec(clip.effect);
+  const nudge = entrance && tIn === entrance.transition ? entrance.nudge : undefined;
+  return {
+    tIn,
+    tOut: transitionSpec(clip.transition?.out, timed.length),
+    effect: effectSpec(clip.effect),
+    ...(nudge ? { nudge } : {}),
+  };
+}
 
-  // 1. The source, as a stream of frames at output rate stamped with absolute timeline frame numbers.
-  let label: string;
-  let size: Size;
-  let position = clip.position;
-  let offset = clip.offset;
-  let cropShift = { x: 0, y: 0 };
-  const staticOps: FilterNode[] = [];
-  let perFrame: boolean;
+/** Phase 1's result: the source as a stream, its size and placement, and the operations done once per still. */
+export interface LayerSource {
+  label: string;
+  size: Size;
+  position: Clip['position'];
+  offset: Clip['offset'];
+  /** Where an asset crop moves what is left of the layer. */
+  cropShift: { x: number; y: number };
+  staticOps: FilterNode[];
+  /** Video changes every frame; stills (images, drawn text) are processed once and held. */
+  perFrame: boolean;
+}
 
-  if (
+/** Clip-wide looks (filter, flip) after the source's own fitting. */
+export function lookFilters(clip: Clip, size: Size): FilterNode[] {
+  const ops: FilterNode[] = [];
+  if (clip.filter) ops.push(...FILTERS[clip.filter](size));
+  if (clip.transform?.flip?.horizontal) ops.push(filter('hflip'));
+  if (clip.transform?.flip?.vertical) ops.push(filter('vflip'));
+  return ops;
+}
+
+/**
+ * Phase 1: the source, as a stream of frames at output rate stamped with absolute timeline frame numbers
+ * (video), or a single frame (stills), fitted, cropped and keyed.
+ */
+export function layerSource(
+  ctx: VisualContext,
+  timed: TimedClip,
+  vs: number,
+  ve: number,
+  motion: LayerMotion = {},
+): LayerSource {
+  const asset = timed.clip.asset;
+  const source =
     asset.type === 'video' ||
     asset.type === 'image' ||
     asset.type === 'html' ||
     asset.type === 'svg' ||
     asset.type === 'shape' ||
     asset.type === 'rich-text'
-  ) {
-    // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
-    // area's own size, svg and shapes at the size their layer will have.
-    const media =
-      asset.type === 'html'
-        ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
-        : asset.type === 'svg' || asset.type === 'shape'
-          ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
-          : asset.type === 'rich-text'
-            ? ctx.media(
-                htmlKey(richTextDocument(asset, clip, viewport, richTextFace(asset, ctx.fonts))),
-                `${timed.at}.asset`,
-              )
-            : ctx.media(asset.src, `${timed.at}.asset.src`);
-    if (!media.probe.hasVideo) {
-      throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
-        { path: `${timed.at}.asset.src`, message: 'has no video stream' },
-      ]);
-    }
-    const src: Size = { width: media.probe.width, height: media.probe.height };
-    // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
-    const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
-    // html and rich-text are drawn at their area's size already: placed as they are unless `fit` says otherwise.
-    const drawnToSize = asset.type === 'html' || asset.type === 'rich-text';
-    const fitted = fitLayer(src, box, drawnToSize ? (clip.fit ?? 'none') : clip.fit, layoutScale(clip.scale));
-    // Green screen: the key colour made transparent on the source's own pixels, before any scaling.
-    if (asset.type === 'video' && asset.chromaKey) staticOps.push(chromaKeyFilter(asset.chromaKey));
+      ? mediaSource(ctx, timed, vs, ve)
+      : asset.type === 'title' || asset.type === 'text'
+        ? textSource(ctx, timed, motion)
+        : undefined;
+  if (!source) throw new Error(`${timed.at}: ${asset.type} clips have no picture layer`);
+  source.staticOps.push(...lookFilters(timed.clip, source.size));
+  return source;
+}
+
+/** Pure: a picture source's fitting, keying and crop — the operations done once, its size and crop shift. */
+export function mediaGeometry(
+  timed: Pick<TimedClip, 'clip' | 'start'>,
+  src: Size,
+  viewport: Size,
+): { staticOps: FilterNode[]; size: Size; cropShift: { x: number; y: number } } {
+  const clip = timed.clip;
+  const asset = clip.asset;
+  const staticOps: FilterNode[] = [];
+  let cropShift = { x: 0, y: 0 };
+  // A clip's width/height is the box its asset is fitted into (Shotstack); the frame otherwise.
+  const box = { width: clip.width ?? viewport.width, height: clip.height ?? viewport.height };
+  // html and rich-text are drawn at their area's size already: placed as they are unless `fit` says otherwise.
+  const drawnToSize = asset.type === 'html' || asset.type === 'rich-text';
+  const fitted = fitLayer(src, box, drawnToSize ? (clip.fit ?? 'none') : clip.fit, layoutScale(clip.scale));
+  // Green screen: the key colour made transparent on the source's own pixels, before any scaling.
+  if (asset.type === 'video' && asset.chromaKey) staticOps.push(chromaKeyFilter(asset.chromaKey));
+  staticOps.push(
+    filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }),
+    filter('setsar', { r: 1 }),
+  );
+  if (fitted.scaled.width !== fitted.layer.width || fitted.scaled.height !== fitted.layer.height) {
+    const focus = asset.type === 'video' ? asset.focus : undefined;
+    const { scaled, layer } = fitted;
     staticOps.push(
-      filter('scale', { w: fitted.scaled.width, h: fitted.scaled.height }),
-      filter('setsar', { r: 1 }),
+      filter('crop', {
+        w: layer.width,
+        h: layer.height,
+        // Without a focus the crop keeps ffmpeg's own centring (the golden graphs stay as they were).
+        ...(focus
+          ? {
+              x: focusOffset(focus, 'x', scaled.width, layer.width, timed.start),
+              y: focusOffset(focus, 'y', scaled.height, layer.height, timed.start),
+            }
+          : {}),
+      }),
     );
-    if (fitted.scaled.width !== fitted.layer.width || fitted.scaled.height !== fitted.layer.height) {
-      const focus = asset.type === 'video' ? asset.focus : undefined;
-      const { scaled, layer } = fitted;
-      staticOps.push(
-        filter('crop', {
-          w: layer.width,
-          h: layer.height,
-          // Without a focus the crop keeps ffmpeg's own centring (the golden graphs stay as they were).
-          ...(focus
-            ? {
-                x: focusOffset(focus, 'x', scaled.width, layer.width, timed.start),
-                y: focusOffset(focus, 'y', scaled.height, layer.height, timed.start),
-              }
-            : {}),
-        }),
-      );
-    }
-    size = fitted.layer;
-    // The asset's crop cuts the fitted layer; what is left stays where it was (moved at placement).
-    const c = asset.type === 'video' || asset.type === 'image' ? asset.crop : undefined;
-    if (c && (c.left || c.right || c.top || c.bottom)) {
-      const cut = cropLayer(size, c, position);
-      staticOps.push(filter('crop', { w: cut.rect.width, h: cut.rect.height, x: cut.rect.x, y: cut.rect.y }));
-      size = { width: cut.rect.width, height: cut.rect.height };
-      cropShift = cut.shift;
-    }
-    if (asset.type === 'video') {
-      const trim = asset.trim ?? 0;
-      // asset.speed: timeline second t shows source second trim + (t - start) * speed.
-      const speed = asset.speed ?? 1;
-      const fromS = trim + (frameSeconds(vs, fps) - timed.start) * speed;
-      const toS = trim + (frameSeconds(ve, fps) - timed.start) * speed;
-      // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
-      const seek = Math.max(0, fromS - 1);
-      const index = ctx.inputs.addSource(media, [
-        ...(seek > 0 ? ['-ss', n(seek)] : []),
-        '-t',
-        n(toS - seek + 1),
-        '-an',
-      ]);
-      label = graph.chain(`${index}:v`, [
-        filter('setpts', [
-          speed === 1
-            ? `PTS+${n(seek - trim + timed.start)}/TB`
-            : `PTS/${n(speed)}+${n((seek - trim) / speed + timed.start)}/TB`,
-        ]),
-        filter('fps', { fps: fpsString(fps) }),
-        filter('trim', { start_pts: vs, end_pts: ve }),
-      ]);
-      perFrame = true;
-    } else {
-      label = `${ctx.inputs.addSource(media)}:v`;
-      perFrame = false;
-    }
-  } else if (asset.type === 'title' || asset.type === 'text') {
-    const text: TextLayer =
-      asset.type === 'title' ? titleLayer(asset, viewport, ctx.fonts) : textLayer(asset, viewport, ctx.fonts);
-    label = graph.chain(
+  }
+  let size = fitted.layer;
+  // The asset's crop cuts the fitted layer; what is left stays where it was (moved at placement).
+  const c = asset.type === 'video' || asset.type === 'image' ? asset.crop : undefined;
+  if (c && (c.left || c.right || c.top || c.bottom)) {
+    const cut = cropLayer(size, c, clip.position);
+    staticOps.push(filter('crop', { w: cut.rect.width, h: cut.rect.height, x: cut.rect.x, y: cut.rect.y }));
+    size = { width: cut.rect.width, height: cut.rect.height };
+    cropShift = cut.shift;
+  }
+  return { staticOps, size, cropShift };
+}
+
+/** The media a picture clip draws: its source, or the image the browser drew of an html/svg/shape/rich-text asset. */
+function clipMedia(ctx: VisualContext, timed: TimedClip): MediaEntry {
+  const clip = timed.clip;
+  const asset = clip.asset;
+  const viewport = { width: ctx.spec.width, height: ctx.spec.height };
+  // html, svg and shape assets are the images the browser drew of them (prepareRender): html at its
+  // area's own size, svg and shapes at the size their layer will have.
+  const media =
+    asset.type === 'html'
+      ? ctx.media(htmlKey(htmlDocument(asset, viewport)), `${timed.at}.asset.html`)
+      : asset.type === 'svg' || asset.type === 'shape'
+        ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
+        : asset.type === 'rich-text'
+          ? ctx.media(
+              htmlKey(richTextDocument(asset, clip, viewport, richTextFace(asset, ctx.fonts))),
+              `${timed.at}.asset`,
+            )
+          : ctx.media((asset as { src: string }).src, `${timed.at}.asset.src`);
+  if (!media.probe.hasVideo) {
+    throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
+      { path: `${timed.at}.asset.src`, message: 'has no video stream' },
+    ]);
+  }
+  return media;
+}
+
+function mediaSource(ctx: VisualContext, timed: TimedClip, vs: number, ve: number): LayerSource {
+  const { graph, spec } = ctx;
+  const clip = timed.clip;
+  const asset = clip.asset;
+  const viewport = { width: spec.width, height: spec.height };
+  const fps = spec.fps;
+  const media = clipMedia(ctx, timed);
+  const { staticOps, size, cropShift } = mediaGeometry(
+    timed,
+    { width: media.probe.width, height: media.probe.height },
+    viewport,
+  );
+  const placed = { size, position: clip.position, offset: clip.offset, cropShift, staticOps };
+  if (asset.type !== 'video') {
+    return { ...placed, label: `${ctx.inputs.addSource(media)}:v`, perFrame: false };
+  }
+  const trim = asset.trim ?? 0;
+  // asset.speed: timeline second t shows source second trim + (t - start) * speed.
+  const speed = asset.speed ?? 1;
+  const fromS = trim + (frameSeconds(vs, fps) - timed.start) * speed;
+  const toS = trim + (frameSeconds(ve, fps) - timed.start) * speed;
+  // Seek a second early so the frame shown at the window's first frame is decoded, then cut exactly.
+  const seek = Math.max(0, fromS - 1);
+  // Its sound, when mixed in the same run, shares this input (audio.ts asks for the same clip's span).
+  const { index } = ctx.inputs.addClipSpan(media, timed.at, { seek, duration: toS - seek + 1 }, 'video');
+  const label = graph.chain(`${index}:v`, [
+    filter('setpts', [
+      speed === 1
+        ? `PTS+${n(seek - trim + timed.start)}/TB`
+        : `PTS/${n(speed)}+${n((seek - trim) / speed + timed.start)}/TB`,
+    ]),
+    filter('fps', { fps: fpsString(fps) }),
+    filter('trim', { start_pts: vs, end_pts: ve }),
+  ]);
+  return { ...placed, label, perFrame: true };
+}
+
+function textSource(ctx: VisualContext, timed: TimedClip, motion: LayerMotion): LayerSource {
+  const { graph, spec } = ctx;
+  const clip = timed.clip;
+  const asset = clip.asset as Extract<Clip['asset'], { type: 'title' | 'text' }>;
+  const viewport = { width: spec.width, height: spec.height };
+  const text: TextLayer =
+    asset.type === 'title' ? titleLayer(asset, viewport, ctx.fonts) : textLayer(asset, viewport, ctx.fonts);
+  let label = graph.chain(
+    [],
+    [
+      filter('color', { c: '0x000000@0', s: `${text.width}x${text.height}`, r: fpsString(spec.fps) }),
+      filter('format', { pix_fmts: 'rgba' }),
+      filter('trim', { end_frame: 1 }),
+      ...text.filters,
+    ],
+  );
+  let size: Size = { width: text.width, height: text.height };
+  const staticOps: FilterNode[] = [];
+  const scale = layoutScale(clip.scale);
+  if (scale && scale !== 1) {
+    size = { width: even(text.width * scale), height: even(text.height * scale) };
+    staticOps.push(filter('scale', { w: size.width, h: size.height }));
+  }
+  let position = text.position ?? clip.position;
+  // A title's own offset places its text in the frame; the clip's offset then moves the clip: they add.
+  let offset = addOffsets(text.offset, clip.offset);
+  const { effect, tIn, tOut } = motion;
+  if (asset.type === 'title' && (effect || tIn?.kind === 'zoom' || tOut?.kind === 'zoom')) {
+    // Shotstack draws a title as a frame-sized picture and effects move that whole picture: zooming the
+    // text's own tight box would cut its letters off at the box's edges.
+    const at = placeLayer(size, viewport, position, text.offset ?? {});
+    const canvas = graph.chain(
       [],
       [
-        filter('color', { c: '0x000000@0', s: `${text.width}x${text.height}`, r: fpsString(fps) }),
+        filter('color', {
+          c: '0x000000@0',
+          s: `${viewport.width}x${viewport.height}`,
+          r: fpsString(spec.fps),
+        }),
         filter('format', { pix_fmts: 'rgba' }),
         filter('trim', { end_frame: 1 }),
-        ...text.filters,
       ],
     );
-    size = { width: text.width, height: text.height };
-    const scale = layoutScale(clip.scale);
-    if (scale && scale !== 1) {
-      size = { width: even(text.width * scale), height: even(text.height * scale) };
-      staticOps.push(filter('scale', { w: size.width, h: size.height }));
-    }
-    position = text.position ?? position;
-    // A title's own offset places its text in the frame; the clip's offset then moves the clip: they add.
-    offset = addOffsets(text.offset, offset);
-    if (asset.type === 'title' && (effect || tIn?.kind === 'zoom' || tOut?.kind === 'zoom')) {
-      // Shotstack draws a title as a frame-sized picture and effects move that whole picture: zooming the
-      // text's own tight box would cut its letters off at the box's edges.
-      const at = placeLayer(size, viewport, position, text.offset ?? {});
-      const canvas = graph.chain(
-        [],
-        [
-          filter('color', { c: '0x000000@0', s: `${viewport.width}x${viewport.height}`, r: fpsString(fps) }),
-          filter('format', { pix_fmts: 'rgba' }),
-          filter('trim', { end_frame: 1 }),
-        ],
-      );
-      const drawn = staticOps.length ? graph.chain(label, staticOps.splice(0)) : label;
-      label = graph.chain([canvas, drawn], [filter('overlay', { x: at.x, y: at.y, format: 'rgb' })]);
-      size = viewport;
-      position = 'center';
-      offset = clip.offset;
-    }
-    perFrame = false;
-  } else {
-    throw new Error(`${timed.at}: ${asset.type} clips have no picture layer`);
+    const drawn = staticOps.length ? graph.chain(label, staticOps.splice(0)) : label;
+    label = graph.chain([canvas, drawn], [filter('overlay', { x: at.x, y: at.y, format: 'rgb' })]);
+    size = viewport;
+    position = 'center';
+    offset = clip.offset;
   }
-  if (clip.filter) staticOps.push(...FILTERS[clip.filter](size));
-  if (clip.transform?.flip?.horizontal) staticOps.push(filter('hflip'));
-  if (clip.transform?.flip?.vertical) staticOps.push(filter('vflip'));
+  return {
+    label,
+    size,
+    position,
+    offset,
+    cropShift: { x: 0, y: 0 },
+    staticOps,
+    perFrame: false,
+  };
+}
 
-  // 2. Stills are processed once, then repeated for every frame they are on screen.
-  let frames: FilterNode[] = [...staticOps];
-  if (!perFrame) {
-    frames.push(
-      filter('loop', { loop: ve - vs - 1, size: 1, start: 0 }),
-      filter('settb', { expr: `${fps.den}/${fps.num}` }),
-      filter('setpts', [`N+${vs}`]),
-    );
-  }
+/** Phase 2: a still is processed once, then repeated for every frame of [vs, ve) it is on screen. */
+export function holdStill(perFrame: boolean, vs: number, ve: number, fps: Rational): FilterNode[] {
+  if (perFrame) return [];
+  return [
+    filter('loop', { loop: ve - vs - 1, size: 1, start: 0 }),
+    filter('settb', { expr: `${fps.den}/${fps.num}` }),
+    filter('setpts', [`N+${vs}`]),
+  ];
+}
 
-  // 3. Motion over time, in absolute timeline seconds (t) so every render window draws the same frame.
+/**
+ * Phase 3: motion over time (slide and zoom effects, zoom transitions), in absolute timeline seconds (t)
+ * so every render window draws the same frame.
+ */
+export function motionFilters(
+  timed: Pick<TimedClip, 'start' | 'end' | 'length'>,
+  size: Size,
+  motion: LayerMotion,
+  vs: number,
+  fps: Rational,
+): FilterNode[] {
+  const { effect, tIn, tOut } = motion;
+  const frames: FilterNode[] = [];
   const zoomIn = tIn?.kind === 'zoom' ? tIn : undefined;
   const zoomOut = tOut?.kind === 'zoom' ? tOut : undefined;
   if (effect && effect.kind.startsWith('slide')) {
@@ -404,11 +640,25 @@ function buildLayer(
       filter('setpts', [`PTS+${vs}`]),
     );
   }
+  return frames;
+}
 
-  // 4. Masks (luma mattes, tweened opacity) multiply the layer's alpha in its own frame, before it turns.
+/**
+ * Phase 4: masks (luma mattes on the clip's track, tweened opacity) that multiply the layer's alpha in its
+ * own frame, before it turns; each is a stream of its own (mask.ts). Empty when there are none.
+ */
+function layerMasks(
+  ctx: VisualContext,
+  timed: TimedClip,
+  size: Size,
+  vs: number,
+  ve: number,
+  lumas: readonly TimedClip[],
+): string[] {
+  const { graph } = ctx;
+  const fps = ctx.spec.fps;
   const win = { vs, ve, fps };
   const masks: string[] = [];
-  const openChain = () => (frames.length ? graph.chain(label, frames) : label);
   for (const luma of lumas) {
     const span = {
       from: Math.max(frameAt(luma.start, fps), vs),
@@ -416,20 +666,31 @@ function buildLayer(
     };
     if (span.to > span.from) masks.push(matteMask(graph, lumaSource(ctx, luma, span), size, win, span));
   }
-  if (isTween(clip.opacity))
-    masks.push(levelMask(graph, size, win, tweenExpr(clip.opacity, timed.start, 'T')));
-  if (masks.length) {
-    label = applyMasks(graph, openChain(), masks);
-    frames = [];
-  }
+  const opacity = timed.clip.opacity;
+  if (isTween(opacity)) masks.push(levelMask(graph, size, win, tweenExpr(opacity, timed.start, 'T')));
+  return masks;
+}
 
-  // 5. Skew and tweened scale (one affine map on a transparent canvas), then rotation, opacity, fades, wipes.
-  const content = size;
-  const affine = affinePhase(clip, size, timed.start, vs, fps);
-  if (affine) {
-    frames.push(...affine.nodes);
-    size = affine.canvas;
-  }
+/** Phase 5: skew and tweened scale, one affine map on a transparent canvas (affine.ts); undefined when neither. */
+export function layerAffine(
+  clip: Clip,
+  timed: Pick<TimedClip, 'start'>,
+  size: Size,
+  vs: number,
+  fps: Rational,
+): AffinePhase | undefined {
+  return affinePhase(clip, size, timed.start, vs, fps);
+}
+
+/** Phase 6: alpha — rotation corners, opacity, fades and wipes; rotation also changes the layer's size. */
+export function alphaFilters(
+  clip: Clip,
+  timed: Pick<TimedClip, 'start' | 'end'>,
+  size: Size,
+  motion: Pick<LayerMotion, 'tIn' | 'tOut'>,
+): { filters: FilterNode[]; size: Size } {
+  const { tIn, tOut } = motion;
+  const frames: FilterNode[] = [];
   const angleValue = clip.transform?.rotate?.angle ?? 0;
   const angle = staticValue(angleValue) ?? 0;
   const fades = (t?: TransitionSpec) =>
@@ -438,6 +699,7 @@ function buildLayer(
   const fadeOut = fades(tOut) ? tOut : undefined;
   const wipeIn = tIn && tIn.kind.startsWith('wipe') ? tIn : undefined;
   const wipeOut = tOut && tOut.kind.startsWith('wipe') ? tOut : undefined;
+  // A tweened opacity is a mask (phase 4); here only a fixed one.
   const opacity = staticValue(clip.opacity) ?? 1;
   if (angle || isTween(angleValue) || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut)
     frames.push(filter('format', { pix_fmts: 'yuva420p' }));
@@ -479,21 +741,60 @@ function buildLayer(
       }),
     );
   }
-  // 6. Back to window-relative time for the overlay.
-  frames.push(filter('setpts', [`PTS-${ctx.window.startFrame}`]));
-  const out = graph.chain(label, frames);
-  const ox = offset?.x ?? 0;
-  const oy = offset?.y ?? 0;
-  const place = placeLayer(size, viewport, position, { x: staticValue(ox) ?? 0, y: staticValue(oy) ?? 0 });
+  return { filters: frames, size };
+}
+
+/** Phase 7: back to window-relative time for the overlay. */
+export const windowRelative = (window: FrameWindow): FilterNode =>
+  filter('setpts', [`PTS-${window.startFrame}`]);
+
+function buildLayer(
+  ctx: VisualContext,
+  timed: TimedClip,
+  vs: number,
+  ve: number,
+  overlap: number,
+  lumas: readonly TimedClip[],
+): Layer {
+  const { graph } = ctx;
+  const fps = ctx.spec.fps;
+  const clip = timed.clip;
+  const viewport = { width: ctx.spec.width, height: ctx.spec.height };
+  const motion = layerMotion(clip, timed, overlap, viewport);
+  const source = layerSource(ctx, timed, vs, ve, motion);
+  let label = source.label;
+  let frames: FilterNode[] = [
+    ...source.staticOps,
+    ...holdStill(source.perFrame, vs, ve, fps),
+    ...motionFilters(timed, source.size, motion, vs, fps),
+  ];
+  const masks = layerMasks(ctx, timed, source.size, vs, ve, lumas);
+  if (masks.length) {
+    label = applyMasks(graph, frames.length ? graph.chain(label, frames) : label, masks);
+    frames = [];
+  }
+  const content = source.size;
+  const affine = layerAffine(clip, timed, source.size, vs, fps);
+  const alpha = alphaFilters(clip, timed, affine ? affine.canvas : source.size, motion);
+  const out = graph.chain(label, [
+    ...frames,
+    ...(affine ? affine.nodes : []),
+    ...alpha.filters,
+    windowRelative(ctx.window),
+  ]);
+  const final = alpha.size;
+  const { position, cropShift } = source;
+  const ox = source.offset?.x ?? 0;
+  const oy = source.offset?.y ?? 0;
+  const place = placeLayer(final, viewport, position, { x: staticValue(ox) ?? 0, y: staticValue(oy) ?? 0 });
   const tweened = isTween(ox) || isTween(oy) || isTween(clip.scale);
-  const final = size;
   return {
     label: out,
-    size,
+    size: final,
     x: place.x + cropShift.x,
     y: place.y + cropShift.y,
-    moveIn: isMove(tIn) ? tIn : undefined,
-    moveOut: isMove(tOut) ? tOut : undefined,
+    moveIn: isMove(motion.tIn) ? motion.tIn : undefined,
+    moveOut: isMove(motion.tOut) ? motion.tOut : undefined,
     ...(tweened
       ? {
           // The visible layer is anchored as placeLayer anchors a still one; its canvas is centred on it.
@@ -512,7 +813,7 @@ function buildLayer(
           },
         }
       : {}),
-    nudge: tIn === entrance?.transition ? entrance?.nudge : undefined,
+    nudge: motion.nudge,
   };
 }
 

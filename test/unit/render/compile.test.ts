@@ -111,12 +111,12 @@ describe('compileRender: golden graphs', () => {
       [bg0][p2]overlay=x=0:y=0:eof_action=pass:eval=init[p3];
       [p3]format=pix_fmts=yuv420p[vout];
       anullsrc=r=48000:cl=stereo,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=end_sample=96000[p4];
-      [1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB,atrim=end_sample=96000,volume=volume=1[p5];
+      [0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB,atrim=end_sample=96000,volume=volume=1[p5];
       [p4][p5]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[p6];
       [p6]atrim=start_sample=0:end_sample=96000,asetpts=PTS-STARTPTS[p7]"
     `);
     expect(r.cmd).toMatchInlineSnapshot(
-      `"-hide_banner -nostdin -y -t 3 -an -i /media/a.mp4 -t 2.5 -vn -i /media/a.mp4 -filter_complex <graph> -map [vout] -map [p7] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -c:a aac -b:a 192k -ar 48000 -movflags +faststart -metadata encoder=cutline /out/render"`,
+      `"-hide_banner -nostdin -y -t 3 -i /media/a.mp4 -filter_complex <graph> -map [vout] -map [p7] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -c:a aac -b:a 192k -ar 48000 -movflags +faststart -metadata encoder=cutline /out/render"`,
     );
     expect([r.window, r.frames, r.durationSeconds, r.hasVideo, r.hasAudio]).toEqual([
       { startFrame: 0, endFrame: 50 },
@@ -163,12 +163,12 @@ describe('compileRender: golden graphs', () => {
       [p6]format=pix_fmts=yuv420p[vout];
       anullsrc=r=48000:cl=stereo,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=end_sample=192000[p7];
       [1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB,atrim=end_sample=192000,volume=volume=1,afade=t=in:st=0:d=1.5:curve=tri[p8];
-      [2:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB,atrim=end_sample=192000,volume=volume=1[p9];
+      [0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB,atrim=end_sample=192000,volume=volume=1[p9];
       [p7][p8][p9]amix=inputs=3:duration=first:dropout_transition=0:normalize=0[p10];
       [p10]atrim=start_sample=0:end_sample=192000,asetpts=PTS-STARTPTS[p11]"
     `);
     expect(r.cmd).toMatchInlineSnapshot(
-      `"-hide_banner -nostdin -y -t 5 -an -i /media/a.mp4 -stream_loop -1 -vn -i /media/tone.wav -t 4.5 -vn -i /media/a.mp4 -filter_complex <graph> -map [vout] -map [p11] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -c:a aac -b:a 192k -ar 48000 -movflags +faststart -metadata encoder=cutline /out/render"`,
+      `"-hide_banner -nostdin -y -t 5 -i /media/a.mp4 -stream_loop -1 -vn -i /media/tone.wav -filter_complex <graph> -map [vout] -map [p11] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -c:a aac -b:a 192k -ar 48000 -movflags +faststart -metadata encoder=cutline /out/render"`,
     );
     // Track 0 is the top layer: the video is overlaid first, the title last.
     expect(r.graph.indexOf('text=Hello')).toBeGreaterThan(r.graph.indexOf('[0:v]'));
