@@ -225,6 +225,9 @@ function composeBase(ctx: VisualContext, edit: Edit, clips: readonly OnScreen[])
       ...(whole ? [] : [filter('trim', { start_pts: from, end_pts: to })]),
       ...extra,
       filter('setpts', [`PTS-${from}`]),
+      // concat needs one sample aspect on every piece; a motion's scale can leave a non-square one that the
+      // layered path's overlay ignores, so the pieces say what they are: square pixels of the frame.
+      filter('setsar', { r: 1 }),
     ]);
   };
   const pieces = plan.map((p) => {
