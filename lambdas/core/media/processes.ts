@@ -223,7 +223,11 @@ export async function spawnManaged(
     if (!child.pid || wasAborted) return;
     wasAborted = true;
     signalGroup(child.pid, detached, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(child.pid!, detached, 'SIGKILL'), GRACE_MS);
+    // Only while it has not exited: a pid without a group of its own may belong to another process by then.
+    killTimer = setTimeout(() => {
+      if (detached || (child.exitCode === null && child.signalCode === null))
+        signalGroup(child.pid!, detached, 'SIGKILL');
+    }, GRACE_MS);
     killTimer.unref();
   };
   if (child.pid) register(child, detached, bin);
