@@ -29,7 +29,8 @@ interface Tmpfs {
 async function tmpfs(size: string): Promise<Tmpfs> {
   const path = await mkdtemp(join(tmpdir(), 'cutline-tmpfs-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path]);
-  const filler = join(path, 'filler');
+  // Each fill adds a file (a second fill tops up what the platform freed since); unfill removes them all.
+  const fillers: string[] = [];
   const free = async () => {
     const s = await statfs(path);
     return s.bavail * s.bsize;
@@ -39,6 +40,9 @@ async function tmpfs(size: string): Promise<Tmpfs> {
     resize: (to) => execFileSync('mount', ['-o', `remount,size=${to}`, path]),
     async fill(leave) {
       const bytes = Math.max(0, (await free()) - leave);
+      if (!bytes) return;
+      const filler = join(path, `filler-${fillers.length}`);
+      fillers.push(filler);
       try {
         execFileSync('fallocate', ['-l', String(bytes), filler]);
       } catch {
@@ -48,7 +52,9 @@ async function tmpfs(size: string): Promise<Tmpfs> {
         });
       }
     },
-    unfill: () => rm(filler, { force: true }),
+    unfill: async () => {
+      for (const f of fillers.splice(0)) await rm(f, { force: true });
+    },
     free,
     umount: () => {
       execFileSync('umount', ['-l', path]);
@@ -202,6 +208,8 @@ describe.skipIf(!canMount)('a full disk (real tmpfs mounts)', () => {
     // Reads still answer while the disk is full, and an event that cannot be logged is still delivered.
     expect((await call('GET', '/v1/renders?limit=5')).status).toBe(200);
     const lost: string[] = [];
+    // The store may have freed pages since (LevelDB compacts): full again before the event is logged.
+    await data.fill(0);
     platform.bus.once('log-failed', (f) => lost.push(f.eventId));
     const [put] = platform.bus.put([
       { Source: 'cutline', DetailType: 'Job Progress', Detail: JSON.stringify({ pad: 'x'.repeat(64_000) }) },
