@@ -190,7 +190,8 @@ describe('console job page', () => {
     const { job } = await waitForJob(call, res.body.id, 240_000);
     expect(job.status).toBe('SUCCEEDED');
     await page.goto(`${platform.url}/#/jobs/${job.id}`);
-    const videos = page.locator('figure.output-video video');
+    // The outputs list (the clip grid above it shows the same clips again).
+    const videos = page.locator('section[aria-labelledby="outputs-h"] figure.output-video video');
     await expect.poll(() => videos.count()).toBe(2);
     for (const v of await videos.all()) expect(await v.getAttribute('poster')).toMatch(/poster\.jpg/);
     // No broken image for the manifest: it opens as JSON.
@@ -199,7 +200,10 @@ describe('console job page', () => {
     await expect.poll(() => details.locator('pre').textContent()).toContain('clip-01-9x16');
     expect(await page.locator('figure.output-manifest img').count()).toBe(0);
     // The download link answers as an attachment named after the job and the file.
-    const href = await page.locator('figure.output-video a.download').first().getAttribute('href');
+    const href = await page
+      .locator('section[aria-labelledby="outputs-h"] figure.output-video a.download')
+      .first()
+      .getAttribute('href');
     const got = await fetch(href!);
     expect(got.status).toBe(200);
     expect(got.headers.get('content-disposition')).toMatch(

@@ -34,7 +34,11 @@ export function checkUnsupported(edit: unknown): void {
       const asset = isObject(clip) ? clip.asset : undefined;
       if (!isObject(asset)) return;
       const at = `timeline.tracks[${t}].clips[${c}].asset`;
-      const why = typeof asset.type === 'string' ? GENERATED[asset.type] : undefined;
+      // Own keys only: a type such as "valueOf" must not find Object.prototype's.
+      const why =
+        typeof asset.type === 'string' && Object.hasOwn(GENERATED, asset.type)
+          ? GENERATED[asset.type]
+          : undefined;
       if (why) problems.push({ path: `${at}.type`, message: why });
       if (asset.type === 'video' && asset.prompt !== undefined)
         problems.push({ path: `${at}.prompt`, message: GENERATED['image-to-video']! });

@@ -547,3 +547,23 @@ describe('parseEdit: limits', () => {
     );
   });
 });
+
+describe('asset types named like Object.prototype members', () => {
+  it.each(['valueOf', 'constructor', 'toString', '__proto__'])(
+    '"%s" is refused as an unknown type, with a message',
+    (type) => {
+      const raw = {
+        timeline: { tracks: [{ clips: [{ asset: { type }, start: 0, length: 1 }] }] },
+        output: { format: 'mp4' },
+      };
+      try {
+        parseEdit(raw);
+        expect.unreachable();
+      } catch (err) {
+        const e = err as CutlineError;
+        expect(e.code).toBe('VALIDATION_FAILED');
+        for (const d of e.details) expect(typeof d.message).toBe('string');
+      }
+    },
+  );
+});
