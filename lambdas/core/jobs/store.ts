@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { CURSOR_ID, CURSOR_TIME, decodeCursor, encodeCursor } from '../aws/cursor.js';
@@ -267,27 +268,16 @@ export class JobStore implements ProgressStore {
     return out;
   }
 
-  /**
-   * A page of the tenant's jobs, newest first. One status is read from its own partition (GSI3), never
-   * filtered after the page limit: a page is short only at the end of what matches.
-   */
   /** Every tenant's jobs in `status`, whole, oldest first (the local runtime's restart and stop). */
   async allInStatus(status: JobStatus): Promise<Job[]> {
     const out: Job[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: TABLE_INDEXES.GSI2,
-          KeyConditionExpression: 'GSI2PK = :s',
-          ExpressionAttributeValues: { ':s': `STATUS#${status}` },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    for await (const res of this.pages({
+      TableName: this.table,
+      IndexName: TABLE_INDEXES.GSI2,
+      KeyConditionExpression: 'GSI2PK = :s',
+      ExpressionAttributeValues: { ':s': `STATUS#${status}` },
+    }))
       out.push(...(res.Items ?? []).map((i) => fromItem(i)!));
-      start = res.LastEvaluatedKey;
-    } while (start);
     return out;
   }
 
@@ -341,25 +331,34 @@ export class JobStore implements ProgressStore {
   /** How many of the tenant's jobs are in `status` now (the operations index, GSI2, counted). */
   async countInStatus(tenantId: string, status: JobStatus): Promise<number> {
     let n = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: TABLE_INDEXES.GSI2,
-          KeyConditionExpression: 'GSI2PK = :s',
-          FilterExpression: 'tenantId = :t',
-          ExpressionAttributeValues: { ':s': `STATUS#${status}`, ':t': tenantId },
-          Select: 'COUNT',
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    for await (const res of this.pages({
+      TableName: this.table,
+      IndexName: TABLE_INDEXES.GSI2,
+      KeyConditionExpression: 'GSI2PK = :s',
+      FilterExpression: 'tenantId = :t',
+      ExpressionAttributeValues: { ':s': `STATUS#${status}`, ':t': tenantId },
+      Select: 'COUNT',
+    }))
       n += res.Count ?? 0;
-      start = res.LastEvaluatedKey;
-    } while (start);
     return n;
   }
 
+  /** Every page of a query, in order (each read starts where the last one ended). */
+  private async *pages(input: QueryCommandInput) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      );
+      yield res;
+      start = res.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /**
+   * A page of the tenant's jobs, newest first. One status is read from its own partition (GSI3), never
+   * filtered after the page limit: a page is short only at the end of what matches.
+   */
   async list(tenantId: string, opts: ListOptions = {}): Promise<{ jobs: Job[]; cursor?: string }> {
     const limit = Math.min(100, Math.max(1, opts.limit ?? 20));
     const res = await this.db.send(
