@@ -1,5 +1,6 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { PollyClient } from '@aws-sdk/client-polly';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { TranscribeClient } from '@aws-sdk/client-transcribe';
 import { recordCalls } from '../aws/call-recorder.js';
 import { tracer } from '../observability.js';
@@ -10,7 +11,12 @@ import { providerSettings } from './settings.js';
  * starts of functions that never transcribe do not load them). Transient errors (throttling, 5xx) are
  * retried by the SDK with exponential backoff and jitter, up to 5 attempts.
  */
-let cached: { transcribe?: TranscribeClient; polly?: PollyClient; bedrock?: BedrockRuntimeClient } = {};
+let cached: {
+  transcribe?: TranscribeClient;
+  polly?: PollyClient;
+  bedrock?: BedrockRuntimeClient;
+  rekognition?: RekognitionClient;
+} = {};
 const opts = () => ({
   maxAttempts: 5,
   ...(providerSettings().region ? { region: providerSettings().region } : {}),
@@ -22,6 +28,11 @@ export const pollyClient = (): PollyClient =>
   (cached.polly ??= recordCalls(tracer.captureAWSv3Client(new PollyClient(opts())), 'polly'));
 export const bedrockClient = (): BedrockRuntimeClient =>
   (cached.bedrock ??= recordCalls(tracer.captureAWSv3Client(new BedrockRuntimeClient(opts())), 'bedrock'));
+export const rekognitionClient = (): RekognitionClient =>
+  (cached.rekognition ??= recordCalls(
+    tracer.captureAWSv3Client(new RekognitionClient(opts())),
+    'rekognition',
+  ));
 
 export function resetProviderClients(): void {
   cached = {};
