@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../../local/platform.js';
+import { ENV } from '../../../lambdas/core/config.js';
 import { detectInFrame } from '../../../lambdas/core/providers/faces/face-api.js';
+import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
 import { MOVING_FACE, movingFaceVideo } from '../../helpers/faces.js';
 import { readFrame } from '../../helpers/media.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
@@ -92,4 +94,24 @@ describe('reframe mode "face" on the local platform (face-api)', () => {
     expect((await facesAt(old.path, TIMES[0]!)).length).toBe(1);
     expect((await facesAt(old.path, TIMES.at(-1)!)).length).toBe(1);
   }, 600_000);
+
+  it('where no face detector is configured: a 400 NOT_SUPPORTED at reframe.mode naming what to set', async () => {
+    process.env[ENV.FACE_DETECTOR] = 'none';
+    resetProviderSettings();
+    try {
+      const res = await call('POST', '/v1/clips', {
+        src: fixtureUrl('moving-face.mp4'),
+        clips: [{ start: 0, end: 1 }],
+        reframe: { mode: 'face' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('NOT_SUPPORTED');
+      expect(res.body.error.details).toEqual([{ path: 'reframe.mode', message: expect.any(String) }]);
+      expect(res.body.error.message).toMatch(/@vladmandic\/face-api.*ai\.faces/);
+      expect(res.body.error.message).not.toMatch(/\/work\/|node_modules\//);
+    } finally {
+      delete process.env[ENV.FACE_DETECTOR];
+      resetProviderSettings();
+    }
+  });
 });
