@@ -262,7 +262,14 @@ export const clipsKind: JobKind<ClipsRequest> = {
     const probe = await ctx.probe(req.src, 'src');
     const job = { tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir };
     const path = await ctx.localPath(req.src, 'src');
-    if (item.id === FACES_ITEM) return detectFaces(job, path, probe);
+    // Explicit clips: only their spans are sampled locally (auto clips are chosen after this item).
+    if (item.id === FACES_ITEM)
+      return detectFaces(
+        job,
+        path,
+        probe,
+        req.clips?.map((c) => ({ start: c.start, end: c.end })),
+      );
     return transcribeFile(job, path, probe.durationSeconds ?? 0);
   },
   pollItem: (_req, item, state, ctx) => {

@@ -15,9 +15,12 @@ import type { FaceBox, FaceDetector, FaceInput, FaceTrack } from './types.js';
  * hour of source never sits in memory.
  */
 export const FACE_API = {
-  /** Samples per second (fewer for long sources: at most maxSamples in all). */
+  /**
+   * Samples per second, fewer for long spans: at most maxSamples in all, so that detection stays inside
+   * the prepare task's 900 s even on a busy core (~0.5 s a sample at worst measured).
+   */
   fps: 2,
-  maxSamples: 3600,
+  maxSamples: 1200,
   /**
    * Width of the sampled frames, and the detector's input size (a multiple of 32). The tiny detector
    * finds faces from about 40 px of its input: at 512, faces from about 1/13 of the frame's width.
@@ -55,13 +58,29 @@ function faceApi(): Promise<FaceApi> {
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
+/** The spans to sample, sorted and merged: the given ranges (clips), else the whole source. */
+export function sampledSpans(
+  input: Pick<FaceInput, 'durationSeconds' | 'ranges'>,
+): Array<{ start: number; end: number }> {
+  const given = input.ranges?.length ? input.ranges : [{ start: 0, end: input.durationSeconds }];
+  const sorted = [...given].sort((a, b) => a.start - b.start);
+  const out: Array<{ start: number; end: number }> = [];
+  for (const r of sorted) {
+    const last = out.at(-1);
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
 /** The sampling of a source: frames per second and frame size (even, with the source's aspect ratio). */
-export function faceSampling(input: Pick<FaceInput, 'durationSeconds' | 'width' | 'height'>): {
+export function faceSampling(input: Pick<FaceInput, 'durationSeconds' | 'width' | 'height' | 'ranges'>): {
   fps: number;
   width: number;
   height: number;
 } {
-  const fps = Math.min(FACE_API.fps, FACE_API.maxSamples / Math.max(1, input.durationSeconds));
+  const seconds = sampledSpans(input).reduce((n, r) => n + (r.end - r.start), 0);
+  const fps = Math.min(FACE_API.fps, FACE_API.maxSamples / Math.max(1, seconds));
   const width = FACE_API.width;
   const height = Math.max(2, Math.round((width * input.height) / input.width / 2) * 2);
   return { fps: Math.round(fps * 1000) / 1000, width, height };
@@ -91,10 +110,14 @@ export async function detectInFrame(rgb: Uint8Array, width: number, height: numb
   }
 }
 
-/** Reads the sampled frames from ffmpeg's stdout one by one and detects faces in each. */
-async function trackFile(input: FaceInput): Promise<FaceTrack> {
-  await faceApi();
-  const { fps, width, height } = faceSampling(input);
+/** Reads one span's sampled frames from ffmpeg's stdout one by one and detects faces in each. */
+async function sampleSpan(
+  input: FaceInput,
+  span: { start: number; end: number },
+  sampling: { fps: number; width: number; height: number },
+  samples: FaceTrack['samples'],
+): Promise<void> {
+  const { fps, width, height } = sampling;
   const bin = setting('FFMPEG_PATH');
   const { child, exited } = await spawnManaged(
     bin,
@@ -103,6 +126,9 @@ async function trackFile(input: FaceInput): Promise<FaceTrack> {
       '-nostdin',
       '-v',
       'error',
+      ...(span.start > 0 ? ['-ss', String(span.start)] : []),
+      '-t',
+      String(span.end - span.start),
       ...sourceInputOptions(input.videoPath, input.format),
       '-i',
       input.videoPath,
@@ -116,7 +142,7 @@ async function trackFile(input: FaceInput): Promise<FaceTrack> {
     { slots: 1 },
   );
   const size = width * height * 3;
-  const samples: FaceTrack['samples'] = [];
+  let n = 0;
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
   let spawnError: NodeJS.ErrnoException | undefined;
@@ -127,7 +153,7 @@ async function trackFile(input: FaceInput): Promise<FaceTrack> {
     while (pending.length >= size) {
       const frame = new Uint8Array(pending.subarray(0, size));
       pending = pending.subarray(size);
-      const t = Math.round((samples.length / fps) * 1000) / 1000;
+      const t = Math.round((span.start + n++ / fps) * 1000) / 1000;
       samples.push({ t, faces: await detectInFrame(frame, width, height) });
     }
   }
@@ -143,7 +169,15 @@ async function trackFile(input: FaceInput): Promise<FaceTrack> {
       [{ path: 'src', message: 'could not be analysed' }],
     );
   }
-  return { engine: 'face-api', step: Math.round((1 / fps) * 1000) / 1000, samples };
+}
+
+/** The face track of the source's spans (the clips when they are known, else all of it). */
+async function trackFile(input: FaceInput): Promise<FaceTrack> {
+  await faceApi();
+  const sampling = faceSampling(input);
+  const samples: FaceTrack['samples'] = [];
+  for (const span of sampledSpans(input)) await sampleSpan(input, span, sampling, samples);
+  return { engine: 'face-api', step: Math.round((1 / sampling.fps) * 1000) / 1000, samples };
 }
 
 export function faceApiDetector(): FaceDetector {

@@ -93,6 +93,7 @@ export async function detectFaces(
   job: Job,
   videoPath: string,
   probe: { durationSeconds?: number | null; width: number; height: number; format?: string },
+  ranges: Array<{ start: number; end: number }> | undefined,
   detector: FaceDetector = faceDetectorFor(providerSettings(), job.scratchDir),
 ): Promise<FaceTrack | FacesPending> {
   const seconds = probe.durationSeconds ?? 0;
@@ -104,6 +105,7 @@ export async function detectFaces(
     height: probe.height,
     format: probe.format,
     jobId: job.jobId,
+    ranges,
   });
   return finish(job.jobId, detector, step, seconds);
 }

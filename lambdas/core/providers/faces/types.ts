@@ -33,6 +33,11 @@ export interface FaceInput {
   height: number;
   format?: string;
   jobId: string;
+  /**
+   * Seconds of the source that will be reframed (explicit clips), when known: a local engine samples only
+   * these. A service that analyses the whole video (Rekognition) ignores them.
+   */
+  ranges?: Array<{ start: number; end: number }>;
 }
 
 /** A finished track, or (asynchronous services) a poll the state machine waits for. */
