@@ -39,12 +39,14 @@ let loaded: Promise<FaceApi> | undefined;
 function faceApi(): Promise<FaceApi> {
   loaded ??= (async () => {
     const require = createRequire(import.meta.url);
+    // Production mode before anything runs: no debug checks, and no "install tfjs-node" banner in the logs
+    // (that package downloads native binaries, which this platform does not do).
+    (require('@tensorflow/tfjs') as FaceApi).env().set('PROD', true);
     const api = require(`${FACE_API_PACKAGE}/dist/face-api.node-wasm.js`) as FaceApi;
     const tf = api.tf;
     if (!(await tf.setBackend('wasm')))
       throw new CutlineError('NOT_SUPPORTED', 'the TensorFlow.js WebAssembly backend did not start');
     await tf.ready();
-    tf.enableProdMode();
     const model = join(dirname(require.resolve(`${FACE_API_PACKAGE}/package.json`)), 'model');
     const name = 'tiny_face_detector_model';
     const manifest = JSON.parse(await readFile(join(model, `${name}-weights_manifest.json`), 'utf8'));
