@@ -20,6 +20,8 @@ let platform: LocalPlatform;
 let call: Api;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const progressEvents: Array<{ at: number; envelope: EventEnvelope }> = [];
+/** Every counter write the render tasks made on the real store, as it answered: job, unit, frames, when. */
+const counted: Array<{ jobId: string; unit: string; frames: number; at: number }> = [];
 const subscribed: EventEnvelope[] = [];
 
 const SECONDS = 24;
@@ -99,6 +101,14 @@ beforeAll(async () => {
     ],
   });
   call = api(platform);
+  // Watches the store the tasks write through (a pass-through: every write still goes to the table).
+  const store = getPlatform().jobs;
+  const countFrames = store.countFrames.bind(store);
+  store.countFrames = async (jobId, unit, frames, now) => {
+    const work = await countFrames(jobId, unit, frames, now);
+    if (work) counted.push({ jobId, unit, frames, at: now });
+    return work;
+  };
   receiver = await startReceiver({ port: 0, secret: await platform.webhookSecretsOf(platform.apiKeyId) });
   platform.bus.on('event', (envelope) => {
     if (envelope['detail-type'] === 'Job Progress') progressEvents.push({ at: Date.now(), envelope });
@@ -163,6 +173,27 @@ describe('frame-level progress', () => {
     expect(job.renderProgress).toEqual({ framesDone: total, framesTotal: total, fraction: 1 });
     process.stderr.write(
       `progress sequence (${took.toFixed(1)} s): ${seen.map((s) => `${s.progress}${s.frames ? `:${s.frames.done}` : ''}`).join(' ')}\n`,
+    );
+
+    // Each task wrote its own counter at most once every 2 s, rising, then its final count on finish:
+    // the chunks, the audio pass and the stitch each own one, and the video ones sum to the total.
+    const units = new Map<string, Array<{ frames: number; at: number }>>();
+    for (const c of counted.filter((c) => c.jobId === asked.body.id))
+      units.set(c.unit, [...(units.get(c.unit) ?? []), c]);
+    expect([...units.keys()].filter((u) => /^r0c\d+$/.test(u)).length).toBe(full.plan[0].chunks);
+    expect(units.has('r0s')).toBe(true);
+    for (const [unit, writes] of units) {
+      for (let i = 1; i < writes.length; i++) {
+        expect(writes[i]!.frames, unit).toBeGreaterThan(writes[i - 1]!.frames);
+        // The last write is the finish, whatever the interval.
+        if (i < writes.length - 1)
+          expect(writes[i]!.at - writes[i - 1]!.at, unit).toBeGreaterThanOrEqual(2000);
+      }
+    }
+    const finals = [...units].filter(([u]) => /^r0c\d+$/.test(u)).map(([, w]) => w[w.length - 1]!.frames);
+    expect(finals.reduce((a, b) => a + b, 0)).toBe(total);
+    process.stderr.write(
+      `counter writes per task: ${[...units].map(([u, w]) => `${u}=${w.length}`).join(' ')} (job ${took.toFixed(1)} s)\n`,
     );
 
     // Job Progress on the bus: this job's, increasing, and spaced by the shared throttle.
