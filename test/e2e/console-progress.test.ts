@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
 import { videoFixture } from '../helpers/fixtures.js';
+import { pacedFfmpeg } from '../helpers/paced-ffmpeg.js';
 import { api, fixtureUrl, startTestPlatform, type Api } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -20,6 +21,7 @@ let platform: LocalPlatform;
 let call: Api;
 let browser: Browser;
 let page: Page;
+let paced: Awaited<ReturnType<typeof pacedFfmpeg>>;
 
 /** 20 s from the 4 s fixture, at 960×540: enough frames that several chunks take seconds to draw. */
 const SECONDS = 20;
@@ -68,6 +70,9 @@ beforeAll(async () => {
     );
   await mkdir(SHOTS, { recursive: true });
   await videoFixture();
+  // Each chunk reads its inputs at their own speed: the render takes seconds on any machine.
+  paced = await pacedFfmpeg();
+  process.env.CUTLINE_FFMPEG = paced.bin;
   // Chunks of 4 s, two at a time: the bar sums several tasks' counters.
   platform = await startTestPlatform({ planLimits: { maxConcurrency: 2, minChunkSeconds: 4 } });
   call = api(platform);
@@ -79,6 +84,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await platform?.close();
+  delete process.env.CUTLINE_FFMPEG;
+  await paced?.dispose();
 });
 
 describe('console job page: live progress', () => {

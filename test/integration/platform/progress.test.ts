@@ -6,6 +6,7 @@ import { getPlatform } from '../../../lambdas/core/platform.js';
 import { ProgressReporter } from '../../../lambdas/core/jobs/progress.js';
 import { avClipArgs, FIXTURES } from '../../helpers/fixtures.js';
 import { ffmpeg } from '../../helpers/media.js';
+import { pacedFfmpeg, type PacedFfmpeg } from '../../helpers/paced-ffmpeg.js';
 import { api, fixtureUrl, startTestPlatform, type Api } from '../../helpers/platform.js';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 let platform: LocalPlatform;
 let call: Api;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let paced: PacedFfmpeg;
 const progressEvents: Array<{ at: number; envelope: EventEnvelope }> = [];
 /** Every counter write the render tasks made on the real store, as it answered: job, unit, frames, when. */
 const counted: Array<{ jobId: string; unit: string; frames: number; at: number }> = [];
@@ -88,6 +90,9 @@ async function succeededAt(jobId: string): Promise<void> {
 
 beforeAll(async () => {
   await longFixture();
+  // The first test's chunks read their inputs at their own speed: seconds of rendering on any machine.
+  paced = await pacedFfmpeg();
+  process.env.CUTLINE_FFMPEG = paced.bin;
   platform = await startTestPlatform({
     planLimits: { maxConcurrency: 2, minChunkSeconds: 4 },
     allowLocalWebhooks: true, // the receiver is on 127.0.0.1
@@ -117,6 +122,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await platform?.close();
+  delete process.env.CUTLINE_FFMPEG;
+  await paced?.dispose();
 });
 
 describe('frame-level progress', () => {
@@ -224,6 +231,7 @@ describe('frame-level progress', () => {
     const hooks = receiver.received.filter((e) => e.detail.jobId === asked.body.id);
     expect(hooks.filter((e) => e['detail-type'] === 'Job Progress').length).toBeGreaterThanOrEqual(3);
     expect(hooks.some((e) => e['detail-type'] === 'Job Succeeded')).toBe(true);
+    await paced.pace(false);
   }, 300_000);
 
   it('a callback that did not ask gets no Job Progress; a bad callbackEvents is a 400 with its path', async () => {
