@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { liveProgress, type ProgressWork } from '../../../lambdas/core/jobs/progress.js';
 import { RenderProgress, renderProgressOf } from '../../../lambdas/core/jobs/render-progress.js';
+import { openApiDocument } from '../../../lambdas/api/openapi.js';
 
 const work = (done: Record<string, number>, over: Partial<ProgressWork> = {}): ProgressWork => ({
   frames: 600,
@@ -60,5 +61,18 @@ describe('renderProgressOf (pure): the job view’s frames, fraction and ETA', (
     expect(of(0, 0)).toBe(0);
     // Counters past the total (a stitch of a retried chunk) never pass 1.
     expect(of(700, 600)).toBe(1);
+  });
+});
+
+describe('renderProgress in the OpenAPI document', () => {
+  it('GET /v1/renders/{id} answers it, from the same zod schema', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const doc = openApiDocument() as any;
+    const schema = doc.components.schemas.RenderProgress;
+    expect(Object.keys(schema.properties)).toEqual(['framesDone', 'framesTotal', 'fraction', 'etaSeconds']);
+    expect(schema.required).toEqual(['framesDone', 'framesTotal', 'fraction']);
+    const ok = doc.paths['/v1/renders/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(ok.properties.renderProgress).toEqual({ $ref: '#/components/schemas/RenderProgress' });
+    expect(ok.properties.progress).toMatchObject({ type: 'number', minimum: 0, maximum: 100 });
   });
 });
