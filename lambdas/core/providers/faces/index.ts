@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV } from '../../config.js';
 import { CutlineError } from '../../errors.js';
@@ -49,7 +50,7 @@ export function faceDetectorFor(s: ProviderSettings = providerSettings(), scratc
         client: rekognitionClient(),
         bucket: p.outputsBucket,
         stage: async (videoPath, key) => {
-          const out = join(scratchDir ?? '/tmp', 'faces-proxy.mp4');
+          const out = join(scratchDir ?? tmpdir(), 'faces-proxy.mp4');
           await runFfmpeg(proxyArgs(videoPath, out));
           await p.objects.putFile(p.outputsBucket, key, out, 'video/mp4');
         },
