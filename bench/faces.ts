@@ -115,7 +115,11 @@ export async function facesSection(log: (s: string) => void = console.log, secon
       `faces: run ${i + 1}: sampling ${baselineSeconds.toFixed(1)} s, detection ${detectSeconds.toFixed(1)} s`,
     );
   }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
   const perMinute = 60 / seconds;
   const r = (v: number) => Math.round(v * 10) / 10;
   const result: FacesBench = {
