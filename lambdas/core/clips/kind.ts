@@ -262,10 +262,11 @@ export const clipsKind: JobKind<ClipsRequest> = {
     const probe = await ctx.probe(req.src, 'src');
     const job = { tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir };
     const path = await ctx.localPath(req.src, 'src');
-    // Explicit clips: only their spans are sampled locally (auto clips are chosen after this item).
+    // Explicit clips: only their spans are sampled locally (auto clips are chosen after this item). The
+    // CLI's standalone run has no platform stores (no publishers): nothing to meter the detection on.
     if (item.id === FACES_ITEM)
       return detectFaces(
-        job,
+        { ...job, metered: ctx.publishers !== undefined },
         path,
         probe,
         req.clips?.map((c) => ({ start: c.start, end: c.end })),

@@ -74,18 +74,20 @@ export interface FacesPending {
 }
 
 async function finish(
-  jobId: string,
+  job: Job,
   d: FaceDetector,
   step: FaceStep,
   seconds: number,
 ): Promise<FaceTrack | FacesPending> {
   if ('wait' in step) return { wait: { ...step.wait, state: { ...step.wait.state, seconds } } };
-  await meterProvider(jobId, d.name as never, seconds);
+  if (job.metered !== false) await meterProvider(job.jobId, d.name as never, seconds);
   return step.track;
 }
 
 interface Job {
   jobId: string;
+  /** False where there is no job record to meter on (the CLI's standalone run). Default true. */
+  metered?: boolean;
   scratchDir: string;
 }
 
@@ -108,7 +110,7 @@ export async function detectFaces(
     jobId: job.jobId,
     ranges,
   });
-  return finish(job.jobId, detector, step, seconds);
+  return finish(job, detector, step, seconds);
 }
 
 /** One poll of a face detection the provider is still running (the state machine's loop calls it). */
@@ -119,7 +121,7 @@ export async function pollFaces(
 ): Promise<FaceTrack | FacesPending> {
   if (!detector.poll)
     throw new CutlineError('RENDER_FAILED', `the ${detector.name} face detector has nothing to poll`);
-  return finish(job.jobId, detector, await detector.poll(state), Number(state.seconds));
+  return finish(job, detector, await detector.poll(state), Number(state.seconds));
 }
 
 /** The stored track of a job's prepare item, checked (it crossed a task boundary as JSON). */
