@@ -90,7 +90,6 @@ export async function facesSection(log: (s: string) => void = console.log, secon
   const detector = faceApiDetector();
   const input = {
     videoPath: path,
-    hash: 'bench',
     durationSeconds: seconds,
     width: W,
     height: H,

@@ -105,7 +105,7 @@ describe('reframe mode "face" with the Rekognition provider (local platform, sta
     const start = seen[0]!;
     const s3 = (start.body.Video as { S3Object: { Bucket: string; Name: string } }).S3Object;
     expect(s3.Bucket).toBe('cutline-outputs');
-    expect(s3.Name).toMatch(new RegExp(`^work/${job.id}/faces/[0-9a-f]{32}\\.mp4$`));
+    expect(s3.Name).toMatch(new RegExp(`^work/${job.id}/faces/source\\.mp4$`));
     expect(start.staged).toBeGreaterThan(0); // the proxy was in S3 when the job started
     expect(seen[3]!.body.NextToken).toBe('page-2');
     // The focus followed the stand-in's faces: the face is in the 9:16 frame at both ends of the clip,

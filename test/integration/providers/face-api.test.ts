@@ -21,7 +21,6 @@ beforeAll(async () => {
 
 const input = () => ({
   videoPath: video,
-  hash: 'f'.repeat(64),
   durationSeconds: MOVING_FACE.seconds,
   width: MOVING_FACE.width,
   height: MOVING_FACE.height,

@@ -33,7 +33,6 @@ const edge = () => ({
 });
 const input = {
   videoPath: '/tmp/src.mov',
-  hash: 'cd'.repeat(32),
   durationSeconds: 90,
   width: 1920,
   height: 1080,
@@ -53,7 +52,7 @@ describe('Amazon Rekognition face detection (contract)', () => {
   it('stages the source under work/<jobId>/ and starts an idempotent job on it; the state machine waits', async () => {
     rekognition.on(StartFaceDetectionCommand).resolves({ JobId: 'a1b2c3' });
     const step = await rekognitionDetector(edge()).start(input);
-    expect(staged).toEqual([{ path: '/tmp/src.mov', key: `work/job_01HZX/faces/${'cd'.repeat(16)}.mp4` }]);
+    expect(staged).toEqual([{ path: '/tmp/src.mov', key: 'work/job_01HZX/faces/source.mp4' }]);
     const calls = rekognition.commandCalls(StartFaceDetectionCommand);
     expect(calls).toHaveLength(1);
     const req = calls[0]!.args[0].input;

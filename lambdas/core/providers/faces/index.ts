@@ -8,7 +8,6 @@ import { getPlatform } from '../../platform.js';
 import { rekognitionClient } from '../clients.js';
 import { meterProvider } from '../meter.js';
 import { providerSettings, type ProviderSettings } from '../settings.js';
-import { sha256File } from '../transcription/index.js';
 import { faceApiDetector } from './face-api.js';
 import { rekognitionDetector } from './rekognition.js';
 import { FaceTrack, type FaceDetector, type FaceStep } from './types.js';
@@ -102,7 +101,6 @@ export async function detectFaces(
   const seconds = probe.durationSeconds ?? 0;
   const step = await detector.start({
     videoPath,
-    hash: await sha256File(videoPath),
     durationSeconds: seconds,
     width: probe.width,
     height: probe.height,

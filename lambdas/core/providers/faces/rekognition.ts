@@ -89,7 +89,7 @@ export function rekognitionDetector(edge: RekognitionEdge): FaceDetector {
   return {
     name: 'rekognition',
     async start(input): Promise<FaceStep> {
-      const key = `work/${input.jobId}/faces/${input.hash.slice(0, 32)}.mp4`;
+      const key = `work/${input.jobId}/faces/source.mp4`;
       await edge.stage(input.videoPath, key);
       let jobId: string | undefined;
       try {
@@ -98,9 +98,7 @@ export function rekognitionDetector(edge: RekognitionEdge): FaceDetector {
             Video: { S3Object: { Bucket: edge.bucket, Name: key } },
             FaceAttributes: 'DEFAULT',
             // Idempotent: a retried start gets the same job back.
-            ClientRequestToken: `${input.jobId}-${input.hash.slice(0, 16)}`
-              .replace(/[^a-zA-Z0-9_-]/g, '-')
-              .slice(0, 64),
+            ClientRequestToken: `${input.jobId}-faces`.replace(/[^a-zA-Z0-9_-]/g, '-').slice(0, 64),
             JobTag: 'cutline-reframe',
           }),
         ));

@@ -26,12 +26,11 @@ export type FaceTrack = z.infer<typeof FaceTrack>;
 /** What a detector looks at: the source as a local file (ffmpeg reads it) and what its probe said. */
 export interface FaceInput {
   videoPath: string;
-  /** sha256 of the source's bytes: names the provider's job, so a retried start finds its own. */
-  hash: string;
   durationSeconds: number;
   width: number;
   height: number;
   format?: string;
+  /** A job has one faces item: its id names the staged video and the provider's job (retries find theirs). */
   jobId: string;
   /**
    * Seconds of the source that will be reframed (explicit clips), when known: a local engine samples only
