@@ -202,15 +202,23 @@ export const ENV_VARS = {
   },
   HTML_RENDERER: {
     name: 'CUTLINE_HTML_RENDERER',
-    meaning: '`chromium` where the deployment’s render tasks can draw html assets.',
-    default: 'unset: html assets are refused in AWS',
-    setBy: ['local'],
+    meaning:
+      '`chromium` where the deployment’s render tasks can draw html, svg, shape and rich-text assets (the stack sets it unless `htmlAssets: false`).',
+    default: 'unset: those assets are refused on the platform',
+    setBy: ['stack', 'local'],
   },
   CHROMIUM_PATH: {
     name: 'CUTLINE_CHROMIUM',
     meaning: 'Path of the Chromium binary that draws html assets.',
-    default: 'a system Chromium',
-    setBy: ['operator'],
+    default: 'the Chromium layer where CUTLINE_CHROMIUM_LAYER is set, else a system Chromium',
+    setBy: ['image', 'operator'],
+  },
+  CHROMIUM_LAYER: {
+    name: 'CUTLINE_CHROMIUM_LAYER',
+    meaning:
+      'The node_modules folder of the Chromium Lambda layer (@sparticuz/chromium and playwright-core; lib/chromium-layer.ts): the browser is inflated from it into /tmp.',
+    default: 'unset: no layer (a system Chromium, or none)',
+    setBy: ['stack', 'tests'],
   },
   TRANSCRIBER: {
     name: 'CUTLINE_TRANSCRIBER',
