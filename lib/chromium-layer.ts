@@ -1,4 +1,13 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -18,15 +27,26 @@ export const LAYER_MODULES = '/opt/nodejs/node_modules';
 export const CHROMIUM_ARCHITECTURE = Architecture.X86_64;
 
 /**
- * What the layer inflates into /tmp on a cold start (the browser, its Amazon Linux libraries, fonts and
- * the software GL it always unpacks): 211 MiB for 153.0.0; test/integration/render/chromium-layer.test.ts
+ * What the layer inflates into /tmp on a cold start (the browser and its Amazon Linux libraries): about
+ * 205 MiB for 153.0.0; test/integration/render/chromium-layer.test.ts
  * measures it against this bound, and the stack test checks every drawing function's /tmp holds it
  * beside its render scratch.
  */
 export const CHROMIUM_TMP_BYTES = 256 * 1024 ** 2;
+// (The fontconfig cache and the drawn images come on top; both are small.)
 
-/** Parts of playwright-core launching a browser never reads (typings; the trace viewer's and recorder's web apps). */
-const PRUNED: Record<string, readonly string[]> = { 'playwright-core': ['types', 'lib/vite'] };
+/**
+ * What the layer leaves out, to stay within Lambda's 250 MiB beside ffmpeg and the fonts: parts never read
+ * to launch a browser and draw (playwright-core's typings and its trace viewer's and recorder's web apps;
+ * @sparticuz/chromium's own fonts: pages use the built-in faces, and lambdas/core/html/browser.ts
+ * inflates only the browser, its software GL and its libraries), and the Bare runtime's
+ * modules, which tar-fs and its dependencies load only under Bare (their Node entries use node:fs).
+ */
+const PRUNED: Record<string, readonly string[]> = {
+  'playwright-core': ['types', 'lib/vite'],
+  '@sparticuz/chromium': ['bin/fonts.tar.br'],
+};
+const BARE_ONLY = new Set(['bare-fs', 'bare-path', 'bare-url', 'bare-buffer', 'bare-stream']);
 
 interface LockEntry {
   version?: string;
@@ -84,8 +104,14 @@ export function layerPackages(lock: Lock, roots: readonly string[]): string[] {
  */
 export function stageChromiumLayer(outDir = join(ROOT, 'cdk.out', '.chromium-layer')): string {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as Lock;
-  const packages = layerPackages(lock, LAYER_ROOTS);
-  const stamp = JSON.stringify(packages.map((p) => `${p}@${lock.packages[p]!.version}`));
+  const packages = layerPackages(lock, LAYER_ROOTS).filter(
+    (p) => !BARE_ONLY.has(p.replace(/^.*node_modules\//, '')),
+  );
+  // What the folder holds: the packages' versions and what is left out of them.
+  const stamp = JSON.stringify({
+    packages: packages.map((p) => `${p}@${lock.packages[p]!.version}`),
+    pruned: PRUNED,
+  });
   const dir = join(outDir, Buffer.from(stamp).toString('base64url').slice(-24));
   if (existsSync(join(dir, 'stamp.json'))) return join(dir, 'layer');
   const staging = `${dir}.${process.pid}.tmp`;
@@ -111,6 +137,10 @@ export function stageChromiumLayer(outDir = join(ROOT, 'cdk.out', '.chromium-lay
   } catch {
     rmSync(staging, { recursive: true, force: true }); // another synth staged the same folder first
   }
+  // Folders of earlier package versions or prunings (~80 MB each) are not kept.
+  for (const old of readdirSync(outDir))
+    if (join(outDir, old) !== dir && !old.endsWith('.tmp'))
+      rmSync(join(outDir, old), { recursive: true, force: true });
   return join(dir, 'layer');
 }
 

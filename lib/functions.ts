@@ -60,6 +60,9 @@ export class CutlineFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node22',
         sourceMap: true,
+        // Lines and files, not the sources themselves: the map is a third the size, which the drawing
+        // functions need (Lambda's 250 MiB holds their code, ffmpeg and Chromium; lib/chromium-layer.ts).
+        sourcesContent: false,
         // Nothing external but playwright-core (see above; CDK's default leaves @aws-sdk/* to the runtime):
         // the functions that draw html assets import it from the Chromium layer (lambdas/core/html/browser.ts).
         externalModules: ['playwright-core'],

@@ -49,9 +49,9 @@ export interface BrowserLaunch {
 }
 
 interface SparticuzChromium {
-  executablePath(input?: string): Promise<string>;
-  readonly args: string[];
-  setGraphicsMode: boolean;
+  default: { readonly args: string[]; setGraphicsMode: boolean };
+  /** Inflates one brotli file (or tarball) of the package into the temp folder, once; returns its path. */
+  inflate(file: string): Promise<string>;
 }
 
 /**
@@ -68,10 +68,15 @@ export async function browserLaunch(
   const from = (file: string) => pathToFileURL(join(source.modules, file)).href;
   const [{ chromium }, layer] = await Promise.all([
     import(from('playwright-core/index.mjs')) as Promise<typeof import('playwright-core')>,
-    import(from(`${LAYER_PACKAGE}/build/index.js`)) as Promise<{ default: SparticuzChromium }>,
+    // Importing it in Lambda points LD_LIBRARY_PATH and HOME at /tmp, where the libraries are inflated.
+    import(from(`${LAYER_PACKAGE}/build/index.js`)) as Promise<SparticuzChromium>,
   ]);
-  // Pages run no JavaScript, so no WebGL: the software GL stack is left unused.
+  // Pages run no JavaScript, so no WebGL. The browser, the software GL it composites with (it cannot
+  // start without) and its Amazon Linux libraries; not the package's fonts (the built-in faces are used).
   layer.default.setGraphicsMode = false;
-  const executablePath = await layer.default.executablePath(join(source.modules, LAYER_PACKAGE, 'bin'));
-  return { chromium, executablePath, args: layer.default.args };
+  const bin = join(source.modules, LAYER_PACKAGE, 'bin');
+  const [executablePath] = await Promise.all(
+    ['chromium.br', 'swiftshader.tar.br', 'al2023.tar.br'].map((f) => layer.inflate(join(bin, f))),
+  );
+  return { chromium, executablePath: executablePath!, args: layer.default.args };
 }
