@@ -28,14 +28,14 @@ export function browserSource(env: NodeJS.ProcessEnv = process.env): BrowserSour
   if (path)
     return existsSync(path)
       ? { kind: 'configured', path }
-      : { kind: 'none', why: `${NO_BROWSER} (CUTLINE_CHROMIUM is ${path}: there is no file there)` };
+      : { kind: 'none', why: `${NO_BROWSER} (${ENV.CHROMIUM_PATH} is ${path}: there is no file there)` };
   const modules = env[ENV.CHROMIUM_LAYER];
   if (modules)
     return existsSync(join(modules, LAYER_PACKAGE, 'bin', 'chromium.br'))
       ? { kind: 'lambda-layer', modules }
       : {
           kind: 'none',
-          why: `CUTLINE_CHROMIUM_LAYER is ${modules}, and the Chromium layer (${LAYER_PACKAGE}) is not there: attach the stack's Chromium layer to this function`,
+          why: `${ENV.CHROMIUM_LAYER} is ${modules}, and the Chromium layer (${LAYER_PACKAGE}) is not there: attach the stack's Chromium layer to this function`,
         };
   const system = CANDIDATES.find((p) => existsSync(p));
   return system ? { kind: 'system', path: system } : { kind: 'none', why: NO_BROWSER };

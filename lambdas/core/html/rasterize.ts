@@ -123,7 +123,7 @@ export function htmlUnavailable(env: NodeJS.ProcessEnv = process.env): string | 
   if (env[ENV.TABLE_NAME]) {
     return env[ENV.HTML_RENDERER] === 'chromium'
       ? undefined
-      : 'html, svg and shape assets are drawn by Chromium (rich-text too), and this deployment’s render tasks have none (it was deployed with htmlAssets: false; `cutline start` uses a local Chromium when one is installed)';
+      : 'html, svg and shape assets are drawn by Chromium (rich-text too), and this deployment’s render tasks have none (an AWS stack deployed with htmlAssets: false, or `cutline start` on a machine without Chromium: apt-get install chromium)';
   }
   const source = browserSource(env);
   return source.kind === 'none' ? source.why : undefined;
