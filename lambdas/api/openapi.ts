@@ -168,7 +168,13 @@ export function openApiDocument(): Record<string, unknown> {
             in: 'query',
             schema: { type: 'string' },
           })),
-          responses: { '200': { description: 'a page of renders' }, ...errors },
+          responses: {
+            '200': {
+              description:
+                'a page of renders, each with its title (template or project name, else the kind) and, when it made one, a presigned thumbnail',
+            },
+            ...errors,
+          },
         },
       },
       '/v1/clips': {
@@ -263,7 +269,15 @@ export function openApiDocument(): Record<string, unknown> {
         delete: { responses: { '204': { description: 'deleted' }, ...errors } },
       },
       '/v1/templates/{id}/render': {
-        post: { responses: { '202': { description: 'queued, as POST /v1/renders' }, ...errors } },
+        post: {
+          responses: {
+            '202': {
+              description:
+                'queued, as POST /v1/renders; 400 when a required merge field (no default in the template) is missing or empty',
+            },
+            ...errors,
+          },
+        },
       },
       '/v1/projects': {
         post: {
