@@ -1,9 +1,12 @@
 // Submit: a JSON editor validated by the API, the examples, uploads with progress, and submit.
-import { formatBytes, h, replace } from './dom.js';
+import { clearOnInput, formatBytes, h, replace } from './dom.js';
+import { confirmDialog } from './dialog.js';
 import { createEditor } from './editor.js';
 import { createTimeline } from './timeline.js';
 
 const DRAFT = 'cutline.draft';
+/** The text the draft was last loaded as (an example): a draft that differs from it holds the user's work. */
+const LOADED = 'cutline.draft.loaded';
 
 let examplesCache;
 async function examples(ctx) {
@@ -92,6 +95,7 @@ export function uploadPanel(ctx, editor) {
     text,
     result,
   );
+  clearOnInput(form, text);
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'upload-h' },
@@ -114,9 +118,14 @@ export function submitView(root, ctx) {
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Render');
   const tplName = h('input', { id: 'template-name', type: 'text', placeholder: 'my template' });
 
+  const changedDraft = () => {
+    const text = editor.text().trim();
+    return text !== '' && text !== (sessionStorage.getItem(LOADED) ?? '').trim();
+  };
   const load = (ex) => {
     editor.setText(JSON.stringify(ex.edit, null, 2));
     sessionStorage.setItem(DRAFT, editor.text());
+    sessionStorage.setItem(LOADED, editor.text());
     timeline.refresh();
     const notes = [];
     if (ex.media.length && !ex.local)
@@ -128,16 +137,33 @@ export function submitView(root, ctx) {
 
   void examples(ctx).then((list) => {
     for (const ex of list) picker.append(h('option', { value: ex.name }, ex.name));
+    let shown = '';
+    // The user's changes are never replaced without asking.
+    const pick = async (ex) => {
+      picker.value = ex.name;
+      if (
+        changedDraft() &&
+        !(await confirmDialog({
+          title: 'Replace your draft?',
+          message: `Loading the example “${ex.name}” replaces the edit you changed. This cannot be undone.`,
+          confirm: `Replace with ${ex.name}`,
+          cancel: 'Keep my draft',
+        }))
+      ) {
+        picker.value = shown;
+        if (editor.text().trim()) void editor.validate();
+        return;
+      }
+      shown = ex.name;
+      load(ex);
+    };
     picker.addEventListener('change', () => {
       const ex = list.find((e) => e.name === picker.value);
-      if (ex) load(ex);
+      if (ex) void pick(ex);
     });
-    const wanted = ctx.query.get('example');
-    const ex = list.find((e) => e.name === wanted);
-    if (ex) {
-      picker.value = ex.name;
-      load(ex);
-    } else if (editor.text().trim()) void editor.validate();
+    const ex = list.find((e) => e.name === ctx.query.get('example'));
+    if (ex) void pick(ex);
+    else if (editor.text().trim()) void editor.validate();
   });
 
   const form = h(
@@ -198,6 +224,8 @@ export function submitView(root, ctx) {
     saveResult,
   );
 
+  clearOnInput(form, result);
+  clearOnInput(saveForm, saveResult);
   replace(
     root,
     h('h1', { tabindex: -1 }, 'New render'),
