@@ -334,6 +334,13 @@ describe('console flows', () => {
         await area.fill(JSON.stringify(card(`a long title ${'x'.repeat(200)}`)));
         expect(await area.evaluate((a) => a.scrollWidth - a.clientWidth)).toBeLessThanOrEqual(0);
         await expectNoSideScroll(phone, 'editor with a long line');
+        // A problem's long JSON path wraps too.
+        const long = card('x');
+        Object.assign(long.timeline.tracks[0]!.clips[0]!.asset, { [`unknown${'Field'.repeat(30)}`]: 1 });
+        await area.fill(JSON.stringify(long));
+        await phone.locator('.problems', { hasText: 'unknownField' }).waitFor();
+        await expectNoSideScroll(phone, 'editor with a long problem path');
+        await shot('38-phone-problem-path', phone);
       }
       if (hash.startsWith('#/projects/')) await shot('36-phone-project', phone);
       if (hash === '#/jobs') await shot('37-phone-jobs', phone);
