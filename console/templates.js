@@ -51,7 +51,7 @@ export function templateListView(root, ctx) {
               'td',
               { 'data-label': 'Merge fields' },
               mergeFields(t.edit)
-                .map((f) => f.name)
+                .map((f) => (f.default === undefined ? `${f.name} (required)` : f.name))
                 .join(', '),
             ),
             h('td', { 'data-label': 'Updated' }, formatTime(t.updatedAt)),

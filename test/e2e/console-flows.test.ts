@@ -142,6 +142,10 @@ describe('console flows', () => {
   it('a required merge field is refused by the form, naming it, before any submit; the API refuses it too', async () => {
     await page.goto(platform.url);
     await signIn(page);
+    await page.goto(`${platform.url}/#/templates`);
+    const row = page.locator('table.templates tbody tr', { hasText: 'Greeting card' });
+    await row.waitFor();
+    expect(await row.locator('td[data-label="Merge fields"]').textContent()).toBe('WHO (required), NAME');
     await page.goto(`${platform.url}/#/templates/${templateId}`);
     const who = page.getByLabel('WHO', { exact: true });
     await who.waitFor();

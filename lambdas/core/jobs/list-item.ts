@@ -8,7 +8,7 @@ const KIND_TITLES: Record<JobType, string> = {
   project: 'Project',
 };
 
-/** What a list calls a job: the template's or project's name it came from, else its kind. */
+/** What a list calls a job: the template's, project's or dropped file's name it came from, else its kind. */
 export const jobTitle = (job: Pick<Job, 'title' | 'type'>): string => job.title ?? KIND_TITLES[job.type];
 
 /** The image a list shows for a job: its poster, else its thumbnail, else its first image output. */

@@ -22,7 +22,7 @@ export interface SubmitRequest {
    * `POST /v1/templates/abc/render`) and the body as the client sent it. Default: the job type and `body`.
    */
   fingerprint?: { route: string; body: unknown };
-  /** What lists call the job (a template's or project's name); without it, lists name the job's kind. */
+  /** What lists call the job (a template's, project's or dropped file's name); without it, the job's kind. */
   title?: string;
   /** Where a drop-folder job came from, so a failure can be written beside it. */
   origin?: { bucket: string; key: string };
