@@ -148,11 +148,16 @@ export function jobListView(root, ctx) {
     h(
       'td',
       { 'data-label': 'Status' },
-      statusBadge(job.status),
-      // Why a job failed, in the list, so a failure is understood without opening it.
-      job.error
-        ? h('p', { class: 'bad small failure' }, h('code', {}, job.error.code), ' ', job.error.message)
-        : null,
+      // One box, so the phone layout's flex cell does not stretch the badge beside the reason.
+      h(
+        'div',
+        {},
+        statusBadge(job.status),
+        // Why a job failed, in the list, so a failure is understood without opening it.
+        job.error
+          ? h('p', { class: 'bad small failure' }, h('code', {}, job.error.code), ' ', job.error.message)
+          : null,
+      ),
     ),
     h('td', { 'data-label': 'Stage' }, TERMINAL.includes(job.status) ? '' : (job.stage ?? '')),
     h('td', { 'data-label': 'Progress' }, progressCell(job)),
