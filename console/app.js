@@ -100,4 +100,12 @@ document.getElementById('sign-out').addEventListener('click', () => {
   route();
 });
 window.addEventListener('hashchange', () => route());
+// A link to the page already shown opens it afresh (the hash does not change, so no hashchange): its
+// messages from earlier actions go, as after any navigation.
+document.addEventListener('click', (e) => {
+  const a = e.target.closest?.('a[href^="#/"]');
+  if (!a || a.getAttribute('href') !== location.hash || e.defaultPrevented) return;
+  e.preventDefault();
+  route();
+});
 route();

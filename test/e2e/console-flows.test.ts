@@ -187,6 +187,12 @@ describe('console flows', () => {
     await area.press('End');
     await area.press('Space');
     expect(await notSubmitted.count()).toBe(0);
+    // Navigating clears them too, even to the page already shown.
+    await page.getByRole('button', { name: 'Render' }).click();
+    await notSubmitted.waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'New render' }).click();
+    await expect.poll(() => notSubmitted.count()).toBe(0);
+    expect(page.url()).toMatch(/#\/submit$/);
   });
 
   it('picking an example asks before it replaces a changed draft (an accessible dialog)', async () => {
