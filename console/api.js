@@ -1,4 +1,5 @@
 // The API client: every call carries the key; errors keep the API's { code, message, details }.
+import { isRefusal } from './key.js';
 
 export class ApiError extends Error {
   constructor(status, error) {
@@ -39,7 +40,7 @@ export function createApi(baseUrl, key, onRefused) {
     }
     if (!res.ok) {
       const err = new ApiError(res.status, json?.error ?? { message: text || res.statusText });
-      if (res.status === 401 || res.status === 403) {
+      if (isRefusal(res.status)) {
         err.refused = true;
         onRefused?.(err);
       }

@@ -21,15 +21,16 @@ const apiUrl = String(config.apiUrl ?? '').replace(/\/+$/, '');
 
 let cleanup = () => {};
 
+/** Whether the prompt after a refusal starts ticked: the user had chosen to be remembered. */
+let rememberAgain = false;
+
 /**
  * Any call the API refuses (401/403) forgets the key and shows the key prompt in place of the page; the
  * hash stays, so a good key brings the user back to the same page. Several refused calls at once (a
  * page's polls) show the prompt once.
  */
-let rememberAgain = false;
 function refused(keyUsed) {
   if (storedKey() !== keyUsed) return;
-  // The prompt keeps the user's choice to be remembered, though the refused key itself is forgotten.
   rememberAgain = isRemembered();
   forgetKey();
   route('The API refused the key; enter it again.');

@@ -54,9 +54,7 @@ export function keyPrompt(root, { message, remember: ticked = false, apiUrl, che
           keepKey(key, remember.checked);
           done();
         } catch (err) {
-          out.textContent = isRefusal(err.status)
-            ? 'That key was refused by the API.'
-            : `${err.code}: ${err.message}`;
+          out.textContent = err.refused ? 'That key was refused by the API.' : `${err.code}: ${err.message}`;
           input.focus();
         }
       },
