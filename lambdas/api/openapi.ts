@@ -171,7 +171,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': {
               description:
-                'a page of renders, each with its title (template, project or dropped file name, else the kind) and, when it made one, a presigned thumbnail',
+                'a page of renders, each with its title (template, project or dropped file name, else the kind) and, when it made one, a presigned thumbnail (its thumbnail output, else poster, else first image)',
             },
             ...errors,
           },

@@ -62,7 +62,7 @@ async function withUrls(job: Job): Promise<Job> {
 /** `?wait=N`: seconds (0 < N ≤ 25) to hold the answer for a finished job; absent or 0: answer at once. */
 /**
  * A list item: the job's view plus what a list shows of it: its title and a presigned thumbnail (1 hour;
- * the poster or first image output, when the job made one).
+ * its thumbnail, poster or first image output, when the job made one).
  */
 async function listItem(job: Job) {
   const image = thumbnailOutput(job.outputs);
