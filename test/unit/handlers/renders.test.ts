@@ -280,7 +280,7 @@ describe('GET and cancel', () => {
     expect(again.status).toBe(409);
   });
 
-  it('a list item carries its title (template name, else the kind), its failure and a presigned thumbnail (the smallest image it made)', async () => {
+  it('a list item carries its title (template name, else the kind), its failure and a presigned thumbnail (its thumbnail output before its poster)', async () => {
     ddb.on(QueryCommand).resolves({
       Items: [
         storedJob({
