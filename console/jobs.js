@@ -12,6 +12,7 @@ import {
   TERMINAL,
   tableWrap,
 } from './dom.js';
+import { loadDraft, mayReplaceDraft } from './draft.js';
 import { showResults } from './results.js';
 
 const LIST_POLL_MS = 2000;
@@ -320,11 +321,13 @@ export function jobView(root, ctx, id) {
     {
       type: 'button',
       hidden: true,
-      onclick: () => {
-        // Loaded, not typed: the example picker may replace it without asking.
-        const text = JSON.stringify(submitted.request, null, 2);
-        sessionStorage.setItem('cutline.draft', text);
-        sessionStorage.setItem('cutline.draft.loaded', text);
+      onclick: async () => {
+        const replaceable = await mayReplaceDraft({
+          what: 'Opening this job’s edit in New render',
+          confirm: 'Replace with this job’s edit',
+        });
+        if (!replaceable) return;
+        loadDraft(JSON.stringify(submitted.request, null, 2));
         ctx.navigate('#/submit');
       },
     },

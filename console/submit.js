@@ -1,12 +1,8 @@
 // Submit: a JSON editor validated by the API, the examples, uploads with progress, and submit.
 import { clearOnInput, formatBytes, h, replace } from './dom.js';
-import { confirmDialog } from './dialog.js';
+import { draftText, loadDraft, mayReplaceDraft, saveDraft } from './draft.js';
 import { createEditor } from './editor.js';
 import { createTimeline } from './timeline.js';
-
-const DRAFT = 'cutline.draft';
-/** The text the draft was last loaded as (an example): a draft that differs from it holds the user's work. */
-const LOADED = 'cutline.draft.loaded';
 
 let examplesCache;
 async function examples(ctx) {
@@ -108,9 +104,9 @@ export function submitView(root, ctx) {
   const editor = createEditor({
     api: ctx.api,
     label: 'Edit (JSON: timeline, output, merge…)',
-    value: sessionStorage.getItem(DRAFT) ?? '',
+    value: draftText(),
   });
-  editor.area.addEventListener('input', () => sessionStorage.setItem(DRAFT, editor.text()));
+  editor.area.addEventListener('input', () => saveDraft(editor.text()));
   const timeline = createTimeline({ api: ctx.api, editor });
   const picker = h('select', { id: 'example' }, h('option', { value: '' }, 'Choose an example…'));
   const note = h('p', { class: 'small muted', role: 'status' });
@@ -118,14 +114,9 @@ export function submitView(root, ctx) {
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Render');
   const tplName = h('input', { id: 'template-name', type: 'text', placeholder: 'my template' });
 
-  const changedDraft = () => {
-    const text = editor.text().trim();
-    return text !== '' && text !== (sessionStorage.getItem(LOADED) ?? '').trim();
-  };
   const load = (ex) => {
     editor.setText(JSON.stringify(ex.edit, null, 2));
-    sessionStorage.setItem(DRAFT, editor.text());
-    sessionStorage.setItem(LOADED, editor.text());
+    loadDraft(editor.text());
     timeline.refresh();
     const notes = [];
     if (ex.media.length && !ex.local)
@@ -141,15 +132,12 @@ export function submitView(root, ctx) {
     // The user's changes are never replaced without asking.
     const pick = async (ex) => {
       picker.value = ex.name;
-      if (
-        changedDraft() &&
-        !(await confirmDialog({
-          title: 'Replace your draft?',
-          message: `Loading the example “${ex.name}” replaces the edit you changed. This cannot be undone.`,
-          confirm: `Replace with ${ex.name}`,
-          cancel: 'Keep my draft',
-        }))
-      ) {
+      const replaceable = await mayReplaceDraft({
+        what: `Loading the example “${ex.name}”`,
+        confirm: `Replace with ${ex.name}`,
+        text: editor.text(),
+      });
+      if (!replaceable) {
         picker.value = shown;
         if (editor.text().trim()) void editor.validate();
         return;

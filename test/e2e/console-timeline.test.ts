@@ -232,6 +232,11 @@ describe('console job page', () => {
     const { job } = await waitForJob(call, res.body.id);
     await page.goto(`${platform.url}/#/jobs/${job.id}`);
     await page.getByRole('button', { name: 'Open in editor' }).click();
+    // The earlier tests changed the draft: the console asks before replacing it.
+    await page
+      .getByRole('dialog', { name: 'Replace your draft?' })
+      .getByRole('button', { name: 'Replace with this job’s edit' })
+      .click();
     await page.getByRole('heading', { name: 'New render' }).waitFor();
     expect(await editJson()).toEqual(submitted);
     await page.locator('.tl-clip').first().waitFor();
