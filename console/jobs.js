@@ -28,11 +28,61 @@ function progressCell(job) {
   );
 }
 
-/** ` · 540/1200 frames · ~12 s left` while a job renders (the job's own frame counts). */
-function framesText(job) {
-  if (TERMINAL.includes(job.status) || !job.frames?.total) return '';
-  const left = typeof job.secondsRemaining === 'number' ? ` · ~${job.secondsRemaining} s left` : '';
-  return ` · ${job.frames.done}/${job.frames.total} frames${left}`;
+/** Whole seconds left as `45 s`, `2 min 5 s`, `1 h 3 min`. */
+function formatEta(s) {
+  const t = Math.max(0, Math.round(s));
+  if (t < 60) return `${t} s`;
+  if (t < 3600) return `${Math.floor(t / 60)} min ${t % 60} s`;
+  return `${Math.floor(t / 3600)} h ${Math.floor((t % 3600) / 60)} min`;
+}
+
+/**
+ * What the job page's meter says: the bar's percent (every stage; it moves with the frames while they
+ * render) and, from the job's renderProgress, the frames drawn and the time left at their rate so far.
+ */
+function progressReading(job) {
+  const percent = Math.max(0, Math.min(100, Math.round(job.progress ?? 0)));
+  const r = job.renderProgress;
+  const parts = [`${percent}%`];
+  const spoken = [`${percent} percent`];
+  if (r?.framesTotal) {
+    parts.push(`${r.framesDone}/${r.framesTotal} frames`);
+    spoken.push(`${r.framesDone} of ${r.framesTotal} frames`);
+  }
+  if (!TERMINAL.includes(job.status) && typeof r?.etaSeconds === 'number') {
+    parts.push(`about ${formatEta(r.etaSeconds)} left`);
+    spoken.push(`about ${formatEta(r.etaSeconds)} left`);
+  }
+  return { percent, text: parts.join(' · '), spoken: spoken.join(', ') };
+}
+
+/**
+ * The job page's progress bar. Outside the status live region on purpose: it changes every poll, and a
+ * screen reader should hear status and stage changes, not each frame count (the bar says those on demand).
+ */
+function progressMeter() {
+  const bar = h('progress', {
+    id: 'job-progress',
+    max: 100,
+    value: 0,
+    role: 'progressbar',
+    'aria-label': 'job progress',
+    'aria-valuemin': 0,
+    'aria-valuemax': 100,
+    'aria-valuenow': 0,
+  });
+  const text = h('span', { class: 'job-progress-text' });
+  const el = h('div', { class: 'job-progress' }, bar, text);
+  return {
+    el,
+    update(job) {
+      const { percent, text: shown, spoken } = progressReading(job);
+      bar.value = percent;
+      bar.setAttribute('aria-valuenow', String(percent));
+      bar.setAttribute('aria-valuetext', spoken);
+      text.textContent = shown;
+    },
+  };
 }
 
 /** Polls `fn` every `ms` while the page is visible; returns the stop function. */
@@ -314,6 +364,7 @@ export function jobView(root, ctx, id) {
     'Cancel job',
   );
   const live = h('p', { class: 'job-status', role: 'status', 'aria-live': 'polite' });
+  const meter = progressMeter();
   let submitted;
   // An edit opens in the editor (New render keeps its draft in session storage); any job renders again.
   const openInEditor = h(
@@ -354,7 +405,7 @@ export function jobView(root, ctx, id) {
     h('p', {}, h('a', { href: '#/jobs' }, '← All jobs')),
     title,
     problem,
-    live,
+    h('div', { class: 'job-head' }, live, meter.el),
     h('div', { class: 'toolbar' }, cancel, openInEditor, again),
     summary,
     errorBox,
@@ -392,6 +443,7 @@ export function jobView(root, ctx, id) {
   );
 
   let last;
+  let lastStatus;
   let shownOutputs = false;
   let stop = () => {};
 
@@ -411,15 +463,17 @@ export function jobView(root, ctx, id) {
       if (last && job.status !== last.split('|')[0]) announce(`Job ${job.status}`);
       last = key;
     }
-    replace(
-      live,
-      statusBadge(job.status),
-      ' ',
-      job.stage && !TERMINAL.includes(job.status) ? `${job.stage} ` : '',
-      h('progress', { max: 100, value: job.progress, 'aria-label': 'job progress' }),
-      ` ${job.progress}%`,
-      framesText(job),
-    );
+    // The live region changes only with status or stage (each change announced once); the meter every poll.
+    const status = `${job.status}|${job.stage && !TERMINAL.includes(job.status) ? job.stage : ''}`;
+    if (status !== lastStatus) {
+      lastStatus = status;
+      replace(
+        live,
+        statusBadge(job.status),
+        job.stage && !TERMINAL.includes(job.status) ? h('span', { class: 'stage' }, job.stage) : '',
+      );
+    }
+    meter.update(job);
     const t = job.timings ?? {};
     const fact = (k, v) => (v ? [h('dt', {}, k), h('dd', {}, v)] : []);
     replace(

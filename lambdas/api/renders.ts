@@ -10,13 +10,14 @@ import { estimateJob } from '../core/submit/estimate.js';
 import { getPlatform } from '../core/platform.js';
 import { jobTitle, thumbnailOutput } from '../core/jobs/list-item.js';
 import { liveProgress, type AggregateProgress } from '../core/jobs/progress.js';
+import { renderProgressOf } from '../core/jobs/render-progress.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
 import { CutlineError } from '../core/errors.js';
 import { observed } from '../core/observability.js';
 
 export const renderView = (job: Job) => viewOf(job, isTerminal(job.status) ? null : liveProgress(job));
 
-const viewOf = (job: Job, live: AggregateProgress | null) => ({
+const viewOf = (job: Job, live: AggregateProgress | null, rendered = renderProgressOf(job, live)) => ({
   id: job.id,
   type: job.type,
   status: job.status,
@@ -25,6 +26,7 @@ const viewOf = (job: Job, live: AggregateProgress | null) => ({
   progress: live?.progress ?? job.progress,
   ...(job.frames ? { frames: live?.frames ?? job.frames } : {}),
   ...(live?.secondsRemaining !== undefined ? { secondsRemaining: live.secondsRemaining } : {}),
+  ...(rendered ? { renderProgress: rendered } : {}),
   ...(job.callbackEvents ? { callbackEvents: job.callbackEvents } : {}),
   ...(job.error ? { error: job.error } : {}),
   ...(job.outputs ? { outputs: job.outputs } : {}),

@@ -61,7 +61,7 @@ export interface Job {
   /** The client's request (the edit, merged and validated). */
   request: unknown;
   callback?: string;
-  /** Events the callback also wants besides the terminal ones: `progress` (Job Progress, ≤ 1/s). */
+  /** Events the callback also wants besides the terminal ones: `progress` (Job Progress, at most one per 2 s). */
   callbackEvents?: CallbackEvent[];
   idempotencyKey?: string;
   executionArn?: string;
