@@ -7,7 +7,12 @@ import type { Publishers } from './publish.js';
 import type { Word } from '../text/transcript.js';
 import { callerFor, type ProviderCaller } from './call.js';
 import { AUTO_CAPTIONS } from './speech-assets.js';
-import { pollTranscription, transcribeFile, type TranscriptRef } from './transcription/index.js';
+import {
+  pollTranscription,
+  transcribeFile,
+  type TranscriptPending,
+  type TranscriptRef,
+} from './transcription/index.js';
 import { requireVoice, voiceFor } from './voice/index.js';
 
 /**
@@ -25,6 +30,12 @@ export interface SpeechContext {
   publishers?: Publishers;
   /** How provider calls are made (default: metered on the job and the tenant's month). */
   caller?: ProviderCaller;
+  /** Transcribes one source (default: transcribeFile, its transcript kept in the platform's buckets). */
+  transcribe?(
+    mediaPath: string,
+    durationSeconds: number,
+    at: string,
+  ): Promise<TranscriptRef | TranscriptPending>;
 }
 type ExpandContext = SpeechContext & { prepared: ReadonlyMap<string, unknown> };
 type PrepareItem = { id: string };
@@ -97,7 +108,10 @@ export async function runEditSpeechItem(edit: Edit, raw: PrepareItem, ctx: Speec
   const job = { tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir, caller };
   if (item.kind === 'transcript') {
     const probe = await ctx.probe(item.src, item.at);
-    return transcribeFile(job, await ctx.localPath(item.src, item.at), probe.durationSeconds ?? 0);
+    const path = await ctx.localPath(item.src, item.at);
+    return ctx.transcribe
+      ? ctx.transcribe(path, probe.durationSeconds ?? 0, item.at)
+      : transcribeFile(job, path, probe.durationSeconds ?? 0);
   }
   const at = assetAt(item.track, item.clip);
   const asset = edit.timeline.tracks[item.track]?.clips[item.clip]?.asset;

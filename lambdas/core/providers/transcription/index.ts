@@ -114,6 +114,26 @@ async function finish(job: Job, hash: string, t: Transcriber, step: TranscribeSt
   return asOutput(job, await store(job, hash, t.name, step.words));
 }
 
+/** A media file's speech as 16 kHz mono WAV, which every engine takes; returns `audioPath`. */
+export async function speechWav(mediaPath: string, audioPath: string): Promise<string> {
+  await runFfmpeg([
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-i',
+    mediaPath,
+    '-vn',
+    '-ac',
+    '1',
+    '-ar',
+    '16000',
+    '-c:a',
+    'pcm_s16le',
+    audioPath,
+  ]);
+  return audioPath;
+}
+
 /**
  * Transcribes a media file once per content: a transcript already stored for the same bytes is reused
  * (no provider call, nothing metered). The speech is read as 16 kHz mono WAV, which every engine takes.
@@ -139,22 +159,7 @@ export async function transcribeFile(
     };
     return asOutput(job, ref);
   }
-  const audioPath = join(job.scratchDir, `speech-${hash.slice(0, 16)}.wav`);
-  await runFfmpeg([
-    '-hide_banner',
-    '-nostdin',
-    '-y',
-    '-i',
-    mediaPath,
-    '-vn',
-    '-ac',
-    '1',
-    '-ar',
-    '16000',
-    '-c:a',
-    'pcm_s16le',
-    audioPath,
-  ]);
+  const audioPath = await speechWav(mediaPath, join(job.scratchDir, `speech-${hash.slice(0, 16)}.wav`));
   const start = () =>
     transcriber.start({
       audioPath,
