@@ -7,7 +7,7 @@ import { ENV } from '../../../lambdas/core/config.js';
 import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
 import { reply, scriptedModel } from '../../helpers/llm-server.js';
 import { ffmpeg } from '../../helpers/media.js';
-import { api, startTestPlatform, type Api } from '../../helpers/platform.js';
+import { api, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
 
 /**
  * Scene planning through the real local platform with an LLM: a scripted OpenAI-compatible model server
@@ -193,5 +193,22 @@ describe('LLM scene planning on the local platform', () => {
     expect(usage.body.providers.estimatedUsd).toBeCloseTo((openai.units * USD_PER_MILLION) / 1e6, 5);
     expect(usage.body.providers.estimatedUsd).toBeLessThanOrEqual(BUDGET_USD);
     expect(usage.body.quota.providerUsd).toBe(usage.body.providers.estimatedUsd);
+  });
+
+  it("a job's provider calls go through the same gate: a voiceover scene's espeak-ng characters are counted on the month", async () => {
+    const text = 'The storm has passed.';
+    const made = await call('POST', '/v1/projects', {
+      mode: 'custom',
+      output: { size: { width: 160, height: 90 } },
+      scenes: [{ source: 'voiceover', text }],
+    });
+    const before = (await call('GET', '/v1/usage')).body.providers.byProvider.espeak?.units ?? 0;
+    const composed = await call('POST', `/v1/projects/${made.body.id}/compose`, {});
+    expect(composed.status).toBe(202);
+    const { job } = await waitForJob(call, composed.body.jobId, 180_000);
+    expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+    const espeak = (await call('GET', '/v1/usage')).body.providers.byProvider.espeak;
+    expect(espeak).toMatchObject({ unit: 'characters', usd: 0 });
+    expect(espeak.units - before).toBe(text.length);
   });
 });
