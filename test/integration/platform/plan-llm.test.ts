@@ -7,7 +7,8 @@ import { ENV } from '../../../lambdas/core/config.js';
 import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
 import { reply, scriptedModel } from '../../helpers/llm-server.js';
 import { ffmpeg } from '../../helpers/media.js';
-import { api, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
+import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
+import { speechVideo } from '../../helpers/speech.js';
 
 /**
  * Scene planning through the real local platform with an LLM: a scripted OpenAI-compatible model server
@@ -23,6 +24,7 @@ const BUDGET_USD = 2;
 const USD_PER_MILLION = 1000;
 
 beforeAll(async () => {
+  await speechVideo();
   model = await scriptedModel();
   process.env[ENV.LLM_ENDPOINT] = model.url;
   process.env[ENV.LLM_MODEL] = 'scripted';
@@ -193,6 +195,29 @@ describe('LLM scene planning on the local platform', () => {
     expect(usage.body.providers.estimatedUsd).toBeCloseTo((openai.units * USD_PER_MILLION) / 1e6, 5);
     expect(usage.body.providers.estimatedUsd).toBeLessThanOrEqual(BUDGET_USD);
     expect(usage.body.quota.providerUsd).toBe(usage.body.providers.estimatedUsd);
+  });
+
+  it('a job whose provider call the budget has no room for fails before the call, naming the provider and the quota', async () => {
+    const left = BUDGET_USD - (await call('GET', '/v1/usage')).body.providers.estimatedUsd;
+    // A ranking call is estimated at its prompt plus 1000 tokens of answer: $1 or more at this price.
+    expect(left).toBeLessThan((1000 * USD_PER_MILLION) / 1e6);
+    const before = model.requests.length;
+    const res = await call('POST', '/v1/clips', {
+      src: fixtureUrl('librivox-speech-black.mp4'),
+      mode: 'auto',
+      count: 1,
+      length: 4,
+      captions: { transcribe: true },
+      aspectRatios: ['16:9'],
+      output: { resolution: 'preview' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const { job } = await waitForJob(call, res.body.id, 300_000);
+    expect(job.status).toBe('FAILED');
+    expect(job.error.code).toBe('QUOTA_EXCEEDED');
+    expect(job.error.message).toMatch(/the OpenAI-compatible LLM endpoint was not called/);
+    expect(job.error.message).toMatch(/raise providerUsdPerMonth/);
+    expect(model.requests.length).toBe(before);
   });
 
   it("a job's provider calls go through the same gate: a voiceover scene's espeak-ng characters are counted on the month", async () => {
