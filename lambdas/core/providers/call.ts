@@ -66,29 +66,44 @@ export async function providerCall<T>(
     }
     if (max !== undefined) reserved = estimate.estimatedUsd;
   }
+  // Attempts that failed after the provider did work (a model's answer that was not a plan) cost too.
+  let failedUnits = 0;
+  const settle = async (units: number) => {
+    const actual = providerUsage(provider, units, price);
+    if (actual.units > 0 || reserved)
+      await store.addProviderSpend(scope.tenantId, month, actual, actual.estimatedUsd - reserved);
+    if (scope.jobId) await meterProvider(scope.jobId, provider, actual.units, price);
+  };
   let result: T;
   try {
-    result = await withBackoff(call, {
-      onRetry: (err, attempt, waitMs) =>
-        logger.warn('provider call retried', { provider, attempt, waitMs, error: (err as Error).message }),
-      ...backoff,
-    });
+    result = await withBackoff(
+      () =>
+        call().catch((err: unknown) => {
+          failedUnits += unitsSpentBy(err);
+          throw err;
+        }),
+      {
+        onRetry: (err, attempt, waitMs) =>
+          logger.warn('provider call retried', { provider, attempt, waitMs, error: (err as Error).message }),
+        ...backoff,
+      },
+    );
   } catch (err) {
-    if (reserved)
-      await store.addProviderSpend(
-        scope.tenantId,
-        month,
-        { ...estimate, units: 0, estimatedUsd: 0 },
-        -reserved,
-      );
+    await settle(failedUnits);
     throw err;
   }
-  const actual = providerUsage(provider, unitsOf(result), price);
-  if (actual.units > 0 || reserved)
-    await store.addProviderSpend(scope.tenantId, month, actual, actual.estimatedUsd - reserved);
-  if (scope.jobId) await meterProvider(scope.jobId, provider, actual.units, price);
+  await settle(unitsOf(result) + failedUnits);
   return result;
 }
+
+/** Marks an error with the units the provider spent before it (tokens of an answer that was refused). */
+export function spentUnits<E extends Error>(err: E, units: number): E {
+  return Object.assign(err, { providerUnits: units });
+}
+const unitsSpentBy = (err: unknown): number => {
+  const n = (err as { providerUnits?: unknown } | null)?.providerUnits;
+  return typeof n === 'number' && n > 0 ? n : 0;
+};
 
 /** The caller of one scope (a job's, or a tenant's request without a job). */
 export const callerFor =

@@ -136,6 +136,9 @@ describe('LLM scene planning on the local platform', () => {
     [2, 8, 11].forEach((t, i) => expect(Math.abs(starts[i + 1]! - t)).toBeLessThan(0.06));
     for (const t of starts.slice(1)) expect(Math.abs(t - Math.round(t / 0.5) * 0.5)).toBeLessThan(0.03);
     expect(scenes.reduce((t, s) => t + s.length, 0)).toBeCloseTo(res.body.length, 2);
+    // Both answers cost tokens, the junk one too: 2 × 300 on the month.
+    const usage = await call('GET', '/v1/usage');
+    expect(usage.body.providers.byProvider.openai).toEqual({ unit: 'tokens', units: 600, usd: 0.6 });
   });
 
   it('a model that refuses (content filter) is a 400 at the prompt; one that is down a 502 after its retries', async () => {
@@ -144,6 +147,8 @@ describe('LLM scene planning on the local platform', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'prompt' }] });
     expect(refused.body.error.message).toMatch(/reword the project's prompt/);
+    // The refusal's 50 tokens are counted; nothing else changed.
+    expect((await call('GET', '/v1/usage')).body.providers.byProvider.openai.units).toBe(650);
 
     const before = model.requests.length;
     model.queue({ status: 503, body: {} }, { status: 503, body: {} }, { status: 503, body: {} });
@@ -189,9 +194,8 @@ describe('LLM scene planning on the local platform', () => {
     expect(usage.status).toBe(200);
     const openai = usage.body.providers.byProvider.openai;
     expect(openai.unit).toBe('tokens');
-    // 300 tokens a successful answer (the earlier tests' answers counted too: at least these).
-    expect(openai.units).toBeGreaterThanOrEqual(300 * ok);
-    expect(openai.units % 50).toBe(0);
+    // The earlier answers (650 tokens) and 300 tokens for each plan here; the 503s cost nothing.
+    expect(openai.units).toBe(650 + 300 * ok);
     expect(usage.body.providers.estimatedUsd).toBeCloseTo((openai.units * USD_PER_MILLION) / 1e6, 5);
     expect(usage.body.providers.estimatedUsd).toBeLessThanOrEqual(BUDGET_USD);
     expect(usage.body.quota.providerUsd).toBe(usage.body.providers.estimatedUsd);

@@ -2,7 +2,7 @@ import { ConverseCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedr
 import { z } from 'zod';
 import { ENV } from '../../config.js';
 import { CutlineError } from '../../errors.js';
-import { callerFor, type CallScope } from '../call.js';
+import { callerFor, spentUnits, type CallScope } from '../call.js';
 import { bedrockClient } from '../clients.js';
 import { tokensOf } from '../cost.js';
 import { refusal } from '../refusal.js';
@@ -132,6 +132,15 @@ export function repairPlan(answer: unknown, want: number, model: string): Propos
   });
 }
 
+/** repairPlan, its refusal carrying the tokens the answer cost (metered though it is asked again). */
+function repaired(answer: unknown, want: number, model: string, tokens: number): ProposedScene[] {
+  try {
+    return repairPlan(answer, want, model);
+  } catch (err) {
+    throw spentUnits(err as Error, tokens);
+  }
+}
+
 const filtered = (service: string, why: string) =>
   new CutlineError(
     'VALIDATION_FAILED',
@@ -167,15 +176,13 @@ export function bedrockPlanner(client: BedrockRuntimeClient, modelId: string): P
             },
           }),
         );
+        const tokens = (res.usage?.inputTokens ?? 0) + (res.usage?.outputTokens ?? 0);
         if (res.stopReason === 'guardrail_intervened' || res.stopReason === 'content_filtered')
-          throw filtered(service, res.stopReason);
+          throw spentUnits(filtered(service, res.stopReason), tokens);
         const blocks = res.output?.message?.content ?? [];
         const tool = blocks.find((b) => b.toolUse?.name === PLAN_TOOL)?.toolUse;
         const answer = tool ? tool.input : blocks.map((b) => b.text ?? '').join('');
-        return {
-          scenes: repairPlan(answer, brief.scenes, modelId),
-          tokens: (res.usage?.inputTokens ?? 0) + (res.usage?.outputTokens ?? 0),
-        };
+        return { scenes: repaired(answer, brief.scenes, modelId, tokens), tokens };
       } catch (err) {
         throw refusal(service, err);
       }
@@ -225,12 +232,11 @@ export function openAiPlanner(endpoint: string, model: string, fetcher: typeof f
         usage?: { total_tokens?: number };
       };
       const choice = body.choices?.[0];
-      if (choice?.message?.refusal) throw filtered(service, choice.message.refusal);
-      if (choice?.finish_reason === 'content_filter') throw filtered(service, 'content_filter');
-      return {
-        scenes: repairPlan(choice?.message?.content ?? '', brief.scenes, model),
-        tokens: body.usage?.total_tokens ?? 0,
-      };
+      const tokens = body.usage?.total_tokens ?? 0;
+      if (choice?.message?.refusal) throw spentUnits(filtered(service, choice.message.refusal), tokens);
+      if (choice?.finish_reason === 'content_filter')
+        throw spentUnits(filtered(service, 'content_filter'), tokens);
+      return { scenes: repaired(choice?.message?.content ?? '', brief.scenes, model, tokens), tokens };
     },
   };
 }
