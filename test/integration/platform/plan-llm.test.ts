@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../../local/platform.js';
 import { ENV } from '../../../lambdas/core/config.js';
+import { providerCall } from '../../../lambdas/core/providers/call.js';
 import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
+import { usageStore } from '../../../lambdas/core/usage/index.js';
 import { reply, scriptedModel } from '../../helpers/llm-server.js';
 import { ffmpeg } from '../../helpers/media.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
@@ -22,6 +24,7 @@ let projectId: string;
 
 const BUDGET_USD = 2;
 const USD_PER_MILLION = 1000;
+const BUDGET_TENANT = 'tenant-with-a-budget';
 
 beforeAll(async () => {
   await speechVideo();
@@ -30,7 +33,9 @@ beforeAll(async () => {
   process.env[ENV.LLM_MODEL] = 'scripted';
   process.env[ENV.LLM_PRICE] = String(USD_PER_MILLION);
   resetProviderSettings();
-  platform = await startTestPlatform({ quotas: { default: { providerUsdPerMonth: BUDGET_USD } } });
+  platform = await startTestPlatform({
+    quotas: { default: { providerUsdPerMonth: BUDGET_USD }, [BUDGET_TENANT]: { providerUsdPerMonth: 2 } },
+  });
   call = api(platform);
   // A click every 0.5 s (120 bpm) for 16.2 s: the beats are known.
   const file = join(await mkdtemp(join(tmpdir(), 'cutline-plan-llm-')), 'clicks.wav');
@@ -239,5 +244,37 @@ describe('LLM scene planning on the local platform', () => {
     const espeak = (await call('GET', '/v1/usage')).body.providers.byProvider.espeak;
     expect(espeak).toMatchObject({ unit: 'characters', usd: 0 });
     expect(espeak.units - before).toBe(text.length);
+  });
+
+  it('parallel calls reserve atomically: of six that each need a third of the budget, exactly three are made', async () => {
+    // Bedrock at $0.60 a million tokens: a million-token call is $0.60, three fit in $2, a fourth does not.
+    let made = 0;
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () =>
+        providerCall(
+          { tenantId: BUDGET_TENANT },
+          'bedrock',
+          1_000_000,
+          async () => {
+            made++;
+            await new Promise((r) => setTimeout(r, 50));
+            return { tokens: 1_000_000 };
+          },
+          (r) => r.tokens,
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused.map((r) => (r.reason as { code: string }).code)).toEqual(Array(3).fill('QUOTA_EXCEEDED'));
+    expect(refused[0]!.reason.message).toMatch(
+      /Amazon Bedrock was not called: this call is estimated at \$0\.60/,
+    );
+    expect(made).toBe(3);
+    const month = new Date().toISOString().slice(0, 7);
+    expect(await usageStore().getProviderSpend(BUDGET_TENANT, month)).toEqual({
+      usd: 1.8,
+      providers: { bedrock: { unit: 'tokens', units: 3_000_000, usd: 1.8 } },
+    });
   });
 });
