@@ -8,7 +8,7 @@ import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
 import { ENV } from '../lambdas/core/config.js';
 import { checkLimitOverrides, limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { Quota } from '../lambdas/core/quota/quota.js';
-import { aiEnvironment, grantAiProviders, type AiProvidersProps } from './ai-providers.js';
+import { aiEnvironment, grantAiPlanning, grantAiProviders, type AiProvidersProps } from './ai-providers.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
 import { ExecutionWatch } from './execution-watch.js';
@@ -152,6 +152,8 @@ export class CutlinePlatform extends Construct {
       ...limitsEnv(checkLimitOverrides(props.limits, 'CutlinePlatform limits')),
       ...aiEnvironment(props.ai),
       ...(htmlAssets ? { [ENV.HTML_RENDERER]: 'chromium' } : {}),
+      // Provider calls in the pipeline (transcription, voice, ranking) are checked against it too.
+      ...(props.defaultQuota ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(Quota.parse(props.defaultQuota)) } : {}),
     };
     const mcProps = typeof props.mediaConvert === 'object' ? props.mediaConvert : {};
     const mediaConvert = props.mediaConvert
@@ -205,7 +207,6 @@ export class CutlinePlatform extends Construct {
     const submitEnv: Record<string, string> = {
       ...env,
       [ENV.STATE_MACHINE_ARN]: this.pipeline.stateMachine.stateMachineArn,
-      ...(props.defaultQuota ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(Quota.parse(props.defaultQuota)) } : {}),
     };
     this.api = new Api(this, 'Api', {
       table: this.state.table,
@@ -224,6 +225,7 @@ export class CutlinePlatform extends Construct {
         props.apiQuotaPerDay !== undefined ? { limit: props.apiQuotaPerDay, period: Period.DAY } : undefined,
       logRetention: retention,
     });
+    grantAiPlanning(Stack.of(this), props.ai ?? {}, this.api.functions.projects);
     this.triggers = new Triggers(this, 'Triggers', {
       table: this.state.table,
       ingest: this.storage.ingest,

@@ -284,12 +284,30 @@ export const ENV_VARS = {
   },
   LLM_ENDPOINT: {
     name: 'CUTLINE_LLM_ENDPOINT',
-    meaning: 'An OpenAI-compatible chat completions URL (a local model server), for openai ranking.',
+    meaning:
+      'An OpenAI-compatible chat completions URL (a local model server), for openai ranking and planning.',
     setBy: ['operator'],
   },
   LLM_MODEL: {
     name: 'CUTLINE_LLM_MODEL',
     meaning: 'The model name sent to LLM_ENDPOINT.',
+    setBy: ['operator'],
+  },
+  PLANNER: {
+    name: 'CUTLINE_PLANNER',
+    meaning: 'Who writes planned scenes’ prompts and shot notes: bedrock | openai | none.',
+    default: 'unset: openai when LLM_ENDPOINT is set, else none (NOT_SUPPORTED)',
+    setBy: ['stack', 'local', 'operator'],
+  },
+  PLANNER_MODEL_ID: {
+    name: 'CUTLINE_PLANNER_MODEL_ID',
+    meaning: 'Bedrock model id (or inference profile) that plans project scenes (Converse API).',
+    setBy: ['stack'],
+  },
+  LLM_PRICE: {
+    name: 'CUTLINE_LLM_USD_PER_MILLION_TOKENS',
+    meaning: 'Estimated USD per million tokens of LLM_ENDPOINT, for usage and the providerUsdPerMonth quota.',
+    default: '0 (a local model server)',
     setBy: ['operator'],
   },
   AI_REGION: {
