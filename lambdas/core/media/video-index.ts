@@ -3,7 +3,12 @@ import { setting } from '../config.js';
 import { CutlineError } from '../errors.js';
 import { execManaged } from './processes.js';
 import { sourceInputOptions } from './source-input.js';
-import type { Rational } from '../render/output-spec.js';
+
+/** A frame rate or time base as a fraction (render/ has its own; media/ does not import it back). */
+export interface Rational {
+  num: number;
+  den: number;
+}
 
 /**
  * What smart rendering needs to know about a source's first video stream before copying its packets:
