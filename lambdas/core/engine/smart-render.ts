@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CutlineError } from '../errors.js';
 import { runFfmpeg, type RunOptions } from '../media/ffmpeg.js';
 import { sourceInputOptions } from '../media/source-input.js';
-import { videoIndex, type VideoIndex } from '../media/video-index.js';
+import { countVideoPackets, videoIndex, type VideoIndex } from '../media/video-index.js';
 import type { ProbeResult } from '../media/probe.js';
 import { compileRender, type CompileInput } from '../render/compile.js';
 import { copyCandidates, planSmart, type SmartSegment } from '../render/smart.js';
@@ -117,6 +117,13 @@ export async function renderSmart(
           const media = input.media.get(seg.src);
           if (!media) throw new CutlineError('SOURCE_NOT_FOUND', `smart render: ${seg.src} was not resolved`);
           await runFfmpeg(copyPieceArgs(media, seg, fps, path), { signal: opts.signal });
+          // A short copy (a source cut off since it was indexed) would shift every later piece: refused.
+          const copied = await countVideoPackets(path);
+          if (copied !== frames)
+            throw new CutlineError(
+              'RENDER_FAILED',
+              `copied ${copied} frames of ${seg.src}, expected ${frames}`,
+            );
         } else {
           const compiled = compileRender(input, {
             output: path,

@@ -207,3 +207,23 @@ export async function videoIndex(path: string, format?: string): Promise<VideoIn
 export function forgetVideoIndexes(): void {
   cache.clear();
 }
+
+/** Video packets in a file this platform wrote (a smart render's copied piece), counted without decoding. */
+export async function countVideoPackets(path: string): Promise<number> {
+  const out = await ffprobe([
+    '-v',
+    'error',
+    '-protocol_whitelist',
+    'file',
+    '-select_streams',
+    'v:0',
+    '-count_packets',
+    '-show_entries',
+    'stream=nb_read_packets',
+    '-of',
+    'csv=p=0',
+    path,
+  ]);
+  // MPEG-TS lists the stream under its program too: the same count twice.
+  return Number(out.trim().split('\n')[0]);
+}
