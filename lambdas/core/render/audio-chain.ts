@@ -4,6 +4,8 @@
  * timeline's length when clips are evenly spread); a chain plays each sound once, in order, and sums only
  * where two overlap (a crossfade: each side already carries its fade). Pure planning here; audio.ts builds
  * the filters. Samples are the same as the mix's: a + b where two overlap, a alone elsewhere, 0 in gaps.
+ * One ffmpeg process still costs more than linearly in a long timeline's sounds (its filter graph looks
+ * over every filter before each step; README, Benchmarks): the chunked path's audio parts are linear.
  */
 
 /** A sound's samples on the mixed window, `[a, b)`. */

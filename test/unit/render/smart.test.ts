@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { smartRenderEnabled } from '../../../lambdas/core/config.js';
 import { cutPoints, parsePackets, type VideoIndex } from '../../../lambdas/core/media/video-index.js';
 import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { outputSpec } from '../../../lambdas/core/render/output-spec.js';
@@ -183,5 +184,24 @@ describe('smart planner', () => {
       'copy',
       'encode',
     ]);
+  });
+});
+
+describe('smart rendering setting', () => {
+  it('is on unless CUTLINE_SMART_RENDER says off', () => {
+    const before = process.env.CUTLINE_SMART_RENDER;
+    try {
+      delete process.env.CUTLINE_SMART_RENDER;
+      expect(smartRenderEnabled()).toBe(true);
+      for (const off of ['off', 'OFF', '0', 'false', 'no']) {
+        process.env.CUTLINE_SMART_RENDER = off;
+        expect(smartRenderEnabled()).toBe(false);
+      }
+      process.env.CUTLINE_SMART_RENDER = 'on';
+      expect(smartRenderEnabled()).toBe(true);
+    } finally {
+      if (before === undefined) delete process.env.CUTLINE_SMART_RENDER;
+      else process.env.CUTLINE_SMART_RENDER = before;
+    }
   });
 });
