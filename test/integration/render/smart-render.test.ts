@@ -176,6 +176,34 @@ describe('smart rendering', () => {
     expect(Math.min(...psnr)).toBeGreaterThan(30);
   });
 
+  it('a player seeking into any piece decodes the same pictures (parameter sets before every IDR)', async () => {
+    const linear = await frameMd5s(smartOut, 0, 255);
+    for (const seg of segments) {
+      const f = Math.floor((seg.startFrame + seg.endFrame) / 2);
+      const { stdout } = await run('ffmpeg', [
+        '-v',
+        'error',
+        '-ss',
+        // The first frame at or after the seek is frame f.
+        ((f - 0.25) / FPS).toFixed(4),
+        '-i',
+        smartOut,
+        '-map',
+        '0:v:0',
+        '-frames:v',
+        '1',
+        '-f',
+        'framemd5',
+        '-',
+      ]);
+      const hash = stdout
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split(',').pop()!.trim())[0];
+      expect([seg.kind, f, hash]).toEqual([seg.kind, f, linear[f]]);
+    }
+  });
+
   it('is off with smart: false (every frame encoded)', async () => {
     const full = await frameMd5s(fullOut, 15, 105);
     const source = await frameMd5s(src, 30, 120);
