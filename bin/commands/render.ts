@@ -236,14 +236,21 @@ async function renderEdit(
     return 0;
   }
   const started = Date.now();
-  const { plan, files } = await renderOnThisMachine(input, {
+  const { plan, files, smart } = await renderOnThisMachine(input, {
     output,
     chunks,
     concurrency,
     threadsPerWorker: threads,
     ...framedBar(progressBar('rendering')),
   });
-  if (plan.chunked) {
+  const copied = (smart ?? []).filter((s) => s.kind === 'copy');
+  if (copied.length) {
+    const frames = copied.reduce((n, s) => n + s.endFrame - s.startFrame, 0);
+    const total = plan.window.endFrame - plan.window.startFrame;
+    process.stderr.write(
+      `smart render: copied ${frames} of ${total} frames from the sources in ${copied.length} spans (CUTLINE_SMART_RENDER=off encodes all)\n`,
+    );
+  } else if (plan.chunked) {
     process.stderr.write(
       `rendered ${plan.chunks.length} chunks on ${concurrency ?? 'all'} workers and stitched them\n`,
     );

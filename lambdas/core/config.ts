@@ -322,6 +322,13 @@ export const ENV_VARS = {
     fallback: 'ffmpeg',
     setBy: ['stack', 'image', 'operator'],
   },
+  SMART_RENDER: {
+    name: 'CUTLINE_SMART_RENDER',
+    meaning:
+      'Smart rendering on one machine (CLI, Fargate, local jobs): `off` encodes every frame; otherwise spans of an untouched full-frame H.264 clip matching the output are copied from the source between its keyframes (render/smart.ts).',
+    fallback: 'on',
+    setBy: ['image', 'operator', 'tests'],
+  },
   FFPROBE_PATH: {
     name: 'CUTLINE_FFPROBE',
     meaning: 'The ffprobe binary.',
@@ -424,6 +431,9 @@ export function lambdaMemoryMb(): number | undefined {
   const n = Number(setting('LAMBDA_MEMORY_MB'));
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
+
+/** Whether smart rendering is on (ENV.SMART_RENDER: anything but `off`, `0` or `false`). */
+export const smartRenderEnabled = (): boolean => !/^(off|0|false|no)$/i.test(setting('SMART_RENDER'));
 
 /** The worker budget (ENV.WORKERS): a whole number ≥ 1, or Infinity when unset (no budget). */
 export function workerBudget(): number {
