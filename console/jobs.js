@@ -10,7 +10,9 @@ import {
   STATUSES,
   statusBadge,
   TERMINAL,
+  tableWrap,
 } from './dom.js';
+import { loadDraft, mayReplaceDraft } from './draft.js';
 import { showResults } from './results.js';
 
 const LIST_POLL_MS = 2000;
@@ -135,7 +137,7 @@ export function jobListView(root, ctx) {
     error,
     h(
       'div',
-      { class: 'table-wrap' },
+      tableWrap('Jobs table'),
       h(
         'table',
         { class: 'jobs' },
@@ -150,7 +152,7 @@ export function jobListView(root, ctx) {
           h(
             'tr',
             {},
-            ['Job', 'Type', 'Status', 'Stage', 'Progress', 'Created', 'Took'].map((t) =>
+            ['Job', 'Preview', 'Type', 'Status', 'Stage', 'Progress', 'Created', 'Took'].map((t) =>
               h('th', { scope: 'col' }, t),
             ),
           ),
@@ -165,10 +167,49 @@ export function jobListView(root, ctx) {
   // Rows are keyed by id and updated in place, so focus and reading position survive every poll.
   const rows = new Map();
   let cursor;
+  // The title (template or project name, else the kind) with the short id; the list's thumbnail is
+  // presigned for an hour, like every output URL.
   const cells = (job) => [
-    h('td', { 'data-label': 'Job' }, h('a', { href: `#/jobs/${job.id}`, class: 'mono' }, job.id.slice(0, 8))),
+    h(
+      'td',
+      { 'data-label': 'Job' },
+      h(
+        'a',
+        { href: `#/jobs/${job.id}`, class: 'job-title' },
+        job.title ?? job.type ?? 'render',
+        ' ',
+        h('span', { class: 'mono small' }, job.id.slice(0, 8)),
+      ),
+    ),
+    h(
+      'td',
+      { 'data-label': 'Preview' },
+      job.thumbnail
+        ? h('img', {
+            class: 'thumb',
+            src: job.thumbnail.url,
+            alt: `poster of ${job.title ?? 'the job'} ${job.id.slice(0, 8)}`,
+            loading: 'lazy',
+            width: 96,
+            height: job.thumbnail.width ? Math.round((96 * job.thumbnail.height) / job.thumbnail.width) : 54,
+          })
+        : '',
+    ),
     h('td', { 'data-label': 'Type' }, job.type ?? 'render'),
-    h('td', { 'data-label': 'Status' }, statusBadge(job.status)),
+    h(
+      'td',
+      { 'data-label': 'Status' },
+      // One box, so the phone layout's flex cell does not stretch the badge beside the reason.
+      h(
+        'div',
+        {},
+        statusBadge(job.status),
+        // Why a job failed, in the list, so a failure is understood without opening it.
+        job.error
+          ? h('p', { class: 'bad small failure' }, h('code', {}, job.error.code), ' ', job.error.message)
+          : null,
+      ),
+    ),
     h('td', { 'data-label': 'Stage' }, TERMINAL.includes(job.status) ? '' : (job.stage ?? '')),
     h('td', { 'data-label': 'Progress' }, progressCell(job)),
     h('td', { 'data-label': 'Created' }, formatTime(job.createdAt)),
@@ -176,14 +217,14 @@ export function jobListView(root, ctx) {
   ];
   function upsert(job, atEnd) {
     const known = rows.get(job.id);
-    const key = `${job.status}|${job.stage}|${job.progress}`;
+    const key = `${job.status}|${job.stage}|${job.progress}|${!!job.thumbnail}`;
     if (known && known.key === key) return;
     if (known && known.status !== job.status && TERMINAL.includes(job.status))
       announce(`Job ${job.id.slice(0, 8)} ${job.status}`);
     if (known) {
-      // Replace only the changing cells (status onwards), never the link the user may have focused.
+      // Replace only the changing cells (the preview onwards), never the link the user may have focused.
       const fresh = cells(job);
-      for (let c = 2; c < fresh.length; c++) known.tr.children[c].replaceWith(fresh[c]);
+      for (let c = 1; c < fresh.length; c++) known.tr.children[c].replaceWith(fresh[c]);
     } else {
       const tr = h('tr', { 'data-id': job.id, 'data-status': job.status }, cells(job));
       if (atEnd) tbody.append(tr);
@@ -331,8 +372,13 @@ export function jobView(root, ctx, id) {
     {
       type: 'button',
       hidden: true,
-      onclick: () => {
-        sessionStorage.setItem('cutline.draft', JSON.stringify(submitted.request, null, 2));
+      onclick: async () => {
+        const replaceable = await mayReplaceDraft({
+          what: 'Opening this job’s edit in New render',
+          confirm: 'Replace with this job’s edit',
+        });
+        if (!replaceable) return;
+        loadDraft(JSON.stringify(submitted.request, null, 2));
         ctx.navigate('#/submit');
       },
     },
@@ -377,7 +423,7 @@ export function jobView(root, ctx, id) {
       ),
       h(
         'div',
-        { class: 'table-wrap' },
+        tableWrap('Progress history table'),
         h(
           'table',
           { class: 'history' },
@@ -498,8 +544,13 @@ export function jobView(root, ctx, id) {
       render(job);
       if (TERMINAL.includes(job.status)) stop();
     } catch (err) {
-      ctx.onError(err, problem);
-      if (err.status === 404) stop();
+      if (err.status !== 404) return ctx.onError(err, problem);
+      stop();
+      ctx.notFound(root, {
+        title: 'Job not found',
+        message: `There is no job ${id} for this API key: the link may be wrong, or the job belongs to another key.`,
+        back: ['#/jobs', '← All jobs'],
+      });
     }
   }
 

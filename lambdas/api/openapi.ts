@@ -174,7 +174,13 @@ export function openApiDocument(): Record<string, unknown> {
             in: 'query',
             schema: { type: 'string' },
           })),
-          responses: { '200': { description: 'a page of renders' }, ...errors },
+          responses: {
+            '200': {
+              description:
+                'a page of renders, each with its title (template, project or dropped file name, else the kind) and, when it made one, a presigned thumbnail (its thumbnail output, else poster, else first image)',
+            },
+            ...errors,
+          },
         },
       },
       '/v1/clips': {
@@ -289,7 +295,15 @@ export function openApiDocument(): Record<string, unknown> {
         delete: { responses: { '204': { description: 'deleted' }, ...errors } },
       },
       '/v1/templates/{id}/render': {
-        post: { responses: { '202': { description: 'queued, as POST /v1/renders' }, ...errors } },
+        post: {
+          responses: {
+            '202': {
+              description:
+                'queued, as POST /v1/renders; 400 when a required merge field (no default in the template) is missing or empty',
+            },
+            ...errors,
+          },
+        },
       },
       '/v1/projects': {
         post: {
@@ -360,7 +374,10 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           requestBody: body(PlanRequest, false),
           responses: {
-            '200': { description: 'scene cuts on the backing track beats: { length, tempo, beats, scenes }' },
+            '200': {
+              description:
+                'scene cuts on the backing track beats: { length, tempo, beats, planner, scenes: [{ start, length, prompt, shot, proposedLength }] } (prompts written by the LLM; 429 when the AI provider budget has no room, 502 when the model fails)',
+            },
             ...errors,
           },
         },

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
 import { videoFixture } from '../helpers/fixtures.js';
 import { pacedFfmpeg } from '../helpers/paced-ffmpeg.js';
+import { expectAccessible, expectNoSideScroll } from '../helpers/console-checks.js';
 import { api, fixtureUrl, startTestPlatform, type Api } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -120,6 +121,7 @@ describe('console job page: live progress', () => {
       await new Promise((res) => setTimeout(res, 100));
     }
     await page.screenshot({ path: join(SHOTS, 'progress-succeeded.png'), fullPage: true });
+    await expectAccessible(page, 'job page after live progress');
     const trail = JSON.stringify(readings.map((r) => [r.status, r.stage, r.now, r.text]));
     expect(readings.at(-1)!.status, trail).toBe('SUCCEEDED');
 
@@ -157,5 +159,7 @@ describe('console job page: live progress', () => {
       .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
       .toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(SHOTS, 'progress-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 375, height: 800 });
+    await expectNoSideScroll(page, 'job page after live progress at 375 px');
   }, 300_000);
 });

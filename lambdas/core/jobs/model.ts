@@ -67,6 +67,8 @@ export interface Job {
   executionArn?: string;
   /** Set by the cancel route before it stops the execution: an ABORTED execution then ends CANCELLED. */
   cancelRequestedAt?: string;
+  /** What lists call the job: the template's or project's name, or the dropped file's (submit.ts). */
+  title?: string;
   /** A drop-folder job's input object: failures are written beside it as <name>.error.json. */
   origin?: { bucket: string; key: string };
   outputs?: JobOutput[];

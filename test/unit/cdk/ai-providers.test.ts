@@ -47,6 +47,7 @@ describe('AI provider props of the construct', () => {
       [ENV.VOICE]: 'none',
       [ENV.RANKER]: 'heuristic',
       [ENV.FACE_DETECTOR]: 'none',
+      [ENV.PLANNER]: 'none',
     });
   });
 
@@ -58,6 +59,7 @@ describe('AI provider props of the construct', () => {
           voice: { engine: 'neural', defaultVoice: 'Amy' },
           ranking: { modelId: 'amazon.nova-lite-v1:0' },
           faces: true,
+          planning: { modelId: 'amazon.nova-pro-v1:0' },
         },
       },
     });
@@ -69,6 +71,7 @@ describe('AI provider props of the construct', () => {
         `${HANDLERS.pipeline.prepareItem} polly:SynthesizeSpeech "*"`,
         `${HANDLERS.pipeline.prepareItem} rekognition:StartFaceDetection "*"`,
         `${HANDLERS.pipeline.prepareItem} rekognition:GetFaceDetection "*"`,
+        `${HANDLERS.api.projects} bedrock:InvokeModel ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0']] })}`,
         `${HANDLERS.pipeline.probe} bedrock:InvokeModel ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0']] })}`,
       ].sort(),
     );
@@ -81,6 +84,10 @@ describe('AI provider props of the construct', () => {
       [ENV.RANKER]: 'bedrock',
       [ENV.BEDROCK_MODEL_ID]: 'amazon.nova-lite-v1:0',
       [ENV.FACE_DETECTOR]: 'rekognition',
+    });
+    expect(envOf(t, HANDLERS.api.projects)).toMatchObject({
+      [ENV.PLANNER]: 'bedrock',
+      [ENV.PLANNER_MODEL_ID]: 'amazon.nova-pro-v1:0',
     });
   });
 });

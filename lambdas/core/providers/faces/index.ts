@@ -6,7 +6,9 @@ import { runFfmpeg } from '../../media/ffmpeg.js';
 import { sourceInputOptions } from '../../media/source-input.js';
 import { getPlatform } from '../../platform.js';
 import { rekognitionClient } from '../clients.js';
-import { meterProvider } from '../meter.js';
+import { callerFor, type ProviderCaller } from '../call.js';
+import type { ProviderName } from '../cost.js';
+import { withBackoff } from '../retry.js';
 import { providerSettings, type ProviderSettings } from '../settings.js';
 import { faceApiDetector } from './face-api.js';
 import { rekognitionDetector } from './rekognition.js';
@@ -72,21 +74,17 @@ export interface FacesPending {
   wait: { seconds: number; state: Record<string, string | number> };
 }
 
-async function finish(
-  job: Job,
-  d: FaceDetector,
-  step: FaceStep,
-  seconds: number,
-): Promise<FaceTrack | FacesPending> {
+// The video's seconds are metered when detection starts (what the provider bills): not again when done.
+function finish(step: FaceStep, seconds: number): FaceTrack | FacesPending {
   if ('wait' in step) return { wait: { ...step.wait, state: { ...step.wait.state, seconds } } };
-  if (job.metered !== false) await meterProvider(job.jobId, d.name as never, seconds);
   return step.track;
 }
 
 interface Job {
+  tenantId: string;
   jobId: string;
-  /** False where there is no job record to meter on (the CLI's standalone run). Default true. */
-  metered?: boolean;
+  /** How provider calls are made (default: metered on the job and the tenant's month). */
+  caller?: ProviderCaller;
   scratchDir: string;
 }
 
@@ -99,16 +97,22 @@ export async function detectFaces(
   detector: FaceDetector = faceDetectorFor(providerSettings(), job.scratchDir),
 ): Promise<FaceTrack | FacesPending> {
   const seconds = probe.durationSeconds ?? 0;
-  const step = await detector.start({
-    videoPath,
-    durationSeconds: seconds,
-    width: probe.width,
-    height: probe.height,
-    format: probe.format,
-    jobId: job.jobId,
-    ranges,
-  });
-  return finish(job, detector, step, seconds);
+  const start = () =>
+    detector.start({
+      videoPath,
+      durationSeconds: seconds,
+      width: probe.width,
+      height: probe.height,
+      format: probe.format,
+      jobId: job.jobId,
+      ranges,
+    });
+  // Checked against the tenant's provider budget and metered before the engine runs; "none" refuses.
+  const step =
+    detector.name === 'none'
+      ? await start()
+      : await (job.caller ?? callerFor(job))(detector.name as ProviderName, seconds, start, () => seconds);
+  return finish(step, seconds);
 }
 
 /** One poll of a face detection the provider is still running (the state machine's loop calls it). */
@@ -119,7 +123,7 @@ export async function pollFaces(
 ): Promise<FaceTrack | FacesPending> {
   if (!detector.poll)
     throw new CutlineError('RENDER_FAILED', `the ${detector.name} face detector has nothing to poll`);
-  return finish(job, detector, await detector.poll(state), Number(state.seconds));
+  return finish(await withBackoff(() => detector.poll!(state)), Number(state.seconds));
 }
 
 /** The stored track of a job's prepare item, checked (it crossed a task boundary as JSON). */
