@@ -15,6 +15,13 @@ export const PROVIDER_PRICES = {
   bedrock: { unit: 'tokens', usd: 0.6 / 1_000_000 },
   openai: { unit: 'tokens', usd: 0 },
   heuristic: { unit: 'candidates', usd: 0 },
+  /** Amazon Nova Reel, per second of generated video (720p 24 fps: $0.08 a second). */
+  'nova-reel': { unit: 'seconds', usd: 0.08 },
+  /** Amazon Nova Canvas, per standard image up to 1024 x 1024 ($0.04). */
+  'nova-canvas': { unit: 'images', usd: 0.04 },
+  /** The operator's own HTTP generation provider: its cost is the operator's to know. */
+  'http-video': { unit: 'seconds', usd: 0 },
+  'http-image': { unit: 'images', usd: 0 },
 } as const satisfies Record<string, { unit: string; usd: number }>;
 
 export type ProviderName = keyof typeof PROVIDER_PRICES;
