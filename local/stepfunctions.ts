@@ -178,6 +178,8 @@ export class LocalStepFunctions {
     this.overrides = {
       Validate: lambdaTask(p.validate),
       PrepareItem: lambdaTask(p.prepareItem),
+      // The poll of work a provider runs asynchronously (a generation, a transcription job): same function.
+      PollPrepareItem: lambdaTask(p.prepareItem),
       Probe: lambdaTask(p.probe),
       Plan: lambdaTask(p.plan),
       RenderSingle: lambdaTask(p.renderChunk),

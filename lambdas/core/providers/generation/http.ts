@@ -28,11 +28,11 @@ const REFERENCE_SIDE = 1024;
  */
 export function httpGenerator(endpoint: string, pollSeconds: number): Generator {
   const base = new URL(`${endpoint}/`);
-  const fail = (what: string, status: number, body: string) => {
-    const why = `the generation provider at ${ENV.GENERATION_ENDPOINT} answered ${status} to ${what}: ${body.slice(0, 300)}`;
+  const fail = (at: string, what: string, status: number, body: string) => {
+    const why = `${at}: the generation provider at ${ENV.GENERATION_ENDPOINT} answered ${status} to ${what}: ${body.slice(0, 300)}`;
     if (status === 429 || status >= 500)
       return new CutlineError('RENDER_FAILED', `${why}; the step is retried`, [], true);
-    return new CutlineError('VALIDATION_FAILED', why);
+    return new CutlineError('VALIDATION_FAILED', why, [{ path: at, message: body.slice(0, 300) }]);
   };
   const call = async (url: URL, init: RequestInit, what: string) => {
     try {
@@ -82,7 +82,7 @@ export function httpGenerator(endpoint: string, pollSeconds: number): Generator 
         'POST /jobs',
       );
       const text = await res.text();
-      if (!res.ok) throw fail('POST /jobs', res.status, text);
+      if (!res.ok) throw fail(job.at, 'POST /jobs', res.status, text);
       const id = (JSON.parse(text || '{}') as { id?: unknown }).id;
       if (typeof id !== 'string' || !/^[\w.-]{1,128}$/.test(id))
         throw new CutlineError(
@@ -97,7 +97,7 @@ export function httpGenerator(endpoint: string, pollSeconds: number): Generator 
       const what = `GET /jobs/${String(state.id)}`;
       const res = await call(new URL(`jobs/${encodeURIComponent(String(state.id))}`, base), {}, what);
       const text = await res.text();
-      if (!res.ok) throw fail(what, res.status, text);
+      if (!res.ok) throw fail(job.at, what, res.status, text);
       const body = JSON.parse(text || '{}') as { status?: string; url?: string; error?: string };
       if (body.status === 'failed')
         return { failed: `the generation provider: ${body.error ?? 'no reason given'}` };
@@ -114,7 +114,7 @@ export function httpGenerator(endpoint: string, pollSeconds: number): Generator 
             `the generation provider named media on ${url.origin}; only its own origin (${base.origin}) is fetched`,
           );
         const media = await call(url, {}, 'the media');
-        if (!media.ok || !media.body) throw fail('the media', media.status, await media.text());
+        if (!media.ok || !media.body) throw fail(job.at, 'the media', media.status, await media.text());
         if (Number(media.headers.get('content-length') ?? 0) > HTTP_MAX_MEDIA_BYTES)
           throw new CutlineError(
             'RENDER_FAILED',
