@@ -17,6 +17,8 @@ import {
   type Verdict,
 } from '../../helpers/iam-simulation.js';
 import { speechVideo } from '../../helpers/speech.js';
+import { startGenerationServer, type GenerationServer } from '../../helpers/generation-server.js';
+import { resetProviderEnv } from '../../../lambdas/core/projects/providers/index.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
 
 /**
@@ -31,6 +33,7 @@ let calls: RecordedCall[] = [];
 let template: ReturnType<typeof synthesizedTemplate>;
 let recordFile: string;
 const DESTINATION = 'cutline-test-destination';
+let generation: GenerationServer | undefined;
 
 const title = (text: string, length = 1) => ({
   timeline: { tracks: [{ clips: [{ asset: { type: 'title', text }, start: 0, length }] }] },
@@ -153,6 +156,8 @@ async function flows(): Promise<void> {
       { source: 'image', src: fixtureUrl('image-red.png'), length: 1 },
       // Generated media: a prepare item (espeak-ng), published under the tenant's inputs/.
       { source: 'voiceover', text: 'Two.' },
+      // Generated video through the HTTP provider: the poll loop (PollPrepareItem), published the same way.
+      { source: 'generate', prompt: 'a blue sky', length: 1 },
     ],
   });
   await ok(`/v1/projects/${project.id}/scenes`, { source: 'title', text: 'Two', length: 1 });
@@ -192,6 +197,10 @@ beforeAll(async () => {
   recordFile = join(await mkdtemp(join(tmpdir(), 'cutline-iam-')), 'calls.jsonl');
   process.env[ENV.RECORD_AWS_CALLS] = recordFile;
   template = synthesizedTemplate();
+  generation = await startGenerationServer();
+  process.env[ENV.GENERATION_ENDPOINT] = generation.url;
+  process.env[ENV.GENERATION_POLL_SECONDS] = '1';
+  resetProviderEnv();
   platform = await startTestPlatform({
     planLimits: { minChunkSeconds: 1 },
     destinationBuckets: [DESTINATION],
@@ -210,8 +219,12 @@ beforeAll(async () => {
         .map((l) => JSON.parse(l) as RecordedCall)
     : [];
 }, 300_000);
-afterAll(() => {
+afterAll(async () => {
   delete process.env[ENV.RECORD_AWS_CALLS];
+  delete process.env[ENV.GENERATION_ENDPOINT];
+  delete process.env[ENV.GENERATION_POLL_SECONDS];
+  resetProviderEnv();
+  await generation?.close();
 });
 
 /** Every distinct (function, action, resource) the flows used, evaluated. */

@@ -192,14 +192,14 @@ describe('Nova Reel (contract)', () => {
       .on(StartAsyncInvokeCommand)
       .rejectsOnce(Object.assign(new Error('no access'), { name: 'AccessDeniedException' }))
       .rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
-    const denied = await reel()
+    const denied = (await reel()
       .start(ask(), job(), 0)
-      .catch((e: unknown) => e as { code: string; message: string });
+      .catch((e: unknown) => e)) as { code: string; message: string };
     expect(denied.code).toBe('NOT_SUPPORTED');
     expect(denied.message).toMatch(/Model access/);
-    const busy = await reel()
+    const busy = (await reel()
       .start(ask(), job(), 0)
-      .catch((e: unknown) => e as { retryable: boolean });
+      .catch((e: unknown) => e)) as { retryable: boolean };
     expect(busy.retryable).toBe(true);
   });
 });
