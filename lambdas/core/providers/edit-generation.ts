@@ -3,7 +3,9 @@ import { CutlineError } from '../errors.js';
 import { outputSpec } from '../render/output-spec.js';
 import type { Publishers } from './publish.js';
 import { assertGenerationBudget, type PlannedGeneration } from './generation/budget.js';
+import { generationSettings } from './generation/settings.js';
 import {
+  assertGeneratorConfigured,
   pollGeneration,
   requireGenerator,
   startGeneration,
@@ -81,8 +83,9 @@ export function editPlannedGenerations(edit: Edit): PlannedGeneration[] {
 export function assertEditGeneration(edit: Edit): void {
   const planned = editPlannedGenerations(edit);
   if (!planned.length) return;
-  requireGenerator(`${planned[0]!.at}.type`);
-  assertGenerationBudget(planned);
+  const settings = generationSettings();
+  assertGeneratorConfigured(`${planned[0]!.at}.type`, settings);
+  assertGenerationBudget(planned, settings);
 }
 
 function locate(edit: Edit, raw: PrepareItem) {

@@ -49,6 +49,14 @@ export function generatorFor(s: GenerationSettings = generationSettings()): Gene
   return undefined;
 }
 
+/** NOT_SUPPORTED at `at`, naming what to configure, where no generator is configured (no client is made). */
+export function assertGeneratorConfigured(at: string, s: GenerationSettings = generationSettings()): void {
+  if (s.generator === 'none')
+    throw new CutlineError('NOT_SUPPORTED', `${at}: ${NO_GENERATOR}`, [
+      { path: at, message: 'no generation provider' },
+    ]);
+}
+
 /** The generator, or NOT_SUPPORTED at `at` naming what to configure. */
 export function requireGenerator(at: string, g = generatorFor()): Generator {
   if (!g)
