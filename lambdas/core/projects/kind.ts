@@ -1,9 +1,10 @@
 import { contentType } from '../aws/storage.js';
-import { CutlineError } from '../errors.js';
+import { CutlineError, validationError } from '../errors.js';
 import type { JobKind, PrepareItem } from '../jobs/types.js';
 import { getPlatform } from '../platform.js';
 import { meterProvider } from '../providers/meter.js';
-import { composeEdit, itemId, scenesToGenerate } from './compose.js';
+import { outputSpec } from '../render/output-spec.js';
+import { composeEdit, itemId, projectOutput, scenesToGenerate } from './compose.js';
 import type { ProviderName } from '../providers/cost.js';
 import { assertGenerationBudget } from '../providers/generation/budget.js';
 import {
@@ -70,8 +71,15 @@ export function projectSources(
 
 /** Pure: what the scenes still to generate will ask of the generator (for the cost cap). */
 export function plannedGenerations(req: ProjectJobRequest) {
-  return scenesToGenerate(req).flatMap(({ scene, index }) =>
-    scene.source === 'generate'
+  return scenesToGenerate(req).flatMap(({ scene, index }) => {
+    if (scene.source === 'generate' && scene.kind === 'image' && scene.image)
+      throw validationError([
+        {
+          path: `project.scenes[${index}].image`,
+          message: 'a first frame is for kind "video" (image-to-video); a still is made from the prompt',
+        },
+      ]);
+    return scene.source === 'generate'
       ? [
           {
             kind: scene.kind,
@@ -80,8 +88,8 @@ export function plannedGenerations(req: ProjectJobRequest) {
             at: `project.scenes[${index}]`,
           },
         ]
-      : [],
-  );
+      : [];
+  });
 }
 
 export interface ProjectItem extends PrepareItem {
@@ -96,6 +104,11 @@ const errorOf = (err: unknown) =>
     : { code: 'INTERNAL', message: (err as Error).message ?? String(err) };
 
 type ItemContext = Parameters<NonNullable<JobKind['prepareItem']>>[2];
+
+const frameOf = (req: ProjectJobRequest) => {
+  const spec = outputSpec(projectOutput(req));
+  return { width: spec.width, height: spec.height };
+};
 
 /**
  * Makes one scene's media (or, with `poll`, looks again at work a provider is running), reporting the
@@ -129,6 +142,7 @@ async function runScene(
       tenantId: ctx.tenantId,
       jobId: ctx.jobId,
       itemId: item.id,
+      frame: frameOf(req),
       scratchDir: ctx.scratchDir,
       env,
       project: {

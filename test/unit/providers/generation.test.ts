@@ -226,6 +226,17 @@ describe('the cap at submit (the kinds parse every job before it is written or s
       })();
       expect(err?.code).toBe('LIMIT_EXCEEDED');
       expect(err?.details[0]?.path).toBe('project.scenes[1]');
+      // A still with a first frame is a contradiction, refused at its path before anything runs.
+      expect(() =>
+        projectKind.parse({
+          project: { mode: 'custom', scenes: [{ ...scene('c', 2), kind: 'image', image: 'inputs/t/a.png' }] },
+        }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'VALIDATION_FAILED',
+          details: [expect.objectContaining({ path: 'project.scenes[0].image' })],
+        }),
+      );
       const clip = (length: number) => ({
         asset: { type: 'image-to-video', src: 'inputs/t/a.png' },
         start: 0,

@@ -13,9 +13,6 @@ import type { PrepareContext, ScenePending, SceneProvider } from './types.js';
 
 type Generate = Extract<Scene, { source: 'generate' }>;
 
-/** Frame asked of a generator for a scene: the project's 16:9 at 720p (the compose crops it to fit). */
-const SCENE_FRAME = { width: 1280, height: 720 };
-
 const job = (s: Generate, ctx: PrepareContext, at: string): GenerationJob => ({
   tenantId: ctx.tenantId,
   jobId: ctx.jobId,
@@ -36,7 +33,8 @@ function askOf(s: Generate, ctx: PrepareContext, at: string) {
       kind: s.kind,
       prompt: withSubject(s.prompt, ctx.project.subject),
       durationSeconds: s.length,
-      ...SCENE_FRAME,
+      // The composed frame's shape (Nova Reel makes 1280x720 whatever is asked; compose crops it to fit).
+      ...ctx.frame,
       seed: continuitySeed(ctx.project.subject ?? ctx.project.prompt ?? ctx.jobId),
       ...(s.image ? { image: await ctx.localPath(s.image, `${at}.image`) } : {}),
       ...(refs.length

@@ -26,6 +26,8 @@ export interface PrepareContext {
   meter?(provider: 'espeak' | 'polly', units: number): Promise<void>;
   /** The project's own words and pictures, for generators: prompt, subject and character references. */
   project: { mode: string; prompt?: string; subject?: string; referenceImages?: string[] };
+  /** The composed video's frame (what a generator is asked for). */
+  frame: { width: number; height: number };
   /** The prepare item's id (names the provider's work and files). */
   itemId: string;
   /** Meters a generation provider's call on the job (absent: the platform's usage store). */
