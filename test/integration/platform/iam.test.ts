@@ -247,6 +247,70 @@ const denied = (v: Verdict[]) =>
     .map((x) => `${x.caller}: ${x.action} on ${x.resource} → ${x.result}${x.errors ? ` ${x.errors}` : ''}`);
 
 describe('IAM simulation of the calls each function makes', () => {
+  it('with ai.generation: the Bedrock calls the generator makes are allowed to the prepare items, and to no other function', async () => {
+    const t = synthesizedTemplate({ ai: { generation: true } });
+    const at = (caller: string): RecordedCall[] => [
+      {
+        caller,
+        service: 'bedrock',
+        command: 'StartAsyncInvokeCommand',
+        input: {
+          modelId: 'amazon.nova-reel-v1:1',
+          outputDataConfig: {
+            s3OutputDataConfig: { s3Uri: `s3://${LOCAL_BUCKETS.outputs}/work/job-1/generation/scene-a` },
+          },
+        },
+      },
+      {
+        caller,
+        service: 'bedrock',
+        command: 'GetAsyncInvokeCommand',
+        input: { invocationArn: `arn:aws:bedrock:us-east-1:123456789012:async-invoke/abc123def456` },
+      },
+      {
+        caller,
+        service: 'bedrock',
+        command: 'InvokeModelCommand',
+        input: { modelId: 'amazon.nova-canvas-v1:0' },
+      },
+    ];
+    const judge = async (list: RecordedCall[], template: typeof t) => {
+      const buckets = bucketPolicies(template);
+      const out: Verdict[] = [];
+      for (const c of list)
+        for (const r of iamRequests(c, template))
+          out.push(await evaluate(c.caller, principalFor(template, c.caller), r, buckets));
+      return out;
+    };
+    const prepare = await judge(at(HANDLERS.pipeline.prepareItem), t);
+    expect(prepare.map((v) => v.action)).toEqual([
+      'bedrock:InvokeModel',
+      's3:PutObject',
+      'bedrock:GetAsyncInvoke',
+      'bedrock:InvokeModel',
+    ]);
+    expect(denied(prepare)).toEqual([]);
+    // Another model, another function, or the stack without ai.generation: denied.
+    const other = await judge(
+      [
+        {
+          caller: HANDLERS.pipeline.prepareItem,
+          service: 'bedrock',
+          command: 'InvokeModelCommand',
+          input: { modelId: 'amazon.titan-image-generator-v2:0' },
+        },
+      ],
+      t,
+    );
+    expect(denied(other)).toHaveLength(1);
+    expect(
+      denied(await judge(at(HANDLERS.pipeline.probe), t)).filter((d) => d.includes('bedrock:')),
+    ).toHaveLength(3);
+    expect(
+      denied(await judge(at(HANDLERS.pipeline.prepareItem), template)).filter((d) => d.includes('bedrock:')),
+    ).toHaveLength(3);
+  }, 60_000);
+
   it('recorded the calls of every function the flows ran, attributed to that function', () => {
     const callers = new Set(calls.map((c) => c.caller));
     for (const entry of [
