@@ -13,7 +13,7 @@ import { FIXTURES, imageFixture } from '../../helpers/fixtures.js';
  * textToImageParams.text (1–1024 chars), or IMAGE_VARIATION with imageVariationParams {text, images: 1–5
  * base64 pictures, similarityStrength 0.2–1.0}; imageGenerationConfig {numberOfImages 1–5, width and
  * height multiples of 16 in 320–4096, at most 4,194,304 pixels, quality standard | premium, seed
- * 0–2147483646}. The answer is {images: [base64 PNG], error?}.
+ * 0–858,993,459}. The answer is {images: [base64 PNG], error?}.
  */
 const bedrock = mockClient(BedrockRuntimeClient);
 const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
@@ -68,6 +68,9 @@ describe('Nova Canvas (contract)', () => {
       imageGenerationConfig: { numberOfImages: 1, width: 1280, height: 720, quality: 'standard', seed: 7 },
     });
     expect((await readFile(path)).equals(PNG)).toBe(true);
+    // A project seed beyond Nova Canvas's range (0–858,993,459) is folded into it, the same for every scene.
+    await canvas()({ ...ask, seed: 2_000_000_000 }, job());
+    expect(body(1).imageGenerationConfig.seed).toBe(2_000_000_000 % 858_993_460);
   });
 
   it('IMAGE_VARIATION of the character references keeps the subject across scenes', async () => {

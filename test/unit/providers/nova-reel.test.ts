@@ -162,7 +162,7 @@ describe('Nova Reel (contract)', () => {
     expect(bedrock.commandCalls(StartAsyncInvokeCommand)).toHaveLength(0);
   });
 
-  it('polls GetAsyncInvoke: InProgress waits again, Completed downloads output.mp4 and meters the seconds, Failed says why', async () => {
+  it('polls GetAsyncInvoke: InProgress waits again, Completed downloads output.mp4 and meters the seconds, Failed says why (retried), a content filter is the input to change (not retried)', async () => {
     const state = {
       arn: ARN,
       key: reelOutputKey('work/job-1/generation/scene-a', ARN),
@@ -173,7 +173,11 @@ describe('Nova Reel (contract)', () => {
       .on(GetAsyncInvokeCommand)
       .resolvesOnce({ status: 'InProgress' } as never)
       .resolvesOnce({ status: 'Completed' } as never)
-      .resolvesOnce({ status: 'Failed', failureMessage: 'blocked by the content filter' } as never);
+      .resolvesOnce({ status: 'Failed', failureMessage: 'Internal server error' } as never)
+      .resolvesOnce({
+        status: 'Failed',
+        failureMessage: 'The output was blocked by our content filters.',
+      } as never);
     expect(await reel().poll(state, job())).toEqual({ wait: { seconds: 30, state: { ...state, polls: 1 } } });
     expect(bedrock.commandCalls(GetAsyncInvokeCommand)[0]!.args[0].input).toEqual({ invocationArn: ARN });
     const done = await reel().poll(state, job());
@@ -184,7 +188,15 @@ describe('Nova Reel (contract)', () => {
       file: join(scratch, 'scene-a.mp4'),
       usage: [{ provider: 'nova-reel', units: 6 }],
     });
-    expect(await reel().poll(state, job())).toEqual({ failed: 'Nova Reel: blocked by the content filter' });
+    expect(await reel().poll(state, job())).toEqual({ failed: 'Nova Reel: Internal server error' });
+    // A content filter would answer the same again: a VALIDATION_FAILED at the prompt, not a retry.
+    const filtered = (await reel()
+      .poll(state, job())
+      .catch((e: unknown) => e)) as { code: string; details: Array<{ path: string }> };
+    expect(filtered).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'project.scenes[0].prompt' }],
+    });
   });
 
   it('a model not enabled in the account is NOT_SUPPORTED naming what to enable; throttling is retryable', async () => {

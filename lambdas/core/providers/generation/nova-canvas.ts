@@ -18,6 +18,9 @@ export const REFERENCE_SIMILARITY = 0.7;
 /** References are sent at most this many pixels a side (they need no more to be recognized). */
 const REFERENCE_SIDE = 1024;
 
+/** Nova Canvas seeds run 0–858,993,459 (Nova Reel's to 2,147,483,646): the project's seed, folded in. */
+export const CANVAS_SEED_LIMIT = 858_993_460;
+
 const to16 = (v: number) => Math.max(SIDE_MIN, Math.min(SIDE_MAX, Math.round(v / 16) * 16));
 
 /** Pure: the nearest size Nova Canvas makes for a wanted frame (same shape, within its limits). */
@@ -44,7 +47,7 @@ export function canvasBody(
     numberOfImages: 1,
     ...canvasSize(ask.width, ask.height),
     quality: 'standard',
-    seed: ask.seed,
+    seed: ask.seed % CANVAS_SEED_LIMIT,
   };
   if (references.length)
     return {

@@ -20,6 +20,8 @@ export const REEL_MAX_SECONDS = 120;
 /** Characters of prompt a shot takes (TEXT_VIDEO and each manual shot); a multi-shot automated prompt 4000. */
 export const REEL_SHOT_PROMPT = 512;
 export const REEL_AUTOMATED_PROMPT = 4000;
+/** How a failure caused by the input (not the service) reads, so it is not retried. */
+const CONTENT_FILTERED = /content (filter|polic|moderation)|blocked|responsible ai|not allowed/i;
 /** A 6-second video takes about 90 s, a 2-minute one about 17 minutes: polls for up to an hour. */
 export const REEL_MAX_POLLS = 120;
 
@@ -139,7 +141,15 @@ export function novaReel(edge: ReelEdge) {
         await edge.download(String(state.key), path);
         return { file: path, usage: [{ provider: 'nova-reel', units: Number(state.seconds) }] };
       }
-      if (res.status === 'Failed') return { failed: `Nova Reel: ${res.failureMessage ?? 'no reason given'}` };
+      if (res.status === 'Failed') {
+        const why = res.failureMessage ?? 'no reason given';
+        // A content filter answers the same again: the person must change the prompt, not wait for a retry.
+        if (CONTENT_FILTERED.test(why))
+          throw new CutlineError('VALIDATION_FAILED', `${job.at}: Nova Reel refused the prompt: ${why}`, [
+            { path: `${job.at}.prompt`, message: why },
+          ]);
+        return { failed: `Nova Reel: ${why}` };
+      }
       const polls = Number(state.polls) + 1;
       if (polls >= REEL_MAX_POLLS)
         throw new CutlineError(
