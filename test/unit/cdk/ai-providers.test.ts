@@ -1,4 +1,6 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { applyNagSuppressions } from '../../../lib/nag.js';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CutlineStack } from '../../../lib/cutline-stack.js';
@@ -103,5 +105,13 @@ describe('AI provider props of the construct', () => {
         [ENV.GENERATION_RETRIES]: '1',
       });
     expect(envOf(synth(), HANDLERS.api.renders)).toMatchObject({ [ENV.GENERATOR]: 'none' });
+  });
+
+  it('generation passes cdk-nag AwsSolutions (its one wildcard, the async invocations, acknowledged)', () => {
+    const app = new App({ context: { allowMissingFfmpegLayer: true, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new CutlineStack(app, 'Nag', { platform: { ai: { generation: true } } });
+    applyNagSuppressions(stack);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
   });
 });
