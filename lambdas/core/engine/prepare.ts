@@ -15,7 +15,7 @@ import { vectorDocument } from '../render/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
 import { richTextDocument, richTextFace } from '../render/rich-text.js';
 import { AUTO_CAPTIONS, assertSpeechResolved } from '../providers/speech-assets.js';
-import { assertGenerationResolved } from '../providers/edit-generation.js';
+import { assertGenerationResolved } from '../providers/generated-assets.js';
 
 interface SourceRef {
   src: string;

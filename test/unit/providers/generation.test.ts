@@ -268,3 +268,40 @@ describe('the cap at submit (the kinds parse every job before it is written or s
     }
   });
 });
+
+describe('a bare render of an AI asset', () => {
+  it('is refused at its path (a job generates it first; the renderer never guesses)', async () => {
+    const { assertGenerationResolved } = await import('../../../lambdas/core/providers/generated-assets.js');
+    const { parseEdit } = await import('../../../lambdas/core/intake/parse-edit.js');
+    process.env[ENV.GENERATION_ENDPOINT] = 'http://127.0.0.1:9';
+    try {
+      const edit = parseEdit({
+        timeline: {
+          tracks: [
+            { clips: [{ asset: { type: 'title', text: 'x' }, start: 0, length: 1 }] },
+            {
+              clips: [
+                {
+                  asset: { type: 'text-to-image', prompt: 'a cat', width: 512, height: 512 },
+                  start: 0,
+                  length: 1,
+                },
+              ],
+            },
+          ],
+        },
+        output: { format: 'mp4', resolution: 'sd' },
+      });
+      expect(() => assertGenerationResolved(edit)).toThrow(
+        expect.objectContaining({
+          code: 'NOT_SUPPORTED',
+          details: [
+            { path: 'timeline.tracks[1].clips[0].asset.type', message: 'not resolved before rendering' },
+          ],
+        }),
+      );
+    } finally {
+      delete process.env[ENV.GENERATION_ENDPOINT];
+    }
+  });
+});
