@@ -2,7 +2,7 @@ import { contentType } from '../aws/storage.js';
 import { CutlineError, validationError } from '../errors.js';
 import type { JobKind, PrepareItem } from '../jobs/types.js';
 import { getPlatform } from '../platform.js';
-import { meterProvider } from '../providers/meter.js';
+import { callerFor, unmeteredCaller, type CallScope, type ProviderCaller } from '../providers/call.js';
 import { outputSpec } from '../render/output-spec.js';
 import { composeEdit, itemId, projectOutput, scenesToGenerate } from './compose.js';
 import type { ProviderName } from '../providers/cost.js';
@@ -31,8 +31,8 @@ export interface ProjectKindDeps {
     path: string;
     name: string;
   }): Promise<string>;
-  /** Meters a provider call on the job (the platform's usage store; absent in tests). */
-  meter?(jobId: string, provider: 'espeak' | 'polly', units: number): Promise<unknown>;
+  /** How a job's provider calls are made: metered and checked against the tenant's budget (absent in tests). */
+  caller?(scope: CallScope): ProviderCaller;
   /** Meters a generation provider's call (absent: the platform's usage store, providers/meter.ts). */
   meterGeneration?(jobId: string, provider: ProviderName, units: number): Promise<unknown>;
 }
@@ -42,7 +42,7 @@ export const generatedKey = (tenantId: string, projectId: string | undefined, jo
   `inputs/${tenantId}/projects/${projectId ?? 'inline'}/${jobId}/${name}`;
 
 export const platformDeps: ProjectKindDeps = {
-  meter: meterProvider,
+  caller: callerFor,
   env: providerEnv,
   sink: () => ProjectStore.of(getPlatform()),
   async publish(f) {
@@ -152,7 +152,7 @@ async function runScene(
         ...(req.project.referenceImages?.length ? { referenceImages: req.project.referenceImages } : {}),
       },
       localPath: ctx.localPath,
-      meter: async (provider, units) => void (await deps.meter?.(ctx.jobId, provider, units)),
+      call: deps.caller?.({ tenantId: ctx.tenantId, jobId: ctx.jobId }) ?? unmeteredCaller,
       ...(deps.meterGeneration ? { meterGeneration: (p, u) => deps.meterGeneration!(ctx.jobId, p, u) } : {}),
       publish: (path, name) =>
         deps.publish({ tenantId: ctx.tenantId, jobId: ctx.jobId, projectId: req.projectId, path, name }),

@@ -4,6 +4,17 @@ import { CutlineError } from '../errors.js';
 /** A caption asset's `src` that asks for the edit's own speech, transcribed. */
 export const AUTO_CAPTIONS = 'auto';
 
+/** Whether an edit has speech to resolve before it renders (a text-to-speech asset, an "auto" caption). */
+export function hasSpeech(edit: Edit): boolean {
+  return edit.timeline.tracks.some((t) =>
+    t.clips.some(
+      (c) =>
+        c.asset.type === 'text-to-speech' ||
+        ((c.asset.type === 'caption' || c.asset.type === 'rich-caption') && c.asset.src === AUTO_CAPTIONS),
+    ),
+  );
+}
+
 /**
  * The renderer draws what an edit names; text-to-speech assets and `"auto"` captions are resolved by the
  * job before it (prepare items, then expansion). One reaching a render is a wiring mistake: say so loudly.

@@ -17,6 +17,8 @@ import {
   type Verdict,
 } from '../../helpers/iam-simulation.js';
 import { speechVideo } from '../../helpers/speech.js';
+import { reply, scriptedModel } from '../../helpers/llm-server.js';
+import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
 import { startGenerationServer, type GenerationServer } from '../../helpers/generation-server.js';
 import { resetProviderEnv } from '../../../lambdas/core/projects/providers/index.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
@@ -32,6 +34,7 @@ let call: Api;
 let calls: RecordedCall[] = [];
 let template: ReturnType<typeof synthesizedTemplate>;
 let recordFile: string;
+let model: Awaited<ReturnType<typeof scriptedModel>>;
 const DESTINATION = 'cutline-test-destination';
 let generation: GenerationServer | undefined;
 
@@ -164,6 +167,13 @@ async function flows(): Promise<void> {
   await ok(`/v1/projects/${project.id}`, undefined, 'GET');
   const composed = await ok(`/v1/projects/${project.id}/compose`, {});
   expect((await waitForJob(call, composed.jobId)).job.status).toBe('SUCCEEDED');
+  // Scene planning with prompts: the LLM (a scripted local model) is a metered provider call on the tenant's month.
+  model.queue(
+    reply(
+      JSON.stringify({ scenes: [1, 2].map((n) => ({ prompt: `Scene ${n}`, seconds: 2, shot: 'wide' })) }),
+    ),
+  );
+  await ok(`/v1/projects/${project.id}/plan`, { length: 4, scenes: 2 });
   // captions.transcribe: a prepare item transcribes (pocketsphinx here), stores the transcript under the
   // tenant's inputs/ and the job's transcript.json among its outputs; finalize lists it.
   const transcribed = await ok('/v1/clips', {
@@ -197,6 +207,10 @@ beforeAll(async () => {
   recordFile = join(await mkdtemp(join(tmpdir(), 'cutline-iam-')), 'calls.jsonl');
   process.env[ENV.RECORD_AWS_CALLS] = recordFile;
   template = synthesizedTemplate();
+  model = await scriptedModel();
+  process.env[ENV.LLM_ENDPOINT] = model.url;
+  process.env[ENV.RANKER] = 'heuristic';
+  resetProviderSettings();
   generation = await startGenerationServer();
   process.env[ENV.GENERATION_ENDPOINT] = generation.url;
   process.env[ENV.GENERATION_POLL_SECONDS] = '1';
@@ -221,6 +235,10 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   delete process.env[ENV.RECORD_AWS_CALLS];
+  delete process.env[ENV.LLM_ENDPOINT];
+  delete process.env[ENV.RANKER];
+  resetProviderSettings();
+  await model?.close();
   delete process.env[ENV.GENERATION_ENDPOINT];
   delete process.env[ENV.GENERATION_POLL_SECONDS];
   resetProviderEnv();

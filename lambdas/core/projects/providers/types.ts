@@ -1,5 +1,6 @@
 import type { Clip } from '../../edit/schema.js';
 import type { ProbeResult } from '../../media/probe.js';
+import type { ProviderCaller } from '../../providers/call.js';
 import type { ProviderName } from '../../providers/cost.js';
 import type { Generator } from '../../providers/generation/index.js';
 import type { Voice } from '../../providers/voice/index.js';
@@ -22,8 +23,8 @@ export interface PrepareContext {
   jobId: string;
   scratchDir: string;
   env: ProviderEnv;
-  /** Meters a provider call on the job (usage: units and estimated cost). */
-  meter?(provider: 'espeak' | 'polly', units: number): Promise<void>;
+  /** Makes a provider call: checked against the tenant's budget first, retried, metered on the job. */
+  call: ProviderCaller;
   /** The project's own words and pictures, for generators: prompt, subject and character references. */
   project: { mode: string; prompt?: string; subject?: string; referenceImages?: string[] };
   /** The composed video's frame (what a generator is asked for). */
