@@ -12,10 +12,14 @@ import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '..
 import type { InputList } from './inputs.js';
 import { focusOffset } from './focus.js';
 import {
+  curveExpr,
   effectSpec,
+  isShuffle,
   linear,
   moveTween,
   progress,
+  shuffleAway,
+  shuffleGeometry,
   transitionSpec,
   type EffectSpec,
   type TransitionSpec,
@@ -23,7 +27,16 @@ import {
 import { fpsString, type OutputSpec, type Rational } from './output-spec.js';
 import { htmlDocument, htmlKey } from '../html/document.js';
 import { vectorDocument } from './vector.js';
-import { anchor, cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
+import {
+  anchor,
+  cropLayer,
+  even,
+  fitLayer,
+  placeLayer,
+  rotatedSize,
+  titleOffsetInFrame,
+  type Size,
+} from './placement.js';
 import { affinePhase, type AffinePhase } from './affine.js';
 import { addOffsets, isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
 import { applyMasks, levelMask, matteMask } from './mask.js';
@@ -74,7 +87,7 @@ const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]>
   negative: () => [filter('negate')],
 };
 
-const isMove = (t?: TransitionSpec) => !!t && /^(slide|carousel)/.test(t.kind);
+const isMove = (t?: TransitionSpec) => !!t && /^(slide|carousel|shuffle)/.test(t.kind);
 
 /** A clip on screen in the window: its frames [vs, ve) and how long it crossfades in over the clip before it. */
 interface OnScreen {
@@ -281,11 +294,22 @@ function moveExpr(axis: 'x' | 'y', layer: Layer, timed: TimedClip, viewport: Siz
   const tau = `(t+${T0})`;
   let expr = layer.at ? layer.at(tau)[axis] : String(home);
   const moves = [
-    ...(layer.moveIn ? moveTween(layer.moveIn, axis, true, 0) : []),
-    ...(layer.moveOut ? moveTween(layer.moveOut, axis, false, timed.length - layer.moveOut.duration) : []),
+    ...(layer.moveIn && !isShuffle(layer.moveIn) ? moveTween(layer.moveIn, axis, true, 0) : []),
+    ...(layer.moveOut && !isShuffle(layer.moveOut)
+      ? moveTween(layer.moveOut, axis, false, timed.length - layer.moveOut.duration)
+      : []),
   ];
   // In and out are separate keyframes of one property, so each holds 0 outside its own span.
   for (const k of moves) expr += `+${span}*(${tweenExpr([k], timed.start, tau)})`;
+  for (const [t, entering] of [
+    [layer.moveIn, true],
+    [layer.moveOut, false],
+  ] as const) {
+    if (!isShuffle(t)) continue;
+    const away = shuffleGeometry(t.kind)[axis] * span;
+    const from = entering ? timed.start : timed.end - t.duration;
+    expr += `+${n(away)}*(${shuffleAway(t, entering, from, tau)})`;
+  }
   const nudge = layer.nudge && (axis === 'x' ? layer.nudge.dx : layer.nudge.dy);
   if (layer.nudge && nudge) expr += `+${nudge}*(1-${progress(tau, timed.start, layer.nudge.duration)})`;
   return expr;
@@ -333,7 +357,7 @@ export function layerMotion(
   const nudge = entrance && tIn === entrance.transition ? entrance.nudge : undefined;
   return {
     tIn,
-    tOut: transitionSpec(clip.transition?.out, timed.length),
+    tOut: transitionSpec(clip.transition?.out, timed.length, false),
     effect: effectSpec(clip.effect),
     ...(nudge ? { nudge } : {}),
   };
@@ -526,13 +550,18 @@ function textSource(ctx: VisualContext, timed: TimedClip, motion: LayerMotion): 
     staticOps.push(filter('scale', { w: size.width, h: size.height }));
   }
   let position = text.position ?? clip.position;
-  // A title's own offset places its text in the frame; the clip's offset then moves the clip: they add.
-  let offset = addOffsets(text.offset, clip.offset);
+  // A title's own offset places its text in the frame (never past its edge); the clip's offset then moves
+  // the clip: they add.
+  const own =
+    asset.type === 'title' && text.offset
+      ? titleOffsetInFrame(size, viewport, position, text.offset)
+      : text.offset;
+  let offset = addOffsets(own, clip.offset);
   const { effect, tIn, tOut } = motion;
   if (asset.type === 'title' && (effect || tIn?.kind === 'zoom' || tOut?.kind === 'zoom')) {
     // Shotstack draws a title as a frame-sized picture and effects move that whole picture: zooming the
     // text's own tight box would cut its letters off at the box's edges.
-    const at = placeLayer(size, viewport, position, text.offset ?? {});
+    const at = placeLayer(size, viewport, position, own ?? {});
     const canvas = graph.chain(
       [],
       [
@@ -704,13 +733,27 @@ export function alphaFilters(
   const wipeOut = tOut && tOut.kind.startsWith('wipe') ? tOut : undefined;
   // A tweened opacity is a mask (phase 4); here only a fixed one.
   const opacity = staticValue(clip.opacity) ?? 1;
-  if (angle || isTween(angleValue) || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut)
+  // A shuffle turns the layer on its way in or out, on top of its own angle.
+  const turns = (
+    [
+      [tIn, true],
+      [tOut, false],
+    ] as const
+  ).flatMap(([t, entering]) => {
+    if (!isShuffle(t)) return [];
+    const from = entering ? timed.start : timed.end - t.duration;
+    return [`${n(shuffleGeometry(t.kind).angle)}*(${shuffleAway(t, entering, from, 't')})`];
+  });
+  const turning = isTween(angleValue) || turns.length > 0;
+  if (angle || turning || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut)
     frames.push(filter('format', { pix_fmts: 'yuva420p' }));
-  if (isTween(angleValue)) {
+  if (turning) {
     // A turning layer needs the box of every angle: its diagonal.
     const d = even(Math.ceil(Math.hypot(size.width, size.height)));
-    const a = `(${tweenExpr(angleValue, timed.start, 't')})*PI/180`;
-    frames.push(filter('rotate', { a, ow: d, oh: d, c: 'none' }));
+    const a = `(${[tweenExpr(angleValue, timed.start, 't'), ...turns].join('+')})*PI/180`;
+    // A transparent fill, not "none": with an angle that changes, "none" leaves the last frames' pixels in
+    // the uncovered corners (rotate reuses its output buffers).
+    frames.push(filter('rotate', { a, ow: d, oh: d, c: 'black@0' }));
     size = { width: d, height: d };
   } else if (angle) {
     const r = rotatedSize(size, angle);
@@ -718,11 +761,29 @@ export function alphaFilters(
     size = r;
   }
   if (opacity < 1) frames.push(filter('lutyuv', { a: `val*${n(opacity)}` }));
-  if (fadeIn) frames.push(filter('fade', { t: 'in', st: n(timed.start), d: n(fadeIn.duration), alpha: 1 }));
-  if (fadeOut)
+  for (const [fade, entering] of [
+    [fadeIn, true],
+    [fadeOut, false],
+  ] as const) {
+    if (!fade) continue;
+    const st = entering ? timed.start : timed.end - fade.duration;
+    if (!fade.curve) {
+      frames.push(filter('fade', { t: entering ? 'in' : 'out', st: n(st), d: n(fade.duration), alpha: 1 }));
+      continue;
+    }
+    // An eased fade: the alpha plane scaled by the curve, only while it runs (the fade filter is linear).
+    const p = linear('T', st, fade.duration);
+    const k = entering ? curveExpr(p, fade.curve) : `(1-${curveExpr(p, fade.curve)})`;
     frames.push(
-      filter('fade', { t: 'out', st: n(timed.end - fadeOut.duration), d: n(fadeOut.duration), alpha: 1 }),
+      filter('geq', {
+        lum: 'lum(X,Y)',
+        cb: 'cb(X,Y)',
+        cr: 'cr(X,Y)',
+        a: `alpha(X,Y)*${k}`,
+        enable: `between(t,${n(st)},${n(st + fade.duration)})`,
+      }),
     );
+  }
   for (const [wipe, entering] of [
     [wipeIn, true],
     [wipeOut, false],

@@ -131,7 +131,7 @@ describe('compileRender: golden graphs', () => {
     const r = compile(edit([[image({ position: 'topRight', scale: 0.25, transition: { in: 'fade' } })]]));
     expect(r.graph).toMatchInlineSnapshot(`
       "color=c=0x000000@1:s=320x180:r=25,format=pix_fmts=yuv420p,trim=end_frame=50[bg0];
-      [0:v]scale=w=80:h=80,setsar=r=1,crop=w=80:h=46,loop=loop=49:size=1:start=0,settb=expr=1/25,setpts=N+0,format=pix_fmts=yuva420p,fade=t=in:st=0:d=1:alpha=1,setpts=PTS-0[p1];
+      [0:v]scale=w=80:h=80,setsar=r=1,crop=w=80:h=46,loop=loop=49:size=1:start=0,settb=expr=1/25,setpts=N+0,format=pix_fmts=yuva420p,geq=lum=lum(X\\,Y):cb=cb(X\\,Y):cr=cr(X\\,Y):a=alpha(X\\,Y)*(st(5\\,clip((T-0)/1\\,0\\,1))\\;st(5\\,ld(5)+1*ld(5)*(1-ld(5)))\\;3*(1-ld(5))*ld(5)*ld(5)*1+ld(5)*ld(5)*ld(5)):enable=between(t\\,0\\,1),setpts=PTS-0[p1];
       [bg0][p1]overlay=x=240:y=0:eof_action=pass:eval=init[p2];
       [p2]format=pix_fmts=yuv420p[vout];
       anullsrc=r=48000:cl=stereo,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=end_sample=96000[p3];
