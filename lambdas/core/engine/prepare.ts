@@ -14,7 +14,7 @@ import { htmlDocument } from '../html/document.js';
 import { vectorDocument } from '../render/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
 import { richTextDocument, richTextFace } from '../render/rich-text.js';
-import { AUTO_CAPTIONS, assertSpeechResolved } from '../providers/speech-assets.js';
+import { assertSpeechResolved, spokenCaptionSrc } from '../providers/speech-assets.js';
 
 interface SourceRef {
   src: string;
@@ -37,8 +37,8 @@ export function collectSources(edit: Edit): SourceRef[] {
       const at = `timeline.tracks[${t}].clips[${c}].asset.src`;
       if (a.type === 'video' || a.type === 'image' || a.type === 'audio' || a.type === 'luma')
         add(a.src, at, 'media');
-      // "auto" names no file: the job transcribes the edit's own audio (providers/edit-speech.ts).
-      if ((a.type === 'caption' || a.type === 'rich-caption') && a.src !== AUTO_CAPTIONS)
+      // "auto" and "alias://name" name no file: the job transcribes speech (providers/edit-speech.ts).
+      if ((a.type === 'caption' || a.type === 'rich-caption') && !spokenCaptionSrc(a.src))
         add(a.src, at, 'captions');
     }),
   );
