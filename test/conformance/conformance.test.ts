@@ -32,7 +32,11 @@ const RANGE = 2;
  * Edits too slow for every CI run (kinetic-text draws 34 html panels: about a minute on a loaded 2-core
  * machine) are validated there and rendered with CUTLINE_CONFORMANCE=full.
  */
-const HEAVY = ['json-examples-kinetic-text.json'];
+const HEAVY = [
+  'json-examples-kinetic-text.json',
+  // Two rich-texts fading in word by word: a page per frame of each animation (about a minute here).
+  'templates-grey-minimalist-product-ad-v2.json',
+];
 const FULL = process.env.CUTLINE_CONFORMANCE === 'full';
 
 /**

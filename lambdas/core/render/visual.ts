@@ -1,4 +1,4 @@
-import type { CaptionAsset, Clip, Edit } from '../edit/schema.js';
+import type { CaptionAsset, Clip, Edit, RichTextAsset } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
 import type { ProbeResult } from '../media/probe.js';
 import type { Cue } from '../text/captions.js';
@@ -41,7 +41,14 @@ import { affinePhase, type AffinePhase } from './affine.js';
 import { addOffsets, isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
 import { applyMasks, levelMask, matteMask } from './mask.js';
 import { lumaTargets } from './luma.js';
-import { richTextBox, richTextDocument, richTextFace } from './rich-text.js';
+import {
+  richTextBox,
+  richTextDocument,
+  richTextFace,
+  richTextFrames,
+  richTextSequenceKey,
+} from './rich-text.js';
+import { letterAnimation } from './letters.js';
 import { richTextEntrance, type Entrance } from './entrance.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
 import { frameAt, type FrameWindow, frameSeconds } from './window.js';
@@ -346,8 +353,9 @@ export function layerMotion(
   viewport?: Size,
 ): LayerMotion {
   const asset = clip.asset;
+  // Animated letter by letter, the page draws the animation: the layer itself does not move.
   const entrance =
-    asset.type === 'rich-text' && viewport
+    asset.type === 'rich-text' && viewport && !letterAnimation(asset, timed.length)
       ? richTextEntrance(asset, timed.length, richTextBox(clip, viewport))
       : undefined;
   const tIn =
@@ -463,6 +471,14 @@ export function mediaGeometry(
   return { staticOps, size, cropShift };
 }
 
+/** The image (or, animated letter by letter, the image sequence) prepareRender drew of a rich-text clip. */
+function richTextKey(ctx: VisualContext, timed: TimedClip, asset: RichTextAsset): string {
+  const viewport = { width: ctx.spec.width, height: ctx.spec.height };
+  const face = richTextFace(asset, ctx.fonts);
+  const frames = richTextFrames(asset, timed.clip, viewport, face, ctx.spec.fps, timed.length);
+  return frames ? richTextSequenceKey(frames) : htmlKey(richTextDocument(asset, timed.clip, viewport, face));
+}
+
 /** The media a picture clip draws: its source, or the image the browser drew of an html/svg/shape/rich-text asset. */
 function clipMedia(ctx: VisualContext, timed: TimedClip): MediaEntry {
   const clip = timed.clip;
@@ -476,10 +492,7 @@ function clipMedia(ctx: VisualContext, timed: TimedClip): MediaEntry {
       : asset.type === 'svg' || asset.type === 'shape'
         ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
         : asset.type === 'rich-text'
-          ? ctx.media(
-              htmlKey(richTextDocument(asset, clip, viewport, richTextFace(asset, ctx.fonts))),
-              `${timed.at}.asset`,
-            )
+          ? ctx.media(richTextKey(ctx, timed, asset), `${timed.at}.asset`)
           : ctx.media((asset as { src: string }).src, `${timed.at}.asset.src`);
   if (!media.probe.hasVideo) {
     throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
@@ -502,6 +515,17 @@ function mediaSource(ctx: VisualContext, timed: TimedClip, vs: number, ve: numbe
     viewport,
   );
   const placed = { size, position: clip.position, offset: clip.offset, cropShift, staticOps };
+  if (asset.type === 'rich-text' && !media.probe.isImage) {
+    // Letter by letter: the sequence plays from the clip's start, then its last page holds.
+    const index = ctx.inputs.addSource(media);
+    const label = graph.chain(`${index}:v`, [
+      filter('setpts', [`PTS+${n(timed.start)}/TB`]),
+      filter('fps', { fps: fpsString(fps) }),
+      filter('tpad', { stop_mode: 'clone', stop_duration: n(timed.length + 1) }),
+      filter('trim', { start_pts: vs, end_pts: ve }),
+    ]);
+    return { ...placed, label, perFrame: true };
+  }
   if (asset.type !== 'video') {
     return { ...placed, label: `${ctx.inputs.addSource(media)}:v`, perFrame: false };
   }
