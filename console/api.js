@@ -1,4 +1,5 @@
 // The API client: every call carries the key; errors keep the API's { code, message, details }.
+import { isRefusal } from './key.js';
 
 export class ApiError extends Error {
   constructor(status, error) {
@@ -9,8 +10,12 @@ export class ApiError extends Error {
   }
 }
 
-/** `baseUrl` is '' when the console and the API share an origin (the local platform). */
-export function createApi(baseUrl, key) {
+/**
+ * `baseUrl` is '' when the console and the API share an origin (the local platform). `onRefused(err)` is
+ * called for every 401/403 (the key is wrong or revoked) before the error is thrown, so every page
+ * handles a refused key the same way, whichever call met it.
+ */
+export function createApi(baseUrl, key, onRefused) {
   async function call(method, path, body, headers = {}) {
     let res;
     try {
@@ -33,7 +38,14 @@ export function createApi(baseUrl, key) {
     } catch {
       json = null; // not JSON (a proxy's error page, say): the status and text still tell the story
     }
-    if (!res.ok) throw new ApiError(res.status, json?.error ?? { message: text || res.statusText });
+    if (!res.ok) {
+      const err = new ApiError(res.status, json?.error ?? { message: text || res.statusText });
+      if (isRefusal(res.status)) {
+        err.refused = true;
+        onRefused?.(err);
+      }
+      throw err;
+    }
     return json;
   }
 

@@ -1,14 +1,14 @@
-// The console's shell: configuration, the API key (session storage only), the hash router and views.
+// The console's shell: configuration, the API key prompt (key.js), the hash router and views.
 import { createApi } from './api.js';
 import { clipsView } from './clips.js';
 import { mixesView } from './mixes.js';
 import { projectListView, projectView } from './projects.js';
-import { h, replace } from './dom.js';
+import { showNotFound } from './dom.js';
+import { forgetKey, isRemembered, keyPrompt, storedKey } from './key.js';
 import { jobListView, jobView } from './jobs.js';
 import { submitView } from './submit.js';
 import { templateListView, templateView } from './templates.js';
 
-const KEY = 'cutline.apiKey';
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const keyStatus = document.getElementById('key-status');
@@ -21,71 +21,40 @@ const apiUrl = String(config.apiUrl ?? '').replace(/\/+$/, '');
 
 let cleanup = () => {};
 
+/** Whether the prompt after a refusal starts ticked: the user had chosen to be remembered. */
+let rememberAgain = false;
+
+/**
+ * Any call the API refuses (401/403) forgets the key and shows the key prompt in place of the page; the
+ * hash stays, so a good key brings the user back to the same page. Several refused calls at once (a
+ * page's polls) show the prompt once.
+ */
+function refused(keyUsed) {
+  if (storedKey() !== keyUsed) return;
+  rememberAgain = isRemembered();
+  forgetKey();
+  route('The API refused the key; enter it again.');
+}
+
 const ctx = {
-  api: () => createApi(apiUrl, sessionStorage.getItem(KEY) ?? ''),
+  api: () => {
+    const key = storedKey();
+    return createApi(apiUrl, key, () => refused(key));
+  },
   staticUrl: (name) => new URL(name, location.href).href,
   navigate: (hash) => {
     if (location.hash === hash) route();
     else location.hash = hash;
   },
   query: new URLSearchParams(),
-  /** Shows an API error in `el`; a refused key sends the user back to the key form. */
+  /** Shows an API error in `el`; a refused key has already been handled (the key prompt). */
   onError(err, el) {
-    if (err.status === 403) {
-      sessionStorage.removeItem(KEY);
-      route('The API refused the key; enter it again.');
-      return;
-    }
+    if (err.refused) return;
     el.hidden = false;
     el.textContent = `${err.code}: ${err.message}`;
   },
+  notFound: (root, what) => showNotFound(root, what),
 };
-
-function keyView(message) {
-  const input = h('input', {
-    id: 'api-key',
-    type: 'password',
-    autocomplete: 'off',
-    required: true,
-    'aria-describedby': 'api-key-help',
-  });
-  const out = h('p', { class: 'bad', role: 'alert' }, message ?? '');
-  replace(
-    main,
-    h('h1', { tabindex: -1 }, 'Sign in with an API key'),
-    h(
-      'form',
-      {
-        class: 'key-form',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          const key = input.value.trim();
-          try {
-            await createApi(apiUrl, key).call('GET', '/v1/renders?limit=1');
-            sessionStorage.setItem(KEY, key);
-            route();
-          } catch (err) {
-            out.textContent =
-              err.status === 403 ? 'That key was refused by the API.' : `${err.code}: ${err.message}`;
-            input.focus();
-          }
-        },
-      },
-      h('label', { for: 'api-key' }, 'API key'),
-      input,
-      h(
-        'p',
-        { id: 'api-key-help', class: 'small muted' },
-        'Kept in this tab\u2019s session storage only, and sent only to the API',
-        apiUrl ? ` (${apiUrl})` : '',
-        '. `npm start` prints the local key.',
-      ),
-      h('button', { type: 'submit', class: 'primary' }, 'Continue'),
-      out,
-    ),
-  );
-  input.focus();
-}
 
 function route(message) {
   cleanup();
@@ -93,12 +62,19 @@ function route(message) {
   const [path, q] = (location.hash.slice(1) || '/jobs').split('?');
   ctx.query = new URLSearchParams(q ?? '');
   const parts = path.split('/').filter(Boolean);
-  const signedIn = !!sessionStorage.getItem(KEY);
+  const signedIn = !!storedKey();
   nav.hidden = !signedIn;
   keyStatus.hidden = !signedIn;
   for (const a of nav.querySelectorAll('a'))
     a.toggleAttribute('aria-current', a.getAttribute('href') === `#/${parts[0] ?? 'jobs'}`);
-  if (!signedIn) return keyView(typeof message === 'string' ? message : undefined);
+  if (!signedIn)
+    return keyPrompt(main, {
+      message: typeof message === 'string' ? message : undefined,
+      remember: typeof message === 'string' && rememberAgain,
+      apiUrl,
+      check: (key) => createApi(apiUrl, key).call('GET', '/v1/renders?limit=1'),
+      done: () => route(),
+    });
   const [section, id] = parts;
   if (section === 'jobs' && id) cleanup = jobView(main, ctx, id);
   else if (section === 'submit') cleanup = submitView(main, ctx);
@@ -108,15 +84,29 @@ function route(message) {
   else if (section === 'projects') cleanup = projectListView(main, ctx);
   else if (section === 'templates' && id) cleanup = templateView(main, ctx, id);
   else if (section === 'templates') cleanup = templateListView(main, ctx);
-  else cleanup = jobListView(main, ctx);
+  else if (!section || section === 'jobs') cleanup = jobListView(main, ctx);
+  else
+    showNotFound(main, {
+      title: 'Page not found',
+      message: `The console has no page at ${location.hash}.`,
+      back: ['#/jobs', 'Go to the jobs list'],
+    });
   // Move focus to the new page's heading, as a page load would, so keyboard and screen-reader users start there.
   main.querySelector('h1')?.focus({ preventScroll: true });
   document.title = `${main.querySelector('h1')?.textContent ?? 'Console'} — cutline`;
 }
 
 document.getElementById('sign-out').addEventListener('click', () => {
-  sessionStorage.removeItem(KEY);
+  forgetKey();
   route();
 });
 window.addEventListener('hashchange', () => route());
+// A link to the page already shown opens it afresh (the hash does not change, so no hashchange): its
+// messages from earlier actions go, as after any navigation.
+document.addEventListener('click', (e) => {
+  const a = e.target.closest?.('a[href^="#/"]');
+  if (!a || a.getAttribute('href') !== location.hash || e.defaultPrevented) return;
+  e.preventDefault();
+  route();
+});
 route();

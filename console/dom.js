@@ -75,3 +75,46 @@ export const STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'
 export function statusBadge(status) {
   return h('span', { class: `badge badge-${String(status).toLowerCase()}` }, status);
 }
+
+/**
+ * A not-found page in `root`: says what was not found and links back, so a bad link never leaves a
+ * blank screen or a spinner. Focus moves to its heading, as on any new page.
+ */
+export function showNotFound(root, { title, message, back }) {
+  const heading = h('h1', { tabindex: -1 }, title);
+  replace(
+    root,
+    h(
+      'section',
+      { class: 'not-found', 'data-not-found': true },
+      heading,
+      h('p', {}, message),
+      h('p', {}, h('a', { href: back[0] }, back[1])),
+    ),
+  );
+  document.title = `${title} — cutline`;
+  heading.focus({ preventScroll: true });
+}
+
+/**
+ * Clears `messages` (success or error lines about the last action) as soon as the user changes any
+ * control in `form`, so an old "Saved" or "Not submitted" never describes the new input.
+ */
+export function clearOnInput(form, ...messages) {
+  const clear = () => {
+    for (const m of messages) m.replaceChildren();
+  };
+  form.addEventListener('input', clear);
+  form.addEventListener('change', clear);
+}
+
+/**
+ * The attributes of a table's scroll box: a wide table scrolls inside it, so it is focusable (keyboard
+ * users can scroll it with the arrow keys) and named as a region.
+ */
+export const tableWrap = (label) => ({
+  class: 'table-wrap',
+  tabindex: 0,
+  role: 'region',
+  'aria-label': label,
+});

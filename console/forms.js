@@ -1,6 +1,6 @@
 // Form pieces the job screens share: labelled fields, a src box with upload, and a job form validated
 // live by POST /v1/validate?type=… (the API's own messages and JSON paths) and submitted to its endpoint.
-import { formatBytes, h, replace } from './dom.js';
+import { clearOnInput, formatBytes, h, replace } from './dom.js';
 import { describeEstimate } from './editor.js';
 
 let ids = 0;
@@ -208,6 +208,7 @@ export function jobForm(ctx, { type, endpoint, build, fields, submitLabel, noun 
     result,
     h('details', {}, h('summary', {}, 'The request this form sends'), preview),
   );
+  clearOnInput(form, result);
   return { element: form, validate, refresh: later, dispose: () => clearTimeout(timer) };
 }
 

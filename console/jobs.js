@@ -10,7 +10,9 @@ import {
   STATUSES,
   statusBadge,
   TERMINAL,
+  tableWrap,
 } from './dom.js';
+import { loadDraft, mayReplaceDraft } from './draft.js';
 import { showResults } from './results.js';
 
 const LIST_POLL_MS = 2000;
@@ -26,11 +28,61 @@ function progressCell(job) {
   );
 }
 
-/** ` · 540/1200 frames · ~12 s left` while a job renders (the job's own frame counts). */
-function framesText(job) {
-  if (TERMINAL.includes(job.status) || !job.frames?.total) return '';
-  const left = typeof job.secondsRemaining === 'number' ? ` · ~${job.secondsRemaining} s left` : '';
-  return ` · ${job.frames.done}/${job.frames.total} frames${left}`;
+/** Whole seconds left as `45 s`, `2 min 5 s`, `1 h 3 min`. */
+function formatEta(s) {
+  const t = Math.max(0, Math.round(s));
+  if (t < 60) return `${t} s`;
+  if (t < 3600) return `${Math.floor(t / 60)} min ${t % 60} s`;
+  return `${Math.floor(t / 3600)} h ${Math.floor((t % 3600) / 60)} min`;
+}
+
+/**
+ * What the job page's meter says: the bar's percent (every stage; it moves with the frames while they
+ * render) and, from the job's renderProgress, the frames drawn and the time left at their rate so far.
+ */
+function progressReading(job) {
+  const percent = Math.max(0, Math.min(100, Math.round(job.progress ?? 0)));
+  const r = job.renderProgress;
+  const parts = [`${percent}%`];
+  const spoken = [`${percent} percent`];
+  if (r?.framesTotal) {
+    parts.push(`${r.framesDone}/${r.framesTotal} frames`);
+    spoken.push(`${r.framesDone} of ${r.framesTotal} frames`);
+  }
+  if (!TERMINAL.includes(job.status) && typeof r?.etaSeconds === 'number') {
+    parts.push(`about ${formatEta(r.etaSeconds)} left`);
+    spoken.push(`about ${formatEta(r.etaSeconds)} left`);
+  }
+  return { percent, text: parts.join(' · '), spoken: spoken.join(', ') };
+}
+
+/**
+ * The job page's progress bar. Outside the status live region on purpose: it changes every poll, and a
+ * screen reader should hear status and stage changes, not each frame count (the bar says those on demand).
+ */
+function progressMeter() {
+  const bar = h('progress', {
+    id: 'job-progress',
+    max: 100,
+    value: 0,
+    role: 'progressbar',
+    'aria-label': 'job progress',
+    'aria-valuemin': 0,
+    'aria-valuemax': 100,
+    'aria-valuenow': 0,
+  });
+  const text = h('span', { class: 'job-progress-text' });
+  const el = h('div', { class: 'job-progress' }, bar, text);
+  return {
+    el,
+    update(job) {
+      const { percent, text: shown, spoken } = progressReading(job);
+      bar.value = percent;
+      bar.setAttribute('aria-valuenow', String(percent));
+      bar.setAttribute('aria-valuetext', spoken);
+      text.textContent = shown;
+    },
+  };
 }
 
 /** Polls `fn` every `ms` while the page is visible; returns the stop function. */
@@ -85,7 +137,7 @@ export function jobListView(root, ctx) {
     error,
     h(
       'div',
-      { class: 'table-wrap' },
+      tableWrap('Jobs table'),
       h(
         'table',
         { class: 'jobs' },
@@ -100,7 +152,7 @@ export function jobListView(root, ctx) {
           h(
             'tr',
             {},
-            ['Job', 'Type', 'Status', 'Stage', 'Progress', 'Created', 'Took'].map((t) =>
+            ['Job', 'Preview', 'Type', 'Status', 'Stage', 'Progress', 'Created', 'Took'].map((t) =>
               h('th', { scope: 'col' }, t),
             ),
           ),
@@ -115,10 +167,49 @@ export function jobListView(root, ctx) {
   // Rows are keyed by id and updated in place, so focus and reading position survive every poll.
   const rows = new Map();
   let cursor;
+  // The title (template or project name, else the kind) with the short id; the list's thumbnail is
+  // presigned for an hour, like every output URL.
   const cells = (job) => [
-    h('td', { 'data-label': 'Job' }, h('a', { href: `#/jobs/${job.id}`, class: 'mono' }, job.id.slice(0, 8))),
+    h(
+      'td',
+      { 'data-label': 'Job' },
+      h(
+        'a',
+        { href: `#/jobs/${job.id}`, class: 'job-title' },
+        job.title ?? job.type ?? 'render',
+        ' ',
+        h('span', { class: 'mono small' }, job.id.slice(0, 8)),
+      ),
+    ),
+    h(
+      'td',
+      { 'data-label': 'Preview' },
+      job.thumbnail
+        ? h('img', {
+            class: 'thumb',
+            src: job.thumbnail.url,
+            alt: `poster of ${job.title ?? 'the job'} ${job.id.slice(0, 8)}`,
+            loading: 'lazy',
+            width: 96,
+            height: job.thumbnail.width ? Math.round((96 * job.thumbnail.height) / job.thumbnail.width) : 54,
+          })
+        : '',
+    ),
     h('td', { 'data-label': 'Type' }, job.type ?? 'render'),
-    h('td', { 'data-label': 'Status' }, statusBadge(job.status)),
+    h(
+      'td',
+      { 'data-label': 'Status' },
+      // One box, so the phone layout's flex cell does not stretch the badge beside the reason.
+      h(
+        'div',
+        {},
+        statusBadge(job.status),
+        // Why a job failed, in the list, so a failure is understood without opening it.
+        job.error
+          ? h('p', { class: 'bad small failure' }, h('code', {}, job.error.code), ' ', job.error.message)
+          : null,
+      ),
+    ),
     h('td', { 'data-label': 'Stage' }, TERMINAL.includes(job.status) ? '' : (job.stage ?? '')),
     h('td', { 'data-label': 'Progress' }, progressCell(job)),
     h('td', { 'data-label': 'Created' }, formatTime(job.createdAt)),
@@ -126,14 +217,14 @@ export function jobListView(root, ctx) {
   ];
   function upsert(job, atEnd) {
     const known = rows.get(job.id);
-    const key = `${job.status}|${job.stage}|${job.progress}`;
+    const key = `${job.status}|${job.stage}|${job.progress}|${!!job.thumbnail}`;
     if (known && known.key === key) return;
     if (known && known.status !== job.status && TERMINAL.includes(job.status))
       announce(`Job ${job.id.slice(0, 8)} ${job.status}`);
     if (known) {
-      // Replace only the changing cells (status onwards), never the link the user may have focused.
+      // Replace only the changing cells (the preview onwards), never the link the user may have focused.
       const fresh = cells(job);
-      for (let c = 2; c < fresh.length; c++) known.tr.children[c].replaceWith(fresh[c]);
+      for (let c = 1; c < fresh.length; c++) known.tr.children[c].replaceWith(fresh[c]);
     } else {
       const tr = h('tr', { 'data-id': job.id, 'data-status': job.status }, cells(job));
       if (atEnd) tbody.append(tr);
@@ -273,6 +364,7 @@ export function jobView(root, ctx, id) {
     'Cancel job',
   );
   const live = h('p', { class: 'job-status', role: 'status', 'aria-live': 'polite' });
+  const meter = progressMeter();
   let submitted;
   // An edit opens in the editor (New render keeps its draft in session storage); any job renders again.
   const openInEditor = h(
@@ -280,8 +372,13 @@ export function jobView(root, ctx, id) {
     {
       type: 'button',
       hidden: true,
-      onclick: () => {
-        sessionStorage.setItem('cutline.draft', JSON.stringify(submitted.request, null, 2));
+      onclick: async () => {
+        const replaceable = await mayReplaceDraft({
+          what: 'Opening this job’s edit in New render',
+          confirm: 'Replace with this job’s edit',
+        });
+        if (!replaceable) return;
+        loadDraft(JSON.stringify(submitted.request, null, 2));
         ctx.navigate('#/submit');
       },
     },
@@ -308,7 +405,7 @@ export function jobView(root, ctx, id) {
     h('p', {}, h('a', { href: '#/jobs' }, '← All jobs')),
     title,
     problem,
-    live,
+    h('div', { class: 'job-head' }, live, meter.el),
     h('div', { class: 'toolbar' }, cancel, openInEditor, again),
     summary,
     errorBox,
@@ -326,7 +423,7 @@ export function jobView(root, ctx, id) {
       ),
       h(
         'div',
-        { class: 'table-wrap' },
+        tableWrap('Progress history table'),
         h(
           'table',
           { class: 'history' },
@@ -346,6 +443,7 @@ export function jobView(root, ctx, id) {
   );
 
   let last;
+  let lastStatus;
   let shownOutputs = false;
   let stop = () => {};
 
@@ -365,15 +463,17 @@ export function jobView(root, ctx, id) {
       if (last && job.status !== last.split('|')[0]) announce(`Job ${job.status}`);
       last = key;
     }
-    replace(
-      live,
-      statusBadge(job.status),
-      ' ',
-      job.stage && !TERMINAL.includes(job.status) ? `${job.stage} ` : '',
-      h('progress', { max: 100, value: job.progress, 'aria-label': 'job progress' }),
-      ` ${job.progress}%`,
-      framesText(job),
-    );
+    // The live region changes only with status or stage (each change announced once); the meter every poll.
+    const status = `${job.status}|${job.stage && !TERMINAL.includes(job.status) ? job.stage : ''}`;
+    if (status !== lastStatus) {
+      lastStatus = status;
+      replace(
+        live,
+        statusBadge(job.status),
+        job.stage && !TERMINAL.includes(job.status) ? h('span', { class: 'stage' }, job.stage) : '',
+      );
+    }
+    meter.update(job);
     const t = job.timings ?? {};
     const fact = (k, v) => (v ? [h('dt', {}, k), h('dd', {}, v)] : []);
     replace(
@@ -444,8 +544,13 @@ export function jobView(root, ctx, id) {
       render(job);
       if (TERMINAL.includes(job.status)) stop();
     } catch (err) {
-      ctx.onError(err, problem);
-      if (err.status === 404) stop();
+      if (err.status !== 404) return ctx.onError(err, problem);
+      stop();
+      ctx.notFound(root, {
+        title: 'Job not found',
+        message: `There is no job ${id} for this API key: the link may be wrong, or the job belongs to another key.`,
+        back: ['#/jobs', '← All jobs'],
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 // Projects: scene projects (music videos, ad creatives) — the list, create, scenes (add, replace, reorder,
 // remove), compose, and the final video. Every change goes through the API, which answers the project.
-import { announce, formatTime, h, replace, statusBadge } from './dom.js';
+import { announce, clearOnInput, formatTime, h, replace, statusBadge, tableWrap } from './dom.js';
 import {
   compact,
   field,
@@ -109,7 +109,7 @@ export function projectListView(root, ctx) {
     error,
     h(
       'div',
-      { class: 'table-wrap' },
+      tableWrap('Projects table'),
       h(
         'table',
         { class: 'jobs projects' },
@@ -222,6 +222,7 @@ function createForm(ctx) {
     status,
     h('button', { type: 'submit', class: 'primary' }, 'Create project'),
   );
+  clearOnInput(form, status);
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'new-project-h' },
@@ -313,6 +314,7 @@ function sceneForm(ctx, { title, submitLabel, onSubmit, onCancel }) {
       onCancel ? h('button', { type: 'button', onclick: onCancel }, 'Cancel') : null,
     ),
   );
+  clearOnInput(form, status);
   return h('section', { class: 'panel', 'aria-label': title }, h('h3', {}, title), form);
 }
 
@@ -322,6 +324,78 @@ function sceneSummary(s) {
   if (s.source === 'voiceover') return `says “${s.text}”${s.image ? ` over ${name(s.image)}` : ''}`;
   if (s.source === 'generate') return `prompt “${s.prompt}”`;
   return name(s.src) + (s.caption ? ` — “${s.caption}”` : '');
+}
+
+/**
+ * The project's own fields (name, mode, prompt, subject, backing track), edited in place with
+ * PUT /v1/projects/{id}: a field emptied is sent as null (removed); the API answers the project.
+ * `fill(project)` sets the controls from the project, except while the user is changing them.
+ */
+function detailsForm(ctx, path, onSaved) {
+  const name = textInput({ placeholder: 'optional' });
+  const mode = select(MODES, { value: 'custom' });
+  const prompt = textArea();
+  const subject = textInput();
+  const audio = srcField(ctx, { label: 'Backing track', path: 'audio.src', accept: 'audio/*' });
+  const status = h('div', { class: 'validation', role: 'status', 'aria-live': 'polite' });
+  let dirty = false;
+  let audioSrc;
+  const orNull = (el) => el.value.trim() || null;
+  const form = h(
+    'form',
+    {
+      class: 'project-form',
+      novalidate: true,
+      oninput: () => (dirty = true),
+      onchange: () => (dirty = true),
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const src = audio.input.value.trim();
+        const body = {
+          name: orNull(name),
+          mode: mode.value,
+          prompt: orNull(prompt),
+          subject: orNull(subject),
+          // The backing track keeps its other settings when only its src is unchanged.
+          ...(src === (audioSrc ?? '') ? {} : { audio: src ? { src } : null }),
+        };
+        replace(status, h('p', { class: 'muted' }, 'Saving…'));
+        try {
+          const p = await ctx.api().call('PUT', path, body);
+          dirty = false;
+          onSaved(p);
+          replace(status, h('p', { class: 'good' }, 'Saved.'));
+        } catch (err) {
+          showError(status, err, form);
+        }
+      },
+    },
+    field('Name', name, { path: 'name' }),
+    field('Mode', mode, { path: 'mode' }),
+    field('Prompt', prompt, { path: 'prompt' }),
+    field('Subject', subject, { path: 'subject' }),
+    audio.element,
+    status,
+    h('button', { type: 'submit', class: 'primary' }, 'Save the details'),
+  );
+  clearOnInput(form, status);
+  return {
+    element: h(
+      'details',
+      { class: 'panel project-details' },
+      h('summary', {}, 'Edit the project’s details'),
+      form,
+    ),
+    fill(p) {
+      if (dirty) return;
+      name.value = p.name ?? '';
+      mode.value = p.mode ?? 'custom';
+      prompt.value = p.prompt ?? '';
+      subject.value = p.subject ?? '';
+      audioSrc = p.audio?.src;
+      audio.input.value = audioSrc ?? '';
+    },
+  };
 }
 
 export function projectView(root, ctx, id) {
@@ -531,6 +605,7 @@ export function projectView(root, ctx, id) {
 
   function show(p) {
     project = p;
+    details.fill(p);
     title.textContent = p.name ?? `Project ${p.id.slice(0, 8)}`;
     const fact = (k, v) => (v ? [h('dt', {}, k), h('dd', {}, v)] : []);
     replace(
@@ -575,8 +650,15 @@ export function projectView(root, ctx, id) {
       show(await ctx.api().call('GET', path));
       problem.hidden = true;
     } catch (err) {
-      ctx.onError(err, problem);
-      if (err.status === 404) stopped = true;
+      if (err.status !== 404) ctx.onError(err, problem);
+      else {
+        stopped = true;
+        ctx.notFound(root, {
+          title: 'Project not found',
+          message: `There is no project ${id} for this API key: it may have been deleted, or the link is wrong.`,
+          back: ['#/projects', '← All projects'],
+        });
+      }
     }
     const busy =
       project && (project.status === 'composing' || project.scenes.some((s) => s.status === 'processing'));
@@ -637,6 +719,8 @@ export function projectView(root, ctx, id) {
     planOut,
   );
 
+  clearOnInput(planForm, planOut);
+
   const onlyCompleted = h('input', { type: 'checkbox', id: 'compose-completed' });
   const composeStatus = h('div', { class: 'validation', role: 'status' });
   const composeForm = h(
@@ -666,6 +750,8 @@ export function projectView(root, ctx, id) {
     h('button', { type: 'submit', class: 'primary' }, 'Compose'),
     composeStatus,
   );
+  clearOnInput(composeForm, composeStatus);
+  const details = detailsForm(ctx, path, (p) => show(p));
 
   replace(
     root,
@@ -673,6 +759,7 @@ export function projectView(root, ctx, id) {
     title,
     problem,
     facts,
+    details.element,
     h(
       'section',
       { 'aria-labelledby': 'scenes-h' },

@@ -1,9 +1,8 @@
 // Submit: a JSON editor validated by the API, the examples, uploads with progress, and submit.
-import { formatBytes, h, replace } from './dom.js';
+import { clearOnInput, formatBytes, h, replace } from './dom.js';
+import { draftText, loadDraft, mayReplaceDraft, saveDraft } from './draft.js';
 import { createEditor } from './editor.js';
 import { createTimeline } from './timeline.js';
-
-const DRAFT = 'cutline.draft';
 
 let examplesCache;
 async function examples(ctx) {
@@ -92,6 +91,7 @@ export function uploadPanel(ctx, editor) {
     text,
     result,
   );
+  clearOnInput(form, text);
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'upload-h' },
@@ -104,9 +104,9 @@ export function submitView(root, ctx) {
   const editor = createEditor({
     api: ctx.api,
     label: 'Edit (JSON: timeline, output, merge…)',
-    value: sessionStorage.getItem(DRAFT) ?? '',
+    value: draftText(),
   });
-  editor.area.addEventListener('input', () => sessionStorage.setItem(DRAFT, editor.text()));
+  editor.area.addEventListener('input', () => saveDraft(editor.text()));
   const timeline = createTimeline({ api: ctx.api, editor });
   const picker = h('select', { id: 'example' }, h('option', { value: '' }, 'Choose an example…'));
   const note = h('p', { class: 'small muted', role: 'status' });
@@ -116,7 +116,7 @@ export function submitView(root, ctx) {
 
   const load = (ex) => {
     editor.setText(JSON.stringify(ex.edit, null, 2));
-    sessionStorage.setItem(DRAFT, editor.text());
+    loadDraft(editor.text());
     timeline.refresh();
     const notes = [];
     if (ex.media.length && !ex.local)
@@ -128,16 +128,30 @@ export function submitView(root, ctx) {
 
   void examples(ctx).then((list) => {
     for (const ex of list) picker.append(h('option', { value: ex.name }, ex.name));
+    let shown = '';
+    // The user's changes are never replaced without asking.
+    const pick = async (ex) => {
+      picker.value = ex.name;
+      const replaceable = await mayReplaceDraft({
+        what: `Loading the example “${ex.name}”`,
+        confirm: `Replace with ${ex.name}`,
+        text: editor.text(),
+      });
+      if (!replaceable) {
+        picker.value = shown;
+        if (editor.text().trim()) void editor.validate();
+        return;
+      }
+      shown = ex.name;
+      load(ex);
+    };
     picker.addEventListener('change', () => {
       const ex = list.find((e) => e.name === picker.value);
-      if (ex) load(ex);
+      if (ex) void pick(ex);
     });
-    const wanted = ctx.query.get('example');
-    const ex = list.find((e) => e.name === wanted);
-    if (ex) {
-      picker.value = ex.name;
-      load(ex);
-    } else if (editor.text().trim()) void editor.validate();
+    const ex = list.find((e) => e.name === ctx.query.get('example'));
+    if (ex) void pick(ex);
+    else if (editor.text().trim()) void editor.validate();
   });
 
   const form = h(
@@ -198,6 +212,8 @@ export function submitView(root, ctx) {
     saveResult,
   );
 
+  clearOnInput(form, result);
+  clearOnInput(saveForm, saveResult);
   replace(
     root,
     h('h1', { tabindex: -1 }, 'New render'),

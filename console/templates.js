@@ -1,5 +1,5 @@
 // Templates: list, create, edit, delete, and render with merge values (a field per placeholder).
-import { formatTime, h, replace } from './dom.js';
+import { clearOnInput, formatTime, h, replace, tableWrap } from './dom.js';
 import { createEditor } from './editor.js';
 import { mergeFields, mergeValues } from './edit-tools.js';
 
@@ -18,7 +18,7 @@ export function templateListView(root, ctx) {
     problem,
     h(
       'div',
-      { class: 'table-wrap' },
+      tableWrap('Templates table'),
       h(
         'table',
         { class: 'templates' },
@@ -51,7 +51,7 @@ export function templateListView(root, ctx) {
               'td',
               { 'data-label': 'Merge fields' },
               mergeFields(t.edit)
-                .map((f) => f.name)
+                .map((f) => (f.default === undefined ? `${f.name} (required)` : f.name))
                 .join(', '),
             ),
             h('td', { 'data-label': 'Updated' }, formatTime(t.updatedAt)),
@@ -60,7 +60,7 @@ export function templateListView(root, ctx) {
               { 'data-label': 'Actions' },
               h(
                 'a',
-                { href: `#/templates/${t.id}`, 'aria-label': `Edit or render ${t.name}` },
+                { href: `#/templates/${t.id}`, 'aria-label': `Edit / render ${t.name}` },
                 'Edit / render',
               ),
               ' ',
@@ -140,11 +140,13 @@ export function templateView(root, ctx, id) {
         type: f.type === 'number' ? 'number' : 'text',
         step: f.type === 'number' ? 'any' : null,
         placeholder: f.default === undefined ? '' : String(f.default),
+        // Required: no default in the template, so a render must give a value (the API refuses one too).
+        required: f.default === undefined,
         'aria-describedby': `merge-${i}-hint`,
       });
       return { f, input, i };
     });
-    const out = h('p', { role: 'alert' });
+    const out = h('p', { role: 'alert', class: 'bad' });
     replace(
       renderBox,
       h('h2', { id: 'render-h' }, 'Render with merge values'),
@@ -152,8 +154,23 @@ export function templateView(root, ctx, id) {
         'form',
         {
           class: 'merge-form',
+          // Checked here, before submit, so the message names the fields (the browser's bubble names none).
+          novalidate: true,
+          oninput: (e) => e.target.removeAttribute('aria-invalid'),
           onsubmit: async (e) => {
             e.preventDefault();
+            const empty = inputs.filter(({ input }) => input.required && !input.value.trim());
+            for (const { input } of inputs)
+              input.toggleAttribute(
+                'aria-invalid',
+                empty.some((x) => x.input === input),
+              );
+            if (empty.length) {
+              const names = empty.map(({ f }) => f.name);
+              out.textContent = `Not rendered: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} required (the template has no default).`;
+              empty[0].input.focus();
+              return;
+            }
             const values = Object.fromEntries(inputs.map(({ f, input }) => [f.name, input.value]));
             try {
               const job = await ctx.api().call('POST', `/v1/templates/${current.id}/render`, {
@@ -183,6 +200,7 @@ export function templateView(root, ctx, id) {
         out,
       ),
     );
+    clearOnInput(renderBox.querySelector('form'), out);
     renderBox.hidden = false;
   }
 
@@ -228,6 +246,7 @@ export function templateView(root, ctx, id) {
       h('aside', { class: 'side-col' }, renderBox),
     ),
   );
+  clearOnInput(root.querySelector('form.main-col'), saved);
 
   if (isNew) {
     name.value = '';
@@ -241,7 +260,15 @@ export function templateView(root, ctx, id) {
         editor.setText(JSON.stringify(t.edit, null, 2));
         showRender(t);
       })
-      .catch((err) => ctx.onError(err, problem));
+      .catch((err) =>
+        err.status === 404
+          ? ctx.notFound(root, {
+              title: 'Template not found',
+              message: `There is no template ${id} for this API key: it may have been deleted, or the link is wrong.`,
+              back: ['#/templates', '← All templates'],
+            })
+          : ctx.onError(err, problem),
+      );
   }
   return () => editor.dispose();
 }

@@ -196,6 +196,7 @@ export class Pipeline extends Construct {
     // The render tasks publish throttled Job Progress events themselves (lambdas/core/jobs/progress.ts).
     props.bus.grantPutEventsTo(f.renderChunk);
     props.bus.grantPutEventsTo(f.renderAudio);
+    props.bus.grantPutEventsTo(f.stitch);
     // ecs:runTask.sync: run the task, pass its roles, and watch it through EventBridge's managed rule.
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({

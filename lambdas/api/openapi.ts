@@ -16,6 +16,8 @@ import {
 import { PROJECT_STATUSES } from '../core/projects/status.js';
 import { UploadRequest } from './uploads.js';
 import { observed } from '../core/observability.js';
+import { JOB_STATUSES } from '../core/jobs/model.js';
+import { RenderProgress } from '../core/jobs/render-progress.js';
 
 const error = {
   type: 'object',
@@ -55,7 +57,11 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: 'cutline', version: '1' },
     components: {
       securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } },
-      schemas: { Edit: z.toJSONSchema(Edit, { target: 'draft-2020-12', io: 'input' }), Error: error },
+      schemas: {
+        Edit: z.toJSONSchema(Edit, { target: 'draft-2020-12', io: 'input' }),
+        Error: error,
+        RenderProgress: z.toJSONSchema(RenderProgress, { target: 'draft-2020-12', io: 'output' }),
+      },
     },
     security: [{ apiKey: [] }],
     paths: {
@@ -168,7 +174,13 @@ export function openApiDocument(): Record<string, unknown> {
             in: 'query',
             schema: { type: 'string' },
           })),
-          responses: { '200': { description: 'a page of renders' }, ...errors },
+          responses: {
+            '200': {
+              description:
+                'a page of renders, each with its title (template, project or dropped file name, else the kind) and, when it made one, a presigned thumbnail (its thumbnail output, else poster, else first image)',
+            },
+            ...errors,
+          },
         },
       },
       '/v1/clips': {
@@ -204,6 +216,26 @@ export function openApiDocument(): Record<string, unknown> {
             '200': {
               description:
                 'the render; while QUEUED, `queue` {position, ahead, running, workers?, estimatedStartSeconds?}',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['id', 'status', 'progress'],
+                    properties: {
+                      id: { type: 'string' },
+                      status: { type: 'string', enum: [...JOB_STATUSES] },
+                      stage: { type: 'string' },
+                      progress: {
+                        type: 'number',
+                        minimum: 0,
+                        maximum: 100,
+                        description: 'percent over every stage; moves with the frames while rendering',
+                      },
+                      renderProgress: { $ref: '#/components/schemas/RenderProgress' },
+                    },
+                  },
+                },
+              },
             },
             ...errors,
           },
@@ -263,7 +295,15 @@ export function openApiDocument(): Record<string, unknown> {
         delete: { responses: { '204': { description: 'deleted' }, ...errors } },
       },
       '/v1/templates/{id}/render': {
-        post: { responses: { '202': { description: 'queued, as POST /v1/renders' }, ...errors } },
+        post: {
+          responses: {
+            '202': {
+              description:
+                'queued, as POST /v1/renders; 400 when a required merge field (no default in the template) is missing or empty',
+            },
+            ...errors,
+          },
+        },
       },
       '/v1/projects': {
         post: {

@@ -332,6 +332,7 @@ async function compose(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
     idempotencyKey: key,
     // The caller's body on this project; the scenes copied in may change between retries.
     fingerprint: { route: `POST /v1/projects/${project.id}/compose`, body },
+    ...(project.name ? { title: project.name } : {}),
   });
   if (created) await store().setStatus(tenantId, id, 'composing', { id: job.id, replaces: true });
   return json(

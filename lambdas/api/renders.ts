@@ -8,14 +8,16 @@ import { MAX_WAIT_SECONDS, waitForTerminal } from '../core/jobs/wait.js';
 import { notEstimable, type JobEstimate } from '../core/plan/estimate.js';
 import { estimateJob } from '../core/submit/estimate.js';
 import { getPlatform } from '../core/platform.js';
+import { jobTitle, thumbnailOutput } from '../core/jobs/list-item.js';
 import { liveProgress, type AggregateProgress } from '../core/jobs/progress.js';
+import { renderProgressOf } from '../core/jobs/render-progress.js';
 import { HttpError, httpErrors, json, jsonBody, logger, tenantOf, idempotencyKeyOf } from './http.js';
 import { CutlineError } from '../core/errors.js';
 import { observed } from '../core/observability.js';
 
 export const renderView = (job: Job) => viewOf(job, isTerminal(job.status) ? null : liveProgress(job));
 
-const viewOf = (job: Job, live: AggregateProgress | null) => ({
+const viewOf = (job: Job, live: AggregateProgress | null, rendered = renderProgressOf(job, live)) => ({
   id: job.id,
   type: job.type,
   status: job.status,
@@ -24,6 +26,7 @@ const viewOf = (job: Job, live: AggregateProgress | null) => ({
   progress: live?.progress ?? job.progress,
   ...(job.frames ? { frames: live?.frames ?? job.frames } : {}),
   ...(live?.secondsRemaining !== undefined ? { secondsRemaining: live.secondsRemaining } : {}),
+  ...(rendered ? { renderProgress: rendered } : {}),
   ...(job.callbackEvents ? { callbackEvents: job.callbackEvents } : {}),
   ...(job.error ? { error: job.error } : {}),
   ...(job.outputs ? { outputs: job.outputs } : {}),
@@ -59,6 +62,27 @@ async function withUrls(job: Job): Promise<Job> {
 }
 
 /** `?wait=N`: seconds (0 < N ≤ 25) to hold the answer for a finished job; absent or 0: answer at once. */
+/**
+ * A list item: the job's view plus what a list shows of it: its title and a presigned thumbnail (1 hour;
+ * its thumbnail, poster or first image output, when the job made one).
+ */
+async function listItem(job: Job) {
+  const image = thumbnailOutput(job.outputs);
+  const p = getPlatform();
+  return {
+    ...renderView(job),
+    title: jobTitle(job),
+    ...(image
+      ? {
+          thumbnail: {
+            url: await p.objects.presignGet(p.outputsBucket, image.key),
+            ...(image.width && image.height ? { width: image.width, height: image.height } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 export function parseWait(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 0;
   const n = Number(raw);
@@ -163,7 +187,10 @@ async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
     limit,
     cursor: q.cursor || undefined,
   });
-  return json(200, { renders: page.jobs.map(renderView), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  return json(200, {
+    renders: await Promise.all(page.jobs.map(listItem)),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  });
 }
 
 async function cancel(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

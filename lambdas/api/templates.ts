@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { parseEdit, zodIssues } from '../core/intake/parse-edit.js';
 import { MergeField } from '../core/edit/schema.js';
+import { missingRequiredMerge, requiredMergeFields } from '../core/edit/merge.js';
 import { CutlineError } from '../core/errors.js';
 import { submitJob } from '../core/submit/submit.js';
 import type { Template } from '../core/jobs/templates.js';
@@ -138,6 +139,9 @@ async function render(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   const body = parseBody(TemplateRenderRequest, event, true);
   const key = idempotencyKeyOf(event);
   const given = body.merge ?? [];
+  // Refused before anything is written: a required field left out would render as "{{ NAME }}".
+  const problems = missingRequiredMerge(requiredMergeFields(t.edit), given);
+  if (problems.length) throw invalid(problems);
   const defaults = (Array.isArray(t.edit.merge) ? (t.edit.merge as Array<{ find: string }>) : []).filter(
     (m) => !given.some((g) => g.find === m.find),
   );
@@ -154,6 +158,7 @@ async function render(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     // Bound to the caller's request, not the template's current text: a retry after an edit of the
     // template still finds its first job.
     fingerprint: { route: `POST /v1/templates/${t.id}/render`, body },
+    title: t.name,
   });
   return json(202, renderView(job), created ? {} : { 'idempotent-replay': 'true' });
 }

@@ -1,5 +1,5 @@
 import { deliveredSize } from '../core/render/output-spec.js';
-import { STAGE_PROGRESS } from '../core/jobs/progress.js';
+import { framesOf, STAGE_PROGRESS, unitName } from '../core/jobs/progress.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { stitch, type StitchAudio } from '../core/engine/chunks.js';
@@ -11,7 +11,7 @@ import { metered } from './metering.js';
 import { outputName, storeOutputs } from './outputs.js';
 import { prepareJob } from './prepare.js';
 import { withScratch } from './scratch.js';
-import { enterStage, loadJob } from './stage.js';
+import { enterStage, frameReporter, loadJob } from './stage.js';
 import type { AudioResult, RenditionResult, RenditionState } from './state.js';
 import { keepResult, loadProbes } from './work-files.js';
 import { observed } from '../core/observability.js';
@@ -61,7 +61,11 @@ async function handle(state: RenditionState): Promise<RenditionResult> {
           ? { file: parts[0]!.path }
           : { parts: parts.map((r) => r.path), totalSamples: state.rendition.audioSamples };
       const output = join(dir, outputName(name, input.spec.format));
-      await stitch(input, files, audio, output, dir);
+      // The frames it copies fill stitching's band (jobs/progress.ts), so a long join is seen to move.
+      const progress = frameReporter(job.id, unitName.stitch(index));
+      const fps = input.spec.fps.num / input.spec.fps.den;
+      await stitch(input, files, audio, output, dir, { onStats: (s) => progress.frames(framesOf(s, fps)) });
+      await progress.finish(frames);
       const main: RenderedFile = {
         kind: 'video',
         path: output,

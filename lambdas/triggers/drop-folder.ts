@@ -136,6 +136,8 @@ async function handle(event: S3Event): Promise<DropSummary> {
         body,
         idempotencyKey,
         origin: { bucket, key },
+        // Lists name a dropped job by the file that started it.
+        title: key.slice(key.lastIndexOf('/') + 1),
       });
       logger.info(created ? 'drop submitted' : 'drop already submitted', { key, jobId: job.id });
       summary.submitted.push({ key, jobId: job.id, created });

@@ -16,6 +16,7 @@ import {
   toneFixture,
   videoFixture,
 } from '../helpers/fixtures.js';
+import { expectAccessible, expectNoSideScroll } from '../helpers/console-checks.js';
 import { fixtureUrl, startTestPlatform } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -58,13 +59,11 @@ async function allLabelled(where: string) {
   expect(unlabelled, where).toEqual([]);
 }
 
-/** At phone width the page has no sideways scroll (long srcs and paths wrap); back to the desktop size after. */
+/** At phone width (375 px) the page has no sideways scroll (long srcs and paths wrap); back to the desktop size after. */
 async function fitsPhone(name: string) {
-  await page.setViewportSize({ width: 390, height: 800 });
+  await page.setViewportSize({ width: 375, height: 800 });
   try {
-    await expect
-      .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
-      .toBeLessThanOrEqual(390);
+    await expectNoSideScroll(page, name);
     await shot(name);
   } finally {
     await page.setViewportSize({ width: 1280, height: 1000 });
@@ -184,6 +183,7 @@ describe('console job screens', () => {
     });
     await shot('22-clips-form');
     await allLabelled('22-clips-form');
+    await expectAccessible(page, '22-clips-form');
     await fitsPhone('22-clips-form-phone');
 
     await page.getByRole('button', { name: 'Make clips' }).click();
@@ -202,6 +202,7 @@ describe('console job screens', () => {
     expect(square.height).toBe(square.width);
     expect((await download('section[aria-label="clips 1:1"] a.download')).length).toBeGreaterThan(1000);
     await shot('23-clips-results');
+    await expectAccessible(page, 'clips job page');
 
     // Auto mode picks the moments itself: each clip shows its score and the reason it was chosen.
     await page.goto(`${platform.url}/#/clips`);
@@ -277,6 +278,7 @@ describe('console job screens', () => {
     });
     await shot('24-mix-form');
     await allLabelled('24-mix-form');
+    await expectAccessible(page, '24-mix-form');
     await fitsPhone('24-mix-form-phone');
 
     await page.getByRole('button', { name: 'Make the mix' }).click();
@@ -298,6 +300,7 @@ describe('console job screens', () => {
     await plays('figure.variation-card video');
     expect((await download('figure.variation-card a.download')).length).toBeGreaterThan(1000);
     await shot('25-mix-results');
+    await expectAccessible(page, 'mix job page');
   });
 
   it('projects: create, add/replace/reorder/remove scenes, AI refused with the API message, compose, the final video', async () => {
@@ -391,6 +394,7 @@ describe('console job screens', () => {
     expect(file.length).toBeGreaterThan(1000);
     await shot('27-project-composed');
     await allLabelled('27-project');
+    await expectAccessible(page, '27-project');
     await fitsPhone('27-project-phone');
     expect(await page.getByText('Composing: job', { exact: false }).count()).toBe(0);
 

@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
 import { colorVideoFixture, videoFixture } from '../helpers/fixtures.js';
+import { expectAccessible } from '../helpers/console-checks.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -108,6 +109,7 @@ describe('console timeline and preview', () => {
     expect(b3).toBeGreaterThan(200);
     expect(r3).toBeLessThan(60);
     await page.screenshot({ path: join(SHOTS, '11-timeline-preview.png'), fullPage: true });
+    await expectAccessible(page, 'editor with timeline');
   });
 
   it('trimming by drag and moving by keyboard change the JSON, and the preview follows', async () => {
@@ -174,6 +176,7 @@ describe('console timeline and preview', () => {
     }, direct.image);
     for (let k = 0; k < 3; k++) expect(Math.abs(shown[k]! - same[k]!)).toBeLessThan(16);
     await page.screenshot({ path: join(SHOTS, '12-timeline-properties.png'), fullPage: true });
+    await expectAccessible(page, 'timeline clip properties');
   });
 });
 
@@ -210,6 +213,7 @@ describe('console job page', () => {
       new RegExp(`^attachment; filename="${job.id.slice(0, 8)}-[\\w.-]+\\.mp4"`),
     );
     await page.screenshot({ path: join(SHOTS, '13-job-clips.png'), fullPage: true });
+    await expectAccessible(page, 'job page with outputs');
     // A clips job renders again (it is no edit: nothing to open in the editor).
     expect(await page.getByRole('button', { name: 'Open in editor' }).isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Render again' }).click();
@@ -228,6 +232,11 @@ describe('console job page', () => {
     const { job } = await waitForJob(call, res.body.id);
     await page.goto(`${platform.url}/#/jobs/${job.id}`);
     await page.getByRole('button', { name: 'Open in editor' }).click();
+    // The earlier tests changed the draft: the console asks before replacing it.
+    await page
+      .getByRole('dialog', { name: 'Replace your draft?' })
+      .getByRole('button', { name: 'Replace with this job’s edit' })
+      .click();
     await page.getByRole('heading', { name: 'New render' }).waitFor();
     expect(await editJson()).toEqual(submitted);
     await page.locator('.tl-clip').first().waitFor();

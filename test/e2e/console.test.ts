@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
 import { videoFixture } from '../helpers/fixtures.js';
 import { readFrame, regionMean } from '../helpers/media.js';
+import { expectAccessible, expectNoSideScroll } from '../helpers/console-checks.js';
 import { api, startTestPlatform, waitForJob, type Api } from '../helpers/platform.js';
 
 const CHROMIUM = process.env.CUTLINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -97,6 +98,7 @@ describe('web console', () => {
     }));
     expect(stored).toEqual({ session: platform.apiKey, local: 0, cookies: '' });
     await shot('01-jobs-empty');
+    await expectAccessible(page, 'jobs list, empty');
   });
 
   it('keyboard only: picks the hello example, renders it, watches it reach SUCCEEDED and plays the video', async () => {
@@ -112,6 +114,7 @@ describe('web console', () => {
     expect(await page.inputValue('#example')).toBe('hello');
     await page.getByText('Valid edit', { exact: false }).waitFor();
     await shot('02-submit-hello');
+    await expectAccessible(page, 'editor with hello');
     await tabTo('button[type="submit"].primary');
     await page.keyboard.press('Enter');
     await page.waitForURL(/#\/jobs\/[\w-]+$/);
@@ -142,6 +145,7 @@ describe('web console', () => {
     expect(media.duration).toBeCloseTo(5, 0);
     expect(media.currentTime).toBeGreaterThan(0.2);
     await shot('03-job-succeeded');
+    await expectAccessible(page, 'job page');
 
     // The download link is the very file: its pixels are the example's blue background.
     const href = await page.locator('figure.output-video a.download').getAttribute('href');
@@ -176,6 +180,7 @@ describe('web console', () => {
     });
     await path.waitFor();
     await shot('04-validation-error');
+    await expectAccessible(page, 'editor with problems');
     await path.press('Enter');
     const selected = await area.evaluate((a: HTMLTextAreaElement) =>
       a.value.slice(a.selectionStart, a.selectionEnd),
@@ -260,6 +265,7 @@ describe('web console', () => {
     await page.getByLabel('NAME', { exact: true }).fill('Ada');
     await page.getByLabel('SECONDS', { exact: true }).fill('3');
     await shot('07-template');
+    await expectAccessible(page, 'template page');
     await page.getByRole('button', { name: 'Render', exact: true }).click();
     await page.waitForURL(/#\/jobs\/[\w-]+$/);
     await waitForStatus('SUCCEEDED');
@@ -311,6 +317,7 @@ describe('web console', () => {
       await phone.locator('h1').waitFor();
       if (hash === '#/jobs') await phone.locator('table.jobs tbody tr').first().waitFor();
       expect(await phone.evaluate(() => document.documentElement.scrollWidth), hash).toBeLessThanOrEqual(375);
+      await expectNoSideScroll(phone, hash);
       await shot(name, phone);
     }
     await phone.goto(`${platform.url}/#/jobs`);
@@ -318,6 +325,7 @@ describe('web console', () => {
     await phone.goto(`${platform.url}/${job}`);
     await waitForStatus('SUCCEEDED', phone);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await expectNoSideScroll(phone, 'job page');
     await shot('10-phone-job', phone);
     await phone.close();
   });

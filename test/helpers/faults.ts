@@ -12,7 +12,8 @@ import { join } from 'node:path';
  *   fail:PAT        every matching call exits 1 with "injected failure" on stderr
  *   hang:PAT        every matching call sleeps 120 s first (a render caught in progress)
  *   fail-late:PAT   every matching call fails as `fail` does, 5 s after it starts
- * Every call's output path is appended to `calls`, so a test can count attempts. Several modes (an
+ * Every call's output path is appended to `calls` (and, with its start time, to `timed`), so a test can
+ * count attempts and tell which began after a moment such as a cancel. Several modes (an
  * array) apply each to the calls it matches, the first match winning.
  */
 type FaultMode = 'pass' | `kill-once:${string}` | `fail:${string}` | `fail-late:${string}` | `hang:${string}`;
@@ -21,6 +22,8 @@ export interface FaultyFfmpeg {
   bin: string;
   set(mode: FaultMode | FaultMode[]): Promise<void>;
   calls(): Promise<string[]>;
+  /** Each call's output path and the time it started (epoch ms). */
+  timedCalls(): Promise<{ at: number; out: string }[]>;
   dispose(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function faultyFfmpeg(): Promise<FaultyFfmpeg> {
 dir="${dir}"
 out="\${@: -1}"
 echo "$out" >> "$dir/calls"
+printf '%s\t%s\n' "$(date +%s%3N)" "$out" >> "$dir/timed"
 while IFS= read -r mode; do
 case "$mode" in
   kill-once:*)
@@ -68,11 +72,23 @@ exec "${real}" "$@"
     async set(mode) {
       await writeFile(join(dir, 'mode'), [mode].flat().join('\n'));
       await rm(join(dir, 'calls'), { force: true });
+      await rm(join(dir, 'timed'), { force: true });
       await rm(join(dir, 'killed'), { recursive: true, force: true });
     },
     async calls() {
       const f = join(dir, 'calls');
       return existsSync(f) ? (await readFile(f, 'utf8')).trim().split('\n') : [];
+    },
+    async timedCalls() {
+      const f = join(dir, 'timed');
+      if (!existsSync(f)) return [];
+      return (await readFile(f, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [at, ...out] = line.split('\t');
+          return { at: Number(at), out: out.join('\t') };
+        });
     },
     dispose: () => rm(dir, { recursive: true, force: true }),
   };

@@ -66,3 +66,48 @@ export function applyMerge<T>(value: T, fields: readonly MergeField[]): T {
   };
   return visit(value) as T;
 }
+
+const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
+
+/** `{{ NAME }}` placeholders in every string of `value` but its `merge`, in first-seen order. */
+export function placeholderNames(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(PLACEHOLDER)) if (!out.includes(m[1]!)) out.push(m[1]!);
+  } else if (Array.isArray(value)) for (const v of value) placeholderNames(v, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) if (k !== 'merge') placeholderNames(v, out);
+  return out;
+}
+
+/**
+ * A template's required merge fields: placeholders its own `merge` gives no default for. Rendered
+ * without a value they would stay as `{{ NAME }}` in the video, so a render must supply each one.
+ */
+export function requiredMergeFields(edit: Record<string, unknown>): string[] {
+  const defaults = new Set(
+    (Array.isArray(edit.merge) ? (edit.merge as unknown[]) : [])
+      .map((m) => (m && typeof m === 'object' ? (m as { find?: unknown }).find : undefined))
+      .filter((f): f is string => typeof f === 'string'),
+  );
+  return placeholderNames(edit).filter((n) => !defaults.has(n));
+}
+
+/**
+ * Problems with the values given for a template's required fields: one missing (path `merge`) or given
+ * empty (path `merge[i].replace`), each naming the field.
+ */
+export function missingRequiredMerge(
+  required: readonly string[],
+  given: readonly MergeField[],
+): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  for (const name of required) {
+    // The last value for a name wins (applyMerge), so that is the one checked.
+    const i = given.findLastIndex((g) => g.find === name);
+    if (i < 0)
+      problems.push({ path: 'merge', message: `${name} is required: the template has no default for it` });
+    else if (String(given[i]!.replace).trim() === '')
+      problems.push({ path: `merge[${i}].replace`, message: `${name} is required and must not be empty` });
+  }
+  return problems;
+}

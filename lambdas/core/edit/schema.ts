@@ -730,7 +730,7 @@ export const Merge = z.array(MergeField);
 
 /**
  * cutline extension: events the `callback` receives besides Job Succeeded / Failed / Cancelled.
- * `progress`: throttled Job Progress events (about one a second while frames render).
+ * `progress`: throttled Job Progress events (at most one every 2 s while frames render).
  */
 export const CallbackEvents = z
   .array(z.enum(['progress'], { error: 'callbackEvents may list only "progress"' }))

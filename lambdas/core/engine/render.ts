@@ -1,7 +1,8 @@
 import { deliveredSize } from '../render/output-spec.js';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { runFfmpeg, type FfmpegStats } from '../media/ffmpeg.js';
+import { runFfmpeg } from '../media/ffmpeg.js';
+import type { FfmpegStats } from '../media/ffmpeg-progress.js';
 import { compileRender, type CompileInput, type CompiledRender } from '../render/compile.js';
 import type { FrameWindow } from '../render/window.js';
 import { packageOutput, type PackageOptions } from '../packaging/package.js';

@@ -61,12 +61,14 @@ export interface Job {
   /** The client's request (the edit, merged and validated). */
   request: unknown;
   callback?: string;
-  /** Events the callback also wants besides the terminal ones: `progress` (Job Progress, ≤ 1/s). */
+  /** Events the callback also wants besides the terminal ones: `progress` (Job Progress, at most one per 2 s). */
   callbackEvents?: CallbackEvent[];
   idempotencyKey?: string;
   executionArn?: string;
   /** Set by the cancel route before it stops the execution: an ABORTED execution then ends CANCELLED. */
   cancelRequestedAt?: string;
+  /** What lists call the job: the template's or project's name, or the dropped file's (submit.ts). */
+  title?: string;
   /** A drop-folder job's input object: failures are written beside it as <name>.error.json. */
   origin?: { bucket: string; key: string };
   outputs?: JobOutput[];

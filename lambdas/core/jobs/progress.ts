@@ -1,11 +1,13 @@
 /**
  * Frame-level job progress. Every render task (a Lambda chunk, a single pass, an audio pass, a Fargate
- * task, the local pool inside it) counts the frames ffmpeg has written into its own counter on the job
- * item (`work.done[unit]`, at most once a second per task); the job's `progress`, `frames` and
- * `secondsRemaining` are aggregated from those counters (the pure `aggregateProgress`) by the task that
- * wrote one — at most once a second per job (`work.aggregatedAt`), each such write publishing one
- * `Job Progress` event — and by whoever reads the job (`liveProgress`). Writes are conditional: a counter
- * only grows, progress never goes back, and a terminal job is never touched.
+ * task, the local pool inside it, a stitch) counts the frames ffmpeg has written into its own counter on
+ * the job item (`work.done[unit]`, at most once an interval per task, and on finish); the job's
+ * `progress`, `frames` and `secondsRemaining` are aggregated from those counters (the pure
+ * `aggregateProgress`) by the task that wrote one — at most once an interval per job
+ * (`work.aggregatedAt`), each such write publishing one `Job Progress` event — and by whoever reads the
+ * job (`liveProgress`). Writes are conditional: a counter only grows (so a retried task, counting again
+ * from 0, adds nothing until it passes what its first try reached), progress never goes back, and a
+ * terminal job is never touched.
  */
 
 /** The job's render work and each unit's count, kept on the job item (Job.work). */
@@ -18,6 +20,8 @@ export interface ProgressWork {
   done: Record<string, number>;
   /** Epoch ms of the first counted frames: secondsRemaining is measured from it. */
   startedAt?: number;
+  /** Epoch ms of the latest counter write: the rate is frames over countedAt − startedAt. */
+  countedAt?: number;
   /** Epoch ms of the last aggregate write: the job's tasks together write (and publish) once an interval. */
   aggregatedAt?: number;
 }
@@ -34,18 +38,36 @@ export const STAGE_PROGRESS = {
 } as const;
 const RENDER_FROM = STAGE_PROGRESS.rendering;
 const RENDER_TO = STAGE_PROGRESS.stitching;
+/** A stitch copies the frames already encoded: its count fills stitching's band, STITCH_FROM → STITCH_TO. */
+const STITCH_FROM = STAGE_PROGRESS.stitching;
+const STITCH_TO = STAGE_PROGRESS.finalizing;
 /** An audio pass mixes a second of sound far faster than a chunk encodes a second of video: it weighs less. */
 const AUDIO_WEIGHT = 0.1;
-/** One counter write per task, and one aggregate write + Job Progress event per job, per interval. */
-export const PROGRESS_INTERVAL_MS = 1000;
+/**
+ * One counter write per task, and one aggregate write + Job Progress event per job, per interval: 2 s
+ * keeps a job of 50 parallel chunks at ~25 writes a second on its item, which a reader polling every
+ * second still sees move.
+ */
+export const PROGRESS_INTERVAL_MS = 2000;
 
 export const unitName = {
   chunk: (rendition: number, chunk: number) => `r${rendition}c${chunk}`,
   rendition: (rendition: number) => `r${rendition}`,
   audio: (rendition: number) => `r${rendition}a`,
   audioPart: (rendition: number, part: number) => `r${rendition}p${part}a`,
+  stitch: (rendition: number) => `r${rendition}s`,
 };
 const isAudioUnit = (unit: string) => unit.endsWith('a');
+const isStitchUnit = (unit: string) => unit.endsWith('s');
+
+/**
+ * Seconds left at the rate so far: `fraction` of the work took `elapsedSeconds`. Absent until there is
+ * a rate (nothing done, or no time measured) and once the work is done.
+ */
+export function etaSeconds(fraction: number, elapsedSeconds: number): number | undefined {
+  if (!(fraction > 0 && fraction < 1 && elapsedSeconds > 0)) return undefined;
+  return Math.ceil((elapsedSeconds * (1 - fraction)) / fraction);
+}
 
 export interface AggregateProgress {
   progress: number;
@@ -57,21 +79,26 @@ export interface AggregateProgress {
 export function aggregateProgress(work: ProgressWork, now = Date.now()): AggregateProgress {
   let video = 0;
   let audio = 0;
+  let stitched = 0;
   for (const [unit, n] of Object.entries(work.done ?? {})) {
     if (isAudioUnit(unit)) audio += n;
+    else if (isStitchUnit(unit)) stitched += n;
     else video += n;
   }
   video = Math.min(video, work.frames);
   audio = Math.min(audio, work.audioFrames);
   const whole = work.frames + AUDIO_WEIGHT * work.audioFrames;
   const f = whole > 0 ? (video + AUDIO_WEIGHT * audio) / whole : 0;
+  const s = work.frames > 0 ? Math.min(stitched, work.frames) / work.frames : 0;
   const out: AggregateProgress = {
-    progress: Math.floor(RENDER_FROM + (RENDER_TO - RENDER_FROM) * f),
+    progress: Math.floor(RENDER_FROM + (RENDER_TO - RENDER_FROM) * f + (STITCH_TO - STITCH_FROM) * s),
     frames: { done: video, total: work.frames },
   };
-  if (work.startedAt !== undefined && f > 0 && f < 1) {
-    const elapsed = Math.max(0, now - work.startedAt) / 1000;
-    out.secondsRemaining = Math.ceil((elapsed * (1 - f)) / f);
+  if (work.startedAt !== undefined) {
+    // The rate is measured up to the latest count; the time since then was spent on the frames left.
+    const counted = Math.min(now, work.countedAt ?? now);
+    const eta = etaSeconds(f, Math.max(0, counted - work.startedAt) / 1000);
+    if (eta !== undefined) out.secondsRemaining = Math.max(1, eta - Math.floor((now - counted) / 1000));
   }
   return out;
 }

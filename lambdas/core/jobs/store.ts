@@ -485,7 +485,7 @@ export class JobStore implements ProgressStore {
         new UpdateCommand({
           TableName: this.table,
           Key: key(id),
-          UpdateExpression: 'SET #w.#d.#u = :n, #w.#st = if_not_exists(#w.#st, :now)',
+          UpdateExpression: 'SET #w.#d.#u = :n, #w.#st = if_not_exists(#w.#st, :now), #w.#ca = :now',
           ConditionExpression:
             `attribute_exists(PK) AND ${NOT_TERMINAL} AND attribute_exists(#w.#d) ` +
             'AND (attribute_not_exists(#w.#d.#u) OR #w.#d.#u < :n)',
@@ -495,6 +495,7 @@ export class JobStore implements ProgressStore {
             '#d': 'done',
             '#u': unit,
             '#st': 'startedAt',
+            '#ca': 'countedAt',
           },
           ExpressionAttributeValues: { ...terminalValues(), ':n': frames, ':now': now },
           ReturnValues: 'ALL_NEW',

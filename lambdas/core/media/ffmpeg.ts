@@ -4,21 +4,10 @@ import { dirname, join } from 'node:path';
 import { CutlineError } from '../errors.js';
 import { ProcessCancelledError, spawnManaged } from './processes.js';
 import { setting } from '../config.js';
+import { progressParser, type FfmpegStats } from './ffmpeg-progress.js';
 
 /** A stopped render is not retried: the job was cancelled, timed out or failed elsewhere. */
 const cancelledRender = () => new CutlineError('RENDER_FAILED', 'the render was cancelled', [], false);
-
-/** One `-progress` block: what ffmpeg has written so far. */
-export interface FfmpegStats {
-  /** Video frames written (0 for an audio-only output). */
-  frame: number;
-  /** Seconds of output written. */
-  outSeconds: number;
-  /** outSeconds over durationSeconds, 0–1 (0 when no duration was given). */
-  fraction: number;
-  /** ffmpeg's last block (`progress=end`). */
-  end: boolean;
-}
 
 export interface RunOptions {
   /** Seconds of output expected, to turn ffmpeg's `out_time` into a fraction. */
@@ -74,27 +63,15 @@ export async function runFfmpeg(args: readonly string[], opts: RunOptions = {}):
     const { child } = managed;
     await new Promise<void>((resolve, reject) => {
       let log = '';
-      let buffered = '';
       let spawnError: NodeJS.ErrnoException | undefined;
       child.stderr!.setEncoding('utf8').on('data', (d: string) => {
         log = (log + d).slice(-8000);
       });
-      const block = { frame: 0, outSeconds: 0 };
+      const parser = progressParser(opts.durationSeconds);
       child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        buffered += d;
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) {
-          const m = /^(frame|out_time_us|progress)=\s*(\S+)/.exec(line);
-          if (!m) continue;
-          // out_time_us is N/A before the first packet; keep the last good value.
-          if (m[1] === 'frame' && /^\d+$/.test(m[2]!)) block.frame = Number(m[2]);
-          else if (m[1] === 'out_time_us' && /^\d+$/.test(m[2]!)) block.outSeconds = Number(m[2]) / 1e6;
-          else if (m[1] === 'progress') {
-            const fraction = opts.durationSeconds ? Math.min(1, block.outSeconds / opts.durationSeconds) : 0;
-            if (opts.durationSeconds) opts.onProgress?.(fraction);
-            opts.onStats?.({ ...block, fraction, end: m[2] === 'end' });
-          }
+        for (const stats of parser.push(d)) {
+          if (opts.durationSeconds) opts.onProgress?.(stats.fraction);
+          opts.onStats?.(stats);
         }
       });
       child.on('error', (err: NodeJS.ErrnoException) => (spawnError = err));

@@ -22,6 +22,8 @@ export interface SubmitRequest {
    * `POST /v1/templates/abc/render`) and the body as the client sent it. Default: the job type and `body`.
    */
   fingerprint?: { route: string; body: unknown };
+  /** What lists call the job (a template's, project's or dropped file's name); without it, the job's kind. */
+  title?: string;
   /** Where a drop-folder job came from, so a failure can be written beside it. */
   origin?: { bucket: string; key: string };
   /** Fields to store with the new job, computed from the validated request (the API's submit estimate). */
@@ -70,6 +72,7 @@ export async function submitJob(req: SubmitRequest): Promise<{ job: Job; created
     ...(callbackEvents?.length ? { callbackEvents } : {}),
     ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
     ...(req.origin ? { origin: req.origin } : {}),
+    ...(req.title ? { title: req.title } : {}),
     createdAt: now,
     updatedAt: now,
     timings: { queuedAt: now },

@@ -63,7 +63,14 @@ describe('the platform process killed during a job', () => {
         if (i > 600) throw new Error(`job never reached rendering: ${JSON.stringify(body)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      await until('the render is in ffmpeg', async () => (await ffmpeg.calls()).length > 0, 30_000);
+      // The render's own call (the start-up check's `ffmpeg -version` comes first), with its group recorded.
+      await until(
+        'the render is in ffmpeg',
+        async () =>
+          (await ffmpeg.calls()).some((c) => c.endsWith('output.mp4')) &&
+          recordedGroups(dataDir).some((g) => g.bin === 'ffmpeg'),
+        30_000,
+      );
       const groups = recordedGroups(dataDir).filter((g) => g.bin === 'ffmpeg');
       expect(groups).toHaveLength(1);
       process.kill(-child.pid!, 'SIGKILL');

@@ -6,6 +6,7 @@ import { getPlatform } from '../../../lambdas/core/platform.js';
 import { ProgressReporter } from '../../../lambdas/core/jobs/progress.js';
 import { avClipArgs, FIXTURES } from '../../helpers/fixtures.js';
 import { ffmpeg } from '../../helpers/media.js';
+import { pacedFfmpeg, type PacedFfmpeg } from '../../helpers/paced-ffmpeg.js';
 import { api, fixtureUrl, startTestPlatform, type Api } from '../../helpers/platform.js';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -14,12 +15,15 @@ import { join } from 'node:path';
 /**
  * Frame-level progress on the real local platform: the render tasks count ffmpeg's frames into the job,
  * the job's progress moves through many values (not stage jumps), Job Progress events are published at
- * most about once a second, and only a callback that asked for them receives them.
+ * most once every 2 s, and only a callback that asked for them receives them.
  */
 let platform: LocalPlatform;
 let call: Api;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let paced: PacedFfmpeg;
 const progressEvents: Array<{ at: number; envelope: EventEnvelope }> = [];
+/** Every counter write the render tasks made on the real store, as it answered: job, unit, frames, when. */
+const counted: Array<{ jobId: string; unit: string; frames: number; at: number }> = [];
 const subscribed: EventEnvelope[] = [];
 
 const SECONDS = 24;
@@ -59,6 +63,7 @@ interface Seen {
   progress: number;
   frames?: { done: number; total: number };
   secondsRemaining?: number;
+  renderProgress?: { framesDone: number; framesTotal: number; fraction: number; etaSeconds?: number };
 }
 
 /** Polls the job every 50 ms, keeping each change of progress or frames. */
@@ -85,6 +90,9 @@ async function succeededAt(jobId: string): Promise<void> {
 
 beforeAll(async () => {
   await longFixture();
+  // The first test's chunks read their inputs at their own speed: seconds of rendering on any machine.
+  paced = await pacedFfmpeg();
+  process.env.CUTLINE_FFMPEG = paced.bin;
   platform = await startTestPlatform({
     planLimits: { maxConcurrency: 2, minChunkSeconds: 4 },
     allowLocalWebhooks: true, // the receiver is on 127.0.0.1
@@ -98,6 +106,14 @@ beforeAll(async () => {
     ],
   });
   call = api(platform);
+  // Watches the store the tasks write through (a pass-through: every write still goes to the table).
+  const store = getPlatform().jobs;
+  const countFrames = store.countFrames.bind(store);
+  store.countFrames = async (jobId, unit, frames, now) => {
+    const work = await countFrames(jobId, unit, frames, now);
+    if (work) counted.push({ jobId, unit, frames, at: now });
+    return work;
+  };
   receiver = await startReceiver({ port: 0, secret: await platform.webhookSecretsOf(platform.apiKeyId) });
   platform.bus.on('event', (envelope) => {
     if (envelope['detail-type'] === 'Job Progress') progressEvents.push({ at: Date.now(), envelope });
@@ -106,10 +122,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await platform?.close();
+  delete process.env.CUTLINE_FFMPEG;
+  await paced?.dispose();
 });
 
 describe('frame-level progress', () => {
-  it('a 24 s chunked render: progress climbs through many values to 100, frames reach the total, Job Progress ≤ ~1/s in order, only to a callback that asked', async () => {
+  it('a 24 s chunked render: progress climbs through many values to 100, frames and renderProgress reach the total, Job Progress ≤ 1 per 2 s in order, only to a callback that asked', async () => {
     const asked = await call('POST', '/v1/renders', {
       ...edit(),
       callback: `${receiver.url}/asked`,
@@ -143,14 +161,53 @@ describe('frame-level progress', () => {
     expect(seen.some((s) => s.status === 'RUNNING' && typeof s.secondsRemaining === 'number')).toBe(true);
     expect(seen[seen.length - 1]).toMatchObject({ status: 'SUCCEEDED', progress: 100 });
     expect(job.secondsRemaining).toBeUndefined();
+
+    // renderProgress: the tasks' counters summed on read; at least two rising readings while it ran …
+    const running = seen.filter((s) => s.status === 'RUNNING' && s.renderProgress);
+    const drawn = running.map((s) => s.renderProgress!.framesDone);
+    const rising = drawn.filter((d, i) => d > 0 && d < total && (i === 0 || d > drawn[i - 1]!));
+    expect(rising.length, JSON.stringify(drawn)).toBeGreaterThanOrEqual(2);
+    for (const s of running) {
+      const r = s.renderProgress!;
+      expect(r.framesTotal).toBe(total);
+      expect(r.framesDone).toBe(s.frames!.done);
+      expect(r.fraction).toBe(Math.floor((r.framesDone * 10_000) / total) / 10_000);
+      // The ETA is the job's one estimate: the same as secondsRemaining, only while frames are left.
+      expect(r.etaSeconds).toBe(r.framesDone < total ? s.secondsRemaining : undefined);
+    }
+    expect(running.some((s) => typeof s.renderProgress!.etaSeconds === 'number')).toBe(true);
+    // … and every frame at the end, with no time left to show.
+    expect(job.renderProgress).toEqual({ framesDone: total, framesTotal: total, fraction: 1 });
     process.stderr.write(
       `progress sequence (${took.toFixed(1)} s): ${seen.map((s) => `${s.progress}${s.frames ? `:${s.frames.done}` : ''}`).join(' ')}\n`,
+    );
+
+    // Each task wrote its own counter at most once every 2 s, rising, then its final count on finish:
+    // the chunks, the audio pass and the stitch each own one, and the video ones sum to the total.
+    const units = new Map<string, Array<{ frames: number; at: number }>>();
+    for (const c of counted.filter((c) => c.jobId === asked.body.id))
+      units.set(c.unit, [...(units.get(c.unit) ?? []), c]);
+    expect([...units.keys()].filter((u) => /^r0c\d+$/.test(u)).length).toBe(full.plan[0].chunks);
+    expect(units.has('r0s')).toBe(true);
+    for (const [unit, writes] of units) {
+      for (let i = 1; i < writes.length; i++) {
+        expect(writes[i]!.frames, unit).toBeGreaterThan(writes[i - 1]!.frames);
+        // The last write is the finish, whatever the interval.
+        if (i < writes.length - 1)
+          expect(writes[i]!.at - writes[i - 1]!.at, unit).toBeGreaterThanOrEqual(2000);
+      }
+    }
+    const finals = [...units].filter(([u]) => /^r0c\d+$/.test(u)).map(([, w]) => w[w.length - 1]!.frames);
+    expect(finals.reduce((a, b) => a + b, 0)).toBe(total);
+    process.stderr.write(
+      `counter writes per task: ${[...units].map(([u, w]) => `${u}=${w.length}`).join(' ')} (job ${took.toFixed(1)} s)\n`,
     );
 
     // Job Progress on the bus: this job's, increasing, and spaced by the shared throttle.
     const mine = progressEvents.filter((e) => e.envelope.detail.jobId === asked.body.id);
     expect(mine.length).toBeGreaterThanOrEqual(3);
-    expect(mine.length).toBeLessThanOrEqual(Math.ceil(took) + 2);
+    // One aggregate write (and event) per 2 s interval at most.
+    expect(mine.length).toBeLessThanOrEqual(Math.ceil(took / 2) + 2);
     for (let i = 1; i < mine.length; i++) {
       type Detail = { progress: number; frames: { done: number } };
       const a = mine[i - 1]!.envelope.detail as unknown as Detail;
@@ -174,6 +231,7 @@ describe('frame-level progress', () => {
     const hooks = receiver.received.filter((e) => e.detail.jobId === asked.body.id);
     expect(hooks.filter((e) => e['detail-type'] === 'Job Progress').length).toBeGreaterThanOrEqual(3);
     expect(hooks.some((e) => e['detail-type'] === 'Job Succeeded')).toBe(true);
+    await paced.pace(false);
   }, 300_000);
 
   it('a callback that did not ask gets no Job Progress; a bad callbackEvents is a 400 with its path', async () => {

@@ -584,6 +584,13 @@ describe('deployable in AWS (issue #15)', () => {
     );
   });
 
+  it('every Lambda render task that counts frames may write its counter and publish Job Progress', () => {
+    for (const task of [/pipeline\/render-chunk\.ts/, /pipeline\/render-audio\.ts/, /pipeline\/stitch\.ts/])
+      expect(statementsOf(task).flatMap(actionsOf), String(task)).toEqual(
+        expect.arrayContaining(['dynamodb:UpdateItem', 'events:PutEvents']),
+      );
+  });
+
   it('sends every alarm to one SNS topic, subscribes alarmEmail, and alarms on what matters', () => {
     const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
     expect(topics).toHaveLength(1);

@@ -123,6 +123,7 @@ describe('drop folder: manifests', () => {
       status: 'QUEUED',
       idempotencyKey: key,
       origin: { bucket: 'ingest', key: 'drop/jobs/promo.json' },
+      title: 'promo.json',
       // Written with the job: the state machine's ARN as an execution, named by the job id.
       executionArn: `arn:aws:states:us-east-1:123456789012:execution:render:${res.submitted[0]!.jobId}`,
     });

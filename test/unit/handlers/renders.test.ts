@@ -280,6 +280,43 @@ describe('GET and cancel', () => {
     expect(again.status).toBe(409);
   });
 
+  it('a list item carries its title (template name, else the kind), its failure and a presigned thumbnail (its thumbnail output before its poster)', async () => {
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        storedJob({
+          id: 'j2',
+          status: 'SUCCEEDED',
+          title: 'greeting',
+          outputs: [
+            { kind: 'video', key: 'outputs/tenant-a/j2/output.mp4', bytes: 10 },
+            { kind: 'poster', key: 'outputs/tenant-a/j2/poster.jpg', bytes: 5, width: 64, height: 36 },
+          ],
+        }),
+        storedJob({ status: 'FAILED', error: { code: 'SOURCE_UNREACHABLE', message: 'clip.mp4: 404' } }),
+        storedJob({
+          id: 'j3',
+          status: 'SUCCEEDED',
+          outputs: [
+            { kind: 'poster', key: 'outputs/tenant-a/j3/poster.jpg', bytes: 90_000 },
+            { kind: 'thumbnail', key: 'outputs/tenant-a/j3/thumb.jpg', bytes: 4_000 },
+          ],
+        }),
+      ],
+    });
+    const res = await call(event('GET', '/v1/renders'));
+    const [named, failed, both] = res.body.renders;
+    expect(named.title).toBe('greeting');
+    expect(named.thumbnail.url).toMatch(
+      /^https:\/\/.*outputs\/tenant-a\/j2\/poster\.jpg\?.*X-Amz-Signature=/,
+    );
+    expect([named.thumbnail.width, named.thumbnail.height]).toEqual([64, 36]);
+    expect(failed.title).toBe('Render');
+    expect(failed.thumbnail).toBeUndefined();
+    expect(failed.error).toEqual({ code: 'SOURCE_UNREACHABLE', message: 'clip.mp4: 404' });
+    // The scaled-down thumbnail is preferred to the full-size poster.
+    expect(both.thumbnail.url).toMatch(/outputs\/tenant-a\/j3\/thumb\.jpg\?/);
+  });
+
   it('lists the tenant’s jobs newest first with a cursor, and validates the query', async () => {
     ddb.on(QueryCommand).resolves({ Items: [storedJob()], LastEvaluatedKey: { PK: 'JOB#j1', SK: 'META' } });
     const res = await call(

@@ -346,6 +346,41 @@ describe('POST /v1/templates/{id}/render', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
+  it('a required merge field (no default) missing or empty is 400 naming it; given, the job carries the template name', async () => {
+    const edit = {
+      ...template.edit,
+      timeline: {
+        tracks: [
+          { clips: [{ asset: { type: 'title', text: 'Hi {{ WHO }} from {{NAME}}' }, start: 0, length: 2 }] },
+        ],
+      },
+    };
+    const { body: t } = await create('tenant-a', { name: 'card', edit });
+    const render = (body?: unknown) =>
+      call(event('POST', '/v1/templates/{id}/render', { id: t.id, ...(body ? { body } : {}) }));
+    const none = await render();
+    expect([none.status, none.body.error.details]).toEqual([
+      400,
+      [{ path: 'merge', message: 'WHO is required: the template has no default for it' }],
+    ]);
+    const empty = await render({
+      merge: [
+        { find: 'NAME', replace: 'Bo' },
+        { find: 'WHO', replace: '  ' },
+      ],
+    });
+    expect([empty.status, empty.body.error.details]).toEqual([
+      400,
+      [{ path: 'merge[1].replace', message: 'WHO is required and must not be empty' }],
+    ]);
+    expect(jobs()).toHaveLength(0);
+    const ok = await render({ merge: [{ find: 'WHO', replace: 'Ada' }] });
+    expect(ok.status).toBe(202);
+    const [job] = jobs() as Array<{ title?: string; request: typeof edit }>;
+    expect(job!.title).toBe('card');
+    expect(job!.request.timeline.tracks[0]!.clips[0]!.asset.text).toBe('Hi Ada from World');
+  });
+
   it('bad merge values are 400 with their path; a merged edit that fails validation is 400 and queues nothing', async () => {
     const { body: t } = await create();
     const badBody = await call(

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   aggregateProgress,
+  etaSeconds,
   framesOf,
   liveProgress,
+  PROGRESS_INTERVAL_MS,
   ProgressReporter,
   type AggregateProgress,
   type ProgressStore,
@@ -50,6 +52,35 @@ describe('aggregateProgress (pure)', () => {
     expect(liveProgress({ progress: 3 })).toEqual({ progress: 3, frames: { done: 0, total: 0 } });
   });
 
+  it('a stitch’s copied frames fill 90 → 98 and are not counted as frames drawn', () => {
+    const drawn = { r0c0: 500, r0c1: 500, r0a: 1000 };
+    expect(aggregateProgress(work({ ...drawn, r0s: 500 }))).toMatchObject({
+      progress: 94,
+      frames: { done: 1000, total: 1000 },
+    });
+    expect(aggregateProgress(work({ ...drawn, r0s: 1000 })).progress).toBe(98);
+    expect(aggregateProgress(work({ ...drawn, r0s: 5000 })).progress).toBe(98);
+  });
+
+  it('the seconds left are measured up to the latest count, less the time since it', () => {
+    // Half done by the count at 10 s: 10 s more from then; read 3 s later, 7 s.
+    const w = { ...work({ r0c0: 550 }, 0), countedAt: 10_000 };
+    expect(aggregateProgress(w, 10_000).secondsRemaining).toBe(10);
+    expect(aggregateProgress(w, 13_000).secondsRemaining).toBe(7);
+    // Never 0 while frames are left, however stale the count.
+    expect(aggregateProgress(w, 60_000).secondsRemaining).toBe(1);
+    // A count stamped ahead of the reader's clock (another machine's) is taken at the reader's now.
+    expect(aggregateProgress({ ...w, countedAt: 20_000 }, 10_000).secondsRemaining).toBe(10);
+  });
+
+  it('etaSeconds: the rate so far; absent with no rate or no work left', () => {
+    expect(etaSeconds(0.25, 30)).toBe(90);
+    expect(etaSeconds(0.5, 0.4)).toBe(1); // rounded up: never "0 s" while work is left
+    expect(etaSeconds(0, 30)).toBeUndefined();
+    expect(etaSeconds(0.5, 0)).toBeUndefined();
+    expect(etaSeconds(1, 30)).toBeUndefined();
+  });
+
   it('reads frames from ffmpeg’s block, or its output time for an audio-only output', () => {
     expect(framesOf({ frame: 42, outSeconds: 9 }, 25)).toBe(42);
     expect(framesOf({ frame: 0, outSeconds: 2 }, 25)).toBe(50);
@@ -80,7 +111,8 @@ class MemoryStore implements ProgressStore {
 }
 
 describe('ProgressReporter', () => {
-  it('writes at most once an interval however often ffmpeg reports, and always the final count', async () => {
+  it('writes at most once an interval (2 s) however often ffmpeg reports, and always the final count', async () => {
+    expect(PROGRESS_INTERVAL_MS).toBe(2000);
     const store = new MemoryStore();
     let now = 0;
     const raised: number[] = [];
@@ -94,22 +126,38 @@ describe('ProgressReporter', () => {
       });
     // Three tasks of one job, reporting in step (the case that starved all but one of them before).
     const units = [reporter('r0c0'), reporter('r0c1'), reporter('r0a')];
-    for (let block = 1; block <= 40; block++) {
+    for (let block = 1; block <= 80; block++) {
       now = block * 250; // four blocks a second, as -stats_period 0.25
       for (const u of units) u.frames(block);
       await new Promise((res) => setImmediate(res));
     }
-    for (const u of units) await u.finish(50);
-    // 10 s: each task wrote its counter about once a second (every one moving) …
+    for (const u of units) await u.finish(100);
+    // 20 s: each task wrote its counter about once every 2 s (every one moving) …
     expect(store.counts.length).toBeGreaterThanOrEqual(3 * 9);
     expect(store.counts.length).toBeLessThanOrEqual(3 * 12);
-    expect(store.work.done).toEqual({ r0c0: 50, r0c1: 50, r0a: 50 });
-    // … and the job's aggregate (one event each) went in about once a second, 950 ms apart or more.
+    expect(store.work.done).toEqual({ r0c0: 100, r0c1: 100, r0a: 100 });
+    // … and the job's aggregate (one event each) went in about once every 2 s, 1950 ms apart or more.
     expect(store.aggregates.length).toBeGreaterThanOrEqual(9);
     expect(store.aggregates.length).toBeLessThanOrEqual(12);
     for (let i = 1; i < store.aggregates.length; i++)
-      expect(store.aggregates[i]! - store.aggregates[i - 1]!).toBeGreaterThanOrEqual(950);
+      expect(store.aggregates[i]! - store.aggregates[i - 1]!).toBeGreaterThanOrEqual(1950);
     expect(raised).toEqual([...raised].sort((a, b) => a - b));
+  });
+
+  it('per task: one counter write per interval, each at least 2 s after the last, then the final count', async () => {
+    const store = new MemoryStore();
+    let now = 0;
+    const r = new ProgressReporter({ store, jobId: 'j', unit: 'r0c0', now: () => now });
+    for (let block = 1; block <= 40; block++) {
+      now = block * 250;
+      r.frames(block);
+      await new Promise((res) => setImmediate(res));
+    }
+    await r.finish(77);
+    const gaps = store.counts.slice(1, -1).map((t, i) => t - store.counts[i]!);
+    expect(gaps.every((g) => g >= 2000)).toBe(true);
+    expect(store.counts.length).toBeLessThanOrEqual(Math.ceil(10_000 / 2000) + 1 + 1);
+    expect(store.work.done.r0c0).toBe(77);
   });
 
   it('never writes to a terminal job, and a store error never reaches the render', async () => {
