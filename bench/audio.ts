@@ -2,7 +2,9 @@
  * Audio scaling: the mix of 15 s clips with 1 s crossfades over 60 s … 3600 s timelines, three ways in
  * the same run, alternating:
  *   before  — one ffmpeg over the whole timeline: every clip delayed from 0 and summed by one amix (the
- *             former chunked path's audio, written out here; its cost grows faster than the duration)
+ *             former single pass's audio, written out here; its cost grows faster than the duration)
+ *   chain   — today's single pass (compileRender's audio): each track one chain, crossfading only the
+ *             overlaps (render/audio-chain.ts); its samples are compared with `before`'s
  *   parts   — today's chunked path: AAC parts of ~18 s, each mixing only the clips that cross it
  *             (measured: every part up to 300 s, a spread of 6 parts beyond). Run side by side, the
  *             audio's critical path is the slowest part; run one after another, their sum.
@@ -20,12 +22,25 @@ import { audioSeconds, complexity } from '../lambdas/core/plan/cost.js';
 import { planRender } from '../lambdas/core/plan/planner.js';
 import { planAudioParts } from '../lambdas/core/render/audio-parts.js';
 import type { CompileInput } from '../lambdas/core/render/compile.js';
+import { compileRender } from '../lambdas/core/render/compile.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { median, timed } from './measure.js';
+
+const exec = promisify(execFile);
 
 export interface AudioCase {
   seconds: number;
   clips: number;
   beforeSeconds: number;
+  /** Today's single pass of the same audio (one chain per track), median of the same runs, alternating. */
+  chainSeconds: number;
+  /** ffmpeg's CPU seconds (user + system), medians: less sensitive than wall time to a loaded machine. */
+  beforeCpuSeconds: number | null;
+  chainCpuSeconds: number | null;
+  /** Chain vs before, decoded: largest sample difference and the difference's RMS relative to the signal's (dB). */
+  chainMaxDiff: number;
+  chainRelRmsDb: number;
   /** The parts one after another (measured, or median × count where only a spread was measured). */
   partsTotalSeconds: number;
   parts: number;
@@ -116,6 +131,54 @@ function beforeArgs(input: CompileInput, dir: string, output: string): string[] 
   ];
 }
 
+/** Decoded stereo float samples of `file` over [from, from + seconds). */
+async function pcm(file: string, from: number, seconds: number): Promise<Float32Array> {
+  const { stdout } = await exec(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(from),
+      '-t',
+      String(seconds),
+      '-i',
+      file,
+      '-ac',
+      '2',
+      '-ar',
+      '48000',
+      '-f',
+      'f32le',
+      '-',
+    ],
+    { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+  );
+  const b = stdout as unknown as Buffer;
+  return new Float32Array(b.buffer, b.byteOffset, Math.floor(b.length / 4));
+}
+
+/**
+ * The chain's samples against the former mix's: 20 s windows at the start, the middle and the end (an
+ * hour of float PCM is 1.4 GB), largest difference and the difference's RMS relative to the signal's.
+ */
+async function compareMixes(a: string, b: string, seconds: number) {
+  let maxDiff = 0;
+  let diff = 0;
+  let signal = 0;
+  for (const from of [0, Math.max(0, seconds / 2 - 10), Math.max(0, seconds - 21)]) {
+    const [x, y] = await Promise.all([pcm(a, from, 20), pcm(b, from, 20)]);
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) {
+      const d = x[i]! - y[i]!;
+      maxDiff = Math.max(maxDiff, Math.abs(d));
+      diff += d * d;
+      signal += x[i]! * x[i]!;
+    }
+  }
+  return { maxDiff, relRmsDb: 10 * Math.log10(diff / signal) };
+}
+
 const absErr = (est: number, actual: number) => Math.abs(est - actual) / actual;
 
 export async function audioSection(opts: {
@@ -168,10 +231,20 @@ export async function audioSection(opts: {
       // Once beyond 300 s: the hour's single mix takes minutes.
       const reps = seconds <= 300 ? 2 : 1;
       const b: number[] = [];
-      for (let r = 0; r < reps; r++)
-        b.push(
-          (await timed(() => runFfmpeg(beforeArgs(input, dir, join(out, 'before.m4a')), {}))).wallSeconds,
-        );
+      const ch: number[] = [];
+      const chainOut = join(out, 'chain.m4a');
+      const chain = compileRender(input, { output: chainOut, streams: 'audio', threads: 1, part: true });
+      const bCpu: number[] = [];
+      const chCpu: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const tb = await timed(() => runFfmpeg(beforeArgs(input, dir, join(out, 'before.m4a')), {}));
+        const tc = await timed(() => runFfmpeg(chain.args, {}));
+        b.push(tb.wallSeconds);
+        ch.push(tc.wallSeconds);
+        if (tb.cpuSeconds !== null) bCpu.push(tb.cpuSeconds);
+        if (tc.cpuSeconds !== null) chCpu.push(tc.cpuSeconds);
+      }
+      const same = await compareMixes(join(out, 'before.m4a'), chainOut, seconds);
       const totalSamples = Math.round(input.timeline.duration * 48_000);
       const count = Math.min(200, Math.max(1, Math.round(seconds / 18)));
       const parts = planAudioParts(totalSamples, count);
@@ -198,6 +271,11 @@ export async function audioSection(opts: {
         seconds,
         clips: input.timeline.tracks.flat().filter((c) => c.clip.asset.type === 'audio').length,
         beforeSeconds: median(b),
+        chainSeconds: median(ch),
+        beforeCpuSeconds: bCpu.length ? median(bCpu) : null,
+        chainCpuSeconds: chCpu.length ? median(chCpu) : null,
+        chainMaxDiff: same.maxDiff,
+        chainRelRmsDb: same.relRmsDb,
         partsTotalSeconds:
           pick.length === parts.length
             ? partTimes.reduce((x, y) => x + y, 0)
@@ -212,7 +290,7 @@ export async function audioSection(opts: {
       errors.push(absErr(estimateSingle, row.beforeSeconds), absErr(estimatePart, row.medianPartSeconds));
       cases.push(row);
       log(
-        `audio ${seconds} s (${row.clips} clips): one mix ${row.beforeSeconds.toFixed(2)} s, ${row.parts} parts: ${row.medianPartSeconds.toFixed(2)} s each (max ${row.longestPartSeconds.toFixed(2)}), ${row.partsTotalSeconds.toFixed(2)} s in all`,
+        `audio ${seconds} s (${row.clips} clips): one mix ${row.beforeSeconds.toFixed(2)} s, chain ${row.chainSeconds.toFixed(2)} s (CPU ${row.beforeCpuSeconds?.toFixed(2)} s vs ${row.chainCpuSeconds?.toFixed(2)} s; max diff ${row.chainMaxDiff.toFixed(4)}, ${row.chainRelRmsDb.toFixed(1)} dB), ${row.parts} parts: ${row.medianPartSeconds.toFixed(2)} s each (max ${row.longestPartSeconds.toFixed(2)}), ${row.partsTotalSeconds.toFixed(2)} s in all`,
       );
       await rm(out, { recursive: true, force: true });
     }
@@ -238,11 +316,11 @@ export function audioMarkdown(r: AudioResults): string {
     '',
     `${r.generatedAt}, load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' / ')}. 15 s AAC clips every 14 s (1 s crossfades), stereo 48 kHz, AAC 192 kb/s, one ffmpeg thread; wall seconds (median of 2 up to 300 s, else one run).`,
     '',
-    '| timeline | clips | before: one mix of the whole timeline | parts (~18 s) | one part, median (max) | parts side by side: before / slowest part | parts one after another (sum) | before / sum | planner: one mix / one part |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| timeline | clips | before: one amix of the whole timeline | today: one pass, a chain per track | before / chain | CPU s: before / chain | chain vs before: max diff, relative RMS | parts (~18 s) | one part, median (max) | parts side by side: before / slowest part | parts one after another (sum) | before / sum | planner: one mix / one part |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.cases.map(
       (c) =>
-        `| ${c.seconds} s | ${c.clips} | ${s(c.beforeSeconds)} s | ${c.parts} (${c.partsMeasured} measured) | ${s(c.medianPartSeconds)} s (${s(c.longestPartSeconds)} s) | ${s(c.beforeSeconds / c.longestPartSeconds, 1)}× | ${s(c.partsTotalSeconds)} s | ${s(c.beforeSeconds / c.partsTotalSeconds, 2)}× | ${s(c.estimateSingleSeconds)} s / ${s(c.estimatePartSeconds)} s |`,
+        `| ${c.seconds} s | ${c.clips} | ${s(c.beforeSeconds)} s | ${s(c.chainSeconds)} s | ${s(c.beforeSeconds / c.chainSeconds, 1)}× | ${s(c.beforeCpuSeconds)} / ${s(c.chainCpuSeconds)} | ${s(c.chainMaxDiff, 4)}, ${s(c.chainRelRmsDb, 1)} dB | ${c.parts} (${c.partsMeasured} measured) | ${s(c.medianPartSeconds)} s (${s(c.longestPartSeconds)} s) | ${s(c.beforeSeconds / c.longestPartSeconds, 1)}× | ${s(c.partsTotalSeconds)} s | ${s(c.beforeSeconds / c.partsTotalSeconds, 2)}× | ${s(c.estimateSingleSeconds)} s / ${s(c.estimatePartSeconds)} s |`,
     ),
     '',
     `Planner audio estimates vs measured (single pass and one part, every case): median |error| **${pct(r.medianAbsRelativeError)}**, p90 **${pct(r.p90AbsRelativeError)}**.`,

@@ -11,12 +11,14 @@
  *   npm run bench -- --skip-sources    everything but the sources section
  *   npm run bench -- --audio-only      only the audio-scaling section (bench/audio.ts: 60 s … 3600 s mixes)
  *   npm run bench -- --source-minutes N  length of that section's source (default 60, quick 10)
+ *   npm run bench -- --smart-only      only the smart-rendering section (results/smart-latest.*; --smart-reps=N)
  *   npm run bench -- --skip-peers      without the CLI-and-peers section (cutline render vs hand-written
  *                                      ffmpeg vs melt at two x264 presets, and the 5 s title start-up)
  *   npm run bench -- --skip-queue      without the queue section (30 concurrent 8 s SD renders through
  *                                      cutline start vs the same ffmpeg commands; quick: 6 × 4 s)
  */
 import { audioSection, writeAudioResults } from './audio.js';
+import { smartBench, writeSmartResults } from './smart.js';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -86,6 +88,7 @@ interface Config {
   sourcesOnly: boolean;
   queue: boolean;
   peers: boolean;
+  smart: boolean;
 }
 
 let quietWaitSeconds = 0;
@@ -109,6 +112,7 @@ function config(argv: string[]): Config {
       'skip-scaling': { type: 'boolean', default: false },
       'skip-queue': { type: 'boolean', default: false },
       'skip-peers': { type: 'boolean', default: false },
+      'skip-smart': { type: 'boolean', default: false },
       workers: { type: 'string' },
       reps: { type: 'string' },
       'sources-only': { type: 'boolean', default: false },
@@ -144,6 +148,7 @@ function config(argv: string[]): Config {
     sourcesOnly: values['sources-only'] ?? false,
     queue: !values['skip-queue'],
     peers: !values['skip-peers'],
+    smart: !values['skip-smart'],
   };
 }
 
@@ -550,10 +555,24 @@ async function main(): Promise<number> {
   const started = Date.now();
   const argv = process.argv.slice(2);
   if (argv.includes('--audio-only')) {
-    const seconds = argv.includes('--quick') ? [60, 300] : undefined;
+    const listed = argv.find((a) => a.startsWith('--audio-seconds='));
+    const seconds = listed
+      ? listed.slice('--audio-seconds='.length).split(',').map(Number)
+      : argv.includes('--quick')
+        ? [60, 300]
+        : undefined;
     const audio = await audioSection({ seconds, log });
     await writeAudioResults(RESULTS_DIR, audio);
     log(`wrote ${join(RESULTS_DIR, 'audio-latest.md')}`);
+    return 0;
+  }
+  if (argv.includes('--smart-only')) {
+    const reps = argv.find((a) => a.startsWith('--smart-reps='));
+    const md = await writeSmartResults(
+      RESULTS_DIR,
+      await smartBench({ reps: reps ? Number(reps.split('=')[1]) : undefined, log }),
+    );
+    process.stdout.write(`${md}\n`);
     return 0;
   }
   const cfg = config(argv);
@@ -596,6 +615,17 @@ async function main(): Promise<number> {
       for (const side of p.sides)
         if (side.frames !== expected)
           problems.push(`peers (${p.name}): ${side.label} wrote ${side.frames} frames, expected ${expected}`);
+    // Smart rendering: its own section and files (results/smart-latest.*), checked like the others.
+    const smart = cfg.smart ? await smartBench({ reps: cfg.mode === 'quick' ? 1 : 3, log }) : null;
+    if (smart) {
+      await mkdir(RESULTS_DIR, { recursive: true });
+      await writeSmartResults(RESULTS_DIR, smart);
+      for (const side of smart.sides) {
+        if (side.frames !== smart.totalFrames)
+          problems.push(`smart: ${side.label} wrote ${side.frames} frames, expected ${smart.totalFrames}`);
+        if (!side.cleanDecode) problems.push(`smart: ${side.label}'s output does not decode cleanly`);
+      }
+    }
     const scale = cfg.scaling ? await scaling(cfg, media, work, estimates) : null;
     const queue = cfg.queue
       ? await queueBench({
@@ -673,7 +703,7 @@ main().then(
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (usage) {
       log(
-        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--skip-queue] [--skip-peers] [--workers 1,2,4] [--reps N] [--sources-only | --skip-sources] [--source-minutes N]`,
+        `${(err as Error).message}\nusage: npm run bench -- [--quick] [--skip-scaling] [--skip-queue] [--skip-peers] [--skip-smart | --smart-only] [--workers 1,2,4] [--reps N] [--sources-only | --skip-sources] [--source-minutes N]`,
       );
       process.exit(2);
     }

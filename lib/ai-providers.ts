@@ -20,6 +20,11 @@ export interface AiProvidersProps {
       };
   /** Bedrock (Converse API) ranks auto-clip candidates and titles them, with this model id. Default: the heuristic. */
   readonly ranking?: { readonly modelId: string };
+  /**
+   * Bedrock (Converse API) writes planned scenes' prompts, lengths and shot notes
+   * (POST /v1/projects/{id}/plan), with this model id. Default off: plans with prompts are refused.
+   */
+  readonly planning?: { readonly modelId: string };
   /** Region of the AI services when not the stack's (e.g. where the Bedrock model is enabled). */
   readonly region?: string;
 }
@@ -35,10 +40,12 @@ export function aiEnvironment(props: AiProvidersProps = {}): Record<string, stri
     [ENV.TRANSCRIBER]: props.transcription ? 'transcribe' : 'none',
     [ENV.VOICE]: props.voice ? 'polly' : 'none',
     [ENV.RANKER]: props.ranking ? 'bedrock' : 'heuristic',
+    [ENV.PLANNER]: props.planning ? 'bedrock' : 'none',
     ...(t?.languageCode ? { [ENV.TRANSCRIBE_LANGUAGE]: t.languageCode } : {}),
     ...(v?.engine ? { [ENV.POLLY_ENGINE]: v.engine } : {}),
     ...(v?.defaultVoice ? { [ENV.POLLY_VOICE]: v.defaultVoice } : {}),
     ...(props.ranking ? { [ENV.BEDROCK_MODEL_ID]: props.ranking.modelId } : {}),
+    ...(props.planning ? { [ENV.PLANNER_MODEL_ID]: props.planning.modelId } : {}),
     ...(props.region ? { [ENV.AI_REGION]: props.region } : {}),
   };
 }
@@ -76,4 +83,17 @@ export function grantAiProviders(
         resources: [`arn:${scope.partition}:bedrock:${region}::foundation-model/${props.ranking.modelId}`],
       }),
     );
+}
+
+/** Bedrock InvokeModel (what Converse needs) on the planning model, for the function that plans: the projects API. */
+export function grantAiPlanning(scope: Stack, props: AiProvidersProps, projects: IGrantable): void {
+  if (!props.planning) return;
+  projects.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['bedrock:InvokeModel'],
+      resources: [
+        `arn:${scope.partition}:bedrock:${props.region ?? scope.region}::foundation-model/${props.planning.modelId}`,
+      ],
+    }),
+  );
 }

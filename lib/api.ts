@@ -15,12 +15,13 @@ import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import type { Architecture, ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
+import type { ChromiumLayer } from './chromium-layer.js';
 import { CutlineFunction } from './functions.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
 
@@ -39,6 +40,10 @@ export interface ApiProps {
   readonly environment: Readonly<Record<string, string>>;
   /** ffmpeg and ffprobe: health reports the ffmpeg renders use, submit reads source headers with ffprobe. */
   readonly ffmpegLayer: ILayerVersion;
+  /** The architecture of the functions that carry the ffmpeg layer (the layer's own). */
+  readonly mediaArchitecture: Architecture;
+  /** Chromium for the preview (it draws html, svg, shape and rich-text assets); none: they are refused. */
+  readonly chromium?: ChromiumLayer;
   /** The tenants' webhook secrets GET /v1/webhooks/secret shows and rotates. */
   readonly webhookSecrets: WebhookSecrets;
   readonly logGroup: ILogGroup;
@@ -182,6 +187,7 @@ export class Api extends Construct {
 function apiFunctions(scope: Construct, props: ApiProps): ApiFunctions {
   const withFfmpeg = {
     layers: [props.ffmpegLayer],
+    architecture: props.mediaArchitecture,
     environment: { [ENV.FFMPEG_PATH]: '/opt/bin/ffmpeg', [ENV.FFPROBE_PATH]: '/opt/bin/ffprobe' },
   };
   const fn = (entry: string, idName: string, extra?: typeof withFfmpeg) =>
@@ -191,7 +197,7 @@ function apiFunctions(scope: Construct, props: ApiProps): ApiFunctions {
       timeout: Duration.seconds(29),
       environment: { ...props.environment, ...extra?.environment },
       logGroup: props.logGroup,
-      ...(extra ? { layers: extra.layers } : {}),
+      ...(extra ? { layers: extra.layers, architecture: extra.architecture } : {}),
     });
   return {
     health: fn(HANDLERS.api.health, 'HealthFunction', withFfmpeg),
@@ -205,14 +211,18 @@ function apiFunctions(scope: Construct, props: ApiProps): ApiFunctions {
     projects: fn(HANDLERS.api.projects, 'ProjectsFunction', withFfmpeg),
     // Validate answers the submit estimate too: ffprobe reads the headers of `length: "auto"` sources.
     validate: fn(HANDLERS.api.validate, 'ValidateFunction', withFfmpeg),
-    // One frame through the real compiler: the layer's ffmpeg, and a full vCPU (1769 MB) to draw it fast.
+    // One frame through the real compiler: the layer's ffmpeg, and a full vCPU (1769 MB) to draw it fast;
+    // Chromium and the fonts for the assets it draws, with /tmp for the inflated browser (lib/chromium-layer.ts).
     preview: new CutlineFunction(scope, 'PreviewFunction', {
       entry: HANDLERS.api.preview,
       memorySize: 1769,
       timeout: Duration.seconds(29),
-      environment: { ...props.environment, ...withFfmpeg.environment },
+      environment: { ...props.environment, ...withFfmpeg.environment, ...props.chromium?.environment },
       logGroup: props.logGroup,
-      layers: withFfmpeg.layers,
+      layers: [...withFfmpeg.layers, ...(props.chromium ? [props.chromium.layer] : [])],
+      architecture: props.mediaArchitecture,
+      withFonts: true,
+      ephemeralStorageMiB: 1024,
     }),
     webhooks: new CutlineFunction(scope, 'WebhooksFunction', {
       entry: HANDLERS.api.webhooks,

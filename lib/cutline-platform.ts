@@ -2,16 +2,18 @@ import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Period } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { RetrySchedule } from '../lambdas/core/webhooks/schedule.js';
 import { ENV } from '../lambdas/core/config.js';
 import { checkLimitOverrides, limitsEnv, type EditLimits } from '../lambdas/core/edit/limits.js';
 import { Quota } from '../lambdas/core/quota/quota.js';
-import { aiEnvironment, grantAiProviders, type AiProvidersProps } from './ai-providers.js';
+import { aiEnvironment, grantAiPlanning, grantAiProviders, type AiProvidersProps } from './ai-providers.js';
 import { Api } from './api.js';
 import { Events } from './events.js';
 import { ExecutionWatch } from './execution-watch.js';
 import { FfmpegLayer } from './ffmpeg-layer.js';
+import { CHROMIUM_ARCHITECTURE, ChromiumLayer } from './chromium-layer.js';
 import { MediaConvertPackaging } from './mediaconvert.js';
 import { WebConsole } from './console.js';
 import { Observability } from './observability.js';
@@ -92,6 +94,12 @@ export interface CutlinePlatformProps {
    */
   readonly allowMissingFfmpegLayer?: boolean;
   /**
+   * Draw html, svg, shape and rich-text assets (default true): the functions that draw carry the Chromium
+   * layer (lib/chromium-layer.ts) and run on x86_64 with an x86_64 ffmpeg layer, the Fargate image has
+   * Chromium. false: those assets are refused at submit (NOT_SUPPORTED), and every function is arm64.
+   */
+  readonly htmlAssets?: boolean;
+  /**
    * AI providers (lib/ai-providers.ts): Amazon Transcribe, Amazon Polly, Bedrock ranking, and their
    * region. Default: none enabled — transcription and voice are refused with NOT_SUPPORTED, clip
    * ranking is the built-in heuristic.
@@ -129,6 +137,9 @@ export class CutlinePlatform extends Construct {
       graceSeconds: props.webhookSecretGraceSeconds,
     });
     const logGroup = new LogGroup(this, 'FunctionLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const htmlAssets = props.htmlAssets ?? true;
+    const chromium = htmlAssets ? new ChromiumLayer(this, 'Chromium') : undefined;
+    const mediaArchitecture = htmlAssets ? CHROMIUM_ARCHITECTURE : Architecture.ARM_64;
     const env: Record<string, string> = {
       [ENV.TABLE_NAME]: this.state.table.tableName,
       [ENV.INGEST_BUCKET]: this.storage.ingest.bucketName,
@@ -140,6 +151,9 @@ export class CutlinePlatform extends Construct {
       // Checked at synth: a bad limit fails `cdk synth` with its name, not a running function.
       ...limitsEnv(checkLimitOverrides(props.limits, 'CutlinePlatform limits')),
       ...aiEnvironment(props.ai),
+      ...(htmlAssets ? { [ENV.HTML_RENDERER]: 'chromium' } : {}),
+      // Provider calls in the pipeline (transcription, voice, ranking) are checked against it too.
+      ...(props.defaultQuota ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(Quota.parse(props.defaultQuota)) } : {}),
     };
     const mcProps = typeof props.mediaConvert === 'object' ? props.mediaConvert : {};
     const mediaConvert = props.mediaConvert
@@ -159,7 +173,10 @@ export class CutlinePlatform extends Construct {
       environment: env,
       logGroup,
     });
-    const ffmpeg = new FfmpegLayer(this, 'Ffmpeg', { allowMissing: props.allowMissingFfmpegLayer });
+    const ffmpeg = new FfmpegLayer(this, 'Ffmpeg', {
+      allowMissing: props.allowMissingFfmpegLayer,
+      architecture: mediaArchitecture,
+    });
     this.pipeline = new Pipeline(this, 'Pipeline', {
       table: this.state.table,
       ingest: this.storage.ingest,
@@ -167,6 +184,8 @@ export class CutlinePlatform extends Construct {
       bus: this.events.bus,
       fleet,
       ffmpegLayer: ffmpeg.layer,
+      mediaArchitecture,
+      chromium,
       environment: env,
       renderMemoryMiB: props.renderMemoryMiB ?? 3008,
       renderConcurrency: props.renderConcurrency,
@@ -188,7 +207,6 @@ export class CutlinePlatform extends Construct {
     const submitEnv: Record<string, string> = {
       ...env,
       [ENV.STATE_MACHINE_ARN]: this.pipeline.stateMachine.stateMachineArn,
-      ...(props.defaultQuota ? { [ENV.DEFAULT_QUOTA]: JSON.stringify(Quota.parse(props.defaultQuota)) } : {}),
     };
     this.api = new Api(this, 'Api', {
       table: this.state.table,
@@ -198,6 +216,8 @@ export class CutlinePlatform extends Construct {
       bus: this.events.bus,
       environment: submitEnv,
       ffmpegLayer: ffmpeg.layer,
+      mediaArchitecture,
+      chromium,
       webhookSecrets,
       logGroup,
       throttle: props.apiThrottle,
@@ -205,6 +225,7 @@ export class CutlinePlatform extends Construct {
         props.apiQuotaPerDay !== undefined ? { limit: props.apiQuotaPerDay, period: Period.DAY } : undefined,
       logRetention: retention,
     });
+    grantAiPlanning(Stack.of(this), props.ai ?? {}, this.api.functions.projects);
     this.triggers = new Triggers(this, 'Triggers', {
       table: this.state.table,
       ingest: this.storage.ingest,

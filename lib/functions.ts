@@ -17,6 +17,8 @@ export interface CutlineFunctionProps {
   readonly logGroup: ILogGroup;
   readonly ephemeralStorageMiB?: number;
   readonly layers?: ILayerVersion[];
+  /** Default arm64; a function carrying native layers runs on theirs (lib/chromium-layer.ts). */
+  readonly architecture?: Architecture;
   /** Render functions carry the shipped fonts. */
   readonly withFonts?: boolean;
   /** Reserved concurrency: at most this many at once (a render budget); beyond it invokes are throttled. */
@@ -24,8 +26,8 @@ export interface CutlineFunctionProps {
 }
 
 /**
- * Every handler is bundled the same way: esbuild to one ESM file for nodejs22.x on arm64 (Graviton is
- * cheaper per render second; the ffmpeg layer is built for arm64 to match). The AWS SDK is bundled too,
+ * Every handler is bundled the same way: esbuild to one ESM file for nodejs22.x, on arm64 (Graviton is
+ * cheaper per second) unless its layers need x86_64 (the Chromium layer, and the ffmpeg layer beside it). The AWS SDK is bundled too,
  * not left to the runtime's copy: the runtime's SDK version is whatever Lambda ships that month (and it
  * lacks packages such as lib-storage in some versions), while the bundle runs the versions the lockfile
  * pins and the tests ran — test/unit/cdk/stack.test.ts loads every bundle in a folder with no node_modules.
@@ -36,7 +38,7 @@ export class CutlineFunction extends NodejsFunction {
       entry: `${ROOT}${props.entry}`,
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      architecture: props.architecture ?? Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
       tracing: Tracing.ACTIVE,
@@ -58,8 +60,11 @@ export class CutlineFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node22',
         sourceMap: true,
+        // Lines and files, not the sources themselves: the map is a third the size, which the drawing
+        // functions need (Lambda's 250 MiB holds their code, ffmpeg and Chromium; lib/chromium-layer.ts).
+        sourcesContent: false,
         // Nothing external but playwright-core (see above; CDK's default leaves @aws-sdk/* to the runtime):
-        // it is only imported to draw html assets, which the stack's functions refuse (no Chromium in Lambda).
+        // the functions that draw html assets import it from the Chromium layer (lambdas/core/html/browser.ts).
         externalModules: ['playwright-core'],
         mainFields: ['module', 'main'],
         banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",

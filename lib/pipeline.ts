@@ -3,13 +3,14 @@ import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import type { Architecture, ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { EXECUTION_SECONDS, FIXED_TASK_SECONDS } from '../lambdas/core/plan/timeouts.js';
 import { SFN_QUOTAS } from '../lambdas/core/plan/sfn-quotas.js';
+import type { ChromiumLayer } from './chromium-layer.js';
 import { CutlineFunction, ROOT } from './functions.js';
 import type { RenderFleet } from './render-fleet.js';
 
@@ -26,6 +27,10 @@ export interface PipelineProps {
   readonly fleet: RenderFleet;
   /** ffmpeg and ffprobe for the render functions. */
   readonly ffmpegLayer: ILayerVersion;
+  /** The architecture of the functions that carry the ffmpeg layer (the layer's own). */
+  readonly mediaArchitecture: Architecture;
+  /** Chromium for the functions that draw html, svg, shape and rich-text assets; none: they are refused. */
+  readonly chromium?: ChromiumLayer;
   /** Settings of every task function, by ENV names. */
   readonly environment: Readonly<Record<string, string>>;
   /** Memory of the render functions (MiB); more memory is more vCPU. Default 3008. */
@@ -56,11 +61,17 @@ export class Pipeline extends Construct {
       timeout: Duration.seconds(SFN_QUOTAS.lambdaSeconds),
       ephemeralStorageMiB: 10240,
       layers: [props.ffmpegLayer],
+      architecture: props.mediaArchitecture,
       withFonts: true,
     };
+    // Every step that prepares the render (core/engine/prepare.ts) draws the edit's html, svg, shape and
+    // rich-text assets: it carries Chromium, inflated into its /tmp beside the render scratch.
+    const drawing = props.chromium
+      ? { ...heavy, layers: [props.ffmpegLayer, props.chromium.layer], extraEnv: props.chromium.environment }
+      : heavy;
     // The render budget: invokes beyond it are throttled (Lambda.TooManyRequestsException), and the ASL
     // retries throttles with backoff for minutes, so a burst waits instead of failing.
-    const rendering = { ...heavy, reservedConcurrentExecutions: props.renderConcurrency };
+    const rendering = { ...drawing, reservedConcurrentExecutions: props.renderConcurrency };
     const env = {
       ...props.environment,
       [ENV.FFMPEG_PATH]: '/opt/bin/ffmpeg',
@@ -68,10 +79,12 @@ export class Pipeline extends Construct {
       [ENV.FARGATE_SUBNETS]: props.fleet.publicSubnetIds.join(','),
       [ENV.FARGATE_SECURITY_GROUPS]: props.fleet.securityGroup.securityGroupId,
     };
-    const make = (name: keyof typeof HANDLERS.pipeline, sizing: ReturnType<typeof light> | typeof heavy) =>
+    type Sizing = Omit<Partial<typeof heavy>, 'layers'> &
+      ReturnType<typeof light> & { layers?: ILayerVersion[]; extraEnv?: Readonly<Record<string, string>> };
+    const make = (name: keyof typeof HANDLERS.pipeline, { extraEnv, ...sizing }: Sizing) =>
       new CutlineFunction(this, name, {
         entry: HANDLERS.pipeline[name],
-        environment: env,
+        environment: { ...env, ...extraEnv },
         logGroup: props.logGroup,
         ...sizing,
       });
@@ -79,15 +92,19 @@ export class Pipeline extends Construct {
       validate: make('validate', light('validate')),
       // Generated media (voice-overs, scenes) may take minutes and ffmpeg.
       prepareItem: make('prepareItem', heavy),
-      probe: make('probe', heavy),
-      plan: make('plan', heavy),
+      probe: make('probe', drawing),
+      plan: make('plan', drawing),
       renderChunk: make('renderChunk', rendering),
       renderAudio: make('renderAudio', rendering),
       stitch: make('stitch', rendering),
       packageMediaConvert: make('packageMediaConvert', light('packageMediaConvert')),
       // Finalize ffprobes stitched outputs for their duration (through the loopback range proxy): it
       // needs the layer's ffprobe, not the heavy sizing.
-      finalize: make('finalize', { ...light('finalize'), layers: [props.ffmpegLayer] }),
+      finalize: make('finalize', {
+        ...light('finalize'),
+        layers: [props.ffmpegLayer],
+        architecture: props.mediaArchitecture,
+      }),
       markFailed: make('markFailed', light('markFailed')),
     };
     // Least privilege: each function gets the table and object actions its code calls, on the prefixes it

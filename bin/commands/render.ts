@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseEdit } from '../../lambdas/core/intake/parse-edit.js';
+import type { Edit } from '../../lambdas/core/edit/schema.js';
+import { hasSpeech } from '../../lambdas/core/providers/speech-assets.js';
 import {
   checkLimitOverrides,
   LimitSettingError,
@@ -13,7 +15,7 @@ import {
 import { ENV } from '../../lambdas/core/config.js';
 import { CutlineError } from '../../lambdas/core/errors.js';
 import { assertJsonDepth } from '../../lambdas/core/json-depth.js';
-import { LocalSourceResolver } from '../../lambdas/core/media/sources.js';
+import { LocalSourceResolver, type SourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
 import { renderOnThisMachine } from '../../lambdas/core/engine/machine-render.js';
@@ -181,10 +183,52 @@ export async function renderCommand(argv: string[]): Promise<number> {
       );
     return renderJobFile(job.type, job.body, { resolver, output, concurrency, threads });
   }
-  const edit = parseEdit(withMerges(job.body, values.merge ?? []));
+  const scratchDir = await mkdtemp(join(tmpdir(), 'cutline-render-'));
+  try {
+    return await renderEdit(parseEdit(withMerges(job.body, values.merge ?? [])), {
+      resolver,
+      output,
+      scratchDir,
+      dryRun: values['dry-run'] ?? false,
+      chunks,
+      concurrency,
+      threads,
+    });
+  } finally {
+    await rm(scratchDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One edit on this machine: its speech first (text-to-speech spoken, "auto" captions transcribed by the
+ * local engines, local/speech.ts), then the render and the social preset's other aspect ratios.
+ */
+async function renderEdit(
+  parsed: Edit,
+  o: {
+    resolver: LocalSourceResolver;
+    output: string;
+    scratchDir: string;
+    dryRun: boolean;
+    chunks?: number;
+    concurrency?: number;
+    threads?: number;
+  },
+): Promise<number> {
+  const { output, chunks, concurrency, threads } = o;
+  const stem = output.replace(/\.[^./]+$/, '');
+  let edit = parsed;
+  let resolver: SourceResolver = o.resolver;
+  if (hasSpeech(parsed)) {
+    // Loaded only for speech: the providers are a large part of start-up, and most edits need none.
+    const { localSpeech } = await import('../../local/speech.js');
+    const speech = localSpeech({ resolver, scratchDir: o.scratchDir, outputStem: stem });
+    edit = await speech.resolve(parsed);
+    resolver = speech.resolver;
+  }
   const input = await prepareRender(edit, { resolver });
 
-  if (values['dry-run']) {
+  if (o.dryRun) {
     const compiled = compileRender(input, { output, threads });
     process.stdout.write(`ffmpeg ${compiled.args.map(shellQuote).join(' ')}\n`);
     for (const extra of extraImageArgs(input, output))
@@ -192,20 +236,26 @@ export async function renderCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  const { plan, files } = await renderOnThisMachine(input, {
+  const { plan, files, smart } = await renderOnThisMachine(input, {
     output,
     chunks,
     concurrency,
     threadsPerWorker: threads,
     ...framedBar(progressBar('rendering')),
   });
-  if (plan.chunked) {
+  const copied = (smart ?? []).filter((s) => s.kind === 'copy');
+  if (copied.length) {
+    const frames = copied.reduce((n, s) => n + s.endFrame - s.startFrame, 0);
+    const total = plan.window.endFrame - plan.window.startFrame;
+    process.stderr.write(
+      `smart render: copied ${frames} of ${total} frames from the sources in ${copied.length} spans (CUTLINE_SMART_RENDER=off encodes all)\n`,
+    );
+  } else if (plan.chunked) {
     process.stderr.write(
       `rendered ${plan.chunks.length} chunks on ${concurrency ?? 'all'} workers and stitched them\n`,
     );
   }
   // The `social` preset's other aspect ratios: beside the output, named <stem>-social-9x16.<ext>.
-  const stem = output.replace(/\.[^./]+$/, '');
   for (const r of expandPresets(edit).slice(1)) {
     const extra = await prepareRender(r.edit, { resolver });
     const out = await renderOnThisMachine(extra, {

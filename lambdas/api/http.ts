@@ -49,6 +49,7 @@ const STATUS: Record<HttpCode, { status: number; retryAfter?: number }> = {
   RENDER_FAILED: { status: 500 },
   INTERNAL: { status: 500 },
   PIPELINE_UNAVAILABLE: { status: 503, retryAfter: 5 },
+  PROVIDER_UNAVAILABLE: { status: 502, retryAfter: 5 },
   PREVIEW_TIMEOUT: { status: 504 },
   STORAGE_FULL: { status: 507, retryAfter: 30 },
 };

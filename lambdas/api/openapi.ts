@@ -374,7 +374,10 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           requestBody: body(PlanRequest, false),
           responses: {
-            '200': { description: 'scene cuts on the backing track beats: { length, tempo, beats, scenes }' },
+            '200': {
+              description:
+                'scene cuts on the backing track beats: { length, tempo, beats, planner, scenes: [{ start, length, prompt, shot, proposedLength }] } (prompts written by the LLM; 429 when the AI provider budget has no room, 502 when the model fails)',
+            },
             ...errors,
           },
         },

@@ -24,6 +24,7 @@ import { listProjects } from '../core/projects/list.js';
 import { PROJECT_STATUSES, projectStatus, type ProjectStatus } from '../core/projects/status.js';
 import { counters, ProjectStore } from '../core/projects/store.js';
 import { PlanRequest, planScenes } from '../core/projects/plan.js';
+import { plannerFor, proposeScenes } from '../core/providers/planning/index.js';
 import { probeFile } from '../core/media/probe.js';
 import { trackBeats } from '../core/music/track-beats.js';
 import { releaseScope } from '../core/net/range-proxy.js';
@@ -377,12 +378,15 @@ async function finalVideo(event: APIGatewayProxyEvent): Promise<APIGatewayProxyR
 
 /**
  * POST /v1/projects/{id}/plan: the scene cuts of the project: on the backing track's beats (lengths
- * summing to the track) or even shares of `length`; a proposal, nothing stored. Prompts need an LLM.
+ * summing to the track) or even shares of `length`, with each scene's prompt and shot note written by
+ * the deployment's LLM (metered on the tenant's month); a proposal, nothing stored.
  */
 async function plan(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const tenantId = tenantOf(event);
   const { project } = await found(tenantId, event.pathParameters?.id ?? '');
   const req = parseBody(PlanRequest, event, true);
+  // Refused before any work when prompts are asked for and no LLM is configured.
+  const planner = req.prompts === false ? undefined : plannerFor();
   const r = resolver(tenantId);
   const result = await planScenes(project, req, {
     track: async (src, at) => {
@@ -390,6 +394,7 @@ async function plan(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
       return { path, probe: await probeFile(path, at) };
     },
     beats: trackBeats,
+    ...(planner ? { propose: (brief) => proposeScenes(planner, { tenantId }, brief) } : {}),
   }).finally(() => releaseScope(r.scope));
   return json(200, { projectId: project.id, ...result });
 }

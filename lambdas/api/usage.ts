@@ -44,6 +44,8 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   const store = usageStore();
   const [records, quota] = await Promise.all([store.list(tenantId, from, to), quotaFor(tenantId)]);
   const month = monthOf(new Date());
+  const month0 = monthOf(new Date()).from.slice(0, 7);
+  const providers = await store.getProviderSpend(tenantId, month0);
   const [monthUsage, committed] = quota
     ? await Promise.all([
         store.list(tenantId, month.from, month.to).then(sumUsage),
@@ -57,6 +59,8 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
     to,
     days: totalsByDay(records),
     totals: sumUsage(records),
+    // This month's AI provider calls: estimated USD in all and units per provider (cost.ts prices).
+    providers: { month: month0, estimatedUsd: providers.usd, byProvider: providers.providers },
     quota: quota
       ? {
           limits: quota,
@@ -76,6 +80,7 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
                 },
               }
             : {}),
+          ...(quota.providerUsdPerMonth !== undefined ? { providerUsd: providers.usd } : {}),
           resetsAt: month.resetsAt.toISOString(),
         }
       : null,

@@ -202,15 +202,23 @@ export const ENV_VARS = {
   },
   HTML_RENDERER: {
     name: 'CUTLINE_HTML_RENDERER',
-    meaning: '`chromium` where the deployment’s render tasks can draw html assets.',
-    default: 'unset: html assets are refused in AWS',
-    setBy: ['local'],
+    meaning:
+      '`chromium` where the deployment’s render tasks can draw html, svg, shape and rich-text assets (the stack sets it unless `htmlAssets: false`).',
+    default: 'unset: those assets are refused on the platform',
+    setBy: ['stack', 'local'],
   },
   CHROMIUM_PATH: {
     name: 'CUTLINE_CHROMIUM',
     meaning: 'Path of the Chromium binary that draws html assets.',
-    default: 'a system Chromium',
-    setBy: ['operator'],
+    default: 'the Chromium layer where CUTLINE_CHROMIUM_LAYER is set, else a system Chromium',
+    setBy: ['image', 'operator'],
+  },
+  CHROMIUM_LAYER: {
+    name: 'CUTLINE_CHROMIUM_LAYER',
+    meaning:
+      'The node_modules folder of the Chromium Lambda layer (@sparticuz/chromium and playwright-core; lib/chromium-layer.ts): the browser is inflated from it into /tmp.',
+    default: 'unset: no layer (a system Chromium, or none)',
+    setBy: ['stack', 'tests'],
   },
   TRANSCRIBER: {
     name: 'CUTLINE_TRANSCRIBER',
@@ -276,12 +284,30 @@ export const ENV_VARS = {
   },
   LLM_ENDPOINT: {
     name: 'CUTLINE_LLM_ENDPOINT',
-    meaning: 'An OpenAI-compatible chat completions URL (a local model server), for openai ranking.',
+    meaning:
+      'An OpenAI-compatible chat completions URL (a local model server), for openai ranking and planning.',
     setBy: ['operator'],
   },
   LLM_MODEL: {
     name: 'CUTLINE_LLM_MODEL',
     meaning: 'The model name sent to LLM_ENDPOINT.',
+    setBy: ['operator'],
+  },
+  PLANNER: {
+    name: 'CUTLINE_PLANNER',
+    meaning: 'Who writes planned scenes’ prompts and shot notes: bedrock | openai | none.',
+    default: 'unset: openai when LLM_ENDPOINT is set, else none (NOT_SUPPORTED)',
+    setBy: ['stack', 'local', 'operator'],
+  },
+  PLANNER_MODEL_ID: {
+    name: 'CUTLINE_PLANNER_MODEL_ID',
+    meaning: 'Bedrock model id (or inference profile) that plans project scenes (Converse API).',
+    setBy: ['stack'],
+  },
+  LLM_PRICE: {
+    name: 'CUTLINE_LLM_USD_PER_MILLION_TOKENS',
+    meaning: 'Estimated USD per million tokens of LLM_ENDPOINT, for usage and the providerUsdPerMonth quota.',
+    default: '0 (a local model server)',
     setBy: ['operator'],
   },
   AI_REGION: {
@@ -295,6 +321,13 @@ export const ENV_VARS = {
     meaning: 'The ffmpeg binary.',
     fallback: 'ffmpeg',
     setBy: ['stack', 'image', 'operator'],
+  },
+  SMART_RENDER: {
+    name: 'CUTLINE_SMART_RENDER',
+    meaning:
+      'Smart rendering on one machine (CLI, Fargate, local jobs): `off` encodes every frame; otherwise spans of an untouched full-frame H.264 clip matching the output are copied from the source between its keyframes (render/smart.ts).',
+    fallback: 'on',
+    setBy: ['image', 'operator', 'tests'],
   },
   FFPROBE_PATH: {
     name: 'CUTLINE_FFPROBE',
@@ -398,6 +431,9 @@ export function lambdaMemoryMb(): number | undefined {
   const n = Number(setting('LAMBDA_MEMORY_MB'));
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
+
+/** Whether smart rendering is on (ENV.SMART_RENDER: anything but `off`, `0` or `false`). */
+export const smartRenderEnabled = (): boolean => !/^(off|0|false|no)$/i.test(setting('SMART_RENDER'));
 
 /** The worker budget (ENV.WORKERS): a whole number ≥ 1, or Infinity when unset (no budget). */
 export function workerBudget(): number {

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'RENDER_FAILED'
   | 'NOT_SUPPORTED'
   | 'PIPELINE_UNAVAILABLE'
+  /** An AI provider a request waits on (scene planning) failed after its retries: 502, try again. */
+  | 'PROVIDER_UNAVAILABLE'
   | 'QUOTA_EXCEEDED'
   | 'IN_PROGRESS'
   | 'STORAGE_FULL'

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Fetches one pinned static ffmpeg + ffprobe release (arm64, like the functions) into
+# Fetches one pinned static ffmpeg + ffprobe release (amd64 like the functions that draw html with the
+# Chromium layer; FFMPEG_ARCH=arm64 for a stack deployed with htmlAssets: false) into
 # layers/ffmpeg/build/bin/. The archive must match the SHA-256 pinned in ffmpeg.sha256; the
 # publisher's .md5 is checked too (it names the archive's original file, so the download keeps that name).
 # Run once before `cdk deploy`: synth refuses a stack without the layer unless -c allowMissingFfmpegLayer=true.
 set -euo pipefail
 cd "$(dirname "$0")"
 VERSION="${FFMPEG_VERSION:-7.0.2}"
-ARCH="${FFMPEG_ARCH:-arm64}"
+ARCH="${FFMPEG_ARCH:-amd64}"
 FILE="ffmpeg-${VERSION}-${ARCH}-static.tar.xz"
 # A fixed release under old-releases/, never the moving ffmpeg-release-*-static.tar.xz.
 URL="${FFMPEG_URL:-https://johnvansickle.com/ffmpeg/old-releases/${FILE}}"

@@ -5,7 +5,8 @@ import { CutlineError, validationError } from '../errors.js';
 import type { ExpandContext, JobKind, Rendition } from '../jobs/types.js';
 import { parseTranscript, type Word } from '../text/transcript.js';
 import { providerSettings } from '../providers/settings.js';
-import { meterProvider } from '../providers/meter.js';
+import { callerFor } from '../providers/call.js';
+import { tokensOf } from '../providers/cost.js';
 import { heuristicRanker, rankerFor } from '../providers/ranking/index.js';
 import {
   NO_TRANSCRIBER,
@@ -148,8 +149,13 @@ async function pickClips(
       .map((w) => w.text)
       .join(' '),
   }));
-  const { ranked, tokens } = await ranker.rank(candidates, req.count!);
-  await meterProvider(ctx.jobId, ranker.name, tokens);
+  // Checked against the tenant's budget before the model is asked: the prompt, and at most 1000 tokens back.
+  const { ranked } = await callerFor(ctx)(
+    ranker.name,
+    tokensOf(JSON.stringify(candidates).length) + 1000,
+    () => ranker.rank(candidates, req.count!),
+    (r) => r.tokens,
+  );
   return ranked
     .slice(0, req.count!)
     .map((r) => {

@@ -452,6 +452,15 @@ export const RichCaptionAsset = z.strictObject({
 });
 
 /**
+ * Lip sync (a face's mouth moved to speech) has no AWS service behind it — Polly speaks and gives word
+ * timings, Rekognition finds faces, Bedrock's video models take no audio — and no offline engine here:
+ * every way of asking for it is refused with this.
+ */
+export const LIP_SYNC_REFUSAL =
+  'lip sync is not supported: no AWS service (nor a local engine here) moves a face to speech. Use a voiceover over the picture (its words captioned as they are spoken) or a text-to-speech asset beside the clip';
+const LIP_SYNC_TYPES = new Set(['lip-sync', 'lipsync', 'lip_sync', 'talking-head', 'talking-avatar']);
+
+/**
  * Shotstack's text-to-speech asset: `text` spoken by `voice` (a Polly voice id such as Matthew or Joanna;
  * locally the nearest espeak-ng voice), `language` a BCP-47 code, `newscaster` Polly's news style. The
  * deployment's voice provider speaks it before the render (a prepare item); it then plays as audio.
@@ -465,6 +474,7 @@ export const TextToSpeechAsset = z.strictObject({
     .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'language must be a language code such as en-US')
     .optional(),
   newscaster: z.boolean().optional(),
+  lipSync: z.never({ error: LIP_SYNC_REFUSAL }).optional(),
 });
 
 const assetTypes = [
@@ -503,6 +513,7 @@ export const Asset = z.discriminatedUnion(
     error: (issue) => {
       const input = issue.input as { type?: unknown } | undefined;
       const type = input && typeof input === 'object' ? input.type : undefined;
+      if (typeof type === 'string' && LIP_SYNC_TYPES.has(type.toLowerCase())) return LIP_SYNC_REFUSAL;
       return type === undefined
         ? `asset.type is required: one of ${assetTypes.join(', ')}`
         : `asset type ${JSON.stringify(type)} is not supported: use one of ${assetTypes.join(', ')}`;

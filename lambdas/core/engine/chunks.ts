@@ -130,21 +130,24 @@ export async function renderAudioPart(
 /** ffconcat quoting: single quotes, with `'` written as `'\''`. */
 const concatQuote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
-/** Joins the chunks by stream copy (no re-encode) and muxes the audio part. */
+/**
+ * Joins the chunks by stream copy (no re-encode) and muxes the audio part. `durations` (seconds, one per
+ * chunk) place each chunk exactly where the one before ends instead of where its last packet suggests
+ * (a smart render's MPEG-TS pieces).
+ */
 export async function stitch(
   input: CompileInput,
   chunkFiles: readonly string[],
   audio: StitchAudio | null,
   output: string,
   workDir: string,
-  opts: RunOptions = {},
+  { durations, ...opts }: RunOptions & { durations?: readonly number[] } = {},
 ): Promise<void> {
   if (!chunkFiles.length) throw new CutlineError('RENDER_FAILED', 'stitch: there are no chunks to join');
   const list = join(workDir, 'chunks.ffconcat');
-  await writeFile(
-    list,
-    `ffconcat version 1.0\n${chunkFiles.map((f) => `file ${concatQuote(f)}`).join('\n')}\n`,
-  );
+  const entry = (f: string, i: number) =>
+    `file ${concatQuote(f)}${durations ? `\nduration ${durations[i]!.toFixed(6)}` : ''}`;
+  await writeFile(list, `ffconcat version 1.0\n${chunkFiles.map(entry).join('\n')}\n`);
   const audioFile = !audio
     ? null
     : 'file' in audio

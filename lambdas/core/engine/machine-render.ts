@@ -1,7 +1,7 @@
 import { deliveredSize } from '../render/output-spec.js';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { scratchRoot } from '../config.js';
+import { scratchRoot, smartRenderEnabled } from '../config.js';
 import { dirname, join } from 'node:path';
 import { framesOf } from '../jobs/progress.js';
 import { planRender, type PlanLimits, type RenderPlan } from '../plan/planner.js';
@@ -11,6 +11,8 @@ import { renderAacPart, renderAudioPart, renderChunk, stitch, type StitchAudio }
 import { runPool } from './pool.js';
 import type { RenderedFile } from '../packaging/types.js';
 import { finishOutput, renderPrepared } from './render.js';
+import { copiesAny, renderSmart, smartPlan } from './smart-render.js';
+import type { SmartSegment } from '../render/smart.js';
 
 export interface MachineRenderOptions {
   output: string;
@@ -31,6 +33,11 @@ export interface MachineRenderOptions {
   keepWork?: boolean;
   /** See PackageOptions: the pipeline packages MediaConvert HLS in its own state. */
   deferMediaConvert?: boolean;
+  /**
+   * Smart rendering (render/smart.ts): copy untouched spans from their sources. Default: on
+   * (CUTLINE_SMART_RENDER), unless `chunks` is given (an explicit chunk plan is rendered as asked).
+   */
+  smart?: boolean;
 }
 
 /**
@@ -42,7 +49,7 @@ export interface MachineRenderOptions {
 export async function renderOnThisMachine(
   input: CompileInput,
   opts: MachineRenderOptions,
-): Promise<{ plan: RenderPlan; files: RenderedFile[] }> {
+): Promise<{ plan: RenderPlan; files: RenderedFile[]; smart?: SmartSegment[] }> {
   const cores = availableParallelism();
   const concurrency = Math.max(1, opts.concurrency ?? cores);
   const threads = opts.threadsPerWorker ?? Math.max(1, Math.floor(cores / concurrency));
@@ -53,6 +60,11 @@ export async function renderOnThisMachine(
   );
   const total = plan.window.endFrame - plan.window.startFrame;
   const fps = input.spec.fps.num / input.spec.fps.den;
+  const smart =
+    (opts.smart ?? (opts.chunks === undefined && smartRenderEnabled()))
+      ? await smartPlan(input, plan.window)
+      : [];
+  if (copiesAny(smart)) return { plan, smart, files: await renderSmartHere(input, smart, plan, opts) };
   if (!plan.chunked) {
     const { files } = await renderPrepared(input, {
       output: opts.output,
@@ -153,6 +165,53 @@ export async function renderOnThisMachine(
     });
     opts.onProgress?.(1);
     return { plan, files };
+  } finally {
+    if (!opts.keepWork) await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The smart path of renderOnThisMachine: pieces on the pool (encode pieces share the cores), then finishOutput. */
+async function renderSmartHere(
+  input: CompileInput,
+  segments: SmartSegment[],
+  plan: RenderPlan,
+  opts: MachineRenderOptions,
+): Promise<RenderedFile[]> {
+  const cores = availableParallelism();
+  const concurrency = Math.max(1, opts.concurrency ?? cores);
+  const threads = opts.threadsPerWorker ?? Math.max(1, Math.floor(cores / concurrency));
+  const total = plan.window.endFrame - plan.window.startFrame;
+  await mkdir(scratchRoot(), { recursive: true });
+  const workDir = await mkdtemp(join(scratchRoot(), 'smart-'));
+  try {
+    const done = new Map<number, number>();
+    await renderSmart(input, plan.window, segments, opts.output, workDir, {
+      concurrency,
+      threads,
+      retries: opts.retries,
+      signal: opts.signal,
+      onSegmentFrames: (index, frames) => {
+        done.set(index, Math.max(frames, done.get(index) ?? 0));
+        let sum = 0;
+        for (const n of done.values()) sum += n;
+        opts.onFrames?.(sum, total);
+        opts.onProgress?.(Math.min(0.99, sum / total));
+      },
+    });
+    const { spec } = input;
+    const main: RenderedFile = {
+      kind: 'video',
+      path: opts.output,
+      bytes: (await stat(opts.output)).size,
+      durationSeconds: (total * spec.fps.den) / spec.fps.num,
+      ...deliveredSize(spec),
+    };
+    const files = await finishOutput(input, main, dirname(opts.output), {
+      signal: opts.signal,
+      deferMediaConvert: opts.deferMediaConvert,
+    });
+    opts.onProgress?.(1);
+    return files;
   } finally {
     if (!opts.keepWork) await rm(workDir, { recursive: true, force: true });
   }

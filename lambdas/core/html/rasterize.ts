@@ -1,37 +1,35 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV } from '../config.js';
 import { CutlineError } from '../errors.js';
+import { builtinFontFiles, DEFAULT_FAMILY } from '../text/fonts.js';
+import { browserLaunch, browserSource, type BrowserSource } from './browser.js';
 import { htmlKey, pageSource, type HtmlDocument } from './document.js';
+import { fontconfigFile, fontLinks } from './fontconfig.js';
 
 /** Draws html documents to transparent PNG files: one browser for a batch, every request refused. */
 export interface HtmlRasterizer {
   rasterize(docs: readonly HtmlDocument[]): Promise<Map<string, string>>;
 }
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-
-/** The browser binary: CUTLINE_CHROMIUM, else a system Chromium; undefined when there is none. */
+/** The browser binary where one is installed or configured (not the Lambda layer's: it is inflated on use). */
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const set = env[ENV.CHROMIUM_PATH];
-  if (set) return existsSync(set) ? set : undefined;
-  return CANDIDATES.find((p) => existsSync(p));
+  const source = browserSource(env);
+  return source.kind === 'configured' || source.kind === 'system' ? source.path : undefined;
 }
 
-export const NO_BROWSER =
-  'html, svg and shape assets are drawn by Chromium (rich-text too), and none is installed where this renders: install it (apt-get install chromium) or point CUTLINE_CHROMIUM at a Chromium binary';
-
 /**
- * Chromium through playwright-core (no browser download: it drives the binary given). JavaScript is off,
- * every network request is aborted (the page's CSP already forbids them), and the screenshot keeps the
- * alpha channel, so the area is transparent wherever the HTML draws nothing. Images are cached by the
- * document's key under the system temp folder, so the chunks of one render draw each document once.
+ * Chromium through playwright-core (no browser download: it drives the binary its source gives). JavaScript
+ * is off, every network request is aborted (the page's CSP already forbids them), and the screenshot keeps
+ * the alpha channel, so the area is transparent wherever the HTML draws nothing. Its only fonts are the
+ * built-in faces (fontconfig.ts), wherever it runs. Images are cached by the document's key under the
+ * system temp folder, so the chunks of one render draw each document once.
  */
 export class ChromiumRasterizer implements HtmlRasterizer {
   constructor(
-    private readonly executablePath: string,
+    private readonly source: Exclude<BrowserSource, { kind: 'none' }>,
     private readonly cacheDir = join(tmpdir(), 'cutline-html'),
   ) {}
 
@@ -46,29 +44,35 @@ export class ChromiumRasterizer implements HtmlRasterizer {
     }
     if (!todo.length) return out;
     await mkdir(this.cacheDir, { recursive: true });
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: this.executablePath, args: ['--no-sandbox'] });
+    const fontconfig = await this.fontconfig();
+    let launch;
     try {
+      launch = await browserLaunch(this.source);
+    } catch (err) {
+      throw new CutlineError(
+        'RENDER_FAILED',
+        `html asset: the browser could not be prepared (${this.source.kind}): ${(err as Error).message}`,
+      );
+    }
+    const browser = await launch.chromium.launch({
+      executablePath: launch.executablePath,
+      args: launch.args,
+      env: { ...process.env, FONTCONFIG_FILE: fontconfig },
+    });
+    try {
+      // One context and page for the batch, resized per document: with --single-process (the Lambda
+      // build's flags) closing a context ends the one renderer, and with it the browser. Pages run no
+      // script and store nothing, so a document cannot see the one before it.
+      const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+      const page = await context.newPage();
+      await page.route('**/*', (route) => route.abort());
       for (const { doc, path } of todo) {
-        const context = await browser.newContext({
-          viewport: { width: doc.width, height: doc.height },
-          javaScriptEnabled: false,
-          offline: true,
-        });
-        try {
-          const page = await context.newPage();
-          await page.route('**/*', (route) => route.abort());
-          await page.setContent(pageSource(doc, await fontFaces(doc)), {
-            waitUntil: 'load',
-            timeout: 20_000,
-          });
-          const png = await page.screenshot({ omitBackground: true, type: 'png', timeout: 20_000 });
-          const tmp = `${path}.${process.pid}.tmp`;
-          await writeFile(tmp, png);
-          await rename(tmp, path);
-        } finally {
-          await context.close();
-        }
+        await page.setViewportSize({ width: doc.width, height: doc.height });
+        await page.setContent(pageSource(doc, await fontFaces(doc)), { waitUntil: 'load', timeout: 20_000 });
+        const png = await page.screenshot({ omitBackground: true, type: 'png', timeout: 20_000 });
+        const tmp = `${path}.${process.pid}.tmp`;
+        await writeFile(tmp, png);
+        await rename(tmp, path);
       }
     } catch (err) {
       throw new CutlineError(
@@ -79,6 +83,21 @@ export class ChromiumRasterizer implements HtmlRasterizer {
       await browser.close();
     }
     return out;
+  }
+
+  /** The fonts.conf (and the folder of links to the built-in faces) the browser is started with. */
+  private async fontconfig(): Promise<string> {
+    const root = join(this.cacheDir, 'fontconfig');
+    const fontDir = join(root, 'fonts');
+    const conf = join(root, 'fonts.conf');
+    if (existsSync(conf)) return conf;
+    await rm(root, { recursive: true, force: true });
+    await mkdir(fontDir, { recursive: true });
+    for (const { name, target } of fontLinks(builtinFontFiles())) await symlink(target, join(fontDir, name));
+    const tmp = `${conf}.${process.pid}.tmp`;
+    await writeFile(tmp, fontconfigFile(fontDir, join(root, 'cache'), DEFAULT_FAMILY));
+    await rename(tmp, conf);
+    return conf;
   }
 }
 
@@ -96,22 +115,23 @@ async function fontFaces(doc: HtmlDocument): Promise<string> {
 
 /**
  * Why html assets cannot render here, or undefined when they can. On the platform (a table is configured)
- * the deployment says whether its render tasks have a browser (CUTLINE_HTML_RENDERER=chromium: the local
- * platform sets it when Chromium is installed; the AWS stack's functions have none yet); the CLI looks for
- * one itself.
+ * the deployment says whether its render tasks have a browser (CUTLINE_HTML_RENDERER=chromium: the stack
+ * sets it with the Chromium layer and image, the local platform when Chromium is installed); the CLI
+ * looks for one itself.
  */
 export function htmlUnavailable(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env[ENV.TABLE_NAME]) {
     return env[ENV.HTML_RENDERER] === 'chromium'
       ? undefined
-      : 'html, svg and shape assets are drawn by Chromium (rich-text too), and this deployment’s render tasks have none (the AWS stack ships no Chromium layer yet; `cutline start` uses a local Chromium when one is installed)';
+      : 'html, svg and shape assets are drawn by Chromium (rich-text too), and this deployment’s render tasks have none (an AWS stack deployed with htmlAssets: false, or `cutline start` on a machine without Chromium: apt-get install chromium)';
   }
-  return chromiumPath(env) ? undefined : NO_BROWSER;
+  const source = browserSource(env);
+  return source.kind === 'none' ? source.why : undefined;
 }
 
-/** The deployment's rasterizer, or a NOT_SUPPORTED error naming what to install. */
+/** The deployment's rasterizer, or a NOT_SUPPORTED error naming what to install or configure. */
 export function htmlRasterizer(env: NodeJS.ProcessEnv = process.env): HtmlRasterizer {
-  const path = chromiumPath(env);
-  if (!path) throw new CutlineError('NOT_SUPPORTED', NO_BROWSER);
-  return new ChromiumRasterizer(path);
+  const source = browserSource(env);
+  if (source.kind === 'none') throw new CutlineError('NOT_SUPPORTED', source.why);
+  return new ChromiumRasterizer(source);
 }

@@ -168,16 +168,34 @@ export function beatCuts(
   count: number,
 ): Array<{ start: number; length: number }> {
   const n = Math.max(1, Math.floor(count));
+  return beatCutsAt(
+    beats,
+    length,
+    Array.from({ length: n - 1 }, (_, i) => ((i + 1) * length) / n),
+  );
+}
+
+/**
+ * Pure: the scenes that cut a track of `length` seconds at the beats nearest to `ideals` (the cut
+ * times someone proposed, ascending): an LLM proposes the lengths, the beat grid decides the cuts. A
+ * beat further than half an even share from its ideal is passed over (a sparse or silent stretch) and
+ * the cut stays at the ideal; the lengths sum to the track's length.
+ */
+export function beatCutsAt(
+  beats: readonly number[],
+  length: number,
+  ideals: readonly number[],
+): Array<{ start: number; length: number }> {
+  const n = ideals.length + 1;
   const cuts: number[] = [0];
-  for (let k = 1; k < n; k++) {
-    const ideal = (k * length) / n;
+  for (const ideal of ideals) {
     const after = cuts[cuts.length - 1]!;
     const candidates = beats.filter((b) => b > after + 0.25 && b < length - 0.25);
     const best = candidates.reduce<number | undefined>(
       (a, b) => (a === undefined || Math.abs(b - ideal) < Math.abs(a - ideal) ? b : a),
       undefined,
     );
-    // A beat far from the share (a sparse or silent stretch) would skew the scenes: cut evenly there.
+    // A beat far from the share (a sparse or silent stretch) would skew the scenes: cut at the ideal there.
     cuts.push(
       best !== undefined && Math.abs(best - ideal) <= length / n / 2 ? best : Math.max(after + 0.25, ideal),
     );

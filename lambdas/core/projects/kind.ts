@@ -2,7 +2,7 @@ import { contentType } from '../aws/storage.js';
 import { CutlineError } from '../errors.js';
 import type { JobKind, PrepareItem } from '../jobs/types.js';
 import { getPlatform } from '../platform.js';
-import { meterProvider } from '../providers/meter.js';
+import { callerFor, unmeteredCaller, type CallScope, type ProviderCaller } from '../providers/call.js';
 import { composeEdit, itemId, scenesToGenerate } from './compose.js';
 import { assertAvailable, providerEnv, providerOf, type ProviderEnv } from './providers/index.js';
 import { parseProjectJob, type ProjectJobRequest, type Scene, type SceneMedia } from './schema.js';
@@ -21,8 +21,8 @@ export interface ProjectKindDeps {
     path: string;
     name: string;
   }): Promise<string>;
-  /** Meters a provider call on the job (the platform's usage store; absent in tests). */
-  meter?(jobId: string, provider: 'espeak' | 'polly', units: number): Promise<unknown>;
+  /** How a job's provider calls are made: metered and checked against the tenant's budget (absent in tests). */
+  caller?(scope: CallScope): ProviderCaller;
 }
 
 /** Generated media lives with the tenant's inputs, so the render reads it and the project's GET can link it. */
@@ -30,7 +30,7 @@ export const generatedKey = (tenantId: string, projectId: string | undefined, jo
   `inputs/${tenantId}/projects/${projectId ?? 'inline'}/${jobId}/${name}`;
 
 export const platformDeps: ProjectKindDeps = {
-  meter: meterProvider,
+  caller: callerFor,
   env: providerEnv,
   sink: () => ProjectStore.of(getPlatform()),
   async publish(f) {
@@ -114,7 +114,7 @@ export function makeProjectKind(deps: ProjectKindDeps): JobKind<ProjectJobReques
               ...(req.project.subject ? { subject: req.project.subject } : {}),
             },
             localPath: ctx.localPath,
-            meter: async (provider, units) => void (await deps.meter?.(ctx.jobId, provider, units)),
+            call: deps.caller?.({ tenantId: ctx.tenantId, jobId: ctx.jobId }) ?? unmeteredCaller,
             publish: (path, name) =>
               deps.publish({
                 tenantId: ctx.tenantId,

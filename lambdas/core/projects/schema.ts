@@ -5,6 +5,7 @@ import {
   Color,
   Effect,
   Resolution,
+  LIP_SYNC_REFUSAL,
   Src,
   TRANSITIONS,
   CallbackEvents,
@@ -45,6 +46,9 @@ export const MODES = ['music-video', 'ad-creative', 'custom'] as const;
 export const Mode = z.enum(MODES);
 export const SCENE_SOURCES = ['upload', 'image', 'title', 'voiceover', 'generate'] as const;
 export type SceneSource = (typeof SCENE_SOURCES)[number];
+
+/** Asked for on a scene that speaks or shows a character: refused, there is no engine for it. */
+const LipSync = z.never({ error: LIP_SYNC_REFUSAL }).optional();
 
 /** A user's clip (uploaded with POST /v1/uploads); its length defaults to the clip's, after trim. */
 export const UploadScene = z.strictObject({
@@ -89,6 +93,7 @@ export const VoiceoverScene = z.strictObject({
   image: StoredSrc.optional(),
   /** The title card's text when there is no image; default: the spoken text. */
   title: text('title', 300).optional(),
+  lipSync: LipSync,
 });
 /** Text-to-video (Amazon Bedrock, where the stack enables it). */
 export const GenerateScene = z.strictObject({
@@ -96,6 +101,7 @@ export const GenerateScene = z.strictObject({
   prompt: text('prompt', 1000),
   length: seconds.default(6),
   fit: SceneFit.optional(),
+  lipSync: LipSync,
 });
 
 export const SceneInput = z.discriminatedUnion(
@@ -105,6 +111,7 @@ export const SceneInput = z.discriminatedUnion(
     error: (issue) => {
       const input = issue.input as { source?: unknown } | undefined;
       const s = input && typeof input === 'object' ? input.source : undefined;
+      if (typeof s === 'string' && /^lip[-_ ]?sync$/i.test(s)) return LIP_SYNC_REFUSAL;
       return s === undefined
         ? `source is required: one of ${SCENE_SOURCES.join(', ')}`
         : `scene source ${JSON.stringify(s)} is not known: use one of ${SCENE_SOURCES.join(', ')}`;

@@ -7,12 +7,13 @@ import { providerSettings } from './settings.js';
 
 /**
  * The AI services' SDK clients, made once per process and only when a provider is used (Lambda cold
- * starts of functions that never transcribe do not load them). Transient errors (throttling, 5xx) are
- * retried by the SDK with exponential backoff and jitter, up to 5 attempts.
+ * starts of functions that never transcribe do not load them). They make one attempt each: transient
+ * errors (throttling, 5xx) are retried by the one policy of every provider call, withBackoff around
+ * providerCall (providers/retry.ts, call.ts), so retries do not multiply.
  */
 let cached: { transcribe?: TranscribeClient; polly?: PollyClient; bedrock?: BedrockRuntimeClient } = {};
 const opts = () => ({
-  maxAttempts: 5,
+  maxAttempts: 1,
   ...(providerSettings().region ? { region: providerSettings().region } : {}),
 });
 

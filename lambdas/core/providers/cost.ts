@@ -1,7 +1,8 @@
 /**
  * What one unit of each provider's work is estimated to cost (USD, us-east-1 list prices when written;
  * estimates for the usage record, not a bill). Local engines cost nothing beyond the compute already
- * metered as chunk seconds.
+ * metered as chunk seconds; an OpenAI-compatible endpoint costs what its operator sets
+ * (CUTLINE_LLM_USD_PER_MILLION_TOKENS, passed in as `usdPerUnit`).
  */
 export const PROVIDER_PRICES = {
   /** Amazon Transcribe batch, per second of audio ($0.024 a minute, tier 1). */
@@ -19,6 +20,18 @@ export const PROVIDER_PRICES = {
 
 export type ProviderName = keyof typeof PROVIDER_PRICES;
 
+/** How a refusal or a usage line names each provider to a person. */
+export const PROVIDER_LABELS: Record<ProviderName, string> = {
+  transcribe: 'Amazon Transcribe',
+  pocketsphinx: 'pocketsphinx',
+  whisper: 'whisper.cpp',
+  polly: 'Amazon Polly',
+  espeak: 'espeak-ng',
+  bedrock: 'Amazon Bedrock',
+  openai: 'the OpenAI-compatible LLM endpoint',
+  heuristic: 'the heuristic ranker',
+};
+
 export interface ProviderUsage {
   provider: ProviderName;
   unit: string;
@@ -26,9 +39,16 @@ export interface ProviderUsage {
   estimatedUsd: number;
 }
 
-/** Pure: the usage line of one provider call. */
-export function providerUsage(provider: ProviderName, units: number): ProviderUsage {
+/** Pure: the usage line of one provider call (`usdPerUnit` overrides the list price). */
+export function providerUsage(
+  provider: ProviderName,
+  units: number,
+  usdPerUnit: number = PROVIDER_PRICES[provider].usd,
+): ProviderUsage {
   const p = PROVIDER_PRICES[provider];
   const n = Math.round(units * 1000) / 1000;
-  return { provider, unit: p.unit, units: n, estimatedUsd: Math.round(n * p.usd * 1e6) / 1e6 };
+  return { provider, unit: p.unit, units: n, estimatedUsd: Math.round(n * usdPerUnit * 1e6) / 1e6 };
 }
+
+/** Tokens a prompt of this many characters is estimated to take (about four characters a token). */
+export const tokensOf = (chars: number): number => Math.ceil(chars / 4);

@@ -5,10 +5,15 @@ import { CutlineError } from '../errors.js';
 import type { ProbeResult } from '../media/probe.js';
 import type { Publishers } from './publish.js';
 import type { Word } from '../text/transcript.js';
-import { meterProvider } from './meter.js';
+import { callerFor, type ProviderCaller } from './call.js';
 import { AUTO_CAPTIONS } from './speech-assets.js';
 import { captionAlias, captionAliasSources as aliasSources } from '../edit/caption-alias.js';
-import { pollTranscription, transcribeFile, type TranscriptRef } from './transcription/index.js';
+import {
+  pollTranscription,
+  transcribeFile,
+  type TranscriptPending,
+  type TranscriptRef,
+} from './transcription/index.js';
 import { requireVoice, voiceFor } from './voice/index.js';
 
 /**
@@ -26,6 +31,14 @@ export interface SpeechContext {
   localPath(src: string, at: string): Promise<string>;
   probe(src: string, at: string): Promise<ProbeResult>;
   publishers?: Publishers;
+  /** How provider calls are made (default: metered on the job and the tenant's month). */
+  caller?: ProviderCaller;
+  /** Transcribes one source (default: transcribeFile, its transcript kept in the platform's buckets). */
+  transcribe?(
+    mediaPath: string,
+    durationSeconds: number,
+    at: string,
+  ): Promise<TranscriptRef | TranscriptPending>;
 }
 type ExpandContext = SpeechContext & { prepared: ReadonlyMap<string, unknown> };
 type PrepareItem = { id: string };
@@ -99,10 +112,14 @@ function publishers(ctx: SpeechContext, at: string) {
 /** Runs one item: speaks a text-to-speech asset, or transcribes one source (a wait when asynchronous). */
 export async function runEditSpeechItem(edit: Edit, raw: PrepareItem, ctx: SpeechContext): Promise<unknown> {
   const item = raw as unknown as SpeechItem;
-  const job = { tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir };
+  const caller = ctx.caller ?? callerFor(ctx);
+  const job = { tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir, caller };
   if (item.kind === 'transcript') {
     const probe = await ctx.probe(item.src, item.at);
-    return transcribeFile(job, await ctx.localPath(item.src, item.at), probe.durationSeconds ?? 0);
+    const path = await ctx.localPath(item.src, item.at);
+    return ctx.transcribe
+      ? ctx.transcribe(path, probe.durationSeconds ?? 0, item.at)
+      : transcribeFile(job, path, probe.durationSeconds ?? 0);
   }
   const at = assetAt(item.track, item.clip);
   const asset = edit.timeline.tracks[item.track]?.clips[item.clip]?.asset;
@@ -117,12 +134,17 @@ export async function runEditSpeechItem(edit: Edit, raw: PrepareItem, ctx: Speec
       : asset.text;
   const dir = join(ctx.scratchDir, item.id);
   await mkdir(dir, { recursive: true });
-  const speech = await voice.synthesize(
-    { text, voice: asset.voice, ...(asset.language ? { language: asset.language } : {}) },
-    dir,
-    at,
+  const speech = await caller(
+    voice.name,
+    text.length,
+    () =>
+      voice.synthesize(
+        { text, voice: asset.voice, ...(asset.language ? { language: asset.language } : {}) },
+        dir,
+        at,
+      ),
+    (s) => s.characters,
   );
-  await meterProvider(ctx.jobId, voice.name, speech.characters);
   const ext = speech.path.endsWith('.mp3') ? 'mp3' : 'wav';
   const src = await pub.publish(speech.path, `${item.id}.${ext}`);
   const wordsPath = join(dir, 'words.json');

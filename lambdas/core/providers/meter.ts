@@ -11,8 +11,9 @@ export async function meterProvider(
   jobId: string,
   provider: ProviderName,
   units: number,
+  usdPerUnit?: number,
 ): Promise<ProviderUsage> {
-  const line = providerUsage(provider, units);
+  const line = providerUsage(provider, units, usdPerUnit);
   if (line.units > 0)
     await usageStore()
       .addProviderUsage(jobId, line)

@@ -1,21 +1,9 @@
 import { CutlineError } from '../errors.js';
-
-/** AWS error names that mean "try again later": the SDK has retried them with backoff already. */
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'LimitExceededException',
-  'ServiceUnavailableException',
-  'ServiceFailureException',
-  'InternalServerException',
-  'InternalFailureException',
-  'ModelNotReadyException',
-  'ModelStreamErrorException',
-]);
+import { TRANSIENT_ERRORS } from './retry.js';
 
 /**
- * A provider's refusal as a job error a person can act on. The SDK clients retry transient errors with
- * exponential backoff (maxAttempts in providers/clients.ts); what still fails is one of:
+ * A provider's refusal as a job error a person can act on. Transient errors are retried with backoff
+ * (withBackoff in providers/retry.ts, around every metered call); what still fails is one of:
  * - throttling or an outage: retryable (the state machine retries the step with backoff), says so;
  * - access denied / model not enabled: NOT_SUPPORTED, naming what to enable in the account;
  * - a content filter or invalid input: VALIDATION_FAILED with the service's reason.
@@ -25,10 +13,10 @@ export function refusal(service: string, err: unknown): CutlineError {
   const e = err as { name?: string; message?: string };
   const name = e.name ?? 'Error';
   const why = e.message ?? String(err);
-  if (TRANSIENT.has(name))
+  if (TRANSIENT_ERRORS.has(name))
     return new CutlineError(
       'RENDER_FAILED',
-      `${service} is busy or throttling (${name}): ${why}; the step is retried`,
+      `${service} is busy or throttling (${name}): ${why}; the step is retried with backoff — if it keeps failing, raise the service's quota for this account (Service Quotas) or try later`,
       [],
       true,
     );

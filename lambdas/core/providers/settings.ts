@@ -11,11 +11,13 @@ import { ENV } from '../config.js';
 export const TRANSCRIBERS = ['pocketsphinx', 'whisper', 'transcribe', 'none'] as const;
 export const VOICES = ['espeak', 'polly', 'none'] as const;
 export const RANKERS = ['heuristic', 'bedrock', 'openai'] as const;
+export const PLANNERS = ['bedrock', 'openai', 'none'] as const;
 
 export interface ProviderSettings {
   transcriber: (typeof TRANSCRIBERS)[number];
   voice: (typeof VOICES)[number];
   ranker: (typeof RANKERS)[number];
+  planner: (typeof PLANNERS)[number];
   /** `model`: a folder laid out like Debian's pocketsphinx-en-us; unset: the binary's built-in default. */
   pocketsphinx: { bin: string; model?: string };
   whisper?: { bin: string; model: string };
@@ -23,7 +25,9 @@ export interface ProviderSettings {
   polly: { engine: string; voice: string };
   language: string;
   bedrockModelId?: string;
-  llm?: { endpoint: string; model: string };
+  plannerModelId?: string;
+  /** `usdPerMillionTokens`: what the endpoint costs (0 for a local model server). */
+  llm?: { endpoint: string; model: string; usdPerMillionTokens: number };
   region?: string;
 }
 
@@ -41,6 +45,14 @@ function choose<T extends string>(
   return value as T;
 }
 
+function price(raw: string | undefined): number {
+  if (!raw) return 0;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${ENV.LLM_PRICE}="${raw}" is not a price (USD per million tokens, 0 or more)`);
+  return n;
+}
+
 /** Pure: the settings from an environment and a test of which binaries run on this machine. */
 export function readProviderSettings(
   env: Env,
@@ -56,7 +68,11 @@ export function readProviderSettings(
       : undefined;
   const espeak = env[ENV.ESPEAK_PATH] || 'espeak-ng';
   const llm = env[ENV.LLM_ENDPOINT]
-    ? { endpoint: env[ENV.LLM_ENDPOINT]!, model: env[ENV.LLM_MODEL] || 'default' }
+    ? {
+        endpoint: env[ENV.LLM_ENDPOINT]!,
+        model: env[ENV.LLM_MODEL] || 'default',
+        usdPerMillionTokens: price(env[ENV.LLM_PRICE]),
+      }
     : undefined;
   return {
     transcriber: choose(ENV.TRANSCRIBER, env[ENV.TRANSCRIBER], TRANSCRIBERS, () =>
@@ -64,12 +80,14 @@ export function readProviderSettings(
     ),
     voice: choose(ENV.VOICE, env[ENV.VOICE], VOICES, () => (runs(espeak, '--version') ? 'espeak' : 'none')),
     ranker: choose(ENV.RANKER, env[ENV.RANKER], RANKERS, () => (llm ? 'openai' : 'heuristic')),
+    planner: choose(ENV.PLANNER, env[ENV.PLANNER], PLANNERS, () => (llm ? 'openai' : 'none')),
     pocketsphinx,
     whisper,
     espeak,
     polly: { engine: env[ENV.POLLY_ENGINE] || 'neural', voice: env[ENV.POLLY_VOICE] || 'Joanna' },
     language: env[ENV.TRANSCRIBE_LANGUAGE] || 'en-US',
     bedrockModelId: env[ENV.BEDROCK_MODEL_ID] || undefined,
+    plannerModelId: env[ENV.PLANNER_MODEL_ID] || undefined,
     llm,
     region: env[ENV.AI_REGION] || undefined,
   };

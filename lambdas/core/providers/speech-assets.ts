@@ -9,6 +9,17 @@ export const AUTO_CAPTIONS = 'auto';
 export const spokenCaptionSrc = (src: string): boolean =>
   src === AUTO_CAPTIONS || src.startsWith(ALIAS_PREFIX);
 
+/** Whether an edit has speech to resolve before it renders (text-to-speech, an "auto" or alias caption). */
+export function hasSpeech(edit: Edit): boolean {
+  return edit.timeline.tracks.some((t) =>
+    t.clips.some(
+      (c) =>
+        c.asset.type === 'text-to-speech' ||
+        ((c.asset.type === 'caption' || c.asset.type === 'rich-caption') && spokenCaptionSrc(c.asset.src)),
+    ),
+  );
+}
+
 /**
  * The renderer draws what an edit names; text-to-speech assets and `"auto"` captions are resolved by the
  * job before it (prepare items, then expansion). One reaching a render is a wiring mistake: say so loudly.

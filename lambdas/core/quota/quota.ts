@@ -12,6 +12,11 @@ export const Quota = z.strictObject({
   computeMinutesPerMonth: z.number().positive().optional(),
   /** GB (10^9 bytes) of outputs written per month. */
   storedGBPerMonth: z.number().positive().optional(),
+  /**
+   * Estimated USD of AI provider calls per month (transcription, voice, ranking, planning: cost.ts);
+   * each call reserves its estimate first and is refused when it would pass this.
+   */
+  providerUsdPerMonth: z.number().positive().optional(),
 });
 export type Quota = z.infer<typeof Quota>;
 

@@ -7,6 +7,7 @@ import type { Rational } from './output-spec.js';
 import type { ResolvedTimeline } from './timeline.js';
 import type { MediaEntry } from './visual.js';
 import type { FrameWindow } from './window.js';
+import { planTrackChain, usesPerSound } from './audio-chain.js';
 
 export const SAMPLE_RATE = 48_000;
 /** Length of the soundtrack's and clips' fadeIn / fadeOut effects, in seconds. */
@@ -219,6 +220,60 @@ function trackSounds(ctx: AudioContext, track: ResolvedTimeline['tracks'][number
 }
 
 /**
+ * A track of several sounds as one stream (render/audio-chain.ts): each sound decoded once at its exact
+ * length, the pieces concatenated in order, the overlaps summed (each side already faded). Null when the
+ * track's layout does not chain; its sounds are then mixed one by one.
+ */
+function trackChain(
+  ctx: AudioContext,
+  crossing: ReadonlyArray<{ s: Sound; span: Span }>,
+  w: SampleWindow,
+): string | null {
+  const spans = crossing.map(({ span }) => ({ a: span.a - w.from, b: span.b - w.from }));
+  const pieces = planTrackChain(spans);
+  if (!pieces) return null;
+  const { graph } = ctx;
+  const uses = usesPerSound(pieces, crossing.length);
+  const outs = crossing.map(({ s, span }, i) => {
+    const len = span.b - span.a;
+    // Exactly its span long: a source that ends early would shift every piece after it.
+    const sound = graph.chain(buildSound(ctx, s, span, 0), [
+      filter('apad', { whole_len: len }),
+      filter('atrim', { end_sample: len }),
+    ]);
+    if (uses[i]! <= 1) return [sound];
+    const labels = Array.from({ length: uses[i]! }, () => graph.pad('s'));
+    graph.chainMany(sound, [filter('asplit', [uses[i]!])], labels);
+    return [...labels]; // a copy: pieces take their labels off it
+  });
+  /** Samples [a, b) of the window from sound i, as a stream starting at 0. */
+  const cut = (i: number, a: number, b: number): string => {
+    const start = a - spans[i]!.a;
+    return graph.chain(outs[i]!.shift()!, [
+      filter('atrim', { start_sample: start, end_sample: start + (b - a) }),
+      filter('asetpts', ['PTS-STARTPTS']),
+    ]);
+  };
+  const labels = pieces.map((p) => {
+    if (p.kind === 'gap')
+      return graph.chain(
+        [],
+        [
+          filter('anullsrc', { r: SAMPLE_RATE, cl: 'stereo' }),
+          filter('aformat', { sample_fmts: 'fltp', channel_layouts: 'stereo' }),
+          filter('atrim', { end_sample: p.b - p.a }),
+        ],
+      );
+    if (p.kind === 'solo') return cut(p.sound, p.a, p.b);
+    return graph.chain(
+      [cut(p.first, p.a, p.b), cut(p.second, p.a, p.b)],
+      [filter('amix', { inputs: 2, duration: 'longest', dropout_transition: 0, normalize: 0 })],
+    );
+  });
+  return graph.chain(labels, [filter('concat', { n: labels.length, v: 0, a: 1 })]);
+}
+
+/**
  * Mixes the soundtrack, audio clips and the sound of video clips over the window (the frame window, or
  * `samples`), reading only the sources that cross it. Sources are summed at their own levels (amix with
  * normalize=0), so adding a track does not make the others quieter. The base is silence of the exact
@@ -270,7 +325,9 @@ export function composeAudio(ctx: AudioContext, edit: Edit, timeline: ResolvedTi
       const span = spanOf(s, w);
       return span ? [{ s, span }] : [];
     });
-    parts.push(...crossing.map(({ s, span }) => buildSound(ctx, s, span, span.a - w.from)));
+    const chained = crossing.length > 1 ? trackChain(ctx, crossing, w) : null;
+    if (chained) parts.push(chained);
+    else parts.push(...crossing.map(({ s, span }) => buildSound(ctx, s, span, span.a - w.from)));
   }
 
   const mixed =

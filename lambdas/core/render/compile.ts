@@ -37,6 +37,8 @@ export interface CompileOptions {
    * rewrites the whole file to move its index; only the final file is played progressively.
    */
   part?: boolean;
+  /** Video parameter sets before every IDR (a smart render's encoded piece; see EncodeOptions). */
+  inBandHeaders?: boolean;
 }
 
 export interface CompiledRender {
@@ -149,7 +151,9 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
   const printed = graph.toString();
   const threads = options.threads;
   const codec = [
-    ...(hasVideo ? videoCodecArgs(spec, { quality: edit.output.quality, threads }) : []),
+    ...(hasVideo
+      ? videoCodecArgs(spec, { quality: edit.output.quality, threads, inBandHeaders: options.inBandHeaders })
+      : []),
     ...(hasAudio ? audioCodecArgs(spec.format) : []),
     ...(part ? ['-f', 'adts'] : options.part ? [] : containerArgs(spec.format, edit.output.repeat ?? true)),
   ];

@@ -24,6 +24,11 @@ export interface EncodeOptions {
   quality?: Quality;
   /** Encoder threads (a chunk worker stands in for one small function). */
   threads?: number;
+  /**
+   * H.264 parameter sets before every IDR frame: a smart render's encoded pieces sit between copied ones
+   * whose SPS/PPS differ, so each piece must carry its own in the stream (render/smart.ts).
+   */
+  inBandHeaders?: boolean;
 }
 
 /**
@@ -49,7 +54,7 @@ export function videoCodecArgs(spec: OutputSpec, opts: EncodeOptions = {}): stri
         '-g',
         gop,
         '-x264-params',
-        'open-gop=0',
+        opts.inBandHeaders ? 'open-gop=0:repeat-headers=1' : 'open-gop=0',
         '-r',
         fpsString(spec.fps),
         ...threads,

@@ -127,6 +127,9 @@ function builtins(): Entry[] {
   return entries;
 }
 
+/** The files of the built-in faces found here (what the browser is given as its only fonts). */
+export const builtinFontFiles = (): string[] => builtins().map((e) => e.path);
+
 /** The fonts an edit may use: the shipped Open Sans plus the edit's `timeline.fonts`. Immutable. */
 export class FontRegistry {
   private constructor(private readonly entries: readonly Entry[]) {}

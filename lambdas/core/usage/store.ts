@@ -21,6 +21,18 @@ const counterKey = (tenantId: string, month: string) => ({
   PK: `TENANT#${tenantId}`,
   SK: `COMMITTED#${month}`,
 });
+/** The month's provider spend: estimated USD of every AI provider call, and units per provider. */
+const spendKey = (tenantId: string, month: string) => ({
+  PK: `TENANT#${tenantId}`,
+  SK: `PROVIDERS#${month}`,
+});
+
+/** A month's provider spend as the usage API shows it. */
+export interface ProviderSpend {
+  usd: number;
+  providers: Record<string, { unit: string; units: number; usd: number }>;
+}
+
 const FIELDS: ReadonlyArray<keyof Amounts> = ['renderSeconds', 'computeSeconds', 'bytes'];
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -253,5 +265,74 @@ export class UsageStore {
       if (err instanceof ConditionalCheckFailedException) return false;
       throw err;
     }
+  }
+
+  /**
+   * Reserves a provider call's estimated cost on the month's spend if what is spent stays within `maxUsd`
+   * (the budget less the estimate, 0 or more; undefined: no budget). One conditional ADD, atomic against parallel
+   * calls; the item is made by the first. False when the budget has no room (nothing changed).
+   */
+  async reserveProviderSpend(
+    tenantId: string,
+    month: string,
+    usd: number,
+    maxUsd: number | undefined,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: spendKey(tenantId, month),
+          UpdateExpression: 'ADD usd :u',
+          ...(maxUsd === undefined ? {} : { ConditionExpression: 'attribute_not_exists(usd) OR usd <= :m' }),
+          ExpressionAttributeValues: { ':u': usd, ...(maxUsd === undefined ? {} : { ':m': maxUsd }) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** Adds a finished call's units to its provider and corrects the month's USD by `usdDelta`. */
+  async addProviderSpend(
+    tenantId: string,
+    month: string,
+    u: { provider: string; unit: string; units: number; estimatedUsd: number },
+    usdDelta: number,
+  ): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: spendKey(tenantId, month),
+        UpdateExpression: 'ADD usd :d, #n :n, #c :c',
+        ExpressionAttributeNames: { '#n': `units_${u.provider}_${u.unit}`, '#c': `usd_${u.provider}` },
+        ExpressionAttributeValues: {
+          ':d': Math.round(usdDelta * 1e6) / 1e6,
+          ':n': u.units,
+          ':c': u.estimatedUsd,
+        },
+      }),
+    );
+  }
+
+  /** The month's provider spend (zero before the first call). */
+  async getProviderSpend(tenantId: string, month: string): Promise<ProviderSpend> {
+    const res = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: spendKey(tenantId, month), ConsistentRead: true }),
+    );
+    const item = res.Item ?? {};
+    const providers: ProviderSpend['providers'] = {};
+    for (const [k, v] of Object.entries(item)) {
+      const m = /^units_(.+)_([a-z]+)$/.exec(k);
+      if (!m) continue;
+      providers[m[1]!] = {
+        unit: m[2]!,
+        units: Number(v),
+        usd: Math.round(Number(item[`usd_${m[1]}`] ?? 0) * 1e6) / 1e6,
+      };
+    }
+    return { usd: Math.round(Number(item.usd ?? 0) * 1e6) / 1e6, providers };
   }
 }

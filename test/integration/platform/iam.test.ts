@@ -17,6 +17,8 @@ import {
   type Verdict,
 } from '../../helpers/iam-simulation.js';
 import { speechVideo } from '../../helpers/speech.js';
+import { reply, scriptedModel } from '../../helpers/llm-server.js';
+import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
 
 /**
@@ -30,6 +32,7 @@ let call: Api;
 let calls: RecordedCall[] = [];
 let template: ReturnType<typeof synthesizedTemplate>;
 let recordFile: string;
+let model: Awaited<ReturnType<typeof scriptedModel>>;
 const DESTINATION = 'cutline-test-destination';
 
 const title = (text: string, length = 1) => ({
@@ -159,6 +162,13 @@ async function flows(): Promise<void> {
   await ok(`/v1/projects/${project.id}`, undefined, 'GET');
   const composed = await ok(`/v1/projects/${project.id}/compose`, {});
   expect((await waitForJob(call, composed.jobId)).job.status).toBe('SUCCEEDED');
+  // Scene planning with prompts: the LLM (a scripted local model) is a metered provider call on the tenant's month.
+  model.queue(
+    reply(
+      JSON.stringify({ scenes: [1, 2].map((n) => ({ prompt: `Scene ${n}`, seconds: 2, shot: 'wide' })) }),
+    ),
+  );
+  await ok(`/v1/projects/${project.id}/plan`, { length: 4, scenes: 2 });
   // captions.transcribe: a prepare item transcribes (pocketsphinx here), stores the transcript under the
   // tenant's inputs/ and the job's transcript.json among its outputs; finalize lists it.
   const transcribed = await ok('/v1/clips', {
@@ -192,6 +202,10 @@ beforeAll(async () => {
   recordFile = join(await mkdtemp(join(tmpdir(), 'cutline-iam-')), 'calls.jsonl');
   process.env[ENV.RECORD_AWS_CALLS] = recordFile;
   template = synthesizedTemplate();
+  model = await scriptedModel();
+  process.env[ENV.LLM_ENDPOINT] = model.url;
+  process.env[ENV.RANKER] = 'heuristic';
+  resetProviderSettings();
   platform = await startTestPlatform({
     planLimits: { minChunkSeconds: 1 },
     destinationBuckets: [DESTINATION],
@@ -210,8 +224,12 @@ beforeAll(async () => {
         .map((l) => JSON.parse(l) as RecordedCall)
     : [];
 }, 300_000);
-afterAll(() => {
+afterAll(async () => {
   delete process.env[ENV.RECORD_AWS_CALLS];
+  delete process.env[ENV.LLM_ENDPOINT];
+  delete process.env[ENV.RANKER];
+  resetProviderSettings();
+  await model?.close();
 });
 
 /** Every distinct (function, action, resource) the flows used, evaluated. */

@@ -44,6 +44,7 @@ describe('AI provider props of the construct', () => {
       [ENV.TRANSCRIBER]: 'none',
       [ENV.VOICE]: 'none',
       [ENV.RANKER]: 'heuristic',
+      [ENV.PLANNER]: 'none',
     });
   });
 
@@ -54,6 +55,7 @@ describe('AI provider props of the construct', () => {
           transcription: { languageCode: 'en-GB' },
           voice: { engine: 'neural', defaultVoice: 'Amy' },
           ranking: { modelId: 'amazon.nova-lite-v1:0' },
+          planning: { modelId: 'amazon.nova-pro-v1:0' },
         },
       },
     });
@@ -63,6 +65,7 @@ describe('AI provider props of the construct', () => {
         `${HANDLERS.pipeline.prepareItem} transcribe:StartTranscriptionJob ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':transcribe:us-east-1:123456789012:transcription-job/cutline-*']] })}`,
         `${HANDLERS.pipeline.prepareItem} transcribe:GetTranscriptionJob ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':transcribe:us-east-1:123456789012:transcription-job/cutline-*']] })}`,
         `${HANDLERS.pipeline.prepareItem} polly:SynthesizeSpeech "*"`,
+        `${HANDLERS.api.projects} bedrock:InvokeModel ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0']] })}`,
         `${HANDLERS.pipeline.probe} bedrock:InvokeModel ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0']] })}`,
       ].sort(),
     );
@@ -74,6 +77,10 @@ describe('AI provider props of the construct', () => {
       [ENV.POLLY_VOICE]: 'Amy',
       [ENV.RANKER]: 'bedrock',
       [ENV.BEDROCK_MODEL_ID]: 'amazon.nova-lite-v1:0',
+    });
+    expect(envOf(t, HANDLERS.api.projects)).toMatchObject({
+      [ENV.PLANNER]: 'bedrock',
+      [ENV.PLANNER_MODEL_ID]: 'amazon.nova-pro-v1:0',
     });
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -9,6 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CutlineStack } from '../../../lib/cutline-stack.js';
 import { HANDLERS } from '../../../lambdas/core/config.js';
 import { applyNagSuppressions } from '../../../lib/nag.js';
+import { CHROMIUM_TMP_BYTES, LAYER_MODULES } from '../../../lib/chromium-layer.js';
+import { FFMPEG_LAYER_BUDGET_BYTES } from '../../../lib/ffmpeg-layer.js';
+import { DEFAULT_PLAN_LIMITS } from '../../../lambdas/core/plan/planner.js';
 
 let template: Template;
 let definition: Record<string, unknown> & { States: Record<string, Record<string, unknown>> };
@@ -532,14 +535,39 @@ describe('deployable in AWS (issue #15)', () => {
     expect(JSON.stringify(start.Resource)).not.toContain(':execution:');
   });
 
-  it('runs the Fargate task on arm64 Linux, like the functions and the layer, and builds the image for it', () => {
+  it("runs the Fargate task on arm64 Linux and builds the image for it; a function runs on its native layers' architecture, else arm64", () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
     });
-    for (const f of Object.values(template.findResources('AWS::Lambda::Function')).filter(
+    const layers = template.findResources('AWS::Lambda::LayerVersion');
+    const ffmpegLayer = Object.keys(layers).find((id) => /Ffmpeg/.test(id))!;
+    // The Chromium layer's binary is x86_64 only (lib/chromium-layer.ts): its functions and the ffmpeg
+    // layer they carry are x86_64; the ffmpeg layer's functions share that one layer.
+    expect(layers[ffmpegLayer]!.Properties.CompatibleArchitectures).toEqual(['x86_64']);
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (f) => f.Properties.Environment?.Variables?.CUTLINE_TABLE_NAME,
-    ))
+    );
+    for (const f of fns) {
+      const native = (f.Properties.Layers ?? []).length > 0;
+      expect(f.Properties.Architectures, f.Metadata['cutline:handler']).toEqual([
+        native ? 'x86_64' : 'arm64',
+      ]);
+    }
+    expect(fns.filter((f) => f.Properties.Architectures[0] === 'arm64').length).toBeGreaterThan(5);
+    // A deployment without html assets keeps everything on arm64, and carries no Chromium.
+    const noHtml = Template.fromStack(
+      new CutlineStack(unbundled(), 'NoHtml', {
+        platform: { allowMissingFfmpegLayer: true, htmlAssets: false },
+      }),
+    );
+    for (const f of Object.values(noHtml.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.CUTLINE_TABLE_NAME,
+    )) {
       expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.Environment.Variables.CUTLINE_HTML_RENDERER).toBeUndefined();
+      expect(f.Properties.Environment.Variables.CUTLINE_CHROMIUM_LAYER).toBeUndefined();
+    }
+    expect(Object.keys(noHtml.findResources('AWS::Lambda::LayerVersion'))).toHaveLength(1);
     const manifest = readdirSync(outdir).find((f) => f.startsWith('Test') && f.endsWith('.assets.json'))!;
     const images = Object.values(
       (
@@ -662,5 +690,88 @@ describe('deployable in AWS (issue #15)', () => {
       ),
     );
     expect(deleters).toEqual([]);
+  });
+});
+
+/** Bytes of a staged asset folder, as Lambda counts a function's code or a layer unzipped. */
+function folderBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? folderBytes(p) : e.isFile() ? statSync(p).size : 0;
+  }
+  return n;
+}
+
+describe('Lambda quotas of the functions that draw with Chromium (issue #17)', () => {
+  /** Lambda's limit on a function's code and all its layers, unzipped. */
+  const UNZIPPED_LIMIT = 262_144_000;
+  const DRAWING = [
+    HANDLERS.pipeline.probe,
+    HANDLERS.pipeline.plan,
+    HANDLERS.pipeline.renderChunk,
+    HANDLERS.pipeline.renderAudio,
+    HANDLERS.pipeline.stitch,
+    HANDLERS.api.preview,
+  ];
+  const ours = () =>
+    Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.CUTLINE_TABLE_NAME,
+    );
+  const assetDir = (s3Key: unknown) => join(outdir, `asset.${String(s3Key).replace(/\.zip$/, '')}`);
+
+  it("keeps every function's code and layers within 250 MiB unzipped, counted from the cdk.out assets", () => {
+    const layers = template.findResources('AWS::Lambda::LayerVersion');
+    const layerBytes = (ref: { Ref: string }) => {
+      const dir = assetDir(layers[ref.Ref]!.Properties.Content.S3Key);
+      // The placeholder of a synth without layers/ffmpeg/build counts as the most synth lets a build hold.
+      const placeholder = readdirSync(dir).join() === 'README.txt';
+      return placeholder ? FFMPEG_LAYER_BUDGET_BYTES : folderBytes(dir);
+    };
+    const sizes = ours().map((f) => {
+      const code = folderBytes(assetDir(f.Properties.Code.S3Key));
+      const total =
+        code + (f.Properties.Layers ?? []).reduce((n: number, l: { Ref: string }) => n + layerBytes(l), 0);
+      return { fn: String(f.Metadata['cutline:handler']), code, total };
+    });
+    const biggest = sizes.sort((a, b) => b.total - a.total)[0]!;
+    console.log(
+      `largest unzipped: ${biggest.fn} ${(biggest.total / 1024 ** 2).toFixed(1)} MiB (code ${(biggest.code / 1024 ** 2).toFixed(1)} MiB) of 250 MiB`,
+    );
+    for (const s of sizes) expect(s.total, s.fn).toBeLessThanOrEqual(UNZIPPED_LIMIT);
+    // The Chromium layer is really in the count: the drawing functions are the biggest.
+    expect(DRAWING).toContain(biggest.fn);
+    expect(biggest.total - biggest.code).toBeGreaterThan(FFMPEG_LAYER_BUDGET_BYTES + 60 * 1024 ** 2);
+  });
+
+  it('gives the drawing functions the layer, the fonts, /tmp for the inflated browser beside their scratch, and a browser-sized memory', () => {
+    const layers = template.findResources('AWS::Lambda::LayerVersion');
+    const chromium = Object.keys(layers).find((id) => /Chromium/.test(id))!;
+    expect(layers[chromium]!.Properties.CompatibleArchitectures).toEqual(['x86_64']);
+    expect(layers[chromium]!.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
+    const drawing = ours().filter((f) =>
+      (f.Properties.Layers ?? []).some((l: { Ref: string }) => l.Ref === chromium),
+    );
+    expect(drawing.map((f) => f.Metadata['cutline:handler']).sort()).toEqual([...DRAWING].sort());
+    for (const f of drawing) {
+      const p = f.Properties;
+      const name = f.Metadata['cutline:handler'];
+      expect(p.Environment.Variables.CUTLINE_CHROMIUM_LAYER, name).toBe(LAYER_MODULES);
+      expect(p.Environment.Variables.CUTLINE_FONTS_DIR, name).toBe('/var/task/fonts');
+      expect(p.MemorySize, name).toBeGreaterThanOrEqual(1536);
+      const tmp = p.EphemeralStorage.Size * 1024 ** 2;
+      const scratch =
+        name === HANDLERS.api.preview ? 256 * 1024 ** 2 : DEFAULT_PLAN_LIMITS.lambdaScratchBytes;
+      expect(tmp, name).toBeGreaterThanOrEqual(CHROMIUM_TMP_BYTES + scratch);
+    }
+    // Every function accepts html, svg, shape and rich-text edits: they render in this deployment.
+    for (const f of ours()) expect(f.Properties.Environment.Variables.CUTLINE_HTML_RENDERER).toBe('chromium');
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({
+          Environment: Match.arrayWith([{ Name: 'CUTLINE_HTML_RENDERER', Value: 'chromium' }]),
+        }),
+      ]),
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { Clip } from '../../edit/schema.js';
 import type { ProbeResult } from '../../media/probe.js';
+import type { ProviderCaller } from '../../providers/call.js';
 import type { Voice } from '../../providers/voice/index.js';
 import type { Scene, SceneMedia, SceneSource } from '../schema.js';
 
@@ -15,8 +16,8 @@ export interface PrepareContext {
   jobId: string;
   scratchDir: string;
   env: ProviderEnv;
-  /** Meters a provider call on the job (usage: units and estimated cost). */
-  meter?(provider: 'espeak' | 'polly', units: number): Promise<void>;
+  /** Makes a provider call: checked against the tenant's budget first, retried, metered on the job. */
+  call: ProviderCaller;
   /** The project's own words, for generators: its prompt and subject. */
   project: { mode: string; prompt?: string; subject?: string };
   localPath(src: string, at: string): Promise<string>;

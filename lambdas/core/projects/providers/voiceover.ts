@@ -30,8 +30,12 @@ export const voiceoverProvider: SceneProvider<Voiceover> = {
     const dir = join(ctx.scratchDir, `voiceover-${s.id}`);
     const { mkdir } = await import('node:fs/promises');
     await mkdir(dir, { recursive: true });
-    const speech = await voice.synthesize({ text: s.text, ...(s.voice ? { voice: s.voice } : {}) }, dir, at);
-    await ctx.meter?.(voice.name, speech.characters);
+    const speech = await ctx.call(
+      voice.name,
+      s.text.length,
+      () => voice.synthesize({ text: s.text, ...(s.voice ? { voice: s.voice } : {}) }, dir, at),
+      (r) => r.characters,
+    );
     if (!(speech.durationSeconds > 0))
       throw new CutlineError('RENDER_FAILED', `${at}: ${voice.name} produced no speech`, [], true);
     const ext = speech.path.endsWith('.mp3') ? 'mp3' : 'wav';

@@ -135,7 +135,7 @@ export function openAiRanker(endpoint: string, model: string, fetcher: typeof fe
       }).catch((err: Error) => {
         throw new CutlineError(
           'RENDER_FAILED',
-          `the ranking endpoint ${endpoint} did not answer: ${err.message}`,
+          `the ranking endpoint (${ENV.LLM_ENDPOINT}) did not answer: ${err.message}`,
           [],
           true,
         );
@@ -143,7 +143,7 @@ export function openAiRanker(endpoint: string, model: string, fetcher: typeof fe
       if (!res.ok)
         throw new CutlineError(
           'RENDER_FAILED',
-          `the ranking endpoint ${endpoint} answered ${res.status}`,
+          `the ranking endpoint (${ENV.LLM_ENDPOINT}) answered HTTP ${res.status}`,
           [],
           res.status >= 500 || res.status === 429,
         );

@@ -7,7 +7,9 @@ import { runFfmpeg } from '../../media/ffmpeg.js';
 import { getPlatform } from '../../platform.js';
 import type { Word } from '../../text/transcript.js';
 import { transcribeClient } from '../clients.js';
-import { meterProvider } from '../meter.js';
+import { callerFor, type ProviderCaller } from '../call.js';
+import type { ProviderName } from '../cost.js';
+import { withBackoff } from '../retry.js';
 import { providerSettings, type ProviderSettings } from '../settings.js';
 import { amazonTranscriber } from './amazon-transcribe.js';
 import { pocketsphinxTranscriber } from './pocketsphinx.js';
@@ -81,19 +83,14 @@ interface Job {
   tenantId: string;
   jobId: string;
   scratchDir: string;
+  /** How provider calls are made (default: metered on the job and the tenant's month). */
+  caller?: ProviderCaller;
 }
 
-async function store(
-  job: Job,
-  hash: string,
-  engine: string,
-  words: Word[],
-  seconds: number,
-): Promise<TranscriptRef> {
+async function store(job: Job, hash: string, engine: string, words: Word[]): Promise<TranscriptRef> {
   const p = getPlatform();
   const key = transcriptKey(job.tenantId, hash);
   await p.objects.putJson(p.ingestBucket, key, { engine, language: providerSettings().language, words });
-  await meterProvider(job.jobId, engine as never, seconds);
   return { src: `s3://${p.ingestBucket}/${key}`, key, words: words.length, engine, cached: false };
 }
 
@@ -109,11 +106,32 @@ async function asOutput(job: Job, ref: TranscriptRef): Promise<TranscriptRef> {
 }
 
 async function finish(job: Job, hash: string, t: Transcriber, step: TranscribeStep, seconds: number) {
+  // The audio's seconds are metered when the job starts (what the provider bills): not again here.
   if ('wait' in step)
     return {
       wait: { ...step.wait, state: { ...step.wait.state, hash, engine: t.name, seconds } },
     } as TranscriptPending;
-  return asOutput(job, await store(job, hash, t.name, step.words, seconds));
+  return asOutput(job, await store(job, hash, t.name, step.words));
+}
+
+/** A media file's speech as 16 kHz mono WAV, which every engine takes; returns `audioPath`. */
+export async function speechWav(mediaPath: string, audioPath: string): Promise<string> {
+  await runFfmpeg([
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-i',
+    mediaPath,
+    '-vn',
+    '-ac',
+    '1',
+    '-ar',
+    '16000',
+    '-c:a',
+    'pcm_s16le',
+    audioPath,
+  ]);
+  return audioPath;
 }
 
 /**
@@ -141,29 +159,25 @@ export async function transcribeFile(
     };
     return asOutput(job, ref);
   }
-  const audioPath = join(job.scratchDir, `speech-${hash.slice(0, 16)}.wav`);
-  await runFfmpeg([
-    '-hide_banner',
-    '-nostdin',
-    '-y',
-    '-i',
-    mediaPath,
-    '-vn',
-    '-ac',
-    '1',
-    '-ar',
-    '16000',
-    '-c:a',
-    'pcm_s16le',
-    audioPath,
-  ]);
-  const step = await transcriber.start({
-    audioPath,
-    hash,
-    durationSeconds,
-    language: providerSettings().language,
-    jobId: job.jobId,
-  });
+  const audioPath = await speechWav(mediaPath, join(job.scratchDir, `speech-${hash.slice(0, 16)}.wav`));
+  const start = () =>
+    transcriber.start({
+      audioPath,
+      hash,
+      durationSeconds,
+      language: providerSettings().language,
+      jobId: job.jobId,
+    });
+  // Metered (and checked against the tenant's budget) before the engine runs; "none" refuses by itself.
+  const step =
+    transcriber.name === 'none'
+      ? await start()
+      : await (job.caller ?? callerFor(job))(
+          transcriber.name as ProviderName,
+          durationSeconds,
+          start,
+          () => durationSeconds,
+        );
   return finish(job, hash, transcriber, step, durationSeconds);
 }
 
@@ -175,6 +189,6 @@ export async function pollTranscription(
 ): Promise<TranscriptRef | TranscriptPending> {
   if (!transcriber.poll)
     throw new CutlineError('RENDER_FAILED', `the ${transcriber.name} transcriber has nothing to poll`);
-  const step = await transcriber.poll(state);
+  const step = await withBackoff(() => transcriber.poll!(state));
   return finish(job, String(state.hash), transcriber, step, Number(state.seconds));
 }
