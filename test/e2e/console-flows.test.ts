@@ -250,7 +250,8 @@ describe('console flows', () => {
         .evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth)),
     ).toBeGreaterThan(0);
     const failed = page.locator(`table.jobs tbody tr[data-id="${failedId}"]`);
-    expect(await failed.locator('a.job-title').textContent()).toBe(`Render ${failedId.slice(0, 8)}`);
+    // A plain render has no name: it is called by its first media file (no host or folders).
+    expect(await failed.locator('a.job-title').textContent()).toBe(`missing.mp4 ${failedId.slice(0, 8)}`);
     const reason = (await call('GET', `/v1/renders/${failedId}`)).body.error;
     expect(await failed.locator('.failure').textContent()).toBe(`${reason.code} ${reason.message}`);
     await expectAccessible(page, 'jobs list');
