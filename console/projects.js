@@ -142,7 +142,7 @@ function createForm(ctx) {
   const subject = textInput({ placeholder: 'the character or product the scenes are about' });
   const audio = srcField(ctx, { label: 'Backing track', path: 'audio.src', accept: 'audio/*' });
   const refs = [];
-  const refList = h('ol', { class: 'rows' });
+  const refList = h('ol', { class: 'rows', 'data-keep': 'referenceImages' });
   const drawRefs = () =>
     replace(
       refList,
@@ -210,6 +210,7 @@ function createForm(ctx) {
         'button',
         {
           type: 'button',
+          'data-add-row': 'referenceImages',
           onclick: () => {
             refs.push(srcField(ctx, { label: 'Reference image', accept: 'image/*' }));
             drawRefs();
