@@ -46,33 +46,13 @@ export async function providerCall<T>(
   now = new Date(),
 ): Promise<T> {
   const price = unitPrice(provider);
-  const estimate = providerUsage(provider, estimatedUnits, price);
-  const month = monthOf(now).from.slice(0, 7);
-  const store = usageStore();
-  let reserved = 0;
-  if (estimate.estimatedUsd > 0) {
-    const budget = (await quotaFor(scope.tenantId))?.providerUsdPerMonth;
-    const max = budget === undefined ? undefined : budget - estimate.estimatedUsd;
-    if (
-      max !== undefined &&
-      (max < 0 || !(await store.reserveProviderSpend(scope.tenantId, month, estimate.estimatedUsd, max)))
-    ) {
-      const spent = (await store.getProviderSpend(scope.tenantId, month)).usd;
-      const resetsAt = monthOf(now).resetsAt;
-      throw new QuotaExceededError(
-        `${PROVIDER_LABELS[provider]} was not called: this call is estimated at ${usd(estimate.estimatedUsd)} (${estimate.units} ${estimate.unit}) and the AI provider budget for ${month} has ${usd(Math.max(0, budget! - spent))} of ${usd(budget!)} left; it resets at ${resetsAt.toISOString()} — ask the operator to raise providerUsdPerMonth for this tenant, or use a local engine`,
-        Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000)),
-      );
-    }
-    if (max !== undefined) reserved = estimate.estimatedUsd;
-  }
+  const reserved = await reserveProviderSpend(scope, provider, estimatedUnits, now);
   // Attempts that failed after the provider did work (a model's answer that was not a plan) cost too.
   let failedUnits = 0;
   const settle = async (units: number) => {
-    const actual = providerUsage(provider, units, price);
-    if (actual.units > 0 || reserved)
-      await store.addProviderSpend(scope.tenantId, month, actual, actual.estimatedUsd - reserved);
-    if (scope.jobId) await meterProvider(scope.jobId, provider, actual.units, price);
+    await settleProviderSpend(scope, provider, units, reserved, now);
+    if (scope.jobId)
+      await meterProvider(scope.jobId, provider, providerUsage(provider, units, price).units, price);
   };
   let result: T;
   try {
@@ -94,6 +74,54 @@ export async function providerCall<T>(
   }
   await settle(unitsOf(result) + failedUnits);
   return result;
+}
+
+/**
+ * Reserves a call's estimated cost on the tenant's month before it is made (one conditional write) and
+ * returns the USD reserved: 0 where the call costs nothing or the tenant has no provider budget. A call
+ * the `providerUsdPerMonth` quota has no room for is refused with QUOTA_EXCEEDED, nothing reserved.
+ * Work billed later (a generation started now and finished in a later poll) reserves here and settles
+ * with settleProviderSpend when it ends.
+ */
+export async function reserveProviderSpend(
+  scope: CallScope,
+  provider: ProviderName,
+  estimatedUnits: number,
+  now = new Date(),
+): Promise<number> {
+  const estimate = providerUsage(provider, estimatedUnits, unitPrice(provider));
+  if (estimate.estimatedUsd <= 0) return 0;
+  const month = monthOf(now).from.slice(0, 7);
+  const store = usageStore();
+  const budget = (await quotaFor(scope.tenantId))?.providerUsdPerMonth;
+  if (budget === undefined) return 0;
+  const max = budget - estimate.estimatedUsd;
+  if (max < 0 || !(await store.reserveProviderSpend(scope.tenantId, month, estimate.estimatedUsd, max))) {
+    const spent = (await store.getProviderSpend(scope.tenantId, month)).usd;
+    const resetsAt = monthOf(now).resetsAt;
+    throw new QuotaExceededError(
+      `${PROVIDER_LABELS[provider]} was not called: this call is estimated at ${usd(estimate.estimatedUsd)} (${estimate.units} ${estimate.unit}) and the AI provider budget for ${month} has ${usd(Math.max(0, budget - spent))} of ${usd(budget)} left; it resets at ${resetsAt.toISOString()} — ask the operator to raise providerUsdPerMonth for this tenant, or use a local engine`,
+      Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000)),
+    );
+  }
+  return estimate.estimatedUsd;
+}
+
+/**
+ * Settles a reservation with what the work used (0 units when it failed and is not billed): the month's
+ * units and cost per provider grow by it, its total by the difference from what was reserved.
+ */
+export async function settleProviderSpend(
+  scope: CallScope,
+  provider: ProviderName,
+  units: number,
+  reservedUsd: number,
+  now = new Date(),
+): Promise<void> {
+  const actual = providerUsage(provider, units, unitPrice(provider));
+  if (actual.units <= 0 && !reservedUsd) return;
+  const month = monthOf(now).from.slice(0, 7);
+  await usageStore().addProviderSpend(scope.tenantId, month, actual, actual.estimatedUsd - reservedUsd);
 }
 
 /** Marks an error with the units the provider spent before it (tokens of an answer that was refused). */

@@ -5,6 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../../local/platform.js';
 import { ENV } from '../../../lambdas/core/config.js';
 import { providerCall } from '../../../lambdas/core/providers/call.js';
+import { pollGeneration, startGeneration } from '../../../lambdas/core/providers/generation/index.js';
+import type {
+  GenerationAsk,
+  GenerationStep,
+  Generator,
+} from '../../../lambdas/core/providers/generation/types.js';
 import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
 import { usageStore } from '../../../lambdas/core/usage/index.js';
 import { reply, scriptedModel } from '../../helpers/llm-server.js';
@@ -25,6 +31,7 @@ let projectId: string;
 const BUDGET_USD = 2;
 const USD_PER_MILLION = 1000;
 const BUDGET_TENANT = 'tenant-with-a-budget';
+const GENERATION_TENANT = 'tenant-who-generates';
 
 beforeAll(async () => {
   await speechVideo();
@@ -34,7 +41,11 @@ beforeAll(async () => {
   process.env[ENV.LLM_PRICE] = String(USD_PER_MILLION);
   resetProviderSettings();
   platform = await startTestPlatform({
-    quotas: { default: { providerUsdPerMonth: BUDGET_USD }, [BUDGET_TENANT]: { providerUsdPerMonth: 2 } },
+    quotas: {
+      default: { providerUsdPerMonth: BUDGET_USD },
+      [BUDGET_TENANT]: { providerUsdPerMonth: 2 },
+      [GENERATION_TENANT]: { providerUsdPerMonth: 0.6 },
+    },
   });
   call = api(platform);
   // A click every 0.5 s (120 bpm) for 16.2 s: the beats are known.
@@ -276,5 +287,80 @@ describe('LLM scene planning on the local platform', () => {
       usd: 1.8,
       providers: { bedrock: { unit: 'tokens', units: 3_000_000, usd: 1.8 } },
     });
+  });
+});
+
+describe('generation counts against the month too', () => {
+  /** A stand-in for Bedrock (priced as Nova Canvas / Nova Reel): stills at once, clips after polls. */
+  function fakeBedrock(still: string, polls: GenerationStep[]) {
+    const calls = { starts: 0, polls: 0 };
+    const g: Generator = {
+      name: 'bedrock',
+      start: async (ask: GenerationAsk) => {
+        calls.starts++;
+        return ask.kind === 'image'
+          ? { file: still, usage: [{ provider: 'nova-canvas', units: 1 }] }
+          : { wait: { seconds: 1, state: { invocation: `inv-${calls.starts}` } } };
+      },
+      poll: async () => polls[calls.polls++]!,
+    };
+    return { g, calls };
+  }
+  const job = (itemId: string) => ({
+    tenantId: GENERATION_TENANT,
+    jobId: `job-${itemId}`,
+    itemId,
+    scratchDir: tmpdir(),
+    at: `scenes[${itemId}]`,
+    meter: async () => undefined,
+  });
+  const ask = (kind: 'image' | 'video') => async (): Promise<GenerationAsk> => ({
+    kind,
+    prompt: 'a lighthouse',
+    durationSeconds: 6,
+    width: 320,
+    height: 180,
+    seed: 1,
+  });
+  const spend = () => usageStore().getProviderSpend(GENERATION_TENANT, new Date().toISOString().slice(0, 7));
+
+  it('a clip reserves its seconds before it starts, a failed attempt gives them back, and a start the month has no room for is refused before the provider is asked', async () => {
+    const still = join(await mkdtemp(join(tmpdir(), 'cutline-gen-budget-')), 'still.png');
+    await ffmpeg(['-f', 'lavfi', '-i', 'color=c=red:s=64x36', '-frames:v', '1', still]);
+    const clip = join(tmpdir(), `cutline-gen-budget-${Date.now()}.mp4`);
+    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc=s=64x36:r=24:d=1', '-pix_fmt', 'yuv420p', clip]);
+    // Nova Reel at $0.08 a second: a 6 s clip is $0.48 of the $0.60 month.
+    const { g, calls } = fakeBedrock(still, [
+      { failed: 'the model could not make it' },
+      { file: clip, usage: [{ provider: 'nova-reel', units: 6 }] },
+    ]);
+    const first = await startGeneration(job('a'), ask('video'), g, 2);
+    if (!('wait' in first)) throw new Error('a clip waits for its polls');
+    expect((await spend()).usd).toBeCloseTo(0.48, 6); // reserved while it runs
+    // The first attempt fails: given back, the second reserved and started.
+    const second = await pollGeneration(job('a'), first.wait.state, ask('video'), g, 2);
+    if (!('wait' in second)) throw new Error('the restarted attempt waits too');
+    expect(calls.starts).toBe(2);
+    expect((await spend()).usd).toBeCloseTo(0.48, 6);
+    const done = await pollGeneration(job('a'), second.wait.state, ask('video'), g, 2);
+    expect('media' in done).toBe(true);
+    expect(await spend()).toEqual({
+      usd: 0.48,
+      providers: { 'nova-reel': { unit: 'seconds', units: 6, usd: 0.48 } },
+    });
+    // $0.12 left: two stills at $0.04 fit, and the one after them does not reach the provider.
+    await startGeneration(job('b'), ask('image'), g, 2);
+    await startGeneration(job('c'), ask('image'), g, 2);
+    expect(calls.starts).toBe(4);
+    await expect(startGeneration(job('d'), ask('image'), g, 2)).rejects.toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+    });
+    await expect(startGeneration(job('e'), ask('video'), g, 2)).rejects.toThrow(
+      /Amazon Bedrock \(Nova Reel\) was not called: this call is estimated at \$0\.48/,
+    );
+    expect(calls.starts).toBe(4);
+    const after = await spend();
+    expect(after.usd).toBeCloseTo(0.56, 6);
+    expect(after.providers['nova-canvas']).toEqual({ unit: 'images', units: 2, usd: 0.08 });
   });
 });

@@ -3,10 +3,12 @@ import { probeFile } from '../../media/probe.js';
 import { logger } from '../../observability.js';
 import { getPlatform } from '../../platform.js';
 import { bedrockClient } from '../clients.js';
+import { reserveProviderSpend, settleProviderSpend, unitPrice } from '../call.js';
+import type { ProviderName } from '../cost.js';
 import { meterProvider } from '../meter.js';
 import { httpGenerator } from './http.js';
 import { novaCanvas } from './nova-canvas.js';
-import { novaReel, REEL_HEIGHT, REEL_WIDTH } from './nova-reel.js';
+import { novaReel, reelSeconds, REEL_HEIGHT, REEL_WIDTH } from './nova-reel.js';
 import { generationSettings, NO_GENERATOR, type GenerationSettings } from './settings.js';
 import type { GenerationAsk, GenerationJob, GenerationStep, Generator, Usage, Wait } from './types.js';
 
@@ -79,11 +81,74 @@ export type GenerationOutcome = { media: GeneratedMedia } | Wait;
 /** Runner state keys (beside the provider's own). */
 const ATTEMPT = 'generationAttempt';
 const KIND = 'generationKind';
+const RESERVED = 'generationReserved';
 
-async function meter(job: GenerationJob, usage: readonly Usage[] = []) {
-  for (const u of usage)
-    await (job.meter ? job.meter(u.provider, u.units) : meterProvider(job.jobId, u.provider, u.units));
+/** USD reserved on the tenant's month for the attempt running, by provider (carried through the waits). */
+type Reserved = Partial<Record<ProviderName, number>>;
+
+/**
+ * Pure: what one attempt is expected to use, by the generator's providers (the per-job cap's prices):
+ * a still is one image; a clip its billed seconds, plus Nova Canvas's first frame where references and no
+ * first frame are given.
+ */
+export function attemptUsage(generator: string, ask: GenerationAsk): Usage[] {
+  if (generator === 'bedrock') {
+    if (ask.kind === 'image') return [{ provider: 'nova-canvas', units: 1 }];
+    return [
+      { provider: 'nova-reel', units: reelSeconds(ask.durationSeconds) },
+      ...(ask.references?.length && !ask.image ? [{ provider: 'nova-canvas' as const, units: 1 }] : []),
+    ];
+  }
+  return ask.kind === 'image'
+    ? [{ provider: 'http-image', units: 1 }]
+    : [{ provider: 'http-video', units: ask.durationSeconds }];
 }
+
+/**
+ * Reserves an attempt's estimated cost on the tenant's month before it starts, so generation counts
+ * against `providerUsdPerMonth` like every provider call (QUOTA_EXCEEDED, nothing started, when the
+ * month has no room); what one provider's reservation took is released if a later one is refused.
+ */
+async function reserve(g: Generator, job: GenerationJob, ask: GenerationAsk): Promise<Reserved> {
+  const reserved: Reserved = {};
+  try {
+    for (const u of attemptUsage(g.name, ask)) {
+      const usd = await reserveProviderSpend(job, u.provider, u.units);
+      if (usd) reserved[u.provider] = (reserved[u.provider] ?? 0) + usd;
+    }
+  } catch (err) {
+    await release(job, reserved);
+    throw err;
+  }
+  return reserved;
+}
+
+/** Gives back what an attempt reserved and did not use (it failed, or used less). */
+async function release(job: GenerationJob, reserved: Reserved): Promise<void> {
+  for (const [provider, usd] of Object.entries(reserved) as [ProviderName, number][])
+    if (usd) await settleProviderSpend(job, provider, 0, usd);
+  for (const k of Object.keys(reserved)) delete reserved[k as ProviderName];
+}
+
+/** Meters what the provider used on the job and settles it on the month against the reservation. */
+async function meter(job: GenerationJob, reserved: Reserved, usage: readonly Usage[] = []) {
+  for (const u of usage) {
+    await (job.meter ? job.meter(u.provider, u.units) : meterProvider(job.jobId, u.provider, u.units));
+    // The month carries what has a price (an operator's HTTP provider is free to cutline: job only).
+    const held = reserved[u.provider] ?? 0;
+    if (held || unitPrice(u.provider) > 0) await settleProviderSpend(job, u.provider, u.units, held);
+    delete reserved[u.provider];
+  }
+}
+
+const reservedOf = (state: Record<string, string | number>): Reserved => {
+  try {
+    const r = JSON.parse(String(state[RESERVED] ?? '{}')) as unknown;
+    return r && typeof r === 'object' ? (r as Reserved) : {};
+  } catch {
+    return {};
+  }
+};
 
 async function settle(
   g: Generator,
@@ -93,14 +158,25 @@ async function settle(
   attempt: number,
   ask: () => Promise<GenerationAsk>,
   retries: number,
+  reserved: Reserved,
 ): Promise<GenerationOutcome> {
   if ('wait' in step) {
-    await meter(job, step.usage);
+    await meter(job, reserved, step.usage);
     return {
-      wait: { seconds: step.wait.seconds, state: { ...step.wait.state, [ATTEMPT]: attempt, [KIND]: kind } },
+      wait: {
+        seconds: step.wait.seconds,
+        state: {
+          ...step.wait.state,
+          [ATTEMPT]: attempt,
+          [KIND]: kind,
+          ...(Object.keys(reserved).length ? { [RESERVED]: JSON.stringify(reserved) } : {}),
+        },
+      },
     };
   }
   if ('failed' in step) {
+    // A failed attempt is not billed: its reservation goes back before the next is reserved.
+    await release(job, reserved);
     if (attempt >= retries)
       throw new CutlineError(
         'RENDER_FAILED',
@@ -113,9 +189,21 @@ async function settle(
       attempt,
       why: step.failed,
     });
-    return settle(g, job, kind, await g.start(await ask(), job, attempt + 1), attempt + 1, ask, retries);
+    const next = await ask();
+    const again = await reserve(g, job, next);
+    return settle(
+      g,
+      job,
+      kind,
+      await startReserved(g, job, next, attempt + 1, again),
+      attempt + 1,
+      ask,
+      retries,
+      again,
+    );
   }
-  await meter(job, step.usage);
+  await meter(job, reserved, step.usage);
+  await release(job, reserved);
   const probe = await probeFile(step.file, job.at);
   const ok =
     kind === 'video'
@@ -136,6 +224,22 @@ async function settle(
   };
 }
 
+/** Starts an attempt whose cost is reserved; a start that throws gives the reservation back. */
+async function startReserved(
+  g: Generator,
+  job: GenerationJob,
+  ask: GenerationAsk,
+  attempt: number,
+  reserved: Reserved,
+): Promise<GenerationStep> {
+  try {
+    return await g.start(ask, job, attempt);
+  } catch (err) {
+    await release(job, reserved);
+    throw err;
+  }
+}
+
 /**
  * Starts one generation; a failed attempt is started again up to GENERATION_RETRIES times (each with its
  * own idempotency token), every provider call is metered on the job, and the file is probed before use.
@@ -148,7 +252,17 @@ export async function startGeneration(
   retries = generationSettings().retries,
 ): Promise<GenerationOutcome> {
   const first = await ask();
-  return settle(g, job, first.kind, await g.start(first, job, 0), 0, ask, retries);
+  const reserved = await reserve(g, job, first);
+  return settle(
+    g,
+    job,
+    first.kind,
+    await startReserved(g, job, first, 0, reserved),
+    0,
+    ask,
+    retries,
+    reserved,
+  );
 }
 
 /** One poll of a generation the provider is still running (the state machine's loop calls it). */
@@ -161,5 +275,9 @@ export async function pollGeneration(
 ): Promise<GenerationOutcome> {
   const attempt = Number(state[ATTEMPT] ?? 0);
   const kind = state[KIND] === 'image' ? 'image' : 'video';
-  return settle(g, job, kind, await g.poll(state, job), attempt, ask, retries);
+  // A poll that throws is retried by the state machine with this same state, so its reservation stays
+  // (one that fails for good leaves it counted: the month errs high, never low).
+  const reserved = reservedOf(state);
+  const step = await g.poll(state, job);
+  return settle(g, job, kind, step, attempt, ask, retries, reserved);
 }
