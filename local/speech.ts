@@ -111,6 +111,10 @@ export function localSpeech(opts: { resolver: SourceResolver; scratchDir: string
   return {
     /** Reads the sources of the edit this returns (its speech among them). */
     resolver,
+    /** Keeps what a provider made in the scratch folder, as a src the resolver reads. */
+    publishers,
+    /** A media file's words through the local engine, stored as a transcript the resolver reads. */
+    transcribe,
     /** The edit with its text-to-speech spoken and its "auto" captions transcribed (as is when it has none). */
     async resolve(edit: Edit): Promise<Edit> {
       const items = editSpeechItems(edit);

@@ -2,11 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expansionContext, expandJob } from '../lambdas/core/kinds/expand.js';
 import type { JobType, Rendition } from '../lambdas/core/jobs/types.js';
-import { jobKind } from '../lambdas/core/kinds/registry.js';
+import { CutlineError } from '../lambdas/core/errors.js';
 import type { SourceResolver } from '../lambdas/core/media/sources.js';
+import { hasSpeech } from '../lambdas/core/providers/speech-assets.js';
 import { renderOnThisMachine } from '../lambdas/core/engine/machine-render.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import type { RenderedFile } from '../lambdas/core/packaging/types.js';
+import { localSpeech } from './speech.js';
+import { standaloneKind } from './standalone-kinds.js';
 
 export interface StandaloneJobOptions {
   resolver: SourceResolver;
@@ -21,8 +24,9 @@ export interface StandaloneJobOptions {
 
 /**
  * A job of any type on this machine without the platform (no API, table, buckets or state machine): the
- * CLI's `cutline render --type`. It runs the pipeline's steps in order: prepare items, expansion into
- * renditions, then each rendition rendered (chunked across local workers) one after another.
+ * CLI's `cutline render <job.json>`. It runs the pipeline's steps in order: prepare items, expansion into
+ * renditions, then each rendition (its speech made first) rendered, chunked across local workers, one after
+ * another. Generated speech and transcripts stay in the scratch folder (local/standalone-kinds.ts).
  */
 export async function renderJobStandalone(
   type: JobType,
@@ -33,18 +37,33 @@ export async function renderJobStandalone(
   files: Array<RenderedFile & { rendition: string }>;
   manifest: string;
 }> {
-  const kind = jobKind(type);
+  const speech = localSpeech({
+    resolver: opts.resolver,
+    scratchDir: opts.scratchDir,
+    outputStem: join(opts.outDir, 'output'),
+  });
+  const kind = standaloneKind(type, speech, opts.outDir);
   const request = kind.parse(body);
   await mkdir(opts.outDir, { recursive: true });
-  const base = { tenantId: 'local', jobId: 'local', resolver: opts.resolver, scratchDir: opts.scratchDir };
+  const { resolver } = speech;
+  const base = { tenantId: 'local', jobId: 'local', resolver, scratchDir: opts.scratchDir };
   const prepared = new Map<string, unknown>();
-  for (const item of kind.prepareItems?.(request) ?? [])
-    prepared.set(item.id, await kind.prepareItem!(request, item, expansionContext(base)));
+  for (const item of kind.prepareItems?.(request) ?? []) {
+    const result = await kind.prepareItem!(request, item, expansionContext(base));
+    // Work a provider runs while the state machine waits (Wait/Choice) has no one to wait for it here.
+    if (result && typeof result === 'object' && 'wait' in result)
+      throw new CutlineError(
+        'NOT_SUPPORTED',
+        `${type} job: "${item.id}" runs in a provider the pipeline waits on; cutline render cannot: run \`cutline start\` and submit the job to the API`,
+      );
+    prepared.set(item.id, result);
+  }
   const renditions = await expandJob(kind, request, expansionContext({ ...base, prepared }));
   const files: Array<RenderedFile & { rendition: string }> = [];
   for (const [i, r] of renditions.entries()) {
     opts.onRendition?.(r, i, renditions.length);
-    const input = await prepareRender(r.edit, { resolver: opts.resolver });
+    const edit = hasSpeech(r.edit) ? await speech.resolve(r.edit) : r.edit;
+    const input = await prepareRender(edit, { resolver });
     const out = await renderOnThisMachine(input, {
       output: join(opts.outDir, `${r.name}.${input.spec.format}`),
       concurrency: opts.concurrency,
