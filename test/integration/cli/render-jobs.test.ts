@@ -17,8 +17,11 @@ const run = promisify(execFile);
 const CLI = resolve('bin/cutline.mjs');
 const INSTALL = resolve('.');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const r = await run('node', [CLI, ...args], { cwd: FIXTURES }).then(
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await run('node', [CLI, ...args], { cwd: FIXTURES, env: { ...process.env, ...env } }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({
       code: e.code,
@@ -187,6 +190,21 @@ describe('cutline render of each job kind', () => {
     expect(said.length).toBeGreaterThan(0);
     const mid = said[Math.floor(said.length / 2)]!;
     expect(litBox(await readFrame(video, (mid.start + mid.end) / 2 - start))).not.toBeNull();
+  });
+
+  it('clips: captions.transcribe with Amazon Transcribe configured is refused naming the local engines', async () => {
+    const job = await write('cli-job-clips-aws.json', {
+      type: 'clips',
+      src: 'video.mp4',
+      clips: [{ start: 0, end: 1 }],
+      captions: { transcribe: true },
+      output: { resolution: 'preview' },
+    });
+    const r = await cli(['render', job, '-o', join(dir, 'clips-aws')], { CUTLINE_TRANSCRIBER: 'transcribe' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^cutline: NOT_SUPPORTED: captions\.transcribe: Amazon Transcribe runs as a pipeline step.*pocketsphinx/m,
+    );
   });
 
   it('a kind this build does not have (package) is refused naming those it has', async () => {
