@@ -6,7 +6,10 @@ import type { JobKind, JobType } from '../lambdas/core/jobs/types.js';
 import { jobKind } from '../lambdas/core/kinds/registry.js';
 import { makeProjectKind } from '../lambdas/core/projects/kind.js';
 import { providerEnv } from '../lambdas/core/projects/providers/env.js';
+import { ENV } from '../lambdas/core/config.js';
+import { CutlineError } from '../lambdas/core/errors.js';
 import { unmeteredCaller } from '../lambdas/core/providers/call.js';
+import { providerSettings } from '../lambdas/core/providers/settings.js';
 import type { localSpeech } from './speech.js';
 
 type LocalSpeech = ReturnType<typeof localSpeech>;
@@ -33,6 +36,19 @@ export function standaloneKind(type: JobType, speech: LocalSpeech, outDir: strin
     const clips = kind as JobKind<ClipsRequest>;
     return {
       ...clips,
+      // A model ranks chosen clips by what is said as a metered call, which needs the usage table.
+      parse(body) {
+        const req = clips.parse(body);
+        const { ranker } = providerSettings();
+        const words = req.transcript || req.captions?.transcribe || req.captions?.src;
+        if (!req.clips && words && ranker !== 'heuristic')
+          throw new CutlineError(
+            'NOT_SUPPORTED',
+            `clips are ranked by the ${ranker} model here, a metered call cutline render does not make: set ${ENV.RANKER}=heuristic for this run, give clips [{ start, end }], or run \`cutline start\` and submit the job to the API`,
+            [{ path: 'mode', message: `the ${ranker} ranker needs the platform` }],
+          );
+        return req;
+      },
       // captions.transcribe: the local engine, once; the transcript is one of the outputs, as in the pipeline.
       async prepareItem(req, item, ctx) {
         if (item.id !== TRANSCRIPT_ITEM) return clips.prepareItem!(req, item, ctx);

@@ -207,6 +207,25 @@ describe('cutline render of each job kind', () => {
     );
   });
 
+  it('clips chosen by an LLM ranker are refused up front, naming the local heuristic', async () => {
+    const job = await write('cli-job-clips-llm.json', {
+      type: 'clips',
+      src: 'video.mp4',
+      mode: 'auto',
+      count: 1,
+      length: 1,
+      captions: { transcribe: true },
+      output: { resolution: 'preview' },
+    });
+    const r = await cli(['render', job, '-o', join(dir, 'clips-llm')], {
+      CUTLINE_LLM_ENDPOINT: 'http://127.0.0.1:9/v1/chat/completions',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^cutline: NOT_SUPPORTED: clips are ranked by the openai model.*CUTLINE_RANKER=heuristic/m,
+    );
+  });
+
   it('a kind this build does not have (package) is refused naming those it has', async () => {
     const job = await write('cli-job-package.json', { type: 'package', src: 'video.mp4' });
     const r = await cli(['render', job, '-o', join(dir, 'package')]);
