@@ -10,6 +10,7 @@
  *   npm run bench -- --sources-only    only the sources section (bench/sources.ts: 1-hour source → 5 clips)
  *   npm run bench -- --skip-sources    everything but the sources section
  *   npm run bench -- --audio-only      only the audio-scaling section (bench/audio.ts: 60 s … 3600 s mixes)
+ *   npm run bench -- --faces-only      only local face detection: seconds per minute of source (bench/faces.ts)
  *   npm run bench -- --source-minutes N  length of that section's source (default 60, quick 10)
  *   npm run bench -- --smart-only      only the smart-rendering section (results/smart-latest.*; --smart-reps=N)
  *   npm run bench -- --skip-peers      without the CLI-and-peers section (cutline render vs hand-written
@@ -564,6 +565,12 @@ async function main(): Promise<number> {
     const audio = await audioSection({ seconds, log });
     await writeAudioResults(RESULTS_DIR, audio);
     log(`wrote ${join(RESULTS_DIR, 'audio-latest.md')}`);
+    return 0;
+  }
+  if (argv.includes('--faces-only')) {
+    const { facesSection } = await import('./faces.js');
+    await facesSection(log, argv.includes('--quick') ? 20 : 60);
+    log(`wrote ${join(RESULTS_DIR, 'faces-latest.md')}`);
     return 0;
   }
   if (argv.includes('--smart-only')) {

@@ -194,6 +194,7 @@ export function clipsView(root, ctx) {
       ['center', 'Center'],
       ['focus', 'A fixed point'],
       ['auto', 'Follow the motion'],
+      ['face', 'Follow the faces'],
     ],
     { value: 'center' },
   );

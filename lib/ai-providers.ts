@@ -18,6 +18,11 @@ export interface AiProvidersProps {
         readonly engine?: 'neural' | 'standard' | 'long-form' | 'generative';
         readonly defaultVoice?: string;
       };
+  /**
+   * Amazon Rekognition Video face detection for clip jobs' `reframe.mode: "face"` (StartFaceDetection on an
+   * H.264 proxy staged under work/, polled by the state machine). Default off: face reframing is refused.
+   */
+  readonly faces?: boolean;
   /** Bedrock (Converse API) ranks auto-clip candidates and titles them, with this model id. Default: the heuristic. */
   readonly ranking?: { readonly modelId: string };
   /**
@@ -40,6 +45,7 @@ export function aiEnvironment(props: AiProvidersProps = {}): Record<string, stri
     [ENV.TRANSCRIBER]: props.transcription ? 'transcribe' : 'none',
     [ENV.VOICE]: props.voice ? 'polly' : 'none',
     [ENV.RANKER]: props.ranking ? 'bedrock' : 'heuristic',
+    [ENV.FACE_DETECTOR]: props.faces ? 'rekognition' : 'none',
     [ENV.PLANNER]: props.planning ? 'bedrock' : 'none',
     ...(t?.languageCode ? { [ENV.TRANSCRIBE_LANGUAGE]: t.languageCode } : {}),
     ...(v?.engine ? { [ENV.POLLY_ENGINE]: v.engine } : {}),
@@ -55,7 +61,9 @@ export function aiEnvironment(props: AiProvidersProps = {}): Record<string, stri
  * - Transcribe: Start/GetTranscriptionJob on jobs named with the platform's prefix (prepare items);
  * - Polly: SynthesizeSpeech (prepare items). It authorizes against lexicons; the platform uses none,
  *   and a call without lexicons is authorized on `*`;
- * - Bedrock: InvokeModel (what Converse needs) on the one foundation model (the probe step ranks).
+ * - Bedrock: InvokeModel (what Converse needs) on the one foundation model (the probe step ranks);
+ * - Rekognition: Start/GetFaceDetection (prepare items). Neither authorizes against a resource, so `*`;
+ *   Rekognition reads the staged video with the caller's rights (work/ read, granted in pipeline.ts).
  */
 export function grantAiProviders(
   scope: Stack,
@@ -75,6 +83,13 @@ export function grantAiProviders(
   if (props.voice)
     fns.prepareItem.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['polly:SynthesizeSpeech'], resources: ['*'] }),
+    );
+  if (props.faces)
+    fns.prepareItem.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['rekognition:StartFaceDetection', 'rekognition:GetFaceDetection'],
+        resources: ['*'],
+      }),
     );
   if (props.ranking)
     fns.probe.grantPrincipal.addToPrincipalPolicy(

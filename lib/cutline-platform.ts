@@ -100,9 +100,9 @@ export interface CutlinePlatformProps {
    */
   readonly htmlAssets?: boolean;
   /**
-   * AI providers (lib/ai-providers.ts): Amazon Transcribe, Amazon Polly, Bedrock ranking, and their
-   * region. Default: none enabled — transcription and voice are refused with NOT_SUPPORTED, clip
-   * ranking is the built-in heuristic.
+   * AI providers (lib/ai-providers.ts): Amazon Transcribe, Amazon Polly, Bedrock ranking, Amazon
+   * Rekognition face detection, and their region. Default: none enabled — transcription, voice and face
+   * reframing are refused with NOT_SUPPORTED, clip ranking is the built-in heuristic.
    */
   readonly ai?: AiProvidersProps;
 }

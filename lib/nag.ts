@@ -37,7 +37,7 @@ export function applyNagSuppressions(stack: Stack): void {
     ),
     [
       'Resource::*',
-      'X-Ray segments, log delivery, ECS DescribeTasks/StopTask (conditioned on the cluster) and MediaConvert jobs (as Step Functions documents for createJob.sync) can only be granted on "*".',
+      'X-Ray segments, log delivery, ECS DescribeTasks/StopTask (conditioned on the cluster), MediaConvert jobs (as Step Functions documents for createJob.sync), Polly SynthesizeSpeech and Rekognition Video Start/GetFaceDetection can only be granted on "*".',
     ],
     [
       `Resource::${arn(p.state.table)}/index/*`,

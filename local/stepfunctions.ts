@@ -178,6 +178,8 @@ export class LocalStepFunctions {
     this.overrides = {
       Validate: lambdaTask(p.validate),
       PrepareItem: lambdaTask(p.prepareItem),
+      // An asynchronous provider's poll (after the machine's Wait) runs the same task with `poll`.
+      PollPrepareItem: lambdaTask(p.prepareItem),
       Probe: lambdaTask(p.probe),
       Plan: lambdaTask(p.plan),
       RenderSingle: lambdaTask(p.renderChunk),

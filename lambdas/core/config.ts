@@ -238,6 +238,12 @@ export const ENV_VARS = {
     default: 'heuristic',
     setBy: ['stack', 'operator'],
   },
+  FACE_DETECTOR: {
+    name: 'CUTLINE_FACE_DETECTOR',
+    meaning: 'Face detection for reframe mode "face": face-api | rekognition | none.',
+    default: 'unset: face-api (its model ships in @vladmandic/face-api) where it loads, else none',
+    setBy: ['stack', 'local', 'operator'],
+  },
   POCKETSPHINX_PATH: {
     name: 'CUTLINE_POCKETSPHINX',
     meaning: 'The pocketsphinx_continuous binary.',

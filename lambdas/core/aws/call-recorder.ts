@@ -12,7 +12,15 @@ export interface RecordedCall {
   caller: string;
   /** `states-integration`: a Task state the state machine ran (its role's calls); command is the Resource. */
   service:
-    's3' | 'dynamodb' | 'states' | 'events' | 'states-integration' | 'transcribe' | 'polly' | 'bedrock';
+    | 's3'
+    | 'dynamodb'
+    | 'states'
+    | 'events'
+    | 'states-integration'
+    | 'transcribe'
+    | 'polly'
+    | 'bedrock'
+    | 'rekognition';
   /** The SDK command, e.g. `GetObjectCommand`, `UpdateCommand` (lib-dynamodb) or `UpdateItemCommand`. */
   command: string;
   input: Record<string, unknown>;

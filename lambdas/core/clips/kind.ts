@@ -5,7 +5,7 @@ import { CutlineError, validationError } from '../errors.js';
 import type { ExpandContext, JobKind, Rendition } from '../jobs/types.js';
 import { parseTranscript, type Word } from '../text/transcript.js';
 import { providerSettings } from '../providers/settings.js';
-import { callerFor } from '../providers/call.js';
+import { callerFor, unmeteredCaller } from '../providers/call.js';
 import { tokensOf } from '../providers/cost.js';
 import { heuristicRanker, rankerFor } from '../providers/ranking/index.js';
 import {
@@ -14,9 +14,11 @@ import {
   transcribeFile,
   type TranscriptRef,
 } from '../providers/transcription/index.js';
+import { detectFaces, NO_FACE_DETECTOR, pollFaces, readFaceTrack } from '../providers/faces/index.js';
 import { ANALYSIS_FPS, audioSignals, frameDifferences, readGrayFrames } from './analyze.js';
+import { faceFocus } from './face-focus.js';
 import { autoFocus } from './reframe.js';
-import { ClipsRequest, type ClipAspectRatio } from './schema.js';
+import { ClipsRequest, followsFaces, type ClipAspectRatio } from './schema.js';
 import { sceneCutsFromMotion, selectSegments, type Segment } from './select.js';
 
 /**
@@ -30,17 +32,15 @@ export const CAPTION_SAFE_AREA: Record<ClipAspectRatio, { bottom: number; horizo
   '16:9': { bottom: 0.08, horizontal: 0.05 },
 };
 
-/** Validates a clips request; refuses clearly what this deployment cannot do (face detection, no transcriber). */
+/** Validates a clips request; refuses clearly what this deployment cannot do (no face detector, no transcriber). */
 export function parseClipsRequest(body: unknown): ClipsRequest {
   const parsed = ClipsRequest.safeParse(body, { reportInput: true });
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const req = parsed.data;
-  if (req.reframe?.detector === 'rekognition')
-    throw new CutlineError(
-      'NOT_SUPPORTED',
-      'reframe.detector "rekognition" (Amazon Rekognition face detection) is not available in this build; use "motion" (the default)',
-      [{ path: 'reframe.detector', message: 'rekognition is not available; use "motion"' }],
-    );
+  if (followsFaces(req.reframe) && providerSettings().faces === 'none')
+    throw new CutlineError('NOT_SUPPORTED', `reframe: ${NO_FACE_DETECTOR}`, [
+      { path: 'reframe.mode', message: 'no face detector in this deployment; use "auto" or "center"' },
+    ]);
   if (req.captions?.transcribe && providerSettings().transcriber === 'none')
     throw new CutlineError('NOT_SUPPORTED', `captions.transcribe: ${NO_TRANSCRIBER}; or give captions.src`, [
       { path: 'captions.transcribe', message: 'no transcriber in this deployment; give captions.src' },
@@ -50,6 +50,8 @@ export function parseClipsRequest(body: unknown): ClipsRequest {
 
 /** The prepare item that transcribes the source. */
 export const TRANSCRIPT_ITEM = 'transcript';
+/** The prepare item that detects the source's faces (reframe mode "face"). */
+export const FACES_ITEM = 'faces';
 
 const ratioName = (r: string) => r.replace(':', 'x');
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
@@ -175,6 +177,7 @@ async function focusFor(
   ctx: ExpandContext,
   clip: Picked,
 ): Promise<{ x: number; y: number } | FocusKeyframe[] | undefined> {
+  if (followsFaces(req.reframe)) return faceFocus(readFaceTrack(ctx.prepared.get(FACES_ITEM)), clip);
   const mode = req.reframe?.mode ?? 'center';
   if (mode === 'center') return undefined;
   if (mode === 'focus') return req.reframe!.focus;
@@ -255,15 +258,31 @@ export const clipsKind: JobKind<ClipsRequest> = {
   ],
   callback: (req) => req.callback,
   callbackEvents: (req) => req.callbackEvents,
-  // captions.transcribe: the source is transcribed first (once per content; see providers/transcription).
-  prepareItems: (req) => (req.captions?.transcribe ? [{ id: TRANSCRIPT_ITEM }] : []),
-  async prepareItem(req, _item, ctx) {
+  // captions.transcribe: the source is transcribed first (once per content; see providers/transcription);
+  // reframe "face": its faces are detected first (providers/faces; Rekognition is polled by the machine).
+  prepareItems: (req) => [
+    ...(req.captions?.transcribe ? [{ id: TRANSCRIPT_ITEM }] : []),
+    ...(followsFaces(req.reframe) ? [{ id: FACES_ITEM }] : []),
+  ],
+  async prepareItem(req, item, ctx) {
     const probe = await ctx.probe(req.src, 'src');
     const job = { tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir };
-    return transcribeFile(job, await ctx.localPath(req.src, 'src'), probe.durationSeconds ?? 0);
+    const path = await ctx.localPath(req.src, 'src');
+    // Explicit clips: only their spans are sampled locally (auto clips are chosen after this item). The
+    // CLI's standalone run has no platform stores (no publishers): nothing to meter the detection on.
+    if (item.id === FACES_ITEM)
+      return detectFaces(
+        { ...job, caller: ctx.publishers ? callerFor(job) : unmeteredCaller },
+        path,
+        probe,
+        req.clips?.map((c) => ({ start: c.start, end: c.end })),
+      );
+    return transcribeFile(job, path, probe.durationSeconds ?? 0);
   },
-  pollItem: (_req, _item, state, ctx) =>
-    pollTranscription({ tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir }, state),
+  pollItem: (_req, item, state, ctx) => {
+    const job = { tenantId: ctx.tenantId, jobId: ctx.jobId, scratchDir: ctx.scratchDir };
+    return item.id === FACES_ITEM ? pollFaces(job, state) : pollTranscription(job, state);
+  },
   expand: async (req, ctx): Promise<Rendition[]> => {
     const probe = await ctx.probe(req.src, 'src');
     if (!probe.hasVideo || probe.isImage || !probe.durationSeconds)
@@ -293,7 +312,7 @@ export const clipsKind: JobKind<ClipsRequest> = {
             end: clip.end,
             title: clip.title ?? `Clip ${n}`,
             aspectRatio: ratio,
-            reframe: req.reframe?.mode ?? 'center',
+            reframe: followsFaces(req.reframe) ? 'face' : (req.reframe?.mode ?? 'center'),
             ...(clip.segment ? { score: clip.segment.score, why: clip.segment.why } : {}),
             ...(transcribed
               ? {

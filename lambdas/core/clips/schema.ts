@@ -20,13 +20,14 @@ export const ClipAspectRatio = z.enum(CLIP_ASPECT_RATIOS);
 
 /**
  * How each clip is framed for each aspect ratio: `center` (the crop window in the middle), `focus` (a
- * fixed point of the source, fractions x right / y down) or `auto` (follows the region of interest; the
- * `motion` detector is built in, `rekognition` — face detection with Amazon Rekognition — is not in this
- * build and is refused).
+ * fixed point of the source, fractions x right / y down), `auto` (follows what moves or stands out: the
+ * built-in `motion` detector) or `face` (follows the largest detected face: the deployment's face
+ * detector, face-api locally and Amazon Rekognition in AWS). `{ mode: "auto", detector: "rekognition" }`
+ * is the older spelling of `face` and still means it.
  */
 export const Reframe = z
   .strictObject({
-    mode: z.enum(['center', 'focus', 'auto']),
+    mode: z.enum(['center', 'focus', 'auto', 'face']),
     focus: FocusPoint.optional(),
     detector: z.enum(['motion', 'rekognition']).optional(),
   })
@@ -42,6 +43,10 @@ export const Reframe = z
     path: ['detector'],
     message: 'detector is only used when mode is "auto"',
   });
+
+/** Whether a request's reframing follows faces (mode "face", or its older spelling). */
+export const followsFaces = (r: z.infer<typeof Reframe> | undefined): boolean =>
+  r?.mode === 'face' || (r?.mode === 'auto' && r.detector === 'rekognition');
 
 /** Captions burned in: from a caption file (SRT, VTT or word-level transcript JSON), or transcribed. */
 export const ClipCaptions = z

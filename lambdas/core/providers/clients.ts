@@ -1,5 +1,6 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { PollyClient } from '@aws-sdk/client-polly';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { TranscribeClient } from '@aws-sdk/client-transcribe';
 import { recordCalls } from '../aws/call-recorder.js';
 import { tracer } from '../observability.js';
@@ -11,7 +12,12 @@ import { providerSettings } from './settings.js';
  * errors (throttling, 5xx) are retried by the one policy of every provider call, withBackoff around
  * providerCall (providers/retry.ts, call.ts), so retries do not multiply.
  */
-let cached: { transcribe?: TranscribeClient; polly?: PollyClient; bedrock?: BedrockRuntimeClient } = {};
+let cached: {
+  transcribe?: TranscribeClient;
+  polly?: PollyClient;
+  bedrock?: BedrockRuntimeClient;
+  rekognition?: RekognitionClient;
+} = {};
 const opts = () => ({
   maxAttempts: 1,
   ...(providerSettings().region ? { region: providerSettings().region } : {}),
@@ -23,6 +29,11 @@ export const pollyClient = (): PollyClient =>
   (cached.polly ??= recordCalls(tracer.captureAWSv3Client(new PollyClient(opts())), 'polly'));
 export const bedrockClient = (): BedrockRuntimeClient =>
   (cached.bedrock ??= recordCalls(tracer.captureAWSv3Client(new BedrockRuntimeClient(opts())), 'bedrock'));
+export const rekognitionClient = (): RekognitionClient =>
+  (cached.rekognition ??= recordCalls(
+    tracer.captureAWSv3Client(new RekognitionClient(opts())),
+    'rekognition',
+  ));
 
 export function resetProviderClients(): void {
   cached = {};

@@ -16,6 +16,9 @@ export const PROVIDER_PRICES = {
   bedrock: { unit: 'tokens', usd: 0.6 / 1_000_000 },
   openai: { unit: 'tokens', usd: 0 },
   heuristic: { unit: 'candidates', usd: 0 },
+  /** Amazon Rekognition Video face detection, per second of video ($0.10 a minute). */
+  rekognition: { unit: 'seconds', usd: 0.1 / 60 },
+  'face-api': { unit: 'seconds', usd: 0 },
 } as const satisfies Record<string, { unit: string; usd: number }>;
 
 export type ProviderName = keyof typeof PROVIDER_PRICES;
@@ -30,6 +33,8 @@ export const PROVIDER_LABELS: Record<ProviderName, string> = {
   bedrock: 'Amazon Bedrock',
   openai: 'the OpenAI-compatible LLM endpoint',
   heuristic: 'the heuristic ranker',
+  rekognition: 'Amazon Rekognition',
+  'face-api': 'face-api',
 };
 
 export interface ProviderUsage {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { ENV } from '../config.js';
 
 /**
@@ -11,12 +12,14 @@ import { ENV } from '../config.js';
 export const TRANSCRIBERS = ['pocketsphinx', 'whisper', 'transcribe', 'none'] as const;
 export const VOICES = ['espeak', 'polly', 'none'] as const;
 export const RANKERS = ['heuristic', 'bedrock', 'openai'] as const;
+export const FACE_DETECTORS = ['face-api', 'rekognition', 'none'] as const;
 export const PLANNERS = ['bedrock', 'openai', 'none'] as const;
 
 export interface ProviderSettings {
   transcriber: (typeof TRANSCRIBERS)[number];
   voice: (typeof VOICES)[number];
   ranker: (typeof RANKERS)[number];
+  faces: (typeof FACE_DETECTORS)[number];
   planner: (typeof PLANNERS)[number];
   /** `model`: a folder laid out like Debian's pocketsphinx-en-us; unset: the binary's built-in default. */
   pocketsphinx: { bin: string; model?: string };
@@ -57,6 +60,8 @@ function price(raw: string | undefined): number {
 export function readProviderSettings(
   env: Env,
   runs: (bin: string, arg: string) => boolean,
+  /** Whether an npm package resolves here (the local face detector's model ships in one). */
+  resolves: (pkg: string) => boolean = () => false,
 ): ProviderSettings {
   const pocketsphinx = {
     bin: env[ENV.POCKETSPHINX_PATH] || 'pocketsphinx_continuous',
@@ -80,6 +85,9 @@ export function readProviderSettings(
     ),
     voice: choose(ENV.VOICE, env[ENV.VOICE], VOICES, () => (runs(espeak, '--version') ? 'espeak' : 'none')),
     ranker: choose(ENV.RANKER, env[ENV.RANKER], RANKERS, () => (llm ? 'openai' : 'heuristic')),
+    faces: choose(ENV.FACE_DETECTOR, env[ENV.FACE_DETECTOR], FACE_DETECTORS, () =>
+      resolves(FACE_API_PACKAGE) ? 'face-api' : 'none',
+    ),
     planner: choose(ENV.PLANNER, env[ENV.PLANNER], PLANNERS, () => (llm ? 'openai' : 'none')),
     pocketsphinx,
     whisper,
@@ -99,11 +107,23 @@ const runs = (bin: string, arg: string): boolean => {
   return !r.error && r.status !== null && r.status !== 127;
 };
 
+/** The package whose model/ folder holds the local face detector's weights. */
+export const FACE_API_PACKAGE = '@vladmandic/face-api';
+
+const resolves = (pkg: string): boolean => {
+  try {
+    createRequire(import.meta.url).resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 let cached: ProviderSettings | undefined;
 
 /** This process's settings (probing binaries once). */
 export function providerSettings(): ProviderSettings {
-  cached ??= readProviderSettings(process.env, runs);
+  cached ??= readProviderSettings(process.env, runs, resolves);
   return cached;
 }
 

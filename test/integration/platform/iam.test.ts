@@ -16,6 +16,7 @@ import {
   synthesizedTemplate,
   type Verdict,
 } from '../../helpers/iam-simulation.js';
+import { movingFaceVideo } from '../../helpers/faces.js';
 import { speechVideo } from '../../helpers/speech.js';
 import { reply, scriptedModel } from '../../helpers/llm-server.js';
 import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
@@ -179,6 +180,14 @@ async function flows(): Promise<void> {
     output: { resolution: 'preview' },
   });
   expect((await waitForJob(call, transcribed.id)).job.status).toBe('SUCCEEDED');
+  // reframe "face": a prepare item detects the faces (face-api here) and keeps the track under work/.
+  const faced = await ok('/v1/clips', {
+    src: fixtureUrl('moving-face.mp4'),
+    clips: [{ start: 0, end: 2 }],
+    reframe: { mode: 'face' },
+    output: { resolution: 'preview' },
+  });
+  expect((await waitForJob(call, faced.id)).job.status).toBe('SUCCEEDED');
   await ok('/v1/usage', undefined, 'GET');
   await platform.sfn.drain();
   await platform.bus.drain?.();
@@ -198,7 +207,13 @@ async function fargateFlow(): Promise<void> {
 }
 
 beforeAll(async () => {
-  await Promise.all([videoFixture(), toneFixture(6, 330), imageFixture('red'), speechVideo()]);
+  await Promise.all([
+    videoFixture(),
+    toneFixture(6, 330),
+    imageFixture('red'),
+    speechVideo(),
+    movingFaceVideo(),
+  ]);
   recordFile = join(await mkdtemp(join(tmpdir(), 'cutline-iam-')), 'calls.jsonl');
   process.env[ENV.RECORD_AWS_CALLS] = recordFile;
   template = synthesizedTemplate();

@@ -24,7 +24,9 @@ function aiGrants(t: Json): string[] {
     if (r.Type !== 'AWS::IAM::Policy') continue;
     const fn = r.Properties.Roles.map((x: Json) => roleOf.get(x.Ref)).join(',');
     for (const s of r.Properties.PolicyDocument.Statement as Json[]) {
-      const actions = ([] as string[]).concat(s.Action).filter((a) => /^(transcribe|polly|bedrock):/.test(a));
+      const actions = ([] as string[])
+        .concat(s.Action)
+        .filter((a) => /^(transcribe|polly|bedrock|rekognition):/.test(a));
       const res = JSON.stringify(s.Resource);
       for (const a of actions) out.push(`${fn} ${a} ${res}`);
     }
@@ -44,6 +46,7 @@ describe('AI provider props of the construct', () => {
       [ENV.TRANSCRIBER]: 'none',
       [ENV.VOICE]: 'none',
       [ENV.RANKER]: 'heuristic',
+      [ENV.FACE_DETECTOR]: 'none',
       [ENV.PLANNER]: 'none',
     });
   });
@@ -55,6 +58,7 @@ describe('AI provider props of the construct', () => {
           transcription: { languageCode: 'en-GB' },
           voice: { engine: 'neural', defaultVoice: 'Amy' },
           ranking: { modelId: 'amazon.nova-lite-v1:0' },
+          faces: true,
           planning: { modelId: 'amazon.nova-pro-v1:0' },
         },
       },
@@ -65,6 +69,8 @@ describe('AI provider props of the construct', () => {
         `${HANDLERS.pipeline.prepareItem} transcribe:StartTranscriptionJob ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':transcribe:us-east-1:123456789012:transcription-job/cutline-*']] })}`,
         `${HANDLERS.pipeline.prepareItem} transcribe:GetTranscriptionJob ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':transcribe:us-east-1:123456789012:transcription-job/cutline-*']] })}`,
         `${HANDLERS.pipeline.prepareItem} polly:SynthesizeSpeech "*"`,
+        `${HANDLERS.pipeline.prepareItem} rekognition:StartFaceDetection "*"`,
+        `${HANDLERS.pipeline.prepareItem} rekognition:GetFaceDetection "*"`,
         `${HANDLERS.api.projects} bedrock:InvokeModel ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0']] })}`,
         `${HANDLERS.pipeline.probe} bedrock:InvokeModel ${JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0']] })}`,
       ].sort(),
@@ -77,6 +83,7 @@ describe('AI provider props of the construct', () => {
       [ENV.POLLY_VOICE]: 'Amy',
       [ENV.RANKER]: 'bedrock',
       [ENV.BEDROCK_MODEL_ID]: 'amazon.nova-lite-v1:0',
+      [ENV.FACE_DETECTOR]: 'rekognition',
     });
     expect(envOf(t, HANDLERS.api.projects)).toMatchObject({
       [ENV.PLANNER]: 'bedrock',

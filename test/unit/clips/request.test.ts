@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clipEdit, clipsKind, parseClipsRequest } from '../../../lambdas/core/clips/kind.js';
+import { clipEdit, clipsKind, FACES_ITEM, parseClipsRequest } from '../../../lambdas/core/clips/kind.js';
+import { followsFaces } from '../../../lambdas/core/clips/schema.js';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import { jobKind } from '../../../lambdas/core/kinds/registry.js';
 import { ENV } from '../../../lambdas/core/config.js';
@@ -60,15 +61,33 @@ describe('clips request', () => {
     }
   });
 
-  it('refuses Rekognition clearly (not available in this build), and transcription where no transcriber is configured', () => {
-    const faces = failure({
+  it('refuses face reframing where no face detector is configured (naming what to set), and transcription where no transcriber is', () => {
+    const face = { src: 'a.mp4', clips: [{ start: 0, end: 1 }], reframe: { mode: 'face' } };
+    // The older spelling of mode "face" still validates and means the same.
+    const old = {
       src: 'a.mp4',
       clips: [{ start: 0, end: 1 }],
       reframe: { mode: 'auto', detector: 'rekognition' },
-    });
-    expect(faces.code).toBe('NOT_SUPPORTED');
-    expect(faces.details[0]!.path).toBe('reframe.detector');
-    expect(faces.message).toMatch(/Rekognition.*not available.*"motion"/);
+    };
+    process.env[ENV.FACE_DETECTOR] = 'none';
+    resetProviderSettings();
+    try {
+      for (const body of [face, old]) {
+        const err = failure(body);
+        expect(err.code).toBe('NOT_SUPPORTED');
+        expect(err.details[0]!.path).toBe('reframe.mode');
+        expect(err.message).toMatch(/@vladmandic\/face-api.*ai\.faces.*CUTLINE_FACE_DETECTOR=rekognition/);
+      }
+      process.env[ENV.FACE_DETECTOR] = 'face-api';
+      resetProviderSettings();
+      expect(followsFaces(parseClipsRequest(face).reframe)).toBe(true);
+      expect(followsFaces(parseClipsRequest(old).reframe)).toBe(true);
+      expect(followsFaces(parseClipsRequest({ ...face, reframe: { mode: 'auto' } }).reframe)).toBe(false);
+      expect(clipsKind.prepareItems!(parseClipsRequest(face))).toEqual([{ id: FACES_ITEM }]);
+    } finally {
+      delete process.env[ENV.FACE_DETECTOR];
+      resetProviderSettings();
+    }
     const body = { src: 'a.mp4', clips: [{ start: 0, end: 1 }], captions: { transcribe: true } };
     process.env[ENV.TRANSCRIBER] = 'none';
     resetProviderSettings();
