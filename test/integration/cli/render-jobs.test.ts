@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, videoFixture } from '../../helpers/fixtures.js';
-import { ffmpeg, ffprobeJson, litBox, meanVolume, readFrame } from '../../helpers/media.js';
+import { FIXTURES, imageFixture, videoFixture } from '../../helpers/fixtures.js';
+import { ffmpeg, ffprobeJson, litBox, meanVolume, readFrame, regionMean } from '../../helpers/media.js';
 import { speechVideo } from '../../helpers/speech.js';
 
 /**
@@ -38,7 +38,7 @@ async function cli(
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cutline-cli-jobs-'));
-  await videoFixture();
+  await Promise.all([videoFixture(), imageFixture('red')]);
 });
 
 const write = async (name: string, job: unknown) => {
@@ -59,22 +59,44 @@ const manifestOf = async (out: string) =>
   JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as Manifest;
 
 describe('cutline render of each job kind', () => {
-  it('render: a { type, edit } job file with merge fields, --merge winning over the file', async () => {
-    const job = await write('cli-job-render.json', {
-      type: 'render',
-      edit: {
-        merge: [{ find: 'COLOR', replace: '#000000' }],
-        timeline: {
-          background: '{{COLOR}}',
-          tracks: [{ clips: [{ asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 1 }] }],
-        },
-        output,
+  it('render: a { type, edit } job file, its merge fields filled, --merge winning over the file', async () => {
+    const edit = {
+      merge: [{ find: 'COLOR', replace: '#000000' }],
+      timeline: {
+        background: '{{COLOR}}',
+        tracks: [
+          { clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 1, scale: 0.2 }] },
+        ],
       },
-    });
+      output,
+    };
+    const job = await write('cli-job-render.json', { type: 'render', edit });
     const out = join(dir, 'render.mp4');
     const r = await cli(['render', job, '-o', out, '--merge', 'COLOR=#ffffff']);
     expect(r.code, r.stderr).toBe(0);
     expect(Number((await ffprobeJson(out)).format.duration)).toBeCloseTo(1, 1);
+    // The corner is the background: white from --merge, not the file's black.
+    expect(regionMean(await readFrame(out, 0.5), 0, 0, 0.1, 0.1)[0]).toBeGreaterThan(200);
+  });
+
+  it('template: a saved template ({ name, edit }, as GET /v1/templates/{id} shows it) renders with its merge', async () => {
+    const job = await write('cli-job-template.json', {
+      name: 'Corner',
+      edit: {
+        merge: [{ find: 'COLOR', replace: '#ffffff' }],
+        timeline: {
+          background: '{{COLOR}}',
+          tracks: [
+            { clips: [{ asset: { type: 'image', src: 'image-red.png' }, start: 0, length: 1, scale: 0.2 }] },
+          ],
+        },
+        output,
+      },
+    });
+    const out = join(dir, 'template.mp4');
+    const r = await cli(['render', job, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(regionMean(await readFrame(out, 0.5), 0, 0, 0.1, 0.1)[0]).toBeGreaterThan(200);
   });
 
   it('mix: every variation into the folder', async () => {
