@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expansionContext, expandJob } from '../lambdas/core/kinds/expand.js';
-import type { JobType, Rendition } from '../lambdas/core/jobs/types.js';
+import type { ExpandContext, JobKind, JobType, Rendition } from '../lambdas/core/jobs/types.js';
 import { CutlineError } from '../lambdas/core/errors.js';
 import type { SourceResolver } from '../lambdas/core/media/sources.js';
 import { hasSpeech } from '../lambdas/core/providers/speech-assets.js';
@@ -20,6 +20,28 @@ export interface StandaloneJobOptions {
   threadsPerWorker?: number;
   onProgress?: (fraction: number) => void;
   onRendition?: (r: Rendition, index: number, total: number) => void;
+}
+
+/**
+ * A kind's prepare items, one after another. Work a provider runs while the state machine waits on it
+ * (Wait/Choice, then pollItem) has no one to wait for it here: refused naming what runs it.
+ */
+export async function prepareItems<R>(
+  kind: JobKind<R>,
+  request: R,
+  ctx: Omit<ExpandContext, 'prepared'>,
+): Promise<Map<string, unknown>> {
+  const prepared = new Map<string, unknown>();
+  for (const item of kind.prepareItems?.(request) ?? []) {
+    const result = await kind.prepareItem!(request, item, ctx);
+    if (result && typeof result === 'object' && 'wait' in result)
+      throw new CutlineError(
+        'NOT_SUPPORTED',
+        `${kind.type} job: "${item.id}" runs in a provider the pipeline waits on; cutline render cannot: run \`cutline start\` and submit the job to the API`,
+      );
+    prepared.set(item.id, result);
+  }
+  return prepared;
 }
 
 /**
@@ -47,17 +69,7 @@ export async function renderJobStandalone(
   await mkdir(opts.outDir, { recursive: true });
   const { resolver } = speech;
   const base = { tenantId: 'local', jobId: 'local', resolver, scratchDir: opts.scratchDir };
-  const prepared = new Map<string, unknown>();
-  for (const item of kind.prepareItems?.(request) ?? []) {
-    const result = await kind.prepareItem!(request, item, expansionContext(base));
-    // Work a provider runs while the state machine waits (Wait/Choice) has no one to wait for it here.
-    if (result && typeof result === 'object' && 'wait' in result)
-      throw new CutlineError(
-        'NOT_SUPPORTED',
-        `${type} job: "${item.id}" runs in a provider the pipeline waits on; cutline render cannot: run \`cutline start\` and submit the job to the API`,
-      );
-    prepared.set(item.id, result);
-  }
+  const prepared = await prepareItems(kind, request, expansionContext(base));
   const renditions = await expandJob(kind, request, expansionContext({ ...base, prepared }));
   const files: Array<RenderedFile & { rendition: string }> = [];
   for (const [i, r] of renditions.entries()) {
