@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { ENV } from '../lambdas/core/config.js';
+import { ENV, ENV_VARS } from '../lambdas/core/config.js';
 import { TRANSCRIBE_JOB_PREFIX } from '../lambdas/core/providers/transcription/amazon-transcribe.js';
 
 /**
@@ -26,6 +26,23 @@ export interface AiProvidersProps {
   /** Bedrock (Converse API) ranks auto-clip candidates and titles them, with this model id. Default: the heuristic. */
   readonly ranking?: { readonly modelId: string };
   /**
+   * Amazon Bedrock generation for generate scenes and the text-to-image / image-to-video assets: Nova Reel
+   * (StartAsyncInvoke, written to the outputs bucket, polled by the state machine) and Nova Canvas
+   * (InvokeModel). Default off: those are refused with NOT_SUPPORTED naming this prop.
+   */
+  readonly generation?:
+    | boolean
+    | {
+        /** Default amazon.nova-reel-v1:1. */
+        readonly videoModelId?: string;
+        /** Default amazon.nova-canvas-v1:0. */
+        readonly imageModelId?: string;
+        /** Per-job cap on the planned generations' estimated cost, USD; default 10. */
+        readonly maxUsdPerJob?: number;
+        /** Restarts of a generation Bedrock reports Failed; default 2. */
+        readonly retries?: number;
+      };
+  /**
    * Bedrock (Converse API) writes planned scenes' prompts, lengths and shot notes
    * (POST /v1/projects/{id}/plan), with this model id. Default off: plans with prompts are refused.
    */
@@ -41,7 +58,13 @@ const opt = <T extends object>(v: boolean | T | undefined): T | undefined =>
 export function aiEnvironment(props: AiProvidersProps = {}): Record<string, string> {
   const t = opt(props.transcription);
   const v = opt(props.voice);
+  const g = opt(props.generation);
   return {
+    [ENV.GENERATOR]: props.generation ? 'bedrock' : 'none',
+    ...(g?.videoModelId ? { [ENV.VIDEO_MODEL_ID]: g.videoModelId } : {}),
+    ...(g?.imageModelId ? { [ENV.IMAGE_MODEL_ID]: g.imageModelId } : {}),
+    ...(g?.maxUsdPerJob !== undefined ? { [ENV.GENERATION_MAX_USD]: String(g.maxUsdPerJob) } : {}),
+    ...(g?.retries !== undefined ? { [ENV.GENERATION_RETRIES]: String(g.retries) } : {}),
     [ENV.TRANSCRIBER]: props.transcription ? 'transcribe' : 'none',
     [ENV.VOICE]: props.voice ? 'polly' : 'none',
     [ENV.RANKER]: props.ranking ? 'bedrock' : 'heuristic',
@@ -64,6 +87,10 @@ export function aiEnvironment(props: AiProvidersProps = {}): Record<string, stri
  * - Bedrock: InvokeModel (what Converse needs) on the one foundation model (the probe step ranks);
  * - Rekognition: Start/GetFaceDetection (prepare items). Neither authorizes against a resource, so `*`;
  *   Rekognition reads the staged video with the caller's rights (work/ read, granted in pipeline.ts).
+ * - Bedrock generation (prepare items): InvokeModel on the two foundation models (Nova Canvas's InvokeModel
+ *   and Nova Reel's StartAsyncInvoke both authorize as bedrock:InvokeModel) and GetAsyncInvoke on the
+ *   account's async invocations. Bedrock writes the video with the caller's own s3:PutObject on work/*,
+ *   which the prepare-item function already has.
  */
 export function grantAiProviders(
   scope: Stack,
@@ -91,6 +118,25 @@ export function grantAiProviders(
         resources: ['*'],
       }),
     );
+  const g = opt(props.generation);
+  if (props.generation) {
+    const models = [
+      g?.videoModelId ?? ENV_VARS.VIDEO_MODEL_ID.fallback,
+      g?.imageModelId ?? ENV_VARS.IMAGE_MODEL_ID.fallback,
+    ];
+    fns.prepareItem.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: models.map((m) => `arn:${scope.partition}:bedrock:${region}::foundation-model/${m}`),
+      }),
+    );
+    fns.prepareItem.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['bedrock:GetAsyncInvoke'],
+        resources: [`arn:${scope.partition}:bedrock:${region}:${scope.account}:async-invoke/*`],
+      }),
+    );
+  }
   if (props.ranking)
     fns.probe.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({

@@ -91,6 +91,12 @@ export function applyNagSuppressions(stack: Stack): void {
         ],
     ),
   ];
+  // ai.generation: Bedrock names an async invocation when it starts, and GetAsyncInvoke authorizes per
+  // invocation, so the poll's grant is the account's invocations (acknowledged whether or not enabled).
+  wildcards.push([
+    'Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:async-invoke/*',
+    'Nova Reel invocations are named by Bedrock at StartAsyncInvoke; the prepare items poll them with GetAsyncInvoke, authorized per invocation ARN.',
+  ]);
   for (const b of p.destinationBuckets)
     wildcards.push([
       `Resource::arn:<AWS::Partition>:s3:::${b}/*`,

@@ -1,4 +1,5 @@
 import './polyfills.js';
+import { readGenerationSettings } from '../lambdas/core/providers/generation/settings.js';
 import { LOCAL_MEDIACONVERT_QUEUE, LOCAL_MEDIACONVERT_ROLE } from './mediaconvert.js';
 import { chromiumPath } from '../lambdas/core/html/rasterize.js';
 import { randomBytes, createHash } from 'node:crypto';
@@ -240,6 +241,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     ...limitsEnv(opts.limits ?? {}),
   };
   Object.assign(process.env, env);
+  // A bad generation setting (CUTLINE_GENERATOR, CUTLINE_GENERATION_ENDPOINT, …) stops the start, named.
+  readGenerationSettings(process.env);
   if (!opts.limits || !Object.keys(opts.limits).length) delete process.env[ENV.LIMITS];
   if (!opts.quotas?.default) delete process.env[ENV.DEFAULT_QUOTA];
   if (!opts.webhookRetry) delete process.env[ENV.WEBHOOK_RETRY];

@@ -178,7 +178,7 @@ export class LocalStepFunctions {
     this.overrides = {
       Validate: lambdaTask(p.validate),
       PrepareItem: lambdaTask(p.prepareItem),
-      // An asynchronous provider's poll (after the machine's Wait) runs the same task with `poll`.
+      // The poll of work a provider runs asynchronously (a generation, a transcription job): same function.
       PollPrepareItem: lambdaTask(p.prepareItem),
       Probe: lambdaTask(p.probe),
       Plan: lambdaTask(p.plan),

@@ -322,6 +322,50 @@ export const ENV_VARS = {
     default: 'AWS_REGION',
     setBy: ['stack'],
   },
+  GENERATOR: {
+    name: 'CUTLINE_GENERATOR',
+    meaning:
+      'Image/video generation (generate scenes, text-to-image and image-to-video assets): bedrock | http | none (core/providers/generation/settings.ts).',
+    default: 'unset: http when GENERATION_ENDPOINT is set, else none (NOT_SUPPORTED)',
+    setBy: ['stack', 'local', 'operator'],
+  },
+  GENERATION_ENDPOINT: {
+    name: 'CUTLINE_GENERATION_ENDPOINT',
+    meaning: 'Base URL of an HTTP generation provider (the protocol in docs/generation-http.md).',
+    setBy: ['operator'],
+  },
+  GENERATION_POLL_SECONDS: {
+    name: 'CUTLINE_GENERATION_POLL_SECONDS',
+    meaning:
+      "Seconds the state machine waits between polls of a generation that is running (the Wait state's).",
+    default: '30 for Bedrock, 5 for the HTTP provider',
+    setBy: ['operator', 'tests'],
+  },
+  GENERATION_RETRIES: {
+    name: 'CUTLINE_GENERATION_RETRIES',
+    meaning: 'How many times a scene or asset whose generation the provider failed is started again.',
+    fallback: '2',
+    setBy: ['stack', 'operator'],
+  },
+  GENERATION_MAX_USD: {
+    name: 'CUTLINE_GENERATION_MAX_USD',
+    meaning:
+      "Per-job cap on the estimated cost of a job's planned generations (USD); a job over it is refused at submit.",
+    fallback: '10',
+    setBy: ['stack', 'operator'],
+  },
+  VIDEO_MODEL_ID: {
+    name: 'CUTLINE_VIDEO_MODEL_ID',
+    meaning: 'Bedrock model of text-to-video and image-to-video (StartAsyncInvoke).',
+    fallback: 'amazon.nova-reel-v1:1',
+    setBy: ['stack'],
+  },
+  IMAGE_MODEL_ID: {
+    name: 'CUTLINE_IMAGE_MODEL_ID',
+    meaning: 'Bedrock model of text-to-image and character references (InvokeModel).',
+    fallback: 'amazon.nova-canvas-v1:0',
+    setBy: ['stack'],
+  },
   FFMPEG_PATH: {
     name: 'CUTLINE_FFMPEG',
     meaning: 'The ffmpeg binary.',

@@ -24,13 +24,15 @@ export interface Resources {
 }
 
 /** The stack as `cdk synth` makes it, without bundling (the policies do not depend on the bundles). */
-export function synthesizedTemplate(): Json {
+export function synthesizedTemplate(
+  extra: Partial<NonNullable<ConstructorParameters<typeof CutlineStack>[2]>['platform']> = {},
+): Json {
   const app = new App({ context: { allowMissingFfmpegLayer: true, 'aws:cdk:bundling-stacks': [] } });
   // Configured as the local platform runs: MediaConvert packaging enabled (its local adapter), and the
   // output.destinations bucket iam.test.ts sends to.
   const stack = new CutlineStack(app, 'Iam', {
     env: { account: ACCOUNT, region: REGION },
-    platform: { mediaConvert: true, destinationBuckets: ['cutline-test-destination'] },
+    platform: { mediaConvert: true, destinationBuckets: ['cutline-test-destination'], ...extra },
   });
   return Template.fromStack(stack).toJSON();
 }
@@ -166,6 +168,26 @@ export function iamRequests(call: RecordedCall, template?: Json): IamRequest[] {
     bucket,
   });
   switch (call.service) {
+    // Bedrock Runtime: InvokeModel, and StartAsyncInvoke (authorized as bedrock:InvokeModel, and Bedrock
+    // writes the output with the caller's own s3:PutObject), on the foundation model; GetAsyncInvoke on
+    // the invocation.
+    case 'bedrock': {
+      const model = `arn:aws:bedrock:${REGION}::foundation-model/${i.modelId}`;
+      if (cmd === 'InvokeModel' || cmd === 'Converse')
+        return [{ action: 'bedrock:InvokeModel', resource: model, context: {} }];
+      if (cmd === 'StartAsyncInvoke') {
+        const uri = (call.input as { outputDataConfig?: { s3OutputDataConfig?: { s3Uri?: string } } })
+          .outputDataConfig?.s3OutputDataConfig?.s3Uri;
+        const [bucket, ...prefix] = (uri ?? '').replace(/^s3:\/\//, '').split('/');
+        return [
+          { action: 'bedrock:InvokeModel', resource: model, context: {} },
+          { ...s3('PutObject', `${prefix.join('/')}/abc123def456/output.mp4`, bucket) },
+        ];
+      }
+      if (cmd === 'GetAsyncInvoke')
+        return [{ action: 'bedrock:GetAsyncInvoke', resource: toAws(i.invocationArn!), context: {} }];
+      break;
+    }
     case 's3':
       switch (cmd) {
         case 'GetObject':

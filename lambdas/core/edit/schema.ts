@@ -468,6 +468,31 @@ export const TextToSpeechAsset = z.strictObject({
   lipSync: z.never({ error: LIP_SYNC_REFUSAL }).optional(),
 });
 
+/**
+ * Shotstack's text-to-image asset: a still generated from `prompt` at width x height by the deployment's
+ * generator (Nova Canvas in AWS, an HTTP provider locally) before the render; it then plays as an image.
+ */
+export const TextToImageAsset = z.strictObject({
+  type: z.literal('text-to-image'),
+  prompt: nonEmpty('prompt').max(1000, 'prompt is longer than 1000 characters'),
+  width: z.number().int('width must be a whole number of pixels').min(64).max(4096),
+  height: z.number().int('height must be a whole number of pixels').min(64).max(4096),
+  crop: Crop.optional(),
+});
+
+/**
+ * Shotstack's image-to-video asset: a clip generated from the image at `src` (its first frame), moved as
+ * `prompt` says (Nova Reel in AWS, an HTTP provider locally), before the render; it then plays as video.
+ */
+export const ImageToVideoAsset = z.strictObject({
+  type: z.literal('image-to-video'),
+  src: Src,
+  prompt: nonEmpty('prompt').max(512, 'prompt is longer than 512 characters').optional(),
+  aspectRatio: z.enum(['1:1', '4:3', '16:9', '9:16', '3:4', '21:9', '9:21']).optional(),
+  speed: Speed.optional(),
+  crop: Crop.optional(),
+});
+
 const assetTypes = [
   'video',
   'image',
@@ -482,6 +507,8 @@ const assetTypes = [
   'luma',
   'rich-caption',
   'text-to-speech',
+  'text-to-image',
+  'image-to-video',
 ] as const;
 export const Asset = z.discriminatedUnion(
   'type',
@@ -499,6 +526,8 @@ export const Asset = z.discriminatedUnion(
     LumaAsset,
     RichCaptionAsset,
     TextToSpeechAsset,
+    TextToImageAsset,
+    ImageToVideoAsset,
   ],
   {
     error: (issue) => {

@@ -1,18 +1,23 @@
 import { CutlineError, type IssueDetail } from '../errors.js';
+import { generationSettings, NO_GENERATOR } from '../providers/generation/settings.js';
 
 /**
  * Parts of Shotstack's Edit API that cutline knows but cannot do here, found before the schema runs so
  * the client hears why (NOT_SUPPORTED, naming what would be needed) instead of "unknown asset type".
- * Reads the raw JSON: pure, no I/O.
+ * Reads the raw JSON (and whether the deployment generates images and video): no I/O.
  */
 
-/** AI asset types with no provider in cutline (text-to-speech is the voice provider's, elsewhere). */
+/**
+ * AI asset types, refused here only where the deployment has no generator (providers/generation); where
+ * it has one, a job generates them before the render (providers/edit-generation.ts).
+ */
 const GENERATED: Record<string, string> = {
-  'text-to-image':
-    'text-to-image assets need an image generation provider, and cutline has none (no ImageGenerator is implemented for this deployment): generate the image elsewhere and use an image asset with its src',
-  'image-to-video':
-    'image-to-video assets need a video generation provider, and cutline has none (no VideoGenerator is implemented for this deployment): generate the clip elsewhere and use a video asset with its src',
+  'text-to-image': `text-to-image assets need an image generation provider, and ${NO_GENERATOR}; or generate the image elsewhere and use an image asset with its src`,
+  'image-to-video': `image-to-video assets need a video generation provider, and ${NO_GENERATOR}; or generate the clip elsewhere and use a video asset with its src`,
 };
+/** A video asset's `prompt` (Shotstack's generate-in-place form) is not built: the image-to-video asset is. */
+const VIDEO_PROMPT =
+  'a video asset with a prompt is not supported: use an image-to-video asset (src: the first frame, prompt: the motion), or a generate scene in a project';
 
 const DESTINATIONS = ['s3', 'shotstack'];
 
@@ -22,6 +27,8 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /** Transcription for `alias://` caption sources is the AI provider seam's; until it is wired, refused. */
 export const NO_TRANSCRIBER =
   'captions from "alias://name" (the named clip transcribed) need a transcription provider, and this deployment has none configured: give src an SRT, WebVTT or word-level transcript JSON file';
+
+const generates = () => generationSettings().generator !== 'none';
 
 export function checkUnsupported(edit: unknown): void {
   if (!isObject(edit)) return;
@@ -36,12 +43,15 @@ export function checkUnsupported(edit: unknown): void {
       const at = `timeline.tracks[${t}].clips[${c}].asset`;
       // Own keys only: a type such as "valueOf" must not find Object.prototype's.
       const why =
-        typeof asset.type === 'string' && Object.hasOwn(GENERATED, asset.type)
+        typeof asset.type === 'string' && Object.hasOwn(GENERATED, asset.type) && !generates()
           ? GENERATED[asset.type]
           : undefined;
       if (why) problems.push({ path: `${at}.type`, message: why });
       if (asset.type === 'video' && asset.prompt !== undefined)
-        problems.push({ path: `${at}.prompt`, message: GENERATED['image-to-video']! });
+        problems.push({
+          path: `${at}.prompt`,
+          message: generates() ? VIDEO_PROMPT : GENERATED['image-to-video']!,
+        });
       if (
         (asset.type === 'caption' || asset.type === 'rich-caption') &&
         typeof asset.src === 'string' &&

@@ -15,6 +15,7 @@ import { vectorDocument } from '../render/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
 import { richTextDocument, richTextFace } from '../render/rich-text.js';
 import { AUTO_CAPTIONS, assertSpeechResolved } from '../providers/speech-assets.js';
+import { assertGenerationResolved } from '../providers/generated-assets.js';
 
 interface SourceRef {
   src: string;
@@ -109,6 +110,7 @@ export interface PrepareOptions {
 /** The I/O before compiling: resolve and probe every source, read captions and fonts, place the clips. */
 export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<CompileInput> {
   assertSpeechResolved(edit);
+  assertGenerationResolved(edit);
   const limits = resolveLimits(opts.limits);
   const refs = collectSources(edit);
   const media = new Map<string, MediaEntry>();

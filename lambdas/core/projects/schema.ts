@@ -95,12 +95,19 @@ export const VoiceoverScene = z.strictObject({
   title: text('title', 300).optional(),
   lipSync: LipSync,
 });
-/** Text-to-video (Amazon Bedrock, where the stack enables it). */
+/**
+ * Generated media (Amazon Bedrock where the stack enables it, an HTTP provider locally): a clip from the
+ * prompt (text-to-video), from `image` as its first frame (image-to-video), or a still (`kind: "image"`,
+ * text-to-image, with Ken Burns motion). The project's subject and reference images keep it consistent.
+ */
 export const GenerateScene = z.strictObject({
   source: z.literal('generate'),
   prompt: text('prompt', 1000),
+  kind: z.enum(['video', 'image'], { error: 'kind must be video or image' }).default('video'),
+  image: StoredSrc.optional(),
   length: seconds.default(6),
   fit: SceneFit.optional(),
+  effect: Effect.optional(),
   lipSync: LipSync,
 });
 
@@ -127,7 +134,8 @@ export type SceneStatus = z.infer<typeof SceneStatus>;
 /** Media a provider made for a scene: where it is and how long it runs. */
 export const SceneMedia = z.strictObject({
   src: Src,
-  kind: z.enum(['audio', 'video']),
+  kind: z.enum(['audio', 'video', 'image']),
+  /** Seconds it runs (a still: the scene's length). */
   durationSeconds: z.number().positive(),
   /** The spoken words with their timings (a word-level transcript JSON), for generated speech. */
   transcript: Src.optional(),

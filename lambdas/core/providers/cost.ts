@@ -19,6 +19,13 @@ export const PROVIDER_PRICES = {
   /** Amazon Rekognition Video face detection, per second of video ($0.10 a minute). */
   rekognition: { unit: 'seconds', usd: 0.1 / 60 },
   'face-api': { unit: 'seconds', usd: 0 },
+  /** Amazon Nova Reel, per second of generated video (720p 24 fps: $0.08 a second). */
+  'nova-reel': { unit: 'seconds', usd: 0.08 },
+  /** Amazon Nova Canvas, per standard image up to 1024 x 1024 ($0.04). */
+  'nova-canvas': { unit: 'images', usd: 0.04 },
+  /** The operator's own HTTP generation provider: its cost is the operator's to know. */
+  'http-video': { unit: 'seconds', usd: 0 },
+  'http-image': { unit: 'images', usd: 0 },
 } as const satisfies Record<string, { unit: string; usd: number }>;
 
 export type ProviderName = keyof typeof PROVIDER_PRICES;
@@ -35,6 +42,10 @@ export const PROVIDER_LABELS: Record<ProviderName, string> = {
   heuristic: 'the heuristic ranker',
   rekognition: 'Amazon Rekognition',
   'face-api': 'face-api',
+  'nova-reel': 'Amazon Bedrock (Nova Reel)',
+  'nova-canvas': 'Amazon Bedrock (Nova Canvas)',
+  'http-video': 'the HTTP generation provider (video)',
+  'http-image': 'the HTTP generation provider (images)',
 };
 
 export interface ProviderUsage {

@@ -20,6 +20,8 @@ import { movingFaceVideo } from '../../helpers/faces.js';
 import { speechVideo } from '../../helpers/speech.js';
 import { reply, scriptedModel } from '../../helpers/llm-server.js';
 import { resetProviderSettings } from '../../../lambdas/core/providers/settings.js';
+import { startGenerationServer, type GenerationServer } from '../../helpers/generation-server.js';
+import { resetProviderEnv } from '../../../lambdas/core/projects/providers/index.js';
 import { api, fixtureUrl, startTestPlatform, waitForJob, type Api } from '../../helpers/platform.js';
 
 /**
@@ -35,6 +37,7 @@ let template: ReturnType<typeof synthesizedTemplate>;
 let recordFile: string;
 let model: Awaited<ReturnType<typeof scriptedModel>>;
 const DESTINATION = 'cutline-test-destination';
+let generation: GenerationServer | undefined;
 
 const title = (text: string, length = 1) => ({
   timeline: { tracks: [{ clips: [{ asset: { type: 'title', text }, start: 0, length }] }] },
@@ -157,6 +160,8 @@ async function flows(): Promise<void> {
       { source: 'image', src: fixtureUrl('image-red.png'), length: 1 },
       // Generated media: a prepare item (espeak-ng), published under the tenant's inputs/.
       { source: 'voiceover', text: 'Two.' },
+      // Generated video through the HTTP provider: the poll loop (PollPrepareItem), published the same way.
+      { source: 'generate', prompt: 'a blue sky', length: 1 },
     ],
   });
   await ok(`/v1/projects/${project.id}/scenes`, { source: 'title', text: 'Two', length: 1 });
@@ -221,6 +226,10 @@ beforeAll(async () => {
   process.env[ENV.LLM_ENDPOINT] = model.url;
   process.env[ENV.RANKER] = 'heuristic';
   resetProviderSettings();
+  generation = await startGenerationServer();
+  process.env[ENV.GENERATION_ENDPOINT] = generation.url;
+  process.env[ENV.GENERATION_POLL_SECONDS] = '1';
+  resetProviderEnv();
   platform = await startTestPlatform({
     planLimits: { minChunkSeconds: 1 },
     destinationBuckets: [DESTINATION],
@@ -245,6 +254,10 @@ afterAll(async () => {
   delete process.env[ENV.RANKER];
   resetProviderSettings();
   await model?.close();
+  delete process.env[ENV.GENERATION_ENDPOINT];
+  delete process.env[ENV.GENERATION_POLL_SECONDS];
+  resetProviderEnv();
+  await generation?.close();
 });
 
 /** Every distinct (function, action, resource) the flows used, evaluated. */
@@ -267,6 +280,70 @@ const denied = (v: Verdict[]) =>
     .map((x) => `${x.caller}: ${x.action} on ${x.resource} → ${x.result}${x.errors ? ` ${x.errors}` : ''}`);
 
 describe('IAM simulation of the calls each function makes', () => {
+  it('with ai.generation: the Bedrock calls the generator makes are allowed to the prepare items, and to no other function', async () => {
+    const t = synthesizedTemplate({ ai: { generation: true } });
+    const at = (caller: string): RecordedCall[] => [
+      {
+        caller,
+        service: 'bedrock',
+        command: 'StartAsyncInvokeCommand',
+        input: {
+          modelId: 'amazon.nova-reel-v1:1',
+          outputDataConfig: {
+            s3OutputDataConfig: { s3Uri: `s3://${LOCAL_BUCKETS.outputs}/work/job-1/generation/scene-a` },
+          },
+        },
+      },
+      {
+        caller,
+        service: 'bedrock',
+        command: 'GetAsyncInvokeCommand',
+        input: { invocationArn: `arn:aws:bedrock:us-east-1:123456789012:async-invoke/abc123def456` },
+      },
+      {
+        caller,
+        service: 'bedrock',
+        command: 'InvokeModelCommand',
+        input: { modelId: 'amazon.nova-canvas-v1:0' },
+      },
+    ];
+    const judge = async (list: RecordedCall[], template: typeof t) => {
+      const buckets = bucketPolicies(template);
+      const out: Verdict[] = [];
+      for (const c of list)
+        for (const r of iamRequests(c, template))
+          out.push(await evaluate(c.caller, principalFor(template, c.caller), r, buckets));
+      return out;
+    };
+    const prepare = await judge(at(HANDLERS.pipeline.prepareItem), t);
+    expect(prepare.map((v) => v.action)).toEqual([
+      'bedrock:InvokeModel',
+      's3:PutObject',
+      'bedrock:GetAsyncInvoke',
+      'bedrock:InvokeModel',
+    ]);
+    expect(denied(prepare)).toEqual([]);
+    // Another model, another function, or the stack without ai.generation: denied.
+    const other = await judge(
+      [
+        {
+          caller: HANDLERS.pipeline.prepareItem,
+          service: 'bedrock',
+          command: 'InvokeModelCommand',
+          input: { modelId: 'amazon.titan-image-generator-v2:0' },
+        },
+      ],
+      t,
+    );
+    expect(denied(other)).toHaveLength(1);
+    expect(
+      denied(await judge(at(HANDLERS.pipeline.probe), t)).filter((d) => d.includes('bedrock:')),
+    ).toHaveLength(3);
+    expect(
+      denied(await judge(at(HANDLERS.pipeline.prepareItem), template)).filter((d) => d.includes('bedrock:')),
+    ).toHaveLength(3);
+  }, 60_000);
+
   it('recorded the calls of every function the flows ran, attributed to that function', () => {
     const callers = new Set(calls.map((c) => c.caller));
     for (const entry of [

@@ -199,7 +199,7 @@ describe('scene projects API', () => {
       details: [{ path: 'scenes[0].src' }],
     });
 
-    // Text-to-video is not built: refused up front, with the reason, not accepted and failed later.
+    // No generator is configured here: refused up front, naming what to configure, not accepted and failed later.
     const generate = await call('POST', '/v1/projects', {
       mode: 'music-video',
       scenes: [
@@ -210,7 +210,9 @@ describe('scene projects API', () => {
     expect(generate.status).toBe(400);
     expect(generate.body.error.code).toBe('NOT_SUPPORTED');
     expect(generate.body.error.details[0].path).toBe('scenes[1].source');
-    expect(generate.body.error.message).toMatch(/Amazon Bedrock.*not available in this build/);
+    expect(generate.body.error.message).toMatch(
+      /no image or video generation provider configured.*Amazon Bedrock.*CUTLINE_GENERATION_ENDPOINT/,
+    );
 
     const created = await call('POST', '/v1/projects', {
       mode: 'custom',

@@ -1,4 +1,6 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { applyNagSuppressions } from '../../../lib/nag.js';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CutlineStack } from '../../../lib/cutline-stack.js';
@@ -89,5 +91,41 @@ describe('AI provider props of the construct', () => {
       [ENV.PLANNER]: 'bedrock',
       [ENV.PLANNER_MODEL_ID]: 'amazon.nova-pro-v1:0',
     });
+  });
+
+  it("generation: InvokeModel on exactly the two models and GetAsyncInvoke on the account's invocations, for the prepare items", () => {
+    const t = synth({
+      platform: {
+        ai: { generation: { videoModelId: 'amazon.nova-reel-v1:1', maxUsdPerJob: 3, retries: 1 } },
+      },
+    });
+    const arn = (tail: string) =>
+      JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:bedrock:us-east-1:${tail}`]] });
+    expect(aiGrants(t)).toEqual(
+      [
+        `${HANDLERS.pipeline.prepareItem} bedrock:InvokeModel ${JSON.stringify([
+          JSON.parse(arn(':foundation-model/amazon.nova-reel-v1:1')),
+          JSON.parse(arn(':foundation-model/amazon.nova-canvas-v1:0')),
+        ])}`,
+        `${HANDLERS.pipeline.prepareItem} bedrock:GetAsyncInvoke ${arn('123456789012:async-invoke/*')}`,
+      ].sort(),
+    );
+    // Every function knows (submit refuses what is off; the prepare items run it).
+    for (const entry of [HANDLERS.api.renders, HANDLERS.pipeline.prepareItem])
+      expect(envOf(t, entry)).toMatchObject({
+        [ENV.GENERATOR]: 'bedrock',
+        [ENV.VIDEO_MODEL_ID]: 'amazon.nova-reel-v1:1',
+        [ENV.GENERATION_MAX_USD]: '3',
+        [ENV.GENERATION_RETRIES]: '1',
+      });
+    expect(envOf(synth(), HANDLERS.api.renders)).toMatchObject({ [ENV.GENERATOR]: 'none' });
+  });
+
+  it('generation passes cdk-nag AwsSolutions (its one wildcard, the async invocations, acknowledged)', () => {
+    const app = new App({ context: { allowMissingFfmpegLayer: true, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new CutlineStack(app, 'Nag', { platform: { ai: { generation: true } } });
+    applyNagSuppressions(stack);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
   });
 });

@@ -27,7 +27,7 @@ const editOf = (clips: Json[], output: Json = { format: 'mp4' }, extra: Json = {
 });
 const image = clip({ type: 'image', src: 'a.png' });
 const SUPPORTED =
-  'use one of video, image, title, text, rich-text, html, svg, shape, audio, caption, luma, rich-caption, text-to-speech';
+  'use one of video, image, title, text, rich-text, html, svg, shape, audio, caption, luma, rich-caption, text-to-speech, text-to-image, image-to-video';
 
 describe('parseEdit: valid edits', () => {
   it.each([
@@ -273,7 +273,7 @@ describe('parseEdit: wrong values give the exact path and a human message', () =
     expect(details(editOf([clip({ src: 'x' })]))).toEqual([
       {
         path: 'timeline.tracks[0].clips[0].asset.type',
-        message: `asset.type is required: one of video, image, title, text, rich-text, html, svg, shape, audio, caption, luma, rich-caption, text-to-speech`,
+        message: `asset.type is required: one of video, image, title, text, rich-text, html, svg, shape, audio, caption, luma, rich-caption, text-to-speech, text-to-image, image-to-video`,
       },
     ]);
   });

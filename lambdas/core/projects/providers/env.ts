@@ -1,3 +1,4 @@
+import { generatorFor } from '../../providers/generation/index.js';
 import { voiceFor } from '../../providers/voice/index.js';
 import { resetProviderSettings } from '../../providers/settings.js';
 import type { ProviderEnv } from './types.js';
@@ -8,7 +9,8 @@ let cached: ProviderEnv | undefined;
 export function providerEnv(): ProviderEnv {
   if (!cached) {
     const voice = voiceFor();
-    cached = voice ? { voice } : {};
+    const generator = generatorFor();
+    cached = { ...(voice ? { voice } : {}), ...(generator ? { generator } : {}) };
   }
   return cached;
 }

@@ -7,7 +7,15 @@ import type { ProviderEnv, SceneProvider } from './types.js';
 import { uploadProvider } from './upload.js';
 import { voiceoverProvider } from './voiceover.js';
 
-export type { PlaceContext, PrepareContext, ProviderEnv, SceneClips, SceneProvider, Slot } from './types.js';
+export type {
+  PlaceContext,
+  PrepareContext,
+  ProviderEnv,
+  SceneClips,
+  ScenePending,
+  SceneProvider,
+  Slot,
+} from './types.js';
 export { providerEnv, resetProviderEnv } from './env.js';
 
 const PROVIDERS: Record<SceneSource, SceneProvider> = {
