@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expansionContext, expandJob } from '../lambdas/core/kinds/expand.js';
 import type { ExpandContext, JobKind, JobType, Rendition } from '../lambdas/core/jobs/types.js';
 import { CutlineError } from '../lambdas/core/errors.js';
@@ -22,9 +23,13 @@ export interface StandaloneJobOptions {
   onRendition?: (r: Rendition, index: number, total: number) => void;
 }
 
+const pending = (r: unknown): r is { wait: { seconds: number; state: Record<string, string | number> } } =>
+  !!r && typeof r === 'object' && 'wait' in r;
+
 /**
- * A kind's prepare items, one after another. Work a provider runs while the state machine waits on it
- * (Wait/Choice, then pollItem) has no one to wait for it here: refused naming what runs it.
+ * A kind's prepare items, one after another. Work a provider is still running (a generation job) is
+ * waited on and polled here, as the state machine's Wait/Choice loop does; a kind that cannot poll it is
+ * refused naming what runs it.
  */
 export async function prepareItems<R>(
   kind: JobKind<R>,
@@ -33,12 +38,16 @@ export async function prepareItems<R>(
 ): Promise<Map<string, unknown>> {
   const prepared = new Map<string, unknown>();
   for (const item of kind.prepareItems?.(request) ?? []) {
-    const result = await kind.prepareItem!(request, item, ctx);
-    if (result && typeof result === 'object' && 'wait' in result)
-      throw new CutlineError(
-        'NOT_SUPPORTED',
-        `${kind.type} job: "${item.id}" runs in a provider the pipeline waits on; cutline render cannot: run \`cutline start\` and submit the job to the API`,
-      );
+    let result = await kind.prepareItem!(request, item, ctx);
+    while (pending(result)) {
+      if (!kind.pollItem)
+        throw new CutlineError(
+          'NOT_SUPPORTED',
+          `${kind.type} job: "${item.id}" runs in a provider the pipeline waits on; cutline render cannot: run \`cutline start\` and submit the job to the API`,
+        );
+      await sleep(result.wait.seconds * 1000);
+      result = await kind.pollItem(request, item, result.wait.state, ctx);
+    }
     prepared.set(item.id, result);
   }
   return prepared;

@@ -30,6 +30,8 @@ export function standaloneKind(type: JobType, speech: LocalSpeech, outDir: strin
       // No project store: the scenes' status is the run's own output.
       sink: () => undefined,
       caller: () => unmeteredCaller,
+      // Nothing to meter on: this run has no job record or usage table.
+      meterGeneration: () => Promise.resolve(),
       publish: (f) => speech.publishers.publish(f.path, f.name),
     });
   if (type === 'clips') {

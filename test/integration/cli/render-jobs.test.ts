@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, imageFixture, videoFixture } from '../../helpers/fixtures.js';
 import { ffmpeg, ffprobeJson, litBox, meanVolume, readFrame, regionMean } from '../../helpers/media.js';
+import { startGenerationServer } from '../../helpers/generation-server.js';
 import { speechVideo } from '../../helpers/speech.js';
 
 /**
@@ -161,6 +162,44 @@ describe('cutline render of each job kind', () => {
     const r = await cli(['render', job, '-o', join(dir, 'generate')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^cutline: NOT_SUPPORTED: .*project\.scenes\[0\]/m);
+  });
+
+  it('project: a generate scene is made by the configured HTTP provider, polled until done', async () => {
+    const gen = await startGenerationServer();
+    try {
+      const job = await write('cli-job-generate-http.json', {
+        type: 'project',
+        project: {
+          mode: 'custom',
+          output,
+          scenes: [
+            {
+              id: 'g',
+              status: 'pending',
+              attempts: 0,
+              source: 'generate',
+              kind: 'image',
+              prompt: 'a red field',
+              length: 1,
+            },
+          ],
+        },
+      });
+      const out = join(dir, 'generate-http');
+      const r = await cli(['render', job, '-o', out], {
+        CUTLINE_GENERATION_ENDPOINT: gen.url,
+        CUTLINE_GENERATION_POLL_SECONDS: '1',
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(gen.requests).toHaveLength(1);
+      const video = (await manifestOf(out)).outputs[0]!.files.find((f) => f.kind === 'video')!.path;
+      // The provider's red still fills the frame.
+      const [red, green] = regionMean(await readFrame(video, 0.5), 0, 0, 0.2, 0.2);
+      expect(red).toBeGreaterThan(180);
+      expect(green).toBeLessThan(80);
+    } finally {
+      await gen.close();
+    }
   });
 
   it('clips: captions.transcribe runs pocketsphinx on real speech; the captions are lit during the words', async () => {

@@ -34,7 +34,22 @@ describe('prepareItems (cutline render <job.json>)', () => {
     ]);
   });
 
-  it('refuses work the pipeline would wait on, naming cutline start', async () => {
+  it('waits on work a provider is still running and polls it until it answers', async () => {
+    const polls: unknown[] = [];
+    const kind: JobKind<null> = {
+      ...kindAnswering({ scene: { wait: { seconds: 0, state: { n: 1 } } } }),
+      pollItem: (_req, _item, state) => {
+        polls.push(state);
+        const n = Number(state.n);
+        return Promise.resolve(n < 3 ? { wait: { seconds: 0, state: { n: n + 1 } } } : { media: 'done' });
+      },
+    };
+    const out = await prepareItems(kind, null, await ctx());
+    expect(polls).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(out.get('scene')).toEqual({ media: 'done' });
+  });
+
+  it('refuses work the pipeline would wait on when the kind cannot poll it, naming cutline start', async () => {
     const kind = kindAnswering({ transcript: { wait: { seconds: 5, state: { job: 'x' } } } });
     await expect(prepareItems(kind, null, await ctx())).rejects.toMatchObject({
       code: 'NOT_SUPPORTED',
