@@ -5,6 +5,7 @@ import { mixesView } from './mixes.js';
 import { projectListView, projectView } from './projects.js';
 import { showNotFound } from './dom.js';
 import { forgetKey, isRemembered, keyPrompt, storedKey } from './key.js';
+import { discardKeptForms, keepForms, restoreForms } from './keep-forms.js';
 import { jobListView, jobView } from './jobs.js';
 import { submitView } from './submit.js';
 import { templateListView, templateView } from './templates.js';
@@ -26,13 +27,16 @@ let rememberAgain = false;
 
 /**
  * Any call the API refuses (401/403) forgets the key and shows the key prompt in place of the page; the
- * hash stays, so a good key brings the user back to the same page. Several refused calls at once (a
- * page's polls) show the prompt once.
+ * hash stays, so a good key brings the user back to the same page, with what was typed in its forms
+ * (keep-forms.js). Several refused calls at once (a page's polls) show the prompt once.
  */
 function refused(keyUsed) {
   if (storedKey() !== keyUsed) return;
   rememberAgain = isRemembered();
   forgetKey();
+  // A call made after the key was forgotten (a poll, a debounced check) is refused too: the prompt is
+  // already shown then, and what was kept from the page stays.
+  if (!main.querySelector('form.key-form')) keepForms(main, location.hash);
   route('The API refused the key; enter it again.');
 }
 
@@ -93,11 +97,13 @@ function route(message) {
     });
   // Move focus to the new page's heading, as a page load would, so keyboard and screen-reader users start there.
   main.querySelector('h1')?.focus({ preventScroll: true });
+  restoreForms(main, location.hash);
   document.title = `${main.querySelector('h1')?.textContent ?? 'Console'} — cutline`;
 }
 
 document.getElementById('sign-out').addEventListener('click', () => {
   forgetKey();
+  discardKeptForms();
   route();
 });
 window.addEventListener('hashchange', () => route());

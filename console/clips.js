@@ -105,7 +105,7 @@ export function clipsView(root, ctx) {
   );
 
   // Explicit ranges: rows of start / end / title.
-  const rangesList = h('ol', { class: 'rows' });
+  const rangesList = h('ol', { class: 'rows', 'data-keep': 'clips' });
   const ranges = [];
   function drawRanges() {
     replace(
@@ -149,6 +149,7 @@ export function clipsView(root, ctx) {
     'button',
     {
       type: 'button',
+      'data-add-row': 'clips',
       onclick: () => {
         addRange();
         ranges.at(-1).start.focus();

@@ -1,4 +1,5 @@
 // Jobs: the list with live status (polled) and a job's details with players for its outputs.
+import { confirmDialog } from './dialog.js';
 import {
   announce,
   between,
@@ -555,7 +556,13 @@ export function jobView(root, ctx, id) {
   }
 
   async function doCancel() {
-    if (!confirm('Cancel this job?')) return;
+    const yes = await confirmDialog({
+      title: 'Cancel this job?',
+      message: 'The job stops where it is and makes no outputs; this cannot be undone.',
+      confirm: 'Cancel job',
+      cancel: 'Keep it running',
+    });
+    if (!yes) return;
     try {
       render(await ctx.api().call('POST', `/v1/renders/${encodeURIComponent(id)}/cancel`));
     } catch (err) {

@@ -18,7 +18,7 @@ const ASPECTS = ['16:9', '9:16', '1:1', '4:5', '4:3'];
 
 export function mixesView(root, ctx) {
   const groups = [];
-  const groupsList = h('ol', { class: 'rows groups' });
+  const groupsList = h('ol', { class: 'rows groups', 'data-keep': 'groups' });
 
   const newClip = () => ({
     src: srcField(ctx, { label: 'Clip source', accept: 'video/*,image/*' }),
@@ -45,7 +45,7 @@ export function mixesView(root, ctx) {
         g.name.dataset.path = `groups[${gi}].name`;
         const clips = h(
           'ol',
-          { class: 'rows' },
+          { class: 'rows', 'data-keep': `groups[${gi}].clips` },
           g.clips.map((c, ci) => {
             const at = `groups[${gi}].clips[${ci}]`;
             const clipLabel = `${label} clip ${ci + 1}`;
@@ -113,6 +113,7 @@ export function mixesView(root, ctx) {
               'button',
               {
                 type: 'button',
+                'data-add-row': `groups[${gi}].clips`,
                 onclick: () => {
                   g.clips.push(newClip());
                   draw();
@@ -217,6 +218,7 @@ export function mixesView(root, ctx) {
           'button',
           {
             type: 'button',
+            'data-add-row': 'groups',
             onclick: () => {
               groups.push(newGroup(`group ${groups.length + 1}`));
               draw();

@@ -1,5 +1,6 @@
 // Projects: scene projects (music videos, ad creatives) — the list, create, scenes (add, replace, reorder,
 // remove), compose, and the final video. Every change goes through the API, which answers the project.
+import { confirmDialog } from './dialog.js';
 import { announce, clearOnInput, formatTime, h, replace, statusBadge, tableWrap } from './dom.js';
 import {
   compact,
@@ -141,7 +142,7 @@ function createForm(ctx) {
   const subject = textInput({ placeholder: 'the character or product the scenes are about' });
   const audio = srcField(ctx, { label: 'Backing track', path: 'audio.src', accept: 'audio/*' });
   const refs = [];
-  const refList = h('ol', { class: 'rows' });
+  const refList = h('ol', { class: 'rows', 'data-keep': 'referenceImages' });
   const drawRefs = () =>
     replace(
       refList,
@@ -209,6 +210,7 @@ function createForm(ctx) {
         'button',
         {
           type: 'button',
+          'data-add-row': 'referenceImages',
           onclick: () => {
             refs.push(srcField(ctx, { label: 'Reference image', accept: 'image/*' }));
             drawRefs();
@@ -539,8 +541,13 @@ export function projectView(root, ctx, id) {
                 type: 'button',
                 class: 'small danger',
                 'aria-label': `Remove ${label}`,
-                onclick: () => {
-                  if (confirm(`Remove scene ${s.number}?`))
+                onclick: async () => {
+                  const yes = await confirmDialog({
+                    title: `Remove scene ${s.number}?`,
+                    message: 'The scene leaves the project; the scenes after it move up.',
+                    confirm: `Remove scene ${s.number}`,
+                  });
+                  if (yes)
                     void onPage(
                       act('DELETE', `/scenes/${s.number}`, undefined, () =>
                         (
@@ -801,7 +808,12 @@ export function projectView(root, ctx, id) {
           type: 'button',
           class: 'danger',
           onclick: async () => {
-            if (!confirm('Delete this project?')) return;
+            const yes = await confirmDialog({
+              title: 'Delete this project?',
+              message: 'The project and its scenes are deleted for good.',
+              confirm: 'Delete project',
+            });
+            if (!yes) return;
             try {
               await ctx.api().call('DELETE', path);
               ctx.navigate('#/projects');

@@ -1,4 +1,5 @@
 // Templates: list, create, edit, delete, and render with merge values (a field per placeholder).
+import { confirmDialog } from './dialog.js';
 import { clearOnInput, formatTime, h, replace, tableWrap } from './dom.js';
 import { createEditor } from './editor.js';
 import { mergeFields, mergeValues } from './edit-tools.js';
@@ -71,7 +72,12 @@ export function templateListView(root, ctx) {
                   class: 'danger small',
                   'aria-label': `Delete ${t.name}`,
                   onclick: async () => {
-                    if (!confirm(`Delete the template "${t.name}"?`)) return;
+                    const yes = await confirmDialog({
+                      title: 'Delete this template?',
+                      message: `The template “${t.name}” is deleted for good; jobs already rendered from it stay.`,
+                      confirm: `Delete ${t.name}`,
+                    });
+                    if (!yes) return;
                     try {
                       await ctx.api().call('DELETE', `/v1/templates/${t.id}`);
                       await load();
@@ -229,7 +235,12 @@ export function templateView(root, ctx, id) {
                   type: 'button',
                   class: 'danger',
                   onclick: async () => {
-                    if (!confirm('Delete this template?')) return;
+                    const yes = await confirmDialog({
+                      title: 'Delete this template?',
+                      message: 'The template is deleted for good; jobs already rendered from it stay.',
+                      confirm: 'Delete template',
+                    });
+                    if (!yes) return;
                     try {
                       await ctx.api().call('DELETE', `/v1/templates/${id}`);
                       ctx.navigate('#/templates');

@@ -177,7 +177,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': {
               description:
-                'a page of renders, each with its title (template, project or dropped file name, else the kind) and, when it made one, a presigned thumbnail (its thumbnail output, else poster, else first image)',
+                'a page of renders, each with its title (template, project or dropped file name; for an edit, else its first title/text/rich-text asset’s text, at most 60 characters, else its first media file’s name without host, folders or query; for clips, the source’s file name; else the kind) and, when it made one, a presigned thumbnail (its thumbnail output, else poster, else first image)',
             },
             ...errors,
           },

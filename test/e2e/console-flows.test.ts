@@ -1,7 +1,7 @@
 /**
  * The console's shared flows end to end, in Debian's Chromium (playwright-core) against the real local
- * platform: a refused key, remembering a key, required merge fields, stale messages, the confirm before
- * an example replaces a draft, not-found pages, the jobs list's title / thumbnail / failure, editing a
+ * platform: a refused key (and the forms it keeps), remembering a key, the delete / cancel dialogs,
+ * required merge fields, stale messages, the confirm before an example replaces a draft, not-found pages, the jobs list's title / thumbnail / failure, editing a
  * project's fields, and every screen checked by axe-core and at a 375 px phone width.
  * Screenshots land in test-results/console/.
  */
@@ -139,6 +139,173 @@ describe('console flows', () => {
     await context.close();
   });
 
+  it('a refused key keeps what was typed in every form (clips, mixes, template, project), through a reload, and puts it back after the key', async () => {
+    await page.goto(platform.url);
+    await signIn(page);
+    const revoke = () => page.evaluate(() => sessionStorage.setItem('cutline.apiKey', 'revoked-key'));
+    const kept = () => page.evaluate(() => sessionStorage.getItem('cutline.keptForms'));
+    const giveKey = async () => {
+      await page.getByLabel('API key').fill(platform.apiKey);
+      await page.keyboard.press('Enter');
+    };
+    const sent = async () => JSON.parse((await page.locator('.request-json').textContent())!);
+    const reprompt = page.getByText('The API refused the key; enter it again.');
+
+    // Clips: a typed source, a second range added by hand, a ratio and a caption file.
+    await page.goto(`${platform.url}/#/clips`);
+    await page.getByRole('heading', { name: 'New clips' }).waitFor();
+    await page.getByLabel('Source video', { exact: true }).fill(fixtureUrl('talk.mp4'));
+    await page.getByRole('button', { name: 'Add a clip' }).click();
+    await page.getByLabel('Start (s), clip 2').fill('4');
+    await page.getByLabel('End (s), clip 2').fill('6.5');
+    await page.getByLabel('1:1').check();
+    await page.getByLabel('Captions', { exact: true }).selectOption('file');
+    await page
+      .getByLabel('Caption file (SRT, VTT or transcript JSON)', { exact: true })
+      .fill(fixtureUrl('talk.srt'));
+    // The key is revoked; the next edit's check is refused and the prompt replaces the form.
+    await revoke();
+    await page.getByLabel('Title, clip 2').fill('Closing');
+    await reprompt.waitFor();
+    expect(await kept()).not.toBeNull();
+    expect(await kept()).not.toContain(platform.apiKey);
+    // Kept in the tab's session storage: a reload during the prompt loses nothing either.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in with an API key' }).waitFor();
+    await giveKey();
+    await page.getByRole('heading', { name: 'New clips' }).waitFor();
+    await expect.poll(() => page.getByLabel('Title, clip 2').inputValue()).toBe('Closing');
+    expect(await page.getByLabel('Start (s), clip 2').inputValue()).toBe('4');
+    expect(await page.getByLabel('1:1').isChecked()).toBe(true);
+    // The form's own state, not only its boxes: the request it sends has everything back.
+    await expect.poll(sent).toEqual({
+      src: fixtureUrl('talk.mp4'),
+      mode: 'manual',
+      clips: [
+        { start: 0, end: 1 },
+        { start: 4, end: 6.5, title: 'Closing' },
+      ],
+      aspectRatios: ['9:16', '1:1'],
+      reframe: { mode: 'center' },
+      fit: 'crop',
+      captions: { src: fixtureUrl('talk.srt'), style: 'clean' },
+      output: { resolution: 'preview' },
+    });
+    expect(
+      await page.getByLabel('Caption file (SRT, VTT or transcript JSON)', { exact: true }).isVisible(),
+    ).toBe(true);
+    expect(await kept()).toBeNull();
+    await shot('36-clips-kept');
+    await expectAccessible(page, 'clips form restored');
+    await expectNoSideScroll(page, 'clips form restored');
+
+    // Mixes: a group and a clip added by hand, a group's clip removed by hand.
+    await page.goto(`${platform.url}/#/mixes`);
+    await page.getByRole('heading', { name: 'New mix' }).waitFor();
+    await page.getByRole('button', { name: 'Add a group' }).click();
+    await page.getByLabel('Name, group 3').fill('middle');
+    await page.getByLabel('Source, group 3 clip 1', { exact: true }).fill(fixtureUrl('b.mp4'));
+    await page.getByRole('button', { name: 'Add a clip to group 1' }).click();
+    await page.getByLabel('Source, group 1 clip 2', { exact: true }).fill(fixtureUrl('a2.mp4'));
+    await page.getByRole('button', { name: 'Add a clip to group 1' }).click();
+    await page.getByRole('button', { name: 'Remove group 1 clip 3' }).click();
+    await page.getByLabel('Length (s), group 1 clip 2').fill('1.5');
+    // The form's request once its debounced check has run on the last change.
+    await expect
+      .poll(async () => (await page.locator('.request-json').textContent())?.includes('1.5') ?? false)
+      .toBe(true);
+    const before = await sent();
+    await revoke();
+    // Typed again (the same name): the check it starts is refused.
+    await page.getByLabel('Name, group 3').fill('middle');
+    await reprompt.waitFor();
+    await giveKey();
+    await page.getByRole('heading', { name: 'New mix' }).waitFor();
+    await expect.poll(() => page.getByLabel('Length (s), group 1 clip 2').inputValue()).toBe('1.5');
+    await expect.poll(sent).toEqual(before);
+    expect(before.groups.map((g: { name: string }) => g.name)).toEqual(['intro', 'outro', 'middle']);
+    expect(await page.getByLabel('Source, group 1 clip 3', { exact: true }).count()).toBe(0);
+
+    // A template's render form (drawn after the page loads the template): the merge value comes back.
+    await page.goto(`${platform.url}/#/templates/${templateId}`);
+    await page.getByLabel('WHO', { exact: true }).fill('Grace');
+    await page.getByLabel('NAME', { exact: true }).fill('the team');
+    await revoke();
+    await page.getByRole('button', { name: 'Render', exact: true }).click();
+    await reprompt.waitFor();
+    await giveKey();
+    await expect.poll(() => page.getByLabel('WHO', { exact: true }).inputValue()).toBe('Grace');
+    expect(await page.getByLabel('NAME', { exact: true }).inputValue()).toBe('the team');
+
+    // The new-project form, with a reference image row added by hand; nothing was created meanwhile.
+    await page.goto(`${platform.url}/#/projects`);
+    const create = page.getByRole('region', { name: 'New project' });
+    await create.getByLabel('Name', { exact: true }).fill('Kept through the prompt');
+    await create.getByLabel('Subject').fill('a paper boat');
+    await create.getByRole('button', { name: 'Add a reference image' }).click();
+    await create.getByLabel('Reference image 1', { exact: true }).fill(fixtureUrl('boat.png'));
+    await revoke();
+    await create.getByRole('button', { name: 'Create project' }).click();
+    await reprompt.waitFor();
+    await giveKey();
+    await expect
+      .poll(() => create.getByLabel('Reference image 1', { exact: true }).inputValue())
+      .toBe(fixtureUrl('boat.png'));
+    expect(await create.getByLabel('Name', { exact: true }).inputValue()).toBe('Kept through the prompt');
+    expect(await create.getByLabel('Subject').inputValue()).toBe('a paper boat');
+    const projects = (await call('GET', '/v1/projects')).body.projects as Array<{ name: string }>;
+    expect(projects.map((p) => p.name)).not.toContain('Kept through the prompt');
+    await expectAccessible(page, 'project form restored');
+  });
+
+  it('cancelling a job and deleting a project ask in the console’s dialog; its Cancel keeps them', async () => {
+    await page.goto(platform.url);
+    await signIn(page);
+    const native: string[] = [];
+    const onNative = (d: import('playwright-core').Dialog) => void (native.push(d.message()), d.dismiss());
+    page.on('dialog', onNative);
+
+    // A 20-minute render, so it is still running when the dialog answers.
+    const long = await call('POST', '/v1/renders', {
+      timeline: { tracks: [{ clips: [{ asset: { type: 'title', text: 'long' }, start: 0, length: 1200 }] }] },
+      output: { format: 'mp4', size: { width: 160, height: 90 } },
+    });
+    expect(long.status).toBe(202);
+    await page.goto(`${platform.url}/#/jobs/${long.body.id}`);
+    const cancelJob = page.getByRole('button', { name: 'Cancel job' });
+    await cancelJob.click();
+    const ask = page.getByRole('dialog', { name: 'Cancel this job?' });
+    await ask.waitFor();
+    await expectAccessible(page, 'cancel-job dialog');
+    await shot('37-cancel-dialog');
+    await ask.getByRole('button', { name: 'Keep it running' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel job');
+    expect(['QUEUED', 'RUNNING']).toContain((await call('GET', `/v1/renders/${long.body.id}`)).body.status);
+    await cancelJob.click();
+    await ask.getByRole('button', { name: 'Cancel job' }).click();
+    await page.locator('.job-status .badge', { hasText: 'CANCELLED' }).waitFor({ timeout: 30_000 });
+    expect((await call('GET', `/v1/renders/${long.body.id}`)).body.status).toBe('CANCELLED');
+
+    const scrap = await call('POST', '/v1/projects', { name: 'Scrap', mode: 'custom' });
+    await page.goto(`${platform.url}/#/projects/${scrap.body.id}`);
+    await page.getByRole('heading', { name: 'Scrap' }).waitFor();
+    await page.getByRole('button', { name: 'Delete project' }).click();
+    const del = page.getByRole('dialog', { name: 'Delete this project?' });
+    await del.waitFor();
+    await expectAccessible(page, 'delete-project dialog');
+    await expectNoSideScroll(page, 'delete-project dialog');
+    await page.keyboard.press('Escape');
+    await del.waitFor({ state: 'detached' });
+    expect((await call('GET', `/v1/projects/${scrap.body.id}`)).status).toBe(200);
+    await page.getByRole('button', { name: 'Delete project' }).click();
+    await del.getByRole('button', { name: 'Delete project' }).click();
+    await page.waitForURL(/#\/projects$/);
+    expect((await call('GET', `/v1/projects/${scrap.body.id}`)).status).toBe(404);
+    page.off('dialog', onNative);
+    expect(native).toEqual([]);
+  });
+
   it('a required merge field is refused by the form, naming it, before any submit; the API refuses it too', async () => {
     await page.goto(platform.url);
     await signIn(page);
@@ -250,7 +417,8 @@ describe('console flows', () => {
         .evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth)),
     ).toBeGreaterThan(0);
     const failed = page.locator(`table.jobs tbody tr[data-id="${failedId}"]`);
-    expect(await failed.locator('a.job-title').textContent()).toBe(`Render ${failedId.slice(0, 8)}`);
+    // A plain render has no name: it is called by its first media file (no host or folders).
+    expect(await failed.locator('a.job-title').textContent()).toBe(`missing.mp4 ${failedId.slice(0, 8)}`);
     const reason = (await call('GET', `/v1/renders/${failedId}`)).body.error;
     expect(await failed.locator('.failure').textContent()).toBe(`${reason.code} ${reason.message}`);
     await expectAccessible(page, 'jobs list');

@@ -25,6 +25,7 @@ const SHOTS = resolve('test-results/console');
 let platform: LocalPlatform;
 let browser: Browser;
 let page: Page;
+const nativeDialogs: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
@@ -122,7 +123,8 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on('pageerror', (err) => console.error('page error:', err));
-  page.on('dialog', (d) => void d.accept());
+  // Confirmations are the console's own <dialog>: a native one would be a regression.
+  page.on('dialog', (d) => void (nativeDialogs.push(d.message()), d.dismiss()));
   await page.goto(platform.url);
   await page.evaluate((k) => sessionStorage.setItem('cutline.apiKey', k), platform.apiKey);
 }, 120_000);
@@ -381,8 +383,14 @@ describe('console job screens', () => {
       .toEqual(['Scene 1: upload color-red-2.mp4', 'Scene 2: title “One”', 'Scene 3: title “Three”']);
     await addScene('title', { Text: 'Extra' });
     await page.getByRole('button', { name: 'Remove scene 4' }).click();
+    const ask = page.getByRole('dialog', { name: 'Remove scene 4?' });
+    await ask.waitFor();
+    // Until confirmed, nothing is removed.
+    expect(await scenes.count()).toBe(4);
+    await ask.getByRole('button', { name: 'Remove scene 4' }).click();
     await expect.poll(() => scenes.count()).toBe(3);
     expect(await scenes.first().textContent()).toContain('attempts 0');
+    expect(nativeDialogs).toEqual([]);
 
     await page.getByRole('button', { name: 'Compose', exact: true }).click();
     const final = page.locator('figure.final-video');

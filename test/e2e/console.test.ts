@@ -277,10 +277,26 @@ describe('web console', () => {
 
     await page.goto(`${platform.url}/#/templates`);
     await page.getByRole('link', { name: 'greeting', exact: true }).waitFor();
-    page.once('dialog', (d) => void d.accept());
+    // The console's own dialog asks first (no native confirm()): Cancel keeps the template.
+    const native: string[] = [];
+    page.on('dialog', (d) => void (native.push(d.message()), d.dismiss()));
     await page.getByRole('button', { name: 'Delete greeting' }).click();
+    const ask = page.getByRole('dialog', { name: 'Delete this template?' });
+    await ask.waitFor();
+    await expectAccessible(page, 'delete-template dialog');
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Delete greeting',
+    );
+    expect((await call('GET', '/v1/templates')).body.templates.map((t: { name: string }) => t.name)).toEqual([
+      'greeting',
+    ]);
+    await page.getByRole('button', { name: 'Delete greeting' }).click();
+    await ask.getByRole('button', { name: 'Delete greeting' }).click();
     await page.getByText('No templates yet.').waitFor();
     expect((await call('GET', '/v1/templates')).body.templates).toEqual([]);
+    expect(native).toEqual([]);
   });
 
   it('every control has a label, and the layout fits a 375 px phone without sideways scrolling', async () => {

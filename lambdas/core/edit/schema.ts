@@ -161,11 +161,14 @@ export const TextBackground = z.strictObject({
   color: Color.optional(),
   opacity: unit('background.opacity').optional(),
   padding: z.number().min(0).max(500).optional(),
+  /** Rounded corners of the box, in pixels. */
+  borderRadius: z.number().min(0).max(4096).optional(),
 });
 
 export const TextAsset = z.strictObject({
   type: z.literal('text'),
-  text: z.string().min(1, 'text must not be empty'),
+  /** May be empty: Shotstack templates use an empty text with a background as a coloured panel. */
+  text: z.string(),
   font: Font.optional(),
   alignment: z
     .strictObject({
@@ -209,7 +212,7 @@ export const CaptionAsset = z.strictObject({
   style: CaptionStyle.optional(),
   highlight: Color.optional(),
   font: Font.optional(),
-  background: TextBackground.optional(),
+  background: TextBackground.omit({ borderRadius: true }).optional(),
   margin: z
     .strictObject({
       bottom: z.number().min(0).max(0.5).optional(),
@@ -243,6 +246,8 @@ export const SvgAsset = z.strictObject({
     .refine((s) => /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(s), {
       message: 'src must be SVG markup starting with <svg',
     }),
+  /** The drawing's opacity (Shotstack Studio's svg asset), multiplied with the clip's. */
+  opacity: unit('opacity').optional(),
 });
 
 /**
@@ -351,6 +356,10 @@ const RichFont = z.strictObject({
   opacity: unit('font.opacity').optional(),
   background: Color.optional(),
   stroke: RichStroke.optional(),
+  /** italic slants the face (synthesised by the browser when the family has no italic file). */
+  style: z.enum(['normal', 'italic']).optional(),
+  /** As style.lineHeight, which wins when both are given. */
+  lineHeight: z.number().min(0).max(10).optional(),
 });
 const RichStyle = z.strictObject({
   letterSpacing: z.number().min(-100).max(500).optional(),
@@ -542,9 +551,30 @@ export const Asset = z.discriminatedUnion(
 );
 
 const speeds = (names: readonly string[]) => names.flatMap((n) => [n, `${n}Slow`, `${n}Fast`]);
+/** Transitions also come `VeryFast` (Shotstack's player: 0.25 s); effects do not. */
+const transitionSpeeds = (names: readonly string[]) => names.flatMap((n) => [...speeds([n]), `${n}VeryFast`]);
 export const TRANSITIONS = [
-  ...speeds(['fade', 'reveal', 'wipeLeft', 'wipeRight', 'slideLeft', 'slideRight', 'slideUp', 'slideDown']),
-  ...speeds(['carouselLeft', 'carouselRight', 'carouselUp', 'carouselDown', 'zoom']),
+  ...transitionSpeeds([
+    'fade',
+    'reveal',
+    'wipeLeft',
+    'wipeRight',
+    'slideLeft',
+    'slideRight',
+    'slideUp',
+    'slideDown',
+  ]),
+  ...transitionSpeeds(['carouselLeft', 'carouselRight', 'carouselUp', 'carouselDown', 'zoom']),
+  ...transitionSpeeds([
+    'shuffleTopRight',
+    'shuffleRightTop',
+    'shuffleRightBottom',
+    'shuffleBottomRight',
+    'shuffleBottomLeft',
+    'shuffleLeftBottom',
+    'shuffleLeftTop',
+    'shuffleTopLeft',
+  ]),
 ] as const;
 export const Transition = z.strictObject({
   in: z.enum(TRANSITIONS as unknown as [string, ...string[]]).optional(),

@@ -24,10 +24,6 @@ const DESTINATIONS = ['s3', 'shotstack'];
 const isObject = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v);
 
-/** Transcription for `alias://` caption sources is the AI provider seam's; until it is wired, refused. */
-export const NO_TRANSCRIBER =
-  'captions from "alias://name" (the named clip transcribed) need a transcription provider, and this deployment has none configured: give src an SRT, WebVTT or word-level transcript JSON file';
-
 const generates = () => generationSettings().generator !== 'none';
 
 export function checkUnsupported(edit: unknown): void {
@@ -52,12 +48,6 @@ export function checkUnsupported(edit: unknown): void {
           path: `${at}.prompt`,
           message: generates() ? VIDEO_PROMPT : GENERATED['image-to-video']!,
         });
-      if (
-        (asset.type === 'caption' || asset.type === 'rich-caption') &&
-        typeof asset.src === 'string' &&
-        asset.src.startsWith('alias://')
-      )
-        problems.push({ path: `${at}.src`, message: NO_TRANSCRIBER });
     });
   });
   const output = edit.output;

@@ -1,20 +1,24 @@
-import { readFile } from 'node:fs/promises';
-import type { Clip, Edit, RichTextAsset } from '../edit/schema.js';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clip, Edit } from '../edit/schema.js';
 import { describeLimit, resolveLimits, type EditLimits } from '../edit/limits.js';
 import { CutlineError } from '../errors.js';
 import { probeFile, type ProbeResult } from '../media/probe.js';
 import type { SourceResolver } from '../media/sources.js';
 import type { CompileInput } from '../render/compile.js';
-import { outputSpec } from '../render/output-spec.js';
-import { resolveTimeline, STILL_AUTO_SECONDS } from '../render/timeline.js';
+import { fpsString, outputSpec, type Rational } from '../render/output-spec.js';
+import { resolveTimeline, STILL_AUTO_SECONDS, type ResolvedTimeline } from '../render/timeline.js';
 import type { MediaEntry } from '../render/visual.js';
 import { parseCaptions, type Cue } from '../text/captions.js';
 import { FontRegistry } from '../text/fonts.js';
-import { htmlDocument } from '../html/document.js';
+import { htmlDocument, htmlKey, type HtmlDocument } from '../html/document.js';
 import { vectorDocument } from '../render/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
-import { richTextDocument, richTextFace } from '../render/rich-text.js';
-import { AUTO_CAPTIONS, assertSpeechResolved } from '../providers/speech-assets.js';
+import { richTextDocument, richTextFace, richTextFrames, richTextSequenceKey } from '../render/rich-text.js';
+import { runFfmpeg } from '../media/ffmpeg.js';
+import { assertSpeechResolved, spokenCaptionSrc } from '../providers/speech-assets.js';
 import { assertGenerationResolved } from '../providers/generated-assets.js';
 
 interface SourceRef {
@@ -38,8 +42,8 @@ export function collectSources(edit: Edit): SourceRef[] {
       const at = `timeline.tracks[${t}].clips[${c}].asset.src`;
       if (a.type === 'video' || a.type === 'image' || a.type === 'audio' || a.type === 'luma')
         add(a.src, at, 'media');
-      // "auto" names no file: the job transcribes the edit's own audio (providers/edit-speech.ts).
-      if ((a.type === 'caption' || a.type === 'rich-caption') && a.src !== AUTO_CAPTIONS)
+      // "auto" and "alias://name" name no file: the job transcribes speech (providers/edit-speech.ts).
+      if ((a.type === 'caption' || a.type === 'rich-caption') && !spokenCaptionSrc(a.src))
         add(a.src, at, 'captions');
     }),
   );
@@ -59,32 +63,78 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
-/** Draws every html, svg and shape asset of the edit (one browser for all) and adds each image as a source under its key. */
-async function rasterizeHtml(edit: Edit, media: Map<string, MediaEntry>, fonts: FontRegistry): Promise<void> {
+/**
+ * Draws every html, svg and shape asset of the edit (one browser for all) and adds each image as a source
+ * under its key; a rich-text animated letter by letter is drawn at every frame of its animation and added
+ * as one image sequence (a PNG-in-MOV clip with alpha), under its sequence key.
+ */
+async function rasterizeHtml(
+  edit: Edit,
+  timeline: ResolvedTimeline,
+  media: Map<string, MediaEntry>,
+  fonts: FontRegistry,
+): Promise<void> {
   const frame = outputSpec(edit.output);
-  const docs = edit.timeline.tracks.flatMap((t, i) =>
-    t.clips.flatMap((c, j) =>
-      c.asset.type === 'html'
-        ? [htmlDocument(c.asset, frame)]
-        : c.asset.type === 'svg' || c.asset.type === 'shape'
-          ? [vectorDocument(c.asset, c, frame)]
-          : c.asset.type === 'rich-text'
-            ? [
-                richTextDocument(
-                  c.asset,
-                  c,
-                  frame,
-                  atPath(`timeline.tracks[${i}].clips[${j}].asset`, () =>
-                    richTextFace(c.asset as RichTextAsset, fonts),
-                  ),
-                ),
-              ]
-            : [],
-    ),
-  );
+  const sequences: HtmlDocument[][] = [];
+  const docs = timeline.tracks.flat().flatMap(({ clip: c, at, length }) => {
+    if (c.asset.type === 'html') return [htmlDocument(c.asset, frame)];
+    if (c.asset.type === 'svg' || c.asset.type === 'shape') return [vectorDocument(c.asset, c, frame)];
+    if (c.asset.type !== 'rich-text') return [];
+    const asset = c.asset;
+    const face = atPath(`${at}.asset`, () => richTextFace(asset, fonts));
+    const frames = richTextFrames(asset, c, frame, face, frame.fps, length);
+    if (!frames) return [richTextDocument(asset, c, frame, face)];
+    sequences.push(frames);
+    return frames;
+  });
   if (!docs.length) return;
   const images = await htmlRasterizer().rasterize(docs);
   for (const [key, path] of images) media.set(key, { path, probe: await probeFile(path, key) });
+  for (const frames of sequences) {
+    const key = richTextSequenceKey(frames);
+    const path = await imageSequence(
+      frames.map((d) => images.get(htmlKey(d))!),
+      frame.fps,
+      key,
+    );
+    media.set(key, { path, probe: await probeFile(path, key) });
+  }
+}
+
+/** PNG frames → one PNG-in-MOV clip at `fps` (alpha kept), cached by key beside the drawn images. */
+async function imageSequence(pngs: readonly string[], fps: Rational, key: string): Promise<string> {
+  const dir = join(tmpdir(), 'cutline-rich-text');
+  const out = join(dir, `${key.slice(key.indexOf(':') + 1)}.mov`);
+  if (existsSync(out)) return out;
+  await mkdir(dir, { recursive: true });
+  const list = join(dir, `${key.slice(key.indexOf(':') + 1)}.${process.pid}.txt`);
+  const step = fps.den / fps.num;
+  await writeFile(list, pngs.map((p) => `file '${p.replace(/'/g, "'\\''")}'\nduration ${step}\n`).join(''));
+  const tmp = `${out}.${process.pid}.tmp.mov`;
+  try {
+    await runFfmpeg([
+      '-y',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      list,
+      '-vf',
+      `fps=${fpsString(fps)}`,
+      '-frames:v',
+      String(pngs.length),
+      '-c:v',
+      'png',
+      '-pix_fmt',
+      'rgba',
+      tmp,
+    ]);
+    await rename(tmp, out);
+  } finally {
+    await rm(list, { force: true });
+  }
+  return out;
 }
 
 /** Runs `fn`; a CutlineError it throws is re-reported at `at` (an unknown font family, at its clip). */
@@ -146,7 +196,6 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
     }
   }
   const fonts = fontFiles.length ? FontRegistry.builtin().withFiles(fontFiles) : FontRegistry.builtin();
-  await rasterizeHtml(edit, media, fonts);
   const intrinsic = (clip: Clip): number | null => {
     const a = clip.asset;
     if (a.type === 'video' || a.type === 'audio' || a.type === 'luma') {
@@ -160,5 +209,7 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
     return STILL_AUTO_SECONDS;
   };
   const timeline = resolveTimeline(edit, intrinsic, limits.maxDurationSeconds);
+  // After the timeline: an animation's length depends on its clip's (stills' "auto" lengths need no image).
+  await rasterizeHtml(edit, timeline, media, fonts);
   return { edit, timeline, spec: outputSpec(edit.output), media, captions, fonts };
 }

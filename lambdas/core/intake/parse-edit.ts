@@ -7,6 +7,7 @@ import { checkPresets } from '../packaging/options.js';
 import { htmlUnavailable } from '../html/rasterize.js';
 import { Edit, Merge } from '../edit/schema.js';
 import { checkUnsupported } from '../edit/unsupported.js';
+import { captionAliasSources } from '../edit/caption-alias.js';
 import { allowedDestinationBuckets } from '../edit/destinations.js';
 import { ENV } from '../config.js';
 import { richCaptionUnsupported } from '../text/rich-caption.js';
@@ -82,6 +83,7 @@ export function parseEdit(raw: unknown, limitOverrides: Partial<EditLimits> = {}
   checkHtml(result.data);
   checkRichCaptions(result.data);
   checkDestinations(result.data);
+  captionAliasSources(result.data);
   return result.data;
 }
 

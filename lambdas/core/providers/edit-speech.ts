@@ -7,6 +7,7 @@ import type { Publishers } from './publish.js';
 import type { Word } from '../text/transcript.js';
 import { callerFor, type ProviderCaller } from './call.js';
 import { AUTO_CAPTIONS } from './speech-assets.js';
+import { captionAlias, captionAliasSources as aliasSources } from '../edit/caption-alias.js';
 import {
   pollTranscription,
   transcribeFile,
@@ -18,7 +19,9 @@ import { requireVoice, voiceFor } from './voice/index.js';
 /**
  * An edit's speech work, done before it renders: every text-to-speech asset is spoken by the voice
  * provider, and when a caption asks for `src: "auto"` every audible source is transcribed (each once per
- * content). Expansion then swaps the speech in as audio and the captions' src for the timeline's words.
+ * content); a caption whose src is `alias://name` (Shotstack: the captions of that clip's speech) has the
+ * named clip transcribed, or takes a text-to-speech clip's own words. Expansion then swaps the speech in as
+ * audio and the captions' src for the words.
  */
 /** What the items and expansion read (a job kind's ExpandContext fits it; declared here so imports point one way). */
 export interface SpeechContext {
@@ -70,13 +73,18 @@ export function editSpeechItems(edit: Edit): PrepareItem[] {
         items.push({ id: `tts-${ti}-${ci}`, kind: 'tts', track: ti, clip: ci });
     }),
   );
+  const seen = new Set<string>();
+  const add = (src: string, at: string) => {
+    if (seen.has(src)) return;
+    seen.add(src);
+    items.push({ id: `transcript-${seen.size}`, kind: 'transcript', src, at });
+  };
+  for (const a of aliasSources(edit)) {
+    const named = edit.timeline.tracks[a.track]!.clips[a.clip]!.asset;
+    // A text-to-speech clip's words come from its voice; a video or audio clip is transcribed.
+    if (named.type === 'video' || named.type === 'audio') add(named.src, `${assetAt(a.track, a.clip)}.src`);
+  }
   if (wantsAuto(edit)) {
-    const seen = new Set<string>();
-    const add = (src: string, at: string) => {
-      if (seen.has(src)) return;
-      seen.add(src);
-      items.push({ id: `transcript-${seen.size}`, kind: 'transcript', src, at });
-    };
     if (edit.timeline.soundtrack) add(edit.timeline.soundtrack.src, 'timeline.soundtrack.src');
     edit.timeline.tracks.forEach((t, ti) =>
       t.clips.forEach((c, ci) => {
@@ -175,6 +183,11 @@ export async function applyEditSpeech(edit: Edit, ctx: ExpandContext): Promise<E
   const transcripts = new Map<string, TranscriptRef>();
   for (const it of items) if (it.kind === 'transcript') transcripts.set(it.src, got<TranscriptRef>(it.id));
   const timeline: Word[] = [];
+  const aliases = aliasSources(edit);
+  /** Each named clip's words, placed on the timeline (alias captions show only those). */
+  const byClip = new Map<string, Word[]>();
+  const named = (ti: number, ci: number) =>
+    aliases.find((a) => a.track === ti && a.clip === ci) !== undefined;
   if (edit.timeline.soundtrack && transcripts.has(edit.timeline.soundtrack.src))
     timeline.push(
       ...(await readWords(
@@ -190,24 +203,54 @@ export async function applyEditSpeech(edit: Edit, ctx: ExpandContext): Promise<E
       const a = c.asset;
       if (a.type === 'text-to-speech') {
         const spoken = got<SpokenRef>(`tts-${ti}-${ci}`);
-        if (wantsAuto(edit))
-          timeline.push(...placed(await readWords(spoken.words, assetAt(ti, ci), ctx), c, 0));
+        const words = placed(await readWords(spoken.words, assetAt(ti, ci), ctx), c, 0);
+        if (wantsAuto(edit)) timeline.push(...words);
+        if (named(ti, ci)) byClip.set(`${ti}-${ci}`, words);
         clips.push({ ...c, asset: { type: 'audio', src: spoken.src } });
         continue;
       }
-      if ((a.type === 'video' || a.type === 'audio') && transcripts.has(a.src))
-        timeline.push(
-          ...placed(
-            await readWords(transcripts.get(a.src)!.src, `${assetAt(ti, ci)}.src`, ctx),
-            c,
-            a.trim ?? 0,
-          ),
+      if ((a.type === 'video' || a.type === 'audio') && transcripts.has(a.src)) {
+        const words = placed(
+          await readWords(transcripts.get(a.src)!.src, `${assetAt(ti, ci)}.src`, ctx),
+          c,
+          a.trim ?? 0,
         );
+        if (wantsAuto(edit)) timeline.push(...words);
+        if (named(ti, ci)) byClip.set(`${ti}-${ci}`, words);
+      }
       clips.push(c);
     }
     tracks.push({ ...t, clips });
   }
   let out: Edit = { ...edit, timeline: { ...edit.timeline, tracks } };
+  // Each alias caption gets its clip's words as a transcript of its own.
+  const aliasSrc = new Map<string, string>();
+  for (const a of aliases) {
+    const words = byClip.get(`${a.track}-${a.clip}`) ?? [];
+    if (!words.length)
+      throw new CutlineError('VALIDATION_FAILED', `${a.at}: no speech was heard in the clip "${a.name}"`, [
+        { path: a.at, message: `no words were heard in the clip "${a.name}"` },
+      ]);
+    // Kept beside the job's other generated inputs: the captions' source, not one of the job's outputs.
+    const file = `captions-${a.track}-${a.clip}.json`;
+    const path = join(ctx.scratchDir, file);
+    await writeFile(path, JSON.stringify({ engine: 'timeline', words }));
+    aliasSrc.set(a.name, await publishers(ctx, a.at).publish(path, file));
+  }
+  if (aliasSrc.size)
+    out = {
+      ...out,
+      timeline: {
+        ...out.timeline,
+        tracks: out.timeline.tracks.map((t) => ({
+          ...t,
+          clips: t.clips.map((c) => {
+            const name = captionAlias(c.asset);
+            return name === undefined ? c : { ...c, asset: { ...c.asset, src: aliasSrc.get(name)! } };
+          }),
+        })),
+      },
+    };
   if (wantsAuto(edit)) {
     timeline.sort((x, y) => x.start - y.start);
     const at = (() => {

@@ -3,17 +3,16 @@ import type { TransitionSpec } from './motion.js';
 import type { Size } from './placement.js';
 
 /**
- * rich-text's animation presets as layer motion (pure): what moves is the whole drawn text block, where
- * Shotstack moves letters or words one by one for some presets (README, format table):
+ * rich-text's animation presets as layer motion (pure), for the presets that move the whole drawn text
+ * block; those drawn letter by letter (render/letters.ts: typewriter, movingLetters, and the rest when a
+ * `style` is given) do not come here (README, format table):
  *
  * | preset        | here                                                              | default direction |
  * |---------------|-------------------------------------------------------------------|-------------------|
  * | fadeIn        | the block fades in                                                | —                 |
- * | typewriter    | the block is uncovered left to right (a wipe)                     | —                 |
  * | slideIn       | the block slides in from off-screen, travelling `direction`       | left              |
  * | ascend        | fades in while rising (or falling) NUDGE of its box into place    | up                |
  * | shift         | fades in while travelling NUDGE of its box along `direction`      | left              |
- * | movingLetters | as shift                                                          | left              |
  *
  * `direction` is where the text travels (as in Shotstack's slideLeft transition). Duration: the preset's
  * `duration`, default DEFAULT_SECONDS, never more than half the clip.
@@ -47,8 +46,6 @@ export function richTextEntrance(asset: RichTextAsset, clipLength: number, box: 
   switch (a.preset) {
     case 'fadeIn':
       return { transition: { kind: 'fade', duration } };
-    case 'typewriter':
-      return { transition: { kind: 'wipeRight', duration } };
     case 'slideIn':
       return { transition: { kind: SLIDE[a.direction ?? 'left'], duration } };
     case 'ascend':
@@ -57,7 +54,10 @@ export function richTextEntrance(asset: RichTextAsset, clipLength: number, box: 
         nudge: travel(a.direction === 'down' ? 'down' : 'up'),
       };
     case 'shift':
-    case 'movingLetters':
       return { transition: { kind: 'fade', duration }, nudge: travel(a.direction ?? 'left') };
+    // Always letter by letter (render/letters.ts).
+    case 'typewriter':
+    case 'movingLetters':
+      return undefined;
   }
 }

@@ -113,3 +113,27 @@ export function rotatedSize(size: Size, degrees: number): Size {
   const s = Math.abs(Math.sin(a));
   return { width: even(size.width * c + size.height * s), height: even(size.width * s + size.height * c) };
 }
+
+/**
+ * A title's own offset (asset.offset), kept so its text stays inside the frame. Shotstack draws a title
+ * into a frame-sized picture at its position and offset, and its published captions example puts
+ * "subtitle" titles at position bottom with offset y −0.4 and shows them at the bottom of the frame:
+ * an offset moves the text from its anchor only as far as the frame's edge. Returns the offset (fractions
+ * of the viewport, y up) that placeLayer turns into the clamped corner.
+ */
+export function titleOffsetInFrame(
+  layer: Size,
+  viewport: Size,
+  position: Position = 'center',
+  offset: { x?: number; y?: number } = {},
+): { x: number; y: number } {
+  const at = placeLayer(layer, viewport, position, offset);
+  const freeX = viewport.width - layer.width;
+  const freeY = viewport.height - layer.height;
+  const x = Math.min(Math.max(at.x, Math.min(0, freeX)), Math.max(0, freeX));
+  const y = Math.min(Math.max(at.y, Math.min(0, freeY)), Math.max(0, freeY));
+  return {
+    x: (x - freeX * column(position)) / viewport.width,
+    y: (freeY * row(position) - y) / viewport.height,
+  };
+}

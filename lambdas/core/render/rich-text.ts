@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Clip, RichTextAsset } from '../edit/schema.js';
 import type { Size } from './placement.js';
-import type { EmbeddedFont, HtmlDocument } from '../html/document.js';
+import { htmlKey, type EmbeddedFont, type HtmlDocument } from '../html/document.js';
+import { letterAnimation, letterFrameTimes, lettersHtml, type LetterAnimation } from './letters.js';
+import type { Rational } from './output-spec.js';
 
 /**
  * Shotstack's rich-text asset as a browser document: every property is a CSS property (stroke, shadow with
@@ -62,6 +65,8 @@ export function richTextDocument(
   clip: Pick<Clip, 'width' | 'height'>,
   frame: Size,
   face: EmbeddedFont,
+  /** Letter by letter: the animation and the moment of it this page shows. */
+  at?: { anim: LetterAnimation; t: number },
 ): HtmlDocument {
   const D = RICH_TEXT_DEFAULTS;
   const box = richTextBox(clip, frame);
@@ -84,8 +89,8 @@ export function richTextDocument(
     `font-family:'${face.family}'`,
     `font-size:${size}px`,
     `font-weight:${face.weight}`,
-    'font-style:normal',
-    `line-height:${style.lineHeight ?? D.lineHeight}`,
+    `font-style:${font.style ?? 'normal'}`,
+    `line-height:${style.lineHeight ?? font.lineHeight ?? D.lineHeight}`,
     `letter-spacing:${style.letterSpacing ?? 0}px`,
     `word-spacing:${style.wordSpacing ?? 0}px`,
     `text-transform:${style.textTransform ?? 'none'}`,
@@ -136,7 +141,7 @@ export function richTextDocument(
   if (border?.width)
     area.push(`border:${border.width}px solid ${rgba(border.color ?? '#000000', border.opacity ?? 1)}`);
   return {
-    html: `<div class="rt-area"><div class="rt-text">${escapeHtml(asset.text)}</div></div>`,
+    html: `<div class="rt-area"><div class="rt-text">${at ? lettersHtml(asset.text, at.anim, at.t) : escapeHtml(asset.text)}</div></div>`,
     css: `.rt-area{${area.join(';')}}.rt-text{max-width:100%;${text.join(';')}}`,
     width: box.width,
     height: box.height,
@@ -145,3 +150,24 @@ export function richTextDocument(
     fonts: [face],
   };
 }
+
+/**
+ * A rich-text clip animated letter by letter (render/letters.ts): the page at every output frame of the
+ * animation, first to last; undefined when it is one still (whole-block animations move the layer).
+ */
+export function richTextFrames(
+  asset: RichTextAsset,
+  clip: Pick<Clip, 'width' | 'height'>,
+  frame: Size,
+  face: EmbeddedFont,
+  fps: Rational,
+  clipLength: number,
+): HtmlDocument[] | undefined {
+  const anim = letterAnimation(asset, clipLength);
+  if (!anim) return undefined;
+  return letterFrameTimes(anim, fps).map((t) => richTextDocument(asset, clip, frame, face, { anim, t }));
+}
+
+/** The key the image sequence of those pages is known by (the same pages, the same sequence). */
+export const richTextSequenceKey = (docs: readonly HtmlDocument[]): string =>
+  `rich-text-seq:${createHash('sha256').update(docs.map(htmlKey).join(',')).digest('hex').slice(0, 32)}`;

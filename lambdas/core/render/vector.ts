@@ -96,7 +96,7 @@ export function vectorDocument(
   return {
     html: markup,
     // The drawing stretched to the drawn size: its aspect is the intrinsic one already.
-    css: `svg{display:block;width:${size.width}px;height:${size.height}px}`,
+    css: `svg{display:block;width:${size.width}px;height:${size.height}px${asset.type === 'svg' && asset.opacity !== undefined ? `;opacity:${asset.opacity}` : ''}}`,
     width: size.width,
     height: size.height,
     background: 'transparent',

@@ -1,4 +1,4 @@
-import type { CaptionAsset, Clip, Edit } from '../edit/schema.js';
+import type { CaptionAsset, Clip, Edit, RichTextAsset } from '../edit/schema.js';
 import { CutlineError } from '../errors.js';
 import type { ProbeResult } from '../media/probe.js';
 import type { Cue } from '../text/captions.js';
@@ -12,10 +12,14 @@ import { filter, formatNumber as n, type FilterGraph, type FilterNode } from '..
 import type { InputList } from './inputs.js';
 import { focusOffset } from './focus.js';
 import {
+  curveValue,
   effectSpec,
+  isShuffle,
   linear,
   moveTween,
   progress,
+  shuffleAway,
+  shuffleGeometry,
   transitionSpec,
   type EffectSpec,
   type TransitionSpec,
@@ -23,12 +27,28 @@ import {
 import { fpsString, type OutputSpec, type Rational } from './output-spec.js';
 import { htmlDocument, htmlKey } from '../html/document.js';
 import { vectorDocument } from './vector.js';
-import { anchor, cropLayer, even, fitLayer, placeLayer, rotatedSize, type Size } from './placement.js';
+import {
+  anchor,
+  cropLayer,
+  even,
+  fitLayer,
+  placeLayer,
+  rotatedSize,
+  titleOffsetInFrame,
+  type Size,
+} from './placement.js';
 import { affinePhase, type AffinePhase } from './affine.js';
 import { addOffsets, isTween, layoutScale, staticValue, tweenExpr } from './keyframes.js';
 import { applyMasks, levelMask, matteMask } from './mask.js';
 import { lumaTargets } from './luma.js';
-import { richTextBox, richTextDocument, richTextFace } from './rich-text.js';
+import {
+  richTextBox,
+  richTextDocument,
+  richTextFace,
+  richTextFrames,
+  richTextSequenceKey,
+} from './rich-text.js';
+import { letterAnimation } from './letters.js';
 import { richTextEntrance, type Entrance } from './entrance.js';
 import type { ResolvedTimeline, TimedClip } from './timeline.js';
 import { frameAt, type FrameWindow, frameSeconds } from './window.js';
@@ -74,7 +94,7 @@ const FILTERS: Record<NonNullable<Clip['filter']>, (size: Size) => FilterNode[]>
   negative: () => [filter('negate')],
 };
 
-const isMove = (t?: TransitionSpec) => !!t && /^(slide|carousel)/.test(t.kind);
+const isMove = (t?: TransitionSpec) => !!t && /^(slide|carousel|shuffle)/.test(t.kind);
 
 /** A clip on screen in the window: its frames [vs, ve) and how long it crossfades in over the clip before it. */
 interface OnScreen {
@@ -250,7 +270,7 @@ function composeBase(ctx: VisualContext, edit: Edit, clips: readonly OnScreen[])
         i,
         p.startFrame,
         p.endFrame,
-        alphaFilters(c.timed.clip, c.timed, viewport, { tIn }).filters,
+        alphaFilters(c.timed.clip, c.timed, viewport, { tIn }, fps).filters,
       );
       label = graph.chain(
         [label, top],
@@ -281,11 +301,22 @@ function moveExpr(axis: 'x' | 'y', layer: Layer, timed: TimedClip, viewport: Siz
   const tau = `(t+${T0})`;
   let expr = layer.at ? layer.at(tau)[axis] : String(home);
   const moves = [
-    ...(layer.moveIn ? moveTween(layer.moveIn, axis, true, 0) : []),
-    ...(layer.moveOut ? moveTween(layer.moveOut, axis, false, timed.length - layer.moveOut.duration) : []),
+    ...(layer.moveIn && !isShuffle(layer.moveIn) ? moveTween(layer.moveIn, axis, true, 0) : []),
+    ...(layer.moveOut && !isShuffle(layer.moveOut)
+      ? moveTween(layer.moveOut, axis, false, timed.length - layer.moveOut.duration)
+      : []),
   ];
   // In and out are separate keyframes of one property, so each holds 0 outside its own span.
   for (const k of moves) expr += `+${span}*(${tweenExpr([k], timed.start, tau)})`;
+  for (const [t, entering] of [
+    [layer.moveIn, true],
+    [layer.moveOut, false],
+  ] as const) {
+    if (!isShuffle(t)) continue;
+    const away = shuffleGeometry(t.kind)[axis] * span;
+    const from = entering ? timed.start : timed.end - t.duration;
+    expr += `+${n(away)}*(${shuffleAway(t, entering, from, tau)})`;
+  }
   const nudge = layer.nudge && (axis === 'x' ? layer.nudge.dx : layer.nudge.dy);
   if (layer.nudge && nudge) expr += `+${nudge}*(1-${progress(tau, timed.start, layer.nudge.duration)})`;
   return expr;
@@ -322,8 +353,9 @@ export function layerMotion(
   viewport?: Size,
 ): LayerMotion {
   const asset = clip.asset;
+  // Animated letter by letter, the page draws the animation: the layer itself does not move.
   const entrance =
-    asset.type === 'rich-text' && viewport
+    asset.type === 'rich-text' && viewport && !letterAnimation(asset, timed.length)
       ? richTextEntrance(asset, timed.length, richTextBox(clip, viewport))
       : undefined;
   const tIn =
@@ -333,7 +365,7 @@ export function layerMotion(
   const nudge = entrance && tIn === entrance.transition ? entrance.nudge : undefined;
   return {
     tIn,
-    tOut: transitionSpec(clip.transition?.out, timed.length),
+    tOut: transitionSpec(clip.transition?.out, timed.length, false),
     effect: effectSpec(clip.effect),
     ...(nudge ? { nudge } : {}),
   };
@@ -439,6 +471,14 @@ export function mediaGeometry(
   return { staticOps, size, cropShift };
 }
 
+/** The image (or, animated letter by letter, the image sequence) prepareRender drew of a rich-text clip. */
+function richTextKey(ctx: VisualContext, timed: TimedClip, asset: RichTextAsset): string {
+  const viewport = { width: ctx.spec.width, height: ctx.spec.height };
+  const face = richTextFace(asset, ctx.fonts);
+  const frames = richTextFrames(asset, timed.clip, viewport, face, ctx.spec.fps, timed.length);
+  return frames ? richTextSequenceKey(frames) : htmlKey(richTextDocument(asset, timed.clip, viewport, face));
+}
+
 /** The media a picture clip draws: its source, or the image the browser drew of an html/svg/shape/rich-text asset. */
 function clipMedia(ctx: VisualContext, timed: TimedClip): MediaEntry {
   const clip = timed.clip;
@@ -452,10 +492,7 @@ function clipMedia(ctx: VisualContext, timed: TimedClip): MediaEntry {
       : asset.type === 'svg' || asset.type === 'shape'
         ? ctx.media(htmlKey(vectorDocument(asset, clip, viewport)), `${timed.at}.asset`)
         : asset.type === 'rich-text'
-          ? ctx.media(
-              htmlKey(richTextDocument(asset, clip, viewport, richTextFace(asset, ctx.fonts))),
-              `${timed.at}.asset`,
-            )
+          ? ctx.media(richTextKey(ctx, timed, asset), `${timed.at}.asset`)
           : ctx.media((asset as { src: string }).src, `${timed.at}.asset.src`);
   if (!media.probe.hasVideo) {
     throw new CutlineError('SOURCE_UNREADABLE', `${timed.at}.asset.src: the source has no picture`, [
@@ -478,6 +515,17 @@ function mediaSource(ctx: VisualContext, timed: TimedClip, vs: number, ve: numbe
     viewport,
   );
   const placed = { size, position: clip.position, offset: clip.offset, cropShift, staticOps };
+  if (asset.type === 'rich-text' && !media.probe.isImage) {
+    // Letter by letter: the sequence plays from the clip's start, then its last page holds.
+    const index = ctx.inputs.addSource(media);
+    const label = graph.chain(`${index}:v`, [
+      filter('setpts', [`PTS+${n(timed.start)}/TB`]),
+      filter('fps', { fps: fpsString(fps) }),
+      filter('tpad', { stop_mode: 'clone', stop_duration: n(timed.length + 1) }),
+      filter('trim', { start_pts: vs, end_pts: ve }),
+    ]);
+    return { ...placed, label, perFrame: true };
+  }
   if (asset.type !== 'video') {
     return { ...placed, label: `${ctx.inputs.addSource(media)}:v`, perFrame: false };
   }
@@ -526,13 +574,18 @@ function textSource(ctx: VisualContext, timed: TimedClip, motion: LayerMotion): 
     staticOps.push(filter('scale', { w: size.width, h: size.height }));
   }
   let position = text.position ?? clip.position;
-  // A title's own offset places its text in the frame; the clip's offset then moves the clip: they add.
-  let offset = addOffsets(text.offset, clip.offset);
+  // A title's own offset places its text in the frame (never past its edge); the clip's offset then moves
+  // the clip: they add.
+  const own =
+    asset.type === 'title' && text.offset
+      ? titleOffsetInFrame(size, viewport, position, text.offset)
+      : text.offset;
+  let offset = addOffsets(own, clip.offset);
   const { effect, tIn, tOut } = motion;
   if (asset.type === 'title' && (effect || tIn?.kind === 'zoom' || tOut?.kind === 'zoom')) {
     // Shotstack draws a title as a frame-sized picture and effects move that whole picture: zooming the
     // text's own tight box would cut its letters off at the box's edges.
-    const at = placeLayer(size, viewport, position, text.offset ?? {});
+    const at = placeLayer(size, viewport, position, own ?? {});
     const canvas = graph.chain(
       [],
       [
@@ -685,12 +738,40 @@ export function layerAffine(
   return affinePhase(clip, size, timed.start, vs, fps);
 }
 
+/**
+ * An eased fade as filters: `lutyuv@name` scales alpha by a factor that sendcmd sets per output frame
+ * (frame k of the timeline is at k/fps: each gets the curve's value at its time), holding 1 after a fade in.
+ * The name is the clip's, so no other layer's commands reach it.
+ */
+export function easedFade(
+  fade: TransitionSpec & { curve: NonNullable<TransitionSpec['curve']> },
+  entering: boolean,
+  st: number,
+  fps: Rational,
+  id: string,
+): FilterNode[] {
+  const target = `lutyuv@fade${entering ? 'in' : 'out'}_${id}`;
+  const f = fps.num / fps.den;
+  const first = Math.floor(st * f);
+  const last = Math.ceil((st + fade.duration) * f);
+  const at = (k: number) => Math.max(0, (k - 0.5) / f).toFixed(4);
+  const cmds: string[] = [];
+  for (let k = first; k <= last; k++) {
+    const p = curveValue((k / f - st) / fade.duration, fade.curve);
+    const factor = entering ? p : 1 - p;
+    cmds.push(`${at(k)}-${at(k + 1)} ${target} a val*${factor.toFixed(4)}`);
+  }
+  cmds.push(`${at(last + 1)}-1000000 ${target} a val*${entering ? 1 : 0}`);
+  return [filter('sendcmd', { c: cmds.join(';') }), filter(target, { a: 'val' })];
+}
+
 /** Phase 6: alpha — rotation corners, opacity, fades and wipes; rotation also changes the layer's size. */
 export function alphaFilters(
   clip: Clip,
-  timed: Pick<TimedClip, 'start' | 'end'>,
+  timed: Pick<TimedClip, 'start' | 'end'> & Partial<Pick<TimedClip, 'trackIndex' | 'clipIndex'>>,
   size: Size,
   motion: Pick<LayerMotion, 'tIn' | 'tOut'>,
+  fps: Rational = { num: 25, den: 1 },
 ): { filters: FilterNode[]; size: Size } {
   const { tIn, tOut } = motion;
   const frames: FilterNode[] = [];
@@ -704,13 +785,27 @@ export function alphaFilters(
   const wipeOut = tOut && tOut.kind.startsWith('wipe') ? tOut : undefined;
   // A tweened opacity is a mask (phase 4); here only a fixed one.
   const opacity = staticValue(clip.opacity) ?? 1;
-  if (angle || isTween(angleValue) || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut)
+  // A shuffle turns the layer on its way in or out, on top of its own angle.
+  const turns = (
+    [
+      [tIn, true],
+      [tOut, false],
+    ] as const
+  ).flatMap(([t, entering]) => {
+    if (!isShuffle(t)) return [];
+    const from = entering ? timed.start : timed.end - t.duration;
+    return [`${n(shuffleGeometry(t.kind).angle)}*(${shuffleAway(t, entering, from, 't')})`];
+  });
+  const turning = isTween(angleValue) || turns.length > 0;
+  if (angle || turning || opacity < 1 || fadeIn || fadeOut || wipeIn || wipeOut)
     frames.push(filter('format', { pix_fmts: 'yuva420p' }));
-  if (isTween(angleValue)) {
+  if (turning) {
     // A turning layer needs the box of every angle: its diagonal.
     const d = even(Math.ceil(Math.hypot(size.width, size.height)));
-    const a = `(${tweenExpr(angleValue, timed.start, 't')})*PI/180`;
-    frames.push(filter('rotate', { a, ow: d, oh: d, c: 'none' }));
+    const a = `(${[tweenExpr(angleValue, timed.start, 't'), ...turns].join('+')})*PI/180`;
+    // A transparent fill, not "none": with an angle that changes, "none" leaves the last frames' pixels in
+    // the uncovered corners (rotate reuses its output buffers).
+    frames.push(filter('rotate', { a, ow: d, oh: d, c: 'black@0' }));
     size = { width: d, height: d };
   } else if (angle) {
     const r = rotatedSize(size, angle);
@@ -718,11 +813,21 @@ export function alphaFilters(
     size = r;
   }
   if (opacity < 1) frames.push(filter('lutyuv', { a: `val*${n(opacity)}` }));
-  if (fadeIn) frames.push(filter('fade', { t: 'in', st: n(timed.start), d: n(fadeIn.duration), alpha: 1 }));
-  if (fadeOut)
-    frames.push(
-      filter('fade', { t: 'out', st: n(timed.end - fadeOut.duration), d: n(fadeOut.duration), alpha: 1 }),
-    );
+  for (const [fade, entering] of [
+    [fadeIn, true],
+    [fadeOut, false],
+  ] as const) {
+    if (!fade) continue;
+    const st = entering ? timed.start : timed.end - fade.duration;
+    if (!fade.curve) {
+      frames.push(filter('fade', { t: entering ? 'in' : 'out', st: n(st), d: n(fade.duration), alpha: 1 }));
+      continue;
+    }
+    const eased = { ...fade, curve: fade.curve };
+    // An eased fade: the fade filter is linear and a per-pixel expression (geq) is ~50× slower, so the
+    // alpha plane goes through a lookup table whose factor sendcmd sets for every frame of the fade.
+    frames.push(...easedFade(eased, entering, st, fps, `${timed.trackIndex ?? 0}_${timed.clipIndex ?? 0}`));
+  }
   for (const [wipe, entering] of [
     [wipeIn, true],
     [wipeOut, false],
@@ -778,7 +883,7 @@ function buildLayer(
   }
   const content = source.size;
   const affine = layerAffine(clip, timed, source.size, vs, fps);
-  const alpha = alphaFilters(clip, timed, affine ? affine.canvas : source.size, motion);
+  const alpha = alphaFilters(clip, timed, affine ? affine.canvas : source.size, motion, fps);
   const out = graph.chain(label, [
     ...frames,
     ...(affine ? affine.nodes : []),

@@ -143,7 +143,20 @@ interface Paint {
   opacity: number;
   stroke?: { color: string; width: number };
   letterSpacing: number;
-  background?: { color: string; opacity: number };
+  background?: { color: string; opacity: number; radius?: number };
+}
+
+/** Rounded corners: pixels outside a radius-r quarter circle in each corner become transparent. */
+function roundCorners(radius: number): FilterNode {
+  const r = `min(${radius},min(W,H)/2)`;
+  const dx = `max(max(${r}-X-0.5,X+0.5-(W-${r})),0)`;
+  const dy = `max(max(${r}-Y-0.5,Y+0.5-(H-${r})),0)`;
+  return filter('geq', {
+    r: 'r(X,Y)',
+    g: 'g(X,Y)',
+    b: 'b(X,Y)',
+    a: `if(gt(${dx}*${dx}+${dy}*${dy},${r}*${r}),0,alpha(X,Y))`,
+  });
 }
 
 /** Canvas fill (background, or a transparent tint in the ink colour), then one drawtext per line. */
@@ -157,7 +170,8 @@ function paint(width: number, p: Paint): FilterNode[] {
   ];
   const { padding } = p.layout;
   const inner = width - 2 * padding;
-  for (const line of p.layout.lines) {
+  // An empty text is a plain panel (its background): nothing to draw on it.
+  for (const line of p.layout.lines.filter((l) => l.text.length > 0)) {
     // Centre and right alignment use drawtext's own measured width (tw), so hinting cannot shift them.
     const x =
       p.letterSpacing || p.align === 'left'
@@ -181,6 +195,7 @@ function paint(width: number, p: Paint): FilterNode[] {
       }),
     );
   }
+  if (p.background?.radius) filters.push(roundCorners(p.background.radius));
   return filters;
 }
 
@@ -271,7 +286,9 @@ export function textLayer(asset: TextAsset, viewport: Viewport, fonts: FontRegis
     opacity: font.opacity ?? 1,
     stroke,
     letterSpacing: 0,
-    background: bg?.color ? { color: bg.color, opacity: bg.opacity ?? 1 } : undefined,
+    background: bg?.color
+      ? { color: bg.color, opacity: bg.opacity ?? 1, radius: bg.borderRadius }
+      : undefined,
   });
   return { width, height, filters };
 }

@@ -125,6 +125,73 @@ describe('text-to-speech asset and "auto" captions', () => {
     }
   }, 300_000);
 
+  it('captions from "alias://name" show only that clip\'s words: not the other voice\'s', async () => {
+    const res = await call('POST', '/v1/renders', {
+      timeline: {
+        background: '#000000',
+        tracks: [
+          { clips: [{ asset: { type: 'caption', src: 'alias://host' }, start: 0, length: 6 }] },
+          {
+            clips: [
+              {
+                alias: 'host',
+                asset: { type: 'text-to-speech', text: 'Hello there world.', voice: 'Joanna' },
+                start: 0.3,
+                length: 2.4,
+              },
+              {
+                asset: { type: 'text-to-speech', text: 'Goodbye to the moon.', voice: 'Joanna' },
+                start: 3.3,
+                length: 2.7,
+              },
+            ],
+          },
+        ],
+      },
+      output: { format: 'mp4', size: { width: 320, height: 180 } },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const { job } = await waitForJob(call, res.body.id, 240_000);
+    expect(job.error ?? null).toBeNull();
+    expect(job.status).toBe('SUCCEEDED');
+    const outputs = job.outputs as Output[];
+    const path = join(await mkdtemp(join(tmpdir(), 'cutline-alias-captions-')), 'out.mp4');
+    await writeFile(
+      path,
+      Buffer.from(await (await fetch(outputs.find((o) => o.kind === 'video')!.url)).arrayBuffer()),
+    );
+    // Both voices speak; the captions are lit while "host" speaks and dark while the other one does.
+    expect(await meanVolume(path, 0.6, 0.5)).toBeGreaterThan(-35);
+    expect(await meanVolume(path, 3.6, 0.5)).toBeGreaterThan(-35);
+    let hostLit = 0;
+    for (const t of [0.7, 0.9, 1.1, 1.3]) hostLit = Math.max(hostLit, await lit(path, t));
+    expect(hostLit).toBeGreaterThan(30);
+    for (const t of [3.7, 4.0, 4.3]) expect(await lit(path, t)).toBe(0);
+  }, 300_000);
+
+  it('captions from "alias://name" of an image clip are a 400 at the caption\'s src', async () => {
+    const res = await call('POST', '/v1/renders', {
+      timeline: {
+        tracks: [
+          { clips: [{ asset: { type: 'caption', src: 'alias://pic' }, start: 0, length: 2 }] },
+          {
+            clips: [
+              {
+                alias: 'pic',
+                asset: { type: 'image', src: fixtureUrl('image-red.png') },
+                start: 0,
+                length: 2,
+              },
+            ],
+          },
+        ],
+      },
+      output: { format: 'mp4', size: { width: 320, height: 180 } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('timeline.tracks[0].clips[0].asset.src');
+  });
+
   it('an unknown voice is a client error naming the asset; a bad language code is refused at submit', async () => {
     const bad = await call('POST', '/v1/renders', {
       timeline: {

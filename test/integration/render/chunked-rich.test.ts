@@ -91,4 +91,45 @@ describe('chunked render with rich-text, rich-caption and speed', () => {
     expect(Math.min(...ssim)).toBeGreaterThanOrEqual(0.97);
     expect(ssim.reduce((s, v) => s + v, 0) / ssim.length).toBeGreaterThanOrEqual(0.99);
   }, 180_000);
+
+  it('a letter-by-letter typewriter across the seam: 2 chunks equal the single pass', async () => {
+    const edit = parseEdit({
+      timeline: {
+        background: '#000000',
+        tracks: [
+          {
+            clips: [
+              {
+                asset: {
+                  type: 'rich-text',
+                  text: 'Seam by letters',
+                  font: { size: 30 },
+                  animation: { preset: 'typewriter', duration: 1.6 },
+                },
+                start: 1,
+                length: 3,
+              },
+            ],
+          },
+        ],
+      },
+      output: { format: 'mp4', size: { width: 320, height: 180 }, fps: 25 },
+    });
+    const resolver = new LocalSourceResolver({ mediaRoot: FIXTURES, baseDir: FIXTURES, maxSourceBytes: 1e9 });
+    const input = await prepareRender(edit, { resolver });
+    const single = join(dir, 'letters-single.mp4');
+    await renderOnThisMachine(input, { output: single, chunks: 1 });
+    const out = join(dir, 'letters-chunks.mp4');
+    const { plan } = await renderOnThisMachine(input, {
+      output: out,
+      chunks: 2,
+      concurrency: 2,
+      threadsPerWorker: 1,
+    });
+    expect(plan.chunked).toBe(true);
+    expect(await countFrames(out)).toBe(100);
+    const ssim = await ssimPerFrame(single, out);
+    expect(ssim).toHaveLength(100);
+    expect(Math.min(...ssim)).toBeGreaterThanOrEqual(0.97);
+  });
 });

@@ -9,6 +9,7 @@ import {
   squareFixture,
   videoFixture,
 } from '../../helpers/fixtures.js';
+import { curveValue } from '../../../lambdas/core/render/motion.js';
 import { litBox, readFrame, regionMean, type Frame } from '../../helpers/media.js';
 
 let dir: string;
@@ -47,10 +48,10 @@ async function frameOf(
 }
 
 describe('transitions', () => {
-  it('fade in is partial halfway through and complete after; fadeOut mirrors it', async () => {
+  it('fade in is partial halfway through (on the smooth curve) and complete after; fadeOut mirrors it', async () => {
     const mid = await frameOf('fade', { transition: { in: 'fade', out: 'fade' } }, 0.48);
-    expect(red(mid, 0, 0, 1, 1)).toBeGreaterThan(50);
-    expect(red(mid, 0, 0, 1, 1)).toBeLessThan(200);
+    expect(red(mid, 0, 0, 1, 1)).toBeGreaterThan(255 * (curveValue(0.48, 'smooth') - 0.06));
+    expect(red(mid, 0, 0, 1, 1)).toBeLessThan(255 * (curveValue(0.48, 'smooth') + 0.06));
     const full = await frameOf('fade', { transition: { in: 'fade', out: 'fade' } }, 1.0);
     expect(red(full, 0, 0, 1, 1)).toBeGreaterThan(200);
     const out = await frameOf('fade', { transition: { in: 'fade', out: 'fade' } }, 1.52);
@@ -59,7 +60,7 @@ describe('transitions', () => {
 
   it('Slow and Fast change the length: fadeSlow is still partial at 1 s, fadeFast is done at 0.6 s', async () => {
     const slow = await frameOf('fadeSlow', { length: 4, transition: { in: 'fadeSlow' } }, 1.0);
-    expect(red(slow, 0, 0, 1, 1)).toBeLessThan(200);
+    expect(red(slow, 0, 0, 1, 1)).toBeLessThan(255 * (curveValue(0.5, 'smooth') + 0.06));
     const fast = await frameOf('fadeFast', { transition: { in: 'fadeFast' } }, 0.6);
     expect(red(fast, 0, 0, 1, 1)).toBeGreaterThan(200);
   });
@@ -110,11 +111,12 @@ describe('transitions', () => {
   });
 
   it.each(['slideLeft', 'slideRight', 'slideUp', 'slideDown'])(
-    '%s is a quick nudge with a fade (Shotstack): half faded at 0.24 s, in place by 0.5 s',
+    '%s is a quick nudge with a fade (Shotstack): partly faded at 0.24 s, in place by 0.5 s',
     async (name) => {
       const mid = await frameOf(name, { transition: { in: name, out: name } }, 0.24);
-      expect(red(mid, 0.2, 0.2, 0.8, 0.8)).toBeGreaterThan(60);
-      expect(red(mid, 0.2, 0.2, 0.8, 0.8)).toBeLessThan(200);
+      // 0.24 s of 0.5: the fade's smooth curve at 0.48.
+      expect(red(mid, 0.2, 0.2, 0.8, 0.8)).toBeGreaterThan(255 * (curveValue(0.48, 'smooth') - 0.06));
+      expect(red(mid, 0.2, 0.2, 0.8, 0.8)).toBeLessThan(255 * (curveValue(0.48, 'smooth') + 0.06));
       // Never more than 2.5 % off its place: the middle of the frame is covered from the first frames.
       const done = await frameOf(name, { transition: { in: name, out: name } }, 0.6);
       expect(red(done, 0, 0, 1, 1)).toBeGreaterThan(230);
@@ -124,7 +126,8 @@ describe('transitions', () => {
   );
 
   it('zoom fades in while zooming into place, in 0.4 s (Shotstack\'s "fast zoom in")', async () => {
-    const mid = await frameOf('zoom', { transition: { in: 'zoom' } }, 0.2, 'square.png');
+    // 0.28 s of 0.4: it fades in on easeIn, so earlier frames are too faint to measure the square's size.
+    const mid = await frameOf('zoom', { transition: { in: 'zoom' } }, 0.28, 'square.png');
     const done = await frameOf('zoom', { transition: { in: 'zoom' } }, 0.44, 'square.png');
     expect(Math.max(...regionMean(done, 0.45, 0.45, 0.55, 0.55).slice(0, 3))).toBeGreaterThan(200);
     const end = await frameOf('zoom', { transition: { in: 'zoom' } }, 1.2, 'square.png');

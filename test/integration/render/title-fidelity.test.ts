@@ -81,4 +81,33 @@ describe('titles move as whole clips', () => {
     expect(180 - upBox.y1).toBeGreaterThan(30);
     expect(180 - upBox.y1).toBeLessThan(60);
   });
+
+  it('a bottom subtitle with a negative offset stays in the frame, at its bottom edge', async () => {
+    // Shotstack's own captions example: style subtitle, position bottom, offset y −0.4.
+    const asset = { text: 'Hi there', style: 'subtitle', position: 'bottom', offset: { y: -0.4 } };
+    const [f] = await titleFrames('subtitle-low', {}, asset, [1]);
+    const box = litBox(f!, 128);
+    expect(box).not.toBeNull();
+    expect(box!.y1).toBeLessThanOrEqual(180);
+    expect(box!.y1).toBeGreaterThan(160);
+    expect((box!.x0 + box!.x1) / 2).toBeCloseTo(160, -1);
+    // A clip's own offset still moves the clip as a whole (here back up by a fifth of the frame).
+    const [moved] = await titleFrames('subtitle-low-clip', { offset: { y: 0.2 } }, asset, [1]);
+    const up = litBox(moved!, 128)!;
+    expect(box!.y1 - up.y1).toBeGreaterThan(30);
+    expect(box!.y1 - up.y1).toBeLessThan(42);
+  });
+
+  it('an offset that keeps the title inside the frame is not changed', async () => {
+    const [f] = await titleFrames(
+      'subtitle-in',
+      {},
+      { text: 'Hi', position: 'top', offset: { y: -0.25 } },
+      [1],
+    );
+    const box = litBox(f!, 128)!;
+    // top, then 0.25 × 180 = 45 px down.
+    expect(box.y0).toBeGreaterThan(40);
+    expect(box.y0).toBeLessThan(70);
+  });
 });

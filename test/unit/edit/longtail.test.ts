@@ -86,13 +86,18 @@ describe('alias references', () => {
     expect(err.details[0]!.path).toBe('timeline.tracks[0].clips[0].start');
   });
 
-  it('captions from alias:// (transcription) are refused NOT_SUPPORTED naming what to give instead', () => {
-    const err = errorOf(() =>
-      parseEdit(edit([[{ asset: { type: 'caption', src: 'alias://speech' }, start: 0, length: 'end' }]])),
-    );
-    expect(err.code).toBe('NOT_SUPPORTED');
+  it('captions from alias:// name a clip with speech; a missing or silent one is a 400 at the src', () => {
+    const caption = (src: string) => ({ asset: { type: 'caption', src }, start: 0, length: 'end' });
+    const video = { asset: { type: 'video', src: 'speech.mp4' }, start: 0, length: 4, alias: 'speech' };
+    expect(parseEdit(edit([[caption('alias://speech')], [video]])).timeline.tracks).toHaveLength(2);
+    let err = errorOf(() => parseEdit(edit([[caption('alias://nobody')], [video]])));
+    expect(err.code).toBe('VALIDATION_FAILED');
     expect(err.details[0]!.path).toBe('timeline.tracks[0].clips[0].asset.src');
-    expect(err.details[0]!.message).toMatch(/transcription provider.*SRT, WebVTT/);
+    expect(err.details[0]!.message).toMatch(/no clip has the alias "nobody"/);
+    err = errorOf(() => parseEdit(edit([[caption('alias://pic')], [image({ alias: 'pic' })]])));
+    expect(err.code).toBe('VALIDATION_FAILED');
+    expect(err.details[0]!.path).toBe('timeline.tracks[0].clips[0].asset.src');
+    expect(err.details[0]!.message).toMatch(/"pic" is an image clip, which has no speech/);
   });
 });
 

@@ -280,7 +280,7 @@ describe('GET and cancel', () => {
     expect(again.status).toBe(409);
   });
 
-  it('a list item carries its title (template name, else the kind), its failure and a presigned thumbnail (its thumbnail output before its poster)', async () => {
+  it('a list item carries its title (template name, else derived from the edit, else the kind), its failure and a presigned thumbnail (its thumbnail output before its poster)', async () => {
     ddb.on(QueryCommand).resolves({
       Items: [
         storedJob({
@@ -301,16 +301,25 @@ describe('GET and cancel', () => {
             { kind: 'thumbnail', key: 'outputs/tenant-a/j3/thumb.jpg', bytes: 4_000 },
           ],
         }),
+        storedJob({
+          id: 'j4',
+          request: {
+            ...edit,
+            timeline: { tracks: [{ clips: [{ asset: { type: 'video', src: 'alias://a' } }] }] },
+          },
+        }),
       ],
     });
     const res = await call(event('GET', '/v1/renders'));
-    const [named, failed, both] = res.body.renders;
+    const [named, failed, both, nameless] = res.body.renders;
     expect(named.title).toBe('greeting');
     expect(named.thumbnail.url).toMatch(
       /^https:\/\/.*outputs\/tenant-a\/j2\/poster\.jpg\?.*X-Amz-Signature=/,
     );
     expect([named.thumbnail.width, named.thumbnail.height]).toEqual([64, 36]);
-    expect(failed.title).toBe('Render');
+    // No name given: the edit's first media file's name; nothing recognisable: the kind.
+    expect(failed.title).toBe('clip.mp4');
+    expect(nameless.title).toBe('Render');
     expect(failed.thumbnail).toBeUndefined();
     expect(failed.error).toEqual({ code: 'SOURCE_UNREACHABLE', message: 'clip.mp4: 404' });
     // The scaled-down thumbnail is preferred to the full-size poster.

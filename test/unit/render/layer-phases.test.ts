@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Clip } from '../../../lambdas/core/edit/schema.js';
-import { printFilter, type FilterNode } from '../../../lambdas/core/filtergraph/graph.js';
+import { filter, printFilter, type FilterNode } from '../../../lambdas/core/filtergraph/graph.js';
+import { curveValue } from '../../../lambdas/core/render/motion.js';
 import {
   alphaFilters,
+  easedFade,
   holdStill,
   layerMotion,
   lookFilters,
@@ -76,5 +78,37 @@ describe('buildLayer phases', () => {
 
   it('windowRelative: timestamps move back by the window start', () => {
     expect(printFilter(windowRelative({ startFrame: 75, endFrame: 100 }))).toBe('setpts=PTS-75');
+  });
+});
+
+describe('easedFade', () => {
+  it("sets the alpha factor per frame to the curve's value at that frame's time, then holds", () => {
+    const [send, lut] = easedFade(
+      { kind: 'fade', duration: 1, curve: 'smooth' },
+      true,
+      2,
+      { num: 25, den: 1 },
+      '3_1',
+    );
+    expect(lut).toEqual(filter('lutyuv@fadein_3_1', { a: 'val' }));
+    const cmds = String((send!.args as Record<string, unknown>).c).split(';');
+    // Frames 50…75 (2 s to 3 s), then one open interval after.
+    expect(cmds).toHaveLength(27);
+    expect(cmds[0]).toBe('1.9800-2.0200 lutyuv@fadein_3_1 a val*0.0000');
+    expect(cmds[6]).toBe(`2.2200-2.2600 lutyuv@fadein_3_1 a val*${curveValue(0.24, 'smooth').toFixed(4)}`);
+    expect(cmds[26]).toBe('3.0200-1000000 lutyuv@fadein_3_1 a val*1');
+    const out = easedFade(
+      { kind: 'fade', duration: 0.5, curve: 'smooth' },
+      false,
+      1,
+      { num: 25, den: 1 },
+      'x',
+    );
+    const last = String((out[0]!.args as Record<string, unknown>).c).split(';');
+    // The clip ends at 1.5 s: frame 37 (1.48 s) is almost gone, frame 38 is gone.
+    expect(last.at(-3)).toBe(
+      `1.4600-1.5000 lutyuv@fadeout_x a val*${(1 - curveValue(0.96, 'smooth')).toFixed(4)}`,
+    );
+    expect(last.at(-2)).toBe('1.5000-1.5400 lutyuv@fadeout_x a val*0.0000');
   });
 });

@@ -1,28 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { EFFECTS, TRANSITIONS } from '../../../lambdas/core/edit/schema.js';
 import {
+  curveValue,
   effectSpec,
   linear,
   moveTween,
   progress,
+  shuffleGeometry,
   transitionSpec,
 } from '../../../lambdas/core/render/motion.js';
 
 describe('transitionSpec', () => {
   it('plain names last 1 s, Slow 2 s, Fast 0.5 s', () => {
-    expect(transitionSpec('fade', 10)).toEqual({ kind: 'fade', duration: 1 });
-    expect(transitionSpec('fadeSlow', 10)).toEqual({ kind: 'fade', duration: 2 });
-    expect(transitionSpec('fadeFast', 10)).toEqual({ kind: 'fade', duration: 0.5 });
+    expect(transitionSpec('fade', 10)).toEqual({ kind: 'fade', duration: 1, curve: 'smooth' });
+    expect(transitionSpec('fadeSlow', 10)).toEqual({ kind: 'fade', duration: 2, curve: 'smooth' });
+    expect(transitionSpec('fadeFast', 10)).toEqual({ kind: 'fade', duration: 0.5, curve: 'smooth' });
     expect(transitionSpec('wipeLeftSlow', 10)).toEqual({ kind: 'wipeLeft', duration: 2 });
-    expect(transitionSpec('zoomFast', 10)).toEqual({ kind: 'zoom', duration: 0.4 });
-    expect(transitionSpec('zoomSlow', 10)).toEqual({ kind: 'zoom', duration: 0.4 });
+    expect(transitionSpec('zoomFast', 10)).toEqual({ kind: 'zoom', duration: 0.4, curve: 'easeIn' });
+    expect(transitionSpec('zoomSlow', 10)).toEqual({ kind: 'zoom', duration: 0.4, curve: 'easeIn' });
   });
 
   it('never lasts more than half the clip', () => {
-    expect(transitionSpec('fadeSlow', 3)).toEqual({ kind: 'fade', duration: 1.5 });
-    expect(transitionSpec('fade', 1)).toEqual({ kind: 'fade', duration: 0.5 });
-    expect(transitionSpec('fadeFast', 0.6)).toEqual({ kind: 'fade', duration: 0.3 });
-    expect(transitionSpec('fade', 2)).toEqual({ kind: 'fade', duration: 1 });
+    expect(transitionSpec('fadeSlow', 3)).toEqual({ kind: 'fade', duration: 1.5, curve: 'smooth' });
+    expect(transitionSpec('fade', 1)).toEqual({ kind: 'fade', duration: 0.5, curve: 'smooth' });
+    expect(transitionSpec('fadeFast', 0.6)).toEqual({ kind: 'fade', duration: 0.3, curve: 'smooth' });
+    expect(transitionSpec('fade', 2)).toEqual({ kind: 'fade', duration: 1, curve: 'smooth' });
   });
 
   it('aliases: reveal → wipeRight, with its speeds', () => {
@@ -34,9 +36,49 @@ describe('transitionSpec', () => {
     expect(transitionSpec('carouselLeft', 10)).toEqual({ kind: 'carouselLeft', duration: 0.5 });
     expect(transitionSpec('carouselRightFast', 10)).toEqual({ kind: 'carouselRight', duration: 0.25 });
     expect(transitionSpec('carouselUpSlow', 10)).toEqual({ kind: 'carouselUp', duration: 2 });
-    expect(transitionSpec('slideDown', 10)).toEqual({ kind: 'slideDown', duration: 0.5 });
-    expect(transitionSpec('slideLeftFast', 10)).toEqual({ kind: 'slideLeft', duration: 0.25 });
-    expect(transitionSpec('slideRight', 0.6)).toEqual({ kind: 'slideRight', duration: 0.3 });
+    expect(transitionSpec('slideDown', 10)).toEqual({ kind: 'slideDown', duration: 0.5, curve: 'smooth' });
+    expect(transitionSpec('slideLeftFast', 10)).toEqual({
+      kind: 'slideLeft',
+      duration: 0.25,
+      curve: 'smooth',
+    });
+    expect(transitionSpec('slideRight', 0.6)).toEqual({ kind: 'slideRight', duration: 0.3, curve: 'smooth' });
+  });
+
+  it("VeryFast is 0.25 s for every transition but zoom (Shotstack's player)", () => {
+    expect(transitionSpec('fadeVeryFast', 10)).toEqual({ kind: 'fade', duration: 0.25, curve: 'smooth' });
+    expect(transitionSpec('carouselLeftVeryFast', 10)).toEqual({ kind: 'carouselLeft', duration: 0.25 });
+    expect(transitionSpec('wipeRightVeryFast', 10)).toEqual({ kind: 'wipeRight', duration: 0.25 });
+    expect(transitionSpec('shuffleTopRightVeryFast', 10)).toEqual({
+      kind: 'shuffleTopRight',
+      duration: 0.25,
+    });
+    expect(transitionSpec('zoomVeryFast', 10)).toEqual({ kind: 'zoom', duration: 0.4, curve: 'easeIn' });
+    expect(transitionSpec('shuffleLeftBottom', 10)).toEqual({ kind: 'shuffleLeftBottom', duration: 1 });
+  });
+
+  it('zoom fades in on easeIn and out on easeOut; fades and slides on smooth', () => {
+    expect(transitionSpec('zoom', 10, false)).toEqual({ kind: 'zoom', duration: 0.4, curve: 'easeOut' });
+    expect(transitionSpec('fade', 10, false)).toEqual({ kind: 'fade', duration: 1, curve: 'smooth' });
+    expect(transitionSpec('slideUp', 10, false)).toEqual({ kind: 'slideUp', duration: 0.5, curve: 'smooth' });
+  });
+
+  it("the player's one-step bezier: smooth is smoothstep of 2p − p²", () => {
+    for (const p of [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]) {
+      const t = 2 * p - p * p;
+      expect(curveValue(p, 'smooth')).toBeCloseTo(3 * t * t - 2 * t * t * t, 12);
+    }
+    expect(curveValue(0.25, 'smooth')).toBeCloseTo(0.4067, 4);
+    expect(curveValue(0.5, 'smooth')).toBeCloseTo(0.84375, 5);
+    expect(curveValue(-1, 'smooth')).toBe(0);
+    expect(curveValue(2, 'smooth')).toBe(1);
+  });
+
+  it('shuffles come from the side named first, half a frame towards the second, turned 30°', () => {
+    expect(shuffleGeometry('shuffleTopRight')).toEqual({ x: 0.5, y: -1, angle: 30 });
+    expect(shuffleGeometry('shuffleRightTop')).toEqual({ x: 1, y: -0.5, angle: 30 });
+    expect(shuffleGeometry('shuffleBottomLeft')).toEqual({ x: -0.5, y: 1, angle: -30 });
+    expect(shuffleGeometry('shuffleLeftBottom')).toEqual({ x: -1, y: 0.5, angle: -30 });
   });
 
   it('no name, no transition', () => {
@@ -58,8 +100,19 @@ describe('transitionSpec', () => {
       'carouselUp',
       'carouselDown',
       'zoom',
+      ...[
+        'TopRight',
+        'RightTop',
+        'RightBottom',
+        'BottomRight',
+        'BottomLeft',
+        'LeftBottom',
+        'LeftTop',
+        'TopLeft',
+      ].map((c) => `shuffle${c}`),
     ];
-    expect(TRANSITIONS).toHaveLength(39);
+    // 21 names, each plain, Slow, Fast and VeryFast.
+    expect(TRANSITIONS).toHaveLength(84);
     for (const name of TRANSITIONS) expect(drawn).toContain(transitionSpec(name, 10)!.kind);
   });
 });

@@ -3,6 +3,7 @@ import type { Position } from '../../../lambdas/core/edit/schema.js';
 import {
   cropLayer,
   even,
+  titleOffsetInFrame,
   fitLayer,
   placeLayer,
   rotatedSize,
@@ -194,5 +195,26 @@ describe('cropLayer', () => {
 
   it('an empty crop changes nothing', () => {
     expect(cropLayer(layer, {})).toEqual({ rect: { x: 0, y: 0, ...layer }, shift: { x: 0, y: 0 } });
+  });
+});
+
+describe('titleOffsetInFrame', () => {
+  const viewport = { width: 1000, height: 500 };
+  const text = { width: 400, height: 50 };
+  it('an offset that keeps the text inside is unchanged', () => {
+    const o = titleOffsetInFrame(text, viewport, 'bottom', { x: 0.1, y: 0.2 });
+    expect(o.x).toBeCloseTo(0.1, 9);
+    expect(o.y).toBeCloseTo(0.2, 9);
+  });
+  it('bottom with a negative y stops at the bottom edge; left with a negative x at the left edge', () => {
+    expect(titleOffsetInFrame(text, viewport, 'bottom', { y: -0.4 })).toEqual({ x: 0, y: 0 });
+    const o = titleOffsetInFrame(text, viewport, 'left', { x: -0.5, y: 0.9 });
+    expect(o.x).toBeCloseTo(0, 9);
+    // centre row: at most (500 − 50) / 2 px up = 0.45 of the height.
+    expect(o.y).toBeCloseTo(0.45, 9);
+  });
+  it('text wider than the frame is centred on the overflow, as far as it can go', () => {
+    const wide = { width: 1200, height: 50 };
+    expect(titleOffsetInFrame(wide, viewport, 'center', { x: 0.5 }).x).toBeCloseTo(0.1, 9);
   });
 });
