@@ -66,7 +66,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`cutline: ${err.message}\n\n${USAGE}`);
       process.exit(2);
     } else {
-      process.stderr.write(`cutline: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      // The message only: a stack names the install's files, which tell a user nothing.
+      process.stderr.write(`cutline: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     }
     process.exit(1);
   },

@@ -21,6 +21,14 @@ import {
 } from '../lambdas/core/providers/transcription/index.js';
 import { providerSettings } from '../lambdas/core/providers/settings.js';
 
+/** A transcriber that only runs as a pipeline step, refused naming the local engines. */
+const pipelineOnly = (name: string, at: string) =>
+  new CutlineError(
+    'NOT_SUPPORTED',
+    `${at}: ${name} runs as a pipeline step (cutline start, or the stack); cutline render transcribes with a local engine: install pocketsphinx and pocketsphinx-en-us, or set CUTLINE_WHISPER and CUTLINE_WHISPER_MODEL`,
+    [{ path: at, message: `${name} needs the platform` }],
+  );
+
 /** How the speech this run made is named in the edit (read back through the resolver below). */
 const SCHEME = 'cutline-speech:';
 
@@ -67,6 +75,8 @@ export function localSpeech(opts: { resolver: SourceResolver; scratchDir: string
     durationSeconds: number,
     at: string,
   ): Promise<TranscriptRef> => {
+    // Amazon Transcribe stages the audio in the outputs bucket: refused before it reaches for one.
+    if (providerSettings().transcriber === 'transcribe') throw pipelineOnly('Amazon Transcribe', at);
     const transcriber = transcriberFor();
     await mkdir(dir, { recursive: true });
     const hash = await sha256File(mediaPath);
@@ -80,12 +90,7 @@ export function localSpeech(opts: { resolver: SourceResolver; scratchDir: string
         jobId: 'local',
       }),
     );
-    if ('wait' in step)
-      throw new CutlineError(
-        'NOT_SUPPORTED',
-        `${at}: ${transcriber.name} runs as a pipeline step (cutline start, or the stack); cutline render transcribes with a local engine: install pocketsphinx and pocketsphinx-en-us, or set CUTLINE_WHISPER and CUTLINE_WHISPER_MODEL`,
-        [{ path: at, message: `${transcriber.name} needs the platform` }],
-      );
+    if ('wait' in step) throw pipelineOnly(transcriber.name, at);
     const name = `transcript-${hash.slice(0, 16)}.json`;
     await writeFile(made(name), JSON.stringify({ engine: transcriber.name, words: step.words }));
     return {
@@ -111,6 +116,10 @@ export function localSpeech(opts: { resolver: SourceResolver; scratchDir: string
   return {
     /** Reads the sources of the edit this returns (its speech among them). */
     resolver,
+    /** Keeps what a provider made in the scratch folder, as a src the resolver reads. */
+    publishers,
+    /** A media file's words through the local engine, stored as a transcript the resolver reads. */
+    transcribe,
     /** The edit with its text-to-speech spoken and its "auto" captions transcribed (as is when it has none). */
     async resolve(edit: Edit): Promise<Edit> {
       const items = editSpeechItems(edit);

@@ -13,6 +13,7 @@ import {
   resolveLimits,
 } from '../../lambdas/core/edit/limits.js';
 import { ENV } from '../../lambdas/core/config.js';
+import { withoutPlatform } from '../../lambdas/core/platform.js';
 import { CutlineError } from '../../lambdas/core/errors.js';
 import { assertJsonDepth } from '../../lambdas/core/json-depth.js';
 import { LocalSourceResolver, type SourceResolver } from '../../lambdas/core/media/sources.js';
@@ -149,6 +150,14 @@ export async function renderCommand(argv: string[]): Promise<number> {
       limit: { type: 'string', multiple: true, default: [] },
     },
   });
+  // No tables or buckets here: a step that still needs them says what to run instead.
+  withoutPlatform(
+    () =>
+      new CutlineError(
+        'NOT_SUPPORTED',
+        'this job needs the platform (job table, buckets, usage metering), which cutline render does not run: run `cutline start` and submit it to the API',
+      ),
+  );
   // The same place every handler reads limits from: this run's CUTLINE_LIMITS.
   Object.assign(process.env, limitsEnv({ ...deploymentLimitOverrides(), ...cliLimits(values.limit ?? []) }));
   const [editPath] = positionals;

@@ -61,10 +61,21 @@ function awsPlatform(): Platform {
 }
 
 let platform: Platform | undefined;
+let unavailable: (() => Error) | undefined;
 
 export function getPlatform(): Platform {
+  if (!platform && unavailable) throw unavailable();
   platform ??= awsPlatform();
   return platform;
+}
+
+/**
+ * A process that runs without the platform (`cutline render`): whatever still reaches for it (a stored
+ * transcript, a metered call) fails with this error, which names what to use instead, not a missing setting.
+ * `undefined` lets the platform be built again.
+ */
+export function withoutPlatform(reason: (() => Error) | undefined): void {
+  unavailable = reason;
 }
 
 /** Tests and the local runtime reset it after changing the environment. */
