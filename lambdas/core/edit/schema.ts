@@ -685,7 +685,7 @@ const evenPixels = (name: string) =>
 /**
  * Where finished files are also sent. `s3` copies them into a bucket in the user's own account (the
  * deployment must allow that bucket); `shotstack` is cutline's own outputs bucket, where files always are,
- * so it is accepted and changes nothing. Other providers are refused at their path (edit/unsupported.ts).
+ * so it is accepted and changes nothing. Other providers are refused at their path (intake/unsupported.ts).
  */
 export const S3Destination = z.strictObject({
   provider: z.literal('s3'),

@@ -6,7 +6,7 @@ import { applyMerge, mergedJsonBytes } from '../edit/merge.js';
 import { checkPresets } from '../packaging/options.js';
 import { htmlUnavailable } from '../html/rasterize.js';
 import { Edit, Merge } from '../edit/schema.js';
-import { checkUnsupported } from '../edit/unsupported.js';
+import { checkUnsupported } from './unsupported.js';
 import { captionAliasSources } from '../edit/caption-alias.js';
 import { allowedDestinationBuckets } from '../edit/destinations.js';
 import { ENV } from '../config.js';
