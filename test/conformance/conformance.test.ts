@@ -1,3 +1,4 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,15 +85,13 @@ const OUTCOMES: Record<string, 'renders' | { code: string; match: RegExp }> = {
   'studio-sdk-default-fonts.json': { code: 'VALIDATION_FAILED', match: /font\.weight: Too small/ },
   'studio-sdk-demos-template.json': 'renders',
   'studio-sdk-emoji-test.json': 'renders',
-  'studio-sdk-hello.json': { code: 'LIMIT_EXCEEDED', match: /30 tracks; the limit is 20 \(maxTracks\)/ },
+  // Its first face is named by its file's stem (found); the second, DM Sans 9pt, is the stand-in's gap.
+  'studio-sdk-hello.json': { code: 'VALIDATION_FAILED', match: /"DM Sans 9pt" is not available/ },
   'studio-sdk-html5-bundle-demo.json': {
     code: 'VALIDATION_FAILED',
     match: /asset type "html5" is not supported/,
   },
-  'studio-sdk-lumas-asset-heavy.json': {
-    code: 'LIMIT_EXCEEDED',
-    match: /29 tracks; the limit is 20 \(maxTracks\)/,
-  },
+  'studio-sdk-lumas-asset-heavy.json': { code: 'VALIDATION_FAILED', match: /"DM Sans 9pt" is not available/ },
   'studio-sdk-prompt-assets.json': {
     code: 'NOT_SUPPORTED',
     match: /image-to-video assets need a video generation provider/,
@@ -173,7 +172,18 @@ function localFor(url: string): string {
   if (/\.(srt|vtt)$/.test(path)) return media.captions!;
   if (/\.(mp3|wav|m4a|aac|ogg)$/.test(path)) return media.audio!;
   if (/\.png$/.test(path)) return media.png!;
-  if (/\.(ttf|otf)$/.test(path)) return media.font!;
+  if (/\.(ttf|otf)$/.test(path)) {
+    // The stand-in keeps the published file's name: Studio templates name a font family by it.
+    const stem = url
+      .split('?')[0]!
+      .split('/')
+      .pop()!
+      .replace(/\.(ttf|otf)$/i, '');
+    const named = `conformance-fonts/${stem.replace(/[^\w.-]/g, '_')}.ttf`;
+    mkdirSync(join(FIXTURES, 'conformance-fonts'), { recursive: true });
+    copyFileSync(join(FIXTURES, media.font!), join(FIXTURES, named));
+    return named;
+  }
   if (/\.(jpe?g)$/.test(path) || /jpe?g/.test(url)) return media.jpg!;
   throw new Error(`no local stand-in for ${url}`);
 }

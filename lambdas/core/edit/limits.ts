@@ -37,10 +37,11 @@ export interface EditLimits {
  * Defaults sized for real work: an hour of 1080p at 10 Mbps is ~4.5 GB and workers read only the byte
  * ranges they need, so a source may be 10 GiB (also what one Lambda's /tmp holds, for the https sources
  * that are still fetched whole). 64 MP fits 8K video (33 MP) and large photos; a decoded frame of
- * 512 MiB is 64 MP at 8 bytes per pixel (16-bit RGBA).
+ * 512 MiB is 64 MP at 8 bytes per pixel (16-bit RGBA). 50 tracks: Shotstack Studio's own templates use up
+ * to 30 (one layer each; the clip limits bound the graph's size).
  */
 export const DEFAULT_LIMITS: Readonly<EditLimits> = Object.freeze({
-  maxTracks: 20,
+  maxTracks: 50,
   maxClipsPerTrack: 200,
   maxClips: 500,
   maxDurationSeconds: 3 * 3600,

@@ -12,7 +12,7 @@ import { fpsString, outputSpec, type Rational } from '../render/output-spec.js';
 import { resolveTimeline, STILL_AUTO_SECONDS, type ResolvedTimeline } from '../render/timeline.js';
 import type { MediaEntry } from '../render/visual.js';
 import { parseCaptions, type Cue } from '../text/captions.js';
-import { FontRegistry } from '../text/fonts.js';
+import { FontRegistry, fontFileStem, type FontFile } from '../text/fonts.js';
 import { htmlDocument, htmlKey, type HtmlDocument } from '../html/document.js';
 import { vectorDocument } from '../render/vector.js';
 import { htmlRasterizer } from '../html/rasterize.js';
@@ -165,7 +165,7 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
   const refs = collectSources(edit);
   const media = new Map<string, MediaEntry>();
   const captions = new Map<string, Cue[]>();
-  const fontFiles: string[] = [];
+  const fontFiles: FontFile[] = [];
   await mapLimit(refs, 4, async (ref) => {
     if (ref.kind === 'media') {
       // ffmpeg reads media where it lies (a loopback range URL in the platform): nothing is downloaded.
@@ -186,7 +186,7 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
         }
         throw err;
       }
-    } else fontFiles.push(path);
+    } else fontFiles.push({ path, alias: fontFileStem(ref.src) });
   });
   for (const ref of refs) {
     const bytes = media.get(ref.src)?.probe.bytes ?? null;

@@ -130,6 +130,28 @@ function builtins(): Entry[] {
 /** The files of the built-in faces found here (what the browser is given as its only fonts). */
 export const builtinFontFiles = (): string[] => builtins().map((e) => e.path);
 
+/** A font file of the edit's, and the name of its source file (Studio templates name a face by it). */
+export interface FontFile {
+  path: string;
+  alias?: string;
+}
+
+/**
+ * Pure: the stem of a font source's file name (`…/NaPecZ…DIRSfr0.ttf?x=1` → `NaPecZ…DIRSfr0`), which
+ * Shotstack Studio's templates use as the font's family; undefined where there is none.
+ */
+export function fontFileStem(src: string): string | undefined {
+  const path = src.split(/[?#]/)[0]!;
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  let stem = name.replace(/\.(ttf|otf|woff2?)$/i, '');
+  try {
+    stem = decodeURIComponent(stem);
+  } catch {
+    /* kept as written */
+  }
+  return stem && stem !== name ? stem.trim() || undefined : undefined;
+}
+
 /** The fonts an edit may use: the shipped Open Sans plus the edit's `timeline.fonts`. Immutable. */
 export class FontRegistry {
   private constructor(private readonly entries: readonly Entry[]) {}
@@ -140,8 +162,16 @@ export class FontRegistry {
   }
 
   /** A registry that also has these local TTF/OTF files; a later file wins over an earlier face of the same family and weight. */
-  withFiles(paths: readonly string[]): FontRegistry {
-    return new FontRegistry([...this.entries, ...paths.map(describe)]);
+  withFiles(files: readonly (string | FontFile)[]): FontRegistry {
+    return new FontRegistry([
+      ...this.entries,
+      ...files.map((f) => {
+        const { path, alias } = typeof f === 'string' ? { path: f, alias: undefined } : f;
+        const e = describe(path);
+        const key = alias?.toLowerCase();
+        return key && !e.keys.includes(key) ? { ...e, keys: [...e.keys, key] } : e;
+      }),
+    ]);
   }
 
   /** Family names available, as the fonts spell them. */

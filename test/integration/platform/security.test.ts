@@ -74,7 +74,7 @@ describe('body size and edit limits', () => {
     const clip = (start: number) => ({ asset: { type: 'title', text: 'x' }, start, length: 1 });
     const cases: Array<[unknown, RegExp]> = [
       [
-        { ...titleEdit('x'), timeline: { tracks: Array.from({ length: 21 }, () => ({ clips: [clip(0)] })) } },
+        { ...titleEdit('x'), timeline: { tracks: Array.from({ length: 51 }, () => ({ clips: [clip(0)] })) } },
         /maxTracks/,
       ],
       [

@@ -406,7 +406,7 @@ describe('parseEdit: limits', () => {
   it('maxTracks: the default and an override', () => {
     expect(() => parseEdit(tracks(DEFAULT_LIMITS.maxTracks))).not.toThrow();
     expect(limitOf(tracks(DEFAULT_LIMITS.maxTracks + 1)).details).toEqual([
-      { path: 'timeline.tracks', message: `has 21 tracks; the limit is 20 (maxTracks)` },
+      { path: 'timeline.tracks', message: `has 51 tracks; the limit is 50 (maxTracks)` },
     ]);
     expect(() => parseEdit(tracks(2), { maxTracks: 2 })).not.toThrow();
     const err = limitOf(tracks(3), { maxTracks: 2 });

@@ -4,7 +4,12 @@ import * as opentypeNs from 'opentype.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CutlineError } from '../../../lambdas/core/errors.js';
 import { BUILTIN_FACES, builtinFacePath } from '../../../lambdas/core/text/builtin-fonts.js';
-import { builtinFontsDir, describeFontFile, FontRegistry } from '../../../lambdas/core/text/fonts.js';
+import {
+  builtinFontsDir,
+  describeFontFile,
+  fontFileStem,
+  FontRegistry,
+} from '../../../lambdas/core/text/fonts.js';
 import { scratch } from './render.js';
 
 const ot = (
@@ -105,6 +110,25 @@ describe('FontRegistry', () => {
     expect(more.resolve(undefined).family).toBe('Open Sans');
     // The original registry is unchanged.
     expect(() => fonts.resolve('Cutline Test')).toThrow(CutlineError);
+  });
+
+  it("also knows a user font by its source file's stem, as Studio templates name it", () => {
+    const light = makeFont('light.otf', 300);
+    const more = fonts.withFiles([{ path: light, alias: 'NaPecZTIAOhVxoMyOr9n_E7fRMTsDIRSfr0' }]);
+    expect(more.resolve('NaPecZTIAOhVxoMyOr9n_E7fRMTsDIRSfr0')).toMatchObject({
+      family: 'Cutline Test',
+      path: light,
+    });
+    expect(more.resolve('Cutline Test').path).toBe(light);
+    // Without the alias only the name table names it.
+    expect(() => fonts.withFiles([light]).resolve('NaPecZTIAOhVxoMyOr9n_E7fRMTsDIRSfr0')).toThrow(
+      /not available/,
+    );
+    expect(fontFileStem('https://fonts.example/s/dm/v1/NaPecZ_E7f.ttf?v=2#x')).toBe('NaPecZ_E7f');
+    expect(fontFileStem('https://cdn.example/My%20Font-Bold.otf')).toBe('My Font-Bold');
+    expect(fontFileStem('s3://bucket/fonts/Lato.woff2')).toBe('Lato');
+    expect(fontFileStem('https://fonts.example/css?family=Lato')).toBeUndefined();
+    expect(fontFileStem('https://cdn.example/%E0%A4%A.ttf')).toBe('%E0%A4%A');
   });
 
   it('refuses an unreadable font file, naming it', () => {
