@@ -151,23 +151,33 @@ export async function renderOnThisMachine(
         ? { parts: partPaths, totalSamples: plan.audio!.totalSamples }
         : null;
     await stitch(input, chunkFiles, audio, opts.output, workDir, { signal: opts.signal });
-    const { spec } = input;
-    const main: RenderedFile = {
-      kind: 'video',
-      path: opts.output,
-      bytes: (await stat(opts.output)).size,
-      durationSeconds: (total * spec.fps.den) / spec.fps.num,
-      ...deliveredSize(spec),
-    };
-    const files = await finishOutput(input, main, dirname(opts.output), {
-      signal: opts.signal,
-      deferMediaConvert: opts.deferMediaConvert,
-    });
-    opts.onProgress?.(1);
+    const files = await finishHere(input, total, opts);
     return { plan, files };
   } finally {
     if (!opts.keepWork) await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** The joined file of `total` frames at opts.output, packaged like a single pass (posters, presets). */
+async function finishHere(
+  input: CompileInput,
+  total: number,
+  opts: MachineRenderOptions,
+): Promise<RenderedFile[]> {
+  const { spec } = input;
+  const main: RenderedFile = {
+    kind: 'video',
+    path: opts.output,
+    bytes: (await stat(opts.output)).size,
+    durationSeconds: (total * spec.fps.den) / spec.fps.num,
+    ...deliveredSize(spec),
+  };
+  const files = await finishOutput(input, main, dirname(opts.output), {
+    signal: opts.signal,
+    deferMediaConvert: opts.deferMediaConvert,
+  });
+  opts.onProgress?.(1);
+  return files;
 }
 
 /** The smart path of renderOnThisMachine: pieces on the pool (encode pieces share the cores), then finishOutput. */
@@ -198,20 +208,7 @@ async function renderSmartHere(
         opts.onProgress?.(Math.min(0.99, sum / total));
       },
     });
-    const { spec } = input;
-    const main: RenderedFile = {
-      kind: 'video',
-      path: opts.output,
-      bytes: (await stat(opts.output)).size,
-      durationSeconds: (total * spec.fps.den) / spec.fps.num,
-      ...deliveredSize(spec),
-    };
-    const files = await finishOutput(input, main, dirname(opts.output), {
-      signal: opts.signal,
-      deferMediaConvert: opts.deferMediaConvert,
-    });
-    opts.onProgress?.(1);
-    return files;
+    return await finishHere(input, total, opts);
   } finally {
     if (!opts.keepWork) await rm(workDir, { recursive: true, force: true });
   }
