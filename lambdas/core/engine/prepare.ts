@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -101,10 +102,14 @@ async function rasterizeHtml(
   }
 }
 
-/** PNG frames → one PNG-in-MOV clip at `fps` (alpha kept), cached by key beside the drawn images. */
+/**
+ * PNG frames → one PNG-in-MOV clip at `fps` (alpha kept), cached by key and by the drawn images it is made
+ * of (their names carry what drew them), so a clip made from other drawings is never reused.
+ */
 async function imageSequence(pngs: readonly string[], fps: Rational, key: string): Promise<string> {
   const dir = join(tmpdir(), 'cutline-rich-text');
-  const out = join(dir, `${key.slice(key.indexOf(':') + 1)}.mov`);
+  const of = createHash('sha256').update(pngs.join('\n')).digest('hex').slice(0, 12);
+  const out = join(dir, `${key.slice(key.indexOf(':') + 1)}.${of}.mov`);
   if (existsSync(out)) return out;
   await mkdir(dir, { recursive: true });
   const list = join(dir, `${key.slice(key.indexOf(':') + 1)}.${process.pid}.txt`);

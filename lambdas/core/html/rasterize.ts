@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,9 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string | und
  * is off, every network request is aborted (the page's CSP already forbids them), and the screenshot keeps
  * the alpha channel, so the area is transparent wherever the HTML draws nothing. Its only fonts are the
  * built-in faces (fontconfig.ts), wherever it runs. Images are cached by the document's key under the
- * system temp folder, so the chunks of one render draw each document once.
+ * system temp folder, so the chunks of one render draw each document once; the cache is also keyed by
+ * what draws (the browser and the font files), so a moved install or another browser never reuses
+ * another's drawings, and a half-built font setup is never seen (it is built aside and renamed in).
  */
 export class ChromiumRasterizer implements HtmlRasterizer {
   constructor(
@@ -36,15 +39,17 @@ export class ChromiumRasterizer implements HtmlRasterizer {
   async rasterize(docs: readonly HtmlDocument[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     const todo: Array<{ doc: HtmlDocument; key: string; path: string }> = [];
+    const links = fontLinks(builtinFontFiles());
+    const drawer = drawerId(this.source, links);
     for (const doc of docs) {
       const key = htmlKey(doc);
-      const path = join(this.cacheDir, `${key.slice(5)}.png`);
+      const path = join(this.cacheDir, `${key.slice(5)}.${drawer}.png`);
       out.set(key, path);
       if (!existsSync(path) && !todo.some((t) => t.key === key)) todo.push({ doc, key, path });
     }
     if (!todo.length) return out;
     await mkdir(this.cacheDir, { recursive: true });
-    const fontconfig = await this.fontconfig();
+    const fontconfig = await this.fontconfig(links, drawer);
     let launch;
     try {
       launch = await browserLaunch(this.source);
@@ -85,20 +90,36 @@ export class ChromiumRasterizer implements HtmlRasterizer {
     return out;
   }
 
-  /** The fonts.conf (and the folder of links to the built-in faces) the browser is started with. */
-  private async fontconfig(): Promise<string> {
-    const root = join(this.cacheDir, 'fontconfig');
-    const fontDir = join(root, 'fonts');
+  /**
+   * The fonts.conf (and the folder of links to the built-in faces) the browser is started with, one per
+   * set of font files. Built in a folder of its own and renamed into place, so a process drawing beside
+   * this one (another chunk, another test) never starts a browser on a folder being built or removed.
+   */
+  private async fontconfig(links: ReturnType<typeof fontLinks>, id: string): Promise<string> {
+    const root = join(this.cacheDir, `fontconfig-${id}`);
     const conf = join(root, 'fonts.conf');
     if (existsSync(conf)) return conf;
-    await rm(root, { recursive: true, force: true });
-    await mkdir(fontDir, { recursive: true });
-    for (const { name, target } of fontLinks(builtinFontFiles())) await symlink(target, join(fontDir, name));
-    const tmp = `${conf}.${process.pid}.tmp`;
-    await writeFile(tmp, fontconfigFile(fontDir, join(root, 'cache'), DEFAULT_FAMILY));
-    await rename(tmp, conf);
+    const building = `${root}.${process.pid}.${randomUUID()}.tmp`;
+    await mkdir(join(building, 'fonts'), { recursive: true });
+    for (const { name, target } of links) await symlink(target, join(building, 'fonts', name));
+    await writeFile(
+      join(building, 'fonts.conf'),
+      fontconfigFile(join(root, 'fonts'), join(root, 'cache'), DEFAULT_FAMILY),
+    );
+    try {
+      await rename(building, root);
+    } catch (err) {
+      // Another process put the same set in place first: use theirs.
+      await rm(building, { recursive: true, force: true });
+      if (!existsSync(conf)) throw err;
+    }
     return conf;
   }
+}
+
+/** Pure: what draws a document (the browser and the font files it may use), as a short id. */
+export function drawerId(source: BrowserSource, links: ReturnType<typeof fontLinks>): string {
+  return createHash('sha256').update(JSON.stringify({ source, links })).digest('hex').slice(0, 12);
 }
 
 /** The document's fonts as @font-face rules with data: sources (the page's CSP allows only those). */
