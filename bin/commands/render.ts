@@ -13,7 +13,7 @@ import {
   resolveLimits,
 } from '../../lambdas/core/edit/limits.js';
 import { ENV } from '../../lambdas/core/config.js';
-import { withoutPlatform } from '../../lambdas/core/platform.js';
+import { withoutPlatform } from '../../lambdas/core/platform-off.js';
 import { CutlineError } from '../../lambdas/core/errors.js';
 import { assertJsonDepth } from '../../lambdas/core/json-depth.js';
 import { LocalSourceResolver, type SourceResolver } from '../../lambdas/core/media/sources.js';

@@ -5,6 +5,7 @@ import { ObjectStore } from './aws/storage.js';
 import { ENV, requireEnv } from './config.js';
 import { JobStore } from './jobs/store.js';
 import { TemplateStore } from './jobs/templates.js';
+import { platformUnavailable } from './platform-off.js';
 
 /** The pipeline's executions, one per job (named by the job id). */
 export interface Executions {
@@ -61,22 +62,15 @@ function awsPlatform(): Platform {
 }
 
 let platform: Platform | undefined;
-let unavailable: (() => Error) | undefined;
 
 export function getPlatform(): Platform {
+  const unavailable = platformUnavailable();
   if (!platform && unavailable) throw unavailable();
   platform ??= awsPlatform();
   return platform;
 }
 
-/**
- * A process that runs without the platform (`cutline render`): whatever still reaches for it (a stored
- * transcript, a metered call) fails with this error, which names what to use instead, not a missing setting.
- * `undefined` lets the platform be built again.
- */
-export function withoutPlatform(reason: (() => Error) | undefined): void {
-  unavailable = reason;
-}
+export { withoutPlatform } from './platform-off.js';
 
 /** Tests and the local runtime reset it after changing the environment. */
 export function resetPlatform(): void {
