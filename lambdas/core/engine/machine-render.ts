@@ -9,6 +9,7 @@ import type { CompileInput } from '../render/compile.js';
 import { effectiveSignal } from '../media/task-signal.js';
 import { renderAacPart, renderAudioPart, renderChunk, stitch, type StitchAudio } from './chunks.js';
 import { runPool } from './pool.js';
+import { chooseJoin, joinLocalParts } from './reference-join.js';
 import type { RenderedFile } from '../packaging/types.js';
 import { finishOutput, renderPrepared } from './render.js';
 import { copiesAny, renderSmart, smartPlan } from './smart-render.js';
@@ -150,7 +151,20 @@ export async function renderOnThisMachine(
       : partPaths.length
         ? { parts: partPaths, totalSamples: plan.audio!.totalSamples }
         : null;
-    await stitch(input, chunkFiles, audio, opts.output, workDir, { signal: opts.signal });
+    // MP4 parts are joined by reference (header rebuilt, video bytes copied); the rest by ffmpeg.
+    const join = chooseJoin({
+      format: input.spec.format,
+      audio: !audio ? null : 'file' in audio ? 'file' : 'parts',
+    });
+    if (join.method === 'reference') {
+      opts.signal?.throwIfAborted();
+      await joinLocalParts(
+        chunkFiles,
+        audio && 'parts' in audio ? audio : null,
+        opts.output,
+        input.edit.output.metadata,
+      );
+    } else await stitch(input, chunkFiles, audio, opts.output, workDir, { signal: opts.signal });
     const files = await finishHere(input, total, opts);
     return { plan, files };
   } finally {
