@@ -4,13 +4,18 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -112,6 +117,82 @@ export class ObjectStore {
   /** Copies `from` (`<bucket>/<key>`, the key URL-encoded as S3's CopySource wants) to bucket/key. */
   async copy(from: string, bucket: string, key: string): Promise<void> {
     await this.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: from }));
+  }
+
+  /** Bytes `[start, end)` of an object (one ranged GET; S3's Range is inclusive). */
+  async getRange(bucket: string, key: string, start: number, end: number): Promise<Buffer> {
+    const res = await this.s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+    );
+    const got = Buffer.from(await res.Body!.transformToByteArray());
+    if (got.length !== end - start)
+      throw new Error(`ranged GET of ${key} [${start}, ${end}) answered ${got.length} bytes`);
+    return got;
+  }
+
+  /**
+   * A multipart upload assembled part by part (the reference join's output): parts from bytes or copied
+   * by S3 from ranges of other objects. S3 checks the sizes at completion (all but the last ≥ 5 MiB).
+   */
+  async createMultipart(bucket: string, key: string, contentType?: string): Promise<string> {
+    const res = await this.s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }),
+    );
+    if (!res.UploadId) throw new Error(`CreateMultipartUpload for ${key} returned no UploadId`);
+    return res.UploadId;
+  }
+
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer) {
+    const res = await this.s3.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        Body: body,
+        ContentLength: body.length,
+      }),
+    );
+    if (!res.ETag) throw new Error(`UploadPart ${partNumber} of ${key} returned no ETag`);
+    return res.ETag;
+  }
+
+  /** Part `partNumber` copied by S3 from bytes `[start, end)` of `from` in the same bucket. */
+  async uploadPartCopy(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    from: { key: string; start: number; end: number },
+  ) {
+    const res = await this.s3.send(
+      new UploadPartCopyCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        CopySource: `${bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`,
+        CopySourceRange: `bytes=${from.start}-${from.end - 1}`,
+      }),
+    );
+    const etag = res.CopyPartResult?.ETag;
+    if (!etag) throw new Error(`UploadPartCopy ${partNumber} of ${key} returned no ETag`);
+    return etag;
+  }
+
+  async completeMultipart(bucket: string, key: string, uploadId: string, etags: readonly string[]) {
+    await this.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    );
+  }
+
+  async abortMultipart(bucket: string, key: string, uploadId: string): Promise<void> {
+    await this.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
   }
 
   /** Whether the bucket answers (the health check). */
