@@ -50,11 +50,10 @@ export class Storage extends Construct {
       // with fetch from its own origin, which needs CORS on GET.
       cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins: ['*'], maxAge: 3000 }],
       lifecycleRules: [
-        {
-          prefix: 'work/',
-          expiration: Duration.days(props.workExpiryDays ?? 7),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
+        { prefix: 'work/', expiration: Duration.days(props.workExpiryDays ?? 7) },
+        // Outputs are written by multipart uploads (large files, the stitch's reference join): one left
+        // incomplete by a function that died mid-way is removed, not billed for ever.
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
   }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { verifySigV4 } from './sigv4.js';
+import { copyPart, multipartCall, MultipartSizes, readBody } from './s3-multipart.js';
 
 /**
  * The local S3 endpoint: SigV4 is verified here, then the request goes unchanged to s3rver (which
@@ -17,11 +18,14 @@ export async function startS3AuthProxy(opts: {
   now?: () => number;
   /** The port to listen on if it is free (else any free one). */
   port?: number;
+  /** AbortMultipartUpload, which s3rver lacks: removes the upload's parts; false when there is no such upload. */
+  abortUpload?: (bucket: string, uploadId: string) => Promise<boolean>;
 }): Promise<{ endpoint: string; close(): Promise<void> }> {
   const upstream = new URL(opts.upstream);
   // Connections to s3rver are kept and reused: a new one per request triples a small GET's latency.
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const server = createServer((req, res) => void handle(req, res));
+  const parts = new MultipartSizes();
 
   function fail(res: ServerResponse, status: number, code: string, message: string, method?: string) {
     if (res.headersSent) return res.destroy();
@@ -61,6 +65,49 @@ export async function startS3AuthProxy(opts: {
         );
       }
     }
+    // Multipart calls s3rver gets wrong or lacks (see multipart-rules.ts): UploadPartCopy is answered
+    // here, CompleteMultipartUpload is checked here first, and part sizes are recorded on the way.
+    const mp = multipartCall(req.method ?? 'GET', req.url ?? '/', req.headers);
+    if (mp?.kind === 'copy') {
+      req.resume();
+      return void copyPart(upstreamCall, mp, parts, res).catch(() =>
+        fail(res, 502, 'InternalError', 'the local S3 server did not answer'),
+      );
+    }
+    if (mp?.kind === 'abort' && opts.abortUpload) {
+      req.resume();
+      const gone = await opts.abortUpload(mp.bucket, mp.uploadId).catch(() => null);
+      if (gone === null) return fail(res, 500, 'InternalError', 'the local S3 could not remove the upload');
+      if (!gone) return fail(res, 404, 'NoSuchUpload', 'The specified multipart upload does not exist.');
+      parts.forget(mp.upload);
+      res.writeHead(204);
+      return void res.end();
+    }
+    if (mp?.kind === 'complete') {
+      const body = await readBody(req);
+      if (
+        payloadHash &&
+        /^[0-9a-f]{64}$/.test(payloadHash) &&
+        createHash('sha256').update(body).digest('hex') !== payloadHash
+      )
+        return fail(
+          res,
+          400,
+          'XAmzContentSHA256Mismatch',
+          'The provided x-amz-content-sha256 header does not match what was computed.',
+        );
+      const refusal = parts.checkComplete(mp.upload, body.toString('utf8'));
+      if (refusal) return fail(res, 400, refusal.code, refusal.message);
+      const up = await upstreamCall(
+        req.method!,
+        req.url!,
+        { ...req.headers, 'content-length': String(body.length) },
+        body,
+      );
+      if ((up.statusCode ?? 500) < 300) parts.forget(mp.upload);
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      return void pipeline(up, res).catch(() => res.destroy());
+    }
     const out = request(
       {
         host: upstream.hostname,
@@ -71,6 +118,9 @@ export async function startS3AuthProxy(opts: {
         headers: req.headers,
       },
       (up) => {
+        if (mp?.kind === 'part' && (up.statusCode ?? 500) < 300)
+          parts.record(mp.upload, mp.partNumber, Number(req.headers['content-length'] ?? NaN));
+        if (mp?.kind === 'abort' && (up.statusCode ?? 500) < 300) parts.forget(mp.upload);
         res.writeHead(up.statusCode ?? 502, up.headers);
         pipeline(up, res).catch(() => res.destroy());
       },
@@ -92,6 +142,25 @@ export async function startS3AuthProxy(opts: {
         );
       else res.destroy();
     }
+  }
+
+  /** One request to s3rver (anonymous: it does not check signatures), its answer not yet read. */
+  function upstreamCall(
+    method: string,
+    path: string,
+    headers: Record<string, string | string[] | undefined>,
+    body?: Buffer | NodeJS.ReadableStream,
+  ): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const out = request(
+        { host: upstream.hostname, port: upstream.port, agent, method, path, headers },
+        resolve,
+      );
+      out.on('error', reject);
+      if (!body) out.end();
+      else if (Buffer.isBuffer(body)) out.end(body);
+      else pipeline(body, out).catch(reject);
+    });
   }
 
   const listen = (port: number) =>

@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -83,8 +84,19 @@ export async function startS3rver(
   // or a client still holds keep working until they expire, as S3's do.
   const portFile = join(dataDir, 's3-port');
   const previous = Number(await readFile(portFile, 'utf8').catch(() => ''));
+  const store = (
+    server as unknown as { store: { getResourcePath(b: string, k: undefined, r: string): string } }
+  ).store;
   const proxy = await startS3AuthProxy({
     upstream: `http://127.0.0.1:${port}`,
+    // s3rver keeps an upload's parts in <bucket>/uploads/<uploadId>/ (its ids are 32 hex digits).
+    abortUpload: async (bucket, uploadId) => {
+      if (!/^[0-9a-f]{32}$/.test(uploadId) || !buckets.includes(bucket)) return false;
+      const dir = join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+      if (!existsSync(dir)) return false;
+      await rm(dir, { recursive: true, force: true });
+      return true;
+    },
     secrets: new Map([[LOCAL_S3_CREDENTIALS.accessKeyId, LOCAL_S3_CREDENTIALS.secretAccessKey]]),
     ...(Number.isInteger(previous) && previous > 0 ? { port: previous } : {}),
   });

@@ -246,7 +246,14 @@ describe('CutlineStack', () => {
     }
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
-        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'work/', ExpirationInDays: 7 })]),
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'work/', ExpirationInDays: 7 }),
+          // The whole bucket: the stitch assembles outputs/… by multipart upload.
+          Match.objectLike({
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            Prefix: Match.absent(),
+          }),
+        ]),
       },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'outputs/' }),
     });
