@@ -13,8 +13,10 @@ export async function storeOutputs(
   job: Job,
   files: readonly RenderedFile[],
   rendition?: string,
+  /** Outputs already in the bucket (the stitch's assembled main file): listed first, not uploaded again. */
+  already: StoredFiles['files'] = [],
 ): Promise<StoredFiles> {
-  const stored = [];
+  const stored: StoredFiles['files'] = [...already];
   const puts: Array<{ key: string; path: string; contentType: string }> = [];
   for (const f of files) {
     const name = f.name ?? f.path.slice(f.path.lastIndexOf('/') + 1);
@@ -30,7 +32,11 @@ export async function storeOutputs(
     stored.push({ ...rest, key, ...(rendition ? { rendition } : {}) });
   }
   // Nothing is written for a job that was cancelled or failed meanwhile.
-  await putOutputsIfLive(job.id, puts);
+  await putOutputsIfLive(
+    job.id,
+    puts,
+    already.map((f) => f.key),
+  );
   return { files: stored };
 }
 

@@ -204,6 +204,12 @@ export function iamRequests(call: RecordedCall, template?: Json): IamRequest[] {
           return [s3('DeleteObject')];
         case 'DeleteObjects':
           return (i.DeleteKeys ?? []).map((k) => s3('DeleteObject', k));
+        // UploadPartCopy reads its source range as GetObject does and writes the part as PutObject
+        // (S3 User Guide, "Multipart upload API and permissions").
+        case 'UploadPartCopy': {
+          const [srcBucket, ...srcKey] = decodeURIComponent(i.CopySource!).replace(/^\//, '').split('/');
+          return [s3('GetObject', srcKey.join('/'), srcBucket), s3('PutObject')];
+        }
         case 'CopyObject': {
           const [srcBucket, ...srcKey] = decodeURIComponent(i.CopySource!).replace(/^\//, '').split('/');
           return [

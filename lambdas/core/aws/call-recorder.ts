@@ -39,6 +39,9 @@ const NAMING = [
   'Key',
   'Prefix',
   'CopySource',
+  // Which bytes of an object a read or a part copy touches (the stitch's reference join reads headers only).
+  'Range',
+  'CopySourceRange',
   'stateMachineArn',
   'executionArn',
   // Task state parameters (the state machine's own calls).

@@ -22,10 +22,14 @@ export interface RenderOptions {
 
 const extra = (output: string, suffix: string) => output.replace(/(\.[^./]+)?$/, `-${suffix}.jpg`);
 
-/** The extra images an edit asks for, taken from the finished render. */
+/**
+ * The extra images an edit asks for, taken from the finished render; `from` picks another file to take
+ * a capture from and where in it (the stitch's reference join: the chunk part that holds that frame).
+ */
 export function extraImageArgs(
   input: CompileInput,
   output: string,
+  from?: (capture: number) => { file: string; seek: number },
 ): Array<{ kind: 'poster' | 'thumbnail'; path: string; args: string[] }> {
   const { poster, thumbnail } = input.edit.output;
   const jobs: Array<{ kind: 'poster' | 'thumbnail'; path: string; args: string[] }> = [];
@@ -35,9 +39,9 @@ export function extraImageArgs(
     '-nostdin',
     '-y',
     '-ss',
-    String(capture),
+    String(from ? from(capture).seek : capture),
     '-i',
-    output,
+    from ? from(capture).file : output,
     '-frames:v',
     '1',
     ...(scale < 1 ? ['-vf', `scale=trunc(iw*${scale}/2)*2:-2`] : []),

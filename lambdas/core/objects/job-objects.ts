@@ -1,6 +1,8 @@
 import { CutlineError } from '../errors.js';
 import { getPlatform } from '../platform.js';
 import { keys } from '../aws/storage.js';
+import { assembleObject } from './assemble.js';
+import type { MultipartPlan } from './multipart-plan.js';
 
 /**
  * Removes a job's intermediates (work/<jobId>/: probe results, chunks, the audio mix, result files) once
@@ -88,17 +90,37 @@ export async function assertJobLive(jobId: string): Promise<void> {
 export async function putOutputsIfLive(
   jobId: string,
   puts: ReadonlyArray<{ key: string; path: string; contentType?: string }>,
+  /** Outputs already stored another way (the stitch's assembled main file), taken back with these. */
+  storedKeys: readonly string[] = [],
 ): Promise<void> {
   const p = getPlatform();
   await assertJobLive(jobId);
   for (const u of puts) await p.objects.putFile(p.outputsBucket, u.key, u.path, u.contentType);
   const ended = await jobEnded(jobId);
   if (ended) {
-    await p.objects.deleteKeys(
-      p.outputsBucket,
-      puts.map((u) => u.key),
-    );
+    await p.objects.deleteKeys(p.outputsBucket, [...storedKeys, ...puts.map((u) => u.key)]);
     throw new JobEndedError(`job ${jobId} ended ${ended} while its outputs were stored; they were removed`);
+  }
+}
+
+/**
+ * Assembles an output object by multipart upload (objects/assemble.ts) unless the job has ended, and
+ * takes it back when the job ended meanwhile (as putOutputsIfLive does for uploaded files).
+ */
+export async function assembleOutputIfLive(
+  jobId: string,
+  key: string,
+  sources: readonly string[],
+  plan: MultipartPlan,
+  contentType: string,
+): Promise<void> {
+  const p = getPlatform();
+  await assertJobLive(jobId);
+  await assembleObject(p.objects, p.outputsBucket, key, sources, plan, { contentType });
+  const ended = await jobEnded(jobId);
+  if (ended) {
+    await p.objects.deleteKeys(p.outputsBucket, [key]);
+    throw new JobEndedError(`job ${jobId} ended ${ended} while its output was assembled; it was removed`);
   }
 }
 

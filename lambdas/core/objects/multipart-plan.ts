@@ -37,8 +37,8 @@ const partBytes = (p: PlannedPart) =>
 /**
  * Pure: the layout's segments as multipart parts. Ranges of at least `minPart` are copied by S3; the
  * caller's bytes and any smaller range go into uploaded parts, and a part that would be too small
- * borrows the front of the next range (read back with a ranged GET), so every part but the last is at
- * least `minPart`. Copies longer than `maxPart` are split.
+ * borrows the front of the next range (read back with a ranged GET), or all of it when the rest would be
+ * too small to copy, so every part but the last is at least `minPart`. Copies over `maxPart` are split.
  */
 export function planMultipart(
   segments: readonly Segment[],
@@ -66,7 +66,10 @@ export function planMultipart(
     }
     let start = s.start;
     if (pendingBytes > 0) {
-      const borrow = Math.min(minPart - pendingBytes, s.end - start);
+      // Borrow what the part lacks, or the whole range when what it left could not be copied on its own.
+      const need = minPart - pendingBytes;
+      const length = s.end - start;
+      const borrow = length - need >= minPart ? need : length;
       if (borrow > 0) {
         pending.push({ range: { source: s.part, start, end: start + borrow } });
         pendingBytes += borrow;

@@ -280,6 +280,60 @@ const denied = (v: Verdict[]) =>
     .map((x) => `${x.caller}: ${x.action} on ${x.resource} → ${x.result}${x.errors ? ` ${x.errors}` : ''}`);
 
 describe('IAM simulation of the calls each function makes', () => {
+  it("the stitch's reference join: ranged reads of the parts, UploadPartCopy from work/ to outputs/, allowed to the stitch only", async () => {
+    const bucket = LOCAL_BUCKETS.outputs;
+    const at = (caller: string): RecordedCall[] =>
+      [
+        { command: 'HeadObjectCommand', input: { Bucket: bucket, Key: 'work/job-1/r0/chunk-0000.mp4' } },
+        {
+          command: 'GetObjectCommand',
+          input: { Bucket: bucket, Key: 'work/job-1/r0/chunk-0000.mp4', Range: 'bytes=0-65535' },
+        },
+        {
+          command: 'CreateMultipartUploadCommand',
+          input: { Bucket: bucket, Key: 'outputs/t/job-1/output.mp4' },
+        },
+        { command: 'UploadPartCommand', input: { Bucket: bucket, Key: 'outputs/t/job-1/output.mp4' } },
+        {
+          command: 'UploadPartCopyCommand',
+          input: {
+            Bucket: bucket,
+            Key: 'outputs/t/job-1/output.mp4',
+            CopySource: `${bucket}/work/job-1/r0/chunk-0001.mp4`,
+            CopySourceRange: 'bytes=48-9999999',
+          },
+        },
+        {
+          command: 'CompleteMultipartUploadCommand',
+          input: { Bucket: bucket, Key: 'outputs/t/job-1/output.mp4' },
+        },
+        {
+          command: 'AbortMultipartUploadCommand',
+          input: { Bucket: bucket, Key: 'outputs/t/job-1/output.mp4' },
+        },
+      ].map((c) => ({ caller, service: 's3' as const, ...c }));
+    const judge = async (list: RecordedCall[]) => {
+      const buckets = bucketPolicies(template);
+      const out: Verdict[] = [];
+      for (const c of list)
+        for (const r of iamRequests(c, template))
+          out.push(await evaluate(c.caller, principalFor(template, c.caller), r, buckets));
+      return out;
+    };
+    const stitch = await judge(at(HANDLERS.pipeline.stitch));
+    // UploadPartCopy needs both: read on the source part, write on the output.
+    expect(stitch.filter((v) => v.resource.endsWith('chunk-0001.mp4')).map((v) => v.action)).toEqual([
+      's3:GetObject',
+    ]);
+    expect(stitch.map((v) => v.action)).toContain('s3:AbortMultipartUpload');
+    expect(denied(stitch)).toEqual([]);
+    // The audio renderer writes only under work/: copying into outputs/ is denied to it.
+    const audio = denied(await judge(at(HANDLERS.pipeline.renderAudio)));
+    expect(audio.some((d) => d.includes('s3:PutObject on') && d.includes('outputs/t/job-1/output.mp4'))).toBe(
+      true,
+    );
+  });
+
   it('with ai.generation: the Bedrock calls the generator makes are allowed to the prepare items, and to no other function', async () => {
     const t = synthesizedTemplate({ ai: { generation: true } });
     const at = (caller: string): RecordedCall[] => [
