@@ -65,16 +65,20 @@ export async function writeLayout(
   partFiles: readonly string[],
   output: string,
 ): Promise<void> {
-  const out = createWriteStream(output);
+  const out = createWriteStream(output, { highWaterMark: 1 << 20 });
   try {
     for (const s of layout.segments) {
       if ('bytes' in s) {
         if (!out.write(s.bytes)) await once(out, 'drain');
         continue;
       }
-      await pipeline(createReadStream(partFiles[s.part]!, { start: s.start, end: s.end - 1 }), out, {
-        end: false,
-      });
+      await pipeline(
+        createReadStream(partFiles[s.part]!, { start: s.start, end: s.end - 1, highWaterMark: 1 << 20 }),
+        out,
+        {
+          end: false,
+        },
+      );
     }
     out.end();
     await once(out, 'finish');

@@ -1,19 +1,7 @@
 import { CutlineError } from '../errors.js';
 import { AAC_FRAME, joinedFrames } from '../render/audio-parts.js';
 import { bitrates, mp4aEntry, type AacFrames, type Bitrates } from './aac-track.js';
-import {
-  box,
-  boxHeader,
-  bytesOf,
-  childrenOf,
-  fullBox,
-  i32,
-  latin1,
-  readBoxes,
-  u16,
-  u32,
-  u64,
-} from './mp4-box.js';
+import { box, boxHeader, bytesOf, childrenOf, fullBox, i32, latin1, readBoxes, u16, u32 } from './mp4-box.js';
 import type { VideoPart } from './mp4-part.js';
 
 /**
@@ -70,8 +58,32 @@ function runs(values: readonly number[]): Array<[number, number]> {
   return out;
 }
 
+/** A table of 32-bit words (or 64-bit offsets) written into one buffer: an hour has 10⁵ entries. */
+function words(
+  count: number,
+  perEntry: number,
+  write: (b: Buffer, i: number, at: number) => void,
+  head: number[] = [],
+) {
+  const b = Buffer.alloc(4 * head.length + 4 + count * perEntry);
+  head.forEach((v, i) => b.writeUInt32BE(v >>> 0, 4 * i));
+  const start = 4 * head.length;
+  b.writeUInt32BE(count, start);
+  for (let i = 0; i < count; i++) write(b, i, start + 4 + i * perEntry);
+  return b;
+}
+
 const runTable = (type: string, version: number, r: ReadonlyArray<[number, number]>) =>
-  fullBox(type, version, 0, u32(r.length), ...r.flatMap(([n, v]) => [u32(n), version ? i32(v) : u32(v)]));
+  fullBox(
+    type,
+    version,
+    0,
+    words(r.length, 8, (b, i, at) => {
+      b.writeUInt32BE(r[i]![0], at);
+      if (version) b.writeInt32BE(r[i]![1], at + 4);
+      else b.writeUInt32BE(r[i]![1], at + 4);
+    }),
+  );
 
 interface TrackTables {
   durations: number[];
@@ -96,17 +108,53 @@ function sampleTable(
   const fixed = t.sizes.every((s) => s === t.sizes[0]) ? (t.sizes[0] ?? 0) : 0;
   const offsets = t.chunks.map((c) => base + c.at);
   const ctts = t.compositionOffsets;
+  const sizes = t.sizes;
   return box(
     'stbl',
     stsd,
     runTable('stts', 0, runs(t.durations)),
-    ...(t.sync ? [fullBox('stss', 0, 0, u32(t.sync.length), ...t.sync.map(u32))] : []),
+    ...(t.sync
+      ? [
+          fullBox(
+            'stss',
+            0,
+            0,
+            words(t.sync.length, 4, (b, i, at) => b.writeUInt32BE(t.sync![i]!, at)),
+          ),
+        ]
+      : []),
     ...(ctts ? [runTable('ctts', ctts.some((v) => v < 0) ? 1 : 0, runs(ctts))] : []),
-    fullBox('stsc', 0, 0, u32(sc.length), ...sc.flatMap(([first, n]) => [u32(first), u32(n), u32(1)])),
-    fullBox('stsz', 0, 0, u32(fixed), u32(t.sizes.length), ...(fixed ? [] : t.sizes.map(u32))),
+    fullBox(
+      'stsc',
+      0,
+      0,
+      words(sc.length, 12, (b, i, at) => {
+        b.writeUInt32BE(sc[i]![0], at);
+        b.writeUInt32BE(sc[i]![1], at + 4);
+        b.writeUInt32BE(1, at + 8);
+      }),
+    ),
+    fullBox(
+      'stsz',
+      0,
+      0,
+      fixed
+        ? Buffer.concat([u32(fixed), u32(sizes.length)])
+        : words(sizes.length, 4, (b, i, at) => b.writeUInt32BE(sizes[i]!, at), [0]),
+    ),
     wide
-      ? fullBox('co64', 0, 0, u32(offsets.length), ...offsets.map(u64))
-      : fullBox('stco', 0, 0, u32(offsets.length), ...offsets.map(u32)),
+      ? fullBox(
+          'co64',
+          0,
+          0,
+          words(offsets.length, 8, (b, i, at) => b.writeBigUInt64BE(BigInt(offsets[i]!), at)),
+        )
+      : fullBox(
+          'stco',
+          0,
+          0,
+          words(offsets.length, 4, (b, i, at) => b.writeUInt32BE(offsets[i]!, at)),
+        ),
     ...extra,
   );
 }
