@@ -2,7 +2,8 @@
  * Recomputes the 1-hour projection of `bench/results/latest.json` with the model (bench/hour-model.ts)
  * from measurements already stored: the chunk and stitch of that run, the slowest audio part of the
  * 3600 s case in `audio-latest.json`, and byte sizes measured now (2 s of 1080p testsrc2 at the bench's
- * x264 settings). Rewrites latest.json and latest.md; the rest of the results are left as measured.
+ * x264 settings), and the reference stitch's header build measured now (bench/reference-join.ts). Rewrites
+ * latest.json and latest.md; the rest of the results are left as measured.
  *   npx tsx bench/project.ts
  */
 import { readFile, rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { runFfmpeg } from '../lambdas/core/media/ffmpeg.js';
 import type { AudioResults } from './audio.js';
 import { hourModel } from './hour-model.js';
+import { makePart, measureMoovBuild } from './reference-join.js';
 import { renderMarkdown, type BenchResults } from './report.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
@@ -49,6 +51,11 @@ if (!sc) throw new Error('latest.json has no scaling section to project from');
 const hour = audio.cases.reduce((a, b) => (b.seconds > a.seconds ? b : a));
 const p = sc.projection;
 const perFrame = await bytesPerFrame(sc.width, sc.height, sc.fps);
+// The stitch by reference: its header build measured now, for 200 parts of 450 frames.
+const moovDir = await mkdtemp(join(tmpdir(), 'cutline-project-moov-'));
+const moov = await measureMoovBuild(await makePart(moovDir)).finally(() =>
+  rm(moovDir, { recursive: true, force: true }),
+);
 const model = hourModel({
   chunkSeconds: p.chunkSeconds,
   audioPartSeconds: hour.longestPartSeconds,
@@ -56,10 +63,12 @@ const model = hourModel({
   stitchSeconds: p.stitchSeconds,
   chunkBytes: perFrame * p.framesPerFunction,
   sourceBytesPerChunk: 2 * perFrame * (p.framesPerFunction + sc.fps),
+  moovBuildSeconds: moov.seconds,
+  headBytes: moov.headBytes,
 });
 p.model = {
   ...model,
-  note: `Recomputed by \`bench/project.ts\` (${new Date().toISOString()}) from this run's chunk and stitch, the slowest audio part of the ${hour.seconds} s case in \`audio-latest.md\` (${audio.generatedAt}, load average ${audio.loadAverage.map((x) => x.toFixed(1)).join(' / ')}), and ${(perFrame / 1e3).toFixed(0)} kB/frame measured on 2 s of ${sc.width}×${sc.height} testsrc2 at veryfast CRF 23 (sources read as two such streams with 1 s of seek pre-roll). The "audio" row above is the former whole-hour mix, kept as it was measured.`,
+  note: `Recomputed by \`bench/project.ts\` (${new Date().toISOString()}) from this run's chunk and stitch, the slowest audio part of the ${hour.seconds} s case in \`audio-latest.md\` (${audio.generatedAt}, load average ${audio.loadAverage.map((x) => x.toFixed(1)).join(' / ')}), and ${(perFrame / 1e3).toFixed(0)} kB/frame measured on 2 s of ${sc.width}×${sc.height} testsrc2 at veryfast CRF 23 (sources read as two such streams with 1 s of seek pre-roll). The stitch joins by reference: its header build (${moov.seconds.toFixed(2)} s for 200 parts of 450 frames, ${(moov.headBytes / 1e6).toFixed(2)} MB of header) measured now by \`bench/reference-join.ts\`; the UploadPartCopy and request times are assumptions (hour-model.ts) only a real account can check. The "audio" row above is the former whole-hour mix, kept as it was measured.`,
 };
 p.projectedSeconds = model.result.seconds;
 await writeFile(join(RESULTS, 'latest.json'), `${JSON.stringify(r, null, 2)}\n`);

@@ -32,6 +32,7 @@ import { renderOnThisMachine } from '../lambdas/core/engine/machine-render.js';
 import { frameSample } from '../lambdas/core/render/audio.js';
 import { planAudioParts } from '../lambdas/core/render/audio-parts.js';
 import { hourModel } from './hour-model.js';
+import { makePart, measureMoovBuild } from './reference-join.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { runFfmpeg } from '../lambdas/core/media/ffmpeg.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
@@ -507,6 +508,8 @@ async function scaling(
   const stitchFit = fitLine(stitchPoints.map((p) => ({ x: p.frames, y: p.seconds })));
   const stitchSeconds = stitchFit.fixed + stitchFit.perUnit * HOUR_FRAMES;
   const singlePassPerFrame = reference.wallSeconds / frames;
+  // The stitch joins by reference: the header build for 200 parts of 450 frames (bench/reference-join.ts).
+  const moov = await measureMoovBuild(await makePart(work));
   const model = hourModel({
     chunkSeconds,
     audioPartSeconds: partRun.wallSeconds,
@@ -514,6 +517,8 @@ async function scaling(
     stitchSeconds,
     chunkBytes: bytesPerFrame * perFunction,
     sourceBytesPerChunk: 2 * bytesPerFrame * (perFunction + cfg.fps),
+    moovBuildSeconds: moov.seconds,
+    headBytes: moov.headBytes,
   });
   log(`stitch ${stitchSeconds.toFixed(2)} s and audio ${audioSeconds.toFixed(2)} s projected for one hour`);
 

@@ -1,7 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
-import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import type { Output } from '../edit/schema.js';
 import { aacFromAdts } from '../media/aac-track.js';
 import { scanTopLevel, type Box } from '../media/mp4-box.js';
@@ -65,26 +62,30 @@ export async function writeLayout(
   partFiles: readonly string[],
   output: string,
 ): Promise<void> {
-  const out = createWriteStream(output, { highWaterMark: 1 << 20 });
+  const out = await open(output, 'w');
+  const sources = new Map<string, FileHandle>();
+  const buf = Buffer.alloc(1 << 20);
+  let pos = 0;
   try {
     for (const s of layout.segments) {
       if ('bytes' in s) {
-        if (!out.write(s.bytes)) await once(out, 'drain');
+        await out.write(s.bytes, 0, s.bytes.length, pos);
+        pos += s.bytes.length;
         continue;
       }
-      await pipeline(
-        createReadStream(partFiles[s.part]!, { start: s.start, end: s.end - 1, highWaterMark: 1 << 20 }),
-        out,
-        {
-          end: false,
-        },
-      );
+      const path = partFiles[s.part]!;
+      let src = sources.get(path);
+      if (!src) sources.set(path, (src = await open(path, 'r')));
+      for (let at = s.start; at < s.end;) {
+        const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, s.end - at), at);
+        if (!bytesRead) throw new Error(`reference join: chunk part ${s.part} ends before byte ${s.end}`);
+        await out.write(buf, 0, bytesRead, pos);
+        pos += bytesRead;
+        at += bytesRead;
+      }
     }
-    out.end();
-    await once(out, 'finish');
-  } catch (err) {
-    out.destroy();
-    throw err;
+  } finally {
+    await Promise.all([out.close(), ...[...sources.values()].map((h) => h.close())]);
   }
   const { size } = await stat(output);
   if (size !== layout.size) throw new Error(`reference join: wrote ${size} bytes of ${layout.size}`);

@@ -363,6 +363,11 @@ export function joinLayout(
     box('edts', fullBox('elst', 0, 0, u32(1), u32(presented), i32(mediaTime), u16(1), u16(0)));
   const language = p0.mdhd.subarray(p0.mdhd.length - 4, p0.mdhd.length - 2);
 
+  // What does not depend on where the samples lie is built once.
+  const videoStsd = withBtrt(p0.stsd, bitrates(video.sizes, video.durations, ts));
+  const audioEntry = audio
+    ? mp4aEntry(audio.aac, 2, bitrates(audioSizes, audioDurations, audio.aac.sampleRate))
+    : null;
   const moovWith = (base: number, wide: boolean) => {
     const videoTrak = box(
       'trak',
@@ -372,11 +377,7 @@ export function joinLayout(
         'mdia',
         withDuration(p0.mdhd, 24, 32, videoDuration, 'video media'),
         p0.hdlr,
-        box(
-          'minf',
-          ...p0.minfHead,
-          sampleTable(withBtrt(p0.stsd, bitrates(video.sizes, video.durations, ts)), video, base, wide),
-        ),
+        box('minf', ...p0.minfHead, sampleTable(videoStsd, video, base, wide)),
       ),
     );
     const tracks = [videoTrak];
@@ -419,19 +420,7 @@ export function joinLayout(
               'minf',
               fullBox('smhd', 0, 0, u16(0), u16(0)),
               dinf,
-              sampleTable(
-                fullBox(
-                  'stsd',
-                  0,
-                  0,
-                  u32(1),
-                  mp4aEntry(audio.aac, 2, bitrates(audioSizes, audioDurations, rate)),
-                ),
-                aud,
-                base,
-                wide,
-                roll,
-              ),
+              sampleTable(fullBox('stsd', 0, 0, u32(1), audioEntry!), aud, base, wide, roll),
             ),
           ),
         ),

@@ -5,7 +5,8 @@ import type { MultipartPlan } from './multipart-plan.js';
  * Writes one object from a multipart plan (objects/multipart-plan.ts): UploadPartCopy for the ranges S3
  * copies server-side, UploadPart for the caller's bytes (and ranges read back to fill a small part),
  * then CompleteMultipartUpload. Any failure aborts the upload, so no parts are left billed (the bucket's
- * AbortIncompleteMultipartUpload rule is the backstop when the function itself dies).
+ * AbortIncompleteMultipartUpload rule is the backstop when the function itself dies). 32 parts in flight:
+ * a copy costs the function a request, not the bytes.
  */
 export async function assembleObject(
   objects: ObjectStore,
@@ -49,7 +50,7 @@ export async function assembleObject(
         failed = true;
         throw err;
       });
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, plan.parts.length) }, guarded));
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 32, plan.parts.length) }, guarded));
     await objects.completeMultipart(bucket, key, uploadId, etags);
   } catch (err) {
     await objects.abortMultipart(bucket, key, uploadId).catch(() => undefined);

@@ -5,7 +5,8 @@ import { SFN_QUOTAS } from './sfn-quotas.js';
  * with what a straight line from a short render leaves out: the Map runs its items in waves at its real
  * concurrency ceiling, every item pays an invocation and the first wave a cold start, every function
  * reads its byte ranges of the sources and writes its part, and the stitch downloads every part and
- * uploads the result. Pure: measured seconds and bytes in, seconds out, each term named.
+ * uploads the result, or, joining by reference, reads the parts' headers and has S3 copy their bytes.
+ * Pure: measured seconds and bytes in, seconds out, each term named.
  */
 export interface ProjectionInput {
   /** Video chunks (Map items) and the measured seconds of one on one function. */
@@ -33,6 +34,29 @@ export interface ProjectionInput {
   transferBytesPerSecond: number;
   /** Validate, Probe, Plan and Finalize with their state transitions (assumption, seconds). */
   fixedStepsSeconds: number;
+  /**
+   * The stitch by reference (pipeline/reference-stitch.ts) instead of download/join/upload: S3 assembles
+   * the output from the parts' byte ranges, the function moves only headers and audio.
+   */
+  referenceStitch?: ReferenceStitchInput;
+}
+
+export interface ReferenceStitchInput {
+  /** Requests per part to find and read its ftyp and moov (HeadObject + ranged GETs). */
+  headerRequestsPerPart: number;
+  /** One small request's latency, and how many the function keeps in flight (assumptions). */
+  requestSeconds: number;
+  requestConcurrency: number;
+  /** Measured: parsing the parts' moovs and building the joined header and the part plan. */
+  moovBuildSeconds: number;
+  /** Bytes the function uploads: the header, the audio, and any range read back to fill a small part. */
+  uploadBytes: number;
+  /** UploadPartCopy calls, the seconds of one (server-side: an assumption) and how many run at once. */
+  copyParts: number;
+  copySeconds: number;
+  copyConcurrency: number;
+  /** CompleteMultipartUpload (assumption). */
+  completeSeconds: number;
 }
 
 export interface Projection {
@@ -60,7 +84,27 @@ export function projectRender(p: ProjectionInput): Projection {
   const audio = p.audioParts ? p.coldStartSeconds + audioWaves * audioItem : 0;
   const download = (p.chunks * p.chunkBytes + p.audioParts * p.audioPartBytes) / rate;
   const upload = p.outputBytes / rate;
-  const stitch = p.invocationSeconds + download + p.stitchSeconds + upload;
+  const ref = p.referenceStitch;
+  const refTerms = ref
+    ? [
+        {
+          name: `stitch: part headers (${ref.headerRequestsPerPart} requests per part, ${ref.requestConcurrency} at once)`,
+          seconds:
+            Math.ceil((p.chunks * ref.headerRequestsPerPart) / ref.requestConcurrency) * ref.requestSeconds,
+        },
+        { name: 'stitch: download the audio parts', seconds: (p.audioParts * p.audioPartBytes) / rate },
+        { name: 'stitch: build the joined header (measured)', seconds: ref.moovBuildSeconds },
+        { name: 'stitch: upload header and audio', seconds: ref.uploadBytes / rate },
+        {
+          name: `stitch: UploadPartCopy × ${ref.copyParts} (server-side, ${ref.copyConcurrency} at once)`,
+          seconds: Math.ceil(ref.copyParts / ref.copyConcurrency) * ref.copySeconds,
+        },
+        { name: 'stitch: CompleteMultipartUpload', seconds: ref.completeSeconds },
+      ]
+    : [];
+  const stitch = ref
+    ? p.invocationSeconds + refTerms.reduce((n, t) => n + t.seconds, 0)
+    : p.invocationSeconds + download + p.stitchSeconds + upload;
   const terms = [
     { name: 'fixed steps (validate, probe, plan, finalize)', seconds: p.fixedStepsSeconds },
     { name: 'cold start (first wave)', seconds: p.coldStartSeconds },
@@ -70,9 +114,13 @@ export function projectRender(p: ProjectionInput): Projection {
     { name: '  of which: render', seconds: waves * p.chunkSeconds },
     { name: '  of which: part upload', seconds: (waves * p.chunkBytes) / rate },
     { name: `audio parts: ${audioWaves} wave(s), in parallel with the chunks`, seconds: audio },
-    { name: 'stitch: download the parts', seconds: download },
-    { name: 'stitch: join by stream copy', seconds: p.stitchSeconds },
-    { name: 'stitch: upload the result', seconds: upload },
+    ...(ref
+      ? refTerms
+      : [
+          { name: 'stitch: download the parts', seconds: download },
+          { name: 'stitch: join by stream copy', seconds: p.stitchSeconds },
+          { name: 'stitch: upload the result', seconds: upload },
+        ]),
   ];
   return {
     seconds: p.fixedStepsSeconds + Math.max(video, audio) + stitch,

@@ -41,4 +41,27 @@ describe('the long-render projection', () => {
     const slowAudio = projectRender({ ...base, audioPartSeconds: 30 });
     expect(slowAudio.seconds).toBeCloseTo(2 + (1 + 0.2 + 30 + 0.005) + 44.2, 6);
   });
+
+  it('the stitch by reference: header reads, audio, the header build, header+audio upload, copies, complete', () => {
+    const p = projectRender({
+      ...base,
+      referenceStitch: {
+        headerRequestsPerPart: 3,
+        requestSeconds: 0.05,
+        requestConcurrency: 50,
+        moovBuildSeconds: 0.4,
+        uploadBytes: 101e6,
+        copyParts: 200,
+        copySeconds: 0.5,
+        copyConcurrency: 32,
+        completeSeconds: 1,
+      },
+    });
+    // 0.2 + ceil(600 / 50) × 0.05 + 200 × 0.5 MB / 100 MB/s + 0.4 + 1.01 + ceil(200 / 32) × 0.5 + 1
+    const stitch = 0.2 + 0.6 + 1 + 0.4 + 1.01 + 3.5 + 1;
+    expect(p.seconds).toBeCloseTo(2 + 11.5 + stitch, 6);
+    // The parts are neither downloaded nor uploaded again.
+    expect(p.terms.map((t) => t.name)).not.toContain('stitch: download the parts');
+    expect(p.terms.find((t) => t.name.startsWith('stitch: UploadPartCopy'))!.seconds).toBeCloseTo(3.5, 6);
+  });
 });
