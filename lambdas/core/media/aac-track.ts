@@ -2,6 +2,13 @@ import { CutlineError } from '../errors.js';
 import { adtsFrames } from './adts.js';
 import { box, fullBox, u16, u32, u8 } from './mp4-box.js';
 
+/** Samples one AAC frame codes. */
+export const AAC_FRAME_SAMPLES = 1024;
+
+/** Frames of an AAC stream of `totalSamples` as the encoder writes it: its priming frame, then one per 1024 samples (the last partial). */
+export const framesWithPriming = (totalSamples: number): number =>
+  Math.ceil(totalSamples / AAC_FRAME_SAMPLES) + 1;
+
 /** AAC frames as an MP4 track carries them: ADTS headers stripped, the stream's config in esds. */
 export interface AacFrames {
   /** Raw AAC frames (no ADTS header), in order; frame 0 is the encoder's priming frame. */

@@ -1,6 +1,12 @@
 import { CutlineError } from '../errors.js';
-import { AAC_FRAME, joinedFrames } from '../render/audio-parts.js';
-import { bitrates, mp4aEntry, type AacFrames, type Bitrates } from './aac-track.js';
+import {
+  AAC_FRAME_SAMPLES as AAC_FRAME,
+  bitrates,
+  framesWithPriming as joinedFrames,
+  mp4aEntry,
+  type AacFrames,
+  type Bitrates,
+} from './aac-track.js';
 import { box, boxHeader, bytesOf, childrenOf, fullBox, i32, latin1, readBoxes, u16, u32 } from './mp4-box.js';
 import type { VideoPart } from './mp4-part.js';
 

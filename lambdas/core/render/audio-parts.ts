@@ -1,3 +1,4 @@
+import { AAC_FRAME_SAMPLES, framesWithPriming } from '../media/aac-track.js';
 import { SAMPLE_RATE } from './audio.js';
 
 /**
@@ -9,7 +10,7 @@ import { SAMPLE_RATE } from './audio.js';
  * continuous stream: same length in samples, no gap; the seam differs from a single pass only by coding
  * noise (test/integration/render/audio-parts.test.ts measures it).
  */
-export const AAC_FRAME = 1024;
+export const AAC_FRAME = AAC_FRAME_SAMPLES;
 /** Measured: one frame of pre-roll leaves an audible click at the seam (0.057 full scale); two do not. */
 export const PREROLL_FRAMES = 4;
 export const POSTROLL_FRAMES = 1;
@@ -74,7 +75,7 @@ export function audioPartCount(
 }
 
 /** Frames of the joined stream: the priming frame and one per 1024 samples, the last one partial. */
-export const joinedFrames = (totalSamples: number): number => Math.ceil(totalSamples / AAC_FRAME) + 1;
+export const joinedFrames = framesWithPriming;
 
 /**
  * The bitstream filter that turns the concatenated ADTS frames into a stream with a single pass's
