@@ -95,6 +95,7 @@ interface TrackTables {
   durations: number[];
   compositionOffsets: number[] | null;
   sync: number[] | null;
+  dependencies?: Buffer[] | null;
   sizes: number[];
   /** Offsets from the mdat payload's start, and sample counts. */
   chunks: Array<{ at: number; samples: number }>;
@@ -130,6 +131,7 @@ function sampleTable(
         ]
       : []),
     ...(ctts ? [runTable('ctts', ctts.some((v) => v < 0) ? 1 : 0, runs(ctts))] : []),
+    ...(t.dependencies ? [fullBox('sdtp', 0, 0, Buffer.concat(t.dependencies))] : []),
     fullBox(
       'stsc',
       0,
@@ -230,6 +232,7 @@ function checkParts(parts: readonly VideoPart[]): void {
     if (p.editMediaTime !== first.editMediaTime) throw differs('edit list (B-frame delay)');
     if ((p.compositionOffsets === null) !== (first.compositionOffsets === null))
       throw differs('use of composition offsets (B-frames)');
+    if ((p.dependencies === null) !== (first.dependencies === null)) throw differs('use of sdtp');
     if (!p.ftyp.equals(first.ftyp)) throw differs('file type (ftyp)');
   }
 }
@@ -299,6 +302,7 @@ export function joinLayout(
   const video: TrackTables = {
     durations: [],
     compositionOffsets: p0.compositionOffsets ? [] : null,
+    dependencies: p0.dependencies ? [] : null,
     sync: p0.sync ? [] : null,
     sizes: [],
     chunks: [],
@@ -346,6 +350,7 @@ export function joinLayout(
       video.durations.push(...p.durations);
       video.sizes.push(...p.sizes);
       if (video.compositionOffsets) video.compositionOffsets.push(...p.compositionOffsets!);
+      if (video.dependencies) video.dependencies.push(p.dependencies!);
       if (video.sync) {
         if (!p.sync) throw refuse(`chunk part ${p.name} lists no sync samples while ${p0.name} does`);
         video.sync.push(...p.sync.map((s) => s + first));

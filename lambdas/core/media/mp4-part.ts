@@ -37,6 +37,8 @@ export interface VideoPart {
   durations: number[];
   compositionOffsets: number[] | null;
   sync: number[] | null;
+  /** sdtp: one dependency byte per sample (newer x264 builds mark disposable B-frames), or null. */
+  dependencies: Buffer | null;
   sizes: number[];
   /** Chunks: file offset in the part and sample count. */
   chunks: Array<{ offset: number; samples: number }>;
@@ -50,7 +52,7 @@ const refuse = (name: string, message: string) =>
   new CutlineError('RENDER_FAILED', `reference join: chunk part ${name}: ${message}`);
 
 /** stbl children the join understands; any other (sdtp, sgpd …) is refused rather than dropped. */
-const KNOWN_STBL = new Set(['stsd', 'stts', 'ctts', 'stss', 'stsc', 'stsz', 'stco', 'co64']);
+const KNOWN_STBL = new Set(['stsd', 'stts', 'ctts', 'stss', 'sdtp', 'stsc', 'stsz', 'stco', 'co64']);
 
 /**
  * Parses a part from its top-level boxes' bytes. `head` holds ftyp and moov as read from the file, each at
@@ -156,6 +158,10 @@ export function parseVideoPart(name: string, boxes: readonly Box[], bytes: (b: B
   });
   if (durations.length !== sampleCount || chunks.reduce((n, c) => n + c.samples, 0) !== sampleCount)
     throw refuse(name, 'its sample tables disagree on the number of samples');
+  const sdtp = table('sdtp');
+  const dependencies = sdtp ? Buffer.from(sdtp.body) : null;
+  if (dependencies && dependencies.length !== sampleCount)
+    throw refuse(name, 'its sdtp does not cover every sample');
   if (compositionOffsets && compositionOffsets.length !== sampleCount)
     throw refuse(name, 'its ctts does not cover every sample');
   const media = { start: mdat.start + mdat.header, end: mdat.start + mdat.size };
@@ -187,6 +193,7 @@ export function parseVideoPart(name: string, boxes: readonly Box[], bytes: (b: B
     durations,
     compositionOffsets,
     sync,
+    dependencies,
     sizes,
     chunks,
     media,

@@ -57,6 +57,7 @@ function part(name: string, mediaBytes: number, frames = FRAMES): VideoPart {
       i % 3 === 0 ? 1024 : i % 3 === 1 ? 2560 : 0,
     ),
     sync: Array.from({ length: Math.ceil(frames / 60) }, (_, i) => 1 + 60 * i),
+    dependencies: null,
     sizes,
     chunks: [{ offset: 48, samples: frames }],
     media: { start: 48, end: 48 + mediaBytes },
@@ -131,6 +132,21 @@ describe('joinLayout', () => {
     expect(findChild(bytes, stbl, 'stco')).toBeUndefined();
     // Part 2's chunk starts after the head and two parts' media.
     expect(Number(bytes.readBigUInt64BE(co64.start + 16 + 16))).toBe(layout.headBytes + 2 * 1.6e9);
+  });
+
+  it('carries sdtp (one dependency byte per sample) part after part', () => {
+    const parts = [0, 1].map((i) => ({
+      ...part(String(i), 10_000, 30),
+      dependencies: Buffer.alloc(30, 0x10 + i),
+    }));
+    const { bytes, moov } = head(joinLayout(parts, null));
+    const sdtp = findChild(bytes, path(bytes, path(bytes, moov, ['trak']), ['mdia', 'minf']), 'stbl')!;
+    const box_ = findChild(bytes, sdtp, 'sdtp')!;
+    const body = bytes.subarray(box_.start + 12, box_.start + box_.size);
+    expect([...body]).toEqual([...Array(30).fill(0x10), ...Array(30).fill(0x11)]);
+    expect(() => joinLayout([parts[0]!, part('2', 10_000, 30)], null)).toThrow(
+      /chunk part 2 has a different use of sdtp/,
+    );
   });
 
   it('refuses parts that differ from the first, and audio of the wrong length, loudly', () => {
