@@ -1,4 +1,5 @@
-import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Output } from '../edit/schema.js';
 import { aacFromAdts } from '../media/aac-track.js';
 import { scanTopLevel, type Box } from '../media/mp4-box.js';
@@ -62,6 +63,8 @@ export async function writeLayout(
   partFiles: readonly string[],
   output: string,
 ): Promise<void> {
+  // As runFfmpeg does for its output: the folder is made when missing.
+  await mkdir(dirname(output), { recursive: true });
   const out = await open(output, 'w');
   const sources = new Map<string, FileHandle>();
   const buf = Buffer.alloc(1 << 20);
