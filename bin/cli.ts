@@ -1,4 +1,4 @@
-import { CutlineError } from '../lambdas/core/errors.js';
+import { isCutlineError } from '../lambdas/core/errors.js';
 
 const USAGE = `usage: cutline <command> [options]
 
@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof CutlineError) {
+    if (isCutlineError(err)) {
       process.stderr.write(`cutline: ${err.code}: ${err.message}\n`);
       for (const d of err.details.slice(1)) process.stderr.write(`  ${d.path}: ${d.message}\n`);
     } else if (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
