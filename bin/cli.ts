@@ -11,6 +11,8 @@ commands:
       --threads T                 ffmpeg threads per worker
       --limit NAME=VALUE          a limit of edit/limits.ts for this run (repeatable), e.g. maxSourceBytes=5GB
       --dry-run                   print the ffmpeg command instead of running it
+      --fresh-probes              probe every source again (what ffprobe said of an unchanged local file
+                                  is kept in ~/.cache/cutline/probes for the next render)
 
   start                         run the whole platform on this machine (API, pipeline, storage, events)
       --port P                    HTTP port (default 8080)
