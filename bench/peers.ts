@@ -13,6 +13,7 @@ import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { compileRender } from '../lambdas/core/render/compile.js';
+import { machinePlan } from '../lambdas/core/engine/machine-render.js';
 import { baselineArgs, benchEdit, X264_DEFAULT, X264_MEDIUM, type X264 } from './edits.js';
 import type { BenchMedia } from './media.js';
 import { median, probeOutput, type Timing } from './measure.js';
@@ -40,6 +41,8 @@ export interface PeerPreset {
   cutlineRatio: number;
   /** The same for a first render of these sources: every one probed with ffprobe (`--fresh-probes`). */
   cutlineFirstRatio: number;
+  /** The planner's estimate for cutline's render (what `cutline render --chunks 1` plans: machinePlan). */
+  estimatedSeconds: number;
   /** melt ÷ cutline CLI on a first render (goal ≥ 1.5); null when melt was not run. */
   meltOverCutline: number | null;
 }
@@ -147,9 +150,13 @@ export async function peersBench(opts: {
       });
     }
     const m = (k: PeerKind) => sides.find((s) => s.kind === k)?.median ?? NaN;
+    const planned = await prepareRender(parseEdit(edit), {
+      resolver: new LocalSourceResolver({ mediaRoot: media.dir, baseDir: media.dir, maxSourceBytes: 1e10 }),
+    });
     presets.push({
       name,
       x264,
+      estimatedSeconds: machinePlan(planned, { chunks: 1 }).estimatedSeconds,
       sides,
       cutlineRatio: m('cutline') / m('ffmpeg'),
       cutlineFirstRatio: m('cutline-first') / m('ffmpeg'),

@@ -618,6 +618,11 @@ async function main(): Promise<number> {
       ? await peersBench({ media, duration: cfg.compareSeconds, reps: cfg.reps, work, measure: quietly, log })
       : null;
     const expected = Math.round(cfg.compareSeconds * cfg.fps);
+    // The CLI's renders are estimates users meet too (a render of sources probed before: start-up and render).
+    for (const p of peers?.presets ?? []) {
+      const cli = p.sides.find((x) => x.kind === 'cutline');
+      if (cli) estimates.push(row(`peers: cutline render, ${p.name}`, true, p.estimatedSeconds, cli.median));
+    }
     for (const p of peers?.presets ?? [])
       for (const side of p.sides)
         if (side.frames !== expected)
