@@ -13,6 +13,7 @@ import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { compileRender } from '../lambdas/core/render/compile.js';
+import { machinePlan } from '../lambdas/core/engine/machine-render.js';
 import { baselineArgs, benchEdit, X264_DEFAULT, X264_MEDIUM, type X264 } from './edits.js';
 import type { BenchMedia } from './media.js';
 import { median, probeOutput, type Timing } from './measure.js';
@@ -22,7 +23,7 @@ const run = promisify(execFile);
 const CLI = resolve('bin/cutline.mjs');
 const FFMPEG = () => process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
 
-export type PeerKind = 'ffmpeg' | 'cutline' | 'melt';
+export type PeerKind = 'ffmpeg' | 'cutline' | 'cutline-first' | 'melt';
 export interface PeerSide {
   kind: PeerKind;
   label: string;
@@ -36,9 +37,13 @@ export interface PeerPreset {
   name: string;
   x264: X264;
   sides: PeerSide[];
-  /** cutline CLI ÷ hand-written ffmpeg (goal ≤ 1.00). */
+  /** cutline CLI ÷ hand-written ffmpeg (goal ≤ 1.00), sources probed on an earlier run (the probe cache). */
   cutlineRatio: number;
-  /** melt ÷ cutline CLI (goal ≥ 1.5); null when melt was not run. */
+  /** The same for a first render of these sources: every one probed with ffprobe (`--fresh-probes`). */
+  cutlineFirstRatio: number;
+  /** The planner's estimate for cutline's render (what `cutline render --chunks 1` plans: machinePlan). */
+  estimatedSeconds: number;
+  /** melt ÷ cutline CLI on a first render (goal ≥ 1.5); null when melt was not run. */
   meltOverCutline: number | null;
 }
 export interface PeersResults {
@@ -95,8 +100,14 @@ export async function peersBench(opts: {
         args: baselineArgs(media, duration, out('ffmpeg'), 'segmented', x264),
       },
       {
+        kind: 'cutline-first',
+        label: 'cutline render (CLI, single pass), first render of these sources',
+        bin: process.execPath,
+        args: [CLI, 'render', editFile, '-o', out('cutline-first'), '--chunks', '1', '--fresh-probes'],
+      },
+      {
         kind: 'cutline',
-        label: 'cutline render (CLI, single pass)',
+        label: 'cutline render (CLI, single pass), sources probed before',
         bin: process.execPath,
         args: [CLI, 'render', editFile, '-o', out('cutline'), '--chunks', '1'],
       },
@@ -111,10 +122,13 @@ export async function peersBench(opts: {
           ]
         : []),
     ];
+    // The probe cache (local/probe-cache.ts) in a folder of the bench's own, filled once before the runs.
+    const env = { ...process.env, XDG_CACHE_HOME: join(work, 'cache') };
+    await run(process.execPath, [CLI, 'render', editFile, '-o', out('cutline'), '--dry-run'], { env });
     const walls = new Map<PeerKind, number[]>(commands.map((c) => [c.kind, []]));
     for (let rep = 0; rep < reps; rep++) {
       for (const c of commands) {
-        const t = await measure(() => run(c.bin, c.args, { maxBuffer: 64 * 1024 * 1024 }));
+        const t = await measure(() => run(c.bin, c.args, { maxBuffer: 64 * 1024 * 1024, env }));
         walls.get(c.kind)!.push(t.wallSeconds);
         log(`peers ${tag} rep ${rep + 1}: ${c.kind} ${t.wallSeconds.toFixed(2)} s`);
       }
@@ -130,18 +144,23 @@ export async function peersBench(opts: {
         median: median(w),
         frames: probe.frames,
         durationSeconds: probe.durationSeconds,
-        command: `${c.kind === 'cutline' ? 'node' : c.kind} ${c.args.map(quote).join(' ')}`
+        command: `${c.kind.startsWith('cutline') ? 'node' : c.kind} ${c.args.map(quote).join(' ')}`
           .split(media.dir)
           .join('$M'),
       });
     }
     const m = (k: PeerKind) => sides.find((s) => s.kind === k)?.median ?? NaN;
+    const planned = await prepareRender(parseEdit(edit), {
+      resolver: new LocalSourceResolver({ mediaRoot: media.dir, baseDir: media.dir, maxSourceBytes: 1e10 }),
+    });
     presets.push({
       name,
       x264,
+      estimatedSeconds: machinePlan(planned, { chunks: 1 }).estimatedSeconds,
       sides,
       cutlineRatio: m('cutline') / m('ffmpeg'),
-      meltOverCutline: version ? m('melt') / m('cutline') : null,
+      cutlineFirstRatio: m('cutline-first') / m('ffmpeg'),
+      meltOverCutline: version ? m('melt') / m('cutline-first') : null,
     });
   }
 
@@ -207,7 +226,7 @@ export function peersMarkdown(r: PeersResults): string {
       );
     out.push('');
     out.push(
-      `cutline CLI ÷ hand-written: **${s(p.cutlineRatio, 3)}×** (goal ≤ 1.00)` +
+      `cutline CLI ÷ hand-written: **${s(p.cutlineRatio, 3)}×**, first render of these sources **${s(p.cutlineFirstRatio, 3)}×** (goal ≤ 1.00)` +
         (p.meltOverCutline === null ? '' : `; melt ÷ cutline: **${s(p.meltOverCutline, 2)}×** (goal ≥ 1.5)`),
     );
     out.push('');

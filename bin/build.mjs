@@ -64,6 +64,58 @@ function esbuild() {
   return fromTsx('esbuild');
 }
 
+/** Packages bundled into the render command: zod's 99 modules cost ~20 ms to load one by one. */
+const BUNDLED_PACKAGES = /^zod(\/|$)/;
+
+/**
+ * `cutline render` is the command whose start-up counts (a short render is mostly start-up), so it is
+ * one bundle instead of ~200 modules: its own code and zod, with the rest of node_modules imported as
+ * usual and its lazy imports (job kinds, speech) split into chunks beside it. It replaces the per-file
+ * dist/bin/commands/render.js and sits at the same depth below the root, so the one module of its graph
+ * that finds files relative to itself (text/fonts.ts: ../../../assets) finds the same folder; the
+ * others use createRequire, which resolves node_modules from anywhere in the checkout.
+ */
+async function bundleRender(root, out) {
+  const entry = join(root, 'bin', 'commands', 'render.ts');
+  if (!existsSync(entry)) return;
+  await esbuild().build({
+    entryPoints: [entry],
+    outdir: join(out, 'bin', 'commands'),
+    bundle: true,
+    splitting: true,
+    chunkNames: 'render-[hash]',
+    // Fewer bytes to parse; names are kept, so stack traces (and the source maps) stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'error',
+    plugins: [
+      {
+        name: 'packages-external-but-bundled',
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, (a) =>
+            BUNDLED_PACKAGES.test(a.path) ? undefined : { path: a.path, external: true },
+          );
+        },
+      },
+      {
+        // zod's `z.locales` carries every language's messages (366 kB, a quarter of the bundle to parse);
+        // cutline answers in English (zod's default, set from locales/en.js itself), so only that one is kept.
+        name: 'zod-english-only',
+        setup(b) {
+          b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+            contents: 'export { default as en } from "./en.js";',
+            resolveDir: join(root, 'node_modules', 'zod', 'v4', 'locales'),
+          }));
+        },
+      },
+    ],
+  });
+}
+
 /** Builds into a private folder, then swaps it in; a lock keeps two first runs from building at once. */
 export async function build({ root = ROOT, quiet = false } = {}) {
   const DIST = join(root, 'dist');
@@ -96,6 +148,7 @@ export async function build({ root = ROOT, quiet = false } = {}) {
       sourcemap: true,
       logLevel: 'error',
     });
+    await bundleRender(root, tmp);
     for (const f of files.filter((f) => f.endsWith('.mjs') && !f.startsWith(join(root, 'bin')))) {
       const to = join(tmp, relative(root, f));
       mkdirSync(dirname(to), { recursive: true });

@@ -1,4 +1,4 @@
-import { CutlineError } from '../lambdas/core/errors.js';
+import { isCutlineError } from '../lambdas/core/errors.js';
 
 const USAGE = `usage: cutline <command> [options]
 
@@ -11,6 +11,8 @@ commands:
       --threads T                 ffmpeg threads per worker
       --limit NAME=VALUE          a limit of edit/limits.ts for this run (repeatable), e.g. maxSourceBytes=5GB
       --dry-run                   print the ffmpeg command instead of running it
+      --fresh-probes              probe every source again (what ffprobe said of an unchanged local file
+                                  is kept in ~/.cache/cutline/probes for the next render)
 
   start                         run the whole platform on this machine (API, pipeline, storage, events)
       --port P                    HTTP port (default 8080)
@@ -59,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof CutlineError) {
+    if (isCutlineError(err)) {
       process.stderr.write(`cutline: ${err.code}: ${err.message}\n`);
       for (const d of err.details.slice(1)) process.stderr.write(`  ${d.path}: ${d.message}\n`);
     } else if (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {

@@ -18,6 +18,8 @@ import { CutlineError } from '../../lambdas/core/errors.js';
 import { assertJsonDepth } from '../../lambdas/core/json-depth.js';
 import { LocalSourceResolver, type SourceResolver } from '../../lambdas/core/media/sources.js';
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
+import type { ProbeCache } from '../../lambdas/core/media/probe.js';
+import { fileProbeCache } from '../../local/probe-cache.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
 import { renderOnThisMachine } from '../../lambdas/core/engine/machine-render.js';
 import { expandPresets } from '../../lambdas/core/packaging/social.js';
@@ -148,6 +150,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
       concurrency: { type: 'string' },
       threads: { type: 'string' },
       limit: { type: 'string', multiple: true, default: [] },
+      'fresh-probes': { type: 'boolean', default: false },
     },
   });
   // No tables or buckets here: a step that still needs them says what to run instead.
@@ -163,7 +166,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
   const [editPath] = positionals;
   if (!editPath || !values.output) {
     process.stderr.write(
-      'usage: cutline render <edit.json | job.json> -o <out file | out folder for clips/mix jobs> [--media-root DIR] [--merge KEY=VALUE ...] [--chunks N] [--concurrency C] [--limit NAME=VALUE ...] [--dry-run]\n',
+      'usage: cutline render <edit.json | job.json> -o <out file | out folder for clips/mix jobs> [--media-root DIR] [--merge KEY=VALUE ...] [--chunks N] [--concurrency C] [--limit NAME=VALUE ...] [--dry-run] [--fresh-probes]\n',
     );
     return 2;
   }
@@ -202,6 +205,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
       chunks,
       concurrency,
       threads,
+      probeCache: values['fresh-probes'] ? undefined : fileProbeCache(),
     });
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
@@ -222,9 +226,10 @@ async function renderEdit(
     chunks?: number;
     concurrency?: number;
     threads?: number;
+    probeCache?: ProbeCache;
   },
 ): Promise<number> {
-  const { output, chunks, concurrency, threads } = o;
+  const { output, chunks, concurrency, threads, probeCache } = o;
   const stem = output.replace(/\.[^./]+$/, '');
   let edit = parsed;
   let resolver: SourceResolver = o.resolver;
@@ -235,7 +240,7 @@ async function renderEdit(
     edit = await speech.resolve(parsed);
     resolver = speech.resolver;
   }
-  const input = await prepareRender(edit, { resolver });
+  const input = await prepareRender(edit, { resolver, probeCache });
 
   if (o.dryRun) {
     const compiled = compileRender(input, { output, threads });
@@ -266,7 +271,7 @@ async function renderEdit(
   }
   // The `social` preset's other aspect ratios: beside the output, named <stem>-social-9x16.<ext>.
   for (const r of expandPresets(edit).slice(1)) {
-    const extra = await prepareRender(r.edit, { resolver });
+    const extra = await prepareRender(r.edit, { resolver, probeCache });
     const out = await renderOnThisMachine(extra, {
       output: `${stem}-${r.name}.${extra.spec.format}`,
       concurrency,

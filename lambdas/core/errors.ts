@@ -28,6 +28,9 @@ export type ErrorCode =
   /** The resource's state refuses the request (a render that already ended, a project being composed). */
   | 'CONFLICT';
 
+/** Marks every CutlineError, whichever copy of this module made it (see isCutlineError). */
+const BRAND = Symbol.for('cutline.error');
+
 export class CutlineError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -37,6 +40,8 @@ export class CutlineError extends Error {
     readonly retryable = false,
   ) {
     super(message);
+    // Not enumerable: the brand is for isCutlineError, not for comparisons or serialisation.
+    Object.defineProperty(this, BRAND, { value: true });
     // The name is the code: Step Functions reports it as the error name (Catch, Retry, MarkFailed).
     this.name = code;
   }
@@ -47,6 +52,14 @@ export class CutlineError extends Error {
       : { code: this.code, message: this.message };
   }
 }
+
+/**
+ * `instanceof CutlineError` that also holds across copies of this module: `cutline render` runs as one
+ * bundle with its own copy (bin/build.mjs), and the CLI's top level, compiled file by file, reports it.
+ */
+export const isCutlineError = (err: unknown): err is CutlineError =>
+  err instanceof CutlineError ||
+  (typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true);
 
 /** A tenant's quota is used up: the API answers 429 with Retry-After. */
 export class QuotaExceededError extends CutlineError {

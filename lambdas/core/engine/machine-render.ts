@@ -42,6 +42,30 @@ export interface MachineRenderOptions {
 }
 
 /**
+ * Pure but for the core count: the plan renderOnThisMachine renders. Chunks get cores ÷ workers threads
+ * each; a single pass is one ffmpeg on every core (no -threads), so it is estimated with all of them.
+ */
+export function machinePlan(
+  input: Pick<CompileInput, 'edit' | 'timeline' | 'spec'>,
+  opts: Pick<MachineRenderOptions, 'chunks' | 'concurrency' | 'threadsPerWorker' | 'planLimits'>,
+  cores = availableParallelism(),
+): RenderPlan {
+  const concurrency = Math.max(1, opts.concurrency ?? cores);
+  const threads = opts.threadsPerWorker ?? Math.max(1, Math.floor(cores / concurrency));
+  const plan = planRender(
+    input,
+    { maxConcurrency: concurrency, threadsPerWorker: threads, ...opts.planLimits },
+    { chunks: opts.chunks, local: true },
+  );
+  if (plan.chunked || opts.threadsPerWorker !== undefined || threads >= cores) return plan;
+  return planRender(
+    input,
+    { maxConcurrency: 1, threadsPerWorker: cores, ...opts.planLimits },
+    { chunks: 1, local: true },
+  );
+}
+
+/**
  * Renders an edit on this machine's cores, without the state machine: single pass, or planned chunks on
  * a worker pool with the audio in AAC parts beside them (one worker), and a stream-copy stitch. The
  * Fargate task and the CLI's `cutline render` run it; Lambda runs the same chunk, audio-part and stitch
@@ -54,11 +78,7 @@ export async function renderOnThisMachine(
   const cores = availableParallelism();
   const concurrency = Math.max(1, opts.concurrency ?? cores);
   const threads = opts.threadsPerWorker ?? Math.max(1, Math.floor(cores / concurrency));
-  const plan = planRender(
-    input,
-    { maxConcurrency: concurrency, threadsPerWorker: threads, ...opts.planLimits },
-    { chunks: opts.chunks, local: true },
-  );
+  const plan = machinePlan(input, opts);
   const total = plan.window.endFrame - plan.window.startFrame;
   const fps = input.spec.fps.num / input.spec.fps.den;
   const smart =

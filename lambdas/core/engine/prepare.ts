@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Clip, Edit } from '../edit/schema.js';
 import { describeLimit, resolveLimits, type EditLimits } from '../edit/limits.js';
 import { CutlineError } from '../errors.js';
-import { probeFile, type ProbeResult } from '../media/probe.js';
+import { assertPictureSize, probeFile, type ProbeCache, type ProbeResult } from '../media/probe.js';
 import type { SourceResolver } from '../media/sources.js';
 import type { CompileInput } from '../render/compile.js';
 import { fpsString, outputSpec, type Rational } from '../render/output-spec.js';
@@ -160,6 +160,19 @@ export interface PrepareOptions {
   limits?: Partial<EditLimits>;
   /** Probe results from an earlier step, by src: such sources are not probed again. */
   probes?: ReadonlyMap<string, ProbeResult>;
+  /** Probe results from an earlier run, by the file (the CLI's); still checked against today's limits. */
+  probeCache?: ProbeCache;
+}
+
+async function probeSource(path: string, at: string, cache: ProbeCache | undefined): Promise<ProbeResult> {
+  const kept = await cache?.get(path);
+  if (kept) {
+    assertPictureSize(kept, at);
+    return kept;
+  }
+  const probe = await probeFile(path, at);
+  await cache?.set(path, probe);
+  return probe;
 }
 
 /** The I/O before compiling: resolve and probe every source, read captions and fonts, place the clips. */
@@ -176,7 +189,10 @@ export async function prepareRender(edit: Edit, opts: PrepareOptions): Promise<C
       // ffmpeg reads media where it lies (a loopback range URL in the platform): nothing is downloaded.
       const r = opts.resolver;
       const path = await (r.media ? r.media(ref.src, ref.at) : r.resolve(ref.src, ref.at));
-      media.set(ref.src, { path, probe: opts.probes?.get(ref.src) ?? (await probeFile(path, ref.at)) });
+      media.set(ref.src, {
+        path,
+        probe: opts.probes?.get(ref.src) ?? (await probeSource(path, ref.at, opts.probeCache)),
+      });
       return;
     }
     const path = await opts.resolver.resolve(ref.src, ref.at);

@@ -22,6 +22,12 @@ export interface ProbeResult {
   format?: string;
 }
 
+/** Probe results kept between runs by the file they describe (the CLI's: local/probe-cache.ts). */
+export interface ProbeCache {
+  get(path: string): Promise<ProbeResult | undefined>;
+  set(path: string, probe: ProbeResult): Promise<void>;
+}
+
 interface RawStream {
   codec_type?: string;
   codec_name?: string;

@@ -25,6 +25,13 @@ export const COST = Object.freeze({
     string,
     number
   >,
+  /**
+   * x264 by `output.quality` (render/encode.ts), against the default (veryfast CRF 23): veryhigh (medium
+   * CRF 17) measured 2.06× in `npm run bench`'s CLI section (2026-12-01, 30 s 1080p edit, idle), high
+   * (fast CRF 20) 1.77× in CPU on 10 s of 1080p; the lower CRFs of veryfast cost slightly less (fewer bits,
+   * not measured). VP9's qualities change its deadline instead and are not modelled (1).
+   */
+  QUALITY: { verylow: 0.9, low: 0.95, medium: 1, high: 1.77, veryhigh: 2.06 } as Record<string, number>,
   /** Bytes per output pixel per frame of an intermediate chunk at CRF 23 (generous). */
   CHUNK_BYTES_PER_PIXEL: 0.08,
   /**
@@ -87,9 +94,10 @@ export function audioSeconds(seconds: number, inputs: number): number {
     seconds * (COST.AUDIO_PER_SECOND + COST.AUDIO_PER_INPUT_SECOND * Math.max(1, inputs))
   );
 }
-export function secondsPerFrame(spec: OutputSpec, c: EditComplexity): number {
+export function secondsPerFrame(spec: OutputSpec, c: EditComplexity, quality?: string): number {
   const mp = (spec.width * spec.height) / 1e6;
-  const codec = COST.CODEC[spec.format] ?? 1;
+  const x264 = spec.format === 'mp4' || spec.format === 'mov';
+  const codec = (COST.CODEC[spec.format] ?? 1) * (x264 ? (COST.QUALITY[quality ?? 'medium'] ?? 1) : 1);
   return (
     COST.BASE +
     COST.PER_MEGAPIXEL * mp * codec * (1 + COST.LAYER * (c.layers - 1) + COST.EFFECT * c.movingLayers)

@@ -93,7 +93,7 @@ export function planRender(
   const window = requested?.window ?? defaultWindow(input);
   const frames = window.endFrame - window.startFrame;
   const c = complexity(input.edit, input.timeline);
-  const spf = secondsPerFrame(spec, c) / Math.max(1, l.threadsPerWorker) ** 0.8;
+  const spf = secondsPerFrame(spec, c, input.edit.output.quality) / Math.max(1, l.threadsPerWorker) ** 0.8;
   const chunkable = spec.hasVideo && !spec.still && spec.format !== 'gif';
   const minFrames = Math.max(1, Math.round(l.minChunkSeconds * fpsValue(spec.fps)));
 

@@ -10,6 +10,8 @@ import type { FrameWindow } from './window.js';
 import { planTrackChain, usesPerSound } from './audio-chain.js';
 
 export const SAMPLE_RATE = 48_000;
+/** Seconds of a sound decoded past its last sample: about seven AAC or MP3 frames. */
+const AUDIO_DECODE_TAIL = 0.15;
 /** Length of the soundtrack's and clips' fadeIn / fadeOut effects, in seconds. */
 export const AUDIO_FADE_SECONDS = 1.5;
 
@@ -137,10 +139,12 @@ function buildSound(ctx: AudioContext, s: Sound, span: Span, delay: number): str
     } else source = `${looped}:a`;
   } else {
     const from = s.trim + (decodeFrom / SAMPLE_RATE) * s.speed;
+    // Decoded a little past its end (a few codec frames: decoder and resampler delay), no further: when
+    // its picture shares the input, every extra second of audio is a second of video decoded too.
     const duration =
       decodeFrom === 0
-        ? s.lengthSeconds * s.speed + 0.5
-        : ((s.length - decodeFrom) / SAMPLE_RATE) * s.speed + 0.5;
+        ? s.lengthSeconds * s.speed + AUDIO_DECODE_TAIL
+        : ((s.length - decodeFrom) / SAMPLE_RATE) * s.speed + AUDIO_DECODE_TAIL;
     // From the sound's start it is decoded from up to a second before `from` and cut there (an AAC frame
     // needs the one before it), so the samples are the same whether the clip's picture shares this input
     // (the single pass: the video side opens it at the same point) or not. Part-way in (an audio part's

@@ -75,4 +75,47 @@ export async function resolve(s, c, next) {
     const sources = await traced(['--import', 'tsx', resolve('bin/cli.ts'), '--help']);
     expect(sources.stderr).toContain('/bin/cli.ts');
   }, 60_000);
+
+  it('`cutline render` loads one bundle, not ~200 modules, and still reports its errors by code', async () => {
+    const cli = resolve('bin/cutline.mjs');
+    const hooks = await mkdtemp(join(tmpdir(), 'cutline-hooks-'));
+    await writeFile(
+      join(hooks, 'hook.mjs'),
+      `import { writeSync } from 'node:fs';
+export async function resolve(s, c, next) {
+  const r = await next(s, c);
+  if (r.url.startsWith('file:')) writeSync(2, 'MODULE ' + r.url + '\\n');
+  return r;
+}
+`,
+    );
+    await writeFile(
+      join(hooks, 'register.mjs'),
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(hooks, 'hook.mjs')).href)});\n`,
+    );
+    const out = join(hooks, 'hello.mp4');
+    const { stdout, stderr } = await run('node', [
+      '--import',
+      join(hooks, 'register.mjs'),
+      cli,
+      'render',
+      resolve('examples/hello.json'),
+      '-o',
+      out,
+      '--dry-run',
+    ]);
+    expect(stdout).toContain('ffmpeg');
+    const modules = stderr.split('\n').filter((l) => l.startsWith('MODULE '));
+    const ours = modules.filter((l) => l.includes('/dist/'));
+    // cli.js, errors.js, the bundle's entry and its chunks (was 80 files of ours and zod's 99).
+    expect(ours.length).toBeGreaterThan(2);
+    expect(ours.length).toBeLessThanOrEqual(12);
+    expect(modules.filter((l) => l.includes('/node_modules/zod/'))).toEqual([]);
+
+    // An error made by the bundle's copy of CutlineError is still reported by its code.
+    const bad = join(hooks, 'bad.json');
+    await writeFile(bad, JSON.stringify({ timeline: { tracks: [] }, output: { format: 'mp4' } }));
+    const refused = await run('node', [cli, 'render', bad, '-o', out]).catch((e: { stderr: string }) => e);
+    expect((refused as { stderr: string }).stderr).toMatch(/^cutline: VALIDATION_FAILED: timeline\.tracks/m);
+  }, 60_000);
 });

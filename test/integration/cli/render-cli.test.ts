@@ -100,6 +100,43 @@ describe('cutline render', () => {
     expect(r.stdout).toMatch(/\nffmpeg .*dry-poster\.jpg\n$/);
   });
 
+  it('keeps what ffprobe said of an unchanged source for the next render, still held to the limits', async () => {
+    const edit = await write('cli-probe-cache.json', {
+      timeline: {
+        tracks: [{ clips: [{ asset: { type: 'video', src: 'video.mp4' }, start: 0, length: 1 }] }],
+      },
+      output: { format: 'mp4', size: { width: 160, height: 90 } },
+    });
+    const home = await mkdtemp(join(tmpdir(), 'cutline-cache-home-'));
+    const calls = join(home, 'ffprobe-calls');
+    const wrapper = join(home, 'ffprobe');
+    await writeFile(wrapper, `#!/bin/sh\necho "$@" >> '${calls}'\nexec ffprobe "$@"\n`, { mode: 0o755 });
+    const env = { ...process.env, XDG_CACHE_HOME: home, CUTLINE_FFPROBE: wrapper };
+    const render = (...extra: string[]) =>
+      run('node', [CLI, 'render', edit, '-o', join(dir, 'cached.mp4'), ...extra], {
+        cwd: FIXTURES,
+        env,
+      }).then(
+        () => 0,
+        (e: { code: number; stderr: string }) => e,
+      );
+    // The source probes (smart rendering's keyframe reads are ffprobe runs of their own).
+    const probes = async () =>
+      (await readFile(calls, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('-show_streams'))
+        .length;
+    expect(await render()).toBe(0);
+    expect(await probes()).toBe(1);
+    expect(await render()).toBe(0);
+    expect(await probes()).toBe(1);
+    expect(await render('--fresh-probes')).toBe(0);
+    expect(await probes()).toBe(2);
+    // A cached probe is checked against this run's limits like a new one (320×180 > 1000 pixels).
+    const refused = (await render('--limit', 'maxSourcePixels=1000')) as { code: number; stderr: string };
+    expect(await probes()).toBe(2);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('LIMIT_EXCEEDED');
+  });
+
   it('fails with the JSON path of a bad field and exit code 1', async () => {
     const edit = await write('cli-bad.json', {
       timeline: {

@@ -1,3 +1,4 @@
+import { machinePlan } from '../../../lambdas/core/engine/machine-render.js';
 import { describe, expect, it } from 'vitest';
 import { parseEdit } from '../../../lambdas/core/intake/parse-edit.js';
 import { complexity, secondsPerFrame } from '../../../lambdas/core/plan/cost.js';
@@ -72,10 +73,53 @@ describe('cost model', () => {
     const webm = build(10, { format: 'webm' });
     expect(secondsPerFrame(webm.spec, c)).toBeGreaterThan(full * 2);
   });
+  it('a slower x264 preset (output.quality) costs more: veryhigh is x264 medium, about twice veryfast', () => {
+    const base = build(10);
+    const c = complexity(base.edit, base.timeline);
+    const full = secondsPerFrame(base.spec, c);
+    expect(secondsPerFrame(base.spec, c, 'medium')).toBe(full);
+    expect(secondsPerFrame(base.spec, c, 'veryhigh')).toBeGreaterThan(full * 1.9);
+    expect(secondsPerFrame(base.spec, c, 'high')).toBeGreaterThan(full * 1.6);
+    const veryhigh = build(10, { quality: 'veryhigh' });
+    expect(planRender(veryhigh, {}, { chunks: 1 }).estimatedSeconds).toBeGreaterThan(
+      planRender(base, {}, { chunks: 1 }).estimatedSeconds * 1.8,
+    );
+    // VP9's qualities are not modelled by x264's presets.
+    const webm = build(10, { format: 'webm' });
+    expect(secondsPerFrame(webm.spec, c, 'veryhigh')).toBe(secondsPerFrame(webm.spec, c));
+  });
   it('the chunked estimate is shorter than the single-pass one for long renders', () => {
     const input = build(120);
     const one = planRender(input, { maxConcurrency: 8 }, { chunks: 1 });
     const eight = planRender(input, { maxConcurrency: 8 }, { chunks: 8 });
     expect(eight.estimatedSeconds).toBeLessThan(one.estimatedSeconds / 4);
+  });
+});
+
+describe('machinePlan: what cutline render plans on this machine', () => {
+  it('a single pass is one ffmpeg on every core, estimated so; chunks get cores ÷ workers threads', () => {
+    const input = build(20);
+    const single = machinePlan(input, { chunks: 1 }, 4);
+    expect(single.chunked).toBe(false);
+    expect(single.estimatedSeconds).toBeCloseTo(
+      planRender(input, { maxConcurrency: 1, threadsPerWorker: 4 }, { chunks: 1, local: true })
+        .estimatedSeconds,
+      6,
+    );
+    // Not the one-thread-per-worker figure the chunked plan starts from (4 workers on 4 cores).
+    expect(single.estimatedSeconds).toBeLessThan(
+      planRender(input, { maxConcurrency: 4, threadsPerWorker: 1 }, { chunks: 1, local: true })
+        .estimatedSeconds / 2,
+    );
+    const chunked = machinePlan(input, { chunks: 4 }, 4);
+    expect(chunked.chunked).toBe(true);
+    expect(chunked.chunks).toHaveLength(4);
+    // Threads the caller chose are planned as given.
+    const given = machinePlan(input, { chunks: 1, threadsPerWorker: 1 }, 4);
+    expect(given.estimatedSeconds).toBeCloseTo(
+      planRender(input, { maxConcurrency: 4, threadsPerWorker: 1 }, { chunks: 1, local: true })
+        .estimatedSeconds,
+      6,
+    );
   });
 });

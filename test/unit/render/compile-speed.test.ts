@@ -5,7 +5,7 @@ import type { ProbeResult } from '../../../lambdas/core/media/probe.js';
 import { compileRender, type CompileOptions } from '../../../lambdas/core/render/compile.js';
 import { outputSpec } from '../../../lambdas/core/render/output-spec.js';
 import { resolveTimeline } from '../../../lambdas/core/render/timeline.js';
-import type { MediaEntry } from '../../../lambdas/core/render/visual.js';
+import { decodeTail, type MediaEntry } from '../../../lambdas/core/render/visual.js';
 import { FontRegistry } from '../../../lambdas/core/text/fonts.js';
 
 /** What the compiler leaves out when it can: a black base, whole-clip alpha, second opens, part faststart. */
@@ -127,10 +127,10 @@ describe('compileRender: each source opened once', () => {
   it('the sound seeks with the picture (a second early) and drops the difference sample-exactly', () => {
     const r = compile([[{ ...b, start: 0 }]]);
     expect(r.cmd.match(/-i \/media\/b\.mp4/g)).toHaveLength(1);
-    expect(r.cmd).toContain('-t 5 -protocol_whitelist');
+    expect(r.cmd).toContain('-t 4.25 -protocol_whitelist');
     expect(r.graph).toContain('[0:a]atrim=start=1,aresample');
     const late = compile([[{ ...b, start: 0, asset: { ...b.asset, trim: 2.5 } }]]);
-    expect(late.cmd).toContain('-ss 1.5 -t 5 -protocol_whitelist');
+    expect(late.cmd).toContain('-ss 1.5 -t 4.25 -protocol_whitelist');
     expect(late.graph).toContain('[0:a]atrim=start=1,aresample');
   });
 
@@ -138,7 +138,7 @@ describe('compileRender: each source opened once', () => {
     const muted = compile([[{ ...a, asset: { ...a.asset, volume: 0 } }]]);
     expect(muted.cmd).toContain('-an -protocol_whitelist');
     const chunk = compile([[a]], { window: { startFrame: 0, endFrame: 25 }, streams: 'video' });
-    expect(chunk.cmd).toContain('-t 2 -an -protocol_whitelist');
+    expect(chunk.cmd).toContain('-t 1.25 -an -protocol_whitelist');
   });
 });
 
@@ -146,5 +146,15 @@ describe('compileRender: faststart only on the final file', () => {
   it('a part has no +faststart; the final file has it', () => {
     expect(compile([[a]]).cmd).toContain('-movflags +faststart');
     expect(compile([[a]], { part: true, streams: 'video' }).cmd).not.toContain('faststart');
+  });
+});
+
+describe('decodeTail: how far past its end a video clip is decoded', () => {
+  it('three source frames, at least a quarter second, a second when the rate is unknown', () => {
+    expect(decodeTail(25)).toBe(0.25);
+    expect(decodeTail(5)).toBeCloseTo(0.6, 10);
+    expect(decodeTail(2)).toBe(1);
+    expect(decodeTail(null)).toBe(1);
+    expect(decodeTail(0)).toBe(1);
   });
 });

@@ -116,7 +116,7 @@ describe('compileRender: golden graphs', () => {
       [p6]atrim=start_sample=0:end_sample=96000,asetpts=PTS-STARTPTS[p7]"
     `);
     expect(r.cmd).toMatchInlineSnapshot(
-      `"-hide_banner -nostdin -y -t 3 -i /media/a.mp4 -filter_complex <graph> -map [vout] -map [p7] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -c:a aac -b:a 192k -ar 48000 -movflags +faststart -metadata encoder=cutline /out/render"`,
+      `"-hide_banner -nostdin -y -t 2.25 -i /media/a.mp4 -filter_complex <graph> -map [vout] -map [p7] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -c:a aac -b:a 192k -ar 48000 -movflags +faststart -metadata encoder=cutline /out/render"`,
     );
     expect([r.window, r.frames, r.durationSeconds, r.hasVideo, r.hasAudio]).toEqual([
       { startFrame: 0, endFrame: 50 },
@@ -168,7 +168,7 @@ describe('compileRender: golden graphs', () => {
       [p10]atrim=start_sample=0:end_sample=192000,asetpts=PTS-STARTPTS[p11]"
     `);
     expect(r.cmd).toMatchInlineSnapshot(
-      `"-hide_banner -nostdin -y -t 5 -i /media/a.mp4 -stream_loop -1 -vn -i /media/tone.wav -filter_complex <graph> -map [vout] -map [p11] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -c:a aac -b:a 192k -ar 48000 -movflags +faststart -metadata encoder=cutline /out/render"`,
+      `"-hide_banner -nostdin -y -t 4.25 -i /media/a.mp4 -stream_loop -1 -vn -i /media/tone.wav -filter_complex <graph> -map [vout] -map [p11] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -c:a aac -b:a 192k -ar 48000 -movflags +faststart -metadata encoder=cutline /out/render"`,
     );
     // Track 0 is the top layer: the video is overlaid first, the title last.
     expect(r.graph.indexOf('text=Hello')).toBeGreaterThan(r.graph.indexOf('[0:v]'));
@@ -193,11 +193,11 @@ describe('compileRender: windows and stream selection', () => {
       [p3]format=pix_fmts=yuv420p[vout]"
     `);
     expect(r.cmd).toMatchInlineSnapshot(
-      `"-hide_banner -nostdin -y -ss 1 -t 3 -an -i /media/a.mp4 -filter_complex <graph> -map [vout] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -movflags +faststart /out/render"`,
+      `"-hide_banner -nostdin -y -ss 1 -t 2.25 -an -i /media/a.mp4 -filter_complex <graph> -map [vout] -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -g 50 -x264-params open-gop=0 -r 25 -movflags +faststart /out/render"`,
     );
     expect(r.graph).toContain('trim=start_pts=25:end_pts=50');
     expect(r.graph).toContain('setpts=PTS-25[');
-    expect(r.cmd).toContain('-ss 1 -t 3 -an -i /media/a.mp4');
+    expect(r.cmd).toContain('-ss 1 -t 2.25 -an -i /media/a.mp4');
     expect([r.frames, r.durationSeconds, r.hasVideo, r.hasAudio]).toEqual([25, 1, true, false]);
     expect(r.cmd).not.toContain('-c:a');
     expect(r.cmd).not.toContain('encoder=cutline');
@@ -208,14 +208,14 @@ describe('compileRender: windows and stream selection', () => {
       window: { startFrame: 50, endFrame: 75 },
       streams: 'video',
     });
-    expect(r.cmd).toContain('-ss 1 -t 3 -an -i /media/a.mp4');
+    expect(r.cmd).toContain('-ss 1 -t 2.25 -an -i /media/a.mp4');
     expect(r.graph).toContain('[0:v]setpts=PTS+1/TB,fps=fps=25,trim=start_pts=50:end_pts=75');
     expect(r.graph).toContain('setpts=PTS-50[');
     const first = compile(edit([[video({ length: 4 })]]), {
       window: { startFrame: 0, endFrame: 25 },
       streams: 'video',
     });
-    expect(first.cmd).toContain('-nostdin -y -t 2 -an -i /media/a.mp4');
+    expect(first.cmd).toContain('-nostdin -y -t 1.25 -an -i /media/a.mp4');
   });
 
   it('streams "audio" renders only the mix, cut to the window', () => {
@@ -230,7 +230,7 @@ describe('compileRender: windows and stream selection', () => {
       [p2]atrim=start_sample=0:end_sample=48000,asetpts=PTS-STARTPTS[p3]"
     `);
     expect(r.cmd).toMatchInlineSnapshot(
-      `"-hide_banner -nostdin -y -ss 1 -t 2.5 -vn -i /media/a.mp4 -filter_complex <graph> -map [p3] -c:a aac -b:a 192k -ar 48000 -movflags +faststart /out/render"`,
+      `"-hide_banner -nostdin -y -ss 1 -t 2.15 -vn -i /media/a.mp4 -filter_complex <graph> -map [p3] -c:a aac -b:a 192k -ar 48000 -movflags +faststart /out/render"`,
     );
     expect(r.cmd).not.toContain('[vout]');
     expect(r.cmd).not.toContain('-c:v');
