@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { contentType, keys } from '../core/aws/storage.js';
-import type { ObjectStore } from '../core/aws/storage.js';
+import { contentType, keys, type ObjectStore } from '../core/aws/storage.js';
 import { extraImageArgs } from '../core/engine/render.js';
 import type { Job } from '../core/jobs/model.js';
 import { aacFromAdts } from '../core/media/aac-track.js';
@@ -15,7 +14,6 @@ import type { RenderedFile } from '../core/packaging/types.js';
 import type { CompileInput } from '../core/render/compile.js';
 import { deliveredSize } from '../core/render/output-spec.js';
 import { getPlatform } from '../core/platform.js';
-import { stat } from 'node:fs/promises';
 import { outputName, storeOutputs, type StoredFiles } from './outputs.js';
 import type { ChunkPlan } from './state.js';
 
