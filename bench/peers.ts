@@ -13,6 +13,7 @@ import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { compileRender } from '../lambdas/core/render/compile.js';
+import { filterGraphThreads } from '../lambdas/core/plan/threads.js';
 import { machinePlan } from '../lambdas/core/engine/machine-render.js';
 import { baselineArgs, benchEdit, X264_DEFAULT, X264_MEDIUM, type X264 } from './edits.js';
 import type { BenchMedia } from './media.js';
@@ -23,7 +24,7 @@ const run = promisify(execFile);
 const CLI = resolve('bin/cutline.mjs');
 const FFMPEG = () => process.env.CUTLINE_FFMPEG ?? 'ffmpeg';
 
-export type PeerKind = 'ffmpeg' | 'cutline' | 'cutline-first' | 'melt';
+export type PeerKind = 'ffmpeg' | 'ffmpeg-threads' | 'cutline' | 'cutline-first' | 'melt';
 export interface PeerSide {
   kind: PeerKind;
   label: string;
@@ -79,6 +80,7 @@ export async function peersBench(opts: {
   const version = await meltVersion();
   if (!version) log('melt is not installed: the melt side is skipped (apt-get install melt)');
   const presets: PeerPreset[] = [];
+  const filterThreads = filterGraphThreads(availableParallelism());
   for (const [name, x264, quality] of [
     ['default (x264 veryfast CRF 23)', X264_DEFAULT, undefined],
     ['x264 medium CRF 17 (quality veryhigh)', X264_MEDIUM, 'veryhigh'],
@@ -98,6 +100,16 @@ export async function peersBench(opts: {
         label: 'hand-written ffmpeg',
         bin: FFMPEG(),
         args: baselineArgs(media, duration, out('ffmpeg'), 'segmented', x264),
+      },
+      {
+        // For the record: the hand-written command with the filter-graph thread setting cutline uses here.
+        kind: 'ffmpeg-threads',
+        label: `hand-written ffmpeg with cutline's -filter_complex_threads ${filterThreads ?? 'default'}`,
+        bin: FFMPEG(),
+        args: [
+          ...(filterThreads ? ['-filter_complex_threads', String(filterThreads)] : []),
+          ...baselineArgs(media, duration, out('ffmpeg-threads'), 'segmented', x264),
+        ],
       },
       {
         kind: 'cutline-first',
@@ -144,9 +156,10 @@ export async function peersBench(opts: {
         median: median(w),
         frames: probe.frames,
         durationSeconds: probe.durationSeconds,
-        command: `${c.kind.startsWith('cutline') ? 'node' : c.kind} ${c.args.map(quote).join(' ')}`
-          .split(media.dir)
-          .join('$M'),
+        command:
+          `${c.kind.startsWith('cutline') ? 'node' : c.kind.split('-')[0]} ${c.args.map(quote).join(' ')}`
+            .split(media.dir)
+            .join('$M'),
       });
     }
     const m = (k: PeerKind) => sides.find((s) => s.kind === k)?.median ?? NaN;
@@ -173,7 +186,11 @@ export async function peersBench(opts: {
   });
   const input = await prepareRender(parseEdit(JSON.parse(await readFile(hello, 'utf8'))), { resolver });
   const titleOut = join(work, 'title-ffmpeg.mp4');
-  const titleArgs = compileRender(input, { output: titleOut }).args;
+  // The command cutline runs for it (renderPrepared's filter threads included).
+  const titleArgs = compileRender(input, {
+    output: titleOut,
+    filterThreads: filterGraphThreads(availableParallelism()),
+  }).args;
   const startup = { cutline: [] as number[], ffmpeg: [] as number[] };
   const startupReps = Math.max(3, reps * 2);
   for (let rep = 0; rep < startupReps; rep++) {

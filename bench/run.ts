@@ -41,6 +41,7 @@ import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { planRender } from '../lambdas/core/plan/planner.js';
 import { estimateErrorSummary } from '../lambdas/core/ops/stats.js';
 import { compileRender, type CompileInput } from '../lambdas/core/render/compile.js';
+import { filterGraphThreads } from '../lambdas/core/plan/threads.js';
 import { baselineArgs, benchEdit, graphOnlyArgs } from './edits.js';
 import { sourcesBench, writeSourcesResults } from './sources.js';
 import { peersBench } from './peers.js';
@@ -202,7 +203,11 @@ async function compare(
   const duration = cfg.compareSeconds;
   const { input, wallSeconds: prepareSeconds } = await prepare(media, duration);
   const out = (side: Side) => join(work, `compare-${side}.mp4`);
-  const compiled = compileRender(input, { output: out('cutline') });
+  // What renderPrepared runs (its filter threads too), for the graph-only row and the printed command.
+  const compiled = compileRender(input, {
+    output: out('cutline'),
+    filterThreads: filterGraphThreads(availableParallelism()),
+  });
   const hand: Record<Exclude<Side, 'cutline'>, string[]> = {
     baseline: baselineArgs(media, duration, out('baseline')),
     naive: baselineArgs(media, duration, out('naive'), 'xfade-whole'),

@@ -1,5 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { filterGraphThreads } from '../plan/threads.js';
 import { CutlineError } from '../errors.js';
 import { runFfmpeg, type RunOptions } from '../media/ffmpeg.js';
 import type { PlannedChunk, RenderPlan } from '../plan/planner.js';
@@ -40,6 +42,7 @@ export async function renderChunk(
     window: { startFrame: chunk.startFrame, endFrame: chunk.endFrame },
     streams: 'video',
     threads: opts.threads,
+    filterThreads: filterGraphThreads(opts.threads ?? availableParallelism()),
     part: true,
   });
   try {
@@ -77,6 +80,7 @@ export async function renderAacPart(
     output: encoded,
     audioPart: { from: base + part.encodeFrom, to: base + part.encodeTo },
     threads: opts.threads,
+    filterThreads: filterGraphThreads(opts.threads ?? availableParallelism()),
   });
   try {
     await runFfmpeg(compiled.args, { ...opts, durationSeconds: compiled.durationSeconds });
@@ -121,6 +125,7 @@ export async function renderAudioPart(
     window: plan.window,
     streams: 'audio',
     threads: opts.threads,
+    filterThreads: filterGraphThreads(opts.threads ?? availableParallelism()),
     part: true,
   });
   await runFfmpeg(compiled.args, { ...opts, durationSeconds: compiled.durationSeconds });

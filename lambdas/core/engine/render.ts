@@ -1,5 +1,7 @@
 import { deliveredSize } from '../render/output-spec.js';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { filterGraphThreads } from '../plan/threads.js';
 import { dirname } from 'node:path';
 import { runFfmpeg } from '../media/ffmpeg.js';
 import type { FfmpegStats } from '../media/ffmpeg-progress.js';
@@ -90,7 +92,12 @@ export async function renderPrepared(
   input: CompileInput,
   opts: RenderOptions,
 ): Promise<{ compiled: CompiledRender; files: RenderedFile[] }> {
-  const compiled = compileRender(input, { output: opts.output, window: opts.window, threads: opts.threads });
+  const compiled = compileRender(input, {
+    output: opts.output,
+    window: opts.window,
+    threads: opts.threads,
+    filterThreads: filterGraphThreads(opts.threads ?? availableParallelism()),
+  });
   await runFfmpeg(compiled.args, {
     durationSeconds: compiled.durationSeconds,
     onProgress: opts.onProgress,

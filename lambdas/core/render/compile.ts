@@ -30,6 +30,8 @@ export interface CompileOptions {
   /** `video` and `audio` render one side only (the chunked path renders video in windows, audio once). */
   streams?: StreamSelection;
   threads?: number;
+  /** `-filter_complex_threads`; default: `threads` (plan/threads.ts filterGraphThreads chooses it). */
+  filterThreads?: number;
   /** Audio only: mix these timeline samples and write them as raw AAC frames (an audio part, ADTS). */
   audioPart?: SampleWindow;
   /**
@@ -164,7 +166,9 @@ export function compileRender(input: CompileInput, options: CompileOptions): Com
       '-hide_banner',
       '-nostdin',
       '-y',
-      ...(threads ? ['-filter_complex_threads', String(threads)] : []),
+      ...((options.filterThreads ?? threads)
+        ? ['-filter_complex_threads', String(options.filterThreads ?? threads)]
+        : []),
       ...inputs.args(),
       '-filter_complex',
       printed,

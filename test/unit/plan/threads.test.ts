@@ -3,6 +3,7 @@ import {
   fargateLayout,
   fargateVcpus,
   ffmpegThreads,
+  filterGraphThreads,
   lambdaVcpus,
   threadSpeedup,
 } from '../../../lambdas/core/plan/threads.js';
@@ -39,5 +40,14 @@ describe('ffmpeg threads per function size', () => {
     expect(threadSpeedup(2, 1.7)).toBeCloseTo(1.7 ** 0.8, 6);
     expect(threadSpeedup(8, 2)).toBeCloseTo(2 ** 0.8, 6);
     expect(threadSpeedup(2, 0.5)).toBe(1);
+  });
+});
+
+describe('filterGraphThreads', () => {
+  it('one filter thread on two vCPUs or fewer (Lambda at 3008 MB, this machine); ffmpeg decides above', () => {
+    expect(filterGraphThreads(1)).toBe(1);
+    expect(filterGraphThreads(lambdaVcpus(3008))).toBe(1);
+    expect(filterGraphThreads(2)).toBe(1);
+    expect(filterGraphThreads(4)).toBeUndefined();
   });
 });

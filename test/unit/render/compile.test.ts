@@ -240,6 +240,12 @@ describe('compileRender: windows and stream selection', () => {
   it('threads are passed to every decoder, the filter graph and the encoder', () => {
     const r = compile(edit([[image()]]), { threads: 2 });
     expect(r.cmd).toContain('-nostdin -y -filter_complex_threads 2 -threads 2 -i /media/red.png');
+    // The filter graph's threads can be set apart (one filter thread on two cores: plan/threads.ts).
+    const apart = compile(edit([[image()]]), { threads: 2, filterThreads: 1 });
+    expect(apart.cmd).toContain('-nostdin -y -filter_complex_threads 1 -threads 2 -i /media/red.png');
+    expect(compile(edit([[image()]]), { filterThreads: 1 }).cmd).toContain(
+      '-nostdin -y -filter_complex_threads 1 -i /media/red.png',
+    );
     expect(r.cmd).toContain('-r 25 -threads 2 -c:a aac');
   });
 });
