@@ -362,8 +362,10 @@ async function scaling(
 
   const measure = async (p: { workers: number; chunks: number; pinned: boolean; keepWork?: boolean }) => {
     const ffmpeg = p.pinned ? await pin(p.workers) : null;
-    const before = new Set(await readdir(jobsDir));
-    // renderOnThisMachine puts its chunks in mkdtemp(os.tmpdir()); a private TMPDIR makes a kept one easy to find.
+    // renderOnThisMachine puts its chunks in mkdtemp(scratchRoot()/chunks-), scratchRoot() being
+    // $TMPDIR/cutline: a private TMPDIR makes a kept one easy to find.
+    const scratch = join(jobsDir, 'cutline');
+    const before = new Set(await readdir(scratch).catch(() => []));
     const r = await withEnv({ TMPDIR: jobsDir, CUTLINE_FFMPEG: ffmpeg }, () =>
       quietly(() =>
         renderOnThisMachine(input, {
@@ -375,8 +377,10 @@ async function scaling(
         }),
       ),
     );
-    const added = (await readdir(jobsDir)).filter((d) => !before.has(d) && d.startsWith('cutline-chunks-'));
-    return { ...r, keptDir: p.keepWork && added.length === 1 ? join(jobsDir, added[0]!) : null, ffmpeg };
+    const added = (await readdir(scratch).catch(() => [])).filter(
+      (d) => !before.has(d) && d.startsWith('chunks-'),
+    );
+    return { ...r, keptDir: p.keepWork && added.length === 1 ? join(scratch, added[0]!) : null, ffmpeg };
   };
   const scalingRun = (
     label: string,
