@@ -9,16 +9,20 @@ import type { ResolvedTimeline } from '../render/timeline.js';
  *
  * - BASE is the fixed per-frame cost (decode, filter graph bookkeeping).
  * - PER_MEGAPIXEL is x264 `veryfast` plus one full-frame layer on one thread of a 2020s x86 core,
- *   calibrated on `npm run bench` (2026-11-23, 2-core EPYC: a 1080p edit with three layers took
- *   28 ms/frame on one thread; the first model, at 0.014, overestimated by 2×).
+ *   calibrated on `npm run bench`: first on a 2-core EPYC (2026-11-23: 28 ms/frame for a 1080p edit
+ *   with three layers on one thread; the first model, at 0.014, overestimated by 2×), then BASE and
+ *   PER_MEGAPIXEL refit on the 2-core Xeon of 2026-12-01, where all nine 1080p end-to-end renders ran
+ *   at 0.70–0.78 of the estimate and a 720p run showed the per-frame cost is almost all per pixel
+ *   (BASE ~0: one thread, same edit, 22.1 ms/frame at 1080p, 9.1 ms at 720p). The structure (layers,
+ *   threads, presets) held; the CPU was faster: the EPYC took ~1.4× as long for the same work.
  * - Each layer beyond the first adds a scale + overlay pass; layers with an effect, a wipe or rotation
  *   are drawn per frame (zoompan, geq), which costs about as much as encoding.
  * - VP9 costs about 2.5× x264 at the speeds cutline uses; GIF palettes about 1.5×.
  * The planner uses it to size chunks and to pick Lambda or Fargate; bench reports its error.
  */
 export const COST = Object.freeze({
-  BASE: 0.002,
-  PER_MEGAPIXEL: 0.008,
+  BASE: 0.0002,
+  PER_MEGAPIXEL: 0.006,
   LAYER: 0.25,
   EFFECT: 0.9,
   CODEC: { mp4: 1, mov: 1, webm: 2.5, gif: 1.5, jpg: 0.5, png: 0.6, mp3: 0, wav: 0 } as Record<
