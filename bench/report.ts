@@ -138,6 +138,18 @@ export interface Estimates {
   p90AbsRelativeError: number;
   /** Signed: > 0 when the model overestimates. */
   medianRelativeError?: number;
+  /**
+   * `cutline calibrate` measured at the start of the run (a different, shorter edit), and the same rows'
+   * error with their estimates × its costScale: what a calibrated machine's estimates miss by.
+   */
+  calibrated?: {
+    costScale: number;
+    estimatedSeconds: number;
+    runs: number[];
+    medianAbsRelativeError: number;
+    p90AbsRelativeError: number;
+    medianRelativeError: number;
+  };
 }
 
 export interface BenchResults {
@@ -400,12 +412,15 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('');
   out.push(
     table(
-      ['render', 'estimate s', 'actual s', 'error'],
+      ['render', 'estimate s', 'actual s', 'error', ...(e.calibrated ? ['calibrated error'] : [])],
       e.rows.map((x) => [
         x.endToEnd ? x.render : `${x.render} (component)`,
         s(x.estimatedSeconds),
         s(x.actualSeconds),
         signedPct(x.relativeError),
+        ...(e.calibrated
+          ? [signedPct((x.estimatedSeconds * e.calibrated.costScale - x.actualSeconds) / x.actualSeconds)]
+          : []),
       ]),
     ),
   );
@@ -414,6 +429,13 @@ export function renderMarkdown(r: BenchResults): string {
     `End-to-end renders${e.count !== undefined ? ` (${e.count})` : ''}: median |error| **${pct(e.medianAbsRelativeError)}**, p90 |error| **${pct(e.p90AbsRelativeError)}**${e.medianRelativeError !== undefined ? `, median signed error ${signedPct(e.medianRelativeError)} (> 0: the model overestimates)` : ''} (error = (estimate − actual) / actual; components are shown for reference and not counted). The API gives the same model's estimate at submit (\`estimatedSeconds\`), and \`GET /v1/metrics\` reports this error over a tenant's finished jobs.`,
   );
   out.push('');
+  if (e.calibrated) {
+    const c = e.calibrated;
+    out.push(
+      `Calibrated (\`cutline calibrate\` at the start of this run: its reference edit, 6 s of 1080p, estimated ${s(c.estimatedSeconds)} s, took ${c.runs.map((x) => s(x)).join(', ')} s, so costScale **${c.costScale}**; the rows above are other edits, so this is out of sample): median |error| **${pct(c.medianAbsRelativeError)}**, p90 |error| **${pct(c.p90AbsRelativeError)}**, median signed error ${signedPct(c.medianRelativeError)}.`,
+    );
+    out.push('');
+  }
 
   if (r.problems.length) {
     out.push('## Problems');

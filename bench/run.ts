@@ -40,6 +40,7 @@ import { runFfmpeg } from '../lambdas/core/media/ffmpeg.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { planRender } from '../lambdas/core/plan/planner.js';
 import { estimateErrorSummary } from '../lambdas/core/ops/stats.js';
+import { calibrateThisMachine } from '../local/cost-calibration.js';
 import { compileRender, type CompileInput } from '../lambdas/core/render/compile.js';
 import { filterGraphThreads } from '../lambdas/core/plan/threads.js';
 import { baselineArgs, benchEdit, graphOnlyArgs } from './edits.js';
@@ -632,6 +633,15 @@ async function main(): Promise<number> {
   const estimates: EstimateRow[] = [];
   const problems: string[] = [];
   try {
+    // This machine's speed against the cost model, as a user's `cutline calibrate` measures it.
+    const calibration = (
+      await quietly(() =>
+        calibrateThisMachine(join(work, 'calibration'), { runs: cfg.mode === 'quick' ? 1 : 3 }),
+      )
+    ).result;
+    log(
+      `calibration: costScale ${calibration.costScale} (${calibration.runs.map((x) => x.toFixed(2)).join(', ')} s)`,
+    );
     const comparison = await compare(cfg, media, work, estimates);
     if (!comparison.framesMatch) {
       const { baseline: b, cutline: c, naive: n, expectedFrames: e } = comparison;
@@ -681,6 +691,11 @@ async function main(): Promise<number> {
     }
     // The same summary /v1/metrics gives over a tenant's jobs (lambdas/core/ops/stats.ts).
     const errors = estimateErrorSummary(estimates.filter((e) => e.endToEnd));
+    const calibrated = estimateErrorSummary(
+      estimates
+        .filter((e) => e.endToEnd)
+        .map((e) => ({ ...e, estimatedSeconds: e.estimatedSeconds * calibration.costScale })),
+    );
     const cores = cpus();
     const results: BenchResults = {
       version: 1,
@@ -711,6 +726,14 @@ async function main(): Promise<number> {
         medianAbsRelativeError: errors.medianAbsRelativeError ?? NaN,
         p90AbsRelativeError: errors.p90AbsRelativeError ?? NaN,
         medianRelativeError: errors.medianRelativeError ?? NaN,
+        calibrated: {
+          costScale: calibration.costScale,
+          estimatedSeconds: calibration.estimatedSeconds,
+          runs: calibration.runs,
+          medianAbsRelativeError: calibrated.medianAbsRelativeError ?? NaN,
+          p90AbsRelativeError: calibrated.p90AbsRelativeError ?? NaN,
+          medianRelativeError: calibrated.medianRelativeError ?? NaN,
+        },
       },
       problems,
     };

@@ -19,6 +19,10 @@ const stack = new CutlineStack(app, 'Cutline', {
       : {}),
     // Alarms go to an SNS topic; `-c alarmEmail=ops@example.com` (or ENV.ALARM_EMAIL) subscribes an address.
     alarmEmail: app.node.tryGetContext('alarmEmail') ?? setting('ALARM_EMAIL'),
+    // Estimates and task limits scaled to the functions' measured speed: `-c costScale=1.3`.
+    ...(app.node.tryGetContext('costScale') !== undefined
+      ? { costScale: Number(app.node.tryGetContext('costScale')) }
+      : {}),
   },
 });
 applyNagSuppressions(stack);

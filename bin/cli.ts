@@ -27,6 +27,11 @@ commands:
       --workers N                 jobs and ffmpeg processes at once, the rest wait QUEUED
                                   (default CUTLINE_WORKERS, else the number of cores)
 
+  calibrate                     measure this machine's render speed against the cost model and keep it
+                                (~/.cache/cutline/calibration.json): estimates and task limits then use it
+      --runs N                    renders of the reference edit (default 3; the median counts)
+      --dry-run                   measure and print, keep nothing
+
   demo                          start the platform (or use --url), submit examples/promo.json over HTTP,
                                 follow it to the end, download the result and list the events
 
@@ -44,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/start.js')).startCommand(rest);
     case 'demo':
       return (await import('./commands/demo.js')).demoCommand(rest);
+    case 'calibrate':
+      return (await import('./commands/calibrate.js')).calibrateCommand(rest);
     case 'backfill-status-index':
       return (await import('./commands/backfill-status-index.js')).backfillStatusIndexCommand(rest);
     case undefined:

@@ -42,6 +42,12 @@ export interface CutlinePlatformProps {
   /** Chunks rendered at once by the Map state. Default 50. */
   readonly mapConcurrency?: number;
   /**
+   * The render functions' time per second of the cost model (PlanLimits.costScale): 1.3 where renders take
+   * 1.3× the estimate, as GET /v1/metrics's estimate error shows after some jobs. Scales the estimates
+   * and the task time limits. Default 1. Between 0.1 and 10.
+   */
+  readonly costScale?: number;
+  /**
    * The render budget: reserved concurrency of each render function (chunks, audio, stitch), so a burst
    * of jobs queues on throttles (retried with backoff by the state machine) instead of taking the
    * account's whole Lambda concurrency. Default: unreserved. Keep mapConcurrency at or below it.
@@ -147,7 +153,10 @@ export class CutlinePlatform extends Construct {
       [ENV.EVENT_BUS_NAME]: this.events.bus.eventBusName,
       [ENV.ALLOWED_SOURCE_HOSTS]: (props.allowedSourceHosts ?? []).join(','),
       [ENV.DESTINATION_BUCKETS]: (props.destinationBuckets ?? []).join(','),
-      [ENV.PLAN_LIMITS]: JSON.stringify({ maxConcurrency: props.mapConcurrency ?? 50 }),
+      [ENV.PLAN_LIMITS]: JSON.stringify({
+        maxConcurrency: props.mapConcurrency ?? 50,
+        ...(props.costScale !== undefined ? { costScale: checkCostScale(props.costScale) } : {}),
+      }),
       // Checked at synth: a bad limit fails `cdk synth` with its name, not a running function.
       ...limitsEnv(checkLimitOverrides(props.limits, 'CutlinePlatform limits')),
       ...aiEnvironment(props.ai),
@@ -284,4 +293,11 @@ export class CutlinePlatform extends Construct {
     new CfnOutput(this, 'OutputsBucket', { value: this.storage.outputs.bucketName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
   }
+}
+
+/** At synth: a scale outside 0.1–10 is a typo, and would write task limits that fail every render. */
+function checkCostScale(scale: number): number {
+  if (!Number.isFinite(scale) || scale < 0.1 || scale > 10)
+    throw new Error(`CutlinePlatform costScale must be a number between 0.1 and 10, got ${scale}`);
+  return scale;
 }

@@ -20,6 +20,7 @@ import { LocalSourceResolver, type SourceResolver } from '../../lambdas/core/med
 import { prepareRender } from '../../lambdas/core/engine/prepare.js';
 import type { ProbeCache } from '../../lambdas/core/media/probe.js';
 import { fileProbeCache } from '../../local/probe-cache.js';
+import { readCostScale } from '../../local/cost-calibration.js';
 import { extraImageArgs } from '../../lambdas/core/engine/render.js';
 import { renderOnThisMachine } from '../../lambdas/core/engine/machine-render.js';
 import { expandPresets } from '../../lambdas/core/packaging/social.js';
@@ -250,11 +251,15 @@ async function renderEdit(
     return 0;
   }
   const started = Date.now();
+  // The estimate at this machine's measured speed where `cutline calibrate` has run.
+  const costScale = await readCostScale();
+  const planLimits = costScale !== undefined ? { costScale } : undefined;
   const { plan, files, smart } = await renderOnThisMachine(input, {
     output,
     chunks,
     concurrency,
     threadsPerWorker: threads,
+    planLimits,
     ...framedBar(progressBar('rendering')),
   });
   const copied = (smart ?? []).filter((s) => s.kind === 'copy');
@@ -276,6 +281,7 @@ async function renderEdit(
       output: `${stem}-${r.name}.${extra.spec.format}`,
       concurrency,
       threadsPerWorker: threads,
+      planLimits,
       ...framedBar(progressBar(r.name)),
     });
     files.push(...out.files);
@@ -286,6 +292,11 @@ async function renderEdit(
     const dur = f.durationSeconds !== undefined ? ` ${f.durationSeconds.toFixed(2)}s` : '';
     process.stdout.write(`${f.kind}: ${f.path} (${f.bytes} bytes${dims}${dur})\n`);
   }
-  process.stderr.write(`done in ${seconds}s\n`);
+  // The plan's estimate of the first output (a smart render copies instead): what the API's
+  // estimatedSeconds says of the same render on this machine.
+  const estimate = copied.length
+    ? ''
+    : ` (estimated ${plan.estimatedSeconds.toFixed(1)}s${costScale === undefined ? ' at the reference speed: cutline calibrate measures this machine' : ''})`;
+  process.stderr.write(`done in ${seconds}s${estimate}\n`);
   return 0;
 }

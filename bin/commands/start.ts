@@ -11,6 +11,7 @@ import {
 import { ENV } from '../../lambdas/core/config.js';
 import { MEDIA_DIR, makeExampleMedia, missingExampleMedia } from '../../examples/make-media.js';
 import { startLocalPlatform } from '../../local/platform.js';
+import { readCostScale } from '../../local/cost-calibration.js';
 import { describeMissing, missingTools, thisFamily } from '../../local/system-check.js';
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -69,6 +70,8 @@ export async function startCommand(argv: string[]): Promise<number> {
       process.stderr.write(`  [${++done}/${todo}] ${line.replace(/^made .*\//, '')}\n`),
     );
   }
+  // Estimates and task limits at this machine's measured speed, where `cutline calibrate` has run.
+  const costScale = await readCostScale();
   let platform;
   try {
     platform = await startLocalPlatform({
@@ -80,6 +83,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       destinationBuckets: values['destination-bucket'] as string[],
       limits,
       workers,
+      ...(costScale !== undefined ? { planLimits: { costScale } } : {}),
       log: (l) => process.stderr.write(`${l}\n`),
     });
   } catch (err) {
@@ -113,6 +117,11 @@ export async function startCommand(argv: string[]): Promise<number> {
         : []),
       ...advice,
       `  workers:   ${platform.workers} (jobs and ffmpeg processes at once; more wait QUEUED; --workers N)`,
+      `  estimates: ${
+        costScale !== undefined
+          ? `at this machine's measured speed (cost scale ${costScale}, cutline calibrate)`
+          : "at the cost model's reference speed (cutline calibrate measures this machine)"
+      }`,
       ...(platform.orphansEnded.length
         ? [`  ended ${platform.orphansEnded.length} process group(s) the previous run left behind`]
         : []),

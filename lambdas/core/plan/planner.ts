@@ -30,6 +30,13 @@ export interface PlanLimits extends TimeoutPolicy {
   lambdaScratchBytes: number;
   /** No audio part shorter than this (a part's fixed cost is an invocation and an ffmpeg start). */
   minAudioPartSeconds: number;
+  /**
+   * This machine's render time per second of the cost model (COST, fit on one reference CPU): 1.5 where
+   * everything takes 1.5× as long. Measured by `cutline calibrate` (local/cost-calibration.ts); in AWS a
+   * deployment setting, from GET /v1/metrics's estimate error. Scales the render and audio estimates, and
+   * so the task time limits written into the plan.
+   */
+  costScale: number;
 }
 
 export const DEFAULT_PLAN_LIMITS: Readonly<PlanLimits> = Object.freeze({
@@ -40,6 +47,7 @@ export const DEFAULT_PLAN_LIMITS: Readonly<PlanLimits> = Object.freeze({
   lambdaSeconds: 900 * 0.5,
   lambdaScratchBytes: 10 * 1024 ** 3 * 0.5,
   minAudioPartSeconds: MIN_PART_SECONDS,
+  costScale: 1,
   ...DEFAULT_TIMEOUT_POLICY,
 });
 
@@ -99,7 +107,9 @@ export function planRender(
   const window = requested?.window ?? defaultWindow(input);
   const frames = window.endFrame - window.startFrame;
   const c = complexity(input.edit, input.timeline);
-  const spf = secondsPerFrame(spec, c, input.edit.output.quality) / Math.max(1, l.threadsPerWorker) ** 0.8;
+  const scale = l.costScale > 0 && Number.isFinite(l.costScale) ? l.costScale : 1;
+  const spf =
+    (scale * secondsPerFrame(spec, c, input.edit.output.quality)) / Math.max(1, l.threadsPerWorker) ** 0.8;
   const chunkable = spec.hasVideo && !spec.still && spec.format !== 'gif';
   const minFrames = Math.max(1, Math.round(l.minChunkSeconds * fpsValue(spec.fps)));
 
@@ -136,13 +146,11 @@ export function planRender(
   const share = parts.length ? 1 / parts.length : 1;
   const partSeconds = seconds * share;
   // The base silence, plus the sources crossing one part: its share of them and one straddling its start.
-  const mixSeconds = audioSeconds(
-    partSeconds,
-    1 + Math.min(c.audioSources, Math.ceil(c.audioSources * share) + 1),
-  );
+  const mixSeconds =
+    scale * audioSeconds(partSeconds, 1 + Math.min(c.audioSources, Math.ceil(c.audioSources * share) + 1));
   const audio =
     chunkable && spec.hasAudio ? { ...window, totalSamples, parts, estimatedSeconds: mixSeconds } : null;
-  const singleAudio = spec.hasAudio ? audioSeconds(seconds, c.audioSources + 1) : 0;
+  const singleAudio = spec.hasAudio ? scale * audioSeconds(seconds, c.audioSources + 1) : 0;
   const longest = Math.max(...chunks.map((ch) => ch.estimatedSeconds));
   const waves = Math.ceil(count / Math.max(1, l.maxConcurrency));
   // Audio parts run beside the chunks: their own Map in the pipeline, one worker after another locally.

@@ -32,7 +32,7 @@ type Policy = { PolicyDocument: { Statement: Array<{ Action: string | string[]; 
 
 beforeAll(() => {
   const app = new App({ context: { allowMissingFfmpegLayer: true } });
-  const stack = new CutlineStack(app, 'Limits', { platform: { mapConcurrency: 200 } });
+  const stack = new CutlineStack(app, 'Limits', { platform: { mapConcurrency: 200, costScale: 1.3 } });
   template = Template.fromStack(stack);
 }, 180_000);
 
@@ -119,5 +119,24 @@ describe('the state machine states its limits', () => {
       (s) => s.actions.includes('s3:GetObject*') && s.resource.includes('/work/*'),
     );
     expect(read).toBeDefined();
+  });
+});
+
+describe("costScale: the functions' measured speed, a deployment setting", () => {
+  it('reaches every function that plans or estimates as CUTLINE_PLAN_LIMITS', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    const limits = Object.values(fns)
+      .map((f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties)
+      .map((p) => p.Environment?.Variables?.CUTLINE_PLAN_LIMITS)
+      .filter((v): v is string => typeof v === 'string');
+    expect(limits.length).toBeGreaterThan(3);
+    for (const l of limits) expect(JSON.parse(l)).toEqual({ maxConcurrency: 200, costScale: 1.3 });
+  });
+
+  it('a scale outside 0.1–10 fails the synth with its name', () => {
+    for (const costScale of [0, -1, 11, Number.NaN]) {
+      const app = new App({ context: { allowMissingFfmpegLayer: true } });
+      expect(() => new CutlineStack(app, 'Bad', { platform: { costScale } })).toThrow(/costScale must be/);
+    }
   });
 });

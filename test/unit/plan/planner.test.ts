@@ -123,3 +123,29 @@ describe('machinePlan: what cutline render plans on this machine', () => {
     );
   });
 });
+
+describe('costScale: the estimate at a measured machine speed', () => {
+  it('scales render and audio estimates, single pass and chunked, and so the chunks sent to Fargate', () => {
+    const input = build(120);
+    for (const chunks of [1, 8]) {
+      const base = planRender(input, { maxConcurrency: 8 }, { chunks });
+      const slow = planRender(input, { maxConcurrency: 8, costScale: 1.5 }, { chunks });
+      const stitch = base.stitchSeconds;
+      expect(slow.estimatedSeconds - stitch).toBeCloseTo((base.estimatedSeconds - stitch) * 1.5, 6);
+      expect(slow.secondsPerFrame).toBeCloseTo(base.secondsPerFrame * 1.5, 9);
+      if (base.audio) expect(slow.audio!.estimatedSeconds).toBeCloseTo(base.audio.estimatedSeconds * 1.5, 9);
+    }
+    // A chunk that fits Lambda's budget at the reference speed may not on a slower one.
+    const budget = planRender(input, {}, { chunks: 1 }).chunks[0]!.estimatedSeconds * 1.2;
+    expect(planRender(input, { lambdaSeconds: budget }, { chunks: 1 }).chunks[0]!.target).toBe('lambda');
+    expect(
+      planRender(input, { lambdaSeconds: budget, costScale: 1.5 }, { chunks: 1 }).chunks[0]!.target,
+    ).toBe('fargate');
+  });
+  it('a scale that is not a positive number is ignored, not a zero or NaN estimate', () => {
+    const input = build(20);
+    const base = planRender(input, {}, { chunks: 1 }).estimatedSeconds;
+    for (const costScale of [0, -2, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(planRender(input, { costScale }, { chunks: 1 }).estimatedSeconds).toBe(base);
+  });
+});
