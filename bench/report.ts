@@ -432,7 +432,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (e.calibrated) {
     const c = e.calibrated;
     out.push(
-      `Calibrated (\`cutline calibrate\` at the start of this run: its reference edit, 6 s of 1080p, estimated ${s(c.estimatedSeconds)} s, took ${c.runs.map((x) => s(x)).join(', ')} s, so costScale **${c.costScale}**; the rows above are other edits, so this is out of sample): median |error| **${pct(c.medianAbsRelativeError)}**, p90 |error| **${pct(c.p90AbsRelativeError)}**, median signed error ${signedPct(c.medianRelativeError)}.`,
+      `Calibrated (\`cutline calibrate\` at the start of this run: 8 s of the same layout at 1080p, rendered on its own before any row, estimated ${s(c.estimatedSeconds)} s, took ${c.runs.map((x) => s(x)).join(', ')} s, so costScale **${c.costScale}**; no row's own time goes into it): median |error| **${pct(c.medianAbsRelativeError)}**, p90 |error| **${pct(c.p90AbsRelativeError)}**, median signed error ${signedPct(c.medianRelativeError)}.`,
     );
     out.push('');
   }

@@ -3,14 +3,16 @@ import { availableParallelism, cpus, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
-import { runFfmpeg } from '../lambdas/core/media/ffmpeg.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { machinePlan, renderOnThisMachine } from '../lambdas/core/engine/machine-render.js';
+import { referenceEdit } from './reference-edit.js';
+import { makeReferenceMedia } from './reference-media.js';
 
 /**
  * The cost model (lambdas/core/plan/cost.ts) is fit on one reference CPU; another machine renders the
  * same frames faster or slower (a 2-core EPYC took ~1.5× the Xeon's time for every render of the bench).
- * `cutline calibrate` renders a short reference edit, compares its wall time with the model's estimate,
+ * `cutline calibrate` renders a few seconds of the edit the model is fit on, compares its wall time with
+ * the model's estimate,
  * and keeps the ratio (PlanLimits.costScale) for this machine, so `cutline render` and `cutline start`
  * estimate, and write task time limits, at this machine's speed.
  */
@@ -65,87 +67,26 @@ export async function saveCalibration(c: Calibration, file = defaultCalibrationF
 }
 
 /**
- * The reference edit: `seconds` of a 1080p25 clip with its sound, a logo over all of it and a title,
- * x264 veryfast: the shape of most edits (one full-frame layer, small overlays, text), on every core.
- */
-function referenceEdit(seconds: number): unknown {
-  return {
-    timeline: {
-      tracks: [
-        {
-          clips: [
-            {
-              asset: { type: 'title', text: 'calibration', style: 'minimal' },
-              start: 0.5,
-              length: seconds - 1,
-            },
-          ],
-        },
-        {
-          clips: [
-            {
-              asset: { type: 'image', src: 'logo.png' },
-              start: 0,
-              length: seconds,
-              scale: 0.15,
-              position: 'bottomLeft',
-            },
-          ],
-        },
-        { clips: [{ asset: { type: 'video', src: 'clip.mp4' }, start: 0, length: seconds }] },
-      ],
-    },
-    output: { format: 'mp4', resolution: '1080', fps: 25 },
-  };
-}
-
-/**
- * Renders the reference edit `runs` times in `scratchDir` (media made there first) and returns the
- * scale: about (2 + runs × 3) s of a 2-core machine's time at the default 6 s.
+ * Renders `seconds` of the reference edit (the one the model is fit on, local/reference-edit.ts) at
+ * 1080p25 `runs` times in `scratchDir` (its media made there first) and returns the scale: ~20 s of a
+ * 2-core machine's time at the default 8 s and 3 runs.
  */
 export async function calibrateThisMachine(
   scratchDir: string,
   opts: { seconds?: number; runs?: number } = {},
 ): Promise<Calibration> {
-  const seconds = opts.seconds ?? 6;
+  // The layout's title runs over [2, 8): shorter, and the title alone would set the length.
+  const seconds = Math.max(8, opts.seconds ?? 8);
   const runCount = Math.max(1, opts.runs ?? 3);
-  await mkdir(scratchDir, { recursive: true });
-  const lavfi = (src: string) => ['-f', 'lavfi', '-i', src];
-  // testsrc2 moves everywhere in the frame, so x264 does real work (a flat colour would be free).
-  await runFfmpeg([
-    '-y',
-    ...lavfi(`testsrc2=s=1920x1080:r=25:d=${seconds}`),
-    ...lavfi(`sine=f=440:r=48000:d=${seconds}`),
-    ...[
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-crf',
-      '23',
-      '-g',
-      '50',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-shortest',
-    ],
-    join(scratchDir, 'clip.mp4'),
-  ]);
-  await runFfmpeg([
-    '-y',
-    ...lavfi('testsrc2=s=400x400:r=1:d=1'),
-    '-frames:v',
-    '1',
-    join(scratchDir, 'logo.png'),
-  ]);
-  const resolver = new LocalSourceResolver({
-    mediaRoot: scratchDir,
-    baseDir: scratchDir,
-    maxSourceBytes: 1e9,
+  const media = await makeReferenceMedia(join(scratchDir, 'media'), {
+    width: 1920,
+    height: 1080,
+    fps: 25,
+    videoSeconds: Math.ceil(seconds / 2) + 2,
+    musicSeconds: seconds + 2,
   });
-  const input = await prepareRender(parseEdit(referenceEdit(seconds)), { resolver });
+  const resolver = new LocalSourceResolver({ mediaRoot: media.dir, baseDir: media.dir, maxSourceBytes: 1e9 });
+  const input = await prepareRender(parseEdit(referenceEdit(media, seconds)), { resolver });
   // The model's own estimate of what renderOnThisMachine runs (single pass on every core), unscaled.
   const estimatedSeconds = machinePlan(input, { chunks: 1, planLimits: { costScale: 1 } }).estimatedSeconds;
   const runs: number[] = [];

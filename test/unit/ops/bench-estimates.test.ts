@@ -29,4 +29,34 @@ describe('the bench’s estimate-error report', () => {
     expect(md).toContain('median signed error -10 %');
     expect(md).toContain('c (component)');
   });
+
+  it("shows each row calibrated by the run's costScale, and the calibrated summary", () => {
+    const base = JSON.parse(
+      readFileSync(new URL('../../../bench/results/latest.json', import.meta.url), 'utf8'),
+    ) as BenchResults;
+    const rows = [
+      { render: 'a', endToEnd: true, estimatedSeconds: 8, actualSeconds: 10, relativeError: -0.2 },
+    ];
+    const md = renderMarkdown({
+      ...base,
+      estimates: {
+        rows,
+        count: 1,
+        medianAbsRelativeError: 0.2,
+        p90AbsRelativeError: 0.2,
+        medianRelativeError: -0.2,
+        calibrated: {
+          costScale: 1.25,
+          estimatedSeconds: 2,
+          runs: [2.4, 2.5, 2.6],
+          medianAbsRelativeError: 0,
+          p90AbsRelativeError: 0,
+          medianRelativeError: 0,
+        },
+      },
+    });
+    // 8 s × 1.25 = the 10 s measured.
+    expect(md).toContain('| a | 8.00 | 10.00 | -20 % | +0 % |');
+    expect(md).toContain('took 2.40, 2.50, 2.60 s, so costScale **1.25**');
+  });
 });
