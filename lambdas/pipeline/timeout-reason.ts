@@ -21,7 +21,8 @@ function advice(limit: number, policy: TimeoutPolicy): string {
   return (
     `It ran slower than the cost model expects (a busy or smaller machine, heavy effects): raise ` +
     `timeoutFactor (now ${policy.timeoutFactor}) or timeoutOverheadSeconds (now ${policy.timeoutOverheadSeconds}) ` +
-    `in ${PLAN_LIMITS}, or give the render more CPU.`
+    `in ${PLAN_LIMITS}, set costScale there to the machine's measured speed (cutline calibrate measures ` +
+    `this one), or give the render more CPU.`
   );
 }
 

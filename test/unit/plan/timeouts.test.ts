@@ -73,7 +73,8 @@ describe('a timeout’s reason says which task, how long, the limit and what to 
       'rendering chunk 3 of rendition 0 (frames 2400–3599) ran for its whole time limit of 217 s and was stopped ' +
         '(the plan estimated 52.3 s). It ran slower than the cost model expects (a busy or smaller machine, heavy ' +
         'effects): raise timeoutFactor (now 3) or timeoutOverheadSeconds (now 60) in the plan limits ' +
-        '(CUTLINE_PLAN_LIMITS, or planLimits of cutline start), or give the render more CPU.',
+        "(CUTLINE_PLAN_LIMITS, or planLimits of cutline start), set costScale there to the machine's measured " +
+        'speed (cutline calibrate measures this one), or give the render more CPU.',
     );
   });
 
