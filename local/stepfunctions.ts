@@ -1,6 +1,5 @@
 import './polyfills.js';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { recordCall, runAs } from '../lambdas/core/aws/call-recorder.js';
@@ -8,7 +7,7 @@ import { ENV, HANDLERS } from '../lambdas/core/config.js';
 import { getPlatform } from '../lambdas/core/platform.js';
 import { spawnManaged } from '../lambdas/core/media/processes.js';
 import { runWithTaskSignal } from '../lambdas/core/media/task-signal.js';
-import { jobScratch } from '../lambdas/pipeline/scratch.js';
+import { jobScratch, removeScratch } from '../lambdas/pipeline/scratch.js';
 import { AslRunner, type Definition, type Quotas, type TaskFn } from './asl-runner.js';
 import { createMediaConvertJobSync } from './mediaconvert.js';
 import { nodeEntryArgs, runnableModule } from './modules.js';
@@ -384,8 +383,7 @@ export class LocalStepFunctions {
       const settled = Promise.allSettled([...inflight]);
       await Promise.race([settled, new Promise((r) => setTimeout(r, SETTLE_MS).unref())]);
       const jobId = (JSON.parse(execution.input) as { jobId?: unknown }).jobId;
-      if (typeof jobId === 'string' && /^[\w-]+$/.test(jobId))
-        await rm(jobScratch(jobId), { recursive: true, force: true });
+      if (typeof jobId === 'string' && /^[\w-]+$/.test(jobId)) await removeScratch(jobScratch(jobId));
     } finally {
       this.running--;
       this.admit();

@@ -9,6 +9,19 @@ import { logger } from '../core/observability.js';
 export const jobScratch = (jobId: string) => join(scratchRoot(), jobId);
 export const workDir = (jobId: string, name: string) => join(jobScratch(jobId), name);
 
+/**
+ * Removes a scratch folder, never throwing: a task that ignored its abort a moment longer (an ffmpeg
+ * still dying, a write in flight) can add a file while the folder is emptied (ENOTEMPTY), so the removal
+ * is retried, and what is left after that is logged, not thrown over the task's own result.
+ */
+export async function removeScratch(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  } catch (err) {
+    logger.warn('scratch folder not removed', { dir, error: (err as Error).message });
+  }
+}
+
 /** The range proxy scope of a task's sources: `<jobId>/<scratch name>[/…]`, from its scratch folder. */
 export const proxyScope = (dir: string) => relative(scratchRoot(), dir).split(sep).join('/');
 
@@ -31,7 +44,7 @@ export async function withScratch<T>(
     // The task's source URLs end with it; what it read is logged against the source sizes (bench, ops).
     const read = await releaseScope(proxyScope(dir));
     if (read?.requests) logger.info('source bytes read', { jobId, task: name, ...read });
-    await rm(dir, { recursive: true, force: true });
+    await removeScratch(dir);
   }
 }
 
