@@ -110,9 +110,18 @@ export async function copyPart(
   sizes: MultipartSizes,
   res: ServerResponse,
 ): Promise<void> {
-  // x-amz-copy-source: `bucket/key` or `/bucket/key`, URL-encoded; a versionId is not kept locally.
+  // x-amz-copy-source: `bucket/key` or `/bucket/key`, URL-encoded, optionally `?versionId=`. The stack's
+  // buckets are unversioned (lib/storage.ts), as the local ones are: S3 then holds only the "null"
+  // version, so that id copies the object and any other is NoSuchVersion, as in AWS.
   const [rawSource, query] = call.source.split('?');
-  if (query) return xmlError(res, 501, 'NotImplemented', 'the local S3 keeps no object versions (versionId)');
+  if (query !== undefined) {
+    const params = new URLSearchParams(query);
+    const version = params.get('versionId');
+    if ([...params.keys()].some((k) => k !== 'versionId') || !version)
+      return xmlError(res, 400, 'InvalidArgument', 'x-amz-copy-source takes only a versionId after "?"');
+    if (version !== 'null')
+      return xmlError(res, 404, 'NoSuchVersion', 'The specified version does not exist.');
+  }
   const source = `/${decodeURIComponent(rawSource!.replace(/^\//, ''))
     .split('/')
     .map(encodeURIComponent)

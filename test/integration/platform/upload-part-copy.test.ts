@@ -109,6 +109,22 @@ describe('the local S3 multipart rules', () => {
     expect(past.name).toBe('InvalidRange');
     const missing = (await copy('outputs/work/j/none.mp4', 'bytes=0-10')) as { name?: string };
     expect(missing.name).toBe('NoSuchKey');
+    // Unversioned buckets, as the stack's: the "null" version is the object, any other id is missing.
+    const nullVersion = (await copy('outputs/work/j/chunk-0001.mp4?versionId=null', 'bytes=0-10')) as {
+      CopyPartResult?: { ETag?: string };
+    };
+    expect(nullVersion.CopyPartResult?.ETag).toBeTruthy();
+    const other = (await copy(
+      'outputs/work/j/chunk-0001.mp4?versionId=3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+      'bytes=0-10',
+    )) as {
+      name?: string;
+      $metadata?: { httpStatusCode?: number };
+    };
+    expect(other.name).toBe('NoSuchVersion');
+    expect(other.$metadata?.httpStatusCode).toBe(404);
+    const junk = (await copy('outputs/work/j/chunk-0001.mp4?acl', 'bytes=0-10')) as { name?: string };
+    expect(junk.name).toBe('InvalidArgument');
     await store.abortMultipart('outputs', 'outputs/t/j/bad.mp4', id);
   });
 
