@@ -68,32 +68,18 @@ export async function makeReferenceMedia(
     music: join(dir, `music-${m}s.mp3`),
     ...opts,
   };
-  await make(
-    media.video1,
-    [
-      ...lavfi(`testsrc2=s=${s}:r=${fps}:d=${d}`),
-      ...lavfi(`sine=f=440:r=48000:d=${d}`),
-      ...h264,
-      ...aac,
-      '-shortest',
-      '-f',
-      'mp4',
-    ],
-    log,
-  );
-  await make(
-    media.video2,
-    [
-      ...lavfi(`gradients=s=${s}:r=${fps}:d=${d}:speed=0.03:n=4`),
-      ...lavfi(`sine=f=660:r=48000:d=${d}`),
-      ...h264,
-      ...aac,
-      '-shortest',
-      '-f',
-      'mp4',
-    ],
-    log,
-  );
+  // A moving picture x264 has to work at, with a tone of its own (one per clip, to tell them apart by ear).
+  const clip = (picture: string, hz: number) => [
+    ...lavfi(picture),
+    ...lavfi(`sine=f=${hz}:r=48000:d=${d}`),
+    ...h264,
+    ...aac,
+    '-shortest',
+    '-f',
+    'mp4',
+  ];
+  await make(media.video1, clip(`testsrc2=s=${s}:r=${fps}:d=${d}`, 440), log);
+  await make(media.video2, clip(`gradients=s=${s}:r=${fps}:d=${d}:speed=0.03:n=4`, 660), log);
   await make(
     media.logo,
     [

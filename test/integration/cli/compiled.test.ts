@@ -11,6 +11,29 @@ import { build, isFresh } from '../../../bin/build.mjs';
 
 const run = promisify(execFile);
 
+/**
+ * A folder with register.mjs: loaded with `node --import`, it writes `<label> <url>` to stderr for every
+ * module URL the resolver returns where `condition` (JavaScript over `r.url`) holds.
+ */
+async function resolveHook(condition: string, label: string): Promise<string> {
+  const hooks = await mkdtemp(join(tmpdir(), 'cutline-hooks-'));
+  await writeFile(
+    join(hooks, 'hook.mjs'),
+    `import { writeSync } from 'node:fs';
+export async function resolve(s, c, next) {
+  const r = await next(s, c);
+  if (${condition}) writeSync(2, '${label} ' + r.url + '\\n');
+  return r;
+}
+`,
+  );
+  await writeFile(
+    join(hooks, 'register.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(hooks, 'hook.mjs')).href)});\n`,
+  );
+  return hooks;
+}
+
 describe('compiled JavaScript (bin/build.mjs)', () => {
   it('compiles each source to JavaScript beside the same tree, and rebuilds when a source changes', async () => {
     const root = await mkdtemp(join(tmpdir(), 'cutline-build-'));
@@ -52,21 +75,7 @@ describe('compiled JavaScript (bin/build.mjs)', () => {
     expect(stderr).not.toContain('running the TypeScript sources');
     expect(isFresh()).toBe(true);
     // No TypeScript module is resolved: a resolve hook reports every .ts URL (with tsx, bin/cli.ts would be).
-    const hooks = await mkdtemp(join(tmpdir(), 'cutline-hooks-'));
-    await writeFile(
-      join(hooks, 'hook.mjs'),
-      `import { writeSync } from 'node:fs';
-export async function resolve(s, c, next) {
-  const r = await next(s, c);
-  if (r.url.endsWith('.ts')) writeSync(2, 'TS ' + r.url + '\\n');
-  return r;
-}
-`,
-    );
-    await writeFile(
-      join(hooks, 'register.mjs'),
-      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(hooks, 'hook.mjs')).href)});\n`,
-    );
+    const hooks = await resolveHook("r.url.endsWith('.ts')", 'TS');
     const traced = (args: string[]) => run('node', ['--import', join(hooks, 'register.mjs'), ...args]);
     const compiled = await traced([cli, '--help']);
     expect(compiled.stdout).toContain('usage: cutline <command>');
@@ -78,21 +87,7 @@ export async function resolve(s, c, next) {
 
   it('`cutline render` loads one bundle, not ~200 modules, and still reports its errors by code', async () => {
     const cli = resolve('bin/cutline.mjs');
-    const hooks = await mkdtemp(join(tmpdir(), 'cutline-hooks-'));
-    await writeFile(
-      join(hooks, 'hook.mjs'),
-      `import { writeSync } from 'node:fs';
-export async function resolve(s, c, next) {
-  const r = await next(s, c);
-  if (r.url.startsWith('file:')) writeSync(2, 'MODULE ' + r.url + '\\n');
-  return r;
-}
-`,
-    );
-    await writeFile(
-      join(hooks, 'register.mjs'),
-      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(hooks, 'hook.mjs')).href)});\n`,
-    );
+    const hooks = await resolveHook("r.url.startsWith('file:')", 'MODULE');
     const out = join(hooks, 'hello.mp4');
     const { stdout, stderr } = await run('node', [
       '--import',
