@@ -1,10 +1,11 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, homedir } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseEdit } from '../lambdas/core/intake/parse-edit.js';
 import { LocalSourceResolver } from '../lambdas/core/media/sources.js';
 import { prepareRender } from '../lambdas/core/engine/prepare.js';
 import { machinePlan, renderOnThisMachine } from '../lambdas/core/engine/machine-render.js';
+import { cutlineCacheDir } from './cache-dir.js';
 import { referenceEdit } from './reference-edit.js';
 import { makeReferenceMedia } from './reference-media.js';
 
@@ -33,8 +34,7 @@ export function machineFingerprint(): string {
 }
 
 export function defaultCalibrationFile(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'cutline', 'calibration.json');
+  return join(cutlineCacheDir(), 'calibration.json');
 }
 
 /** Pure: the scale of a set of runs against one estimate, kept within what a real machine can be. */

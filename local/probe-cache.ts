@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ProbeCache, ProbeResult } from '../lambdas/core/media/probe.js';
+import { cutlineCacheDir } from './cache-dir.js';
 
 /** `$XDG_CACHE_HOME/cutline/probes`, else `~/.cache/cutline/probes`: the user's own, not shared. */
 export function defaultProbeCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'cutline', 'probes');
+  return join(cutlineCacheDir(), 'probes');
 }
 
 /** Entries kept; past this the older half goes (files of finished runs, such as spoken audio, never recur). */
